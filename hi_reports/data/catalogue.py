@@ -1,0 +1,268 @@
+"""The catalogue of reference datasets: what each file is, who publishes it, and how to read it.
+
+Each :class:`Dataset` names the file(s) to look for in the data folder, the publisher's page, the
+licence, and the columns the loaders keep. Every column has an alias table: the publisher's own
+column title first (for example MHCLG's long ``"Index of Multiple Deprivation (IMD) Decile"``), then
+the short names used by the tidy copies in common circulation (``imd_decile``, ``lsoa11_code``).
+Titles are matched case-insensitively, ignoring spaces, punctuation and a byte-order mark.
+
+The catalogue is Python rather than a registry text file because each entry carries structured
+column specifications (aliases, types) that a one-line-per-file registry cannot hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["code", "text", "int", "float"]
+
+OGL = "Open Government Licence v3.0"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column a loader keeps.
+
+    Parameters
+    ----------
+    name
+        The tidy name the loader returns.
+    aliases
+        Accepted titles in the source file: the publisher's own first.
+    kind
+        ``code`` and ``text`` are kept as strings; ``int`` and ``float`` are parsed as numbers
+        (thousands separators such as ``"1,296"`` allowed).
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: ColumnKind = "int"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A reference dataset: where it comes from and how to read it."""
+
+    name: str
+    title: str
+    filenames: tuple[str, ...]
+    publisher: str
+    vintage: str
+    url: str
+    columns: tuple[Column, ...]
+    licence: str = OGL
+    sha256: str | None = None
+    key: str = "lsoa11_code"
+    #: Keep only rows whose key starts with this prefix (English LSOAs are ``E01``).
+    england_prefix: str | None = "E01"
+    #: Columns matched by a pattern rather than listed, e.g. single years of age.
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        """The file name the publisher uses (the first accepted name)."""
+        return self.filenames[0]
+
+
+def _code(name: str, *aliases: str) -> Column:
+    return Column(name, aliases, "code")
+
+
+def _text(name: str, *aliases: str) -> Column:
+    return Column(name, aliases, "text")
+
+
+def _int(name: str, *aliases: str) -> Column:
+    return Column(name, aliases, "int")
+
+
+LSOA11_CODE = _code("lsoa11_code", "LSOA code (2011)", "LSOA11CD", "LSOA Code", "lsoa11_code")
+LSOA11_NAME = _text("lsoa11_name", "LSOA name (2011)", "LSOA11NM", "LSOA Name", "lsoa11_name")
+
+#: The seven IoD2019 domains: tidy prefix, MHCLG's title and its weight in the IMD.
+DOMAINS: tuple[tuple[str, str, float], ...] = (
+    ("income", "Income", 0.225),
+    ("employment", "Employment", 0.225),
+    ("education", "Education, Skills and Training", 0.135),
+    ("health", "Health Deprivation and Disability", 0.135),
+    ("crime", "Crime", 0.093),
+    ("barriers", "Barriers to Housing and Services", 0.093),
+    ("living_environment", "Living Environment", 0.093),
+)
+
+
+def _domain_columns() -> tuple[Column, ...]:
+    columns = []
+    for key, title, _ in DOMAINS:
+        columns.append(
+            _int(
+                f"{key}_decile",
+                f"{title} Decile (where 1 is most deprived 10% of LSOAs)",
+                f"{title} Decile",
+                f"{key}_decile",
+            )
+        )
+    return tuple(columns)
+
+
+IMD2019 = Dataset(
+    name="imd2019",
+    title="English Indices of Deprivation 2019, File 1: Index of Multiple Deprivation",
+    filenames=("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",),
+    publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+    vintage="IoD2019 (September 2019), LSOA 2011",
+    url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+    sha256="9c19a6c221d0f258093e24eaae9b21f09be0e7626e9f96f8f75da4772e2789ad",
+    columns=(
+        LSOA11_CODE,
+        LSOA11_NAME,
+        _code("lad19_code", "Local Authority District code (2019)", "LAD19CD", "lad19_code"),
+        _text("lad19_name", "Local Authority District name (2019)", "LAD19NM", "lad19_name"),
+        _int("imd_rank", "Index of Multiple Deprivation (IMD) Rank", "IMD Rank", "imd_rank"),
+        _int("imd_decile", "Index of Multiple Deprivation (IMD) Decile", "IMD Decile", "imd_decile"),
+    ),
+)
+
+IOD2019_DOMAINS = Dataset(
+    name="iod2019_domains",
+    title="English Indices of Deprivation 2019, File 2: domains of deprivation",
+    filenames=("File_2_-_IoD2019_Domains_of_Deprivation.csv",),
+    publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+    vintage="IoD2019 (September 2019), LSOA 2011",
+    url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+    sha256="79753957098266a1c61e43df43ef9ed081ee370731f6a2decd5f73ab2821b76f",
+    columns=(
+        LSOA11_CODE,
+        _int(
+            "imd_decile",
+            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+            "imd_decile",
+        ),
+        *_domain_columns(),
+    ),
+)
+
+IOD2019_DENOMINATORS = Dataset(
+    name="iod2019_denominators",
+    title="English Indices of Deprivation 2019, File 6: population denominators",
+    filenames=("File_6_-_IoD2019_Population_Denominators.csv",),
+    publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+    vintage="ONS mid-2015 estimates excluding prisoners, LSOA 2011",
+    url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+    sha256="f91a4e199d234c0e5a16308ea9c5cb9b74fba22547c2aa60906ff2e3cd941886",
+    columns=(
+        LSOA11_CODE,
+        _int(
+            "denominator_total",
+            "Total population: mid 2015 (excluding prisoners)",
+            "denominator_total",
+        ),
+        _int(
+            "denominator_0_15",
+            "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+            "denominator_0_15",
+        ),
+        _int(
+            "denominator_16_59",
+            "Population aged 16-59: mid 2015 (excluding prisoners)",
+            "denominator_16_59",
+        ),
+        _int(
+            "denominator_60_plus",
+            "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+            "denominator_60_plus",
+        ),
+    ),
+)
+
+#: Single years of age in the ONS small-area estimates: 0..89 and 90+ (stored as ``age_90``).
+AGES: tuple[int, ...] = tuple(range(91))
+
+POPULATION2020 = Dataset(
+    name="population2020",
+    title="Lower layer Super Output Area population estimates, mid-2020, single year of age",
+    filenames=(
+        "population20_lsoa11_single_year_of_age.csv",
+        "sape23dt2-mid-2020-lsoa-syoa-estimates-unformatted.csv",
+        "SAPE23DT2-mid-2020-lsoa-syoa-estimates-unformatted.csv",
+    ),
+    publisher="Office for National Statistics (ONS)",
+    vintage="mid-2020 (SAPE23DT2), LSOA 2011",
+    url=(
+        "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
+        "populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates"
+    ),
+    sha256="e95c004bcc30514c0ceb9180ddc1f592650a7304b5a734757554675354e11a7b",
+    columns=(
+        LSOA11_CODE,
+        LSOA11_NAME,
+        _int("population", "All Ages", "total_population", "population"),
+    ),
+    extra=tuple(f"age_{a}" for a in AGES),
+)
+
+RUC2011 = Dataset(
+    name="ruc2011",
+    title="Rural Urban Classification (2011) of Lower Layer Super Output Areas",
+    filenames=(
+        "ruc11_lsoa11.csv",
+        "Rural_Urban_Classification_(2011)_of_Lower_Layer_Super_Output_Areas_in_England_and_Wales.csv",
+    ),
+    publisher="Office for National Statistics (ONS) and Defra",
+    vintage="RUC 2011, LSOA 2011",
+    url=(
+        "https://geoportal.statistics.gov.uk/datasets/"
+        "rural-urban-classification-2011-of-lower-layer-super-output-areas-in-england-and-wales"
+    ),
+    sha256="adc11cd0c60655f217ef438567d203e88cf7e58ea3f956018bc7e773bd397c43",
+    columns=(
+        LSOA11_CODE,
+        _code("ruc11_code", "RUC11CD", "ruc11_code"),
+    ),
+)
+
+LSOA_ICB_LOOKUP = Dataset(
+    name="lsoa_icb_lookup",
+    title="LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup",
+    filenames=(
+        "lookup_lsoa11_sicbl22_icb22_ltla22.csv",
+        "LSOA_(2011)_to_Sub_ICB_Locations_to_Integrated_Care_Boards_(July_2022)_Lookup_in_England.csv",
+    ),
+    publisher="Office for National Statistics (ONS)",
+    vintage="July 2022 (ICB 2022, LAD 2022), LSOA 2011",
+    url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA_SICBL_ICB_LAD",
+    sha256="51440906afe0126070a2b8f252115ba3783c9cd231f0b7fd4e63a23573603192",
+    columns=(
+        LSOA11_CODE,
+        LSOA11_NAME,
+        _code("sicbl_code", "SICBL22CD", "sicbl22_code"),
+        _code("sicbl_ods", "SICBL22CDH", "sicbl22_code_h"),
+        _text("sicbl_name", "SICBL22NM", "sicbl22_name"),
+        _code("icb_code", "ICB22CD", "icb22_code"),
+        _code("icb_ods", "ICB22CDH", "icb22_code_h"),
+        _text("icb_name", "ICB22NM", "icb22_name"),
+        _code("lad_code", "LAD22CD", "ltla22_code", "lad22_code"),
+        _text("lad_name", "LAD22NM", "ltla22_name", "lad22_name"),
+    ),
+)
+
+#: Every dataset the spine reads, in the order ``hi-reports data status`` lists them.
+CATALOGUE: dict[str, Dataset] = {
+    d.name: d
+    for d in (IMD2019, IOD2019_DOMAINS, IOD2019_DENOMINATORS, POPULATION2020, RUC2011, LSOA_ICB_LOOKUP)
+}
+
+
+def get_dataset(name: str) -> Dataset:
+    """Return the catalogue entry called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With the valid names, when ``name`` is not in the catalogue.
+    """
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(CATALOGUE)}") from None

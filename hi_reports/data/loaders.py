@@ -1,0 +1,268 @@
+"""Find, read and cache the reference datasets of the catalogue.
+
+The data folder is ``--data-dir``, else the environment variable ``HI_REPORTS_DATA``, else a per-user
+data folder (platformdirs). Files are found in it by name, in any subfolder. The data folder may be
+read-only: parsed tables are cached as Parquet in a separate cache folder (``HI_REPORTS_CACHE``,
+else the per-user cache folder), keyed by the source file's sha256, so a revised file is re-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import platformdirs
+
+from hi_reports.data.catalogue import Column, Dataset, get_dataset
+from hi_reports.errors import DataError, HIReportsWarning
+
+APP = "hi-reports"
+#: Bump when the parsed layout of any dataset changes, so old cache files are not reused.
+CACHE_SCHEMA = 1
+STATUS_HINT = "run `hi-reports data status --data-dir DIR` to see what is found and what is missing"
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the data folder: ``explicit``, else ``$HI_REPORTS_DATA``, else the per-user folder."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("HI_REPORTS_DATA")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def cache_dir() -> Path:
+    """Return the cache folder: ``$HI_REPORTS_CACHE``, else the per-user cache folder."""
+    env = os.environ.get("HI_REPORTS_CACHE")
+    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir(APP))
+
+
+def index_files(root: Path) -> dict[str, list[Path]]:
+    """Map each file name (lower case) under ``root``, in any subfolder, to its paths."""
+    found: dict[str, list[Path]] = {}
+    if not root.is_dir():
+        return found
+    for folder, _, files in os.walk(root):
+        for name in files:
+            found.setdefault(name.lower(), []).append(Path(folder) / name)
+    return found
+
+
+def find_file(
+    dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None
+) -> Path | None:
+    """Return the path of ``dataset``'s file under ``root``, or None when it is not there."""
+    index = index_files(root) if index is None else index
+    for name in dataset.filenames:
+        paths = sorted(index.get(name.lower(), []))
+        if paths:
+            return paths[0]
+    return None
+
+
+def require_file(
+    dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None
+) -> Path:
+    """Like :func:`find_file`, but a missing file is a :class:`DataError` saying what to do."""
+    path = find_file(dataset, root, index)
+    if path is None:
+        raise DataError(
+            f"dataset {dataset.name!r} ({dataset.title}) is missing: expected a file named "
+            f"{dataset.filename} anywhere under {root}",
+            hint=f"download it from {dataset.url}; {STATUS_HINT}",
+            path=root / dataset.filename,
+        )
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _normalise(title: str) -> str:
+    return re.sub(r"[^a-z0-9+]", "", title.lower())
+
+
+def _read_header(path: Path) -> list[str]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return next(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error) as error:
+        raise DataError(
+            f"{path}: cannot read a CSV header ({error.__class__.__name__}: {error})",
+            hint="check that the file is a CSV exported from the publisher's workbook, UTF-8",
+            path=path,
+        ) from None
+
+
+def _match_columns(dataset: Dataset, path: Path, header: list[str]) -> dict[str, str]:
+    """Map the file's column titles to tidy names through the alias table."""
+    by_title = {_normalise(title): title for title in header}
+    mapping: dict[str, str] = {}
+    for column in dataset.columns:
+        title = next((by_title[a] for a in map(_normalise, column.aliases) if a in by_title), None)
+        if title is None:
+            raise DataError(
+                f"{path.name}: no column for {column.name!r}; accepted titles: "
+                + "; ".join(repr(a) for a in column.aliases),
+                hint=f"is this the {dataset.title} file? Its columns are: {', '.join(header[:8])}"
+                + (" ..." if len(header) > 8 else ""),
+                path=path,
+            )
+        mapping[title] = column.name
+    if dataset.extra:  # single years of age: "0".."89" and "90+" (ONS titles) or age_0..age_90
+        for title in header:
+            match = re.fullmatch(r"(?:age_?)?(\d{1,2})(\+|plus)?", title.strip().lower())
+            if match and f"age_{int(match.group(1))}" in dataset.extra:
+                mapping[title] = f"age_{int(match.group(1))}"
+        missing = [name for name in dataset.extra if name not in mapping.values()]
+        if missing:
+            raise DataError(
+                f"{path.name}: missing single-year-of-age columns {', '.join(missing[:5])}"
+                + (" ..." if len(missing) > 5 else ""),
+                hint="the file needs one column per year of age, 0 to 89, and 90+",
+                path=path,
+            )
+    return mapping
+
+
+def _parse_numbers(frame: pd.DataFrame, columns: list[Column], path: Path) -> None:
+    for column in columns:
+        raw = frame[column.name]
+        cleaned = raw.str.replace(",", "", regex=False).str.strip()
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+        bad = numbers.isna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{path.name}, row {row + 2}, column {column.name!r}: "
+                f"{raw.iloc[row]!r} is not a number",
+                hint="fix or remove that row; the publisher's file has no empty cells",
+                path=path,
+            )
+        frame[column.name] = numbers.astype("int64" if column.kind == "int" else "float64")
+
+
+def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
+    """Read ``path`` in the publisher's format and return the tidy table of ``dataset``.
+
+    Handles a UTF-8 byte-order mark, quoted thousands separators (``"1,296"``) and long column
+    titles; keeps only English rows when the dataset says so; rejects empty cells, non-numbers and
+    duplicate keys with a :class:`DataError` naming the file, row and column.
+    """
+    header = _read_header(path)
+    mapping = _match_columns(dataset, path, header)
+    try:
+        frame = pd.read_csv(
+            path,
+            encoding="utf-8-sig",
+            usecols=list(mapping),
+            dtype=str,
+            keep_default_na=False,
+        )
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot be read as CSV ({error})", path=path) from None
+    frame = frame.rename(columns=mapping)
+    for name in frame.columns:
+        empty = frame[name].str.strip() == ""
+        if empty.any():
+            row = int(empty.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{path.name}, row {row + 2}, column {name!r}: empty cell",
+                hint="the publisher's file has no empty cells; download it again",
+                path=path,
+            )
+    key = dataset.key
+    frame[key] = frame[key].str.strip()
+    if dataset.england_prefix:
+        frame = frame[frame[key].str.startswith(dataset.england_prefix)].reset_index(drop=True)
+    numeric = [c for c in dataset.columns if c.kind in ("int", "float")]
+    numeric += [Column(name, (), "int") for name in dataset.extra]
+    _parse_numbers(frame, numeric, path)
+    duplicated = frame[key].duplicated()
+    if duplicated.any():
+        codes = frame.loc[duplicated, key].head(3).tolist()
+        raise DataError(
+            f"{path.name}: {int(duplicated.sum())} duplicate {key} values, e.g. {', '.join(codes)}",
+            hint="each area must appear once",
+            path=path,
+        )
+    order = [c.name for c in dataset.columns] + list(dataset.extra)
+    return frame[order]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A dataset read from the data folder, with where it came from."""
+
+    dataset: Dataset
+    path: Path
+    sha256: str
+    table: pd.DataFrame
+
+
+def load(
+    name: str,
+    root: str | os.PathLike[str] | None = None,
+    index: dict[str, list[Path]] | None = None,
+) -> Loaded:
+    """Load one dataset by catalogue name, through the Parquet cache.
+
+    Parameters
+    ----------
+    name
+        A catalogue name, e.g. ``"imd2019"``.
+    root
+        The data folder (see :func:`data_dir`).
+    index
+        A file index from :func:`index_files`, to avoid walking the folder again.
+    """
+    dataset = get_dataset(name)
+    folder = data_dir(root)
+    path = require_file(dataset, folder, index)
+    try:
+        sha = file_sha256(path)
+    except OSError as error:
+        raise DataError(
+            f"dataset {name!r}: cannot read {path} ({error.strerror})",
+            hint=STATUS_HINT,
+            path=path,
+        ) from None
+    cached = cache_dir() / f"{name}-{sha[:20]}-v{CACHE_SCHEMA}.parquet"
+    if cached.is_file():
+        try:
+            return Loaded(dataset, path, sha, pd.read_parquet(cached))
+        except (OSError, ValueError):
+            pass  # a damaged cache file is rebuilt below
+    table = read_dataset(dataset, path)
+    _write_cache(table, cached)
+    return Loaded(dataset, path, sha, table)
+
+
+def _write_cache(table: pd.DataFrame, target: Path) -> None:
+    """Write ``table`` to ``target`` atomically; an unwritable cache only costs speed."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
+            temp = Path(tmp.name)
+        table.to_parquet(temp, index=False)
+        os.replace(temp, target)
+    except OSError as error:
+        warnings.warn(
+            f"cannot write the cache {target} ({error}); set HI_REPORTS_CACHE to a writable folder",
+            HIReportsWarning,
+            stacklevel=3,
+        )
