@@ -1,0 +1,34 @@
+"""Number formats shared by the charts and the chapter filters (British English conventions)."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "n/a"
+
+
+def ordinal(n: int) -> str:
+    """Return ``n`` as an ordinal: 1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """Format a fraction as a percentage: 0.3123 -> '31.2%'; NaN -> 'n/a'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    return f"{value * 100:.{digits}f}%"
+
+
+def count(value: float) -> str:
+    """Format a count with thousands separators, rounded to a whole number: 412345.4 -> '412,345'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    return f"{round(value):,}"
+
+
+def rank(value: float, of: int | None) -> str:
+    """Format a rank: (4, 42) -> '4th of 42'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    return ordinal(int(value)) + (f" of {of}" if of else "")
