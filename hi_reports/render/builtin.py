@@ -1,0 +1,290 @@
+"""The ``builtin`` engine: pandoc (from pypandoc-binary) and Typst (the ``typst`` package).
+
+Nothing outside PyPI is needed. The chapters are concatenated into one markdown document (each in a
+``hi-chapter`` div) and pandoc runs once per format with the filter of
+:mod:`hi_reports.render._filter`:
+
+* HTML: ``--to html5``, cut into one page per chapter and wrapped in ``html/page.html.jinja``;
+* PDF: ``--to typst``, wrapped in the board-paper template ``typst/board.typ`` and compiled to A4;
+* Word: ``--to docx`` with a table of contents.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hi_reports.errors import MissingDependencyError, RenderError
+from hi_reports.render._filter import write_filter
+from hi_reports.render._html import split_pages, write_pages
+from hi_reports.render._project import BookConfig
+from hi_reports.render.base import Engine, Format, register
+
+FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
+BOARD_TEMPLATE = "typst/board.typ"
+FENCE = ":" * 12
+
+
+def pandoc_path() -> str:
+    """Path of the pandoc binary shipped by pypandoc-binary."""
+    try:
+        import pypandoc
+    except ImportError as err:  # pragma: no cover - a hard dependency
+        raise MissingDependencyError(
+            "pypandoc is not installed", hint='pip install "pypandoc-binary>=1.13"'
+        ) from err
+    try:
+        return str(pypandoc.get_pandoc_path())
+    except OSError as err:  # pragma: no cover
+        raise MissingDependencyError(
+            "pandoc was not found", hint='pip install "pypandoc-binary>=1.13"'
+        ) from err
+
+
+def _first_line(text: str) -> str:
+    """The first informative line of a tool's error output."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    if not lines:
+        return "(no error message)"
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
+
+
+def book_markdown(project: Path, config: BookConfig) -> str:
+    """All chapters in one markdown document, each wrapped in a ``hi-chapter`` div.
+
+    Parameters
+    ----------
+    project
+        The project folder.
+    config
+        Its configuration (chapter order).
+
+    Returns
+    -------
+    str
+        Pandoc markdown.
+    """
+    parts = []
+    for name in config.files:
+        text = (project / name).read_text(encoding="utf-8")
+        text = FRONT_MATTER.sub("", text.lstrip("\ufeff"), count=1)
+        attrs = f'file="{name}"'
+        if config.appendices and name == config.appendices[0]:
+            attrs += ' appendix="first"'
+        elif name in config.appendices:
+            attrs += ' appendix="yes"'
+        parts.append(f"{FENCE} {{.hi-chapter {attrs}}}\n\n{text.strip()}\n\n{FENCE}\n")
+    return "\n".join(parts)
+
+
+def run_pandoc(
+    markdown: str, to: str, args: Sequence[str], cwd: Path, what: str, filter_path: Path
+) -> str:
+    """Run pandoc on ``markdown`` and return its standard output.
+
+    Parameters
+    ----------
+    markdown
+        Pandoc markdown to convert.
+    to
+        Pandoc output format.
+    args
+        Further pandoc options.
+    cwd
+        Working folder (the project, so relative image paths resolve).
+    what
+        What is being made, for error messages.
+    filter_path
+        The Lua filter.
+
+    Returns
+    -------
+    str
+        Pandoc's output.
+
+    Raises
+    ------
+    RenderError
+        When pandoc fails; the message has pandoc's first error line.
+    """
+    cmd = [
+        pandoc_path(), "--from", "markdown", "--to", to, "--lua-filter", str(filter_path),
+        "--resource-path", str(cwd), *args,
+    ]
+    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), cwd=cwd, capture_output=True)
+    if proc.returncode != 0:
+        raise RenderError(
+            f"pandoc failed making the {what} of {cwd}: "
+            f"{_first_line(proc.stderr.decode('utf-8', 'replace'))}"
+        )
+    return proc.stdout.decode("utf-8")
+
+
+def _typst_string(value: str) -> str:
+    """A Typst string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def typst_wrapper(config: BookConfig, body: str) -> str:
+    """The Typst document: the board template applied to pandoc's Typst body.
+
+    Parameters
+    ----------
+    config
+        Book configuration (title block, paper size, contents, numbering).
+    body
+        Pandoc's Typst output (no template).
+
+    Returns
+    -------
+    str
+        A complete Typst source, compiled with the project folder as root.
+    """
+    typst_fmt = ((config.raw.get("format") or {}).get("typst") or {})
+    typst_fmt = typst_fmt if isinstance(typst_fmt, dict) else {}
+    args = {
+        "title": config.title,
+        "subtitle": config.subtitle,
+        "author": config.author,
+        "date": config.display_date,
+        "lang": config.lang,
+        "paper": str(typst_fmt.get("papersize", "a4")),
+    }
+    lines = [f"  {k}: {_typst_string(v)}," for k, v in args.items() if v is not None]
+    lines.append(f"  toc: {'true' if typst_fmt.get('toc', True) else 'false'},")
+    if typst_fmt.get("toc-depth"):
+        lines.append(f"  toc-depth: {int(typst_fmt['toc-depth'])},")
+    numbering = typst_fmt.get("section-numbering", "1.1")
+    lines.append(f"  sectionnumbering: {_typst_string(str(numbering)) if numbering else 'none'},")
+    return (
+        "// Written by hi_reports (builtin engine): the board-paper template around pandoc's body.\n"
+        f'#import "/{BOARD_TEMPLATE}": board, board-callout, board-appendix, horizontalrule\n'
+        "#show: board.with(\n" + "\n".join(lines) + "\n)\n\n" + body
+    )
+
+
+def _typst_error_place(err: Exception, source: str) -> str:
+    """Name the chapter (or template file) where a Typst error happened."""
+    diagnostic = str(getattr(err, "diagnostic", "") or "")
+    match = re.search(r"┌─ (\S+?):(\d+):\d+", diagnostic)
+    if not match:
+        return "the book"
+    file, line = match.group(1), int(match.group(2))
+    if not file.endswith("__typst_py_bytes__.typ"):
+        return file
+    chapter = "the title block"
+    for text in source.splitlines()[:line]:
+        if text.startswith("// hi-chapter: "):
+            chapter = text.removeprefix("// hi-chapter: ").strip()
+    return chapter
+
+
+def compile_typst(source: str, project: Path, pdf: Path) -> None:
+    """Compile a Typst source (root = the project folder) to ``pdf``.
+
+    Raises
+    ------
+    RenderError
+        When the board template is missing or Typst reports an error; the message names the
+        chapter or template file and has Typst's first error line.
+    """
+    try:
+        import typst
+    except ImportError as err:  # pragma: no cover - a hard dependency
+        raise MissingDependencyError("the typst package is not installed", hint='pip install "typst>=0.11"') from err
+    if not (project / BOARD_TEMPLATE).is_file():
+        raise RenderError(
+            f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
+            hint="the book stage copies templates/typst/ into the project's typst/ folder",
+        )
+    try:
+        typst.compile(
+            source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
+            format="pdf",
+        )
+    except Exception as err:  # typst.TypstError, and RuntimeError from older versions
+        message = str(getattr(err, "message", "") or err)
+        place = _typst_error_place(err, source)
+        raise RenderError(
+            f"typst failed on {place} ({project}): {_first_line(message)}",
+            hint=f"check the chapter's markup and {BOARD_TEMPLATE}",
+        ) from err
+
+
+@register
+class BuiltinEngine(Engine):
+    """Render with pandoc and Typst from PyPI (no Quarto needed)."""
+
+    name = "builtin"
+    install_hint = 'pip install "pypandoc-binary>=1.13" "typst>=0.11"'
+
+    @classmethod
+    def available(cls) -> bool:
+        """Whether pypandoc-binary and typst import."""
+        try:
+            import pypandoc  # noqa: F401
+            import typst  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def _render(
+        self,
+        project: Path,
+        config: BookConfig,
+        out: Path,
+        formats: Sequence[Format],
+        basename: str,
+    ) -> dict[str, float]:
+        seconds: dict[str, float] = {}
+        markdown = book_markdown(project, config)
+        with tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp:
+            filter_path = write_filter(Path(tmp))
+            for fmt in formats:
+                start = time.perf_counter()
+                if fmt == "html":
+                    self._html(project, config, out, markdown, filter_path)
+                elif fmt == "pdf":
+                    self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path)
+                else:
+                    self._docx(project, config, out / f"{basename}.docx", markdown, filter_path)
+                seconds[fmt] = time.perf_counter() - start
+        return seconds
+
+    @staticmethod
+    def _html(project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path) -> None:
+        html = run_pandoc(
+            markdown, "html5", ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"],
+            project, "HTML", filter_path,
+        )
+        pages = split_pages(html, config)
+        write_pages(pages, project, config, out / "html")
+
+    @staticmethod
+    def _pdf(project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path) -> None:
+        body = run_pandoc(markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path)
+        compile_typst(typst_wrapper(config, body), project, pdf)
+
+    @staticmethod
+    def _docx(project: Path, config: BookConfig, docx: Path, markdown: str, filter_path: Path) -> None:
+        args = ["--toc", "--toc-depth=2", "--output", str(docx), "--metadata", f"title={config.title}",
+                "--metadata", f"lang={config.lang}"]
+        for key, value in (("subtitle", config.subtitle), ("author", config.author),
+                           ("date", config.display_date)):
+            if value:
+                args += ["--metadata", f"{key}={value}"]
+        docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
+        if isinstance(docx_fmt, dict) and docx_fmt.get("number-sections"):
+            args.append("--number-sections")
+        reference = docx_fmt.get("reference-doc") if isinstance(docx_fmt, dict) else None
+        if reference:
+            if not (project / str(reference)).is_file():
+                raise RenderError(f"format.docx.reference-doc {reference} does not exist in {project}")
+            args += ["--reference-doc", str(project / str(reference))]
+        run_pandoc(markdown, "docx", args, project, "Word document", filter_path)
