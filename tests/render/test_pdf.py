@@ -1,0 +1,78 @@
+"""The builtin engine's A4 board-paper PDF, read back with poppler (pdfinfo, pdftotext)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .sample import SUBTITLE, TITLE
+
+pytestmark = pytest.mark.pdf
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is missing: CI must install poppler-utils")
+    pytest.skip(f"{tool} is not installed (apt-get install poppler-utils)")
+
+
+def _text(pdf: Path, *args: str) -> str:
+    _need("pdftotext")
+    proc = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+def _pages(pdf: Path) -> list[str]:
+    return _text(pdf, "-layout").split("\f")
+
+
+def test_pdf_is_a4(rendered) -> None:
+    _need("pdfinfo")
+    info = subprocess.run(["pdfinfo", str(rendered.pdf)], capture_output=True, text=True, check=True)
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout)
+    assert size, info.stdout
+    assert float(size.group(1)) == pytest.approx(595.28, abs=0.1)
+    assert float(size.group(2)) == pytest.approx(841.89, abs=0.1)
+    assert re.search(r"Title:\s+" + TITLE, info.stdout)
+
+
+def test_title_page(rendered) -> None:
+    first = _pages(rendered.pdf)[0]
+    assert TITLE in first
+    assert SUBTITLE in first
+    assert "NHS-R Community" in first
+    assert "12 March 2025" in first
+    assert "Page" not in first  # no footer on the title page
+
+
+def test_contents_lists_chapters(rendered) -> None:
+    contents = _pages(rendered.pdf)[1]
+    assert "Contents" in contents
+    for entry in ("Preface", "1 Introduction", "2 Deprivation", "2.2 Core20"):
+        assert entry in contents
+
+
+def test_body_text_tables_figures_and_page_numbers(rendered) -> None:
+    text = _text(rendered.pdf)
+    flat = " ".join(text.split())
+    assert "2 Deprivation" in flat
+    assert "unfair and avoidable differences in health across the population" in flat
+    assert "312,400" in flat and "5 (least deprived)" in flat
+    assert "Table 2.1: Residents of NHS Example ICB by national IMD quintile" in flat
+    assert "Figure 2.1" in flat
+    assert "Headline numbers" in flat  # callout title
+    assert re.search(r"Page 2 of \d+", flat)
+    assert "imd.qmd" not in flat
+
+
+def test_running_header(rendered) -> None:
+    pages = _pages(rendered.pdf)
+    for page in pages[1:-1]:
+        assert TITLE in page.strip().splitlines()[0]
