@@ -32,3 +32,8 @@ def rank(value: float, of: int | None) -> str:
     if value is None or math.isnan(value):
         return MISSING
     return ordinal(int(value)) + (f" of {of}" if of else "")
+
+
+def long_date(day) -> str:
+    """Write a date the British way: 2026-11-25 -> '25 November 2026'."""
+    return f"{day.day} {day:%B %Y}"

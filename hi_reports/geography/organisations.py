@@ -51,6 +51,14 @@ class Organisation:
         return self.ods_code or self.ons_code
 
     @property
+    def short_name(self) -> str:
+        """The name without "NHS" and the kind: "Birmingham and Solihull" for an ICB."""
+        name = self.name.removeprefix("NHS ")
+        for suffix in (" Integrated Care Board",):
+            name = name.removesuffix(suffix)
+        return name
+
+    @property
     def kind_label(self) -> str:
         """The kind in words, e.g. ``"Integrated Care Board"``."""
         return KINDS[self.kind][0]

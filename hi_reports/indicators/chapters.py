@@ -73,6 +73,13 @@ def overview_figures(org: Organisation, profiles: Profiles, lsoas: pd.DataFrame)
             "Residents of England, mid-2020",
             POPULATION,
         ),
+        "share_of_england": Measure(
+            "intro.share_of_england",
+            _share(profiles.population[code], profiles.population[ENGLAND]),
+            "share",
+            "Residents as a share of England's residents, mid-2020",
+            POPULATION,
+        ),
         "lsoas": Measure(
             "intro.lsoas", float(profiles.lsoas[code]), "count", "LSOAs (2011) in the organisation", LOOKUP
         ),
@@ -195,4 +202,12 @@ def rural_figures(org: Organisation, profiles: Profiles) -> Figures:
         {"group": label, "urban": ages[("urban", label)], "rural": ages[("rural", label)]}
         for label, _, _ in AGE_GROUPS
     ]
-    return {"classes": classes, "urban": urban, "rural": rural, "by_quintile": by_quintile, "age": age}
+    return {
+        "classes": classes,
+        "urban": urban,
+        "rural": rural,
+        "has_rural": bool(profiles.urban_rural["Rural"][code] > 0),
+        "has_urban": bool(profiles.urban_rural["Urban"][code] > 0),
+        "by_quintile": by_quintile,
+        "age": age,
+    }

@@ -1,0 +1,145 @@
+"""Write one edition's Quarto book project.
+
+The project holds a ``_quarto.yml`` derived from the root one (the edition's title, the chapters
+flattened into the project folder), each chapter rendered from ``chapters/*.qmd`` with its values,
+the figures, and the HTML and Typst templates. Both render engines take this folder as it is, and
+``quarto render`` accepts it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from hi_reports.book.environment import Annex, make_environment, render_chapter
+from hi_reports.errors import TemplateError
+
+#: The book sources shipped with hi_reports: _quarto.yml, chapters/ and templates/.
+BOOK_SOURCES = Path(__file__).resolve().parents[2]
+
+ANNEX_COLUMNS = ["chapter", "key", "value", "printed", "unit", "definition", "source"]
+
+
+@dataclass(frozen=True)
+class BookSources:
+    """Where the book's sources are: ``_quarto.yml``, ``chapters/`` and ``templates/``."""
+
+    root: Path = BOOK_SOURCES
+
+    @property
+    def config(self) -> Path:
+        """The root ``_quarto.yml``."""
+        return self.root / "_quarto.yml"
+
+    @property
+    def chapters(self) -> Path:
+        """The chapter sources."""
+        return self.root / "chapters"
+
+    @property
+    def templates(self) -> Path:
+        """Macros, the Typst template and the HTML styling."""
+        return self.root / "templates"
+
+    def check(self) -> None:
+        """Raise a TemplateError when a part of the book sources is missing."""
+        for path in (self.config, self.chapters, self.templates):
+            if not path.exists():
+                raise TemplateError(
+                    f"book sources incomplete: {path} is missing",
+                    hint="point --book at a folder holding _quarto.yml, chapters/ and templates/",
+                    path=str(path),
+                )
+
+
+def read_config(sources: BookSources) -> dict[str, Any]:
+    """Read the root ``_quarto.yml``."""
+    try:
+        config = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise TemplateError(f"{sources.config}: cannot be read ({error})", path=str(sources.config)) from None
+    if not isinstance(config, dict) or not isinstance(config.get("book", {}).get("chapters"), list):
+        raise TemplateError(
+            f"{sources.config}: no book.chapters list",
+            hint="the root _quarto.yml must be a Quarto book with its chapters listed",
+            path=str(sources.config),
+        )
+    return config
+
+
+def edition_config(config: dict[str, Any], title: str, subtitle: str, date: str) -> dict[str, Any]:
+    """Derive an edition's ``_quarto.yml`` from the root one.
+
+    The chapters become file names in the project folder (``chapters/imd.qmd`` -> ``imd.qmd``);
+    the title block is the edition's; formats and everything else are kept.
+    """
+    derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
+    book = derived["book"]
+    book.update(title=title, subtitle=subtitle, date=date)
+    book["chapters"] = [Path(c).name for c in config["book"]["chapters"]]
+    if "appendices" in config["book"]:
+        book["appendices"] = [Path(c).name for c in config["book"]["appendices"]]
+    derived.setdefault("project", {})["type"] = "book"
+    return derived
+
+
+def write_project(
+    folder: Path,
+    context: dict[str, Any],
+    title: str,
+    subtitle: str,
+    date: str,
+    sources: BookSources | None = None,
+) -> pd.DataFrame:
+    """Write the edition's Quarto project into ``folder`` and return its data annex.
+
+    Parameters
+    ----------
+    folder
+        The project folder; created if needed. Figures are expected in ``folder/figures``.
+    context
+        The values every chapter sees (``org``, ``edition``, ``imd``, ``rural``, ``charts`` ...).
+    title, subtitle, date
+        The edition's title block.
+    sources
+        The book sources; the ones shipped with hi_reports by default.
+
+    Returns
+    -------
+    DataFrame
+        The annex: every number the chapters printed, with chapter, definition and source.
+    """
+    sources = sources or BookSources()
+    sources.check()
+    config = read_config(sources)
+    folder.mkdir(parents=True, exist_ok=True)
+    annex = Annex()
+    env = make_environment([sources.chapters, sources.templates], annex)
+    files = list(config["book"]["chapters"]) + list(config["book"].get("appendices", []))
+    for entry in files:
+        source = sources.root / entry
+        if not source.is_file():
+            raise TemplateError(
+                f"{sources.config}: chapter {entry} is listed but {source} does not exist",
+                hint="add the chapter file or remove it from book.chapters",
+                path=str(sources.config),
+            )
+        annex.chapter = source.stem
+        name = str(source.relative_to(sources.chapters)) if source.is_relative_to(sources.chapters) else source.name
+        text = render_chapter(env, name, context, source)
+        (folder / source.name).write_text(text, encoding="utf-8")
+    derived = edition_config(config, title, subtitle, date)
+    (folder / "_quarto.yml").write_text(
+        "# Written by hi-reports from the root _quarto.yml; edit that one, not this.\n"
+        + yaml.safe_dump(derived, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    for sub in ("html", "typst"):
+        if (sources.templates / sub).is_dir():
+            shutil.copytree(sources.templates / sub, folder / sub, dirs_exist_ok=True)
+    return pd.DataFrame(list(annex.rows.values()), columns=ANNEX_COLUMNS)

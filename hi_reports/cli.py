@@ -1,0 +1,145 @@
+"""The ``hi-reports`` command line.
+
+::
+
+    hi-reports build --org QHL --data-dir DIR --out editions [--format html,pdf,docx] [--engine E]
+    hi-reports orgs [--kind icb]
+    hi-reports data status
+
+Errors of the user's making (a missing data file, an unknown code) are printed on one line with a
+hint, and the command exits with status 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hi_reports import __version__
+from hi_reports.errors import HIReportsError
+
+FORMATS = ("html", "pdf", "docx")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(FORMATS)}"
+        )
+    return chosen
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hi-reports",
+        description="Local editions of the Health Inequalities Book for NHS organisations.",
+    )
+    parser.add_argument("--version", action="version", version=f"hi-reports {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data_help = "the data folder (default: $HI_REPORTS_DATA, else the per-user data folder)"
+
+    build = commands.add_parser("build", help="build an organisation's edition")
+    build.add_argument("--org", required=True, help="ODS or ONS code, e.g. QHL or E54000055")
+    build.add_argument("--kind", choices=["icb"], help="the kind of organisation the code is for")
+    build.add_argument("--data-dir", type=Path, help=data_help)
+    build.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
+    build.add_argument(
+        "--format", type=_formats, default=("html", "pdf"), dest="formats",
+        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
+    )
+    build.add_argument(
+        "--engine", default=None,
+        help="builtin or quarto (default: quarto where it is installed, else builtin)",
+    )
+    build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+
+    orgs = commands.add_parser("orgs", help="list organisations and their codes")
+    orgs.add_argument("--kind", choices=["icb"], default="icb", help="the kind to list (default: icb)")
+    orgs.add_argument("--data-dir", type=Path, help=data_help)
+
+    data = commands.add_parser("data", help="manage the reference data")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    status = data_commands.add_parser("status", help="list each dataset: present or missing, vintage, rows, sha256")
+    status.add_argument("--data-dir", type=Path, help=data_help)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from hi_reports.edition import EditionRequest, build_edition
+
+    started = time.perf_counter()
+    edition = build_edition(
+        EditionRequest(
+            org=args.org, out=args.out, kind=args.kind, formats=args.formats,
+            engine=args.engine, book=args.book,
+        ),
+        data_dir=args.data_dir,
+    )
+    if not args.quiet:
+        print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s")
+        for fmt, path in edition.outputs.items():
+            print(f"  {fmt:5} {path}")
+        print(f"  annex {edition.annex}")
+        print(f"  quarto project {edition.project}")
+    return 0
+
+
+def _orgs(args: argparse.Namespace) -> int:
+    from hi_reports.data import load_reference
+    from hi_reports.geography import organisations
+
+    reference = load_reference(args.data_dir)
+    rows = organisations(reference, args.kind)
+    print(f"{'ODS':6} {'ONS':10} NAME")
+    for org in rows:
+        print(f"{org.ods_code or '':6} {org.ons_code:10} {org.name}")
+    print(f"{len(rows)} organisations of kind {args.kind}")
+    return 0
+
+
+def _data_status(args: argparse.Namespace) -> int:
+    from hi_reports.data import data_dir, status
+
+    table = status(args.data_dir)
+    print(f"data folder: {data_dir(args.data_dir)}")
+    for row in table.itertuples(index=False):
+        rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
+        print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {row.sha256 or ''}")
+        print(f"{'':22} {row.file}" + (f"  [{row.note}]" if row.note else ""))
+    missing = int((table["status"] != "present").sum())
+    if missing:
+        print(f"{missing} of {len(table)} datasets missing or unreadable")
+        return 1
+    print(f"all {len(table)} datasets present")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "orgs":
+            return _orgs(args)
+        return _data_status(args)
+    except HIReportsError as error:
+        print(f"hi-reports: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:  # e.g. `hi-reports orgs | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("hi-reports: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

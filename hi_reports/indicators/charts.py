@@ -1,0 +1,281 @@
+"""Charts of an edition, drawn with plotnine from the chapter figures.
+
+Each chart is drawn from the same :class:`Measure` objects the text prints, so a chart and its
+sentence cannot disagree. Charts are titled with their finding, not their variables, and saved as
+PNG files at a fixed size and resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hi_reports.formatting import percent
+from hi_reports.indicators.chapters import Figures
+from hi_reports.indicators.measure import Measure
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_BLUE = "#003087"
+NHS_GREY = "#768692"
+NHS_WARM_YELLOW = "#FFB81C"
+DPI = 150
+WIDTH, HEIGHT = 7.0, 4.0
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart written to the project's ``figures/`` folder.
+
+    Attributes
+    ----------
+    name
+        File stem, e.g. ``"imd_deciles"``; the file is ``figures/{name}.png``.
+    title
+        The finding the chart shows (also its caption).
+    alt
+        Alternative text for screen readers: what the chart shows, with the key numbers.
+    measures
+        The numbers the title and alt text print, for the data annex.
+    """
+
+    name: str
+    title: str
+    alt: str
+    measures: tuple[Measure, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Path of the PNG relative to the project folder."""
+        return f"figures/{self.name}.png"
+
+
+def _theme():
+    import plotnine as p9
+
+    return p9.theme_minimal(base_size=10) + p9.theme(
+        plot_title=p9.element_text(size=11, weight="bold", ha="left"),
+        plot_title_position="plot",
+        plot_caption=p9.element_text(size=7, ha="left", color=NHS_GREY),
+        plot_caption_position="plot",
+        legend_position="bottom",
+        legend_title=p9.element_blank(),
+        panel_grid_minor=p9.element_blank(),
+        figure_size=(WIDTH, HEIGHT),
+    )
+
+
+def _save(plot, folder: Path, name: str) -> None:
+    plot.save(folder / f"{name}.png", dpi=DPI, verbose=False)
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[str, Chart]:
+    """Draw every chart of an edition into ``folder`` and return them by name.
+
+    Parameters
+    ----------
+    name
+        The organisation's short name, used in legends.
+    imd, rural
+        The figures of the IMD and rural chapters.
+    folder
+        The project's ``figures/`` folder (created if needed).
+    """
+    import plotnine as p9
+
+    folder.mkdir(parents=True, exist_ok=True)
+    charts: dict[str, Chart] = {}
+    pct_labels = lambda values: [f"{v * 100:.0f}%" for v in values]  # noqa: E731
+
+    # IMD deciles with England's share per decile as the reference.
+    deciles = pd.DataFrame(
+        {
+            "decile": [str(row["decile"]) for row in imd["deciles"]],
+            "share": [row["share"].value for row in imd["deciles"]],
+            "england": [row["england_share"].value for row in imd["deciles"]],
+        }
+    )
+    deciles["decile"] = pd.Categorical(deciles["decile"], categories=[str(d) for d in range(1, 11)])
+    core20 = imd["core20"]["share"].value
+    title = (
+        f"{percent(core20)} of residents live in the 20% most deprived neighbourhoods in England"
+    )
+    plot = (
+        p9.ggplot(deciles, p9.aes("decile", "share"))
+        + p9.geom_col(fill=NHS_BLUE, width=0.75)
+        + p9.geom_point(p9.aes(y="england"), shape="_", size=14, color=NHS_WARM_YELLOW, stroke=2)
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(
+            title=_wrap(title),
+            x="National IMD 2019 decile (1 = most deprived 10% of LSOAs in England)",
+            y="Share of residents",
+            caption="Yellow marks: England's share in each decile. Sources: ONS mid-2020, MHCLG IoD2019.",
+        )
+        + _theme()
+    )
+    _save(plot, folder, "imd_deciles")
+    charts["imd_deciles"] = Chart(
+        "imd_deciles",
+        title,
+        "Bar chart of the share of residents in each national IMD decile: "
+        + ", ".join(f"decile {d}: {percent(s)}" for d, s in zip(range(1, 11), deciles["share"]))
+        + ". England's share is close to 10% in each decile.",
+        (imd["core20"]["share"], *[row["share"] for row in imd["deciles"]]),
+    )
+
+    # Domains: share in each domain's most deprived quintile, against England.
+    rows = []
+    for domain in imd["domains"]:
+        rows.append({"domain": domain["title"], "who": name, "share": domain["share"].value})
+        rows.append({"domain": domain["title"], "who": "England", "share": domain["england_share"].value})
+    domains = pd.DataFrame(rows)
+    order = [d["title"] for d in sorted(imd["domains"], key=lambda d: d["share"].value)]
+    domains["domain"] = pd.Categorical(domains["domain"], categories=order)
+    domains["who"] = pd.Categorical(domains["who"], categories=["England", name])
+    top = imd["most_deprived_domain"]
+    title = f"The {top['title']} domain puts the most residents in England's most deprived fifth ({percent(top['share'].value)})"
+    plot = (
+        p9.ggplot(domains, p9.aes("domain", "share", fill="who"))
+        + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
+        + p9.coord_flip()
+        + p9.scale_fill_manual(values={name: NHS_BLUE, "England": NHS_GREY})
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(title=_wrap(title), x="", y="Share of residents in the domain's most deprived national quintile")
+        + _theme()
+    )
+    _save(plot, folder, "imd_domains")
+    charts["imd_domains"] = Chart(
+        "imd_domains",
+        title,
+        "Bar chart of the share of residents in the most deprived national quintile of each of the seven domains: "
+        + "; ".join(f"{d['title']} {percent(d['share'].value)} (England {percent(d['england_share'].value)})" for d in imd["domains"])
+        + ".",
+        tuple(m for d in imd["domains"] for m in (d["share"], d["england_share"])),
+    )
+
+    # Age structure by IMD quintile.
+    rows = []
+    for row in imd["age_by_quintile"]:
+        for group in ("0-15", "16-64", "65+"):
+            rows.append({"quintile": f"Q{row['quintile']}", "group": group, "share": row[group].value})
+    ages = pd.DataFrame(rows).dropna()
+    ages["group"] = pd.Categorical(ages["group"], categories=["0-15", "16-64", "65+"])
+    q1_old = imd["age_by_quintile"][0]["65+"].value
+    q5_old = imd["age_by_quintile"][4]["65+"].value
+    title = (
+        f"{percent(q1_old)} of residents of the most deprived quintile are 65 or over, "
+        f"against {percent(q5_old)} in the least deprived"
+    )
+    plot = (
+        p9.ggplot(ages, p9.aes("quintile", "share", fill="group"))
+        + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
+        + p9.scale_fill_manual(values=[NHS_WARM_YELLOW, NHS_BLUE, NHS_DARK_BLUE])
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(title=_wrap(title), x="National IMD quintile (Q1 = most deprived)", y="Share of the quintile's residents")
+        + _theme()
+    )
+    _save(plot, folder, "imd_age")
+    charts["imd_age"] = Chart(
+        "imd_age",
+        title,
+        "Bar chart of the age structure (0-15, 16-64, 65 and over) of residents in each national IMD quintile.",
+        (imd["age_by_quintile"][0]["65+"], imd["age_by_quintile"][4]["65+"]),
+    )
+
+    # RUC classes against England.
+    rows = []
+    for c in rural["classes"]:
+        label = f"{c['code']} {c['name']}"
+        rows.append({"class": label, "who": name, "share": c["share"].value})
+        rows.append({"class": label, "who": "England", "share": c["england_share"].value})
+    classes = pd.DataFrame(rows)
+    classes["class"] = pd.Categorical(classes["class"], categories=[r for r in dict.fromkeys(classes["class"])][::-1])
+    classes["who"] = pd.Categorical(classes["who"], categories=["England", name])
+    rural_share = rural["rural"]["share"].value
+    title = f"{percent(rural_share)} of residents live in rural neighbourhoods (England {percent(rural['rural']['england_share'].value)})"
+    plot = (
+        p9.ggplot(classes, p9.aes("class", "share", fill="who"))
+        + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
+        + p9.coord_flip()
+        + p9.scale_fill_manual(values={name: NHS_BLUE, "England": NHS_GREY})
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(title=_wrap(title), x="", y="Share of residents (RUC 2011, LSOA)")
+        + _theme()
+    )
+    _save(plot, folder, "rural_classes")
+    charts["rural_classes"] = Chart(
+        "rural_classes",
+        title,
+        "Bar chart of the share of residents in each of the eight Rural-Urban Classification classes: "
+        + "; ".join(f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})" for c in rural["classes"])
+        + ".",
+        (rural["rural"]["share"], rural["rural"]["england_share"],
+         *[m for c in rural["classes"] for m in (c["share"], c["england_share"])]),
+    )
+
+    if not (rural["has_rural"] and rural["has_urban"]):
+        return charts  # the two comparisons below need both urban and rural residents
+
+    # Urban and rural residents by IMD quintile.
+    rows = []
+    for row in rural["by_quintile"]:
+        for area in ("urban", "rural"):
+            rows.append({"quintile": f"Q{row['quintile']}", "area": area.capitalize(), "share": row[area]["share"].value})
+    quint = pd.DataFrame(rows).dropna()
+    quint["area"] = pd.Categorical(quint["area"], categories=["Urban", "Rural"])
+    rural_q1 = rural["by_quintile"][0]["rural"]["share"].value
+    urban_q1 = rural["by_quintile"][0]["urban"]["share"].value
+    title = (
+        f"{percent(rural_q1)} of rural residents live in the most deprived national quintile, "
+        f"against {percent(urban_q1)} of urban residents"
+    )
+    plot = (
+        p9.ggplot(quint, p9.aes("quintile", "share", fill="area"))
+        + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
+        + p9.scale_fill_manual(values={"Urban": NHS_BLUE, "Rural": NHS_WARM_YELLOW})
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(title=_wrap(title), x="National IMD quintile (Q1 = most deprived)", y="Share of urban or rural residents")
+        + _theme()
+    )
+    _save(plot, folder, "rural_quintiles")
+    charts["rural_quintiles"] = Chart(
+        "rural_quintiles",
+        title,
+        "Bar chart comparing how urban and rural residents are spread across the five national IMD quintiles.",
+        (rural["by_quintile"][0]["rural"]["share"], rural["by_quintile"][0]["urban"]["share"]),
+    )
+
+    # Age structure urban against rural.
+    rows = []
+    for row in rural["age"]:
+        for area in ("urban", "rural"):
+            rows.append({"group": row["group"], "area": area.capitalize(), "share": row[area]["share"].value})
+    age = pd.DataFrame(rows).dropna()
+    age["area"] = pd.Categorical(age["area"], categories=["Urban", "Rural"])
+    age["group"] = pd.Categorical(age["group"], categories=["0-15", "16-64", "65+"])
+    rural_old = rural["age"][2]["rural"]["share"].value
+    urban_old = rural["age"][2]["urban"]["share"].value
+    title = f"{percent(rural_old)} of rural residents are 65 or over, against {percent(urban_old)} of urban residents"
+    plot = (
+        p9.ggplot(age, p9.aes("group", "share", fill="area"))
+        + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
+        + p9.scale_fill_manual(values={"Urban": NHS_BLUE, "Rural": NHS_WARM_YELLOW})
+        + p9.scale_y_continuous(labels=pct_labels)
+        + p9.labs(title=_wrap(title), x="Age group", y="Share of urban or rural residents")
+        + _theme()
+    )
+    _save(plot, folder, "rural_age")
+    charts["rural_age"] = Chart(
+        "rural_age",
+        title,
+        "Bar chart of the age structure of urban and of rural residents.",
+        (rural["age"][2]["rural"]["share"], rural["age"][2]["urban"]["share"]),
+    )
+    return charts
