@@ -50,6 +50,8 @@ def _first_line(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     if not lines:
         return "(no error message)"
+    if len(lines) > 1 and lines[0].startswith("Error running filter"):
+        return lines[1]  # the filter's own message; the temporary filter path says nothing
     if len(lines) > 1 and lines[0].endswith(":"):
         return f"{lines[0]} {lines[1]}"
     return lines[0]
@@ -169,15 +171,19 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
     )
 
 
-def _typst_error_place(err: Exception, source: str) -> str:
-    """Name the chapter (or template file) where a Typst error happened."""
+def _typst_error_place(err: Exception, source: str, project: Path) -> str:
+    """Name the chapter (or template file and line) where a Typst error happened."""
     diagnostic = str(getattr(err, "diagnostic", "") or "")
     match = re.search(r"┌─ (\S+?):(\d+):\d+", diagnostic)
     if not match:
         return "the book"
     file, line = match.group(1), int(match.group(2))
     if not file.endswith("__typst_py_bytes__.typ"):
-        return file
+        try:
+            file = Path(file).resolve().relative_to(project).as_posix()
+        except ValueError:
+            pass
+        return f"{file}, line {line}"
     chapter = "the title block"
     for text in source.splitlines()[:line]:
         if text.startswith("// hi-chapter: "):
@@ -210,7 +216,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         )
     except Exception as err:  # typst.TypstError, and RuntimeError from older versions
         message = str(getattr(err, "message", "") or err)
-        place = _typst_error_place(err, source)
+        place = _typst_error_place(err, source, project)
         raise RenderError(
             f"typst failed on {place} ({project}): {_first_line(message)}",
             hint=f"check the chapter's markup and {BOARD_TEMPLATE}",

@@ -33,7 +33,7 @@ def test_unknown_format(project: Path, tmp_path: Path) -> None:
 def test_broken_typst_template(project: Path, tmp_path: Path) -> None:
     board = project / "typst" / "board.typ"
     board.write_text(board.read_text(encoding="utf-8") + "\n#let broken = (\n", encoding="utf-8")
-    with pytest.raises(RenderError, match=r"typst failed on .*board\.typ") as info:
+    with pytest.raises(RenderError, match=r"typst failed on typst/board\.typ, line \d+ .*unclosed delimiter") as info:
         render(project, tmp_path / "out", formats=("pdf",), engine="builtin")
     assert "\n" not in info.value.message
 
