@@ -133,7 +133,9 @@ def fix_links(pages: list[Page], project: Path) -> set[str]:
                 continue
             rel = unquote(parts.path)
             if not (project / rel).is_file():
-                raise RenderError(f"chapter {page.source} shows image {rel}, which does not exist in {project}")
+                raise RenderError(
+                    f"chapter {page.source} shows image {rel}, which does not exist in {project}"
+                )
             resources.add(rel)
     return resources
 
@@ -188,6 +190,10 @@ def load_template(project: Path) -> jinja2.Template:
         raise RenderError(f"{folder / TEMPLATE_NAME}, line {err.lineno}: {err.message}") from err
 
 
+def _link(page: Page | None) -> dict[str, str] | None:
+    return None if page is None else {"href": page.href, "title": page.title, "number": page.number}
+
+
 def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path) -> None:
     """Write every page, the stylesheet and the images into ``dest`` (``out/html``).
 
@@ -223,10 +229,8 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
                 lang=config.lang,
                 page={"href": page.href, "title": page.title, "number": page.number},
                 chapters=nav,
-                prev=None if prev_page is None else {"href": prev_page.href, "title": prev_page.title,
-                                                     "number": prev_page.number},
-                next=None if next_page is None else {"href": next_page.href, "title": next_page.title,
-                                                     "number": next_page.number},
+                prev=_link(prev_page),
+                next=_link(next_page),
                 toc=Markup(page_toc(page)),
                 body=Markup(str(page.soup)),
             )

@@ -150,11 +150,15 @@ class Engine(ABC):
                 hint=f"choose from {', '.join(FORMATS)}",
             )
         if not wanted:
-            raise RenderError("no output format asked for", hint=f"choose from {', '.join(FORMATS)}")
+            raise RenderError(
+                "no output format asked for", hint=f"choose from {', '.join(FORMATS)}"
+            )
         if not basename or "/" in basename or "\\" in basename:
             raise RenderError(f"bad output basename {basename!r}: it must be a plain file name")
         if not self.available():
-            raise MissingDependencyError(f"the {self.name} engine is not available", self.install_hint)
+            raise MissingDependencyError(
+                f"the {self.name} engine is not available", self.install_hint
+            )
         config = load_config(project)
         check_chapters(project, config)
         out.mkdir(parents=True, exist_ok=True)
@@ -292,6 +296,7 @@ def get_engine(name: str | None = None) -> Engine:
         )
     if not engine_cls.available():
         raise MissingDependencyError(
-            f"the {name!r} rendering engine is not available on this machine", engine_cls.install_hint
+            f"the {name!r} rendering engine is not available on this machine",
+            engine_cls.install_hint,
         )
     return engine_cls()

@@ -165,7 +165,7 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
     numbering = typst_fmt.get("section-numbering", "1.1")
     lines.append(f"  sectionnumbering: {_typst_string(str(numbering)) if numbering else 'none'},")
     return (
-        "// Written by hi_reports (builtin engine): the board-paper template around pandoc's body.\n"
+        "// Written by hi_reports (builtin engine): the board template around pandoc's body.\n"
         f'#import "/{BOARD_TEMPLATE}": board, board-callout, board-appendix, horizontalrule\n'
         "#show: board.with(\n" + "\n".join(lines) + "\n)\n\n" + body
     )
@@ -203,7 +203,9 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
     try:
         import typst
     except ImportError as err:  # pragma: no cover - a hard dependency
-        raise MissingDependencyError("the typst package is not installed", hint='pip install "typst>=0.11"') from err
+        raise MissingDependencyError(
+            "the typst package is not installed", hint='pip install "typst>=0.11"'
+        ) from err
     if not (project / BOARD_TEMPLATE).is_file():
         raise RenderError(
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
@@ -264,23 +266,29 @@ class BuiltinEngine(Engine):
         return seconds
 
     @staticmethod
-    def _html(project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path) -> None:
-        html = run_pandoc(
-            markdown, "html5", ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"],
-            project, "HTML", filter_path,
-        )
+    def _html(
+        project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path
+    ) -> None:
+        args = ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"]
+        html = run_pandoc(markdown, "html5", args, project, "HTML", filter_path)
         pages = split_pages(html, config)
         write_pages(pages, project, config, out / "html")
 
     @staticmethod
-    def _pdf(project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path) -> None:
-        body = run_pandoc(markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path)
+    def _pdf(
+        project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path
+    ) -> None:
+        body = run_pandoc(
+            markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path
+        )
         compile_typst(typst_wrapper(config, body), project, pdf)
 
     @staticmethod
-    def _docx(project: Path, config: BookConfig, docx: Path, markdown: str, filter_path: Path) -> None:
-        args = ["--toc", "--toc-depth=2", "--output", str(docx), "--metadata", f"title={config.title}",
-                "--metadata", f"lang={config.lang}"]
+    def _docx(
+        project: Path, config: BookConfig, docx: Path, markdown: str, filter_path: Path
+    ) -> None:
+        args = ["--toc", "--toc-depth=2", "--output", str(docx)]
+        args += ["--metadata", f"title={config.title}", "--metadata", f"lang={config.lang}"]
         for key, value in (("subtitle", config.subtitle), ("author", config.author),
                            ("date", config.display_date)):
             if value:
@@ -291,6 +299,8 @@ class BuiltinEngine(Engine):
         reference = docx_fmt.get("reference-doc") if isinstance(docx_fmt, dict) else None
         if reference:
             if not (project / str(reference)).is_file():
-                raise RenderError(f"format.docx.reference-doc {reference} does not exist in {project}")
+                raise RenderError(
+                    f"format.docx.reference-doc {reference} does not exist in {project}"
+                )
             args += ["--reference-doc", str(project / str(reference))]
         run_pandoc(markdown, "docx", args, project, "Word document", filter_path)

@@ -35,7 +35,8 @@ class QuartoEngine(Engine):
 
     name = "quarto"
     install_hint = (
-        'install Quarto from https://quarto.org/docs/get-started/ or pip install "hi-reports[quarto]" '
+        "install Quarto from https://quarto.org/docs/get-started/ or "
+        'pip install "hi-reports[quarto]" '
         "(both need internet access), or use the builtin engine (--engine builtin), which needs "
         "nothing outside PyPI"
     )

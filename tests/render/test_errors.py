@@ -27,13 +27,14 @@ def test_missing_config(tmp_path: Path) -> None:
 
 def test_unknown_format(project: Path, tmp_path: Path) -> None:
     with pytest.raises(RenderError, match=r"unknown output format.*'epub'.*html, pdf, docx"):
-        render(project, tmp_path / "out", formats=("epub",), engine="builtin")  # type: ignore[arg-type]
+        render(project, tmp_path / "out", formats=("epub",), engine="builtin")  # type: ignore
 
 
 def test_broken_typst_template(project: Path, tmp_path: Path) -> None:
     board = project / "typst" / "board.typ"
     board.write_text(board.read_text(encoding="utf-8") + "\n#let broken = (\n", encoding="utf-8")
-    with pytest.raises(RenderError, match=r"typst failed on typst/board\.typ, line \d+ .*unclosed delimiter") as info:
+    expected = r"typst failed on typst/board\.typ, line \d+ .*unclosed delimiter"
+    with pytest.raises(RenderError, match=expected) as info:
         render(project, tmp_path / "out", formats=("pdf",), engine="builtin")
     assert "\n" not in info.value.message
 

@@ -75,7 +75,7 @@ def test_every_local_link_resolves(html_dir: Path) -> None:
             parts = urlsplit(ref)
             if parts.scheme:
                 continue
-            assert not parts.path.endswith(".qmd"), f"{name}: link {ref} still points at a .qmd file"
+            assert not parts.path.endswith(".qmd"), f"{name}: {ref} still points at a .qmd file"
             target = name if not parts.path else unquote(parts.path)
             assert (html_dir / target).is_file(), f"{name}: {ref} does not resolve"
             if parts.fragment:

@@ -25,7 +25,8 @@ def _need(tool: str) -> None:
 
 def _text(pdf: Path, *args: str) -> str:
     _need("pdftotext")
-    proc = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
+    cmd = ["pdftotext", *args, str(pdf), "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return proc.stdout
 
 
@@ -35,7 +36,8 @@ def _pages(pdf: Path) -> list[str]:
 
 def test_pdf_is_a4(rendered) -> None:
     _need("pdfinfo")
-    info = subprocess.run(["pdfinfo", str(rendered.pdf)], capture_output=True, text=True, check=True)
+    cmd = ["pdfinfo", str(rendered.pdf)]
+    info = subprocess.run(cmd, capture_output=True, text=True, check=True)
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout)
     assert size, info.stdout
     assert float(size.group(1)) == pytest.approx(595.28, abs=0.1)

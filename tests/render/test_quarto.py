@@ -100,7 +100,9 @@ def test_failing_quarto_gives_render_error(
     assert "builtin" in info.value.hint
 
 
-def test_quarto_missing_chapter_checked_first(fake_quarto: Path, project: Path, tmp_path: Path) -> None:
+def test_quarto_missing_chapter_checked_first(
+    fake_quarto: Path, project: Path, tmp_path: Path
+) -> None:
     (project / "intro.qmd").unlink()
     with pytest.raises(RenderError, match=r"intro\.qmd"):
         render(project, tmp_path / "out", formats=("html",), engine="quarto")

@@ -51,7 +51,8 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     body = (project / "intro.qmd").read_text(encoding="utf-8")
     proc = subprocess.run(
         [pypandoc.get_pandoc_path(), "--from", "markdown", "--to", "typst", "--standalone",
-         "--template", str(templates / "template.typ"), "--metadata-file", str(tmp_path / "meta.yml")],
+         "--template", str(templates / "template.typ"),
+         "--metadata-file", str(tmp_path / "meta.yml")],
         input=body, capture_output=True, text=True, check=True,
     )
     source = proc.stdout
@@ -61,6 +62,7 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = " ".join(out.split())
     assert TITLE in text and SUBTITLE in text and "NHS-R Community" in text
     assert "Contents" in text and "1 Introduction" in text
