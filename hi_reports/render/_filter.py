@@ -10,6 +10,7 @@ with this filter. The filter:
 * turns Quarto callouts (``::: {.callout-note}`` with an optional ``## Title`` or ``title=``)
   into a styled box for each format (HTML div, Typst ``board-callout``, Word custom style);
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
+* leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
   uses to split the document into one page per chapter; elsewhere it unwraps the div.
 """
@@ -109,6 +110,13 @@ local function first_header_id(blocks)
   return ""
 end
 
+local function unnumbered_chapter(blocks)
+  for _, b in ipairs(blocks) do
+    if b.t == "Header" and b.level == 1 then return b.classes:includes("unnumbered") end
+  end
+  return false
+end
+
 function Pandoc(doc)
   for _, b in ipairs(doc.blocks) do
     if b.t == "Div" and b.classes:includes("hi-chapter") then
@@ -120,6 +128,13 @@ function Pandoc(doc)
     if b.t == "Div" and b.classes:includes("hi-chapter") then
       current = b.attributes["file"]
       local content = pandoc.Blocks(b.content):walk({Link = fix_link, Image = fig_alt})
+      if unnumbered_chapter(content) then
+        -- as in Quarto books, the sections of an unnumbered chapter are unnumbered too
+        content = content:walk({Header = function(h)
+          if not h.classes:includes("unnumbered") then h.classes:insert("unnumbered") end
+          return h
+        end})
+      end
       content = content:walk({Div = callout})
       if is_html() then
         out:insert(pandoc.RawBlock("html", "<!-- hi-chapter: " .. current .. " -->"))

@@ -140,6 +140,22 @@ def fix_links(pages: list[Page], project: Path) -> set[str]:
     return resources
 
 
+def number_captions(page: Page) -> None:
+    """Label figures and tables ``Figure 2.1:``, ``Table 2.1:`` (per chapter), as Quarto does."""
+    kinds = (("figure", "Figure", "figcaption"), ("table", "Table", "caption"))
+    for kind, label, caption_tag in kinds:
+        for n, element in enumerate(page.soup.find_all(kind), start=1):
+            caption = element.find(caption_tag)
+            if not isinstance(caption, Tag):
+                continue
+            span = page.soup.new_tag("span", attrs={"class": "caption-label"})
+            span.string = f"{label} {page.number}.{n}:" if page.number else f"{label} {n}:"
+            caption.insert(0, " ")
+            caption.insert(0, span)
+            if caption.get("aria-hidden"):
+                del caption["aria-hidden"]
+
+
 def page_toc(page: Page) -> str:
     """The page's own table of contents (level-2 and level-3 headings) as HTML."""
     items: list[tuple[int, str, str]] = []
@@ -209,6 +225,8 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
         Output folder of the HTML book.
     """
     resources = fix_links(pages, project)
+    for page in pages:
+        number_captions(page)
     template = load_template(project)
     dest.mkdir(parents=True, exist_ok=True)
     nav = [

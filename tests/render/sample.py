@@ -18,6 +18,10 @@ CHAPTERS = {
 This edition describes health inequalities for the population of NHS Example Integrated Care Board.
 Read the [deprivation chapter](imd.qmd) first if you are new to the Index of Multiple Deprivation.
 
+## How to read this book
+
+Numbers are for residents of the ICB's neighbourhoods, from official open data.
+
 ::: {.callout-important}
 ## Headline numbers
 - **23.4%** of residents live in the most deprived fifth of areas in England.

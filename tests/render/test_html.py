@@ -96,10 +96,11 @@ def test_figure_table_and_callouts(html_dir: Path) -> None:
     figure = imd.find("figure", id="fig-imd-deciles")
     assert figure.img["src"] == "figures/imd_deciles.png"
     assert figure.img["alt"].startswith("Bar chart of residents")
-    assert figure.figcaption.get_text(strip=True) == "Residents by national IMD decile"
+    caption = figure.figcaption.get_text(" ", strip=True)
+    assert caption == "Figure 2.1: Residents by national IMD decile"
     table = imd.find("table", id="tbl-imd-quintiles")
     assert "312,400" in table.get_text()
-    assert table.caption.get_text(strip=True).startswith("Residents of NHS Example ICB")
+    assert table.caption.get_text(" ", strip=True).startswith("Table 2.1: Residents of NHS")
     note = _soup(html_dir / "intro.html").find(class_="callout-note")
     assert note["role"] == "note"
     assert note.find(class_="callout-title").get_text(strip=True) == "Note"
@@ -113,3 +114,8 @@ def test_chapter_text_present(html_dir: Path) -> None:
     assert "unfair and avoidable differences in health" in text
     assert "imd.qmd" not in (html_dir / "index.html").read_text(encoding="utf-8")
     assert set(CHAPTERS) == {"index.qmd", "intro.qmd", "imd.qmd"}
+
+
+def test_sections_of_an_unnumbered_chapter_are_unnumbered(html_dir: Path) -> None:
+    h2 = _soup(html_dir / "index.html").find("article").find("h2")
+    assert h2.get_text(strip=True) == "How to read this book"

@@ -59,6 +59,8 @@ def test_contents_lists_chapters(rendered) -> None:
     assert "Contents" in contents
     for entry in ("Preface", "1 Introduction", "2 Deprivation", "2.2 Core20"):
         assert entry in contents
+    assert "How to read this book" in contents
+    assert "0.1" not in contents  # sections of the unnumbered preface are unnumbered
 
 
 def test_body_text_tables_figures_and_page_numbers(rendered) -> None:
