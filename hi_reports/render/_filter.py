@@ -103,6 +103,29 @@ local function callout(div)
   end
 end
 
+-- Typst: images with their alternative text (pandoc's writer drops it), for tagged PDFs.
+local function typst_quote(text)
+  return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub('\n', ' ') .. '"'
+end
+
+local function typst_image(img, boxed)
+  local args = typst_quote(img.src) .. ", alt: " .. typst_quote(pandoc.utils.stringify(img.caption))
+  local width = img.attributes["width"]
+  if width and (width:match("^[%d.]+%%$") or width:match("^[%d.]+[cmiptn]+$")) then
+    args = args .. ", width: " .. width
+  end
+  local call = "image(" .. args .. ")"
+  if boxed then call = "box(" .. call .. ")" end
+  return pandoc.RawInline("typst", "#{" .. call .. "}")
+end
+
+local typst_images = {
+  {Figure = function(fig)
+    return fig:walk({Image = function(img) return typst_image(img, false) end})
+  end},
+  {Image = function(img) return typst_image(img, true) end},
+}
+
 local function first_header_id(blocks)
   for _, b in ipairs(blocks) do
     if b.t == "Header" and b.level == 1 then return b.identifier end
@@ -136,6 +159,9 @@ function Pandoc(doc)
         end})
       end
       content = content:walk({Div = callout})
+      if FORMAT == "typst" then
+        for _, f in ipairs(typst_images) do content = content:walk(f) end
+      end
       if is_html() then
         out:insert(pandoc.RawBlock("html", "<!-- hi-chapter: " .. current .. " -->"))
       elseif FORMAT == "typst" then

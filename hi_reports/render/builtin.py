@@ -15,10 +15,11 @@ import re
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from hi_reports.errors import MissingDependencyError, RenderError
+from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render._filter import write_filter
 from hi_reports.render._html import split_pages, write_pages
 from hi_reports.render._project import BookConfig
@@ -27,6 +28,9 @@ from hi_reports.render.base import Engine, Format, register
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
 BOARD_TEMPLATE = "typst/board.typ"
 FENCE = ":" * 12
+#: The PDF claims PDF/UA-1 (tagged, accessible) when Typst can check it; public-sector bodies
+#: must publish accessible documents.
+PDF_STANDARDS: tuple[str, ...] = ("ua-1",)
 
 
 def pandoc_path() -> str:
@@ -192,7 +196,11 @@ def _typst_error_place(err: Exception, source: str, project: Path) -> str:
 
 
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
-    """Compile a Typst source (root = the project folder) to ``pdf``.
+    """Compile a Typst source (root = the project folder) to an accessible ``pdf``.
+
+    The PDF is made PDF/UA-1 (tagged, with alternative text); when Typst finds the document cannot
+    be (an image without alternative text), a :class:`HIReportsWarning` says why and the PDF is
+    written without the claim.
 
     Raises
     ------
@@ -211,11 +219,27 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    try:
+    def _compile(standards: list[str]) -> None:
         typst.compile(
             source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
-            format="pdf",
+            format="pdf", pdf_standards=standards,
         )
+
+    try:
+        try:
+            _compile(list(PDF_STANDARDS))
+        except Exception as err:
+            message = str(getattr(err, "message", "") or err)
+            if not message.startswith("PDF/UA"):
+                raise
+            warnings.warn(
+                f"the PDF of {project} is not accessible (PDF/UA-1) because of "
+                f"{_typst_error_place(err, source, project)}: {_first_line(message)}; "
+                "it was written without the PDF/UA-1 claim",
+                HIReportsWarning,
+                stacklevel=3,
+            )
+            _compile([])
     except Exception as err:  # typst.TypstError, and RuntimeError from older versions
         message = str(getattr(err, "message", "") or err)
         place = _typst_error_place(err, source, project)

@@ -80,3 +80,25 @@ def test_running_header(rendered) -> None:
     pages = _pages(rendered.pdf)
     for page in pages[1:-1]:
         assert TITLE in page.strip().splitlines()[0]
+
+
+def test_pdf_is_tagged_and_claims_pdf_ua(rendered) -> None:
+    _need("pdfinfo")
+    info = subprocess.run(["pdfinfo", "-meta", str(rendered.pdf)], capture_output=True, text=True)
+    assert "<pdfuaid:part>1</pdfuaid:part>" in info.stdout
+    assert "<rdf:li>en-GB</rdf:li>" in info.stdout
+    assert "NHS-R Community" in info.stdout
+
+
+def test_image_without_alt_text_warns_and_still_renders(tmp_path: Path) -> None:
+    from hi_reports.errors import HIReportsWarning
+    from hi_reports.render import render
+
+    from .sample import CHAPTERS, write_project
+
+    chapters = dict(CHAPTERS)
+    chapters["intro.qmd"] += "\n![](figures/imd_deciles.png)\n"
+    proj = write_project(tmp_path / "project", chapters)
+    with pytest.warns(HIReportsWarning, match=r"not accessible \(PDF/UA-1\) because of intro\.qmd"):
+        result = render(proj, tmp_path / "out", formats=("pdf",), engine="builtin")
+    assert result.pdf.is_file()
