@@ -344,14 +344,13 @@ def sii(
         frame["_g"] = 0
     if frame.duplicated(subset=["_g", "_q"]).any():
         raise StatsError("quantile: each group must have at most one row per quantile")
-    valid = frame[["_q", "_val"]].notna().all(axis=1)
+    # a group with any missing quantile or value, or fewer quantiles than the others, is removed
+    valid = frame[["_q", "_val"]].notna().all(axis=1).groupby(frame["_g"]).transform("all")
     sizes = frame[valid].groupby("_g").size()
     n_q = int(sizes.max()) if len(sizes) else 0
     if not 5 <= n_q <= 100:
         raise StatsError(f"quantile: Number of quantiles must be between 5 and 100 (got {n_q})")
-    complete = frame["_g"].map(sizes).eq(n_q) & frame["_g"].map(
-        frame.groupby("_g").size()
-    ).eq(n_q) & frame.groupby("_g")["_val"].transform(lambda s: s.notna().all()).astype(bool)
+    complete = valid & frame["_g"].map(sizes).eq(n_q)
     if not complete.all():
         warnings.warn(
             "WARNING: some records have been removed due to incomplete or invalid data",
