@@ -6,6 +6,7 @@ package PHEindicatormethods 2.x (written from the published formulas).
 - :func:`proportion`, :func:`rate`: proportions and crude rates with limits (phe_proportion,
   phe_rate).
 - :func:`dsr`: directly standardised rates with Dobson et al. (1991) limits (calculate_dsr).
+- :func:`isr`: indirectly standardised rates and ratios (calculate_ISRate, calculate_ISRatio).
 - :func:`sii`: slope and relative index of inequality with Monte Carlo limits (Low & Low 2004;
   phe_sii).
 - :func:`deprivation_quantiles`: OHID assignment of areas to deprivation quantiles (phe_quantile).
@@ -19,7 +20,7 @@ from hi_reports.stats.inequality import sii, sii_coefficients
 from hi_reports.stats.intervals import byars, count_limits, exact_poisson, wilson
 from hi_reports.stats.quantiles import deprivation_quantiles
 from hi_reports.stats.rates import proportion, rate
-from hi_reports.stats.standardised import ESP2013, ESP2013_AGEBANDS, dsr
+from hi_reports.stats.standardised import ESP2013, ESP2013_AGEBANDS, dsr, isr
 
 __all__ = [
     "ESP2013",
@@ -29,6 +30,7 @@ __all__ = [
     "deprivation_quantiles",
     "dsr",
     "exact_poisson",
+    "isr",
     "level_suffix",
     "parse_confidence",
     "proportion",

@@ -18,9 +18,9 @@ from numpy.typing import ArrayLike
 
 from hi_reports.errors import StatsError
 from hi_reports.stats._confidence import level_label, level_suffix, parse_confidence, z_value
-from hi_reports.stats.intervals import _byars_lower, _byars_upper
+from hi_reports.stats.intervals import _byars_lower, _byars_upper, count_limits
 
-__all__ = ["ESP2013", "ESP2013_AGEBANDS", "dsr"]
+__all__ = ["ESP2013", "ESP2013_AGEBANDS", "dsr", "isr"]
 
 #: 2013 European Standard Population (Eurostat 2013), 19 five-year bands 0-4, ..., 85-89, 90+.
 ESP2013: tuple[int, ...] = (
@@ -70,6 +70,22 @@ def _group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.Data
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().reset_index()[by]
     return codes, keys
+
+
+def _per_row(data: pd.DataFrame, values: str | ArrayLike, arg: str, codes: np.ndarray,
+             n_groups: int) -> np.ndarray:
+    """A column of ``data`` (by name) or a sequence attached to each group's rows in order."""
+    if isinstance(values, str):
+        check_columns(data, **{arg: values})
+        return numeric_column(data, values, arg)
+    ref = np.asarray(values, dtype=float).ravel()
+    sizes = np.bincount(codes, minlength=n_groups)
+    if np.any(sizes != len(ref)):
+        raise StatsError(
+            f"{arg}: every group must have one row per reference value ({len(ref)}); "
+            f"group sizes: {sorted(set(sizes.tolist()))}"
+        )
+    return ref[pd.Series(codes).groupby(codes).cumcount().to_numpy()]
 
 
 def dsr(
@@ -226,4 +242,102 @@ def dsr(
         "Dobson" if independent_events
         else "Dobson, with confidence adjusted for non-independent events"
     )
+    return out
+
+
+def isr(
+    data: pd.DataFrame,
+    count: str = "count",
+    population: str = "population",
+    ref_count: str | ArrayLike = "ref_count",
+    ref_population: str | ArrayLike = "ref_population",
+    by: str | Sequence[str] | None = None,
+    multiplier: float = 100_000,
+    confidence: float | Sequence[float] = 0.95,
+    *,
+    ratio: bool = False,
+    ref_value: float = 1,
+) -> pd.DataFrame:
+    """Indirectly standardised rates or ratios, as ``calculate_ISRate`` / ``calculate_ISRatio``.
+
+    Per group, ``observed O = Σx`` and ``expected E = Σ(x_ref/n_ref)·n`` (missing terms are 0).
+    The rate is ``O/E·ref_rate`` with ``ref_rate = Σx_ref/Σn_ref·multiplier``; the ratio is
+    ``O/E·ref_value``. Limits are ``limit(O)/E`` times the same factor, with exact Poisson limits
+    when ``O < 10`` (method "Exact") and Byars' otherwise (Byars 1965 via Breslow & Day 1987).
+
+    Parameters
+    ----------
+    data
+        One row per age band (per group).
+    count, population
+        Columns of observed events and populations (populations may be 0).
+    ref_count, ref_population
+        Columns of reference events and populations per band, or sequences attached to each
+        group's rows in order.
+    by
+        Grouping column(s); one output row per group (sorted by the group keys).
+    multiplier
+        Rate per ``multiplier`` population (rates only).
+    confidence
+        A level or the pair ``(0.95, 0.998)``.
+    ratio
+        Return the standardised ratio instead of the rate.
+    ref_value
+        Value of the reference ratio (1 or 100).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[by columns], observed, expected, [ref_rate], value, lower, upper, confidence,
+        statistic, method`` (two levels: ``lower_95_0`` ... ``upper_99_8``).
+    """
+    by_cols = as_by_list(by)
+    check_columns(data, count=count, population=population, by=by_cols)
+    levels = parse_confidence(confidence, restrict_pair=True)
+    codes, keys = _group_codes(data, by_cols)
+    n_groups = len(keys)
+    x = numeric_column(data, count, "count")
+    n = numeric_column(data, population, "population")
+    x_ref = _per_row(data, ref_count, "ref_count", codes, n_groups)
+    n_ref = _per_row(data, ref_population, "ref_population", codes, n_groups)
+    if np.any(x < 0):
+        raise StatsError("count: numerators must all be greater than or equal to zero")
+    if np.any(n < 0):
+        raise StatsError("population: denominators must all be greater than or equal to zero")
+    if np.any(x_ref < 0) or np.any(n_ref <= 0):
+        raise StatsError(
+            "ref_count: reference counts must be >= 0 and reference populations > 0"
+        )
+    with np.errstate(invalid="ignore"):
+        expected_terms = np.nan_to_num(x_ref / n_ref * n, nan=0.0)
+    observed = np.bincount(codes, weights=np.nan_to_num(x, nan=0.0), minlength=n_groups)
+    expected = np.bincount(codes, weights=expected_terms, minlength=n_groups)
+    if ratio:
+        factor = np.full(n_groups, float(ref_value))
+        statistic = f"indirectly standardised ratio x {float(ref_value):g}"
+    else:
+        ref_x = np.bincount(codes, weights=np.nan_to_num(x_ref, nan=0.0), minlength=n_groups)
+        ref_n = np.bincount(codes, weights=np.nan_to_num(n_ref, nan=0.0), minlength=n_groups)
+        if not isinstance(ref_count, str):  # a reference vector: its own totals, once
+            ref_x = np.full(n_groups, np.nansum(np.asarray(ref_count, dtype=float)))
+        if not isinstance(ref_population, str):
+            ref_n = np.full(n_groups, np.nansum(np.asarray(ref_population, dtype=float)))
+        factor = ref_x / ref_n * float(multiplier)
+        statistic = f"indirectly standardised rate per {float(multiplier):g}"
+
+    out = keys.reset_index(drop=True).copy()
+    out["observed"] = observed
+    out["expected"] = expected
+    if not ratio:
+        out["ref_rate"] = factor
+    out["value"] = observed / expected * factor
+    method = None
+    for level in levels:
+        lower, upper, method = count_limits(observed, level)
+        suffix = "" if len(levels) == 1 else "_" + level_suffix(level)
+        out["lower" + suffix] = lower / expected * factor
+        out["upper" + suffix] = upper / expected * factor
+    out["confidence"] = level_label(levels)
+    out["statistic"] = statistic
+    out["method"] = method
     return out
