@@ -64,6 +64,8 @@ class Annex:
 
 
 def _need_measure(value: Any, name: str) -> Measure:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()  # raises UndefinedError naming the missing value
     if not isinstance(value, Measure):
         raise TypeError(
             f"the {name!r} filter formats a Measure computed in Python, not {type(value).__name__}"
@@ -184,7 +186,7 @@ def render_chapter(env: jinja2.Environment, name: str, context: dict[str, Any], 
         raise TemplateError(
             f"{where}, line {line}: {error}",
             hint="the chapter refers to a value the edition does not compute; check its name "
-            "against the context of hi_reports.book.project.chapter_context",
+            "against hi_reports.edition.chapter_context",
             path=where,
             line=line,
         ) from None

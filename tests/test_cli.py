@@ -1,0 +1,71 @@
+"""The hi-reports command line: exit codes, one-line errors, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hi_reports.cli import main
+
+
+def test_orgs_lists_the_42_icbs(data_dir: Path, capsys) -> None:
+    assert main(["orgs", "--kind", "icb", "--data-dir", str(data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "42 organisations of kind icb"
+    assert any(line.split()[:2] == ["QHL", "E54000055"] and "Birmingham and Solihull" in line for line in lines)
+    assert len(lines) == 44
+
+
+def test_data_status(data_dir: Path, capsys) -> None:
+    assert main(["data", "status", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "all 6 datasets present" in out
+    assert "9c19a6c221d0f258093e24eaae9b21f09be0e7626e9f96f8f75da4772e2789ad" in out
+    assert "32,844 rows" in out
+
+
+def test_unknown_org_exits_2_with_suggestions(data_dir: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "editions"
+    assert main(["build", "--org", "QHLL", "--data-dir", str(data_dir), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "unknown organisation code 'QHLL'; did you mean QHL" in err
+    assert not out.exists()
+
+
+def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "editions"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "dataset 'imd2019'" in err and "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
+    assert "hi-reports data status" in err
+    assert not out.exists()
+
+
+def test_unknown_format_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--org", "QHL", "--format", "html,pptx"])
+    assert caught.value.code == 2
+    assert "unknown format 'pptx'; choose from html, pdf, docx" in capsys.readouterr().err
+
+
+def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> None:
+    """The installed `hi-reports` command, as a user runs it, with the data folder from the env."""
+    script = Path(sys.executable).with_name("hi-reports")
+    env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
+    result = subprocess.run(
+        [str(script), "build", "--org", "qjm", "--out", str(tmp_path / "editions"), "--format", "html", "--engine", "builtin"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "NHS Lincolnshire Integrated Care Board (QJM): edition built" in result.stdout
+    index = tmp_path / "editions" / "QJM" / "html" / "index.html"
+    assert "NHS Lincolnshire Integrated Care Board" in index.read_text(encoding="utf-8")
+    assert (tmp_path / "editions" / "QJM" / "annex.csv").is_file()

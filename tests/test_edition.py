@@ -1,0 +1,122 @@
+"""A whole edition (Birmingham and Solihull ICB, QHL) built from the real data and read back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from .conftest import need_tool
+
+CHAPTERS = ["index", "intro", "imd", "rural", "summary"]
+NAME = "NHS Birmingham and Solihull Integrated Care Board"
+
+
+@pytest.fixture(scope="module")
+def core20_sentence(data_dir: Path) -> str:
+    """The Core20 sentence of QHL, computed here from the raw files."""
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
+    pop = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
+    lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
+    table = lookup[lookup["icb22_code_h"] == "QHL"].merge(imd, left_on="lsoa11_code", right_on="LSOA code (2011)")
+    table = table.merge(pop, on="lsoa11_code")
+    core = table.loc[table["Index of Multiple Deprivation (IMD) Decile"] <= 2, "total_population"].sum()
+    share = core / table["total_population"].sum()
+    return f"{share * 100:.1f}% of residents ({core:,} people) live in the 20% most deprived neighbourhoods in England."
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip()
+
+
+def test_layout(edition) -> None:
+    folder = edition.folder
+    assert folder.name == "QHL"
+    for path in ["QHL.pdf", "QHL.docx", "annex.csv", "html/index.html", "project/_quarto.yml"]:
+        assert (folder / path).is_file(), path
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "staging folder left behind"
+
+
+def test_project_is_a_quarto_book(edition) -> None:
+    project = edition.project
+    config = yaml.safe_load((project / "_quarto.yml").read_text())
+    assert config["project"]["type"] == "book"
+    assert config["book"]["chapters"] == [f"{c}.qmd" for c in CHAPTERS]
+    assert config["book"]["subtitle"] == f"{NAME}: local edition"
+    assert config["format"]["typst"]["papersize"] == "a4"
+    for chapter in CHAPTERS:
+        text = (project / f"{chapter}.qmd").read_text()
+        assert "{{" not in text and "{%" not in text, chapter
+    images = re.findall(r"\]\((figures/[^)]+)\)", (project / "imd.qmd").read_text())
+    assert images and all((project / image).is_file() for image in images)
+    assert (project / "typst" / "board.typ").is_file()
+
+
+def test_pdf_is_a4_and_says_the_core20_sentence(edition, core20_sentence: str) -> None:
+    pdfinfo = need_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(edition.outputs["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)", info)
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 8
+    pdftotext = need_tool("pdftotext")
+    text = subprocess.run([pdftotext, str(edition.outputs["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    flat = _words(text)
+    assert NAME in flat
+    assert core20_sentence in flat
+    assert "Contents" in flat and "Deprivation" in flat and "Rurality" in flat
+
+
+def test_html_book_pages_and_links(edition, core20_sentence: str) -> None:
+    html = edition.outputs["html"].parent
+    pages = {p.stem for p in html.glob("*.html")}
+    assert pages == set(CHAPTERS)
+    anchors: dict[str, set[str]] = {}
+    soups = {}
+    for page in CHAPTERS:
+        soup = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        soups[page] = soup
+        anchors[page] = {tag["id"] for tag in soup.find_all(id=True)}
+    for page, soup in soups.items():
+        links = [a["href"] for a in soup.find_all("a", href=True)]
+        chapter_links = {urlsplit(h).path for h in links if urlsplit(h).path.endswith(".html")}
+        assert {f"{c}.html" for c in CHAPTERS} <= chapter_links | {f"{page}.html"}, page
+        for href in links + [i["src"] for i in soup.find_all("img")] + [l["href"] for l in soup.find_all("link", href=True)]:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("mailto:"):
+                continue
+            target = html / unquote(parts.path) if parts.path else html / f"{page}.html"
+            assert target.is_file(), f"{page}.html links to missing {href}"
+            assert ".qmd" not in href
+            if parts.fragment and target.suffix == ".html":
+                assert parts.fragment in anchors[target.stem], f"{page}.html: no anchor for {href}"
+    assert core20_sentence in _words(soups["imd"].get_text(" "))
+    assert NAME in soups["index"].get_text(" ")
+
+
+def test_annex_holds_every_number_printed(edition) -> None:
+    annex = pd.read_csv(edition.annex)
+    assert list(annex.columns) == ["organisation", "chapter", "key", "value", "printed", "unit", "definition", "source"]
+    assert (annex["organisation"] == "QHL").all()
+    assert annex["definition"].notna().all() and annex["source"].notna().all()
+    core20 = annex[(annex["chapter"] == "imd") & (annex["key"] == "imd.core20.share")].iloc[0]
+    assert core20["printed"] == f"{core20['value'] * 100:.1f}%"
+    for chapter in CHAPTERS:
+        text = (edition.project / f"{chapter}.qmd").read_text()
+        printed = set(annex.loc[annex["chapter"] == chapter, "printed"])
+        percentages = set(re.findall(r"(?<![\d.])\d{1,3}\.\d%", text))
+        assert percentages <= printed, f"{chapter}: printed but not in the annex: {percentages - printed}"
+        for number in printed:
+            assert number in text, f"{chapter}: annex has {number} but the chapter does not print it"
+
+
+def test_docx(edition) -> None:
+    with zipfile.ZipFile(edition.outputs["docx"]) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert "Birmingham and Solihull" in xml
+    assert "Core20" in xml
