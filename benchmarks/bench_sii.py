@@ -7,6 +7,7 @@ memory allocated by numpy/Python during one run (tracemalloc), for each value_ty
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 import tracemalloc
 
@@ -52,7 +53,8 @@ def main() -> None:
     print(
         f"sii: {args.groups} groups x {args.quantiles} quantiles x {args.repetitions:,} repetitions "
         f"(rate, with RII): best of {args.runs} {min(times):.3f} s, "
-        f"peak traced memory {peak / 2**20:.0f} MiB"
+        f"peak traced memory {peak / 2**20:.0f} MiB, "
+        f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
 
 
