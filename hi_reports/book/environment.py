@@ -145,6 +145,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         comment_start_string="{##",
         comment_end_string="##}",
         keep_trailing_newline=True,
+        trim_blocks=True,
         autoescape=True,
         finalize=finalize,
     )
