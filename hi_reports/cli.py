@@ -20,6 +20,7 @@ from pathlib import Path
 
 from hi_reports import __version__
 from hi_reports.errors import HIReportsError
+from hi_reports.geography.organisations import KINDS
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build an organisation's edition")
     build.add_argument("--org", required=True, help="ODS or ONS code, e.g. QHL or E54000055")
-    build.add_argument("--kind", choices=["icb"], help="the kind of organisation the code is for")
+    build.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
     build.add_argument("--data-dir", type=Path, help=data_help)
     build.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     build.add_argument(
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print only errors")
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
-    orgs.add_argument("--kind", choices=["icb"], default="icb", help="the kind to list (default: icb)")
+    orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
     orgs.add_argument("--data-dir", type=Path, help=data_help)
 
     data = commands.add_parser("data", help="manage the reference data")
