@@ -1,0 +1,741 @@
+"""Bring your own activity data: read, validate and aggregate event-level or pre-aggregated rows.
+
+An organisation's activity (admissions, attendances, appointments) is read from CSV or Parquet
+through DuckDB and aggregated to counts by LSOA 2011 and 2013 European Standard Population age band
+(19 bands ``0-4`` .. ``85-89``, ``90+``). The heavy work is one SQL statement
+(:func:`activity_sql`, template :data:`AGGREGATE_SQL`) that streams the file, so a file larger than
+memory aggregates on one machine; only the aggregate (at most 32,844 x 19 rows plus one row per
+exclusion group) comes back to pandas. The same statement runs on a warehouse or Spark after
+replacing the DuckDB-specific ``read_csv``/``read_parquet`` source and date parsing.
+
+Input columns (map your own names with ``columns={"lsoa_code": "LSOA11", ...}``, the CLI's
+``--columns lsoa_code=LSOA11,age=AgeOnAdmission``, parsed by :func:`parse_columns`):
+
+``lsoa_code``
+    The patient's LSOA of residence: 2011 codes, or 2021 codes mapped back to 2011 (below).
+``age`` or ``age_band``
+    Age in whole or fractional years (0-120), or an ESP2013 band label.
+``count``
+    Present: each row is a pre-aggregated count (a whole number >= 0). Absent: one row per event.
+``date``
+    Needed only with a ``period``: ISO dates (``2023-04-01``, or timestamps) or ``dd/mm/yyyy``.
+
+Nothing is dropped silently. Each row is used or excluded for the first reason it fails, in the
+order of :data:`REASONS`; rows and events are counted per reason, with example values, in an
+:class:`ActivitySummary`, and ``rows_used + rows_excluded == rows_read`` always holds. The events of
+a row whose count is missing or invalid are unknown and counted as 0.
+
+LSOA 2021 codes: a code that is not an English LSOA 2011 code but is a 2021 code of the ONS LSOA
+(2011) to LSOA (2021) lookup is mapped back when that is unambiguous: change code ``U`` (unchanged,
+same code) and ``S`` (a 2011 LSOA split into several 2021 LSOAs: each piece lies inside one 2011
+LSOA, so its events belong to it). ``M`` (several 2011 LSOAs merged into one 2021 LSOA) and ``X``
+(complex change) have no single 2011 LSOA; their rows are excluded as ``lsoa21_ambiguous``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from hi_reports.data.loaders import file_sha256
+from hi_reports.errors import DataError
+from hi_reports.stats.standardised import ESP2013_AGEBANDS
+
+__all__ = [
+    "AGGREGATE_SQL",
+    "AGE_BANDS",
+    "COLUMNS",
+    "REASONS",
+    "Activity",
+    "ActivitySummary",
+    "Exclusion",
+    "Period",
+    "activity_sql",
+    "lsoa21_map",
+    "parse_columns",
+    "parse_period",
+    "read_activity",
+]
+
+#: The 19 ESP2013 age bands, youngest first.
+AGE_BANDS: tuple[str, ...] = ESP2013_AGEBANDS
+
+#: The columns read_activity understands, with what they hold.
+COLUMNS: dict[str, str] = {
+    "lsoa_code": "the patient's LSOA (2011, or 2021) of residence",
+    "age": "age in years",
+    "age_band": "age band 0-4, 5-9, ..., 85-89, 90+",
+    "count": "number of events on a pre-aggregated row",
+    "date": "date of the event",
+    "sex": "sex (optional, not used yet)",
+    "category": "category of activity (optional, not used yet)",
+}
+
+#: Exclusion reasons, in the order rows are checked: key and label.
+REASONS: tuple[tuple[str, str], ...] = (
+    ("count_missing", "count missing"),
+    ("count_invalid", "count negative, not a whole number or not a number"),
+    ("lsoa_missing", "LSOA code missing"),
+    ("lsoa_malformed", "LSOA code malformed (not a letter and 8 digits)"),
+    ("lsoa_outside_england", "LSOA code in Wales or Scotland"),
+    ("lsoa21_ambiguous", "LSOA 2021 code with no single LSOA 2011 (merged or complex change)"),
+    ("lsoa_unknown", "not an English LSOA 2011 or 2021 code"),
+    ("age_missing", "age missing"),
+    ("age_invalid", "age not a number"),
+    ("age_out_of_range", "age negative or over 120"),
+    ("age_band_unknown", "age band not one of 0-4, 5-9, ..., 85-89, 90+"),
+    ("date_missing", "date missing"),
+    ("date_invalid", "date not a date"),
+    ("date_outside_period", "date outside the period"),
+)
+_LABELS = dict(REASONS)
+MAX_AGE = 120
+
+#: The aggregation, in one statement. ``{source}`` is the input relation; the ``{...}``
+#: expressions are filled in by :func:`activity_sql` from the columns and the period. It needs two
+#: small tables: ``lsoa11(code)`` (English LSOA 2011 codes) and ``lsoa21_map(lsoa21_code,
+#: lsoa11_code, ambiguous)`` (see :func:`lsoa21_map`), and ``age_bands(band_index, label)``.
+#: Stages 1-2 are the only pass over the data and need no join, so they stream; stage 3 checks
+#: LSOA codes and age bands on the grouped rows (at most codes x bands); stage 4 gives one row per
+#: (reason, lsoa11_code, age_band): reason NULL for the rows used.
+AGGREGATE_SQL = """
+WITH typed AS (          -- 1. one row per input row, typed
+    SELECT
+        {lsoa} AS lsoa_raw,
+        {count_num} AS count_num, {count_text} AS count_text, {count_null} AS count_null,
+        {age_num} AS age_num, {age_text} AS age_text, {age_null} AS age_null,
+        {date_value} AS date_value, {date_text} AS date_text, {date_null} AS date_null
+    FROM {source}
+),
+checked AS (             -- 1. problems of the count, age and date of each row
+    SELECT lsoa_raw, count_num, age_num, age_text, count_text, date_text,
+        CASE WHEN count_null THEN 'count_missing'
+             WHEN count_num IS NULL OR NOT isfinite(count_num) OR count_num < 0
+                  OR count_num <> floor(count_num) THEN 'count_invalid' END AS count_problem,
+        {age_problem} AS age_problem,
+        {date_problem} AS date_problem
+    FROM typed
+),
+normalised AS (
+    SELECT lsoa_raw, count_problem, age_problem, date_problem,
+        CASE WHEN count_problem IS NULL THEN CAST(count_num AS BIGINT) ELSE 0 END AS events,
+        {age_key} AS age_key,
+        CASE WHEN count_problem IS NOT NULL THEN count_text
+             WHEN age_problem IS NOT NULL THEN age_text
+             WHEN date_problem IS NOT NULL THEN date_text END AS example
+    FROM checked
+),
+grouped AS (             -- 2. the one pass: group by raw code, age key and problems
+    SELECT lsoa_raw, age_key, count_problem, age_problem, date_problem,
+        COUNT(*) AS n_rows, SUM(events) AS n_events,
+        MIN(example) AS example_min, MAX(example) AS example_max
+    FROM normalised
+    GROUP BY lsoa_raw, age_key, count_problem, age_problem, date_problem
+),
+coded AS (               -- 3. LSOA codes and age bands, on the grouped rows
+    SELECT g.*, b.label AS age_band,
+        CASE WHEN v.code IS NOT NULL THEN v.code
+             WHEN m.ambiguous = FALSE THEN m.lsoa11_code END AS lsoa11_code,
+        (v.code IS NULL AND m.ambiguous = FALSE) AS mapped_2021,
+        CASE WHEN g.lsoa IS NULL THEN 'lsoa_missing'
+             WHEN NOT regexp_full_match(g.lsoa, '[A-Z][0-9]{{8}}') THEN 'lsoa_malformed'
+             WHEN v.code IS NOT NULL THEN NULL
+             WHEN substr(g.lsoa, 1, 1) IN ('W', 'S') THEN 'lsoa_outside_england'
+             WHEN m.ambiguous THEN 'lsoa21_ambiguous'
+             WHEN m.ambiguous = FALSE THEN NULL
+             ELSE 'lsoa_unknown' END AS lsoa_problem
+    FROM (SELECT *, NULLIF(upper(trim(CAST(lsoa_raw AS VARCHAR))), '') AS lsoa FROM grouped) g
+    LEFT JOIN lsoa11 v ON v.code = g.lsoa
+    LEFT JOIN lsoa21_map m ON m.lsoa21_code = g.lsoa
+    LEFT JOIN age_bands b ON {age_join}
+),
+reasoned AS (
+    SELECT *, COALESCE(count_problem, lsoa_problem, age_problem,
+        CASE WHEN age_band IS NULL THEN 'age_band_unknown' END, date_problem) AS reason
+    FROM coded
+)
+SELECT reason,                                        -- 4. used rows and exclusions
+    CASE WHEN reason IS NULL THEN lsoa11_code END AS lsoa11_code,
+    CASE WHEN reason IS NULL THEN age_band END AS age_band,
+    CASE WHEN reason IS NULL THEN mapped_2021 ELSE FALSE END AS mapped_2021,
+    SUM(n_rows) AS n_rows, SUM(n_events) AS n_events,
+    MIN(CASE WHEN reason = lsoa_problem THEN CAST(lsoa_raw AS VARCHAR)
+             WHEN reason = 'age_band_unknown' THEN CAST(age_key AS VARCHAR)
+             ELSE example_min END) AS example_min,
+    MAX(CASE WHEN reason = lsoa_problem THEN CAST(lsoa_raw AS VARCHAR)
+             WHEN reason = 'age_band_unknown' THEN CAST(age_key AS VARCHAR)
+             ELSE example_max END) AS example_max
+FROM reasoned
+GROUP BY 1, 2, 3, 4
+"""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of activity: ``label`` (``"2023-24"``), first and last day (inclusive)."""
+
+    label: str
+    start: date
+    end: date
+
+    @property
+    def years(self) -> float:
+        """Length in years (365.25 days), for rates per year."""
+        return ((self.end - self.start).days + 1) / 365.25
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Rows excluded for one reason: key, words, rows, events and up to two example values."""
+
+    reason: str
+    label: str
+    rows: int
+    events: int
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    """What was read, used and excluded (every reason of :data:`REASONS`, in order).
+
+    ``rows_read == rows_used + sum(e.rows for e in exclusions)``, and likewise for events.
+    ``rows_mapped_2021`` of the rows used had an LSOA 2021 code mapped to 2011.
+    """
+
+    path: str
+    kind: str
+    rows_read: int
+    events_read: int
+    rows_used: int
+    events_used: int
+    rows_mapped_2021: int
+    events_mapped_2021: int
+    exclusions: tuple[Exclusion, ...]
+    period: Period | None = None
+
+    @property
+    def rows_excluded(self) -> int:
+        """Rows excluded for any reason."""
+        return sum(e.rows for e in self.exclusions)
+
+    @property
+    def events_excluded(self) -> int:
+        """Events excluded for any reason (unknown counts as 0)."""
+        return sum(e.events for e in self.exclusions)
+
+    def exclusion(self, reason: str) -> Exclusion:
+        """The :class:`Exclusion` of one reason key."""
+        for item in self.exclusions:
+            if item.reason == reason:
+                return item
+        raise KeyError(f"unknown exclusion reason {reason!r}; reasons: {', '.join(_LABELS)}")
+
+    def lines(self) -> list[str]:
+        """A short summary for the command line: totals, then one line per reason that occurred."""
+        name = Path(self.path).name
+        what = "events" if self.kind == "events" else "pre-aggregated rows"
+        period = f", period {self.period.label}" if self.period else ""
+        out = [
+            f"{name}: {self.rows_read:,} rows ({what}), {self.events_read:,} events read{period}",
+            f"  used {self.rows_used:,} rows, {self.events_used:,} events"
+            + (
+                f" ({self.rows_mapped_2021:,} rows mapped from LSOA 2021 codes)"
+                if self.rows_mapped_2021
+                else ""
+            ),
+        ]
+        for e in self.exclusions:
+            if e.rows:
+                examples = f" (e.g. {', '.join(repr(x) for x in e.examples)})" if e.examples else ""
+                out.append(f"  excluded {e.rows:,} rows, {e.events:,} events: {e.label}{examples}")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Annex rows: one per total and per reason (``item, reason, rows, events, examples``)."""
+        rows = [
+            ("read", "", self.rows_read, self.events_read, ""),
+            ("used", "", self.rows_used, self.events_used, ""),
+            ("mapped from LSOA 2021", "", self.rows_mapped_2021, self.events_mapped_2021, ""),
+        ]
+        rows += [("excluded", e.label, e.rows, e.events, "; ".join(e.examples)) for e in self.exclusions]
+        return pd.DataFrame(rows, columns=["item", "reason", "rows", "events", "examples"])
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Activity aggregated by LSOA 2011 and ESP2013 age band.
+
+    Attributes
+    ----------
+    counts
+        Columns ``lsoa11_code``, ``age_band`` (ordered categorical of :data:`AGE_BANDS`) and
+        ``count`` (int64); one row per combination with at least one used row.
+    summary
+        Rows and events read, used and excluded per reason.
+    path, sha256
+        The source file and its sha256 (``None`` when not computed).
+    """
+
+    counts: pd.DataFrame
+    summary: ActivitySummary
+    path: str
+    sha256: str | None = field(default=None)
+
+    @property
+    def period(self) -> Period | None:
+        """The period filter, if any."""
+        return self.summary.period
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """Parse ``--columns lsoa_code=LSOA11,age=AgeOnAdmission`` into ``{"lsoa_code": "LSOA11", ...}``.
+
+    Raises
+    ------
+    DataError
+        For an item without ``=``, an empty name, an unknown column or a column given twice.
+
+    Examples
+    --------
+    >>> parse_columns("lsoa_code=LSOA11, age=AgeOnAdmission")
+    {'lsoa_code': 'LSOA11', 'age': 'AgeOnAdmission'}
+    """
+    mapping: dict[str, str] = {}
+    if not text or not text.strip():
+        return mapping
+    hint = "write --columns NAME=YOUR_COLUMN,...; names: " + ", ".join(COLUMNS)
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        ours, sep, theirs = (part.strip() for part in item.partition("="))
+        if not sep or not ours or not theirs:
+            raise DataError(f"--columns: {item.strip()!r} is not NAME=YOUR_COLUMN", hint=hint)
+        if ours not in COLUMNS:
+            raise DataError(f"--columns: unknown column name {ours!r}", hint=hint)
+        if ours in mapping:
+            raise DataError(f"--columns: {ours!r} is given twice", hint=hint)
+        mapping[ours] = theirs
+    return mapping
+
+
+def parse_period(text: str | Period | None) -> Period | None:
+    """Parse a period: ``"2023-24"`` (NHS financial year, 1 April 2023 to 31 March 2024),
+    ``"2023/24"`` likewise, or ``"2023"`` (calendar year).
+
+    Raises
+    ------
+    DataError
+        For any other form, naming the accepted ones.
+
+    Examples
+    --------
+    >>> parse_period("2023-24").end
+    datetime.date(2024, 3, 31)
+    """
+    if text is None or isinstance(text, Period):
+        return text
+    value = str(text).strip()
+    match = re.fullmatch(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})", value)
+    if match:
+        first, second = int(match.group(1)), match.group(2)
+        following = first + 1
+        if int(second) in (following, following % 100):
+            return Period(f"{first}-{following % 100:02d}", date(first, 4, 1), date(following, 3, 31))
+    elif re.fullmatch(r"\d{4}", value):
+        year = int(value)
+        return Period(value, date(year, 1, 1), date(year, 12, 31))
+    raise DataError(
+        f"period {text!r} is not a financial year like 2023-24 or a calendar year like 2023",
+        hint="2023-24 means 1 April 2023 to 31 March 2024; 2023 means January to December 2023",
+    )
+
+
+def lsoa21_map(lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.Index) -> pd.DataFrame:
+    """The LSOA 2021 -> 2011 mapping used by :func:`read_activity`.
+
+    Parameters
+    ----------
+    lookup
+        The ONS LSOA (2011) to LSOA (2021) lookup (a path to its CSV, or a DataFrame) with columns
+        ``lsoa11_code``, ``change_code``, ``lsoa21_code``.
+    lsoa11_codes
+        The English LSOA 2011 codes of the edition; lookup rows to other codes are ignored.
+
+    Returns
+    -------
+    DataFrame
+        One row per 2021 code: ``lsoa21_code``, ``lsoa11_code`` and ``ambiguous`` (True for merged
+        ``M`` and complex ``X`` changes, or more than one 2011 code).
+    """
+    needed = ["lsoa11_code", "change_code", "lsoa21_code"]
+    if isinstance(lookup, pd.DataFrame):
+        table, name = lookup, "the LSOA 2011 to 2021 lookup"
+    else:
+        name = str(lookup)
+        try:
+            table = pd.read_csv(lookup, dtype=str, usecols=lambda c: c in needed)
+        except (OSError, ValueError) as error:
+            raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error}", path=name) from None
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"{name}: columns {', '.join(missing)} missing (found: {', '.join(map(str, table.columns))})",
+            hint="use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup",
+            path=None if isinstance(lookup, pd.DataFrame) else name,
+        )
+    table = table.loc[table["lsoa11_code"].isin(lsoa11_codes), needed]
+    grouped = table.groupby("lsoa21_code").agg(
+        lsoa11_code=("lsoa11_code", "first"),
+        n=("lsoa11_code", "nunique"),
+        simple=("change_code", lambda s: bool(s.isin(["U", "S"]).all())),
+    )
+    grouped["ambiguous"] = (grouped["n"] > 1) | ~grouped["simple"]
+    return grouped.reset_index()[["lsoa21_code", "lsoa11_code", "ambiguous"]]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_text(dtype: str) -> bool:
+    return dtype.upper() in ("VARCHAR", "TEXT", "STRING") or dtype.upper().startswith("VARCHAR")
+
+
+def _null_check(column: str, dtype: str) -> str:
+    """SQL that is true when a value is missing (NULL, or blank text)."""
+    if _is_text(dtype):
+        return f"({column} IS NULL OR trim({column}) = '')"
+    return f"({column} IS NULL)"
+
+
+def _number(column: str, dtype: str) -> str:
+    return f"TRY_CAST({column} AS DOUBLE)" if _is_text(dtype) else f"CAST({column} AS DOUBLE)"
+
+
+def activity_sql(
+    source: str,
+    columns: dict[str, str],
+    types: dict[str, str] | None = None,
+    period: Period | None = None,
+) -> str:
+    """The aggregation SQL (:data:`AGGREGATE_SQL`) filled in for one input.
+
+    Parameters
+    ----------
+    source
+        A relation: a table name, or e.g. ``read_parquet('admissions.parquet')``.
+    columns
+        Our column names (``lsoa_code``, ``age`` or ``age_band``, optional ``count`` and
+        ``date``) to the input's column names.
+    types
+        SQL types of the input's columns (default VARCHAR: every value is parsed).
+    period
+        Keep only dates in this period (needs ``date``).
+
+    Returns
+    -------
+    str
+        A SELECT giving ``reason, lsoa11_code, age_band, mapped_2021, n_rows, n_events,
+        example_min, example_max``.
+    """
+    types = types or {}
+
+    def col(name: str) -> tuple[str, str]:
+        actual = columns[name]
+        return _quote(actual), types.get(actual, "VARCHAR")
+
+    lsoa, _ = col("lsoa_code")
+    parts: dict[str, str] = {"source": source, "lsoa": lsoa}
+    if "count" in columns:
+        c, t = col("count")
+        parts.update(count_num=_number(c, t), count_text=f"CAST({c} AS VARCHAR)", count_null=_null_check(c, t))
+    else:
+        parts.update(count_num="1.0", count_text="CAST(NULL AS VARCHAR)", count_null="FALSE")
+    if "age" in columns:
+        a, t = col("age")
+        parts.update(age_num=_number(a, t), age_text=f"CAST({a} AS VARCHAR)", age_null=_null_check(a, t))
+        parts["age_problem"] = (
+            "CASE WHEN age_null THEN 'age_missing' "
+            "WHEN age_num IS NULL OR NOT isfinite(age_num) THEN 'age_invalid' "
+            f"WHEN age_num < 0 OR age_num > {MAX_AGE} THEN 'age_out_of_range' END"
+        )
+        parts["age_key"] = "CASE WHEN age_problem IS NULL THEN CAST(least(floor(age_num / 5), 18) AS INTEGER) END"
+        parts["age_join"] = "b.band_index = g.age_key"
+    else:
+        a, t = col("age_band")
+        parts.update(age_num="CAST(NULL AS DOUBLE)", age_text=f"CAST({a} AS VARCHAR)", age_null=_null_check(a, t))
+        parts["age_problem"] = "CASE WHEN age_null THEN 'age_missing' END"
+        parts["age_key"] = (
+            "CASE WHEN age_problem IS NULL THEN "
+            "replace(replace(trim(age_text), ' ', ''), '\u2013', '-') END"
+        )
+        parts["age_join"] = "b.label = g.age_key"
+    if period is not None:
+        d, t = col("date")
+        value = f"TRY_CAST({d} AS DATE)"
+        if _is_text(t):
+            value = f"COALESCE({value}, CAST(TRY_STRPTIME(trim({d}), '%d/%m/%Y') AS DATE))"
+        parts.update(
+            date_value=value,
+            date_text=f"CAST({d} AS VARCHAR)",
+            date_null=_null_check(d, t),
+            date_problem=(
+                "CASE WHEN date_null THEN 'date_missing' "
+                "WHEN date_value IS NULL THEN 'date_invalid' "
+                f"WHEN date_value < DATE '{period.start.isoformat()}' "
+                f"OR date_value > DATE '{period.end.isoformat()}' THEN 'date_outside_period' END"
+            ),
+        )
+    else:  # no period: dates are not read
+        parts.update(
+            date_value="CAST(NULL AS DATE)", date_text="CAST(NULL AS VARCHAR)", date_null="FALSE",
+            date_problem="CAST(NULL AS VARCHAR)",
+        )
+    return AGGREGATE_SQL.format(**parts)
+
+
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".csv.zst")
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+
+
+def _source(path: Path) -> tuple[str, str]:
+    """The DuckDB relation reading ``path``, and the format's name."""
+    name = path.name.lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        return f"read_parquet({_literal(str(path))})", "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        # Every value as text: malformed values are counted as exclusions, never a parse error.
+        return f"read_csv({_literal(str(path))}, header = true, all_varchar = true)", "csv"
+    raise DataError(
+        f"activity file {path}: unknown format (expected a name ending in .csv or .parquet)",
+        hint="save the activity as CSV or Parquet",
+        path=path,
+    )
+
+
+def _resolve_columns(
+    path: Path, found: list[str], columns: dict[str, str], period: Period | None
+) -> dict[str, str]:
+    """Our column names to the file's, or a DataError naming the file, column and fix."""
+    for ours in columns:
+        if ours not in COLUMNS:
+            raise DataError(
+                f"columns: unknown column name {ours!r}", hint="names: " + ", ".join(COLUMNS)
+            )
+    lower = {name.lower(): name for name in found}
+    resolved: dict[str, str] = {}
+    for ours in COLUMNS:
+        if ours in columns:
+            theirs = columns[ours]
+            match = theirs if theirs in found else lower.get(theirs.lower())
+            if match is None:
+                raise DataError(
+                    f"{path.name}: column {theirs!r} (given for {ours}) not found; columns found: "
+                    f"{', '.join(found)}",
+                    hint=f"fix the mapping --columns {ours}=YOUR_COLUMN",
+                    path=path,
+                )
+            resolved[ours] = match
+        elif ours in found or ours in lower:
+            resolved[ours] = ours if ours in found else lower[ours]
+
+    def missing(what: str, description: str) -> DataError:
+        return DataError(
+            f"{path.name}: required column {what} ({description}) is missing; columns found: "
+            f"{', '.join(found)}",
+            hint=f"map your own column with --columns {what.split(' or ')[0]}=YOUR_COLUMN",
+            path=path,
+        )
+
+    if "lsoa_code" not in resolved:
+        raise missing("lsoa_code", COLUMNS["lsoa_code"])
+    if "age" not in resolved and "age_band" not in resolved:
+        raise missing("age or age_band", "age in years, or an age band 0-4, ..., 90+")
+    if "age" in resolved and "age_band" in resolved and "age_band" not in columns:
+        del resolved["age_band"]  # age in years wins unless the mapping chose the band
+    elif "age" in resolved and "age_band" in columns and "age" not in columns:
+        del resolved["age"]
+    if period is not None and "date" not in resolved:
+        raise missing("date", f"needed for the period {period.label}")
+    return resolved
+
+
+def read_activity(
+    path: str | os.PathLike[str],
+    columns: dict[str, str] | str | None = None,
+    period: str | Period | None = None,
+    lsoa21_lookup: str | os.PathLike[str] | pd.DataFrame | None = None,
+    lsoa11_codes: pd.Index | list[str] | None = None,
+    *,
+    memory_limit: str = "2GB",
+    threads: int | None = None,
+    temp_directory: str | os.PathLike[str] | None = None,
+    checksum: bool = True,
+) -> Activity:
+    """Read an activity file (CSV or Parquet), validate it and aggregate it by LSOA and age band.
+
+    Parameters
+    ----------
+    path
+        The file: ``.csv`` (optionally ``.gz``) or ``.parquet``.
+    columns
+        Our column names to yours, as a dict or the ``--columns`` text (see :func:`parse_columns`).
+        Unmapped names are matched exactly, then case-insensitively.
+    period
+        Keep only events dated in this period: ``"2023-24"`` (financial year) or ``"2023"``;
+        needs a ``date`` column. Other dates are excluded and counted.
+    lsoa21_lookup
+        The ONS LSOA (2011) to LSOA (2021) lookup (path or DataFrame), to map 2021 codes.
+    lsoa11_codes
+        The English LSOA 2011 codes of the edition (``reference.lsoas.index``). Default: the
+        English 2011 codes of ``lsoa21_lookup``. One of the two is required.
+    memory_limit, threads, temp_directory
+        DuckDB settings: memory cap (it spills to ``temp_directory`` beyond it), worker threads
+        (default: all cores).
+    checksum
+        Compute the file's sha256 (for the annex).
+
+    Returns
+    -------
+    Activity
+        Counts by LSOA 2011 and age band, the summary, path and sha256.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or unreadable, a required column is missing (naming the columns
+        found and the ``--columns`` option), or the period is malformed.
+
+    Examples
+    --------
+    >>> activity = read_activity("admissions.parquet", columns="age=AgeOnAdmission",
+    ...                          period="2023-24", lsoa21_lookup=lookup)  # doctest: +SKIP
+    >>> print(activity.summary)  # doctest: +SKIP
+    """
+    import duckdb
+
+    file = Path(path)
+    if not file.is_file():
+        raise DataError(
+            f"activity file {file} not found", hint="check the path (or the --activity option)", path=file
+        )
+    mapping = parse_columns(columns) if isinstance(columns, str) else dict(columns or {})
+    span = parse_period(period)
+    if lsoa11_codes is None and lsoa21_lookup is None:
+        raise DataError(
+            "read_activity needs the English LSOA 2011 codes: give lsoa11_codes "
+            "(reference.lsoas.index) or lsoa21_lookup"
+        )
+    if lsoa21_lookup is not None and lsoa11_codes is None:
+        lookup = (
+            lsoa21_lookup
+            if isinstance(lsoa21_lookup, pd.DataFrame)
+            else pd.read_csv(lsoa21_lookup, dtype=str, usecols=lambda c: c in ("lsoa11_code", "change_code", "lsoa21_code"))
+        )
+        codes = pd.Index(sorted(c for c in lookup["lsoa11_code"].dropna().unique() if c.startswith("E01")))
+    else:
+        lookup = lsoa21_lookup
+        codes = pd.Index(lsoa11_codes)
+    mapping21 = (
+        lsoa21_map(lookup, codes)
+        if lookup is not None
+        else pd.DataFrame({"lsoa21_code": pd.Series(dtype=str), "lsoa11_code": pd.Series(dtype=str), "ambiguous": pd.Series(dtype=bool)})
+    )
+
+    source, fmt = _source(file)
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    if threads:
+        config["threads"] = int(threads)
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    con = duckdb.connect(config=config)
+    try:
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        except duckdb.Error as error:
+            raise DataError(
+                f"cannot read activity file {file} as {fmt.upper()}: {_first_line(error)}",
+                hint="check that it is a CSV with a header row, or a Parquet file",
+                path=file,
+            ) from None
+        types = {name: str(dtype) for name, dtype, *_ in described}
+        resolved = _resolve_columns(file, list(types), mapping, span)
+        con.register("lsoa11", pd.DataFrame({"code": codes.astype(str)}))
+        con.register("lsoa21_map", mapping21)
+        con.register(
+            "age_bands", pd.DataFrame({"band_index": range(len(AGE_BANDS)), "label": list(AGE_BANDS)})
+        )
+        sql = activity_sql(source, resolved, types, span)
+        try:
+            result = con.execute(sql).df()
+        except duckdb.Error as error:
+            raise DataError(
+                f"cannot read activity file {file}: {_first_line(error)}",
+                hint="check the file's format (one header row, the same columns on every row)",
+                path=file,
+            ) from None
+    finally:
+        con.close()
+
+    kind = "aggregated" if "count" in resolved else "events"
+    counts, summary = _split(result, str(file), kind, span)
+    return Activity(
+        counts=counts, summary=summary, path=str(file), sha256=file_sha256(file) if checksum else None
+    )
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _split(
+    result: pd.DataFrame, path: str, kind: str, period: Period | None
+) -> tuple[pd.DataFrame, ActivitySummary]:
+    """The used counts and the summary, from the aggregation's output."""
+    result["n_rows"] = result["n_rows"].fillna(0).astype("int64")
+    result["n_events"] = result["n_events"].fillna(0).astype("int64")
+    used = result[result["reason"].isna()]
+    counts = (
+        used.groupby(["lsoa11_code", "age_band"], observed=True)["n_events"].sum().reset_index(name="count")
+    )
+    counts["age_band"] = pd.Categorical(counts["age_band"], categories=list(AGE_BANDS), ordered=True)
+    counts = counts.sort_values(["lsoa11_code", "age_band"], ignore_index=True)
+    counts["lsoa11_code"] = counts["lsoa11_code"].astype(str)
+    mapped = used[used["mapped_2021"].fillna(False).astype(bool)]
+    excluded = result[result["reason"].notna()]
+    exclusions = []
+    for key, label in REASONS:
+        rows = excluded[excluded["reason"] == key]
+        values = pd.concat([rows["example_min"], rows["example_max"]]).dropna()
+        examples = tuple(dict.fromkeys(sorted(str(v) for v in values)))
+        if len(examples) > 2:
+            examples = (examples[0], examples[-1])
+        exclusions.append(
+            Exclusion(key, label, int(rows["n_rows"].sum()), int(rows["n_events"].sum()), examples)
+        )
+    summary = ActivitySummary(
+        path=path,
+        kind=kind,
+        rows_read=int(result["n_rows"].sum()),
+        events_read=int(result["n_events"].sum()),
+        rows_used=int(used["n_rows"].sum()),
+        events_used=int(used["n_events"].sum()),
+        rows_mapped_2021=int(mapped["n_rows"].sum()),
+        events_mapped_2021=int(mapped["n_events"].sum()),
+        exclusions=tuple(exclusions),
+        period=period,
+    )
+    return counts, summary
