@@ -34,6 +34,7 @@ LSOA, so its events belong to it). ``M`` (several 2011 LSOAs merged into one 202
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from hi_reports.data.loaders import file_sha256
+from hi_reports.data.reference import Reference
 from hi_reports.errors import DataError
 from hi_reports.stats.standardised import ESP2013_AGEBANDS
 
@@ -56,6 +58,7 @@ __all__ = [
     "Exclusion",
     "Period",
     "activity_sql",
+    "band_populations",
     "lsoa21_map",
     "parse_columns",
     "parse_period",
@@ -94,6 +97,11 @@ REASONS: tuple[tuple[str, str], ...] = (
     ("date_outside_period", "date outside the period"),
 )
 _LABELS = dict(REASONS)
+
+#: Other accepted names of a column when no mapping is given (matched case-insensitively).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "lsoa_code": ("lsoa11_code", "lsoa21_code", "lsoa11cd", "lsoa21cd", "lsoa"),
+}
 MAX_AGE = 120
 
 #: The aggregation, in one statement. ``{source}`` is the input relation; the ``{...}``
@@ -278,7 +286,7 @@ class Activity:
     ----------
     counts
         Columns ``lsoa11_code``, ``age_band`` (ordered categorical of :data:`AGE_BANDS`) and
-        ``count`` (int64); one row per combination with at least one used row.
+        ``count`` (int64); one row per combination with at least one event.
     summary
         Rows and events read, used and excluded per reason.
     path, sha256
@@ -294,6 +302,16 @@ class Activity:
     def period(self) -> Period | None:
         """The period filter, if any."""
         return self.summary.period
+
+
+def band_populations(reference: Reference) -> pd.DataFrame:
+    """Residents by LSOA (rows, as ``reference.ages``) and ESP2013 band (columns ``0-4`` .. ``90+``)."""
+    ages = reference.ages
+    bands = {}
+    for i, label in enumerate(AGE_BANDS):
+        years = range(5 * i, 5 * i + 5) if i < len(AGE_BANDS) - 1 else [90]
+        bands[label] = ages[[f"age_{a}" for a in years]].sum(axis=1)
+    return pd.DataFrame(bands, index=ages.index)
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -359,6 +377,24 @@ def parse_period(text: str | Period | None) -> Period | None:
     )
 
 
+def _read_lookup(name: str) -> pd.DataFrame:
+    """The lookup's three columns, read once per file version."""
+    try:
+        stat = os.stat(name)
+    except OSError as error:
+        raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error.strerror}", path=name) from None
+    return _read_lookup_cached(name, stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _read_lookup_cached(name: str, mtime: int, size: int) -> pd.DataFrame:
+    needed = ("lsoa11_code", "change_code", "lsoa21_code")
+    try:
+        return pd.read_csv(name, dtype=str, usecols=lambda c: c in needed)
+    except (OSError, ValueError) as error:
+        raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error}", path=name) from None
+
+
 def lsoa21_map(lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.Index) -> pd.DataFrame:
     """The LSOA 2021 -> 2011 mapping used by :func:`read_activity`.
 
@@ -381,10 +417,7 @@ def lsoa21_map(lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.I
         table, name = lookup, "the LSOA 2011 to 2021 lookup"
     else:
         name = str(lookup)
-        try:
-            table = pd.read_csv(lookup, dtype=str, usecols=lambda c: c in needed)
-        except (OSError, ValueError) as error:
-            raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error}", path=name) from None
+        table = _read_lookup(name)
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise DataError(
@@ -393,10 +426,11 @@ def lsoa21_map(lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.I
             path=None if isinstance(lookup, pd.DataFrame) else name,
         )
     table = table.loc[table["lsoa11_code"].isin(lsoa11_codes), needed]
+    table = table.assign(simple=table["change_code"].isin(["U", "S"]))
     grouped = table.groupby("lsoa21_code").agg(
         lsoa11_code=("lsoa11_code", "first"),
         n=("lsoa11_code", "nunique"),
-        simple=("change_code", lambda s: bool(s.isin(["U", "S"]).all())),
+        simple=("simple", "all"),
     )
     grouped["ambiguous"] = (grouped["n"] > 1) | ~grouped["simple"]
     return grouped.reset_index()[["lsoa21_code", "lsoa11_code", "ambiguous"]]
@@ -549,8 +583,11 @@ def _resolve_columns(
                     path=path,
                 )
             resolved[ours] = match
-        elif ours in found or ours in lower:
-            resolved[ours] = ours if ours in found else lower[ours]
+        else:
+            for name in (ours, *ALIASES.get(ours, ())):
+                if name in found or name in lower:
+                    resolved[ours] = name if name in found else lower[name]
+                    break
 
     def missing(what: str, description: str) -> DataError:
         return DataError(
@@ -643,7 +680,7 @@ def read_activity(
         lookup = (
             lsoa21_lookup
             if isinstance(lsoa21_lookup, pd.DataFrame)
-            else pd.read_csv(lsoa21_lookup, dtype=str, usecols=lambda c: c in ("lsoa11_code", "change_code", "lsoa21_code"))
+            else _read_lookup(str(lsoa21_lookup))
         )
         codes = pd.Index(sorted(c for c in lookup["lsoa11_code"].dropna().unique() if c.startswith("E01")))
     else:
@@ -711,6 +748,7 @@ def _split(
     counts = (
         used.groupby(["lsoa11_code", "age_band"], observed=True)["n_events"].sum().reset_index(name="count")
     )
+    counts = counts[counts["count"] > 0]
     counts["age_band"] = pd.Categorical(counts["age_band"], categories=list(AGE_BANDS), ordered=True)
     counts = counts.sort_values(["lsoa11_code", "age_band"], ignore_index=True)
     counts["lsoa11_code"] = counts["lsoa11_code"].astype(str)
