@@ -113,13 +113,17 @@ def _data_status(args: argparse.Namespace) -> int:
     for row in table.itertuples(index=False):
         rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
         print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {row.sha256 or ''}")
-        print(f"{'':22} {row.file}" + (f"  [{row.note}]" if row.note else ""))
-    missing = int((table["status"] != "present").sum())
-    if missing:
-        print(f"{missing} of {len(table)} datasets missing or unreadable")
-        return 1
-    print(f"all {len(table)} datasets present")
-    return 0
+        print(f"{'':22} {row.file}  (needed for {row.needed_for})" + (f"  [{row.note}]" if row.note else ""))
+    absent = table[table["status"] != "present"]
+    if absent.empty:
+        print(f"all {len(table)} datasets present")
+        return 0
+    core = absent[absent["needed_for"] == "every edition"]
+    print(
+        f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}"
+        + ("" if len(core) else " (trust editions need them; other editions can be built)")
+    )
+    return 1 if len(core) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,11 +16,17 @@ from typing import Any, Sequence
 
 from hi_reports import __version__
 from hi_reports.book.project import BookSources, write_project
-from hi_reports.data import Reference, load_reference
+from hi_reports.data import CATALOGUE, Reference, load_reference
 from hi_reports.formatting import long_date
-from hi_reports.geography import Organisation, membership, resolve
-from hi_reports.indicators.chapters import imd_figures, overview_figures, rural_figures
-from hi_reports.indicators.charts import draw_charts
+from hi_reports.geography import Organisation, membership, organisations, resolve
+from hi_reports.indicators.chapters import (
+    Subject,
+    imd_figures,
+    overview_figures,
+    rural_figures,
+    variation_figures,
+)
+from hi_reports.indicators.charts import draw_charts, draw_variation_charts
 from hi_reports.indicators.profiles import Profiles, compute_profiles
 from hi_reports.render import render
 
@@ -69,20 +75,56 @@ class Edition:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
+def kind_profiles(reference: Reference, kind: str) -> Profiles:
+    """Profiles of every organisation of ``kind``, with England and (for other kinds) the ICBs."""
+    extra = None if kind == "icb" else membership(reference, "icb")
+    return compute_profiles(reference, membership(reference, kind), extra)
+
+
 def chapter_context(
     org: Organisation, reference: Reference, profiles: Profiles, date: dt.date, figures_dir: Path
 ) -> dict[str, Any]:
-    """Compute every value the chapters use for ``org``, drawing its charts into ``figures_dir``."""
-    imd = imd_figures(org, profiles)
-    rural = rural_figures(org, profiles)
-    overview = overview_figures(org, profiles, reference.lsoas)
+    """Compute every value the chapters use for ``org``, drawing its charts into ``figures_dir``.
+
+    Parameters
+    ----------
+    org
+        The organisation.
+    reference
+        The reference data.
+    profiles
+        Profiles of every organisation of ``org.kind`` (see :func:`kind_profiles`).
+    date
+        The edition's date.
+    figures_dir
+        Where the charts go (the project's ``figures/``).
+    """
+    names = {o.key: o for o in organisations(reference, org.kind)}
+    icbs = {o.key: o for o in organisations(reference, "icb")}
+    names.update(icbs)
+    parent = icbs[org.parents[0]] if org.parents else None
+    subject = Subject(org, profiles, parent)
+    imd = imd_figures(subject)
+    rural = rural_figures(subject)
+    overview = overview_figures(subject, reference.lsoas, membership(reference, org.kind), names)
     charts = draw_charts(org.short_name, imd, rural, figures_dir)
+    variation = None
+    if org.kind == "england":
+        variation = variation_figures(kind_profiles(reference, "icb"), icbs)
+        charts.update(draw_variation_charts(variation, figures_dir))
     sources = [
-        {"title": s.title, "publisher": s.publisher, "vintage": s.vintage, "licence": s.licence, "url": s.url}
-        for s in reference.sources.values()
+        {
+            "title": s.title, "publisher": s.publisher, "vintage": s.vintage, "licence": s.licence,
+            "url": s.url, "file": Path(s.path).name, "sha256": s.sha256,
+        }
+        for name, s in reference.sources.items()
+        if CATALOGUE[name].core or org.kind == "trust"
     ]
     return {
         "org": org,
+        "parent": parent,
+        "is_england": org.kind == "england",
+        "variation": variation,
         "edition": {
             "date": date.isoformat(),
             "date_text": long_date(date),
@@ -117,7 +159,7 @@ def build_edition(
     reference = reference if reference is not None else load_reference(data_dir)
     org = resolve(reference, request.org, request.kind)
     if profiles is None:
-        profiles = compute_profiles(reference, membership(reference, org.kind))
+        profiles = kind_profiles(reference, org.kind)
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
     date = request.date or dt.date.today()
@@ -133,7 +175,7 @@ def build_edition(
             project,
             context,
             title="Health Inequalities Book",
-            subtitle=f"{org.name}: local edition",
+            subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition",
             date=date.isoformat(),
             sources=sources,
         )

@@ -23,14 +23,14 @@ def _file(data_dir: Path, name: str) -> Path:
 def _mirror(data_dir: Path, target: Path, skip: str | None = None) -> Path:
     """A data folder of symlinks to the real files, minus the dataset ``skip``."""
     target.mkdir()
-    for name in CATALOGUE:
-        if name != skip:
+    for name, dataset in CATALOGUE.items():
+        if name != skip and dataset.core:
             source = _file(data_dir, name)
             (target / source.name).symlink_to(source)
     return target
 
 
-@pytest.mark.parametrize("name", list(CATALOGUE))
+@pytest.mark.parametrize("name", [n for n, d in CATALOGUE.items() if d.key == "lsoa11_code"])
 def test_every_dataset_loads_all_english_lsoas(data_dir: Path, name: str) -> None:
     loaded = load(name, data_dir)
     table = loaded.table
@@ -109,7 +109,7 @@ def test_missing_file_names_dataset_file_and_command(data_dir: Path, tmp_path: P
 def test_files_found_in_any_subfolder(data_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    for depth, name in enumerate(CATALOGUE):
+    for depth, name in enumerate(n for n, d in CATALOGUE.items() if d.core):
         sub = folder.joinpath(*[f"level{i}" for i in range(depth)])
         sub.mkdir(parents=True, exist_ok=True)
         (sub / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
@@ -154,11 +154,21 @@ def test_read_only_data_folder_and_cache_keyed_by_hash(data_dir: Path, tmp_path:
     assert len(list(cache.iterdir())) == 2
 
 
+def test_trust_datasets(data_dir: Path) -> None:
+    catchment = load("trust_catchment", data_dir).table
+    assert len(catchment) == 60_187
+    assert catchment["trust_code"].nunique() == 138 and catchment["msoa11_code"].nunique() == 6_791
+    assert catchment["proportion"].between(0, 1).all()
+    names = load("trust_names", data_dir).table
+    assert set(catchment["trust_code"]) <= set(names["trust_code"])
+
+
 def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     table = status(data_dir)
     assert table["dataset"].tolist() == list(CATALOGUE)
     assert (table["status"] == "present").all()
-    assert (table["rows"] == ENGLISH_LSOAS).all()
+    lsoa_keyed = table["dataset"].map(lambda n: CATALOGUE[n].key == "lsoa11_code")
+    assert (table.loc[lsoa_keyed, "rows"] == ENGLISH_LSOAS).all()
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path)
     assert (empty["status"] == "missing").all()

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from .conftest import need_tool
 
-CHAPTERS = ["index", "intro", "imd", "rural", "summary"]
+CHAPTERS = ["index", "intro", "imd", "rural", "summary", "methods"]
 NAME = "NHS Birmingham and Solihull Integrated Care Board"
 
 
@@ -48,7 +48,8 @@ def test_project_is_a_quarto_book(edition) -> None:
     project = edition.project
     config = yaml.safe_load((project / "_quarto.yml").read_text())
     assert config["project"]["type"] == "book"
-    assert config["book"]["chapters"] == [f"{c}.qmd" for c in CHAPTERS]
+    assert config["book"]["chapters"] == [f"{c}.qmd" for c in CHAPTERS[:-1]]
+    assert config["book"]["appendices"] == ["methods.qmd"]
     assert config["book"]["subtitle"] == f"{NAME}: local edition"
     assert config["format"]["typst"]["papersize"] == "a4"
     for chapter in CHAPTERS:

@@ -31,7 +31,7 @@ def test_unknown_code_suggests_closest(reference) -> None:
 
 
 def test_unknown_kind_lists_valid_kinds(reference) -> None:
-    with pytest.raises(GeographyError, match="valid kinds: icb"):
+    with pytest.raises(GeographyError, match="valid kinds: england, icb, sub-icb, la, trust"):
         organisations(reference, "hospital")
 
 

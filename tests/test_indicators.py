@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from hi_reports.geography import resolve
+from hi_reports.geography import membership, organisations
 from hi_reports.indicators import ENGLAND, imd_figures, overview_figures, rural_figures
+from hi_reports.indicators.chapters import Subject
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def raw(data_dir: Path) -> pd.DataFrame:
 
 @pytest.mark.parametrize("code", ["QHL", "QJM", "QOP", "QRV"])
 def test_decile_counts_and_core20(reference, icb_profiles, raw: pd.DataFrame, code: str) -> None:
-    figures = imd_figures(resolve(reference, code), icb_profiles)
+    figures = imd_figures(Subject(resolve(reference, code), icb_profiles))
     mine = raw[raw["icb"] == code]
     by_decile = mine.groupby("decile")["people"].sum().reindex(range(1, 11), fill_value=0)
     assert [row["residents"].value for row in figures["deciles"]] == by_decile.tolist()
@@ -55,13 +57,13 @@ def test_core20_rank_among_icbs(reference, icb_profiles, raw: pd.DataFrame) -> N
     shares = raw.assign(core=raw["people"].where(raw["decile"] <= 2, 0)).groupby("icb")[["core", "people"]].sum()
     shares = (shares["core"] / shares["people"]).sort_values(ascending=False)
     for position, code in enumerate(shares.index[:5], start=1):
-        rank = imd_figures(resolve(reference, code), icb_profiles)["core20"]["rank"]
+        rank = imd_figures(Subject(resolve(reference, code), icb_profiles))["core20"]["rank"]
         assert (rank.value, rank.of) == (position, 42)
 
 
 @pytest.mark.parametrize("code", ["QJM", "QHL"])
 def test_rural_share(reference, icb_profiles, raw: pd.DataFrame, code: str) -> None:
-    figures = rural_figures(resolve(reference, code), icb_profiles)
+    figures = rural_figures(Subject(resolve(reference, code), icb_profiles))
     mine = raw[raw["icb"] == code]
     rural = mine.loc[mine["ruc11_code"].isin(["D1", "D2", "E1", "E2"]), "people"].sum()
     assert figures["rural"]["residents"].value == rural
@@ -80,7 +82,9 @@ def test_icbs_add_up_to_england(icb_profiles, raw: pd.DataFrame) -> None:
 
 
 def test_overview(reference, icb_profiles) -> None:
-    figures = overview_figures(resolve(reference, "QJM"), icb_profiles, reference.lsoas)
+    names = {o.key: o for o in organisations(reference, "icb")}
+    figures = overview_figures(Subject(resolve(reference, "QJM"), icb_profiles), reference.lsoas,
+                               membership(reference, "icb"), names)
     assert figures["lsoas"].value == 420
     assert figures["local_authority_names"] == [
         "Boston", "East Lindsey", "Lincoln", "North Kesteven", "South Holland", "South Kesteven", "West Lindsey",
@@ -89,7 +93,7 @@ def test_overview(reference, icb_profiles) -> None:
 
 def test_empty_groups_are_missing_not_zero(reference, icb_profiles) -> None:
     """North East London has no rural LSOAs: rural shares by quintile cannot be computed."""
-    figures = rural_figures(resolve(reference, "QMF"), icb_profiles)
+    figures = rural_figures(Subject(resolve(reference, "QMF"), icb_profiles))
     assert figures["rural"]["residents"].value == 0
     assert not figures["has_rural"]
     assert all(row["rural"]["share"].missing for row in figures["by_quintile"])

@@ -3,6 +3,7 @@
 from hi_reports.data.catalogue import CATALOGUE, DOMAINS, Dataset, get_dataset
 from hi_reports.data.loaders import cache_dir, data_dir, load, read_dataset
 from hi_reports.data.reference import (
+    trust_catchments,
     AGE_GROUPS,
     RUC11_CLASSES,
     Reference,
@@ -26,4 +27,5 @@ __all__ = [
     "load_reference",
     "read_dataset",
     "status",
+    "trust_catchments",
 ]

@@ -56,6 +56,10 @@ class Dataset:
     key: str = "lsoa11_code"
     #: Keep only rows whose key starts with this prefix (English LSOAs are ``E01``).
     england_prefix: str | None = "E01"
+    #: Columns that identify a row (default: the key alone).
+    unique: tuple[str, ...] = ()
+    #: Read by every edition (True) or only by the kinds of organisation that need it.
+    core: bool = True
     #: Columns matched by a pattern rather than listed, e.g. single years of age.
     extra: tuple[str, ...] = field(default_factory=tuple)
 
@@ -247,10 +251,73 @@ LSOA_ICB_LOOKUP = Dataset(
     ),
 )
 
-#: Every dataset the spine reads, in the order ``hi-reports data status`` lists them.
+LSOA_MSOA_LOOKUP = Dataset(
+    name="lsoa_msoa_lookup",
+    title="Output Area (2011) to LSOA to MSOA to LAD lookup (LSOA and MSOA columns)",
+    filenames=(
+        "lookup_lsoa11_msoa11.csv",
+        "Output_Area_to_Lower_Layer_Super_Output_Area_to_Middle_Layer_Super_Output_Area_to_Local_Authority_District_(December_2011)_Lookup_in_England_and_Wales.csv",
+    ),
+    publisher="Office for National Statistics (ONS)",
+    vintage="December 2011 (LSOA 2011, MSOA 2011)",
+    url="https://geoportal.statistics.gov.uk/datasets/fe6c55f0924b4734adf1cf7104a0173e",
+    sha256="6bbd239694e4eabbed70dcae2eb35031268309c8fe5db8fa3a9e2af458028f8b",
+    columns=(LSOA11_CODE, _code("msoa11_code", "MSOA11CD", "msoa11_code")),
+    unique=("lsoa11_code",),
+    core=False,
+)
+
+TRUST_CATCHMENT = Dataset(
+    name="trust_catchment",
+    title="NHS acute trust catchment populations: share of each MSOA's admitted patients by trust",
+    filenames=("trust_catchment_msoa11_2019_proportions.csv",),
+    publisher="Office for Health Improvement and Disparities (OHID)",
+    vintage="2019 catchments, 2021 release (all admissions; MSOA 2011)",
+    url="https://app.box.com/s/qh8gzpzeo1firv1ezfxx2e6c4tgtrudl",
+    sha256="dc03d3744a78f635389db5c497e008f58ee3034c0a6f47ba965489adec8c0a9f",
+    columns=(
+        _code("msoa11_code", "msoa", "MSOA11CD", "msoa_code"),
+        _code("trust_code", "TrustCode", "trust_code"),
+        Column("proportion", ("proportion", "Proportion"), "float"),
+    ),
+    key="msoa11_code",
+    england_prefix="E02",
+    unique=("msoa11_code", "trust_code"),
+    core=False,
+)
+
+TRUST_NAMES = Dataset(
+    name="trust_names",
+    title="NHS trusts (ODS etr file): codes and names",
+    filenames=("nhs_trusts_names.csv", "etr.csv"),
+    publisher="NHS England (Organisation Data Service)",
+    vintage="April 2022",
+    url="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/other-nhs-organisations",
+    sha256="7811f8322480ca2551d5f0d74f5bff4b169c6a386a4aa6d2d817713beaeda02e",
+    columns=(
+        _code("trust_code", "Organisation Code", "trust_code"),
+        _text("trust_name", "Name", "trust_name"),
+    ),
+    key="trust_code",
+    england_prefix=None,
+    core=False,
+)
+
+#: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every
+#: edition reads, then those of trust editions.
 CATALOGUE: dict[str, Dataset] = {
     d.name: d
-    for d in (IMD2019, IOD2019_DOMAINS, IOD2019_DENOMINATORS, POPULATION2020, RUC2011, LSOA_ICB_LOOKUP)
+    for d in (
+        IMD2019,
+        IOD2019_DOMAINS,
+        IOD2019_DENOMINATORS,
+        POPULATION2020,
+        RUC2011,
+        LSOA_ICB_LOOKUP,
+        LSOA_MSOA_LOOKUP,
+        TRUST_CATCHMENT,
+        TRUST_NAMES,
+    )
 }
 
 

@@ -192,12 +192,14 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     numeric = [c for c in dataset.columns if c.kind in ("int", "float")]
     numeric += [Column(name, (), "int") for name in dataset.extra]
     _parse_numbers(frame, numeric, path)
-    duplicated = frame[key].duplicated()
+    unique = list(dataset.unique or (key,))
+    duplicated = frame.duplicated(unique)
     if duplicated.any():
-        codes = frame.loc[duplicated, key].head(3).tolist()
+        rows = frame.loc[duplicated, unique].head(3).astype(str).agg(" ".join, axis=1).tolist()
         raise DataError(
-            f"{path.name}: {int(duplicated.sum())} duplicate {key} values, e.g. {', '.join(codes)}",
-            hint="each area must appear once",
+            f"{path.name}: {int(duplicated.sum())} duplicate rows of {' and '.join(unique)}, "
+            f"e.g. {', '.join(rows)}",
+            hint="each must appear once",
             path=path,
         )
     order = [c.name for c in dataset.columns] + list(dataset.extra)

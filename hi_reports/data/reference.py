@@ -48,7 +48,7 @@ class Source:
     rows: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reference:
     """All reference data of an edition.
 
@@ -68,6 +68,14 @@ class Reference:
     lsoas: pd.DataFrame
     ages: pd.DataFrame
     sources: dict[str, Source]
+    folder: Path | None = None
+
+    def load_extra(self, name: str) -> pd.DataFrame:
+        """Load a dataset that only some editions need (e.g. trust catchments), recording its
+        source in :attr:`sources`."""
+        item = load(name, self.folder)
+        self.sources[name] = _source(name, item)
+        return item.table
 
 
 def _check_codes(loaded: dict[str, Loaded], key: str = "lsoa11_code") -> None:
@@ -105,7 +113,7 @@ def load_reference(root: str | os.PathLike[str] | None = None) -> Reference:
     """
     folder = data_dir(root)
     index = index_files(folder)
-    loaded = {name: load(name, folder, index) for name in CATALOGUE}
+    loaded = {name: load(name, folder, index) for name, d in CATALOGUE.items() if d.core}
     _check_codes(loaded)
 
     key = "lsoa11_code"
@@ -155,21 +163,69 @@ def load_reference(root: str | os.PathLike[str] | None = None) -> Reference:
     for label, first, last in AGE_GROUPS:
         lsoas[f"age_{label}"] = ages[[f"age_{a}" for a in range(first, last + 1)]].sum(axis=1)
     lsoas = lsoas.sort_index()
-    sources = {
-        name: Source(
-            name=name,
-            title=item.dataset.title,
-            publisher=item.dataset.publisher,
-            vintage=item.dataset.vintage,
-            url=item.dataset.url,
-            licence=item.dataset.licence,
-            path=str(item.path),
-            sha256=item.sha256,
-            rows=len(item.table),
+    sources = {name: _source(name, item) for name, item in loaded.items()}
+    return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder)
+
+
+def _source(name: str, item: Loaded) -> Source:
+    return Source(
+        name=name,
+        title=item.dataset.title,
+        publisher=item.dataset.publisher,
+        vintage=item.dataset.vintage,
+        url=item.dataset.url,
+        licence=item.dataset.licence,
+        path=str(item.path),
+        sha256=item.sha256,
+        rows=len(item.table),
+    )
+
+
+def trust_catchments(reference: Reference) -> pd.DataFrame:
+    """Acute trusts' catchments as weights over LSOAs (OHID method).
+
+    Each MSOA's residents are shared between trusts in proportion to the trust's share of the
+    MSOA's admitted patients (OHID catchment populations, 2019); an LSOA takes the share of its
+    MSOA. Proportions of an MSOA add up to a little under 1 (admissions to non-acute providers).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``org`` (trust ODS code), ``lsoa11_code``, ``weight``.
+
+    Raises
+    ------
+    DataError
+        When the catchment file names MSOAs the LSOA-to-MSOA lookup does not have, or the lookup's
+        LSOAs differ from the IMD's.
+    """
+    lookup = reference.load_extra("lsoa_msoa_lookup")
+    catchment = reference.load_extra("trust_catchment")
+    missing = sorted(set(reference.lsoas.index) - set(lookup["lsoa11_code"]))
+    extra = sorted(set(lookup["lsoa11_code"]) - set(reference.lsoas.index))
+    if missing or extra:
+        raise DataError(
+            f"{Path(reference.sources['lsoa_msoa_lookup'].path).name}: English LSOA 2011 codes do not "
+            f"agree with IMD 2019 (first differences: {', '.join((missing + extra)[:3])})",
+            hint="use the ONS OA11-LSOA11-MSOA11 lookup for England",
+            path=reference.sources["lsoa_msoa_lookup"].path,
         )
-        for name, item in loaded.items()
-    }
-    return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources)
+    unknown = sorted(set(catchment["msoa11_code"]) - set(lookup["msoa11_code"]))
+    if unknown:
+        raise DataError(
+            f"{Path(reference.sources['trust_catchment'].path).name}: {len(unknown)} MSOAs are not in "
+            f"the LSOA to MSOA lookup (first: {', '.join(unknown[:3])})",
+            hint="catchments must be on MSOA 2011 codes",
+            path=reference.sources["trust_catchment"].path,
+        )
+    weights = catchment.merge(lookup, on="msoa11_code")
+    return pd.DataFrame(
+        {
+            "org": weights["trust_code"].to_numpy(),
+            "lsoa11_code": weights["lsoa11_code"].to_numpy(),
+            "weight": weights["proportion"].to_numpy(dtype=float),
+        }
+    )
 
 
 def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -184,6 +240,7 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     for name, dataset in CATALOGUE.items():
         row = {
             "dataset": name,
+            "needed_for": "every edition" if dataset.core else "trust editions",
             "status": "missing",
             "vintage": dataset.vintage,
             "rows": None,

@@ -1,6 +1,7 @@
 """Geography: organisations and their populations as weights over LSOAs."""
 
 from hi_reports.geography.organisations import (
+    ENGLAND_CODE,
     KINDS,
     Organisation,
     membership,
@@ -8,4 +9,4 @@ from hi_reports.geography.organisations import (
     resolve,
 )
 
-__all__ = ["KINDS", "Organisation", "membership", "organisations", "resolve"]
+__all__ = ["ENGLAND_CODE", "KINDS", "Organisation", "membership", "organisations", "resolve"]

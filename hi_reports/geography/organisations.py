@@ -1,58 +1,80 @@
 """Organisations and their populations as weights over LSOAs.
 
-An :class:`Organisation` is identified by its ONS code (``E54000055``) and, for NHS bodies, its ODS
-code (``QHL``). Its population is a set of weights over English LSOA 2011 codes: 1 for each member
-LSOA of an Integrated Care Board (ICB).
+An :class:`Organisation` has a kind, the code its edition is filed under, its ONS and ODS codes
+where it has them, a name and its parent ICBs. Its population is a set of weights over English
+LSOA 2011 codes:
+
+========  =====================================================================================
+kind      population
+========  =====================================================================================
+england   every English LSOA, weight 1
+icb       the ICB's member LSOAs (ONS lookup, July 2022), weight 1
+sub-icb   the Sub ICB Location's member LSOAs, weight 1
+la        the lower-tier local authority's (2022) LSOAs, weight 1
+trust     the acute trust's OHID catchment (2019): each MSOA's residents weighted by the trust's
+          share of the MSOA's admitted patients, spread to the MSOA's LSOAs
+========  =====================================================================================
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
-from typing import Literal
+import weakref
 
 import pandas as pd
 
-from hi_reports.data import Reference
+from hi_reports.data import Reference, trust_catchments
 from hi_reports.errors import GeographyError
 
-Kind = Literal["icb"]
+ENGLAND_CODE = "E92000001"
 
-#: The kinds of organisation, with the plural used in sentences ("4th of 42 ICBs").
+#: Each kind: its name, plural, and the kind whose editions sit beside it as "parent".
 KINDS: dict[str, tuple[str, str]] = {
+    "england": ("country", "countries"),
     "icb": ("Integrated Care Board", "ICBs"),
+    "sub-icb": ("Sub ICB Location", "sub-ICB locations"),
+    "la": ("local authority district", "local authorities"),
+    "trust": ("acute NHS trust", "acute trusts"),
 }
 
 
 @dataclass(frozen=True)
 class Organisation:
-    """An NHS organisation an edition is made for.
+    """An organisation an edition is made for.
 
     Attributes
     ----------
     kind
-        ``"icb"``.
-    ons_code
-        The ONS code (``E54000055``).
-    ods_code
-        The ODS code (``QHL``), or None for bodies without one.
+        One of :data:`KINDS`.
+    code
+        The code its edition is filed under: the ODS code where there is one (``QHL``, ``15E``,
+        ``RXK``), else the ONS code (``E08000025``), ``england`` for England.
+    ons_code, ods_code
+        Its codes, where it has them.
     name
         The official name.
+    parents
+        ONS codes of its parent ICBs, largest share of its population first (empty for ICBs and
+        England).
     """
 
     kind: str
-    ons_code: str
+    code: str
+    ons_code: str | None
     ods_code: str | None
     name: str
+    parents: tuple[str, ...] = ()
 
     @property
-    def code(self) -> str:
-        """The code editions are filed under: the ODS code where there is one."""
-        return self.ods_code or self.ons_code
+    def key(self) -> str:
+        """Its key in weights and profiles: the ONS code, else the ODS code (trusts)."""
+        return self.ons_code or self.code
 
     @property
     def short_name(self) -> str:
-        """The name without "NHS" and the kind: "Birmingham and Solihull" for an ICB."""
+        """The name without "NHS" and the kind, for charts and tables."""
         name = self.name.removeprefix("NHS ")
         for suffix in (" Integrated Care Board",):
             name = name.removesuffix(suffix)
@@ -65,19 +87,87 @@ class Organisation:
 
     @property
     def kind_plural(self) -> str:
-        """The kind's plural short form, e.g. ``"ICBs"``."""
+        """The kind's plural, e.g. ``"ICBs"``."""
         return KINDS[self.kind][1]
+
+    @property
+    def codes(self) -> str:
+        """Its codes in words: ``"ODS code QHL, ONS code E54000055"``."""
+        parts = [f"ODS code {self.ods_code}" if self.ods_code else "", f"ONS code {self.ons_code}" if self.ons_code else ""]
+        return ", ".join(p for p in parts if p)
+
+
+def _tidy_trust_name(name: str) -> str:
+    """ODS names were title-cased upstream ("And West Birmingham"); restore small words."""
+    words = name.split()
+    small = {"And", "Of", "The", "For", "On", "In", "At"}
+    return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
+
+
+def _majority_parents(weights: pd.DataFrame, reference: Reference) -> dict[str, tuple[str, ...]]:
+    """For each org, the ICBs holding its residents, largest share first, down to 10%."""
+    lsoas = reference.lsoas
+    frame = weights.join(lsoas[["icb_code", "population"]], on="lsoa11_code")
+    frame["people"] = frame["population"] * frame["weight"]
+    by_icb = frame.groupby(["org", "icb_code"])["people"].sum()
+    shares = by_icb / by_icb.groupby(level=0).transform("sum")
+    parents: dict[str, tuple[str, ...]] = {}
+    for org, group in shares.groupby(level=0):
+        ordered = group.droplevel(0).sort_values(ascending=False)
+        keep = ordered[ordered >= 0.10]
+        parents[org] = tuple((keep if len(keep) else ordered.head(1)).index)
+    return parents
+
+
+#: Organisations and weights per reference data and kind, computed once.
+_CACHE: weakref.WeakKeyDictionary[Reference, dict[str, tuple[list[Organisation], pd.DataFrame]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.DataFrame]:
+    """The organisations of ``kind`` and their weights, computed once per reference."""
+    cached = _CACHE.setdefault(reference, {})
+    if kind in cached:
+        return cached[kind]
+    lsoas = reference.lsoas
+    codes = lsoas.index.to_numpy()
+    if kind == "england":
+        orgs = [Organisation("england", "england", ENGLAND_CODE, None, "England")]
+        weights = pd.DataFrame({"org": ENGLAND_CODE, "lsoa11_code": codes, "weight": 1.0})
+    elif kind in ("icb", "sub-icb", "la"):
+        column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}[kind]
+        weights = pd.DataFrame({"org": lsoas[f"{column}_code"].to_numpy(), "lsoa11_code": codes, "weight": 1.0})
+        parents = {} if kind == "icb" else _majority_parents(weights, reference)
+        ods = f"{column}_ods" if kind != "la" else None
+        table = lsoas[[f"{column}_code", f"{column}_name"] + ([ods] if ods else [])].drop_duplicates()
+        orgs = []
+        for row in table.itertuples(index=False):
+            ons, name = row[0], row[1]
+            ods_code = row[2] if ods else None
+            orgs.append(Organisation(kind, ods_code or ons, ons, ods_code, name, parents.get(ons, ())))
+    elif kind == "trust":
+        weights = trust_catchments(reference)
+        names = reference.load_extra("trust_names").set_index("trust_code")["trust_name"]
+        parents = _majority_parents(weights, reference)
+        orgs = []
+        for code in sorted(weights["org"].unique()):
+            if code not in names.index:
+                raise GeographyError(
+                    f"trust {code} has a catchment but no name in the trust names file",
+                    hint="use an ODS trust file that covers every trust of the catchment file",
+                )
+            orgs.append(Organisation("trust", code, None, code, _tidy_trust_name(names[code]), parents[code]))
+    else:
+        raise GeographyError(f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    orgs.sort(key=lambda o: o.name)
+    cached[kind] = (orgs, weights)
+    return orgs, weights
 
 
 def organisations(reference: Reference, kind: str = "icb") -> list[Organisation]:
     """Return every organisation of ``kind``, sorted by name."""
-    _check_kind(kind)
-    lsoas = reference.lsoas
-    table = lsoas[["icb_code", "icb_ods", "icb_name"]].drop_duplicates().sort_values("icb_name")
-    return [
-        Organisation(kind="icb", ons_code=ons, ods_code=ods, name=name)
-        for ons, ods, name in table.itertuples(index=False)
-    ]
+    return list(_build(reference, kind)[0])
 
 
 def membership(reference: Reference, kind: str = "icb") -> pd.DataFrame:
@@ -86,51 +176,61 @@ def membership(reference: Reference, kind: str = "icb") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``org`` (ONS code), ``lsoa11_code`` and ``weight`` (the share of the LSOA's
-        residents counted in the organisation: 1 for a member LSOA of an ICB).
+        Columns ``org`` (:attr:`Organisation.key`), ``lsoa11_code`` and ``weight``: the share of
+        the LSOA's residents counted in the organisation (1 for a member LSOA; a catchment share
+        for a trust).
     """
-    _check_kind(kind)
-    lsoas = reference.lsoas
-    return pd.DataFrame(
-        {"org": lsoas["icb_code"].to_numpy(), "lsoa11_code": lsoas.index.to_numpy(), "weight": 1.0}
-    )
+    return _build(reference, kind)[1]
 
 
 def resolve(reference: Reference, code: str, kind: str | None = None) -> Organisation:
-    """Find an organisation by ODS or ONS code, case-insensitive.
+    """Find an organisation by any of its codes, case-insensitive (``england`` for England).
+
+    Parameters
+    ----------
+    reference
+        The reference data.
+    code
+        An ODS code (``QHL``, ``15E``, ``RXK``) or ONS code (``E54000055``, ``E08000025``).
+    kind
+        Look only among organisations of this kind; needed when a code belongs to two kinds.
 
     Raises
     ------
     GeographyError
-        When no organisation has that code; the message suggests the closest codes and names.
+        When no organisation has that code (the message suggests the closest codes and names),
+        or when the code is ambiguous and ``kind`` is not given.
     """
-    kinds = [kind] if kind else list(KINDS)
-    candidates = [org for k in kinds for org in organisations(reference, k)]
+    if kind is not None and kind not in KINDS:
+        raise GeographyError(f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     wanted = code.strip().upper()
-    matches = [org for org in candidates if wanted in {org.ons_code.upper(), (org.ods_code or "").upper()}]
+    kinds = [kind] if kind else list(KINDS)
+    if kind is None and not re.fullmatch(r"R[A-Z0-9]{2}", wanted):
+        kinds = [k for k in kinds if k != "trust"]  # trust data are read only for trust codes
+    candidates = [org for k in kinds for org in organisations(reference, k)]
+    matches = [
+        org for org in candidates
+        if wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
+    ]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         raise GeographyError(
-            f"--org {code!r} is a code of {len(matches)} organisations "
-            f"({', '.join(f'{m.kind} {m.name}' for m in matches)})",
+            f"--org {code!r} is a code of {len(matches)} organisations: "
+            + "; ".join(f"{m.name} (--kind {m.kind})" for m in matches),
             hint="choose one with --kind",
         )
-    labels = {org.ons_code.upper(): org for org in candidates}
-    labels.update({(org.ods_code or "").upper(): org for org in candidates if org.ods_code})
-    labels.update({org.name.upper(): org for org in candidates})
-    close = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.5)
-    suggestions = [f"{labels[c].code} ({labels[c].name})" for c in dict.fromkeys(close)]
+    labels: dict[str, Organisation] = {}
+    for org in candidates:
+        for label in (org.code, org.ons_code, org.ods_code, org.name):
+            if label:
+                labels.setdefault(label.upper(), org)
+    close = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
+    close += [label for label in labels if len(wanted) > 3 and wanted in label and label not in close][:3]
+    suggestions = list(dict.fromkeys(f"{labels[c].code} ({labels[c].name})" for c in close))[:4]
     what = f"{kind} " if kind else ""
     raise GeographyError(
         f"unknown {what}organisation code {code!r}"
         + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""),
-        hint="`hi-reports orgs --kind icb` lists every code",
+        hint=f"`hi-reports orgs --kind {kind or 'icb'}` lists every code",
     )
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise GeographyError(
-            f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}",
-        )

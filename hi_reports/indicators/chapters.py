@@ -1,14 +1,19 @@
 """The figures of each chapter for one organisation, as :class:`Measure` objects.
 
 Each ``*_figures`` function takes the :class:`Profiles` of every organisation of a kind (computed
-once) and returns the nested mapping a chapter template reads. Numbers are computed here; the
-chapter templates only format and lay them out.
+once, with England and the parent ICBs) and returns the nested mapping a chapter template reads.
+Numbers are computed here; the chapter templates only format and lay them out.
+
+Every category gives ``residents`` and ``share`` for the organisation, ``england_share``, and
+``parent_share`` (the organisation's main parent ICB) for sub-ICBs, local authorities and trusts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hi_reports.data import AGE_GROUPS, DOMAINS, RUC11_CLASSES
@@ -21,6 +26,7 @@ IMD = "MHCLG English Indices of Deprivation 2019, File 1"
 DOMAIN_SOURCE = "MHCLG English Indices of Deprivation 2019, File 2"
 RUC = "ONS/Defra Rural Urban Classification 2011 (LSOA)"
 LOOKUP = "ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup"
+CATCHMENT = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
 
 Figures = dict[str, Any]
 
@@ -29,122 +35,202 @@ def _share(part: float, whole: float) -> float:
     return float(part) / float(whole) if whole else float("nan")
 
 
-def _pair(
-    key: str, part: pd.Series | pd.DataFrame, whole: pd.Series, org: str, definition: str, source: str
-) -> dict[str, Measure]:
-    """Residents, share, and England's share of one category."""
-    return {
-        "residents": Measure(f"{key}.residents", float(part[org]), "count", f"Residents {definition}", source),
-        "share": Measure(
-            f"{key}.share", _share(part[org], whole[org]), "share", f"Share of residents {definition}", source
-        ),
-        "england_share": Measure(
-            f"{key}.england_share",
-            _share(part[ENGLAND], whole[ENGLAND]),
-            "share",
-            f"Share of England's residents {definition}",
+@dataclass(frozen=True)
+class Subject:
+    """The organisation an edition is about, its main parent ICB, and the profiles they are in."""
+
+    org: Organisation
+    profiles: Profiles
+    parent: Organisation | None = None
+
+    @property
+    def key(self) -> str:
+        return self.org.key
+
+    def pair(self, key: str, part: pd.Series, whole: pd.Series, definition: str, source: str) -> dict[str, Measure]:
+        """Residents and share of one category, with England's (and the parent's) share."""
+        me = self.key
+        figures = {
+            "residents": Measure(f"{key}.residents", float(part[me]), "count", f"Residents {definition}", source),
+            "share": Measure(f"{key}.share", _share(part[me], whole[me]), "share", f"Share of residents {definition}", source),
+            "england_share": Measure(
+                f"{key}.england_share", _share(part[ENGLAND], whole[ENGLAND]), "share",
+                f"Share of England's residents {definition}", source,
+            ),
+        }
+        if self.parent is not None:
+            figures["parent_share"] = Measure(
+                f"{key}.parent_share",
+                _share(part[self.parent.key], whole[self.parent.key]),
+                "share",
+                f"Share of residents of the parent ICB ({self.parent.name}) {definition}",
+                f"{source}; {LOOKUP}",
+            )
+        return figures
+
+    def rank(self, values: pd.Series, key: str, what: str, source: str) -> Measure:
+        """Rank among the organisations of the same kind by ``values`` (1 = highest)."""
+        peers = values.reindex(self.profiles.peers)
+        rank = peers.rank(ascending=False, method="min")
+        value = float(rank[self.key]) if self.key in rank.index else float("nan")
+        return Measure(
+            key, value, "rank", f"Rank among {len(peers)} {self.org.kind_plural} by {what} (1 = highest)",
+            source, of=len(peers),
+        )
+
+    def source(self, *parts: str) -> str:
+        """Sources joined, with the catchment data for trusts."""
+        extra = (CATCHMENT,) if self.org.kind == "trust" else ()
+        return "; ".join(parts + extra)
+
+
+def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFrame,
+                     names: dict[str, Organisation]) -> Figures:
+    """Figures of the front matter and introduction: population, LSOAs, local authorities,
+    parent ICBs with their shares, and the three most similar organisations of the same kind.
+
+    Parameters
+    ----------
+    subject
+        The organisation and profiles.
+    lsoas
+        The reference LSOA table.
+    weights
+        The organisation's weights over LSOAs (``org``, ``lsoa11_code``, ``weight``).
+    names
+        Organisations by key: the peers and the ICBs, to name parents and similar organisations.
+    """
+    org, profiles, me = subject.org, subject.profiles, subject.key
+    mine = weights[(weights["org"] == me) & (weights["weight"] > 0)].join(lsoas, on="lsoa11_code")
+    mine = mine.assign(people=mine["population"] * mine["weight"])
+    councils = mine.groupby(["lad_code", "lad_name"])["people"].sum().reset_index().sort_values("lad_name")
+    if org.kind == "trust":  # a catchment touches many councils thinly: name those with 5% or more
+        councils = councils[councils["people"] >= 0.05 * councils["people"].sum()]
+    by_icb = mine.groupby("icb_code")["people"].sum().sort_values(ascending=False)
+    source = subject.source(POPULATION, LOOKUP)
+    parents = [
+        {
+            "name": names[code].name if code in names else code,
+            "share": Measure(f"intro.parent.{code}.share", _share(people, by_icb.sum()), "share",
+                             f"Share of residents who live in {names[code].name if code in names else code}", source),
+        }
+        for code, people in by_icb.items()
+        if code in org.parents
+    ]
+    figures: Figures = {
+        "population": Measure("intro.population", float(profiles.population[me]), "count", "Residents, mid-2020", source),
+        "england_population": Measure("intro.england_population", float(profiles.population[ENGLAND]), "count",
+                                      "Residents of England, mid-2020", POPULATION),
+        "share_of_england": Measure("intro.share_of_england", _share(profiles.population[me], profiles.population[ENGLAND]),
+                                    "share", "Residents as a share of England's residents, mid-2020", source),
+        "lsoas": Measure("intro.lsoas", float(profiles.lsoas[me]), "count",
+                         "LSOAs (2011) with residents counted in the organisation", source),
+        "local_authorities": Measure(
+            "intro.local_authorities", float(len(councils)), "count",
+            "Local authority districts (2022) holding 5% or more of the catchment's residents"
+            if org.kind == "trust" else "Local authority districts (2022) with LSOAs in the organisation",
             source,
         ),
-    }
-
-
-def _rank(values: pd.Series, org: str, key: str, definition: str, source: str) -> Measure:
-    """Rank of ``org`` among the organisations in ``values`` (1 = highest value)."""
-    others = values.drop(ENGLAND, errors="ignore")
-    rank = others.rank(ascending=False, method="min")
-    return Measure(key, float(rank[org]), "rank", definition, source, of=len(others))
-
-
-def overview_figures(org: Organisation, profiles: Profiles, lsoas: pd.DataFrame) -> Figures:
-    """Figures of the front matter and introduction: population, LSOAs, local authorities."""
-    code = org.ons_code
-    members = lsoas[lsoas["icb_code"] == code]
-    councils = (
-        members.groupby(["lad_code", "lad_name"]).size().reset_index(name="n").sort_values("lad_name")
-    )
-    return {
-        "population": Measure(
-            "intro.population", float(profiles.population[code]), "count", "Residents, mid-2020", POPULATION
-        ),
-        "england_population": Measure(
-            "intro.england_population",
-            float(profiles.population[ENGLAND]),
-            "count",
-            "Residents of England, mid-2020",
-            POPULATION,
-        ),
-        "share_of_england": Measure(
-            "intro.share_of_england",
-            _share(profiles.population[code], profiles.population[ENGLAND]),
-            "share",
-            "Residents as a share of England's residents, mid-2020",
-            POPULATION,
-        ),
-        "lsoas": Measure(
-            "intro.lsoas", float(profiles.lsoas[code]), "count", "LSOAs (2011) in the organisation", LOOKUP
-        ),
-        "local_authorities": Measure(
-            "intro.local_authorities",
-            float(len(councils)),
-            "count",
-            "Local authority districts (2022) with LSOAs in the organisation",
-            LOOKUP,
-        ),
         "local_authority_names": councils["lad_name"].tolist(),
-        "organisations_of_kind": Measure(
-            "intro.organisations_of_kind",
-            float(len(profiles.organisations)),
-            "count",
-            f"{org.kind_plural} in England",
-            LOOKUP,
-        ),
+        "organisations_of_kind": Measure("intro.organisations_of_kind", float(len(profiles.peers)), "count",
+                                         f"{org.kind_plural} in England", source),
+        "parents": parents,
+        "similar": [names[code].name for code in similar(profiles, me)],
+    }
+    if subject.parent is not None:
+        figures["parent_population"] = Measure(
+            "intro.parent_population", float(profiles.population[subject.parent.key]), "count",
+            f"Residents of {subject.parent.name}, mid-2020", f"{POPULATION}; {LOOKUP}",
+        )
+    return figures
+
+
+def similar(profiles: Profiles, key: str, n: int = 3) -> list[str]:
+    """The ``n`` organisations of the same kind whose IMD decile profile is closest to ``key``'s.
+
+    The profile is the vector of the shares of residents in the ten national IMD deciles; the
+    distance is Euclidean. Returns their keys, closest first (none for England).
+    """
+    peers = [p for p in profiles.peers if p != key]
+    if key == ENGLAND or not peers:
+        return []
+    shares = profiles.imd_decile.div(profiles.population, axis=0)
+    distance = np.sqrt(((shares.loc[peers] - shares.loc[key]) ** 2).sum(axis=1))
+    return distance.sort_values(kind="stable").head(n).index.tolist()
+
+
+def spread(profiles: Profiles, values: pd.Series, key: str, what: str, names: dict[str, Organisation],
+           source: str) -> Figures:
+    """Range and distribution of a share across the peers (for the England edition)."""
+    peers = values.reindex(profiles.peers).sort_values()
+    quartiles = peers.quantile([0.25, 0.5, 0.75])
+
+    def measure(name: str, value: float, text: str) -> Measure:
+        return Measure(f"{key}.{name}", float(value), "share", f"{text} {what}", source)
+
+    return {
+        "lowest": measure("lowest", peers.iloc[0], "Lowest"),
+        "lowest_name": names[peers.index[0]].name,
+        "highest": measure("highest", peers.iloc[-1], "Highest"),
+        "highest_name": names[peers.index[-1]].name,
+        "median": measure("median", quartiles[0.5], "Median"),
+        "lower_quartile": measure("lower_quartile", quartiles[0.25], "Lower quartile of"),
+        "upper_quartile": measure("upper_quartile", quartiles[0.75], "Upper quartile of"),
+        "values": [
+            (names[code].short_name, measure(code, value, f"{names[code].name}:"))
+            for code, value in peers.items()
+        ],
+        "count": Measure(f"{key}.count", float(len(peers)), "count", f"Organisations compared by {what}", source),
     }
 
 
-def imd_figures(org: Organisation, profiles: Profiles) -> Figures:
+def imd_figures(subject: Subject) -> Figures:
     """Figures of the IMD chapter: deciles, Core20, quintiles, domains, age by quintile, rank."""
-    code = org.ons_code
+    profiles = subject.profiles
     total = profiles.population
+    source = subject.source(IMD, POPULATION)
     deciles = [
-        {"decile": d, **_pair(f"imd.decile_{d}", profiles.imd_decile[d], total, code, f"in national IMD decile {d}", f"{IMD}; {POPULATION}")}
+        {"decile": d, **subject.pair(f"imd.decile_{d}", profiles.imd_decile[d], total, f"in national IMD decile {d}", source)}
         for d in range(1, 11)
     ]
     quintiles = [
-        {"quintile": q, **_pair(f"imd.quintile_{q}", profiles.imd_quintile[q], total, code, f"in national IMD quintile {q}", f"{IMD}; {POPULATION}")}
+        {"quintile": q, **subject.pair(f"imd.quintile_{q}", profiles.imd_quintile[q], total, f"in national IMD quintile {q}", source)}
         for q in range(1, 6)
     ]
-    core20_share = profiles.imd_quintile[1] / total
-    core20 = {
-        **_pair("imd.core20", profiles.imd_quintile[1], total, code, "in the 20% most deprived LSOAs in England (Core20: national IMD deciles 1-2)", f"{IMD}; {POPULATION}"),
-        "rank": _rank(core20_share, code, "imd.core20.rank", f"Rank among {org.kind_plural} by Core20 share (1 = highest share)", f"{IMD}; {POPULATION}; {LOOKUP}"),
-    }
+    core20 = subject.pair(
+        "imd.core20", profiles.imd_quintile[1], total,
+        "in the 20% most deprived LSOAs in England (Core20: national IMD deciles 1-2)", source,
+    )
+    core20["rank"] = subject.rank(profiles.imd_quintile[1] / total, "imd.core20.rank", "Core20 share", f"{source}; {LOOKUP}")
     domains = []
     for key, title, weight in DOMAINS:
-        domains.append(
-            {
-                "key": key,
-                "title": title,
-                "weight": Measure(f"imd.domain.{key}.weight", weight, "share", f"Weight of the {title} domain in the IMD", "MHCLG IoD2019 technical report"),
-                **_pair(f"imd.domain.{key}", profiles.domain_q1[key], total, code, f"in the most deprived national quintile of the {title} domain", f"{DOMAIN_SOURCE}; {POPULATION}"),
-            }
-        )
+        domains.append({
+            "key": key,
+            "title": title,
+            "weight": Measure(f"imd.domain.{key}.weight", weight, "share", f"Weight of the {title} domain in the IMD",
+                              "MHCLG IoD2019 technical report"),
+            **subject.pair(f"imd.domain.{key}", profiles.domain_q1[key], total,
+                           f"in the most deprived national quintile of the {title} domain",
+                           subject.source(DOMAIN_SOURCE, POPULATION)),
+        })
     most = max(domains, key=lambda d: -1.0 if d["share"].missing else d["share"].value)
     age_by_quintile = []
     for q in range(1, 6):
         people = profiles.age_by_quintile[q]
         row_total = people.sum(axis=1)
-        row = {"quintile": q, "residents": Measure(f"imd.age.q{q}.residents", float(row_total[code]), "count", f"Residents of national IMD quintile {q}", f"{IMD}; {POPULATION}")}
+        row: dict[str, Any] = {
+            "quintile": q,
+            "residents": Measure(f"imd.age.q{q}.residents", float(row_total[subject.key]), "count",
+                                 f"Residents of national IMD quintile {q}", source),
+        }
         for label, _, _ in AGE_GROUPS:
             row[label] = Measure(
-                f"imd.age.q{q}.{label}",
-                _share(people[label][code], row_total[code]),
-                "share",
-                f"Share of residents of national IMD quintile {q} aged {label}",
-                f"{IMD}; {POPULATION}",
+                f"imd.age.q{q}.{label}", _share(people[label][subject.key], row_total[subject.key]), "share",
+                f"Share of residents of national IMD quintile {q} aged {label}", source,
             )
         age_by_quintile.append(row)
-    age_total = {
-        label: _pair(f"imd.age.{label}", profiles.age[label], total, code, f"aged {label}", POPULATION)
+    age = {
+        label: subject.pair(f"imd.age.{label}", profiles.age[label], total, f"aged {label}", subject.source(POPULATION))
         for label, _, _ in AGE_GROUPS
     }
     return {
@@ -154,60 +240,59 @@ def imd_figures(org: Organisation, profiles: Profiles) -> Figures:
         "domains": domains,
         "most_deprived_domain": most,
         "age_by_quintile": age_by_quintile,
-        "age": age_total,
+        "age": age,
     }
 
 
-def rural_figures(org: Organisation, profiles: Profiles) -> Figures:
+def rural_figures(subject: Subject) -> Figures:
     """Figures of the rural chapter: RUC classes, urban/rural, rural by IMD quintile, age, rank."""
-    code = org.ons_code
+    profiles, me = subject.profiles, subject.key
     total = profiles.population
-    source = f"{RUC}; {POPULATION}"
+    source = subject.source(RUC, POPULATION)
     classes = [
-        {"code": c, "name": name, "urban_rural": ur, **_pair(f"rural.ruc_{c}", profiles.ruc_class[c], total, code, f"in LSOAs of RUC class {c} ({name})", source)}
+        {"code": c, "name": name, "urban_rural": ur,
+         **subject.pair(f"rural.ruc_{c}", profiles.ruc_class[c], total, f"in LSOAs of RUC class {c} ({name})", source)}
         for c, name, ur in RUC11_CLASSES
     ]
-    urban = _pair("rural.urban", profiles.urban_rural["Urban"], total, code, "in urban LSOAs (RUC A1-C2)", source)
-    rural = _pair("rural.rural", profiles.urban_rural["Rural"], total, code, "in rural LSOAs (RUC D1-E2)", source)
-    rural["rank"] = _rank(
-        profiles.urban_rural["Rural"] / total, code, "rural.rank", f"Rank among {org.kind_plural} by rural share (1 = most rural)", f"{source}; {LOOKUP}"
-    )
+    urban = subject.pair("rural.urban", profiles.urban_rural["Urban"], total, "in urban LSOAs (RUC A1-C2)", source)
+    rural = subject.pair("rural.rural", profiles.urban_rural["Rural"], total, "in rural LSOAs (RUC D1-E2)", source)
+    rural["rank"] = subject.rank(profiles.urban_rural["Rural"] / total, "rural.rank", "rural share", f"{source}; {LOOKUP}")
     by_quintile = []
     for q in range(1, 6):
         row: dict[str, Any] = {"quintile": q}
         for area in ("Urban", "Rural"):
             lower = area.lower()
-            row[lower] = _pair(
-                f"rural.{lower}_q{q}",
-                profiles.rural_by_quintile[(area, q)],
-                profiles.urban_rural[area],
-                code,
-                f"of {lower} LSOAs who live in national IMD quintile {q}",
-                f"{source}; {IMD}",
+            row[lower] = subject.pair(
+                f"rural.{lower}_q{q}", profiles.rural_by_quintile[(area, q)], profiles.urban_rural[area],
+                f"of {lower} LSOAs who live in national IMD quintile {q}", subject.source(RUC, IMD, POPULATION),
             )
         by_quintile.append(row)
-    ages = {}
-    for area in ("Urban", "Rural"):
-        people = profiles.age_by_urban_rural[area]
-        for label, _, _ in AGE_GROUPS:
-            ages[(area.lower(), label)] = _pair(
-                f"rural.age.{area.lower()}.{label}",
-                people[label],
-                profiles.urban_rural[area],
-                code,
-                f"of {area.lower()} LSOAs aged {label}",
-                source,
+    age = []
+    for label, _, _ in AGE_GROUPS:
+        row = {"group": label}
+        for area in ("Urban", "Rural"):
+            row[area.lower()] = subject.pair(
+                f"rural.age.{area.lower()}.{label}", profiles.age_by_urban_rural[area][label],
+                profiles.urban_rural[area], f"of {area.lower()} LSOAs aged {label}", source,
             )
-    age = [
-        {"group": label, "urban": ages[("urban", label)], "rural": ages[("rural", label)]}
-        for label, _, _ in AGE_GROUPS
-    ]
+        age.append(row)
     return {
         "classes": classes,
         "urban": urban,
         "rural": rural,
-        "has_rural": bool(profiles.urban_rural["Rural"][code] > 0),
-        "has_urban": bool(profiles.urban_rural["Urban"][code] > 0),
+        "has_rural": bool(profiles.urban_rural["Rural"][me] > 0),
+        "has_urban": bool(profiles.urban_rural["Urban"][me] > 0),
         "by_quintile": by_quintile,
         "age": age,
+    }
+
+
+def variation_figures(icb_profiles: Profiles, names: dict[str, Organisation]) -> Figures:
+    """How Core20 and rural shares vary between ICBs, for the England edition."""
+    total = icb_profiles.population
+    return {
+        "core20": spread(icb_profiles, icb_profiles.imd_quintile[1] / total, "variation.core20",
+                         "Core20 share among ICBs", names, f"{IMD}; {POPULATION}; {LOOKUP}"),
+        "rural": spread(icb_profiles, icb_profiles.urban_rural["Rural"] / total, "variation.rural",
+                        "rural share among ICBs", names, f"{RUC}; {POPULATION}; {LOOKUP}"),
     }

@@ -92,6 +92,7 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
 
     folder.mkdir(parents=True, exist_ok=True)
     charts: dict[str, Chart] = {}
+    compare = name != "England"  # the England edition has nothing to compare itself with
     pct_labels = lambda values: [f"{v * 100:.0f}%" for v in values]  # noqa: E731
 
     # IMD deciles with England's share per decile as the reference.
@@ -134,11 +135,12 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
     rows = []
     for domain in imd["domains"]:
         rows.append({"domain": domain["title"], "who": name, "share": domain["share"].value})
-        rows.append({"domain": domain["title"], "who": "England", "share": domain["england_share"].value})
+        if compare:
+            rows.append({"domain": domain["title"], "who": "England", "share": domain["england_share"].value})
     domains = pd.DataFrame(rows)
     order = [d["title"] for d in sorted(imd["domains"], key=lambda d: d["share"].value)]
     domains["domain"] = pd.Categorical(domains["domain"], categories=order)
-    domains["who"] = pd.Categorical(domains["who"], categories=["England", name])
+    domains["who"] = pd.Categorical(domains["who"], categories=["England", name] if compare else [name])
     top = imd["most_deprived_domain"]
     title = f"The {top['title']} domain puts the most residents in England's most deprived fifth ({percent(top['share'].value)})"
     plot = (
@@ -194,12 +196,15 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
     for c in rural["classes"]:
         label = f"{c['code']} {c['name']}"
         rows.append({"class": label, "who": name, "share": c["share"].value})
-        rows.append({"class": label, "who": "England", "share": c["england_share"].value})
+        if compare:
+            rows.append({"class": label, "who": "England", "share": c["england_share"].value})
     classes = pd.DataFrame(rows)
     classes["class"] = pd.Categorical(classes["class"], categories=[r for r in dict.fromkeys(classes["class"])][::-1])
-    classes["who"] = pd.Categorical(classes["who"], categories=["England", name])
+    classes["who"] = pd.Categorical(classes["who"], categories=["England", name] if compare else [name])
     rural_share = rural["rural"]["share"].value
-    title = f"{percent(rural_share)} of residents live in rural neighbourhoods (England {percent(rural['rural']['england_share'].value)})"
+    title = f"{percent(rural_share)} of residents live in rural neighbourhoods" + (
+        f" (England {percent(rural['rural']['england_share'].value)})" if compare else ""
+    )
     plot = (
         p9.ggplot(classes, p9.aes("class", "share", fill="who"))
         + p9.geom_col(position=p9.position_dodge(width=0.8), width=0.75)
@@ -278,4 +283,40 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
         "Bar chart of the age structure of urban and of rural residents.",
         (rural["age"][2]["rural"]["share"], rural["age"][2]["urban"]["share"]),
     )
+    return charts
+
+
+def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
+    """Charts of the England edition: Core20 and rural shares of every ICB, sorted."""
+    import plotnine as p9
+
+    folder.mkdir(parents=True, exist_ok=True)
+    charts: dict[str, Chart] = {}
+    for name, what, colour in (("core20", "Core20 share", NHS_BLUE), ("rural", "rural share", NHS_WARM_YELLOW)):
+        figures = variation[name]
+        frame = pd.DataFrame([(icb, m.value) for icb, m in figures["values"]], columns=["icb", "share"])
+        frame["icb"] = pd.Categorical(frame["icb"], categories=frame["icb"].tolist())
+        title = (
+            f"The {what} of ICBs ranges from {percent(figures['lowest'].value)} to "
+            f"{percent(figures['highest'].value)}"
+        )
+        plot = (
+            p9.ggplot(frame, p9.aes("icb", "share"))
+            + p9.geom_col(fill=colour, width=0.75)
+            + p9.geom_hline(yintercept=figures["median"].value, linetype="dashed", color=NHS_DARK_BLUE)
+            + p9.coord_flip()
+            + p9.scale_y_continuous(labels=lambda values: [f"{v * 100:.0f}%" for v in values])
+            + p9.labs(title=_wrap(title), x="", y=f"{what.capitalize()} (dashed line: median ICB)")
+            + _theme()
+            + p9.theme(figure_size=(WIDTH, 8.0), axis_text_y=p9.element_text(size=6.5))
+        )
+        _save(plot, folder, f"variation_{name}")
+        charts[f"variation_{name}"] = Chart(
+            f"variation_{name}",
+            title,
+            f"Bar chart of the {what} of each of the {len(frame)} ICBs, from lowest to highest: "
+            + "; ".join(f"{icb} {percent(m.value)}" for icb, m in figures["values"])
+            + ".",
+            (figures["lowest"], figures["highest"], *[m for _, m in figures["values"]]),
+        )
     return charts

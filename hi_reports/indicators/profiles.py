@@ -41,6 +41,9 @@ class Profiles:
         Residents by Urban/Rural and age group.
     rural_by_quintile
         Residents by Urban/Rural and IMD quintile.
+    peers
+        The organisations of the kind computed, among which editions rank (England is always a
+        row, and parent ICBs may be rows too, but neither is a peer unless it is of the kind).
     """
 
     population: pd.Series
@@ -54,11 +57,12 @@ class Profiles:
     age_by_quintile: pd.DataFrame
     age_by_urban_rural: pd.DataFrame
     rural_by_quintile: pd.DataFrame
+    peers: tuple[str, ...] = ()
 
     @property
     def organisations(self) -> list[str]:
-        """The codes of the organisations (England excluded)."""
-        return [code for code in self.population.index if code != ENGLAND]
+        """The codes of the organisations of the kind computed (not the extra ones)."""
+        return list(self.peers)
 
 
 def _weighted(reference: Reference, weights: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +80,9 @@ def _by(frame: pd.DataFrame, column: str | list[str], value: str = "population")
     return table.unstack(levels, fill_value=0.0)
 
 
-def compute_profiles(reference: Reference, weights: pd.DataFrame) -> Profiles:
+def compute_profiles(
+    reference: Reference, weights: pd.DataFrame, extra: pd.DataFrame | None = None
+) -> Profiles:
     """Compute the profiles of every organisation in ``weights``, and England.
 
     Parameters
@@ -84,12 +90,20 @@ def compute_profiles(reference: Reference, weights: pd.DataFrame) -> Profiles:
     reference
         The reference data.
     weights
-        Columns ``org``, ``lsoa11_code``, ``weight`` (see :func:`hi_reports.geography.membership`).
+        Columns ``org``, ``lsoa11_code``, ``weight`` (see :func:`hi_reports.geography.membership`):
+        the organisations of one kind, the peers.
+    extra
+        Weights of other organisations to profile alongside (parent ICBs), in the same format.
     """
-    england = pd.DataFrame(
-        {"org": ENGLAND, "lsoa11_code": reference.lsoas.index.to_numpy(), "weight": 1.0}
-    )
-    frame = _weighted(reference, pd.concat([weights, england], ignore_index=True))
+    peers = tuple(pd.unique(weights["org"]))
+    parts = [weights]
+    if extra is not None:
+        parts.append(extra[~extra["org"].isin(peers)])
+    if ENGLAND not in peers:
+        parts.append(
+            pd.DataFrame({"org": ENGLAND, "lsoa11_code": reference.lsoas.index.to_numpy(), "weight": 1.0})
+        )
+    frame = _weighted(reference, pd.concat(parts, ignore_index=True))
     grouped = frame.groupby("org")
     population = grouped["population"].sum()
     lsoas = frame[frame["weight"] > 0].groupby("org")["lsoa11_code"].nunique()
@@ -133,4 +147,5 @@ def compute_profiles(reference: Reference, weights: pd.DataFrame) -> Profiles:
         age_by_quintile=age_by("imd_quintile", list(range(1, 6))).reindex(order, fill_value=0.0),
         age_by_urban_rural=age_by("urban_rural", ["Urban", "Rural"]).reindex(order, fill_value=0.0),
         rural_by_quintile=rural_by_quintile.reindex(order, fill_value=0.0),
+        peers=peers,
     )
