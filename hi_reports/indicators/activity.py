@@ -1,0 +1,417 @@
+"""Activity rates by deprivation and rurality for every organisation of a kind, and England.
+
+:func:`activity_indicators` takes activity counts by LSOA 2011 and ESP2013 age band
+(:class:`hi_reports.data.activity.Activity.counts`), the reference data and the organisations'
+LSOA weights (:func:`hi_reports.geography.membership`), and computes for every organisation at once:
+
+- events and residents by national IMD quintile, urban/rural, RUC 2011 class and in total: an
+  LSOA's events count toward an organisation with the organisation's weight for that LSOA, the
+  same weight its residents get (events of patients living outside the organisation do not count);
+- crude rates per 1,000 residents a year with 95% limits (exact Poisson below 10 events, Byars from
+  10; :func:`hi_reports.stats.rate`) and rates age-standardised to the 2013 European Standard
+  Population (Dobson limits, not computed below 10 events; :func:`hi_reports.stats.dsr`);
+- the slope and relative index of inequality across the five quintiles (Monte Carlo limits,
+  :func:`hi_reports.stats.sii`, fixed seed), oriented so that a positive SII means higher rates in
+  more deprived areas and the RII is the rate at the most deprived end over that at the least; the
+  gap between quintiles 1 and 5 (difference and ratio, normal limits on the natural and log scale)
+  and the rural/urban ratio; and the excess events: observed events in quintiles 1-4 minus the
+  events expected at quintile 5's age-specific rates.
+
+Disclosure control (:data:`SMALL_COUNT_MAX`, :data:`ROUND_TO`): any positive count up to 7 is
+suppressed in published columns (``count_published``, ``crude_published`` NaN, ``suppressed``
+True); other counts are published rounded to the nearest 5; age-standardised rates on fewer than 10
+events are not computed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from hi_reports.data.activity import AGE_BANDS, band_populations
+from hi_reports.data.reference import RUC11_CLASSES, Reference
+from hi_reports.errors import IndicatorError
+from hi_reports.indicators.measure import Measure
+from hi_reports.indicators.profiles import ENGLAND
+from hi_reports.stats import dsr, rate, sii, z_value
+
+__all__ = [
+    "DIMENSIONS",
+    "MIN_EVENTS_DSR",
+    "ROUND_TO",
+    "SMALL_COUNT_MAX",
+    "ActivityResults",
+    "activity_figures",
+    "activity_indicators",
+]
+
+#: Disclosure control: positive counts up to this are suppressed in published outputs.
+SMALL_COUNT_MAX = 7
+#: Disclosure control: other published counts are rounded to a multiple of this.
+ROUND_TO = 5
+#: Age-standardised rates are not computed on fewer events (as PHEindicatormethods).
+MIN_EVENTS_DSR = 10
+
+#: Dimensions of the tidy output and their groups, in order.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "all": ("All",),
+    "imd_quintile": ("1", "2", "3", "4", "5"),
+    "urban_rural": ("Urban", "Rural"),
+    "ruc11_code": tuple(code for code, _, _ in RUC11_CLASSES),
+}
+_Z = z_value(0.95)
+
+
+@dataclass(frozen=True)
+class ActivityResults:
+    """Activity indicators of every organisation of a kind and England (org ``E92000001``).
+
+    Attributes
+    ----------
+    groups
+        One row per organisation x dimension x group: ``org, dimension, group, events,
+        population, crude, crude_lower, crude_upper, dsr, dsr_lower, dsr_upper, suppressed,
+        count_published, crude_published, dsr_published``. Groups with no residents have NaN
+        rates.
+    inequality
+        One row per organisation (index ``org``): ``basis``, ``sii, sii_lower, sii_upper, rii,
+        rii_lower, rii_upper, significant``, ``gap, gap_lower, gap_upper`` (quintile 1 minus 5),
+        ``ratio, ratio_lower, ratio_upper`` (quintile 1 over 5), ``rural_ratio, rural_ratio_lower,
+        rural_ratio_upper``, ``excess_events, excess_events_per_year``.
+    multiplier
+        Rates are per this many residents a year (1,000).
+    years
+        Length of the activity period in years (person-years = residents x years).
+    """
+
+    groups: pd.DataFrame
+    inequality: pd.DataFrame
+    multiplier: float
+    years: float
+
+    def group(self, org: str, dimension: str) -> pd.DataFrame:
+        """The rows of one organisation and dimension, indexed by group."""
+        rows = self.groups[(self.groups["org"] == org) & (self.groups["dimension"] == dimension)]
+        if rows.empty:
+            raise IndicatorError(f"no activity results for organisation {org!r}")
+        return rows.set_index("group")
+
+    def headline(self, org: str) -> dict[str, float]:
+        """Headline figures of one organisation as plain floats (unsuppressed; see ``groups``)."""
+        total = self.group(org, "all").loc["All"]
+        q = self.group(org, "imd_quintile")
+        ineq = self.inequality.loc[org]
+        out = {
+            "events": float(total["events"]),
+            "population": float(total["population"]),
+            "crude": float(total["crude"]),
+            "dsr": float(total["dsr"]),
+            "dsr_q1": float(q.loc["1", "dsr"]),
+            "dsr_q5": float(q.loc["5", "dsr"]),
+        }
+        out.update({k: float(ineq[k]) for k in ineq.index if k != "basis"})
+        return out
+
+
+def _weighted_sums(
+    events: np.ndarray, population: np.ndarray, weights: pd.DataFrame, keys: np.ndarray
+) -> pd.DataFrame:
+    """Weighted events and residents by (org, group, band); ``events``/``population`` per LSOA."""
+    idx = weights["_i"].to_numpy()
+    w = weights["weight"].to_numpy(dtype=float)[:, None]
+    n_bands = len(AGE_BANDS)
+    frame = pd.DataFrame(
+        np.hstack([events[idx] * w, population[idx] * w]),
+        columns=[f"e{b}" for b in range(n_bands)] + [f"p{b}" for b in range(n_bands)],
+    )
+    frame["org"] = weights["org"].to_numpy()
+    frame["group"] = keys[idx]
+    sums = frame.groupby(["org", "group"], sort=False).sum()
+    long = pd.DataFrame(
+        {
+            "org": np.repeat(sums.index.get_level_values(0).to_numpy(), n_bands),
+            "group": np.repeat(sums.index.get_level_values(1).to_numpy(), n_bands),
+            "age_band": np.tile(np.arange(n_bands), len(sums)),
+            "events": sums.iloc[:, :n_bands].to_numpy().ravel(),
+            "population": sums.iloc[:, n_bands:].to_numpy().ravel(),
+        }
+    )
+    return long
+
+
+def _normal_limits(a: pd.Series, b: pd.Series, lo_a, hi_a, lo_b, hi_b, ratio: bool):
+    """Difference or ratio of two estimates with normal limits from their 95% limits."""
+    if ratio:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = a / b
+            se = np.sqrt(((np.log(hi_a) - np.log(lo_a)) / (2 * _Z)) ** 2 + ((np.log(hi_b) - np.log(lo_b)) / (2 * _Z)) ** 2)
+            return value, value * np.exp(-_Z * se), value * np.exp(_Z * se)
+    value = a - b
+    se = np.sqrt(((hi_a - lo_a) / (2 * _Z)) ** 2 + ((hi_b - lo_b) / (2 * _Z)) ** 2)
+    return value, value - _Z * se, value + _Z * se
+
+
+def activity_indicators(
+    counts: pd.DataFrame,
+    reference: Reference,
+    weights: pd.DataFrame,
+    *,
+    years: float = 1.0,
+    multiplier: float = 1000,
+    basis: Literal["dsr", "crude"] = "dsr",
+    repetitions: int = 100_000,
+    seed: int = 1,
+) -> ActivityResults:
+    """Compute the activity indicators of every organisation in ``weights``, and England.
+
+    Parameters
+    ----------
+    counts
+        ``lsoa11_code, age_band, count`` (e.g. ``Activity.counts``); codes must be English LSOA
+        2011 codes of ``reference``.
+    reference
+        The reference data: residents by single year of age, IMD quintile, RUC class.
+    weights
+        ``org, lsoa11_code, weight`` from :func:`hi_reports.geography.membership`.
+    years
+        Length of the activity period in years (``Period.years``); rates are per year.
+    multiplier
+        Rates per this many residents (1,000).
+    basis
+        Quintile rates the SII, gap and ratio use: age-standardised (``"dsr"``) or crude.
+    repetitions, seed
+        Monte Carlo repetitions and seed of the SII limits (fixed: results are reproducible).
+
+    Returns
+    -------
+    ActivityResults
+
+    Raises
+    ------
+    IndicatorError
+        When counts hold codes that are not English LSOA 2011 codes, unknown age bands or
+        negative counts.
+    """
+    lsoas = reference.lsoas
+    position = pd.Series(np.arange(len(lsoas)), index=lsoas.index)
+    missing = counts["lsoa11_code"][~counts["lsoa11_code"].isin(position.index)]
+    if len(missing):
+        raise IndicatorError(
+            f"activity counts hold {missing.nunique()} codes that are not English LSOA 2011 codes "
+            f"(first: {', '.join(sorted(missing.unique())[:3])})",
+            hint="read the activity with hi_reports.data.read_activity, which maps or excludes them",
+        )
+    band = pd.Categorical(counts["age_band"].astype(str), categories=list(AGE_BANDS))
+    if np.any(band.codes < 0) or (counts["count"] < 0).any():
+        raise IndicatorError("activity counts: unknown age bands or negative counts")
+    events = np.zeros((len(lsoas), len(AGE_BANDS)))
+    np.add.at(events, (position[counts["lsoa11_code"]].to_numpy(), band.codes), counts["count"].to_numpy(dtype=float))
+    population = band_populations(reference).loc[lsoas.index].to_numpy(dtype=float)
+
+    england = pd.DataFrame({"org": ENGLAND, "lsoa11_code": lsoas.index, "weight": 1.0})
+    both = pd.concat([weights[["org", "lsoa11_code", "weight"]], england], ignore_index=True)
+    both = both[both["weight"] > 0]
+    both["_i"] = position.reindex(both["lsoa11_code"]).to_numpy()
+    both = both.dropna(subset=["_i"]).astype({"_i": "int64"})
+    org_order = list(dict.fromkeys(both["org"]))
+
+    keys = {
+        "all": np.full(len(lsoas), "All", dtype=object),
+        "imd_quintile": lsoas["imd_quintile"].astype(int).astype(str).to_numpy(dtype=object),
+        "urban_rural": lsoas["urban_rural"].to_numpy(dtype=object),
+        "ruc11_code": lsoas["ruc11_code"].to_numpy(dtype=object),
+    }
+    long = pd.concat(
+        [
+            _weighted_sums(events, population, both, key).assign(dimension=dim)
+            for dim, key in keys.items()
+        ],
+        ignore_index=True,
+    )
+    # Full grid: every organisation x dimension x group, groups without residents included.
+    grid = pd.DataFrame(
+        [(o, d, g) for o in org_order for d, groups in DIMENSIONS.items() for g in groups],
+        columns=["org", "dimension", "group"],
+    )
+    person_years = long.assign(population=long["population"] * years)
+    totals = person_years.groupby(["org", "dimension", "group"], sort=False)[["events", "population"]].sum()
+    out = grid.join(totals, on=["org", "dimension", "group"]).fillna({"events": 0.0, "population": 0.0})
+
+    has_pop = out["population"] > 0
+    crude = rate(out.loc[has_pop, "events"], out.loc[has_pop, "population"], multiplier=multiplier)
+    for col in ("value", "lower", "upper"):
+        out.loc[has_pop, "crude" if col == "value" else f"crude_{col}"] = crude[col].to_numpy()
+
+    # Age-standardised rates: groups whose 19 bands all have residents.
+    band_ok = person_years.groupby(["org", "dimension", "group"], sort=False)["population"].transform("min") > 0
+    standard = person_years[band_ok].sort_values(["org", "dimension", "group", "age_band"], kind="stable")
+    if len(standard):
+        rates = dsr(standard, count="events", population="population", by=["org", "dimension", "group"], multiplier=multiplier)
+        rates = rates.set_index(["org", "dimension", "group"])[["value", "lower", "upper"]]
+        rates.columns = ["dsr", "dsr_lower", "dsr_upper"]
+        out = out.join(rates, on=["org", "dimension", "group"])
+    else:
+        out[["dsr", "dsr_lower", "dsr_upper"]] = np.nan
+    for col in ("crude", "crude_lower", "crude_upper"):
+        if col not in out:
+            out[col] = np.nan
+
+    out["suppressed"] = (out["events"] > 0) & (out["events"] < SMALL_COUNT_MAX + 0.5)
+    out["count_published"] = (np.round(out["events"] / ROUND_TO) * ROUND_TO).where(~out["suppressed"])
+    out["crude_published"] = out["crude"].where(~out["suppressed"])
+    out["dsr_published"] = out["dsr"].where(~out["suppressed"])
+
+    inequality = _inequality(out, person_years, org_order, basis, repetitions, seed, multiplier, years)
+    return ActivityResults(groups=out, inequality=inequality, multiplier=float(multiplier), years=float(years))
+
+
+def _inequality(
+    out: pd.DataFrame,
+    person_years: pd.DataFrame,
+    orgs: list[str],
+    basis: str,
+    repetitions: int,
+    seed: int,
+    multiplier: float,
+    years: float,
+) -> pd.DataFrame:
+    """SII, RII, quintile gap and ratio, rural ratio and excess events per organisation."""
+    value, lower, upper = (basis, f"{basis}_lower", f"{basis}_upper")
+    quint = out[out["dimension"] == "imd_quintile"].copy()
+    quint["quintile"] = quint["group"].astype(int)
+    result = pd.DataFrame(index=pd.Index(orgs, name="org"))
+    result["basis"] = basis
+
+    ok = (quint[value] > 0) & np.isfinite(quint[lower]) & np.isfinite(quint[upper]) & (quint["population"] > 0)
+    complete = ok.groupby(quint["org"]).transform("all")
+    usable = quint[complete]
+    cols = ["sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"]
+    if len(usable):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sii(
+                usable, quantile="quintile", population="population", value=value, lower=lower,
+                upper=upper, value_type=1, by="org", multiplier=-1, repetitions=repetitions,
+                rii=True, seed=seed,
+            ).set_index("org")
+        result = result.join(fit[cols])
+    else:
+        result[cols] = np.nan
+    result["significant"] = (result["sii_lower"] > 0) | (result["sii_upper"] < 0)
+
+    wide = quint.pivot(index="org", columns="quintile", values=[value, lower, upper]).reindex(orgs)
+    for name, ratio in (("gap", False), ("ratio", True)):
+        v, lo, hi = _normal_limits(
+            wide[(value, 1)], wide[(value, 5)], wide[(lower, 1)], wide[(upper, 1)],
+            wide[(lower, 5)], wide[(upper, 5)], ratio,
+        )
+        result[name], result[f"{name}_lower"], result[f"{name}_upper"] = v, lo, hi
+    ur = out[out["dimension"] == "urban_rural"].pivot(index="org", columns="group", values=[value, lower, upper]).reindex(orgs)
+    v, lo, hi = _normal_limits(
+        ur[(value, "Rural")], ur[(value, "Urban")], ur[(lower, "Rural")], ur[(upper, "Rural")],
+        ur[(lower, "Urban")], ur[(upper, "Urban")], True,
+    )
+    result["rural_ratio"], result["rural_ratio_lower"], result["rural_ratio_upper"] = v, lo, hi
+
+    # Excess events: observed in quintiles 1-4 minus expected at quintile 5's age-specific rates.
+    bands = person_years[person_years["dimension"] == "imd_quintile"]
+    q5 = bands[bands["group"] == "5"].set_index(["org", "age_band"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q5_rate = q5["events"] / q5["population"]
+    rest = bands[bands["group"] != "5"].join(q5_rate.rename("q5_rate"), on=["org", "age_band"])
+    rest["expected"] = rest["population"] * rest["q5_rate"]
+    bad = rest["population"].gt(0) & ~np.isfinite(rest["q5_rate"])
+    excess = (rest["events"] - rest["expected"].fillna(0.0)).groupby(rest["org"]).sum()
+    excess[bad.groupby(rest["org"]).any()] = np.nan
+    result["excess_events"] = excess.reindex(orgs)
+    result["excess_events_per_year"] = result["excess_events"] / years
+    return result
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
+
+
+def activity_figures(
+    results: ActivityResults,
+    org_code: str,
+    measure_name: str = "emergency admissions",
+    source: str = "Organisation's own activity data",
+) -> dict[str, Any]:
+    """The activity figures of one organisation as :class:`Measure` objects, for the chapters.
+
+    Counts are the published (suppressed and rounded) ones; rates are NaN where suppressed.
+
+    Parameters
+    ----------
+    results
+        From :func:`activity_indicators`.
+    org_code
+        The organisation's ONS code (its key in ``membership``), or ``E92000001`` for England.
+    measure_name
+        What the events are, in words (plural): ``"emergency admissions"``.
+    source
+        The activity data's description, appended to the population and IMD sources.
+    """
+    key = f"activity.{_slug(measure_name)}"
+    per = f"per {results.multiplier:,.0f} residents a year"
+    src = f"{source}; ONS mid-2020 LSOA population estimates; MHCLG IMD 2019; ONS RUC 2011"
+
+    def group_figures(dimension: str, group: str, words: str) -> dict[str, Any]:
+        row = results.group(org_code, dimension).loc[group]
+        sub = f"{key}.{dimension}.{_slug(group)}"
+        return {
+            "group": group,
+            "suppressed": bool(row["suppressed"]),
+            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{measure_name.capitalize()} {words} (rounded to 5; 1-7 suppressed)", src),
+            "population": Measure(f"{sub}.population", float(row["population"]), "count", f"Resident person-years {words}", src),
+            "crude": Measure(f"{sub}.crude", float(row["crude_published"]), "number", f"Crude rate of {measure_name} {per} {words}", src),
+            "crude_lower": Measure(f"{sub}.crude_lower", float(row["crude_lower"]) if not row["suppressed"] else float("nan"), "number", f"Lower 95% limit of the crude rate {words}", src),
+            "crude_upper": Measure(f"{sub}.crude_upper", float(row["crude_upper"]) if not row["suppressed"] else float("nan"), "number", f"Upper 95% limit of the crude rate {words}", src),
+            "dsr": Measure(f"{sub}.dsr", float(row["dsr_published"]), "number", f"Rate of {measure_name} {per}, age-standardised (2013 European Standard Population) {words}", src),
+            "dsr_lower": Measure(f"{sub}.dsr_lower", float(row["dsr_lower"]), "number", f"Lower 95% limit (Dobson) of the age-standardised rate {words}", src),
+            "dsr_upper": Measure(f"{sub}.dsr_upper", float(row["dsr_upper"]), "number", f"Upper 95% limit (Dobson) of the age-standardised rate {words}", src),
+        }
+
+    ineq = results.inequality.loc[org_code]
+    basis = "age-standardised" if ineq["basis"] == "dsr" else "crude"
+
+    def number(name: str, definition: str, unit: str = "number") -> Measure:
+        return Measure(f"{key}.{name}", float(ineq[name]), unit, definition, src)  # type: ignore[arg-type]
+
+    return {
+        "total": group_figures("all", "All", "of all residents"),
+        "quintiles": [
+            {"quintile": int(q), **group_figures("imd_quintile", q, f"in national IMD quintile {q}")}
+            for q in DIMENSIONS["imd_quintile"]
+        ],
+        "urban_rural": [
+            group_figures("urban_rural", g, f"in {g.lower()} LSOAs") for g in DIMENSIONS["urban_rural"]
+        ],
+        "ruc_classes": [
+            group_figures("ruc11_code", g, f"in LSOAs of RUC class {g}") for g in DIMENSIONS["ruc11_code"]
+        ],
+        "sii": number("sii", f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher in more deprived areas)"),
+        "sii_lower": number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),
+        "sii_upper": number("sii_upper", "Upper 95% limit of the SII (Monte Carlo)"),
+        "rii": number("rii", f"Relative index of inequality of {basis} rates of {measure_name} (most over least deprived end)"),
+        "rii_lower": number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
+        "rii_upper": number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
+        "significant": bool(ineq["significant"]),
+        "gap": number("gap", f"Difference of {basis} rates {per}, national IMD quintile 1 minus quintile 5"),
+        "ratio": number("ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"),
+        "ratio_lower": number("ratio_lower", "Lower 95% limit of the quintile 1/5 rate ratio"),
+        "ratio_upper": number("ratio_upper", "Upper 95% limit of the quintile 1/5 rate ratio"),
+        "rural_ratio": number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
+        "excess_events_per_year": Measure(
+            f"{key}.excess_events_per_year",
+            float(round(ineq["excess_events_per_year"] / ROUND_TO) * ROUND_TO) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
+            "count",
+            f"{measure_name.capitalize()} a year above those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5 (rounded to 5)",
+            src,
+        ),
+    }
