@@ -98,9 +98,9 @@ def _orgs(args: argparse.Namespace) -> int:
 
     reference = load_reference(args.data_dir)
     rows = organisations(reference, args.kind)
-    print(f"{'ODS':6} {'ONS':10} NAME")
+    print(f"{'CODE':10} {'ODS':6} {'ONS':10} NAME")
     for org in rows:
-        print(f"{org.ods_code or '':6} {org.ons_code:10} {org.name}")
+        print(f"{org.code:10} {org.ods_code or '':6} {org.ons_code or '':10} {org.name}")
     print(f"{len(rows)} organisations of kind {args.kind}")
     return 0
 

@@ -16,8 +16,17 @@ def test_orgs_lists_the_42_icbs(data_dir: Path, capsys) -> None:
     assert main(["orgs", "--kind", "icb", "--data-dir", str(data_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "42 organisations of kind icb"
-    assert any(line.split()[:2] == ["QHL", "E54000055"] and "Birmingham and Solihull" in line for line in lines)
+    assert any(line.split()[:3] == ["QHL", "QHL", "E54000055"] and "Birmingham and Solihull" in line for line in lines)
     assert len(lines) == 44
+
+
+def test_orgs_of_every_kind_have_a_code(data_dir: Path, capsys) -> None:
+    assert main(["orgs", "--kind", "trust", "--data-dir", str(data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "138 organisations of kind trust"
+    assert any(line.split()[:2] == ["RXK", "RXK"] and "Sandwell and West Birmingham" in line for line in lines)
+    assert main(["orgs", "--kind", "la", "--data-dir", str(data_dir)]) == 0
+    assert any(line.split()[:3] == ["E08000025", "E08000025", "Birmingham"] for line in capsys.readouterr().out.splitlines())
 
 
 def test_data_status(data_dir: Path, capsys) -> None:

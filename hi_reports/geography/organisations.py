@@ -232,5 +232,6 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
     raise GeographyError(
         f"unknown {what}organisation code {code!r}"
         + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""),
-        hint=f"`hi-reports orgs --kind {kind or 'icb'}` lists every code",
+        hint=f"`hi-reports orgs --kind {kind}` lists every code" if kind
+        else f"`hi-reports orgs --kind KIND` lists the codes of a kind ({', '.join(KINDS)})",
     )
