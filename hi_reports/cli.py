@@ -46,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "the data folder (default: $HI_REPORTS_DATA, else the per-user data folder)"
 
     build = commands.add_parser("build", help="build an organisation's edition")
-    build.add_argument("--org", required=True, help="ODS or ONS code, e.g. QHL or E54000055")
+    build.add_argument("--org", help="ODS or ONS code, e.g. QHL or E54000055 (not needed with --all)")
+    build.add_argument("--all", action="store_true", help="build every organisation of --kind (default kind: icb)")
+    build.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: the number of cores)")
+    build.add_argument("--force", action="store_true", help="with --all: rebuild editions whose inputs did not change")
     build.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
     build.add_argument("--data-dir", type=Path, help=data_help)
     build.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
@@ -75,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
 def _build(args: argparse.Namespace) -> int:
     from hi_reports.edition import EditionRequest, build_edition
 
+    if args.all:
+        from hi_reports.batch.cli import run_batch
+
+        return run_batch(args)
+    if not args.org:
+        raise HIReportsError(
+            "build needs --org CODE for one edition, or --all for every organisation of --kind",
+            hint="e.g. hi-reports build --kind icb --all --out editions",
+        )
     started = time.perf_counter()
     edition = build_edition(
         EditionRequest(

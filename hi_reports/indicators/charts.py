@@ -7,6 +7,8 @@ PNG files at a fixed size and resolution.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +53,13 @@ class Chart:
         return f"figures/{self.name}.png"
 
 
-def _theme():
+#: zlib level of the PNG files: 3 writes them several times faster than the default 6, a few
+#: per cent larger, with the same pixels.
+PNG_COMPRESSION = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _base_theme():
     import plotnine as p9
 
     return p9.theme_minimal(base_size=10) + p9.theme(
@@ -63,11 +71,39 @@ def _theme():
         legend_title=p9.element_blank(),
         panel_grid_minor=p9.element_blank(),
         figure_size=(WIDTH, HEIGHT),
+        dpi=DPI,
     )
 
 
+def _theme():
+    """The charts' theme: built once per process, a fresh copy per chart (drawing changes it)."""
+    return copy.deepcopy(_base_theme())
+
+
 def _save(plot, folder: Path, name: str) -> None:
-    plot.save(folder / f"{name}.png", dpi=DPI, verbose=False)
+    """Draw ``plot`` once and write it as ``folder/{name}.png`` at :data:`DPI`.
+
+    ``ggplot.save`` would deep-copy the plot and let matplotlib's ``savefig`` lay the figure out
+    twice (a layout pass without drawing, then the drawing); drawing once on an Agg canvas and
+    writing the pixels with Pillow gives the same image (same pixels, same DPI metadata) in less
+    time. The figure size and DPI come from the theme.
+    """
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    figure = plot.draw()
+    try:
+        with mpl.rc_context(plot.theme.rcParams):
+            canvas = FigureCanvasAgg(figure)
+            canvas.draw()
+            width, height = canvas.get_width_height(physical=True)
+            image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            dpi = figure.dpi
+            image.save(folder / f"{name}.png", format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESSION)
+    finally:
+        plt.close(figure)
 
 
 def _wrap(text: str, width: int = 70) -> str:

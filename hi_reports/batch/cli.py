@@ -1,0 +1,117 @@
+"""``hi-reports build --all``: the batch on the command line, with a progress bar and a summary.
+
+::
+
+    hi-reports build --kind icb --all --out editions [--jobs N] [--force] [--format html,pdf] [--quiet]
+
+The progress bar (rich, on stderr) shows editions done, failed, elapsed and remaining time; a
+summary table follows. ``--quiet`` prints one summary line and the failures only, for CI logs.
+The exit status is 0 when every edition was built or unchanged, 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from hi_reports.batch.build import BatchRequest, BatchResult, Outcome, build_batch
+
+
+def summary_line(result: BatchResult) -> str:
+    """One line: how many editions were built, unchanged and failed, the time and the index."""
+    total = len(result.outcomes)
+    return (
+        f"{total} edition{'s' if total != 1 else ''}: {len(result.built)} built, "
+        f"{len(result.unchanged)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
+        f"index: {result.index}"
+    )
+
+
+def _print_failures(result: BatchResult, stream: Any) -> None:
+    for outcome in result.failed:
+        print(f"hi-reports: {outcome.code}: failed: {outcome.reason}", file=stream)
+
+
+def _table(result: BatchResult) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Editions", show_lines=False)
+    table.add_column("Code")
+    table.add_column("Organisation")
+    table.add_column("Status")
+    table.add_column("Seconds", justify="right")
+    table.add_column("Reason")
+    style = {"built": "green", "unchanged": "dim", "failed": "bold red"}
+    for outcome in result.outcomes:
+        if outcome.status == "unchanged" and len(result.outcomes) > 20:
+            continue  # a long list of unchanged editions says nothing; the summary counts them
+        table.add_row(
+            outcome.code, outcome.name, f"[{style[outcome.status]}]{outcome.status}[/]",
+            f"{outcome.seconds:.1f}" if outcome.seconds else "", outcome.reason or "",
+        )
+    return table
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Run ``hi-reports build --all`` from parsed arguments; return the exit status."""
+    request = BatchRequest(
+        out=args.out,
+        kind=args.kind or "icb",
+        formats=tuple(args.formats),
+        engine=args.engine,
+        book=args.book,
+        jobs=args.jobs,
+        force=args.force,
+    )
+    if args.jobs is not None and args.jobs < 1:
+        from hi_reports.errors import HIReportsError
+
+        raise HIReportsError(f"--jobs {args.jobs}: give a number of worker processes of 1 or more")
+    if args.quiet:
+        result = build_batch(request, data_dir=args.data_dir)
+        _print_failures(result, sys.stderr)
+        print(summary_line(result))
+        return 0 if result.ok else 1
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("remaining"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+    task = progress.add_task(f"{request.kind} editions", total=None, failed=0)
+    failed = 0
+
+    def planned(todo: int, total: int) -> None:
+        progress.update(task, total=total)
+
+    def advance(outcome: Outcome) -> None:
+        nonlocal failed
+        if outcome.status == "failed":
+            failed += 1
+            progress.console.print(f"[bold red]{outcome.code}[/]: failed: {outcome.reason}")
+        progress.update(task, advance=1, failed=failed)
+
+    with progress:
+        result = build_batch(request, data_dir=args.data_dir, progress=advance, on_plan=planned)
+    Console().print(_table(result))
+    print(summary_line(result))
+    return 0 if result.ok else 1
