@@ -1,0 +1,218 @@
+"""Batch editions on the real data: index, failures, incremental rebuilds, interruption, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from hi_reports.batch import BatchRequest, build_batch, clean_staging, headline_numbers
+from hi_reports.cli import main
+from hi_reports.manifest import MANIFEST_NAME, Inputs, Manifest, book_digest, is_current, read_manifest, write_manifest
+
+FIVE = ["QHL", "QJM", "QOX", "QE1", "QKS"]
+
+
+def assert_complete(out: Path, formats: tuple[str, ...] = ("html",)) -> list[str]:
+    """Every folder under ``out`` is a whole edition; no staging folder is left. Returns the codes."""
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.is_dir()]
+    assert not leftovers, f"staging folders left behind: {leftovers}"
+    codes = []
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        manifest = read_manifest(folder)
+        assert manifest is not None, f"{folder} has no manifest"
+        assert (folder / "annex.csv").is_file()
+        for relative in manifest.outputs.values():
+            assert (folder / relative).is_file(), f"{folder / relative} missing"
+        if "html" in formats:
+            assert (folder / "html" / "index.html").is_file()
+        codes.append(folder.name)
+    return codes
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory: pytest.TempPathFactory, reference):
+    """Five ICB editions (HTML) built by a pool of two workers."""
+    out = tmp_path_factory.mktemp("batch") / "editions"
+    seen = []
+    result = build_batch(
+        BatchRequest(out=out, kind="icb", codes=FIVE, formats=("html",), engine="builtin", jobs=2),
+        reference=reference,
+        progress=seen.append,
+    )
+    return result, seen
+
+
+def test_batch_builds_five_and_the_index_lists_them_with_their_annex_numbers(five) -> None:
+    result, seen = five
+    assert result.ok and len(result.built) == 5 and not result.failed
+    assert sorted(o.code for o in seen) == sorted(FIVE)
+    assert sorted(assert_complete(result.out)) == sorted(FIVE)
+
+    page = BeautifulSoup(result.index.read_text(encoding="utf-8"), "html.parser")
+    headings = [th.get_text(strip=True) for th in page.select("thead th")]
+    assert {"Organisation", "Core20 share", "Rural share"} <= set(headings)
+    rows = page.select("tbody tr")
+    assert len(rows) == 5
+    core20_col, rural_col = headings.index("Core20 share"), headings.index("Rural share")
+    for row in rows:
+        cells = row.find_all(["th", "td"])
+        code = cells[1].get_text(strip=True)
+        link = cells[0].find("a")["href"]
+        assert link == f"{code}/html/index.html" and (result.out / link).is_file()
+        annex = pd.read_csv(result.out / code / "annex.csv")
+        core20 = annex[(annex["key"] == "imd.core20.share") & (annex["chapter"] == "imd")].iloc[0]
+        rural = annex[(annex["key"] == "rural.rural.share") & (annex["chapter"] == "rural")].iloc[0]
+        assert cells[core20_col].get_text(strip=True) == core20["printed"]
+        assert float(cells[core20_col]["data-value"]) == pytest.approx(core20["value"])
+        assert cells[rural_col].get_text(strip=True) == rural["printed"]
+    assert page.find("script") is not None and "http" not in page.find("script").get_text()
+    assert (result.out / "style.css").is_file()
+
+
+def test_headline_numbers_prefer_the_chapter_row(five) -> None:
+    result, _ = five
+    numbers = headline_numbers(result.out / "QHL")
+    assert 0 < numbers["imd.core20.share"].value < 1
+    assert numbers["imd.core20.share"].printed.endswith("%")
+
+
+def test_one_failure_is_reported_and_the_others_complete(tmp_path: Path, reference, monkeypatch) -> None:
+    import hi_reports.edition as edition
+
+    real = edition.draw_charts
+
+    def broken(name, *args, **kwargs):
+        if name == "Lincolnshire":
+            raise RuntimeError("chart engine exploded for this one")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(edition, "draw_charts", broken)  # workers are forked: they see it too
+    out = tmp_path / "editions"
+    result = build_batch(
+        BatchRequest(out=out, codes=["QHL", "QJM", "QOX", "NOPE"], formats=("html",), engine="builtin", jobs=2),
+        reference=reference,
+    )
+    assert not result.ok
+    failed = {o.code: o.reason for o in result.failed}
+    assert set(failed) == {"QJM", "NOPE"}
+    assert "RuntimeError: chart engine exploded for this one" in failed["QJM"]
+    assert "unknown icb organisation code 'NOPE'" in failed["NOPE"]
+    assert sorted(o.code for o in result.built) == ["QHL", "QOX"]
+    assert sorted(assert_complete(out)) == ["QHL", "QOX"]  # nothing of QJM is left
+    rows = BeautifulSoup(result.index.read_text(encoding="utf-8"), "html.parser").select("tbody tr")
+    assert len(rows) == 2
+
+
+def test_incremental_nothing_changed_chapter_touched_and_force(tmp_path: Path, reference) -> None:
+    from hi_reports.book.project import BookSources
+
+    shipped = BookSources().root
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(shipped / "_quarto.yml", book / "_quarto.yml")
+    shutil.copytree(shipped / "chapters", book / "chapters")
+    shutil.copytree(shipped / "templates", book / "templates")
+    out = tmp_path / "editions"
+    request = BatchRequest(out=out, codes=["QHL", "QSL"], formats=("html",), engine="builtin", book=book, jobs=2)
+
+    first = build_batch(request, reference=reference)
+    assert [o.status for o in first.outcomes] == ["built", "built"]
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/**/*") if p.is_file()}  # the editions, not the index
+
+    again = build_batch(request, reference=reference)
+    assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+    assert again.timings.get("editions") is None  # no worker was started, no profiles computed
+    assert stamps == {p: p.stat().st_mtime_ns for p in stamps}
+
+    chapter = book / "chapters" / "rural.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    touched = build_batch(request, reference=reference)
+    assert [o.status for o in touched.outcomes] == ["built", "built"]
+
+    forced = build_batch(BatchRequest(**{**request.__dict__, "force": True}), reference=reference)
+    assert [o.status for o in forced.outcomes] == ["built", "built"]
+    assert sorted(assert_complete(out)) == ["QHL", "QSL"]
+
+
+def test_manifest_round_trip_and_currency(tmp_path: Path) -> None:
+    inputs = Inputs("0.1.0", {"formats": ["html"], "engine": "builtin"}, {"imd2019": "ab"}, {"chapters/a.qmd": "cd"})
+    folder = tmp_path / "QHL"
+    folder.mkdir()
+    (folder / "annex.csv").write_text("x\n")
+    write_manifest(folder, Manifest("QHL", "Name", "icb", inputs, {"annex": "annex.csv"}))
+    assert read_manifest(folder).inputs == inputs
+    assert is_current(folder, inputs)
+    assert not is_current(folder, inputs.with_activity("changed"))  # the per-edition activity hook
+    (folder / "annex.csv").unlink()
+    assert not is_current(folder, inputs)
+    (folder / MANIFEST_NAME).write_text("{not json")
+    assert read_manifest(folder) is None
+
+
+def test_book_digest_covers_chapters_templates_and_config() -> None:
+    from hi_reports.book.project import BookSources
+
+    digest = book_digest(BookSources().root)
+    assert "_quarto.yml" in digest and "chapters/imd.qmd" in digest and "templates/macros.jinja" in digest
+    assert "templates/editions-index.html.jinja" not in digest  # the index is not part of an edition
+
+
+def test_clean_staging_removes_only_staging_folders(tmp_path: Path) -> None:
+    for name in (".QHL-abc", ".QJM-batch-x", "QHL", ".git"):
+        (tmp_path / name).mkdir()
+    removed = clean_staging(tmp_path, ["QHL", "QJM"])
+    assert sorted(p.name for p in removed) == [".QHL-abc", ".QJM-batch-x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "QHL"]
+
+
+def test_build_needs_org_or_all(capsys) -> None:
+    assert main(["build", "--kind", "icb"]) == 2
+    assert "--org CODE for one edition, or --all" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_interrupted_batch_leaves_whole_editions_then_completes(tmp_path: Path, data_dir: Path, capsys) -> None:
+    """SIGTERM after the first edition: every folder is whole; a second run completes the rest."""
+    out = tmp_path / "editions"
+    env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
+    command = [sys.executable, "-m", "hi_reports.cli", "build", "--kind", "icb", "--all", "--out", str(out),
+               "--jobs", "2", "--format", "html", "--engine", "builtin", "--quiet"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not list(out.glob(f"*/{MANIFEST_NAME}")):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no edition within 180 s"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    time.sleep(1)  # a surviving worker would still be writing now
+    done = assert_complete(out)
+    assert 1 <= len(done) < 42
+
+    assert main(["build", "--kind", "icb", "--all", "--out", str(out), "--jobs", "2", "--format", "html",
+                 "--engine", "builtin", "--quiet", "--data-dir", str(data_dir)]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.startswith(f"42 editions: {42 - len(done)} built, {len(done)} unchanged, 0 failed")
+    assert len(assert_complete(out)) == 42
+
+    started = time.perf_counter()
+    assert main(["build", "--kind", "icb", "--all", "--out", str(out), "--jobs", "2", "--format", "html",
+                 "--engine", "builtin", "--data-dir", str(data_dir)]) == 0
+    rerun = time.perf_counter() - started
+    printed = capsys.readouterr().out
+    assert "42 editions: 0 built, 42 unchanged, 0 failed" in printed
+    print(f"no-change rebuild of 42 editions: {rerun:.1f} s")
