@@ -63,6 +63,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/")
     build.add_argument("--quiet", action="store_true", help="print only errors")
+    _activity_arguments(build)
+
+    demo = commands.add_parser(
+        "demo", help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
+    )
+    demo.add_argument("--org", default="QHL", help="ODS or ONS code (default: QHL)")
+    demo.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
+    demo.add_argument("--data-dir", type=Path, help=data_help)
+    demo.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
+    demo.add_argument(
+        "--format", type=_formats, default=("html", "pdf"), dest="formats",
+        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
+    )
+    demo.add_argument("--engine", default=None, help="builtin or quarto")
+    demo.add_argument("--write", type=Path, metavar="FILE",
+                      help="also write the synthetic activity to FILE (.csv or .parquet)")
+    demo.add_argument("--quiet", action="store_true", help="print only errors")
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
     orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
@@ -73,6 +90,91 @@ def _parser() -> argparse.ArgumentParser:
     status = data_commands.add_parser("status", help="list each dataset: present or missing, vintage, rows, sha256")
     status.add_argument("--data-dir", type=Path, help=data_help)
     return parser
+
+
+def _activity_arguments(build: argparse.ArgumentParser) -> None:
+    group = build.add_argument_group("activity data (the organisation's own)")
+    group.add_argument("--activity", type=Path, metavar="FILE",
+                       help="events or pre-aggregated counts by LSOA and age (CSV or Parquet)")
+    group.add_argument("--measure", help='what the events are, e.g. "Emergency admissions" (needed with --activity)')
+    group.add_argument("--columns", metavar="MAP",
+                       help="your column names, e.g. lsoa_code=LSOA11,age=AgeOnAdmission")
+    group.add_argument("--period", help='keep events of this period: "2023-24" (financial year) or "2023"')
+    group.add_argument("--demo-activity", action="store_true",
+                       help="add synthetic activity with a known gradient, labelled synthetic")
+    group.add_argument("--config", type=Path, metavar="FILE",
+                       help="a YAML file with an `activity:` list of {file, measure, columns, period}")
+
+
+def activity_specs(args: argparse.Namespace) -> tuple:
+    """The activity measures the command line asks for, in order: --config, --activity, demo."""
+    from hi_reports.edition import ActivitySpec
+
+    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
+    if getattr(args, "activity", None):
+        if not args.measure:
+            raise UsageError("--activity needs --measure, e.g. --measure \"Emergency admissions\"")
+        specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
+    elif getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None):
+        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
+    if getattr(args, "demo_activity", False):
+        specs.append(ActivitySpec("Emergency admissions", demo=True))
+    return tuple(specs)
+
+
+def read_config(path: Path) -> tuple:
+    """Read the ``activity:`` list of a project config file (YAML); paths are relative to it."""
+    import yaml
+
+    from hi_reports.edition import ActivitySpec
+    from hi_reports.errors import DataError
+
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise DataError(f"{path}: cannot be read as YAML ({error})", path=path) from None
+    entries = config.get("activity", []) if isinstance(config, dict) else None
+    if not isinstance(entries, list):
+        raise DataError(f"{path}: `activity:` must be a list", hint="see the README's activity section", path=path)
+    specs = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("measure"):
+            raise DataError(
+                f"{path}: activity entry {number} needs `file:` and `measure:`",
+                hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}",
+                path=path,
+            )
+        unknown = sorted(set(entry) - {"file", "measure", "columns", "period"})
+        if unknown:
+            raise DataError(
+                f"{path}: activity entry {number} has unknown keys {', '.join(unknown)}",
+                hint="valid keys: file, measure, columns, period",
+                path=path,
+            )
+        specs.append(ActivitySpec(
+            str(entry["measure"]), (path.parent / str(entry["file"])).resolve(),
+            entry.get("columns"), None if entry.get("period") is None else str(entry["period"]),
+        ))
+    return tuple(specs)
+
+
+class UsageError(Exception):
+    """A combination of options that does not make sense; exits 2 like argparse."""
+
+
+def _report(edition, started: float) -> None:
+    print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s")
+    for prepared in edition.activity:
+        if prepared.summary is not None:
+            print(f"  activity: {prepared.spec.measure}")
+            for line in prepared.summary.lines():
+                print(f"    {line}")
+        else:
+            print(f"  activity: {prepared.spec.measure}: SYNTHETIC demonstration data")
+    for fmt, path in edition.outputs.items():
+        print(f"  {fmt:5} {path}")
+    print(f"  annex {edition.annex}")
+    print(f"  quarto project {edition.project}")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -91,16 +193,36 @@ def _build(args: argparse.Namespace) -> int:
     edition = build_edition(
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats,
-            engine=args.engine, book=args.book,
+            engine=args.engine, book=args.book, activity=activity_specs(args),
         ),
         data_dir=args.data_dir,
     )
     if not args.quiet:
-        print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s")
-        for fmt, path in edition.outputs.items():
-            print(f"  {fmt:5} {path}")
-        print(f"  annex {edition.annex}")
-        print(f"  quarto project {edition.project}")
+        _report(edition, started)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hi_reports.data import load_reference
+    from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity, write_activity
+    from hi_reports.edition import ActivitySpec, EditionRequest, build_edition
+
+    started = time.perf_counter()
+    reference = load_reference(args.data_dir)
+    if args.write:
+        written = write_activity(demo_activity(reference, calibrate=True), args.write)
+        if not args.quiet:
+            print(f"synthetic activity written to {written}")
+    edition = build_edition(
+        EditionRequest(
+            org=args.org, out=args.out, kind=args.kind, formats=args.formats, engine=args.engine,
+            activity=(ActivitySpec("Emergency admissions", demo=True),),
+        ),
+        reference=reference,
+    )
+    if not args.quiet:
+        print(SYNTHETIC_LABEL)
+        _report(edition, started)
     return 0
 
 
@@ -133,7 +255,7 @@ def _data_status(args: argparse.Namespace) -> int:
     core = absent[absent["needed_for"] == "every edition"]
     print(
         f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}"
-        + ("" if len(core) else " (trust editions need them; other editions can be built)")
+        + ("" if len(core) else "; every edition that does not need them can be built")
     )
     return 1 if len(core) else 0
 
@@ -144,12 +266,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "demo":
+            return _demo(args)
         if args.command == "orgs":
             return _orgs(args)
         return _data_status(args)
     except HIReportsError as error:
         print(f"hi-reports: error: {error}", file=sys.stderr)
         return error.exit_code
+    except UsageError as error:
+        print(f"hi-reports: error: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # e.g. `hi-reports orgs | head`
         sys.stderr.close()
         return 0

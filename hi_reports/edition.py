@@ -26,8 +26,13 @@ from hi_reports.indicators.chapters import (
     rural_figures,
     variation_figures,
 )
-from hi_reports.indicators.charts import draw_charts, draw_variation_charts
-from hi_reports.indicators.profiles import Profiles, compute_profiles
+from hi_reports.data.activity import ActivitySummary, read_activity
+from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
+from hi_reports.errors import DataError
+from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
+from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
+from hi_reports.indicators.measure import Measure
+from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles
 from hi_reports.render import render
 
 FORMATS = ("html", "pdf", "docx")
@@ -62,6 +67,142 @@ class EditionRequest:
     engine: str | None = None
     book: Path | None = None
     date: dt.date | None = None
+    activity: tuple[ActivitySpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActivitySpec:
+    """One measure of the organisation's own activity to add to an edition.
+
+    Attributes
+    ----------
+    measure
+        What the events are, e.g. ``"Emergency admissions"``.
+    path
+        The CSV or Parquet file; None for synthetic demonstration data.
+    columns
+        Our column names to the file's (``{"lsoa_code": "LSOA11"}``), or the ``--columns`` text.
+    period
+        Keep only events in this period (``"2023-24"``, ``"2023"``).
+    demo
+        Generate deterministic synthetic activity with a known gradient instead of reading a file.
+    """
+
+    measure: str
+    path: Path | None = None
+    columns: dict[str, str] | str | None = None
+    period: str | None = None
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedActivity:
+    """A measure read, validated and computed for every organisation of a kind."""
+
+    spec: ActivitySpec
+    results: ActivityResults
+    summary: ActivitySummary | None
+    sha256: str | None
+
+    @property
+    def synthetic(self) -> bool:
+        """True for demonstration data, which every output must label as such."""
+        return self.spec.demo
+
+
+def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:
+    """Read each activity measure once and compute its indicators for every organisation of ``kind``.
+
+    Raises
+    ------
+    DataError
+        When a file is missing, unreadable or lacks a required column.
+    """
+    prepared = []
+    for spec in specs:
+        if spec.demo:
+            counts, summary, sha, years = demo_activity(reference, calibrate=True), None, None, 1.0
+        else:
+            if spec.path is None or not Path(spec.path).is_file():
+                raise DataError(
+                    f"activity file {spec.path} for {spec.measure!r} does not exist",
+                    hint="give the path of a CSV or Parquet file with --activity",
+                    path=spec.path,
+                )
+            try:
+                lookup = reference.load_extra("lsoa11_lsoa21_lookup")
+            except DataError:
+                lookup = None  # LSOA 2021 codes are then excluded and counted, not mapped
+            activity = read_activity(
+                spec.path, columns=spec.columns, period=spec.period, lsoa21_lookup=lookup,
+                lsoa11_codes=reference.lsoas.index,
+            )
+            counts, summary, sha = activity.counts, activity.summary, activity.sha256
+            years = activity.period.years if activity.period else 1.0
+        results = activity_indicators(counts, reference, membership(reference, kind), years=years)
+        prepared.append(PreparedActivity(spec, results, summary, sha))
+    return tuple(prepared)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
+
+
+def activity_context(org: Organisation, prepared: PreparedActivity, figures_dir: Path) -> dict[str, Any]:
+    """The chapters' values for one activity measure of ``org``: figures, England's, data quality."""
+    spec = prepared.spec
+    name = spec.measure
+    slug = _slug(name)
+    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
+    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
+    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source)
+    quality: list[dict[str, Any]] = []
+    summary = prepared.summary
+    if summary is not None:
+        def count(key: str, value: float, definition: str) -> Measure:
+            return Measure(f"activity.{slug}.quality.{key}", float(value), "count", definition, source)
+
+        quality = [
+            {"item": "Rows read", "rows": count("rows_read", summary.rows_read, "Rows read from the activity file"),
+             "events": count("events_read", summary.events_read, "Events read from the activity file")},
+            {"item": "Rows used", "rows": count("rows_used", summary.rows_used, "Rows used (valid, in England)"),
+             "events": count("events_used", summary.events_used, "Events used (valid, in England)")},
+        ]
+        if summary.rows_mapped_2021:
+            quality.append({
+                "item": "of which mapped from LSOA 2021 codes",
+                "rows": count("rows_mapped_2021", summary.rows_mapped_2021, "Rows whose LSOA 2021 code was mapped one-to-one to 2011"),
+                "events": count("events_mapped_2021", summary.events_mapped_2021, "Events mapped from LSOA 2021 codes"),
+            })
+        for e in summary.exclusions:
+            if e.rows:
+                key = _slug(e.reason)
+                quality.append({
+                    "item": f"Excluded: {e.label}",
+                    "rows": count(f"excluded.{key}.rows", e.rows, f"Rows excluded: {e.label}"),
+                    "events": count(f"excluded.{key}.events", e.events, f"Events excluded: {e.label}"),
+                })
+    local = prepared.results.group(org.key, "all").loc["All", "events"]
+    total = prepared.results.group(ENGLAND, "all").loc["All", "events"]
+    outside = Measure(
+        f"activity.{slug}.outside", float(total - local), "count",
+        f"{name} of residents outside the organisation (kept for England's rates, not in the local rates)",
+        source,
+    )
+    charts = draw_activity_charts(org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir)
+    return {
+        "name": name,
+        "lower": name[:1].lower() + name[1:],
+        "slug": slug,
+        "synthetic": prepared.synthetic,
+        "label": SYNTHETIC_LABEL if prepared.synthetic else "",
+        "period": spec.period or "",
+        "figures": figures,
+        "england": england,
+        "quality": quality,
+        "outside": outside,
+        "charts": charts,
+    }
 
 
 @dataclass(frozen=True)
@@ -73,6 +214,7 @@ class Edition:
     project: Path
     annex: Path
     outputs: dict[str, Path] = field(default_factory=dict)
+    activity: tuple[PreparedActivity, ...] = ()
 
 
 def kind_profiles(reference: Reference, kind: str) -> Profiles:
@@ -82,7 +224,12 @@ def kind_profiles(reference: Reference, kind: str) -> Profiles:
 
 
 def chapter_context(
-    org: Organisation, reference: Reference, profiles: Profiles, date: dt.date, figures_dir: Path
+    org: Organisation,
+    reference: Reference,
+    profiles: Profiles,
+    date: dt.date,
+    figures_dir: Path,
+    activity: Sequence[PreparedActivity] = (),
 ) -> dict[str, Any]:
     """Compute every value the chapters use for ``org``, drawing its charts into ``figures_dir``.
 
@@ -98,6 +245,8 @@ def chapter_context(
         The edition's date.
     figures_dir
         Where the charts go (the project's ``figures/``).
+    activity
+        Activity measures prepared for ``org.kind`` (see :func:`prepare_activity`).
     """
     names = {o.key: o for o in organisations(reference, org.kind)}
     icbs = {o.key: o for o in organisations(reference, "icb")}
@@ -124,6 +273,7 @@ def chapter_context(
         "org": org,
         "parent": parent,
         "is_england": org.kind == "england",
+        "activity": [activity_context(org, prepared, figures_dir) for prepared in activity],
         "variation": variation,
         "edition": {
             "date": date.isoformat(),
@@ -143,6 +293,7 @@ def build_edition(
     reference: Reference | None = None,
     profiles: Profiles | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    activity: Sequence[PreparedActivity] | None = None,
 ) -> Edition:
     """Build one edition and move it into ``request.out / <code>``.
 
@@ -155,11 +306,16 @@ def build_edition(
         ``data_dir`` when None.
     data_dir
         The data folder (see :func:`hi_reports.data.data_dir`).
+    activity
+        The request's activity measures already prepared for its kind (a batch prepares them once);
+        prepared here when None.
     """
     reference = reference if reference is not None else load_reference(data_dir)
     org = resolve(reference, request.org, request.kind)
     if profiles is None:
         profiles = kind_profiles(reference, org.kind)
+    if activity is None:
+        activity = prepare_activity(request.activity, reference, org.kind)
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
     date = request.date or dt.date.today()
@@ -170,12 +326,13 @@ def build_edition(
     staging = Path(tempfile.mkdtemp(prefix=f".{org.code}-", dir=out))
     try:
         project = staging / "project"
-        context = chapter_context(org, reference, profiles, date, project / "figures")
+        context = chapter_context(org, reference, profiles, date, project / "figures", activity)
         annex = write_project(
             project,
             context,
             title="Health Inequalities Book",
-            subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition",
+            subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
+            + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
             date=date.isoformat(),
             sources=sources,
         )
@@ -195,4 +352,7 @@ def build_edition(
         fmt: final / Path(path).relative_to(staging)
         for fmt, path in result.outputs.items()
     }
-    return Edition(org=org, folder=final, project=final / "project", annex=final / "annex.csv", outputs=outputs)
+    return Edition(
+        org=org, folder=final, project=final / "project", annex=final / "annex.csv", outputs=outputs,
+        activity=tuple(activity),
+    )

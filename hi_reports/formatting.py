@@ -27,6 +27,13 @@ def count(value: float) -> str:
     return f"{round(value):,}"
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """Format a number with thousands separators and fixed decimals: 1234.567 -> '1,234.6'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    return f"{value:,.{digits}f}"
+
+
 def rank(value: float, of: int | None) -> str:
     """Format a rank: (4, 42) -> '4th of 42'."""
     if value is None or math.isnan(value):

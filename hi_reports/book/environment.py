@@ -81,7 +81,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         if isinstance(value, Markup):
             return value
         if isinstance(value, Measure):
-            raise TypeError(f"print {value.key} through a filter: pct, num or rank")
+            raise TypeError(f"print {value.key} through a filter: pct, num, dec or rank")
         if isinstance(value, float):
             raise TypeError(f"a bare number {value!r} reached the page: compute it as a Measure")
         if isinstance(value, int):
@@ -97,6 +97,13 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
     def num(value: Any) -> Markdown:
         measure = _need_measure(value, "num")
         text = formatting.count(measure.value)
+        annex.record(measure, text)
+        return Markdown(text)
+
+    def dec(value: Any, digits: int = 1) -> Markdown:
+        """A rate, ratio or index: fixed decimals (``12.3``)."""
+        measure = _need_measure(value, "dec")
+        text = formatting.decimal(measure.value, digits)
         annex.record(measure, text)
         return Markdown(text)
 
@@ -132,6 +139,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
             printed = {
                 "share": formatting.percent,
                 "count": formatting.count,
+                "number": formatting.decimal,
             }.get(measure.unit, lambda v: formatting.rank(v, measure.of))(measure.value)
             annex.record(measure, printed)
         return Markdown("")
@@ -150,7 +158,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         finalize=finalize,
     )
     env.filters.update(
-        pct=pct, num=num, rank=rank, compare=compare, join_words=join_words, ordinal=ordinal,
+        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal,
         md=escape_markdown, attr=attr, record_chart=record_chart,
     )
     env.globals["Markdown"] = Markdown

@@ -303,8 +303,28 @@ TRUST_NAMES = Dataset(
     core=False,
 )
 
+LSOA11_LSOA21_LOOKUP = Dataset(
+    name="lsoa11_lsoa21_lookup",
+    title="LSOA (2011) to LSOA (2021) to LAD (2022) lookup",
+    filenames=(
+        "lookup_lsoa11_lsoa21_ltla22.csv",
+        "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales.csv",
+    ),
+    publisher="Office for National Statistics (ONS)",
+    vintage="LSOA 2011, LSOA 2021, LAD 2022",
+    url="https://geoportal.statistics.gov.uk/search?q=LSOA11_LSOA21_LAD22",
+    sha256="ddc782616aab916dc373169ff6d87bf3763c1c6fcb06068902f6de9bd3a02725",
+    columns=(
+        LSOA11_CODE,
+        _text("change_code", "CHGIND", "change_code"),
+        _code("lsoa21_code", "LSOA21CD", "lsoa21_code"),
+    ),
+    unique=("lsoa11_code", "lsoa21_code"),
+    core=False,
+)
+
 #: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every
-#: edition reads, then those of trust editions.
+#: edition reads, then those of trust editions and of activity data on LSOA 2021 codes.
 CATALOGUE: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -317,6 +337,7 @@ CATALOGUE: dict[str, Dataset] = {
         LSOA_MSOA_LOOKUP,
         TRUST_CATCHMENT,
         TRUST_NAMES,
+        LSOA11_LSOA21_LOOKUP,
     )
 }
 

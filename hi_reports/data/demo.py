@@ -54,6 +54,7 @@ def demo_activity(
     rate_ratio_rural: float = 1.2,
     base_rate_per_1000: float = 80.0,
     age_effect: Sequence[float] = AGE_EFFECT,
+    calibrate: bool = False,
 ) -> pd.DataFrame:
     """Deterministic synthetic pre-aggregated activity with a known gradient.
 
@@ -71,6 +72,12 @@ def demo_activity(
         Events per 1,000 residents a year in an urban quintile-5 LSOA, for an age effect of 1.
     age_effect
         19 relative rates by ESP2013 band.
+    calibrate
+        Adjust the quintile and urban/rural factors (by iterative proportional fitting on the
+        expected counts) so that England's *age-standardised* rate ratios equal the targets:
+        quintile 1 over 5 is ``rate_ratio_deprivation`` (log-linear between) and rural over urban
+        is ``rate_ratio_rural``. Without it the two effects confound each other in the published
+        ratios, since rural neighbourhoods are less often deprived.
 
     Returns
     -------
@@ -88,12 +95,13 @@ def demo_activity(
         raise ValueError("rate ratios must be positive and the base rate non-negative")
     pop = band_populations(reference)
     lsoas = reference.lsoas.loc[pop.index]
-    area = (
-        base_rate_per_1000
-        / 1000
-        * rate_ratio_deprivation ** ((5 - lsoas["imd_quintile"].to_numpy(dtype=float)) / 4)
-        * np.where(lsoas["urban_rural"].to_numpy() == "Rural", rate_ratio_rural, 1.0)
-    )
+    quintile = lsoas["imd_quintile"].to_numpy(dtype=int) - 1
+    rural = (lsoas["urban_rural"].to_numpy() == "Rural").astype(int)
+    deprivation = rate_ratio_deprivation ** ((4 - np.arange(5)) / 4)  # quintile 1 .. 5
+    place = np.array([1.0, rate_ratio_rural])  # urban, rural
+    if calibrate:
+        deprivation, place = _calibrate(pop.to_numpy(dtype=float), quintile, rural, effect, deprivation, place)
+    area = base_rate_per_1000 / 1000 * deprivation[quintile] * place[rural]
     expected = pop.to_numpy(dtype=float) * area[:, None] * effect[None, :]
     counts = np.random.default_rng(seed).poisson(expected)
     return pd.DataFrame(
@@ -103,6 +111,32 @@ def demo_activity(
             "count": counts.ravel().astype("int64"),
         }
     )
+
+
+def _calibrate(
+    pop: np.ndarray, quintile: np.ndarray, rural: np.ndarray, effect: np.ndarray,
+    deprivation: np.ndarray, place: np.ndarray, rounds: int = 200,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Factors whose expected age-standardised ratios equal ``deprivation`` and ``place``'s."""
+    from hi_reports.stats import ESP2013
+
+    weights = np.asarray(ESP2013, dtype=float) / np.sum(ESP2013)
+    cells = np.zeros((5, 2, pop.shape[1]))  # residents by quintile, urban/rural, age band
+    np.add.at(cells, (quintile, rural), pop)
+    target_q, target_r = deprivation / deprivation[4], place[1] / place[0]
+    f, g = deprivation.copy(), place.copy()
+
+    def dsr(events: np.ndarray, people: np.ndarray) -> np.ndarray:
+        return (np.divide(events, people, out=np.zeros_like(events), where=people > 0) * weights).sum(axis=-1)
+
+    for _ in range(rounds):
+        events = cells * f[:, None, None] * g[None, :, None] * effect[None, None, :]
+        by_q = dsr(events.sum(axis=1), cells.sum(axis=1))
+        f = f * target_q / (by_q / by_q[4])
+        events = cells * f[:, None, None] * g[None, :, None] * effect[None, None, :]
+        by_r = dsr(events.sum(axis=0), cells.sum(axis=0))
+        g = np.array([g[0], g[1] * target_r / (by_r[1] / by_r[0])])
+    return f, g
 
 
 def write_activity(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

@@ -29,6 +29,14 @@ RUC11_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("E2", "Rural village and dispersed in a sparse setting", "Rural"),
 )
 
+#: What needs each dataset that not every edition reads.
+NEEDED_FOR = {
+    "lsoa_msoa_lookup": "trust editions",
+    "trust_catchment": "trust editions",
+    "trust_names": "trust editions",
+    "lsoa11_lsoa21_lookup": "activity data on LSOA 2021 codes",
+}
+
 #: Broad age groups used in the chapters: label, first and last single year (90 means 90+).
 AGE_GROUPS: tuple[tuple[str, int, int], ...] = (("0-15", 0, 15), ("16-64", 16, 64), ("65+", 65, 90))
 
@@ -240,7 +248,7 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     for name, dataset in CATALOGUE.items():
         row = {
             "dataset": name,
-            "needed_for": "every edition" if dataset.core else "trust editions",
+            "needed_for": "every edition" if dataset.core else NEEDED_FOR.get(name, "some editions"),
             "status": "missing",
             "vintage": dataset.vintage,
             "rows": None,

@@ -212,8 +212,10 @@ def activity_indicators(
     np.add.at(events, (position[counts["lsoa11_code"]].to_numpy(), band.codes), counts["count"].to_numpy(dtype=float))
     population = band_populations(reference).loc[lsoas.index].to_numpy(dtype=float)
 
-    england = pd.DataFrame({"org": ENGLAND, "lsoa11_code": lsoas.index, "weight": 1.0})
-    both = pd.concat([weights[["org", "lsoa11_code", "weight"]], england], ignore_index=True)
+    parts = [weights[["org", "lsoa11_code", "weight"]]]
+    if not (weights["org"] == ENGLAND).any():  # England is always computed, once
+        parts.append(pd.DataFrame({"org": ENGLAND, "lsoa11_code": lsoas.index, "weight": 1.0}))
+    both = pd.concat(parts, ignore_index=True)
     both = both[both["weight"] > 0]
     both["_i"] = position.reindex(both["lsoa11_code"]).to_numpy()
     both = both.dropna(subset=["_i"]).astype({"_i": "int64"})

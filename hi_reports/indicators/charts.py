@@ -356,3 +356,109 @@ def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
             (figures["lowest"], figures["highest"], *[m for _, m in figures["values"]]),
         )
     return charts
+
+
+def draw_activity_charts(
+    name: str,
+    slug: str,
+    measure: str,
+    figures: Figures,
+    england: Figures,
+    synthetic: bool,
+    folder: Path,
+) -> dict[str, Chart]:
+    """Charts of one activity measure: age-standardised rates with 95% limits by national IMD
+    quintile and by urban/rural, with England's rate for reference.
+
+    Parameters
+    ----------
+    name
+        The organisation's short name.
+    slug
+        The measure's file-name stem.
+    measure
+        The measure in words (``"Emergency admissions"``).
+    figures, england
+        The measure's figures for the organisation and for England
+        (:func:`hi_reports.indicators.activity.activity_figures`).
+    synthetic
+        Demonstration data: every chart says so in its title.
+    folder
+        The project's ``figures/`` folder.
+    """
+    import plotnine as p9
+
+    from hi_reports.formatting import decimal
+
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = "SYNTHETIC DATA: " if synthetic else ""
+    per = "per 1,000 a year"
+    charts: dict[str, Chart] = {}
+
+    def frame(rows: list, label) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {"group": label(row), "rate": row["dsr"].value, "lower": row["dsr_lower"].value,
+                 "upper": row["dsr_upper"].value}
+                for row in rows
+            ]
+        )
+
+    quint = frame(figures["quintiles"], lambda r: f"Q{r['quintile']}")
+    quint["group"] = pd.Categorical(quint["group"], categories=[f"Q{q}" for q in range(1, 6)])
+    ratio = figures["ratio"]
+    title = f"{prefix}{measure}: the most deprived quintile's rate is {decimal(ratio.value)} times the least deprived's"
+    plot = (
+        p9.ggplot(quint.dropna(subset=["rate"]), p9.aes("group", "rate"))
+        + p9.geom_col(fill=NHS_BLUE, width=0.7)
+        + p9.geom_errorbar(p9.aes(ymin="lower", ymax="upper"), width=0.25, color=NHS_DARK_BLUE)
+        + p9.geom_hline(yintercept=england["total"]["dsr"].value, linetype="dashed", color=NHS_WARM_YELLOW, size=1)
+        + p9.labs(
+            title=_wrap(title), x="National IMD quintile (Q1 = most deprived)", y=f"Age-standardised rate {per}",
+            caption="Error bars: 95% confidence limits (Dobson). Dashed line: England."
+            + (" Synthetic demonstration data, not real activity." if synthetic else ""),
+        )
+        + _theme()
+    )
+    _save(plot, folder, f"activity_{slug}_imd")
+    charts["imd"] = Chart(
+        f"activity_{slug}_imd",
+        title,
+        f"Bar chart of age-standardised rates of {measure.lower()} by national IMD quintile with 95% limits: "
+        + "; ".join(f"Q{r['quintile']} {decimal(r['dsr'].value)}" for r in figures["quintiles"])
+        + f"; England {decimal(england['total']['dsr'].value)}.",
+        (ratio, england["total"]["dsr"], *[r["dsr"] for r in figures["quintiles"]]),
+    )
+
+    areas = frame(figures["urban_rural"], lambda r: r["group"])
+    areas["who"] = name
+    if name != "England":
+        other = frame(england["urban_rural"], lambda r: r["group"])
+        other["who"] = "England"
+        areas = pd.concat([areas, other], ignore_index=True)
+    areas["who"] = pd.Categorical(areas["who"], categories=list(dict.fromkeys(areas["who"])))
+    rural_ratio = figures["rural_ratio"]
+    title = f"{prefix}{measure}: the rural rate is {decimal(rural_ratio.value)} times the urban rate"
+    dodge = p9.position_dodge(width=0.8)
+    plot = (
+        p9.ggplot(areas.dropna(subset=["rate"]), p9.aes("group", "rate", fill="who"))
+        + p9.geom_col(position=dodge, width=0.75)
+        + p9.geom_errorbar(p9.aes(ymin="lower", ymax="upper"), position=dodge, width=0.25, color=NHS_DARK_BLUE)
+        + p9.scale_fill_manual(values=[NHS_BLUE, NHS_GREY])
+        + p9.labs(
+            title=_wrap(title), x="", y=f"Age-standardised rate {per}",
+            caption="Error bars: 95% confidence limits (Dobson)."
+            + (" Synthetic demonstration data, not real activity." if synthetic else ""),
+        )
+        + _theme()
+    )
+    _save(plot, folder, f"activity_{slug}_rural")
+    charts["rural"] = Chart(
+        f"activity_{slug}_rural",
+        title,
+        f"Bar chart of age-standardised rates of {measure.lower()} in urban and rural neighbourhoods: "
+        + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in figures["urban_rural"])
+        + ".",
+        (rural_ratio, *[r["dsr"] for r in figures["urban_rural"]]),
+    )
+    return charts
