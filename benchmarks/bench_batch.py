@@ -1,0 +1,257 @@
+"""Time batch editions on the real data and compare with notebook-per-chapter builds.
+
+Run by hand and quote the figures in ``benchmarks/README.md``::
+
+    python benchmarks/bench_batch.py [--data-dir DIR] [--jobs N] [--subset 5] [--skip-full]
+
+It measures, in one run:
+
+1. indicators (profiles) of every organisation of every kind in ``hi_reports.geography.KINDS``;
+2. all ICB editions, HTML + PDF, builtin engine, in a pool of ``--jobs`` workers: wall time and
+   peak memory of the process tree (sum of RSS, and of PSS, which counts pages shared by the forked
+   workers once);
+3. a rebuild with nothing changed, as a user runs it (``hi-reports build --all --quiet`` in a new
+   process: interpreter start, imports, reading the data, checking 42 manifests);
+4. charts before/after: one process, ``--subset`` editions in turn, with the charts saved by
+   ``ggplot.save`` (before) and by the current ``_save`` (after);
+5. the notebook-per-edition approach of parameterised reports (papermill, parameterised Quarto):
+   every chapter of the ``--subset`` editions executed as a Jupyter notebook with nbclient
+   (a parameters cell, then cells that load the data, compute the chapter's figures and draw its
+   charts), against the batch building the same editions. Needs ``pip install nbclient ipykernel``;
+   skipped with a message otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+SUBSET = ["QHL", "QJM", "QOX", "QE1", "QKS"]
+
+
+class TreeMemory:
+    """Sample the memory of this process and its descendants every 50 ms (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _tree(root: int) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+        pids, stack = [], [root]
+        while stack:
+            pid = stack.pop()
+            pids.append(pid)
+            stack.extend(children.get(pid, []))
+        return pids
+
+    @staticmethod
+    def _kib(pid: int, path: str, field: str) -> int:
+        try:
+            with open(f"/proc/{pid}/{path}") as handle:
+                for line in handle:
+                    if line.startswith(field):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pids = self._tree(os.getpid())
+            self.peak_rss = max(self.peak_rss, sum(self._kib(p, "status", "VmRSS:") for p in pids))
+            self.peak_pss = max(self.peak_pss, sum(self._kib(p, "smaps_rollup", "Pss:") for p in pids))
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_profiles(reference) -> dict[str, float]:
+    from hi_reports.edition import kind_profiles
+    from hi_reports.geography import KINDS
+
+    times = {}
+    for kind in KINDS:
+        start = time.perf_counter()
+        kind_profiles(reference, kind)
+        times[kind] = time.perf_counter() - start
+    return times
+
+
+def bench_charts(reference, codes: list[str]) -> tuple[float, float]:
+    """Seconds per edition of chapter_context (6 charts), with ggplot.save and with the new _save."""
+    import hi_reports.indicators.charts as charts
+    from hi_reports.edition import chapter_context, kind_profiles
+    from hi_reports.geography import resolve
+
+    profiles = kind_profiles(reference, "icb")
+    orgs = [resolve(reference, code, "icb") for code in codes]
+    new_save = charts._save
+
+    def old_save(plot, folder, name):
+        plot.save(folder / f"{name}.png", dpi=charts.DPI, verbose=False)
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        chapter_context(orgs[0], reference, profiles, dt.date.today(), Path(tmp) / "warm")
+        for label, save in (("before", old_save), ("after", new_save), ("before2", old_save), ("after2", new_save)):
+            charts._save = save
+            start = time.perf_counter()
+            for org in orgs:
+                chapter_context(org, reference, profiles, dt.date.today(), Path(tmp) / label / org.code)
+            results[label] = (time.perf_counter() - start) / len(orgs)
+        charts._save = new_save
+    return min(results["before"], results["before2"]), min(results["after"], results["after2"])
+
+
+LOAD = """\
+import datetime as dt
+from pathlib import Path
+from hi_reports.data import load_reference
+from hi_reports.edition import kind_profiles
+from hi_reports.geography import membership, organisations, resolve
+from hi_reports.indicators.chapters import Subject, imd_figures, overview_figures, rural_figures
+from hi_reports.indicators.charts import draw_charts
+reference = load_reference(DATA_DIR)
+profiles = kind_profiles(reference, KIND)
+org = resolve(reference, ORG, KIND)
+icbs = {o.key: o for o in organisations(reference, "icb")}
+parent = icbs[org.parents[0]] if org.parents else None
+subject = Subject(org, profiles, parent)
+"""
+
+CHAPTER_CELLS = {
+    "index": ["names = {**{o.key: o for o in organisations(reference, KIND)}, **icbs}\n"
+              "overview = overview_figures(subject, reference.lsoas, membership(reference, KIND), names)"],
+    # The charts of both chapters are drawn by one function; the IMD notebook draws all six, so the
+    # notebooks are not charged twice for them.
+    "imd": ["imd = imd_figures(subject)", "rural = rural_figures(subject)\n"
+            "charts = draw_charts(org.short_name, imd, rural, Path(OUT) / 'figures')"],
+    "rural": ["rural = rural_figures(subject)"],
+    "summary": ["imd = imd_figures(subject)\nrural = rural_figures(subject)"],
+}
+
+
+def notebook(code: str, chapter: str, data_dir: Path, out: Path):
+    import nbformat
+
+    book = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        f"ORG = {code!r}\nKIND = 'icb'\nDATA_DIR = {str(data_dir)!r}\nOUT = {str(out / code)!r}"
+    )
+    parameters.metadata["tags"] = ["parameters"]
+    book.cells = [parameters, nbformat.v4.new_code_cell(LOAD)]
+    book.cells += [nbformat.v4.new_code_cell(cell) for cell in CHAPTER_CELLS[chapter]]
+    return book
+
+
+def bench_notebooks(codes: list[str], data_dir: Path, jobs: int) -> float | None:
+    try:
+        from nbclient import NotebookClient
+    except ImportError:
+        print("notebook comparison skipped: pip install nbclient ipykernel nbformat")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        def run(item: tuple[str, str]) -> None:
+            code, chapter = item
+            NotebookClient(notebook(code, chapter, data_dir, Path(tmp)), timeout=600,
+                           kernel_name="python3").execute()
+
+        items = [(code, chapter) for code in codes for chapter in CHAPTER_CELLS]
+        start = time.perf_counter()
+        with ThreadPoolExecutor(jobs) as pool:  # each notebook runs in its own kernel process
+            list(pool.map(run, items))
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--skip-full", action="store_true", help="skip the 42-edition batch")
+    args = parser.parse_args()
+    os.environ["HI_REPORTS_DATA"] = str(args.data_dir)
+
+    from hi_reports.batch import BatchRequest, build_batch
+    from hi_reports.data import load_reference
+
+    rows: list[tuple[str, str]] = []
+    load_reference(args.data_dir)  # fill the Parquet cache
+    start = time.perf_counter()
+    reference = load_reference(args.data_dir)
+    rows.append(("reference data from the Parquet cache", f"{time.perf_counter() - start:.2f} s"))
+    profile_times = bench_profiles(reference)
+    for kind, seconds in profile_times.items():
+        rows.append((f"indicators (profiles) of every {kind} organisation", f"{seconds:.2f} s"))
+    rows.append(("indicators of every organisation of every kind", f"{sum(profile_times.values()):.2f} s"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "editions"
+        if not args.skip_full:
+            with TreeMemory() as memory:
+                result = build_batch(BatchRequest(out=out, kind="icb", formats=("html", "pdf"), engine="builtin",
+                                                  jobs=args.jobs))
+            rows.append((f"all {len(result.outcomes)} ICB editions, HTML + PDF, {args.jobs} workers",
+                         f"{result.seconds:.1f} s ({len(result.failed)} failed)"))
+            rows.append(("  of which: reference, plan, profiles, editions, index",
+                         ", ".join(f"{v:.1f}" for v in result.timings.values()) + " s"))
+            rows.append(("  per edition (mean time in a worker)",
+                         f"{sum(o.seconds for o in result.built) / max(1, len(result.built)):.2f} s"))
+            rows.append(("peak memory of the process tree, RSS (PSS)",
+                         f"{memory.peak_rss / 1024:.0f} MiB ({memory.peak_pss / 1024:.0f} MiB)"))
+            command = [sys.executable, "-m", "hi_reports.cli", "build", "--kind", "icb", "--all", "--out", str(out),
+                       "--format", "html,pdf", "--engine", "builtin", "--quiet"]
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            rows.append(("rebuild with nothing changed (new process, CLI)",
+                         f"{time.perf_counter() - start:.2f} s: {done.stdout.strip()[:40]}..."))
+
+        before, after = bench_charts(reference, SUBSET)
+        rows.append((f"chapter figures + 6 charts per edition, ggplot.save ({len(SUBSET)} ICBs)", f"{before:.2f} s"))
+        rows.append(("chapter figures + 6 charts per edition, Agg canvas _save", f"{after:.2f} s"))
+
+        sub = Path(tmp) / "subset"
+        start = time.perf_counter()
+        subset = build_batch(BatchRequest(out=sub, codes=SUBSET, formats=("html", "pdf"), engine="builtin",
+                                          jobs=args.jobs), reference=reference)
+        ours = time.perf_counter() - start
+        rows.append((f"batch of {len(SUBSET)} ICBs, HTML + PDF (data already loaded)", f"{ours:.1f} s"))
+        notebooks = bench_notebooks(SUBSET, args.data_dir, args.jobs)
+        if notebooks is not None:
+            rows.append((f"same {len(SUBSET)} ICBs, one nbclient notebook per chapter, no rendering",
+                         f"{notebooks:.1f} s"))
+            rows.append(("notebooks / batch", f"{notebooks / ours:.1f}x"))
+        assert subset.ok, subset.failed
+
+    for label, value in rows:
+        print(f"{label:72} {value}")
+
+
+if __name__ == "__main__":
+    main()
