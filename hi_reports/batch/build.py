@@ -462,6 +462,11 @@ def build_batch(
         from hi_reports.edition import kind_profiles
 
         profiles = kind_profiles(reference, request.kind)
+        from hi_reports.geography import membership, organisations
+
+        # Fill the geography's per-reference caches here, so that forked workers share them.
+        organisations(reference, "icb"), organisations(reference, request.kind)
+        membership(reference, request.kind)
         timings["profiles"] = time.perf_counter() - mark
         state = _WorkerState(
             reference=reference, profiles=profiles, out=out, kind=request.kind,
