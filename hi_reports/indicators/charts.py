@@ -75,28 +75,6 @@ def _base_theme():
     )
 
 
-#: zlib level of the PNG files: 3 writes them several times faster than the default 6, a few
-#: per cent larger, with the same pixels.
-PNG_COMPRESSION = 3
-
-
-@functools.lru_cache(maxsize=1)
-def _base_theme():
-    import plotnine as p9
-
-    return p9.theme_minimal(base_size=10) + p9.theme(
-        plot_title=p9.element_text(size=11, weight="bold", ha="left"),
-        plot_title_position="plot",
-        plot_caption=p9.element_text(size=7, ha="left", color=NHS_GREY),
-        plot_caption_position="plot",
-        legend_position="bottom",
-        legend_title=p9.element_blank(),
-        panel_grid_minor=p9.element_blank(),
-        figure_size=(WIDTH, HEIGHT),
-        dpi=DPI,
-    )
-
-
 def _theme():
     """The charts' theme: built once per process, a fresh copy per chart (drawing changes it)."""
     return copy.deepcopy(_base_theme())
