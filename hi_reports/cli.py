@@ -183,7 +183,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.all:
         from hi_reports.batch.cli import run_batch
 
-        return run_batch(args)
+        return run_batch(args, activity_specs(args))
     if not args.org:
         raise HIReportsError(
             "build needs --org CODE for one edition, or --all for every organisation of --kind",

@@ -7,6 +7,7 @@ failure leaves nothing half-written under ``--out``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ from typing import Any, Sequence
 from hi_reports import __version__
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import CATALOGUE, Reference, load_reference
+from hi_reports import formatting
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.indicators.chapters import (
@@ -142,6 +144,43 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
         results = activity_indicators(counts, reference, membership(reference, kind), years=years)
         prepared.append(PreparedActivity(spec, results, summary, sha))
     return tuple(prepared)
+
+
+def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> str | None:
+    """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
+
+    Each figure enters as the chapters print it (rates to one decimal, the relative index to two).
+    A batch keeps it in each edition's manifest, so a changed activity file rebuilds only the
+    editions whose printed activity figures change.
+    """
+    if not prepared:
+        return None
+    digest = hashlib.sha256()
+    for item in prepared:
+        digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}".encode())
+        for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
+            for measure in _measures(activity_figures(item.results, key, item.spec.measure.lower())):
+                if measure.unit in units:
+                    digest.update(f"{measure.key}={_printed(measure)};".encode())
+    return digest.hexdigest()
+
+
+def _printed(measure: Measure) -> str:
+    if measure.unit == "count":
+        return formatting.count(measure.value)
+    if measure.unit == "share":
+        return formatting.percent(measure.value)
+    return formatting.decimal(measure.value, 2 if measure.key.split(".")[-1].startswith("rii") else 1)
+
+
+def _measures(item: Any) -> list[Measure]:
+    if isinstance(item, Measure):
+        return [item]
+    if isinstance(item, dict):
+        return [m for value in item.values() for m in _measures(value)]
+    if isinstance(item, (list, tuple)):
+        return [m for value in item for m in _measures(value)]
+    return []
 
 
 def _slug(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import re
@@ -65,6 +66,9 @@ class BatchRequest:
         Worker processes; the number of cores by default. 1 builds in this process.
     force
         Rebuild editions whose manifest says they are current.
+    activity
+        The organisation's own activity measures, added to every edition; read and computed once
+        for the whole batch.
     """
 
     out: Path
@@ -76,6 +80,7 @@ class BatchRequest:
     date: dt.date | None = None
     jobs: int | None = None
     force: bool = False
+    activity: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ class _WorkerState:
     date: dt.date
     inputs: Inputs
     activity: dict[str, str | None]
+    prepared: tuple[Any, ...] = ()
 
 
 _STATE: _WorkerState | None = None
@@ -221,6 +227,7 @@ def _build_one(org: Any) -> Outcome:
             ),
             reference=state.reference,
             profiles=state.profiles,
+            activity=state.prepared,
         )
         built = edition.folder
         outputs = {fmt: Path(path).relative_to(built).as_posix() for fmt, path in edition.outputs.items()}
@@ -428,6 +435,16 @@ def build_batch(
     out.mkdir(parents=True, exist_ok=True)
     clean_staging(out, codes)
 
+    # Before the data digest: reading activity may load the LSOA 2021 lookup.
+    prepared: tuple[Any, ...] = ()
+    if request.activity:
+        from hi_reports.edition import activity_digest, prepare_activity
+
+        mark = time.perf_counter()
+        prepared = prepare_activity(request.activity, reference, request.kind)
+        timings["activity"] = time.perf_counter() - mark
+        if activity is None:
+            activity = functools.partial(activity_digest, prepared)
     inputs = Inputs(
         package_version=__version__,
         options={
@@ -472,7 +489,7 @@ def build_batch(
             reference=reference, profiles=profiles, out=out, kind=request.kind,
             formats=tuple(request.formats), engine=engine,
             book=Path(request.book) if request.book else None,
-            date=request.date or dt.date.today(), inputs=inputs, activity=digests,
+            date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
         )
         jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
         mark = time.perf_counter()

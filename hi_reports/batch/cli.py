@@ -53,8 +53,12 @@ def _table(result: BatchResult) -> Any:
     return table
 
 
-def run_batch(args: argparse.Namespace) -> int:
-    """Run ``hi-reports build --all`` from parsed arguments; return the exit status."""
+def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = ()) -> int:
+    """Run ``hi-reports build --all`` from parsed arguments; return the exit status.
+
+    ``activity`` holds the activity measures (:class:`hi_reports.edition.ActivitySpec`) the
+    command line asked for; they are read once and added to every edition.
+    """
     request = BatchRequest(
         out=args.out,
         kind=args.kind or "icb",
@@ -63,6 +67,7 @@ def run_batch(args: argparse.Namespace) -> int:
         book=args.book,
         jobs=args.jobs,
         force=args.force,
+        activity=tuple(activity),
     )
     if args.jobs is not None and args.jobs < 1:
         from hi_reports.errors import HIReportsError
