@@ -12,8 +12,7 @@ It measures, in one run:
    workers once);
 3. a rebuild with nothing changed, as a user runs it (``hi-reports build --all --quiet`` in a new
    process: interpreter start, imports, reading the data, checking 42 manifests);
-4. charts before/after: one process, ``--subset`` editions in turn, with the charts saved by
-   ``ggplot.save`` (before) and by the current ``_save`` (after);
+4. the chapter figures and 6 charts of one edition, averaged over ``--subset`` editions;
 5. the notebook-per-edition approach of parameterised reports (papermill, parameterised Quarto):
    every chapter of the ``--subset`` editions executed as a Jupyter notebook with nbclient
    (a parameters cell, then cells that load the data, compute the chapter's figures and draw its
@@ -104,30 +103,19 @@ def bench_profiles(reference) -> dict[str, float]:
     return times
 
 
-def bench_charts(reference, codes: list[str]) -> tuple[float, float]:
-    """Seconds per edition of chapter_context (6 charts), with ggplot.save and with the new _save."""
-    import hi_reports.indicators.charts as charts
+def bench_charts(reference, codes: list[str]) -> float:
+    """Seconds per edition of chapter_context: every chapter's figures and the 6 charts."""
     from hi_reports.edition import chapter_context, kind_profiles
     from hi_reports.geography import resolve
 
     profiles = kind_profiles(reference, "icb")
     orgs = [resolve(reference, code, "icb") for code in codes]
-    new_save = charts._save
-
-    def old_save(plot, folder, name):
-        plot.save(folder / f"{name}.png", dpi=charts.DPI, verbose=False)
-
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         chapter_context(orgs[0], reference, profiles, dt.date.today(), Path(tmp) / "warm")
-        for label, save in (("before", old_save), ("after", new_save), ("before2", old_save), ("after2", new_save)):
-            charts._save = save
-            start = time.perf_counter()
-            for org in orgs:
-                chapter_context(org, reference, profiles, dt.date.today(), Path(tmp) / label / org.code)
-            results[label] = (time.perf_counter() - start) / len(orgs)
-        charts._save = new_save
-    return min(results["before"], results["before2"]), min(results["after"], results["after2"])
+        start = time.perf_counter()
+        for org in orgs:
+            chapter_context(org, reference, profiles, dt.date.today(), Path(tmp) / org.code)
+        return (time.perf_counter() - start) / len(orgs)
 
 
 LOAD = """\
@@ -232,9 +220,8 @@ def main() -> None:
             rows.append(("rebuild with nothing changed (new process, CLI)",
                          f"{time.perf_counter() - start:.2f} s: {done.stdout.strip()[:40]}..."))
 
-        before, after = bench_charts(reference, SUBSET)
-        rows.append((f"chapter figures + 6 charts per edition, ggplot.save ({len(SUBSET)} ICBs)", f"{before:.2f} s"))
-        rows.append(("chapter figures + 6 charts per edition, Agg canvas _save", f"{after:.2f} s"))
+        rows.append((f"chapter figures + 6 charts per edition ({len(SUBSET)} ICBs)",
+                     f"{bench_charts(reference, SUBSET):.2f} s"))
 
         sub = Path(tmp) / "subset"
         start = time.perf_counter()

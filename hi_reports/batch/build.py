@@ -259,11 +259,12 @@ def _die_with_parent() -> None:
 
 
 def _warm_up() -> None:
-    """Import plotnine and the renderers once per worker, before the first edition."""
+    """Import the chart and render modules once per worker, before the first edition."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import plotnine  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
     import hi_reports.edition  # noqa: F401
     import hi_reports.render  # noqa: F401

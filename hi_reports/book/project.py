@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 import yaml
 
@@ -88,6 +89,23 @@ def edition_config(config: dict[str, Any], title: str, subtitle: str, date: str)
     return derived
 
 
+#: One Jinja2 environment per book sources and process: its compiled templates are reused by every
+#: edition a process builds (Jinja2 still reloads a template whose file changed).
+_ENVIRONMENTS: dict[tuple[str, str], tuple[jinja2.Environment, Annex]] = {}
+
+
+def _environment(sources: BookSources) -> tuple[jinja2.Environment, Annex]:
+    """The environment of ``sources`` and the annex it records into, emptied for a new edition."""
+    key = (str(sources.chapters), str(sources.templates))
+    if key not in _ENVIRONMENTS:
+        annex = Annex()
+        _ENVIRONMENTS[key] = (make_environment([sources.chapters, sources.templates], annex), annex)
+    env, annex = _ENVIRONMENTS[key]
+    annex.rows.clear()
+    annex.chapter = ""
+    return env, annex
+
+
 def write_project(
     folder: Path,
     context: dict[str, Any],
@@ -118,8 +136,7 @@ def write_project(
     sources.check()
     config = read_config(sources)
     folder.mkdir(parents=True, exist_ok=True)
-    annex = Annex()
-    env = make_environment([sources.chapters, sources.templates], annex)
+    env, annex = _environment(sources)
     files = list(config["book"]["chapters"]) + list(config["book"].get("appendices", []))
     for entry in files:
         source = sources.root / entry
