@@ -113,7 +113,8 @@ def _plot(
     legend = len(series) > 1 or reference is not None or markers is not None
     top = 1 - (0.18 + 0.2 * len(wrapped)) / height
     bottom_in = 0.35 + (0.3 if category_label or not horizontal else 0) + (0.3 if legend else 0)
-    bottom_in += 0.2 if caption else 0
+    caption_lines = textwrap.wrap(caption, 125)
+    bottom_in += 0.05 + 0.14 * len(caption_lines) if caption else 0
     bottom_in += 0.25 if horizontal and axis_label else 0
     longest = max(len(c) for c in categories)
     left = (0.1 + longest * 0.065 * category_size / 8.5) / WIDTH if horizontal else 0.1
@@ -171,9 +172,10 @@ def _plot(
                 fontweight="bold", color=TEXT, linespacing=1.3)
     if legend:
         figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8.5,
-                      bbox_to_anchor=(0.5, (0.22 if caption else 0.02) / height))
+                      bbox_to_anchor=(0.5, (0.08 + 0.14 * len(caption_lines) if caption else 0.02) / height))
     if caption:
-        figure.text(0.015, 0.05 / height, caption, ha="left", va="bottom", fontsize=7, color=NHS_GREY)
+        figure.text(0.015, 0.05 / height, "\n".join(caption_lines), ha="left", va="bottom", fontsize=7,
+                    color=NHS_GREY)
     canvas.draw()
     size = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
