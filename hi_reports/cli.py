@@ -50,36 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--all", action="store_true", help="build every organisation of --kind (default kind: icb)")
     build.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: the number of cores)")
     build.add_argument("--force", action="store_true", help="with --all: rebuild editions whose inputs did not change")
-    build.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
-    build.add_argument("--data-dir", type=Path, help=data_help)
-    build.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
-    build.add_argument(
-        "--format", type=_formats, default=("html", "pdf"), dest="formats",
-        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
-    )
-    build.add_argument(
-        "--engine", default=None,
-        help="builtin or quarto (default: quarto where it is installed, else builtin)",
-    )
+    _edition_arguments(build, data_help)
     build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/")
-    build.add_argument("--quiet", action="store_true", help="print only errors")
     _activity_arguments(build)
 
     demo = commands.add_parser(
         "demo", help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
     )
     demo.add_argument("--org", default="QHL", help="ODS or ONS code (default: QHL)")
-    demo.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
-    demo.add_argument("--data-dir", type=Path, help=data_help)
-    demo.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
-    demo.add_argument(
-        "--format", type=_formats, default=("html", "pdf"), dest="formats",
-        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
-    )
-    demo.add_argument("--engine", default=None, help="builtin or quarto")
+    _edition_arguments(demo, data_help)
     demo.add_argument("--write", type=Path, metavar="FILE",
                       help="also write the synthetic activity to FILE (.csv or .parquet)")
-    demo.add_argument("--quiet", action="store_true", help="print only errors")
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
     orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
@@ -90,6 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     status = data_commands.add_parser("status", help="list each dataset: present or missing, vintage, rows, sha256")
     status.add_argument("--data-dir", type=Path, help=data_help)
     return parser
+
+
+def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
+    """The options every command that builds editions takes."""
+    parser.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
+    parser.add_argument("--data-dir", type=Path, help=data_help)
+    parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
+    parser.add_argument(
+        "--format", type=_formats, default=("html", "pdf"), dest="formats",
+        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
+    )
+    parser.add_argument(
+        "--engine", default=None,
+        help="builtin or quarto (default: quarto where it is installed, else builtin)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
 
 
 def _activity_arguments(build: argparse.ArgumentParser) -> None:

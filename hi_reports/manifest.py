@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from hi_reports.data.loaders import file_sha256
+
 __all__ = [
     "INDEX_TEMPLATE",
     "MANIFEST_NAME",
@@ -63,15 +65,6 @@ MANIFEST_NAME = "manifest.json"
 SCHEMA = 1
 #: The editions index template: a template of the batch, not of the editions, so not hashed.
 INDEX_TEMPLATE = "editions-index.html.jinja"
-
-
-def file_sha256(path: Path) -> str:
-    """Return the sha256 (hex) of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def book_digest(root: Path, templates_exclude: tuple[str, ...] = (INDEX_TEMPLATE,)) -> dict[str, str]:
