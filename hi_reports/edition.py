@@ -166,11 +166,8 @@ def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> 
 
 
 def _printed(measure: Measure) -> str:
-    if measure.unit == "count":
-        return formatting.count(measure.value)
-    if measure.unit == "share":
-        return formatting.percent(measure.value)
-    return formatting.decimal(measure.value, 2 if measure.key.split(".")[-1].startswith("rii") else 1)
+    digits = 2 if measure.key.split(".")[-1].startswith("rii") else 1  # as the chapters print them
+    return formatting.by_unit(measure.unit, measure.value, measure.of, digits)
 
 
 def _measures(item: Any) -> list[Measure]:

@@ -44,3 +44,14 @@ def rank(value: float, of: int | None) -> str:
 def long_date(day) -> str:
     """Write a date the British way: 2026-11-25 -> '25 November 2026'."""
     return f"{day.day} {day:%B %Y}"
+
+
+def by_unit(unit: str, value: float, of: int | None = None, digits: int = 1) -> str:
+    """Format a number as the chapters print its unit: share, count, rank or number."""
+    if unit == "share":
+        return percent(value)
+    if unit == "count":
+        return count(value)
+    if unit == "rank":
+        return rank(value, of)
+    return decimal(value, digits)

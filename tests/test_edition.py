@@ -87,7 +87,7 @@ def test_html_book_pages_and_links(edition, core20_sentence: str) -> None:
         links = [a["href"] for a in soup.find_all("a", href=True)]
         chapter_links = {urlsplit(h).path for h in links if urlsplit(h).path.endswith(".html")}
         assert {f"{c}.html" for c in CHAPTERS} <= chapter_links | {f"{page}.html"}, page
-        for href in links + [i["src"] for i in soup.find_all("img")] + [l["href"] for l in soup.find_all("link", href=True)]:
+        for href in links + [i["src"] for i in soup.find_all("img")] + [link["href"] for link in soup.find_all("link", href=True)]:
             parts = urlsplit(href)
             if parts.scheme or href.startswith("mailto:"):
                 continue

@@ -136,12 +136,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
     def record_chart(chart: Any) -> Markdown:
         """Record the numbers a chart's title and alt text print; prints nothing."""
         for measure in getattr(chart, "measures", ()):
-            printed = {
-                "share": formatting.percent,
-                "count": formatting.count,
-                "number": formatting.decimal,
-            }.get(measure.unit, lambda v: formatting.rank(v, measure.of))(measure.value)
-            annex.record(measure, printed)
+            annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of))
         return Markdown("")
 
     def ordinal(value: int) -> Markdown:

@@ -90,7 +90,7 @@ def _check_codes(loaded: dict[str, Loaded], key: str = "lsoa11_code") -> None:
     """Raise a DataError naming the file whose English LSOA codes differ from the IMD's."""
     base_name = "imd2019"
     base = set(loaded[base_name].table[key])
-    for name, item in loaded.items():
+    for item in loaded.values():
         codes = set(item.table[key])
         if codes == base:
             continue
