@@ -9,6 +9,7 @@ the figures, and the HTML and Typst templates. Both render engines take this fol
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,17 @@ import yaml
 from hi_reports.book.environment import Annex, make_environment, render_chapter
 from hi_reports.errors import TemplateError
 
+def _shipped_sources() -> Path:
+    """The book sources shipped with hi_reports: the checkout of an editable install, else the
+    copy a wheel installs under ``<prefix>/share/hi-reports``."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "chapters").is_dir() and (checkout / "_quarto.yml").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "hi-reports"
+
+
 #: The book sources shipped with hi_reports: _quarto.yml, chapters/ and templates/.
-BOOK_SOURCES = Path(__file__).resolve().parents[2]
+BOOK_SOURCES = _shipped_sources()
 
 ANNEX_COLUMNS = ["chapter", "key", "value", "printed", "unit", "definition", "source"]
 
