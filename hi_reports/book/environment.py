@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,30 +89,25 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
             return Markup(str(value))
         return escape_markdown(value)
 
-    def pct(value: Any, digits: int = 1) -> Markdown:
-        measure = _need_measure(value, "pct")
-        text = formatting.percent(measure.value, digits)
+    def printed(value: Any, name: str, text_of: Callable[[Measure], str]) -> Markdown:
+        """Format the Measure ``value`` for the filter ``name`` and record it in the annex."""
+        measure = _need_measure(value, name)
+        text = text_of(measure)
         annex.record(measure, text)
         return Markdown(text)
 
+    def pct(value: Any, digits: int = 1) -> Markdown:
+        return printed(value, "pct", lambda m: formatting.percent(m.value, digits))
+
     def num(value: Any) -> Markdown:
-        measure = _need_measure(value, "num")
-        text = formatting.count(measure.value)
-        annex.record(measure, text)
-        return Markdown(text)
+        return printed(value, "num", lambda m: formatting.count(m.value))
 
     def dec(value: Any, digits: int = 1) -> Markdown:
         """A rate, ratio or index: fixed decimals (``12.3``)."""
-        measure = _need_measure(value, "dec")
-        text = formatting.decimal(measure.value, digits)
-        annex.record(measure, text)
-        return Markdown(text)
+        return printed(value, "dec", lambda m: formatting.decimal(m.value, digits))
 
     def rank(value: Any) -> Markdown:
-        measure = _need_measure(value, "rank")
-        text = formatting.rank(measure.value, measure.of)
-        annex.record(measure, text)
-        return Markdown(text)
+        return printed(value, "rank", lambda m: formatting.rank(m.value, m.of))
 
     def compare(value: Any, other: Any, higher: str = "higher than", lower: str = "lower than",
                 same: str = "the same as") -> Markdown:
