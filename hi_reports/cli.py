@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
     orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
     orgs.add_argument("--data-dir", type=Path, help=data_help)
+    _vintage_argument(orgs)
 
     data = commands.add_parser("data", help="manage the reference data")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
@@ -87,6 +88,17 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
         help="builtin or quarto (default: quarto where it is installed, else builtin)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only errors")
+    _vintage_argument(parser)
+
+
+def _vintage_argument(parser: argparse.ArgumentParser) -> None:
+    from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
+
+    parser.add_argument(
+        "--vintage", choices=list(VINTAGES), default=DEFAULT_VINTAGE,
+        help=f"reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, ICBs 2022) or "
+        f"2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); default {DEFAULT_VINTAGE}",
+    )
 
 
 def _activity_arguments(build: argparse.ArgumentParser) -> None:
@@ -190,7 +202,7 @@ def _build(args: argparse.Namespace) -> int:
     edition = build_edition(
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats,
-            engine=args.engine, book=args.book, activity=activity_specs(args),
+            engine=args.engine, book=args.book, activity=activity_specs(args), vintage=args.vintage,
         ),
         data_dir=args.data_dir,
     )
@@ -205,7 +217,7 @@ def _demo(args: argparse.Namespace) -> int:
     from hi_reports.edition import ActivitySpec, EditionRequest, build_edition
 
     started = time.perf_counter()
-    reference = load_reference(args.data_dir)
+    reference = load_reference(args.data_dir, args.vintage)
     if args.write:
         written = write_activity(demo_activity(reference, calibrate=True), args.write)
         if not args.quiet:
@@ -213,7 +225,7 @@ def _demo(args: argparse.Namespace) -> int:
     edition = build_edition(
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats, engine=args.engine,
-            activity=(ActivitySpec("Emergency admissions", demo=True),),
+            activity=(ActivitySpec("Emergency admissions", demo=True),), vintage=args.vintage,
         ),
         reference=reference,
     )
@@ -227,7 +239,7 @@ def _orgs(args: argparse.Namespace) -> int:
     from hi_reports.data import load_reference
     from hi_reports.geography import organisations
 
-    reference = load_reference(args.data_dir)
+    reference = load_reference(args.data_dir, args.vintage)
     rows = organisations(reference, args.kind)
     print(f"{'CODE':10} {'ODS':6} {'ONS':10} NAME")
     for org in rows:
@@ -245,16 +257,19 @@ def _data_status(args: argparse.Namespace) -> int:
         rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
         print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {row.sha256 or ''}")
         print(f"{'':22} {row.file}  (needed for {row.needed_for})" + (f"  [{row.note}]" if row.note else ""))
+    from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
+
     absent = table[table["status"] != "present"]
     if absent.empty:
         print(f"all {len(table)} datasets present")
         return 0
-    core = absent[absent["needed_for"] == "every edition"]
-    print(
-        f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}"
-        + ("" if len(core) else "; every edition that does not need them can be built")
-    )
-    return 1 if len(core) else 0
+    print(f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}")
+    for vintage in VINTAGES.values():
+        lacking = [n for n in dict.fromkeys(vintage.datasets.values()) if n in set(absent["dataset"])]
+        state = f"lacks {', '.join(lacking)}" if lacking else "complete"
+        print(f"vintage {vintage.name}: {state}")
+    default = set(VINTAGES[DEFAULT_VINTAGE].datasets.values())
+    return 1 if default & set(absent["dataset"]) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

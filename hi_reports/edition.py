@@ -17,7 +17,9 @@ from typing import Any, Sequence
 
 from hi_reports import __version__
 from hi_reports.book.project import BookSources, write_project
-from hi_reports.data import CATALOGUE, Reference, load_reference
+from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
+from hi_reports.data.reference import other_vintage
+from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports import formatting
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
@@ -27,10 +29,11 @@ from hi_reports.indicators.chapters import (
     overview_figures,
     rural_figures,
     variation_figures,
+    vintage_figures,
 )
 from hi_reports.data.activity import ActivitySummary, read_activity
 from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
-from hi_reports.errors import DataError
+from hi_reports.errors import DataError, GeographyError
 from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
 from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
 from hi_reports.indicators.measure import Measure
@@ -60,6 +63,10 @@ class EditionRequest:
         The book sources (``_quarto.yml``, ``chapters/``, ``templates/``); the shipped ones by default.
     date
         The edition's date; today by default.
+    activity
+        The organisation's own activity measures.
+    vintage
+        The reference data's vintage: ``2019`` (IMD 2019, LSOA 2011) or ``2025`` (IMD 2025, LSOA 2021).
     """
 
     org: str
@@ -70,6 +77,7 @@ class EditionRequest:
     book: Path | None = None
     date: dt.date | None = None
     activity: tuple[ActivitySpec, ...] = ()
+    vintage: str = DEFAULT_VINTAGE
 
 
 @dataclass(frozen=True)
@@ -118,8 +126,15 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
     Raises
     ------
     DataError
-        When a file is missing, unreadable or lacks a required column.
+        When a file is missing, unreadable or lacks a required column, or when the reference data's
+        vintage has no population by single year of age (needed for age-standardised rates).
     """
+    if specs and not reference.vintage.single_year_ages:
+        raise DataError(
+            f"activity data need residents by single year of age; vintage {reference.vintage.name} has "
+            f"{reference.vintage.sources.population} only",
+            hint="add activity data to editions of --vintage 2019",
+        )
     prepared = []
     for spec in specs:
         if spec.demo:
@@ -303,7 +318,7 @@ def chapter_context(
             "url": s.url, "file": Path(s.path).name, "sha256": s.sha256,
         }
         for name, s in reference.sources.items()
-        if CATALOGUE[name].core or org.kind == "trust"
+        if name in reference.vintage.datasets.values() or org.kind == "trust"
     ]
     return {
         "org": org,
@@ -321,7 +336,25 @@ def chapter_context(
         "imd": imd,
         "rural": rural,
         "charts": charts,
+        "vintage": reference.vintage,
+        "vintages": _vintages(subject, reference),
     }
+
+
+def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
+    """The Core20 share in both vintages, where the data folder holds both and the organisation
+    exists in both; None otherwise."""
+    other = other_vintage(reference)
+    org = subject.org
+    if other is None or org.kind in ("england", "trust"):
+        return None
+    try:
+        twin = resolve(other, org.code, org.kind)
+    except GeographyError:
+        return None
+    weights = membership(other, org.kind)
+    profiles = compute_profiles(other, weights[weights["org"] == twin.key])
+    return {**vintage_figures(subject, profiles, twin.key), "note": NOT_COMPARABLE}
 
 
 def build_edition(
@@ -346,7 +379,9 @@ def build_edition(
         The request's activity measures already prepared for its kind (a batch prepares them once);
         prepared here when None.
     """
-    reference = reference if reference is not None else load_reference(data_dir)
+    reference = reference if reference is not None else load_reference(data_dir, request.vintage)
+    if reference.vintage.name != str(request.vintage):
+        raise ValueError(f"the reference data are vintage {reference.vintage.name}, the request {request.vintage}")
     org = resolve(reference, request.org, request.kind)
     if profiles is None:
         profiles = kind_profiles(reference, org.kind)

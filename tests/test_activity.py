@@ -78,7 +78,7 @@ def test_every_exclusion_reason_of_event_rows(tmp_path: Path, lookup: Path) -> N
     assert summary.exclusion("lsoa_malformed").examples == ("E0100000", "XYZ")
     assert summary.exclusion("age_out_of_range").examples == ("-1", "121")
     assert [e.reason for e in summary.exclusions] == [key for key, _ in REASONS]
-    counts = activity.counts.set_index(["lsoa11_code", "age_band"])["count"]
+    counts = activity.counts.set_index(["lsoa_code", "age_band"])["count"]
     assert counts.to_dict() == {("E01000001", "0-4"): 1, ("E01000001", "30-34"): 1, ("E01000002", "90+"): 1}
     text = str(summary)
     assert "excluded 2 rows, 2 events: date outside the period" in text
@@ -132,7 +132,7 @@ def test_lsoa21_codes_are_mapped_or_reported(tmp_path: Path, lookup: Path) -> No
     assert (ambiguous.rows, ambiguous.events) == (3, 3)
     assert set(ambiguous.examples) == {merged, complex_}
     expected = set(unchanged) | set(split["lsoa11"])
-    assert set(activity.counts["lsoa11_code"]) == expected
+    assert set(activity.counts["lsoa_code"]) == expected
     assert "mapped from LSOA 2021 codes" in str(summary)
 
 
@@ -148,7 +148,7 @@ def _demo_rows(reference, n_lsoas: int = 300) -> pd.DataFrame:
     from hi_reports.data.demo import demo_activity
 
     rows = demo_activity(reference, base_rate_per_1000=20)
-    rows = rows[rows["lsoa11_code"].isin(reference.lsoas.index[:n_lsoas])].reset_index(drop=True)
+    rows = rows[rows["lsoa_code"].isin(reference.lsoas.index[:n_lsoas])].reset_index(drop=True)
     return rows
 
 
@@ -165,7 +165,7 @@ def test_csv_parquet_events_and_aggregates_agree(tmp_path: Path, reference, look
     first = events["age_band"].map({b: 5 * i for i, b in enumerate(AGE_BANDS)})
     events["AgeOnAdmission"] = first + rng.integers(0, 5, len(events))
     events["AdmDate"] = "2023-06-01"
-    events = events.rename(columns={"lsoa11_code": "LSOA11"})[["LSOA11", "AgeOnAdmission", "AdmDate"]]
+    events = events.rename(columns={"lsoa_code": "LSOA11"})[["LSOA11", "AgeOnAdmission", "AdmDate"]]
     for name in ("events.csv", "events.parquet"):
         path = write_activity(events, tmp_path / name)
         results.append(

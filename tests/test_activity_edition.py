@@ -60,7 +60,7 @@ def activity_file(reference, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     lookup = reference.load_extra("lsoa11_lsoa21_lookup")
     counts = demo_activity(reference, seed=7)
     qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"]
-    rows = counts[counts["lsoa11_code"].isin(qhl) & (counts["count"] > 0)].copy()
+    rows = counts[counts["lsoa_code"].isin(qhl) & (counts["count"] > 0)].copy()
     split = lookup[lookup["change_code"] == "S"].iloc[0]
     merged = lookup[lookup["change_code"] == "M"].iloc[0]
     bad = pd.DataFrame(
@@ -72,10 +72,10 @@ def activity_file(reference, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
             (qhl[0], "100-104", 7),
             (qhl[0], "40-44", -1),
         ],
-        columns=["lsoa11_code", "age_band", "count"],
+        columns=["lsoa_code", "age_band", "count"],
     )
     frame = pd.concat([rows, bad], ignore_index=True).rename(
-        columns={"lsoa11_code": "PatientLSOA", "age_band": "Band", "count": "Admissions"}
+        columns={"lsoa_code": "PatientLSOA", "age_band": "Band", "count": "Admissions"}
     )
     path = tmp_path_factory.mktemp("activity") / "admissions.csv"
     frame.to_csv(path, index=False)
@@ -107,10 +107,10 @@ def test_cli_activity_with_own_column_names(data_dir: Path, tmp_path: Path, acti
     excluded = quality[quality.index.str.endswith(".rows") & quality.index.str.contains("excluded")]
     assert quality["activity.emergency_admissions.quality.rows_used"] + excluded.sum() == read
     # local counts by quintile: an independent sum of the valid rows (plus the split 2021 row), rounded to 5
-    valid = pd.concat([rows[["lsoa11_code", "count"]],
-                       pd.DataFrame({"lsoa11_code": [rows["split"].iloc[0]], "count": [6]})])
-    valid = valid[valid["lsoa11_code"].isin(reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"])]
-    by_quintile = valid.groupby(valid["lsoa11_code"].map(reference.lsoas["imd_quintile"]))["count"].sum()
+    valid = pd.concat([rows[["lsoa_code", "count"]],
+                       pd.DataFrame({"lsoa_code": [rows["split"].iloc[0]], "count": [6]})])
+    valid = valid[valid["lsoa_code"].isin(reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"])]
+    by_quintile = valid.groupby(valid["lsoa_code"].map(reference.lsoas["imd_quintile"]))["count"].sum()
     for q, events in by_quintile.items():
         published = annex.loc[f"activity.emergency_admissions.imd_quintile.{q}.events", "value"]
         assert published == 5 * np.round(events / 5)

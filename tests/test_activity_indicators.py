@@ -56,7 +56,7 @@ def _limits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _independent(raw: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """Crude and age-standardised rates per 1,000 by quintile, from first principles."""
-    events = counts.pivot_table(index="lsoa11_code", columns="age_band", values="count", aggfunc="sum", observed=True)
+    events = counts.pivot_table(index="lsoa_code", columns="age_band", values="count", aggfunc="sum", observed=True)
     events = events.reindex(index=raw["lsoa11_code"], columns=BANDS).fillna(0).to_numpy()
     rows = []
     for q in range(1, 6):
@@ -132,7 +132,7 @@ def test_every_org_at_once_and_england(reference, weights) -> None:
     # ICBs partition England: their events and residents add up to England's.
     assert totals.drop(ENGLAND)["events"].sum() == totals.loc[ENGLAND, "events"] == counts["count"].sum()
     assert totals.drop(ENGLAND)["population"].sum() == pytest.approx(totals.loc[ENGLAND, "population"])
-    for dim in ("imd_quintile", "urban_rural", "ruc11_code"):
+    for dim in ("imd_quintile", "urban_rural", "ruc_code"):
         by = results.groups[results.groups["dimension"] == dim].groupby("org")["events"].sum()
         assert (by == totals["events"].reindex(by.index)).all()
 

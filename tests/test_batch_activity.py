@@ -37,7 +37,7 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
 
     # five more admissions in one Birmingham LSOA: QHL's figures change, England's rates do not
     qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"]
-    row = counts.index[counts["lsoa11_code"].isin(qhl) & (counts["age_band"] == "40-44")][0]
+    row = counts.index[counts["lsoa_code"].isin(qhl) & (counts["age_band"] == "40-44")][0]
     counts.loc[row, "count"] += 5
     counts.to_csv(path, index=False)
     changed = build_batch(request, reference=reference)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from hi_reports.data import CATALOGUE, get_dataset, load, load_reference, read_dataset, status
+from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
 
 ENGLISH_LSOAS = 32_844
@@ -24,7 +25,7 @@ def _mirror(data_dir: Path, target: Path, skip: str | None = None) -> Path:
     """A data folder of symlinks to the real files, minus the dataset ``skip``."""
     target.mkdir()
     for name, dataset in CATALOGUE.items():
-        if name != skip and dataset.core:
+        if name != skip and name in V2019.datasets.values():
             source = _file(data_dir, name)
             (target / source.name).symlink_to(source)
     return target
@@ -109,7 +110,7 @@ def test_missing_file_names_dataset_file_and_command(data_dir: Path, tmp_path: P
 def test_files_found_in_any_subfolder(data_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    for depth, name in enumerate(n for n, d in CATALOGUE.items() if d.core):
+    for depth, name in enumerate(dict.fromkeys(V2019.datasets.values())):
         sub = folder.joinpath(*[f"level{i}" for i in range(depth)])
         sub.mkdir(parents=True, exist_ok=True)
         (sub / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
@@ -167,8 +168,9 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     table = status(data_dir)
     assert table["dataset"].tolist() == list(CATALOGUE)
     assert (table["status"] == "present").all()
-    lsoa_keyed = table["dataset"].map(lambda n: CATALOGUE[n].key == "lsoa11_code" and not CATALOGUE[n].unique[1:])
-    assert (table.loc[lsoa_keyed, "rows"] == ENGLISH_LSOAS).all()
+    keys = table["dataset"].map(lambda n: CATALOGUE[n].key if not CATALOGUE[n].unique[1:] else None)
+    assert (table.loc[keys == "lsoa11_code", "rows"] == ENGLISH_LSOAS).all()
+    assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (keys == "lsoa21_code").sum() == 4
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path)
     assert (empty["status"] == "missing").all()
@@ -178,7 +180,7 @@ def test_reference_table(reference) -> None:
     lsoas = reference.lsoas
     assert len(lsoas) == ENGLISH_LSOAS
     assert lsoas["icb_code"].nunique() == 42
-    assert set(lsoas["ruc11_code"]) == {"A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"}
+    assert set(lsoas["ruc_code"]) == {"A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"}
     assert (lsoas["imd_quintile"] == (lsoas["imd_decile"] + 1) // 2).all()
     assert lsoas[["age_0-15", "age_16-64", "age_65+"]].sum(axis=1).equals(lsoas["population"])
     assert os.path.basename(reference.sources["imd2019"].path) == get_dataset("imd2019").filename

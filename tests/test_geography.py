@@ -38,6 +38,6 @@ def test_unknown_kind_lists_valid_kinds(reference) -> None:
 def test_membership_covers_every_lsoa_once(reference) -> None:
     weights = membership(reference, "icb")
     assert len(weights) == len(reference.lsoas)
-    assert weights["lsoa11_code"].is_unique
+    assert weights["lsoa_code"].is_unique
     assert (weights["weight"] == 1.0).all()
     assert weights["org"].nunique() == 42

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hi_reports import __version__
+from hi_reports.data.vintage import DEFAULT_VINTAGE
 from hi_reports.errors import GeographyError, HIReportsError
 from hi_reports.manifest import Inputs, Manifest, book_digest, data_digest, is_current, write_manifest
 
@@ -69,6 +70,8 @@ class BatchRequest:
     activity
         The organisation's own activity measures, added to every edition; read and computed once
         for the whole batch.
+    vintage
+        The reference data's vintage (``2019`` or ``2025``).
     """
 
     out: Path
@@ -81,6 +84,7 @@ class BatchRequest:
     jobs: int | None = None
     force: bool = False
     activity: tuple[Any, ...] = ()
+    vintage: str = DEFAULT_VINTAGE
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,7 @@ def _build_one(org: Any) -> Outcome:
             EditionRequest(
                 org=org.code, out=stage, kind=org.kind, formats=state.formats,
                 engine=state.engine, book=state.book, date=state.date,
+                vintage=state.reference.vintage.name,
             ),
             reference=state.reference,
             profiles=state.profiles,
@@ -416,6 +421,7 @@ def build_batch(
     """
     from hi_reports.book.project import BookSources
     from hi_reports.data import load_reference
+    from hi_reports.data.reference import other_vintage
     from hi_reports.geography import KINDS
     from hi_reports.render import get_engine
 
@@ -425,7 +431,9 @@ def build_batch(
         raise GeographyError(f"unknown organisation kind {request.kind!r}; valid kinds: {', '.join(KINDS)}")
     out = Path(request.out)
     if reference is None:
-        reference = load_reference(data_dir)
+        reference = load_reference(data_dir, request.vintage)
+    # The other vintage, for the note comparing the two (None when its data are absent).
+    other = other_vintage(reference)
     timings["reference"] = time.perf_counter() - started
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
@@ -451,8 +459,9 @@ def build_batch(
         options={
             "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
             "date": request.date.isoformat() if request.date else None,
+            "vintage": reference.vintage.name,
         },
-        data=data_digest(reference.sources),
+        data=data_digest({**(other.sources if other is not None else {}), **reference.sources}),
         book=book_digest(sources.root),
     )
     digests = {org.code: activity(org) if activity else None for org in orgs}
@@ -485,6 +494,8 @@ def build_batch(
         # Fill the geography's per-reference caches here, so that forked workers share them.
         organisations(reference, "icb"), organisations(reference, request.kind)
         membership(reference, request.kind)
+        if other is not None and request.kind not in ("england", "trust"):
+            organisations(other, request.kind), membership(other, request.kind)
         timings["profiles"] = time.perf_counter() - mark
         state = _WorkerState(
             reference=reference, profiles=profiles, out=out, kind=request.kind,

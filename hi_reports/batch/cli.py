@@ -68,6 +68,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = ()) -> int:
         jobs=args.jobs,
         force=args.force,
         activity=tuple(activity),
+        vintage=args.vintage,
     )
     if args.jobs is not None and args.jobs < 1:
         from hi_reports.errors import HIReportsError

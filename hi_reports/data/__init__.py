@@ -2,10 +2,9 @@
 
 from hi_reports.data.catalogue import CATALOGUE, DOMAINS, Dataset, get_dataset
 from hi_reports.data.loaders import cache_dir, data_dir, load, read_dataset
+from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.data.reference import (
     trust_catchments,
-    AGE_GROUPS,
-    RUC11_CLASSES,
     Reference,
     Source,
     load_reference,
@@ -15,14 +14,17 @@ from hi_reports.data.reference import (
 __all__ = [
     "AGE_GROUPS",
     "CATALOGUE",
+    "DEFAULT_VINTAGE",
     "DOMAINS",
-    "RUC11_CLASSES",
+    "VINTAGES",
+    "Vintage",
     "Dataset",
     "Reference",
     "Source",
     "cache_dir",
     "data_dir",
     "get_dataset",
+    "get_vintage",
     "load",
     "load_reference",
     "read_dataset",

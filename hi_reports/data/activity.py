@@ -285,7 +285,7 @@ class Activity:
     Attributes
     ----------
     counts
-        Columns ``lsoa11_code``, ``age_band`` (ordered categorical of :data:`AGE_BANDS`) and
+        Columns ``lsoa_code`` (LSOA 2011), ``age_band`` (ordered categorical of :data:`AGE_BANDS`) and
         ``count`` (int64); one row per combination with at least one event.
     summary
         Rows and events read, used and excluded per reason.
@@ -755,7 +755,7 @@ def _split(
     counts = counts[counts["count"] > 0]
     counts["age_band"] = pd.Categorical(counts["age_band"], categories=list(AGE_BANDS), ordered=True)
     counts = counts.sort_values(["lsoa11_code", "age_band"], ignore_index=True)
-    counts["lsoa11_code"] = counts["lsoa11_code"].astype(str)
+    counts = counts.rename(columns={"lsoa11_code": "lsoa_code"}).astype({"lsoa_code": str})
     mapped = used[used["mapped_2021"].fillna(False).astype(bool)]
     excluded = result[result["reason"].notna()]
     exclusions = []

@@ -58,8 +58,6 @@ class Dataset:
     england_prefix: str | None = "E01"
     #: Columns that identify a row (default: the key alone).
     unique: tuple[str, ...] = ()
-    #: Read by every edition (True) or only by the kinds of organisation that need it.
-    core: bool = True
     #: Columns matched by a pattern rather than listed, e.g. single years of age.
     extra: tuple[str, ...] = field(default_factory=tuple)
 
@@ -83,6 +81,8 @@ def _int(name: str, *aliases: str) -> Column:
 
 LSOA11_CODE = _code("lsoa11_code", "LSOA code (2011)", "LSOA11CD", "LSOA Code", "lsoa11_code")
 LSOA11_NAME = _text("lsoa11_name", "LSOA name (2011)", "LSOA11NM", "LSOA Name", "lsoa11_name")
+LSOA21_CODE = _code("lsoa21_code", "LSOA code (2021)", "LSOA21CD", "lsoa21_code")
+LSOA21_NAME = _text("lsoa21_name", "LSOA name (2021)", "LSOA21NM", "lsoa21_name")
 
 #: The seven IoD2019 domains: tidy prefix, MHCLG's title and its weight in the IMD.
 DOMAINS: tuple[tuple[str, str, float], ...] = (
@@ -96,6 +96,13 @@ DOMAINS: tuple[tuple[str, str, float], ...] = (
 )
 
 
+#: The short names of two domains in the tidy IoD2025 tables (humaniverse/IMD).
+_DOMAIN_2025_ALIASES = {
+    "barriers": ("Housing_and_Services_decile",),
+    "living_environment": ("Environment_decile",),
+}
+
+
 def _domain_columns() -> tuple[Column, ...]:
     columns = []
     for key, title, _ in DOMAINS:
@@ -105,6 +112,7 @@ def _domain_columns() -> tuple[Column, ...]:
                 f"{title} Decile (where 1 is most deprived 10% of LSOAs)",
                 f"{title} Decile",
                 f"{key}_decile",
+                *_DOMAIN_2025_ALIASES.get(key, ()),
             )
         )
     return tuple(columns)
@@ -264,7 +272,6 @@ LSOA_MSOA_LOOKUP = Dataset(
     sha256="6bbd239694e4eabbed70dcae2eb35031268309c8fe5db8fa3a9e2af458028f8b",
     columns=(LSOA11_CODE, _code("msoa11_code", "MSOA11CD", "msoa11_code")),
     unique=("lsoa11_code",),
-    core=False,
 )
 
 TRUST_CATCHMENT = Dataset(
@@ -283,7 +290,6 @@ TRUST_CATCHMENT = Dataset(
     key="msoa11_code",
     england_prefix="E02",
     unique=("msoa11_code", "trust_code"),
-    core=False,
 )
 
 TRUST_NAMES = Dataset(
@@ -300,7 +306,6 @@ TRUST_NAMES = Dataset(
     ),
     key="trust_code",
     england_prefix=None,
-    core=False,
 )
 
 LSOA11_LSOA21_LOOKUP = Dataset(
@@ -318,9 +323,102 @@ LSOA11_LSOA21_LOOKUP = Dataset(
         LSOA11_CODE,
         _text("change_code", "CHGIND", "change_code"),
         _code("lsoa21_code", "LSOA21CD", "lsoa21_code"),
+        _code("lad_code", "LAD22CD", "ltla22_code", "lad22_code"),
+        _text("lad_name", "LAD22NM", "ltla22_name", "lad22_name"),
     ),
     unique=("lsoa11_code", "lsoa21_code"),
-    core=False,
+)
+
+IMD2025 = Dataset(
+    name="imd2025",
+    title="English Indices of Deprivation 2025, File 7: scores, ranks and deciles of the IMD and its domains",
+    filenames=(
+        "imd2025_england_lsoa21.csv",
+        "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv",
+    ),
+    publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+    vintage="IoD2025 (October 2025), LSOA 2021",
+    url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
+    sha256="e82cc5533ba7c54e12426fbb39a1d472749e9c4115cc4cd3640f3ca59d77af08",
+    columns=(
+        LSOA21_CODE,
+        _int(
+            "imd_rank",
+            "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+            "IMD Rank",
+            "imd_rank",
+        ),
+        _int(
+            "imd_decile",
+            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+            "IMD Decile",
+            "imd_decile",
+        ),
+        Column("imd_score", ("Index of Multiple Deprivation (IMD) Score", "IMD Score", "imd_score"), "float"),
+        *_domain_columns(),
+    ),
+    key="lsoa21_code",
+)
+
+CENSUS2021_AGE6 = Dataset(
+    name="census2021_age6",
+    title="Census 2021: usual residents by age (six categories), LSOA 2021",
+    filenames=("census21_usual_residents_lsoa21_age6.csv",),
+    publisher="Office for National Statistics (ONS)",
+    vintage="Census 2021 (21 March 2021), LSOA 2021",
+    url="https://www.ons.gov.uk/datasets/create",
+    sha256="df320e17e0797282cccad0e89b31fc999472ab95bf6920fb5843aca4d7890e4a",
+    columns=(
+        LSOA21_CODE,
+        LSOA21_NAME,
+        _int("population", "Total: All usual residents", "total_usual_residents", "population"),
+        _int("age_0_15", "Aged 15 years and under", "aged_0_15"),
+        _int("age_16_24", "Aged 16 to 24 years", "aged_16_24"),
+        _int("age_25_34", "Aged 25 to 34 years", "aged_25_34"),
+        _int("age_35_49", "Aged 35 to 49 years", "aged_35_49"),
+        _int("age_50_64", "Aged 50 to 64 years", "aged_50_64"),
+        _int("age_65_plus", "Aged 65 years and over", "aged_65_plus"),
+    ),
+    key="lsoa21_code",
+)
+
+RUC2021 = Dataset(
+    name="ruc2021",
+    title="Rural Urban Classification (2021) of Lower layer Super Output Areas",
+    filenames=("ruc21_lsoa21.csv", "LSOA21_RUC21_EW_LU.csv"),
+    publisher="Office for National Statistics (ONS)",
+    vintage="RUC 2021, LSOA 2021",
+    url="https://geoportal.statistics.gov.uk/search?q=LSOA21_RUC21_EW_LU",
+    sha256="e5f51bd25904e54e7167cea4e0894f30935a9024d9c4b3ecab332cf7f5497b88",
+    columns=(
+        LSOA21_CODE,
+        _code("ruc21_code", "RUC21CD", "ruc21_code"),
+    ),
+    key="lsoa21_code",
+)
+
+LSOA21_ICB_LOOKUP = Dataset(
+    name="lsoa21_icb_lookup",
+    title="LSOA (2021) to Sub ICB Location to ICB (April 2024) lookup",
+    filenames=(
+        "lookup_lsoa21_sicbl24_icb24.csv",
+        "LSOA_(2021)_to_SICBL_to_ICB_to_Cancer_Alliances_to_LAD_(April_2024)_Lookup_in_EN.csv",
+    ),
+    publisher="Office for National Statistics (ONS)",
+    vintage="April 2024 (ICB 2024), LSOA 2021",
+    url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA21_SICBL_ICB_CAL_LAD",
+    sha256="763fa23ba15c21b58c8e99b3d2d980e4cc299e02017f4625691e7070ce4049c2",
+    columns=(
+        LSOA21_CODE,
+        LSOA21_NAME,
+        _code("sicbl_code", "SICBL24CD", "sicbl24_code"),
+        _code("sicbl_ods", "SICBL24CDH", "sicbl24_code_nhs"),
+        _text("sicbl_name", "SICBL24NM", "sicbl24_name"),
+        _code("icb_code", "ICB24CD", "icb24_code"),
+        _code("icb_ods", "ICB24CDH", "icb24_code_nhs"),
+        _text("icb_name", "ICB24NM", "icb24_name"),
+    ),
+    key="lsoa21_code",
 )
 
 #: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every
@@ -338,6 +436,10 @@ CATALOGUE: dict[str, Dataset] = {
         TRUST_CATCHMENT,
         TRUST_NAMES,
         LSOA11_LSOA21_LOOKUP,
+        IMD2025,
+        CENSUS2021_AGE6,
+        RUC2021,
+        LSOA21_ICB_LOOKUP,
     )
 }
 

@@ -82,7 +82,7 @@ def demo_activity(
     Returns
     -------
     DataFrame
-        ``lsoa11_code, age_band, count`` (count >= 0; zero rows kept), 32,844 x 19 rows.
+        ``lsoa_code, age_band, count`` (count >= 0; zero rows kept), 32,844 x 19 rows.
 
     Examples
     --------
@@ -106,7 +106,7 @@ def demo_activity(
     counts = np.random.default_rng(seed).poisson(expected)
     return pd.DataFrame(
         {
-            "lsoa11_code": np.repeat(pop.index.to_numpy(), len(ESP2013_AGEBANDS)),
+            "lsoa_code": np.repeat(pop.index.to_numpy(), len(ESP2013_AGEBANDS)),
             "age_band": np.tile(np.array(ESP2013_AGEBANDS, dtype=object), len(pop)),
             "count": counts.ravel().astype("int64"),
         }

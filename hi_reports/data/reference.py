@@ -1,12 +1,15 @@
 """The reference data of an edition, read together and checked against each other.
 
-:func:`load_reference` loads every dataset of the catalogue, checks that the English LSOA 2011 codes
-agree across the files, and joins them into one tidy table with a row per LSOA.
+:func:`load_reference` loads the datasets of one :class:`~hi_reports.data.vintage.Vintage`, checks
+that their English LSOA codes agree, and joins them into one tidy table with a row per LSOA. The
+table's columns have the same names in every vintage (``lsoa_code``, ``ruc_code``, ``icb_ods``...),
+so that nothing downstream depends on the vintage except through :attr:`Reference.vintage`.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,30 +18,25 @@ import pandas as pd
 
 from hi_reports.data.catalogue import AGES, CATALOGUE, DOMAINS
 from hi_reports.data.loaders import Loaded, data_dir, index_files, load
+from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.errors import DataError
 
-#: RUC 2011 LSOA classes (England): code, ONS name, urban or rural.
-RUC11_CLASSES: tuple[tuple[str, str, str], ...] = (
-    ("A1", "Urban major conurbation", "Urban"),
-    ("B1", "Urban minor conurbation", "Urban"),
-    ("C1", "Urban city and town", "Urban"),
-    ("C2", "Urban city and town in a sparse setting", "Urban"),
-    ("D1", "Rural town and fringe", "Rural"),
-    ("D2", "Rural town and fringe in a sparse setting", "Rural"),
-    ("E1", "Rural village and dispersed", "Rural"),
-    ("E2", "Rural village and dispersed in a sparse setting", "Rural"),
-)
+#: The columns of :attr:`Reference.lsoas` taken from the ICB lookup.
+LOOKUP_COLUMNS = ("sicbl_code", "sicbl_ods", "sicbl_name", "icb_code", "icb_ods", "icb_name", "lad_code", "lad_name")
 
-#: What needs each dataset that not every edition reads.
+#: What needs each dataset that is not read by every edition of a vintage.
 NEEDED_FOR = {
-    "lsoa_msoa_lookup": "trust editions",
-    "trust_catchment": "trust editions",
-    "trust_names": "trust editions",
-    "lsoa11_lsoa21_lookup": "activity data on LSOA 2021 codes",
+    "lsoa_msoa_lookup": "trust editions (vintage 2019)",
+    "trust_catchment": "trust editions (vintage 2019)",
+    "trust_names": "trust editions (vintage 2019)",
 }
 
-#: Broad age groups used in the chapters: label, first and last single year (90 means 90+).
-AGE_GROUPS: tuple[tuple[str, int, int], ...] = (("0-15", 0, 15), ("16-64", 16, 64), ("65+", 65, 90))
+#: Census 2021 age bands of the 2025 vintage that make up each broad age group.
+_CENSUS_GROUPS = {
+    "0-15": ("age_0_15",),
+    "16-64": ("age_16_24", "age_25_34", "age_35_49", "age_50_64"),
+    "65+": ("age_65_plus",),
+}
 
 
 @dataclass(frozen=True)
@@ -58,25 +56,30 @@ class Source:
 
 @dataclass(frozen=True, eq=False)
 class Reference:
-    """All reference data of an edition.
+    """All reference data of an edition, on the LSOAs of one vintage.
 
     Attributes
     ----------
     lsoas
-        One row per English LSOA 2011 (32,844), indexed by ``lsoa11_code``: names, sub-ICB, ICB
-        and local authority, IMD decile and quintile, the seven domain deciles, RUC 2011 class and
-        urban/rural, mid-2020 residents (``population``) and the broad age groups.
+        One row per English LSOA of the vintage (32,844 LSOAs 2011 or 33,755 LSOAs 2021), indexed
+        by ``lsoa_code``: ``lsoa_name``, sub-ICB, ICB and local authority (:data:`LOOKUP_COLUMNS`),
+        IMD rank, decile and quintile, the seven domain deciles, RUC class (``ruc_code``,
+        ``ruc_name``) and ``urban_rural``, residents (``population``) and the broad age groups
+        (``age_0-15``, ``age_16-64``, ``age_65+``).
     ages
-        Mid-2020 residents by single year of age (columns ``age_0`` .. ``age_90``, 90 = 90+),
-        indexed like ``lsoas``.
+        Residents by age, indexed like ``lsoas``: single years (``age_0`` .. ``age_90``, 90 = 90+)
+        where the vintage has them (:attr:`Vintage.single_year_ages`), else the census bands.
     sources
         The datasets read, by catalogue name.
+    vintage
+        The vintage: its LSOA year, class names and the words the chapters use.
     """
 
     lsoas: pd.DataFrame
     ages: pd.DataFrame
     sources: dict[str, Source]
     folder: Path | None = None
+    vintage: Vintage = VINTAGES[DEFAULT_VINTAGE]
 
     def load_extra(self, name: str) -> pd.DataFrame:
         """Load a dataset that only some editions need (e.g. trust catchments), recording its
@@ -86,93 +89,161 @@ class Reference:
         return item.table
 
 
-def _check_codes(loaded: dict[str, Loaded], key: str = "lsoa11_code") -> None:
-    """Raise a DataError naming the file whose English LSOA codes differ from the IMD's."""
-    base_name = "imd2019"
-    base = set(loaded[base_name].table[key])
+def lsoa_year(codes: pd.Index) -> str:
+    """Say which LSOA geography the English codes in ``codes`` look like.
+
+    The 2011 codes run to E01033768; 2021 added E01033769 and above for split and merged areas (and
+    dropped some 2011 codes). Returns ``"LSOA 2021"``, ``"LSOA 2011"`` or ``"unknown"``.
+    """
+    english = codes[codes.str.startswith("E01")]
+    if len(english) == 0:
+        return "unknown"
+    new = int((english > "E01033768").sum())
+    return "LSOA 2021" if new > 100 else "LSOA 2011" if new == 0 else "unknown"
+
+
+def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
+    """Raise a DataError naming the file whose English LSOA codes differ from the IMD's, and
+    saying so plainly when a file is on the other vintage's LSOAs."""
+    base_name = vintage.datasets["imd"]
+    base_item = loaded[base_name]
+    base = set(base_item.table[base_item.dataset.key])
     for item in loaded.values():
-        codes = set(item.table[key])
+        codes = set(item.table[item.dataset.key])
         if codes == base:
             continue
+        found = lsoa_year(pd.Index(sorted(codes)))
+        if found != "unknown" and found != vintage.lsoa_label:
+            raise DataError(
+                f"{item.path.name} is on {found} codes but {base_item.path.name} is on "
+                f"{vintage.lsoa_label}: an edition never mixes geographies",
+                hint=f"use the {vintage.lsoa_label} edition of {item.dataset.title}, or choose the "
+                "vintage that matches the file (--vintage)",
+                path=item.path,
+            )
         extra = sorted(codes - base)[:3]
         missing = sorted(base - codes)[:3]
         parts = []
         if missing:
-            parts.append(f"lacks {len(base - codes)} LSOAs of IMD 2019 (first: {', '.join(missing)})")
+            parts.append(f"lacks {len(base - codes)} LSOAs of {vintage.imd} (first: {', '.join(missing)})")
         if extra:
-            parts.append(f"has {len(codes - base)} LSOAs not in IMD 2019 (first: {', '.join(extra)})")
+            parts.append(f"has {len(codes - base)} LSOAs not in {vintage.imd} (first: {', '.join(extra)})")
         raise DataError(
-            f"{item.path.name}: English LSOA 2011 codes do not agree with "
-            f"{loaded[base_name].path.name}: {'; '.join(parts)}",
-            hint="every reference file must cover the same 32,844 LSOA 2011 codes; is one of them "
-            "on LSOA 2021 codes or cut to a region?",
+            f"{item.path.name}: English {vintage.lsoa_label} codes do not agree with "
+            f"{base_item.path.name}: {'; '.join(parts)}",
+            hint=f"every reference file must cover the same {len(base):,} {vintage.lsoa_label} codes; "
+            "is one of them on other LSOAs or cut to a region?",
             path=item.path,
         )
 
 
-def load_reference(root: str | os.PathLike[str] | None = None) -> Reference:
-    """Load, check and join the reference datasets in the data folder ``root``.
+def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vintage = DEFAULT_VINTAGE) -> Reference:
+    """Load, check and join the reference datasets of ``vintage`` in the data folder ``root``.
 
     Raises
     ------
     DataError
         When a file is missing, unreadable or malformed, or when the files disagree on which
-        English LSOAs exist.
+        English LSOAs exist (naming both files, and both geographies when they are mixed).
     """
+    v = vintage if isinstance(vintage, Vintage) else get_vintage(vintage)
     folder = data_dir(root)
     index = index_files(folder)
-    loaded = {name: load(name, folder, index) for name, d in CATALOGUE.items() if d.core}
-    _check_codes(loaded)
+    roles = v.datasets
+    loaded = {name: load(name, folder, index) for name in dict.fromkeys(roles.values())}
+    checked = {n: item for n, item in loaded.items() if n != roles.get("lad_lookup")}
+    _check_codes(checked, v)
 
-    key = "lsoa11_code"
-    lookup = loaded["lsoa_icb_lookup"].table.set_index(key)
-    imd = loaded["imd2019"].table.set_index(key)
-    domains = loaded["iod2019_domains"].table.set_index(key)
-    population = loaded["population2020"].table.set_index(key)
-    ruc = loaded["ruc2011"].table.set_index(key)
+    def table(role: str) -> pd.DataFrame:
+        item = loaded[roles[role]]
+        return item.table.set_index(item.dataset.key).rename_axis("lsoa_code")
 
-    mismatch = imd["imd_decile"].ne(domains["imd_decile"].reindex(imd.index))
-    if mismatch.any():
-        code = mismatch[mismatch].index[0]
-        raise DataError(
-            f"{loaded['iod2019_domains'].path.name}: IMD decile of {code} differs from "
-            f"{loaded['imd2019'].path.name}",
-            hint="Files 1 and 2 must come from the same IoD release",
-            path=loaded["iod2019_domains"].path,
-        )
-    names = {code: name for code, name, _ in RUC11_CLASSES}
-    unknown = sorted(set(ruc["ruc11_code"]) - set(names))
+    lookup = table("lookup")
+    imd = table("imd")
+    domains = table("domains")
+    population = table("population")
+    ruc = table("ruc")
+    ruc_column = next(c for c in ruc.columns if c.startswith("ruc"))
+
+    if roles["domains"] != roles["imd"]:
+        mismatch = imd["imd_decile"].ne(domains["imd_decile"].reindex(imd.index))
+        if mismatch.any():
+            code = mismatch[mismatch].index[0]
+            raise DataError(
+                f"{loaded[roles['domains']].path.name}: IMD decile of {code} differs from "
+                f"{loaded[roles['imd']].path.name}",
+                hint="Files 1 and 2 must come from the same IoD release",
+                path=loaded[roles["domains"]].path,
+            )
+    classes = {c.code: c for c in v.ruc_classes}
+    unknown = sorted(set(ruc[ruc_column]) - set(classes))
     if unknown:
         raise DataError(
-            f"{loaded['ruc2011'].path.name}: unknown RUC 2011 codes for English LSOAs: "
+            f"{loaded[roles['ruc']].path.name}: unknown {v.ruc_short} codes for English LSOAs: "
             f"{', '.join(unknown[:5])}",
-            hint=f"English LSOAs use {', '.join(names)}",
-            path=loaded["ruc2011"].path,
+            hint=f"English LSOAs use {', '.join(classes)}",
+            path=loaded[roles["ruc"]].path,
         )
 
-    lsoas = lookup.drop(columns=["lsoa11_name"]).join(imd[["lsoa11_name", "imd_rank", "imd_decile"]])
+    name_source = lookup if "lsoa11_name" in lookup.columns or "lsoa21_name" in lookup.columns else population
+    names = name_source[f"lsoa{v.lsoa_year % 100:02d}_name"]
+    if "lad_lookup" in roles:
+        lad = loaded[roles["lad_lookup"]].table
+        lad = lad.drop_duplicates(v.lsoa_key).set_index(v.lsoa_key).rename_axis("lsoa_code")
+        lookup = lookup.join(lad[["lad_code", "lad_name"]])
+        if lookup["lad_code"].isna().any():
+            code = lookup.index[lookup["lad_code"].isna()][0]
+            raise DataError(
+                f"{loaded[roles['lad_lookup']].path.name}: no local authority for {v.lsoa_label} {code}",
+                hint="use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales",
+                path=loaded[roles["lad_lookup"]].path,
+            )
+    lsoas = lookup[list(LOOKUP_COLUMNS)].copy()
+    lsoas["lsoa_name"] = names
+    lsoas["imd_rank"] = imd["imd_rank"]
+    lsoas["imd_decile"] = imd["imd_decile"]
     lsoas["imd_quintile"] = (lsoas["imd_decile"] + 1) // 2
     for domain, _, _ in DOMAINS:
         lsoas[f"{domain}_decile"] = domains[f"{domain}_decile"]
-    lsoas["ruc11_code"] = ruc["ruc11_code"]
-    lsoas["ruc11_name"] = lsoas["ruc11_code"].map(names)
-    lsoas["urban_rural"] = lsoas["ruc11_code"].map({c: u for c, _, u in RUC11_CLASSES})
-    ages = population[[f"age_{a}" for a in AGES]].reindex(lsoas.index)
+    lsoas["ruc_code"] = ruc[ruc_column]
+    lsoas["ruc_name"] = lsoas["ruc_code"].map({c: k.name for c, k in classes.items()})
+    lsoas["urban_rural"] = lsoas["ruc_code"].map({c: k.urban_rural for c, k in classes.items()})
     lsoas["population"] = population["population"]
+    if v.single_year_ages:
+        ages = population[[f"age_{a}" for a in AGES]].reindex(lsoas.index)
+        groups = {label: [f"age_{a}" for a in range(first, last + 1)] for label, first, last in AGE_GROUPS}
+    else:
+        ages = population[[c for cols in _CENSUS_GROUPS.values() for c in cols]].reindex(lsoas.index)
+        groups = {label: list(cols) for label, cols in _CENSUS_GROUPS.items()}
     sums = ages.sum(axis=1)
     if not np.array_equal(sums.to_numpy(), lsoas["population"].to_numpy()):
         code = sums.index[sums.ne(lsoas["population"])][0]
         raise DataError(
-            f"{loaded['population2020'].path.name}: single years of age of {code} do not add up to "
+            f"{loaded[roles['population']].path.name}: residents by age of {code} do not add up to "
             "its total",
             hint="download the file again",
-            path=loaded["population2020"].path,
+            path=loaded[roles["population"]].path,
         )
-    for label, first, last in AGE_GROUPS:
-        lsoas[f"age_{label}"] = ages[[f"age_{a}" for a in range(first, last + 1)]].sum(axis=1)
+    for label, columns in groups.items():
+        lsoas[f"age_{label}"] = ages[columns].sum(axis=1)
     lsoas = lsoas.sort_index()
     sources = {name: _source(name, item) for name, item in loaded.items()}
-    return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder)
+    return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder, vintage=v)
+
+
+_OTHER: "weakref.WeakKeyDictionary[Reference, Reference | None]" = weakref.WeakKeyDictionary()
+
+
+def other_vintage(reference: Reference) -> Reference | None:
+    """The reference data of the other vintage in the same data folder, or None when any of its
+    files is missing or unreadable (loaded once per ``reference``)."""
+    if reference not in _OTHER:
+        other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
+        try:
+            _OTHER[reference] = load_reference(reference.folder, other)
+        except DataError:
+            _OTHER[reference] = None
+    return _OTHER[reference]
 
 
 def _source(name: str, item: Loaded) -> Source:
@@ -199,14 +270,22 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``org`` (trust ODS code), ``lsoa11_code``, ``weight``.
+        Columns ``org`` (trust ODS code), ``lsoa_code``, ``weight``.
 
     Raises
     ------
     DataError
-        When the catchment file names MSOAs the LSOA-to-MSOA lookup does not have, or the lookup's
-        LSOAs differ from the IMD's.
+        When the reference is not on LSOA 2011 (the catchments are on MSOA 2011, and an edition
+        never mixes geographies), when the catchment file names MSOAs the LSOA-to-MSOA lookup does
+        not have, or when the lookup's LSOAs differ from the IMD's.
     """
+    if reference.vintage.lsoa_year != 2011:
+        imd = Path(reference.sources[reference.vintage.datasets["imd"]].path).name
+        raise DataError(
+            f"trust catchments (OHID, MSOA 2011) cannot be used with {imd} ({reference.vintage.lsoa_label}): "
+            "an edition never mixes geographies",
+            hint="build trust editions with --vintage 2019",
+        )
     lookup = reference.load_extra("lsoa_msoa_lookup")
     catchment = reference.load_extra("trust_catchment")
     missing = sorted(set(reference.lsoas.index) - set(lookup["lsoa11_code"]))
@@ -230,10 +309,21 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "org": weights["trust_code"].to_numpy(),
-            "lsoa11_code": weights["lsoa11_code"].to_numpy(),
+            "lsoa_code": weights["lsoa11_code"].to_numpy(),
             "weight": weights["proportion"].to_numpy(dtype=float),
         }
     )
+
+
+def needed_for(name: str) -> str:
+    """Which editions read the dataset ``name``, e.g. ``"every edition (vintage 2019)"``."""
+    vintages = [v.name for v in VINTAGES.values() if name in v.datasets.values()]
+    uses = [f"every edition (vintage {' and '.join(vintages)})"] if vintages else []
+    if name in NEEDED_FOR:
+        uses.append(NEEDED_FOR[name])
+    if name == "lsoa11_lsoa21_lookup":
+        uses.append("activity data on LSOA 2021 codes (vintage 2019)")
+    return "; ".join(uses) or "some editions"
 
 
 def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -248,7 +338,7 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     for name, dataset in CATALOGUE.items():
         row = {
             "dataset": name,
-            "needed_for": "every edition" if dataset.core else NEEDED_FOR.get(name, "some editions"),
+            "needed_for": needed_for(name),
             "status": "missing",
             "vintage": dataset.vintage,
             "rows": None,

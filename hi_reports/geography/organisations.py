@@ -1,17 +1,17 @@
 """Organisations and their populations as weights over LSOAs.
 
 An :class:`Organisation` has a kind, the code its edition is filed under, its ONS and ODS codes
-where it has them, a name and its parent ICBs. Its population is a set of weights over English
-LSOA 2011 codes:
+where it has them, a name and its parent ICBs. Its population is a set of weights over the English
+LSOAs of the reference data's vintage (2011 or 2021 LSOAs):
 
 ========  =====================================================================================
 kind      population
 ========  =====================================================================================
 england   every English LSOA, weight 1
-icb       the ICB's member LSOAs (ONS lookup, July 2022), weight 1
+icb       the ICB's member LSOAs (ONS lookup: July 2022, or April 2024), weight 1
 sub-icb   the Sub ICB Location's member LSOAs, weight 1
 la        the lower-tier local authority's (2022) LSOAs, weight 1
-trust     the acute trust's OHID catchment (2019): each MSOA's residents weighted by the trust's
+trust     the acute trust's OHID catchment (2019; LSOA 2011 only): each MSOA's residents weighted by the trust's
           share of the MSOA's admitted patients, spread to the MSOA's LSOAs
 ========  =====================================================================================
 """
@@ -107,7 +107,7 @@ def _tidy_trust_name(name: str) -> str:
 def _majority_parents(weights: pd.DataFrame, reference: Reference) -> dict[str, tuple[str, ...]]:
     """For each org, the ICBs holding its residents, largest share first, down to 10%."""
     lsoas = reference.lsoas
-    frame = weights.join(lsoas[["icb_code", "population"]], on="lsoa11_code")
+    frame = weights.join(lsoas[["icb_code", "population"]], on="lsoa_code")
     frame["people"] = frame["population"] * frame["weight"]
     by_icb = frame.groupby(["org", "icb_code"])["people"].sum()
     shares = by_icb / by_icb.groupby(level=0).transform("sum")
@@ -134,10 +134,10 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
     codes = lsoas.index.to_numpy()
     if kind == "england":
         orgs = [Organisation("england", "england", ENGLAND_CODE, None, "England")]
-        weights = pd.DataFrame({"org": ENGLAND_CODE, "lsoa11_code": codes, "weight": 1.0})
+        weights = pd.DataFrame({"org": ENGLAND_CODE, "lsoa_code": codes, "weight": 1.0})
     elif kind in ("icb", "sub-icb", "la"):
         column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}[kind]
-        weights = pd.DataFrame({"org": lsoas[f"{column}_code"].to_numpy(), "lsoa11_code": codes, "weight": 1.0})
+        weights = pd.DataFrame({"org": lsoas[f"{column}_code"].to_numpy(), "lsoa_code": codes, "weight": 1.0})
         parents = {} if kind == "icb" else _majority_parents(weights, reference)
         ods = f"{column}_ods" if kind != "la" else None
         table = lsoas[[f"{column}_code", f"{column}_name"] + ([ods] if ods else [])].drop_duplicates()
@@ -176,7 +176,7 @@ def membership(reference: Reference, kind: str = "icb") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``org`` (:attr:`Organisation.key`), ``lsoa11_code`` and ``weight``: the share of
+        Columns ``org`` (:attr:`Organisation.key`), ``lsoa_code`` and ``weight``: the share of
         the LSOA's residents counted in the organisation (1 for a member LSOA; a catchment share
         for a trust).
     """

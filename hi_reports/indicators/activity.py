@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.activity import AGE_BANDS, band_populations
-from hi_reports.data.reference import RUC11_CLASSES, Reference
+from hi_reports.data.reference import Reference
+from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND
@@ -61,7 +62,7 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "all": ("All",),
     "imd_quintile": ("1", "2", "3", "4", "5"),
     "urban_rural": ("Urban", "Rural"),
-    "ruc11_code": tuple(code for code, _, _ in RUC11_CLASSES),
+    "ruc_code": tuple(c.code for c in V2019.ruc_classes),
 }
 _Z = z_value(0.95)
 
@@ -171,12 +172,12 @@ def activity_indicators(
     Parameters
     ----------
     counts
-        ``lsoa11_code, age_band, count`` (e.g. ``Activity.counts``); codes must be English LSOA
+        ``lsoa_code, age_band, count`` (e.g. ``Activity.counts``); codes must be English LSOA
         2011 codes of ``reference``.
     reference
         The reference data: residents by single year of age, IMD quintile, RUC class.
     weights
-        ``org, lsoa11_code, weight`` from :func:`hi_reports.geography.membership`.
+        ``org, lsoa_code, weight`` from :func:`hi_reports.geography.membership`.
     years
         Length of the activity period in years (``Period.years``); rates are per year.
     multiplier
@@ -198,7 +199,7 @@ def activity_indicators(
     """
     lsoas = reference.lsoas
     position = pd.Series(np.arange(len(lsoas)), index=lsoas.index)
-    missing = counts["lsoa11_code"][~counts["lsoa11_code"].isin(position.index)]
+    missing = counts["lsoa_code"][~counts["lsoa_code"].isin(position.index)]
     if len(missing):
         raise IndicatorError(
             f"activity counts hold {missing.nunique()} codes that are not English LSOA 2011 codes "
@@ -209,15 +210,15 @@ def activity_indicators(
     if np.any(band.codes < 0) or (counts["count"] < 0).any():
         raise IndicatorError("activity counts: unknown age bands or negative counts")
     events = np.zeros((len(lsoas), len(AGE_BANDS)))
-    np.add.at(events, (position[counts["lsoa11_code"]].to_numpy(), band.codes), counts["count"].to_numpy(dtype=float))
+    np.add.at(events, (position[counts["lsoa_code"]].to_numpy(), band.codes), counts["count"].to_numpy(dtype=float))
     population = band_populations(reference).loc[lsoas.index].to_numpy(dtype=float)
 
-    parts = [weights[["org", "lsoa11_code", "weight"]]]
+    parts = [weights[["org", "lsoa_code", "weight"]]]
     if not (weights["org"] == ENGLAND).any():  # England is always computed, once
-        parts.append(pd.DataFrame({"org": ENGLAND, "lsoa11_code": lsoas.index, "weight": 1.0}))
+        parts.append(pd.DataFrame({"org": ENGLAND, "lsoa_code": lsoas.index, "weight": 1.0}))
     both = pd.concat(parts, ignore_index=True)
     both = both[both["weight"] > 0]
-    both["_i"] = position.reindex(both["lsoa11_code"]).to_numpy()
+    both["_i"] = position.reindex(both["lsoa_code"]).to_numpy()
     both = both.dropna(subset=["_i"]).astype({"_i": "int64"})
     org_order = list(dict.fromkeys(both["org"]))
 
@@ -225,7 +226,7 @@ def activity_indicators(
         "all": np.full(len(lsoas), "All", dtype=object),
         "imd_quintile": lsoas["imd_quintile"].astype(int).astype(str).to_numpy(dtype=object),
         "urban_rural": lsoas["urban_rural"].to_numpy(dtype=object),
-        "ruc11_code": lsoas["ruc11_code"].to_numpy(dtype=object),
+        "ruc_code": lsoas["ruc_code"].to_numpy(dtype=object),
     }
     long = pd.concat(
         [
@@ -395,7 +396,7 @@ def activity_figures(
             group_figures("urban_rural", g, f"in {g.lower()} LSOAs") for g in DIMENSIONS["urban_rural"]
         ],
         "ruc_classes": [
-            group_figures("ruc11_code", g, f"in LSOAs of RUC class {g}") for g in DIMENSIONS["ruc11_code"]
+            group_figures("ruc_code", g, f"in LSOAs of RUC class {g}") for g in DIMENSIONS["ruc_code"]
         ],
         "sii": number("sii", f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher in more deprived areas)"),
         "sii_lower": number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),

@@ -16,16 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hi_reports.data import AGE_GROUPS, DOMAINS, RUC11_CLASSES
+from hi_reports.data import AGE_GROUPS, DOMAINS
 from hi_reports.geography import Organisation
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles
 
-POPULATION = "ONS mid-2020 LSOA population estimates (SAPE23DT2)"
-IMD = "MHCLG English Indices of Deprivation 2019, File 1"
-DOMAIN_SOURCE = "MHCLG English Indices of Deprivation 2019, File 2"
-RUC = "ONS/Defra Rural Urban Classification 2011 (LSOA)"
-LOOKUP = "ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup"
 CATCHMENT = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
 
 Figures = dict[str, Any]
@@ -64,7 +59,7 @@ class Subject:
                 _share(part[self.parent.key], whole[self.parent.key]),
                 "share",
                 f"Share of residents of the parent ICB ({self.parent.name}) {definition}",
-                f"{source}; {LOOKUP}",
+                f"{source}; {self.profiles.vintage.sources.lookup}",
             )
         return figures
 
@@ -96,18 +91,20 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
     lsoas
         The reference LSOA table.
     weights
-        The organisation's weights over LSOAs (``org``, ``lsoa11_code``, ``weight``).
+        The organisation's weights over LSOAs (``org``, ``lsoa_code``, ``weight``).
     names
         Organisations by key: the peers and the ICBs, to name parents and similar organisations.
     """
     org, profiles, me = subject.org, subject.profiles, subject.key
-    mine = weights[(weights["org"] == me) & (weights["weight"] > 0)].join(lsoas, on="lsoa11_code")
+    v = profiles.vintage
+    pop_source, lookup_source = v.sources.population, v.sources.lookup
+    mine = weights[(weights["org"] == me) & (weights["weight"] > 0)].join(lsoas, on="lsoa_code")
     mine = mine.assign(people=mine["population"] * mine["weight"])
     councils = mine.groupby(["lad_code", "lad_name"])["people"].sum().reset_index().sort_values("lad_name")
     if org.kind == "trust":  # a catchment touches many councils thinly: name those with 5% or more
         councils = councils[councils["people"] >= 0.05 * councils["people"].sum()]
     by_icb = mine.groupby("icb_code")["people"].sum().sort_values(ascending=False)
-    source = subject.source(POPULATION, LOOKUP)
+    source = subject.source(pop_source, lookup_source)
     parents = [
         {
             "name": names[code].name if code in names else code,
@@ -118,13 +115,15 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
         if code in org.parents
     ]
     figures: Figures = {
-        "population": Measure("intro.population", float(profiles.population[me]), "count", "Residents, mid-2020", source),
+        "population": Measure("intro.population", float(profiles.population[me]), "count", f"Residents, {v.population_when}", source),
         "england_population": Measure("intro.england_population", float(profiles.population[ENGLAND]), "count",
-                                      "Residents of England, mid-2020", POPULATION),
+                                      f"Residents of England, {v.population_when}", pop_source),
         "share_of_england": Measure("intro.share_of_england", _share(profiles.population[me], profiles.population[ENGLAND]),
-                                    "share", "Residents as a share of England's residents, mid-2020", source),
+                                    "share", f"Residents as a share of England's residents, {v.population_when}", source),
+        "england_lsoas": Measure("intro.england_lsoas", float(profiles.lsoas[ENGLAND]), "count",
+                                 f"LSOAs ({v.lsoa_year}) in England", pop_source),
         "lsoas": Measure("intro.lsoas", float(profiles.lsoas[me]), "count",
-                         "LSOAs (2011) with residents counted in the organisation", source),
+                         f"LSOAs ({v.lsoa_year}) with residents counted in the organisation", source),
         "local_authorities": Measure(
             "intro.local_authorities", float(len(councils)), "count",
             "Local authority districts (2022) holding 5% or more of the catchment's residents"
@@ -140,7 +139,7 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
     if subject.parent is not None:
         figures["parent_population"] = Measure(
             "intro.parent_population", float(profiles.population[subject.parent.key]), "count",
-            f"Residents of {subject.parent.name}, mid-2020", f"{POPULATION}; {LOOKUP}",
+            f"Residents of {subject.parent.name}, {v.population_when}", f"{pop_source}; {lookup_source}",
         )
     return figures
 
@@ -188,7 +187,8 @@ def imd_figures(subject: Subject) -> Figures:
     """Figures of the IMD chapter: deciles, Core20, quintiles, domains, age by quintile, rank."""
     profiles = subject.profiles
     total = profiles.population
-    source = subject.source(IMD, POPULATION)
+    sources = profiles.vintage.sources
+    source = subject.source(sources.imd, sources.population)
     deciles = [
         {"decile": d, **subject.pair(f"imd.decile_{d}", profiles.imd_decile[d], total, f"in national IMD decile {d}", source)}
         for d in range(1, 11)
@@ -201,17 +201,17 @@ def imd_figures(subject: Subject) -> Figures:
         "imd.core20", profiles.imd_quintile[1], total,
         "in the 20% most deprived LSOAs in England (Core20: national IMD deciles 1-2)", source,
     )
-    core20["rank"] = subject.rank(profiles.imd_quintile[1] / total, "imd.core20.rank", "Core20 share", f"{source}; {LOOKUP}")
+    core20["rank"] = subject.rank(profiles.imd_quintile[1] / total, "imd.core20.rank", "Core20 share", f"{source}; {sources.lookup}")
     domains = []
     for key, title, weight in DOMAINS:
         domains.append({
             "key": key,
             "title": title,
             "weight": Measure(f"imd.domain.{key}.weight", weight, "share", f"Weight of the {title} domain in the IMD",
-                              "MHCLG IoD2019 technical report"),
+                              f"MHCLG {profiles.vintage.iod} technical report"),
             **subject.pair(f"imd.domain.{key}", profiles.domain_q1[key], total,
                            f"in the most deprived national quintile of the {title} domain",
-                           subject.source(DOMAIN_SOURCE, POPULATION)),
+                           subject.source(sources.domains, sources.population)),
         })
     most = max(domains, key=lambda d: -1.0 if d["share"].missing else d["share"].value)
     age_by_quintile = []
@@ -230,7 +230,7 @@ def imd_figures(subject: Subject) -> Figures:
             )
         age_by_quintile.append(row)
     age = {
-        label: subject.pair(f"imd.age.{label}", profiles.age[label], total, f"aged {label}", subject.source(POPULATION))
+        label: subject.pair(f"imd.age.{label}", profiles.age[label], total, f"aged {label}", subject.source(sources.population))
         for label, _, _ in AGE_GROUPS
     }
     return {
@@ -248,15 +248,20 @@ def rural_figures(subject: Subject) -> Figures:
     """Figures of the rural chapter: RUC classes, urban/rural, rural by IMD quintile, age, rank."""
     profiles, me = subject.profiles, subject.key
     total = profiles.population
-    source = subject.source(RUC, POPULATION)
+    v = profiles.vintage
+    sources = v.sources
+    source = subject.source(sources.ruc, sources.population)
     classes = [
-        {"code": c, "name": name, "urban_rural": ur,
-         **subject.pair(f"rural.ruc_{c}", profiles.ruc_class[c], total, f"in LSOAs of RUC class {c} ({name})", source)}
-        for c, name, ur in RUC11_CLASSES
+        {"code": c.code, "name": c.name, "urban_rural": c.urban_rural,
+         **subject.pair(f"rural.ruc_{c.code}", profiles.ruc_class[c.code], total,
+                        f"in LSOAs of {v.ruc_short} class {c.code} ({c.name})", source)}
+        for c in v.ruc_classes
     ]
-    urban = subject.pair("rural.urban", profiles.urban_rural["Urban"], total, "in urban LSOAs (RUC A1-C2)", source)
-    rural = subject.pair("rural.rural", profiles.urban_rural["Rural"], total, "in rural LSOAs (RUC D1-E2)", source)
-    rural["rank"] = subject.rank(profiles.urban_rural["Rural"] / total, "rural.rank", "rural share", f"{source}; {LOOKUP}")
+    urban = subject.pair("rural.urban", profiles.urban_rural["Urban"], total,
+                         f"in urban LSOAs ({v.ruc_short} {v.codes('Urban')})", source)
+    rural = subject.pair("rural.rural", profiles.urban_rural["Rural"], total,
+                         f"in rural LSOAs ({v.ruc_short} {v.codes('Rural')})", source)
+    rural["rank"] = subject.rank(profiles.urban_rural["Rural"] / total, "rural.rank", "rural share", f"{source}; {sources.lookup}")
     by_quintile = []
     for q in range(1, 6):
         row: dict[str, Any] = {"quintile": q}
@@ -264,7 +269,7 @@ def rural_figures(subject: Subject) -> Figures:
             lower = area.lower()
             row[lower] = subject.pair(
                 f"rural.{lower}_q{q}", profiles.rural_by_quintile[(area, q)], profiles.urban_rural[area],
-                f"of {lower} LSOAs who live in national IMD quintile {q}", subject.source(RUC, IMD, POPULATION),
+                f"of {lower} LSOAs who live in national IMD quintile {q}", subject.source(sources.ruc, sources.imd, sources.population),
             )
         by_quintile.append(row)
     age = []
@@ -290,9 +295,37 @@ def rural_figures(subject: Subject) -> Figures:
 def variation_figures(icb_profiles: Profiles, names: dict[str, Organisation]) -> Figures:
     """How Core20 and rural shares vary between ICBs, for the England edition."""
     total = icb_profiles.population
+    s = icb_profiles.vintage.sources
     return {
         "core20": spread(icb_profiles, icb_profiles.imd_quintile[1] / total, "variation.core20",
-                         "Core20 share among ICBs", names, f"{IMD}; {POPULATION}; {LOOKUP}"),
+                         "Core20 share among ICBs", names, f"{s.imd}; {s.population}; {s.lookup}"),
         "rural": spread(icb_profiles, icb_profiles.urban_rural["Rural"] / total, "variation.rural",
-                        "rural share among ICBs", names, f"{RUC}; {POPULATION}; {LOOKUP}"),
+                        "rural share among ICBs", names, f"{s.ruc}; {s.population}; {s.lookup}"),
     }
+
+
+def vintage_figures(subject: Subject, other: Profiles, twin: str) -> Figures:
+    """The Core20 share in both vintages, oldest first, for the note that compares them.
+
+    Parameters
+    ----------
+    subject
+        The organisation in this edition's vintage.
+    other
+        Profiles computed from the other vintage's reference data, holding ``twin``.
+    twin
+        The organisation's key in ``other`` (the same organisation on the other vintage's lookup).
+    """
+    rows = []
+    for profiles, key in sorted(((subject.profiles, subject.key), (other, twin)), key=lambda p: p[0].vintage.name):
+        v = profiles.vintage
+        rows.append({
+            "vintage": v,
+            "core20": Measure(
+                f"imd.vintage_{v.name}.core20", _share(profiles.imd_quintile[1][key], profiles.population[key]), "share",
+                f"Share of residents in the 20% most deprived LSOAs in England by the {v.imd} "
+                f"({v.lsoa_label}, residents {v.population_when})",
+                subject.source(v.sources.imd, v.sources.population, v.sources.lookup),
+            ),
+        })
+    return {"rows": rows}

@@ -1,7 +1,7 @@
 """Residents of every organisation of a kind, by category, computed together.
 
 A *profile* is a table with one row per organisation (and one for England) and one column per
-category (IMD decile, RUC class, ...), holding weighted mid-2020 residents: the sum over LSOAs of
+category (IMD decile, RUC class, ...), holding weighted residents: the sum over LSOAs of
 the organisation's weight for the LSOA times the LSOA's residents. Every organisation of a kind is
 computed in one grouped sum, so a batch of 42 or 309 editions costs one pass over the LSOAs.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hi_reports.data import AGE_GROUPS, DOMAINS, Reference
+from hi_reports.data import AGE_GROUPS, DEFAULT_VINTAGE, DOMAINS, VINTAGES, Reference, Vintage
 
 ENGLAND = "E92000001"
 AGE_COLUMNS = [f"age_{label}" for label, _, _ in AGE_GROUPS]
@@ -29,7 +29,7 @@ class Profiles:
     lsoas
         Number of LSOAs with a positive weight per organisation (Series).
     imd_decile, imd_quintile, ruc_class, urban_rural
-        Residents by national IMD decile (1-10), quintile (1-5), RUC 2011 class (A1..E2) and
+        Residents by national IMD decile (1-10), quintile (1-5), RUC class of the vintage and
         Urban/Rural; one row per organisation.
     domain_q1
         Residents in the most deprived national quintile of each IoD domain (columns: domain keys).
@@ -44,6 +44,8 @@ class Profiles:
     peers
         The organisations of the kind computed, among which editions rank (England is always a
         row, and parent ICBs may be rows too, but neither is a peer unless it is of the kind).
+    vintage
+        The vintage of the reference data they were computed from.
     """
 
     population: pd.Series
@@ -58,6 +60,7 @@ class Profiles:
     age_by_urban_rural: pd.DataFrame
     rural_by_quintile: pd.DataFrame
     peers: tuple[str, ...] = ()
+    vintage: Vintage = VINTAGES[DEFAULT_VINTAGE]
 
     @property
     def organisations(self) -> list[str]:
@@ -69,7 +72,7 @@ def _weighted(reference: Reference, weights: pd.DataFrame) -> pd.DataFrame:
     """Join the weights to the LSOA table, scaling residents and age groups by the weight."""
     columns = ["population", *AGE_COLUMNS]
     lsoas = reference.lsoas
-    frame = weights.join(lsoas, on="lsoa11_code", how="inner")
+    frame = weights.join(lsoas, on="lsoa_code", how="inner")
     frame[columns] = frame[columns].mul(frame["weight"], axis=0)
     return frame
 
@@ -90,7 +93,7 @@ def compute_profiles(
     reference
         The reference data.
     weights
-        Columns ``org``, ``lsoa11_code``, ``weight`` (see :func:`hi_reports.geography.membership`):
+        Columns ``org``, ``lsoa_code``, ``weight`` (see :func:`hi_reports.geography.membership`):
         the organisations of one kind, the peers.
     extra
         Weights of other organisations to profile alongside (parent ICBs), in the same format.
@@ -101,17 +104,17 @@ def compute_profiles(
         parts.append(extra[~extra["org"].isin(peers)])
     if ENGLAND not in peers:
         parts.append(
-            pd.DataFrame({"org": ENGLAND, "lsoa11_code": reference.lsoas.index.to_numpy(), "weight": 1.0})
+            pd.DataFrame({"org": ENGLAND, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0})
         )
     frame = _weighted(reference, pd.concat(parts, ignore_index=True))
     grouped = frame.groupby("org")
     population = grouped["population"].sum()
-    lsoas = frame[frame["weight"] > 0].groupby("org")["lsoa11_code"].nunique()
+    lsoas = frame[frame["weight"] > 0].groupby("org")["lsoa_code"].nunique()
 
     imd_decile = _by(frame, "imd_decile").reindex(columns=range(1, 11), fill_value=0.0)
     imd_quintile = _by(frame, "imd_quintile").reindex(columns=range(1, 6), fill_value=0.0)
-    ruc_codes = ["A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"]
-    ruc_class = _by(frame, "ruc11_code").reindex(columns=ruc_codes, fill_value=0.0)
+    ruc_codes = [c.code for c in reference.vintage.ruc_classes]
+    ruc_class = _by(frame, "ruc_code").reindex(columns=ruc_codes, fill_value=0.0)
     urban_rural = _by(frame, "urban_rural").reindex(columns=["Urban", "Rural"], fill_value=0.0)
     domain_q1 = pd.DataFrame(
         {
@@ -148,4 +151,5 @@ def compute_profiles(
         age_by_urban_rural=age_by("urban_rural", ["Urban", "Rural"]).reindex(order, fill_value=0.0),
         rural_by_quintile=rural_by_quintile.reindex(order, fill_value=0.0),
         peers=peers,
+        vintage=reference.vintage,
     )

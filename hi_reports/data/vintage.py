@@ -1,0 +1,219 @@
+"""Vintages: the sets of reference data that share one small-area geography.
+
+An edition never mixes geographies. The 2019 vintage is the English Indices of Deprivation 2019 on
+2011 LSOAs, with the ONS mid-2020 population by single year of age, the Rural-Urban Classification
+2011 and the ICB boundaries of July 2022. The 2025 vintage is the Indices of Deprivation 2025 on 2021
+LSOAs, with Census 2021 residents in six age bands, the Rural-Urban Classification 2021 and the ICB
+boundaries of April 2024. Chapters read their class names, notes and sources from here, so the same
+chapter sources serve both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The vintage editions use unless told otherwise (the later one lacks trust catchments and the
+#: single-year population that activity rates need).
+DEFAULT_VINTAGE = "2019"
+
+
+@dataclass(frozen=True)
+class RucClass:
+    """One class of a Rural-Urban Classification."""
+
+    code: str
+    name: str
+    urban_rural: str
+
+
+@dataclass(frozen=True)
+class Sources:
+    """How the chapters cite each reference dataset of a vintage."""
+
+    imd: str
+    domains: str
+    population: str
+    ruc: str
+    lookup: str
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """One coherent set of reference data and the words the chapters use for it.
+
+    Attributes
+    ----------
+    name
+        ``"2019"`` or ``"2025"``: the IoD release.
+    lsoa_year
+        The census year of the LSOA boundaries (2011 or 2021).
+    datasets
+        Catalogue names of the datasets every edition of this vintage reads, by role: ``imd``,
+        ``domains``, ``population``, ``ruc``, ``lookup`` and optionally ``lad_lookup`` (LSOA to
+        local authority where the ICB lookup lacks it).
+    ruc_classes
+        The classes of the Rural-Urban Classification, urban first.
+    single_year_ages
+        Whether the population comes by single year of age (0..90+), which age-standardised activity
+        rates need; otherwise only the broad bands of :data:`AGE_GROUPS`.
+    """
+
+    name: str
+    lsoa_year: int
+    iod: str
+    iod_title: str
+    imd: str
+    ruc: str
+    ruc_short: str
+    ruc_classes: tuple[RucClass, ...]
+    ruc_note: str
+    population_when: str
+    population_text: str
+    organisations_when: str
+    lookup_text: str
+    imd_note: str
+    datasets: dict[str, str]
+    sources: Sources
+    single_year_ages: bool
+
+    @property
+    def lsoa_key(self) -> str:
+        """The publisher-style name of the LSOA code of this vintage, e.g. ``lsoa11_code``."""
+        return f"lsoa{self.lsoa_year % 100:02d}_code"
+
+    @property
+    def lsoa_label(self) -> str:
+        return f"LSOA {self.lsoa_year}"
+
+    def codes(self, urban_rural: str) -> str:
+        """The class codes of ``"Urban"`` or ``"Rural"``, e.g. ``"A1, B1, C1, C2"``."""
+        return ", ".join(c.code for c in self.ruc_classes if c.urban_rural == urban_rural)
+
+
+#: The three broad age groups of the chapters: label, first and last single year (90 means 90+).
+AGE_GROUPS: tuple[tuple[str, int, int], ...] = (("0-15", 0, 15), ("16-64", 16, 64), ("65+", 65, 90))
+
+V2019 = Vintage(
+    name="2019",
+    lsoa_year=2011,
+    iod="IoD2019",
+    iod_title="English Indices of Deprivation 2019",
+    imd="IMD 2019",
+    ruc="Rural-Urban Classification 2011",
+    ruc_short="RUC 2011",
+    ruc_classes=(
+        RucClass("A1", "Urban major conurbation", "Urban"),
+        RucClass("B1", "Urban minor conurbation", "Urban"),
+        RucClass("C1", "Urban city and town", "Urban"),
+        RucClass("C2", "Urban city and town in a sparse setting", "Urban"),
+        RucClass("D1", "Rural town and fringe", "Rural"),
+        RucClass("D2", "Rural town and fringe in a sparse setting", "Rural"),
+        RucClass("E1", "Rural village and dispersed", "Rural"),
+        RucClass("E2", "Rural village and dispersed in a sparse setting", "Rural"),
+    ),
+    ruc_note=(
+        "It puts each neighbourhood (LSOA) in one of eight classes by the size and sparsity of its "
+        "settlements. Four are urban: major conurbation (A1), minor conurbation (B1), city and town "
+        "(C1) and city and town in a sparse setting (C2). Four are rural: town and fringe (D1, and D2 "
+        "in a sparse setting) and village and dispersed (E1, and E2 in a sparse setting)."
+    ),
+    population_when="mid-2020",
+    population_text="the ONS mid-2020 small-area population estimates by single year of age",
+    organisations_when="July 2022",
+    lookup_text="the ONS lookup of LSOAs (2011) to Sub ICB Locations, ICBs and local authorities (July 2022)",
+    imd_note=(
+        "The IMD 2019 ranks neighbourhoods on data mostly from 2015-16; it is the latest index on 2011 "
+        "boundaries, and it describes areas, not the people in them."
+    ),
+    datasets={
+        "imd": "imd2019",
+        "domains": "iod2019_domains",
+        "denominators": "iod2019_denominators",
+        "population": "population2020",
+        "ruc": "ruc2011",
+        "lookup": "lsoa_icb_lookup",
+    },
+    sources=Sources(
+        imd="MHCLG English Indices of Deprivation 2019, File 1",
+        domains="MHCLG English Indices of Deprivation 2019, File 2",
+        population="ONS mid-2020 LSOA population estimates (SAPE23DT2)",
+        ruc="ONS/Defra Rural Urban Classification 2011 (LSOA)",
+        lookup="ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup",
+    ),
+    single_year_ages=True,
+)
+
+V2025 = Vintage(
+    name="2025",
+    lsoa_year=2021,
+    iod="IoD2025",
+    iod_title="English Indices of Deprivation 2025",
+    imd="IMD 2025",
+    ruc="Rural-Urban Classification 2021",
+    ruc_short="RUC 2021",
+    ruc_classes=(
+        RucClass("UN1", "Urban: Nearer to a major town or city", "Urban"),
+        RucClass("UF1", "Urban: Further from a major town or city", "Urban"),
+        RucClass("RLN1", "Larger rural: Nearer to a major town or city", "Rural"),
+        RucClass("RLF1", "Larger rural: Further from a major town or city", "Rural"),
+        RucClass("RSN1", "Smaller rural: Nearer to a major town or city", "Rural"),
+        RucClass("RSF1", "Smaller rural: Further from a major town or city", "Rural"),
+    ),
+    ruc_note=(
+        "It puts each neighbourhood (LSOA) in one of six classes by the size of its settlements and "
+        "their distance from a major town or city. Two are urban: nearer to (UN1) and further from "
+        "(UF1) a major town or city. Four are rural: larger rural (RLN1 nearer, RLF1 further) and "
+        "smaller rural (RSN1 nearer, RSF1 further). The 2021 classes are not comparable one for one "
+        "with the eight classes of 2011."
+    ),
+    population_when="Census 2021",
+    population_text="the Census 2021 usual residents of each LSOA in six age bands",
+    organisations_when="April 2024",
+    lookup_text=(
+        "the ONS lookup of LSOAs (2021) to Sub ICB Locations and ICBs (April 2024), and of LSOAs (2021) "
+        "to local authorities (2022)"
+    ),
+    imd_note=(
+        "The IMD 2025 ranks neighbourhoods on data mostly from 2021-23, on 2021 boundaries; it "
+        "describes areas, not the people in them."
+    ),
+    datasets={
+        "imd": "imd2025",
+        "domains": "imd2025",
+        "population": "census2021_age6",
+        "ruc": "ruc2021",
+        "lookup": "lsoa21_icb_lookup",
+        "lad_lookup": "lsoa11_lsoa21_lookup",
+    },
+    sources=Sources(
+        imd="MHCLG English Indices of Deprivation 2025, File 7",
+        domains="MHCLG English Indices of Deprivation 2025, File 7",
+        population="ONS Census 2021 usual residents by age (six bands), LSOA 2021",
+        ruc="ONS Rural Urban Classification 2021 (LSOA 2021)",
+        lookup="ONS LSOA (2021) to Sub ICB Location to ICB (April 2024) lookup",
+    ),
+    single_year_ages=False,
+)
+
+VINTAGES: dict[str, Vintage] = {v.name: v for v in (V2019, V2025)}
+
+#: The note every comparison of two vintages carries (MHCLG's advice).
+NOT_COMPARABLE = (
+    "The indices are not directly comparable over time: each ranks the neighbourhoods of its own "
+    "year, on its own data and boundaries, so a change in an organisation's share is a change of "
+    "relative position, not a measure of absolute change in deprivation (MHCLG)."
+)
+
+
+def get_vintage(name: str) -> Vintage:
+    """Return the vintage called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With the valid names.
+    """
+    try:
+        return VINTAGES[str(name)]
+    except KeyError:
+        raise KeyError(f"unknown vintage {name!r}; choose {' or '.join(VINTAGES)}") from None
