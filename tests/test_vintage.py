@@ -1,0 +1,157 @@
+"""The 2025 vintage (IMD 2025 on LSOA 2021) beside the 2019 one: loading, figures checked against
+independent computations from the raw files and against MHCLG's published ICB summaries, editions,
+and the one-line errors that keep geographies from mixing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hi_reports.cli import main
+from hi_reports.data import get_dataset, load_reference
+from hi_reports.data.vintage import V2019, V2025
+from hi_reports.edition import EditionRequest, build_edition
+from hi_reports.errors import DataError
+
+LSOAS_2021 = 33_755
+
+
+def _file(data_dir: Path, name: str) -> Path:
+    return next(data_dir.rglob(get_dataset(name).filename))
+
+
+@pytest.fixture(scope="module")
+def reference25(data_dir: Path):
+    return load_reference(data_dir, "2025")
+
+
+def _independent_2025(data_dir: Path, icb_ods: str) -> dict[str, float]:
+    """Core20 and rural shares of an ICB, from the raw CSV files with plain pandas."""
+    imd = pd.read_csv(_file(data_dir, "imd2025"), usecols=["lsoa21_code", "IMD_decile"])
+    pop = pd.read_csv(_file(data_dir, "census2021_age6"), usecols=["lsoa21_code", "total_usual_residents"])
+    ruc = pd.read_csv(_file(data_dir, "ruc2021"), usecols=["lsoa21_code", "ruc"])
+    lookup = pd.read_csv(_file(data_dir, "lsoa21_icb_lookup"), usecols=["lsoa21_code", "icb24_code_nhs"])
+    table = lookup[lookup["icb24_code_nhs"] == icb_ods].merge(imd, on="lsoa21_code").merge(pop, on="lsoa21_code")
+    table = table.merge(ruc, on="lsoa21_code")
+    people = table["total_usual_residents"].sum()
+    return {
+        "core20": table.loc[table["IMD_decile"] <= 2, "total_usual_residents"].sum() / people,
+        "rural": table.loc[table["ruc"] == "Rural", "total_usual_residents"].sum() / people,
+        "people": people,
+    }
+
+
+def test_reference_2025(reference25) -> None:
+    lsoas = reference25.lsoas
+    assert reference25.vintage is V2025
+    assert len(lsoas) == LSOAS_2021 and lsoas.index.name == "lsoa_code"
+    assert lsoas["icb_code"].nunique() == 42 and lsoas["sicbl_code"].nunique() == 106
+    assert set(lsoas["ruc_code"]) == {c.code for c in V2025.ruc_classes}
+    assert lsoas["population"].sum() == 56_489_608  # PROVENANCE: the England total of the six bands
+    assert lsoas[["age_0-15", "age_16-64", "age_65+"]].sum(axis=1).equals(lsoas["population"])
+    assert not lsoas[["lad_code", "lad_name", "lsoa_name"]].isna().any().any()
+    assert lsoas.loc["E01000001", ["imd_rank", "imd_decile"]].tolist() == [26525, 8]  # PROVENANCE check row
+
+
+def test_icb_share_of_lsoas_in_decile_1_matches_mhclg_file_13(reference25, data_dir: Path) -> None:
+    """MHCLG publishes each ICB's proportion of LSOAs in the most deprived 10% (IoD2025 File 13)."""
+    published = pd.read_csv(next(data_dir.rglob("imd2025_england_icb24.csv")))
+    published = published.set_index("icb24_code")["imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"]
+    ours = reference25.lsoas.groupby("icb_code")["imd_decile"].apply(lambda d: (d == 1).mean())
+    assert set(ours.index) == set(published.index)
+    assert (ours - published.reindex(ours.index)).abs().max() < 0.0005  # File 13 rounds to 3 decimals
+
+
+def test_icb_edition_on_vintage_2025(data_dir: Path, tmp_path: Path, reference25) -> None:
+    edition = build_edition(
+        EditionRequest(org="QJM", out=tmp_path, formats=("html",), date=dt.date(2026, 11, 25), vintage="2025"),
+        reference=reference25,
+    )
+    annex = pd.read_csv(edition.annex).drop_duplicates("key").set_index("key")
+    expected = _independent_2025(data_dir, "QJM")
+    assert annex.loc["imd.core20.share", "value"] == pytest.approx(expected["core20"], rel=1e-12)
+    assert annex.loc["rural.rural.share", "value"] == pytest.approx(expected["rural"], rel=1e-12)
+    assert annex.loc["intro.population", "value"] == expected["people"]
+    assert "English Indices of Deprivation 2025" in annex.loc["imd.core20.share", "source"]
+
+    rural = (edition.project / "rural.qmd").read_text()
+    assert "Rural-Urban Classification 2021" in rural and "RSF1" in rural and "| E2 " not in rural
+    imd = (edition.project / "imd.qmd").read_text()
+    assert "national IMD 2025 decile, Census 2021" in imd and "IMD 2019" in imd  # only in the comparison note
+    html = (edition.folder / "html" / "imd.html").read_text()
+    assert "not directly comparable over time" in html
+
+
+def test_comparison_note_gives_both_vintages(data_dir: Path, tmp_path: Path, reference25, reference) -> None:
+    """A 2025 edition and a 2019 edition of the same ICB print the same two Core20 shares, each
+    equal to the Core20 share of its own vintage's edition."""
+    shares = {}
+    for ref, vintage in ((reference, "2019"), (reference25, "2025")):
+        edition = build_edition(
+            EditionRequest(org="QHL", out=tmp_path / vintage, formats=("html",), date=dt.date(2026, 11, 25), vintage=vintage),
+            reference=ref,
+        )
+        shares[vintage] = pd.read_csv(edition.annex).drop_duplicates("key").set_index("key")["value"]
+    for vintage in ("2019", "2025"):
+        own = shares[vintage]["imd.core20.share"]
+        for table in shares.values():
+            assert table[f"imd.vintage_{vintage}.core20"] == pytest.approx(own, rel=1e-12)
+    assert shares["2025"]["imd.vintage_2025.core20"] == pytest.approx(_independent_2025(data_dir, "QHL")["core20"])
+
+
+def test_no_comparison_without_the_other_vintage(data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in dict.fromkeys(V2019.datasets.values()):
+        (folder / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
+    edition = build_edition(
+        EditionRequest(org="QHL", out=tmp_path / "out", formats=("html",), date=dt.date(2026, 11, 25)),
+        data_dir=folder,
+    )
+    assert "IMD 2019 and IMD 2025" not in (edition.project / "imd.qmd").read_text()
+    assert not pd.read_csv(edition.annex)["key"].str.startswith("imd.vintage_").any()
+
+
+def test_a_2021_file_in_a_2019_folder_is_a_mixed_geography_error(data_dir: Path, tmp_path: Path) -> None:
+    """RUC 2021 saved under the RUC 2011 file name, with the 2011 column titles: the loader reads it,
+    and the reference refuses to mix it with IMD 2019, naming both files and both geographies."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in dict.fromkeys(V2019.datasets.values()):
+        if name != "ruc2011":
+            (folder / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
+    ruc21 = pd.read_csv(_file(data_dir, "ruc2021")).rename(columns={"lsoa21_code": "lsoa11_code", "ruc21_code": "ruc11_code"})
+    ruc21.to_csv(folder / get_dataset("ruc2011").filename, index=False)
+    with pytest.raises(DataError) as caught:
+        load_reference(folder, "2019")
+    message = str(caught.value)
+    assert message.startswith(
+        "ruc11_lsoa11.csv is on LSOA 2021 codes but File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv is on "
+        "LSOA 2011: an edition never mixes geographies"
+    )
+    assert "--vintage" in message
+
+
+def test_cli_vintage_errors_are_one_line(data_dir: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--org", "RJ1", "--vintage", "2025", "--data-dir", str(data_dir), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "trust catchments (OHID, MSOA 2011) cannot be used with imd2025_england_lsoa21.csv (LSOA 2021)" in err
+    assert "--vintage 2019" in err
+    assert main(["build", "--org", "QHL", "--vintage", "2025", "--demo-activity", "--data-dir", str(data_dir),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "single year of age" in err and "--vintage 2019" in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_builds_a_2025_sub_icb_and_lists_vintages(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["orgs", "--kind", "sub-icb", "--vintage", "2025", "--data-dir", str(data_dir)]) == 0
+    assert "106 organisations of kind sub-icb" in capsys.readouterr().out
+    assert main(["build", "--org", "15E", "--kind", "sub-icb", "--vintage", "2025", "--format", "html",
+                 "--data-dir", str(data_dir), "--out", str(tmp_path), "--quiet"]) == 0
+    assert "Census 2021" in (tmp_path / "15E" / "html" / "intro.html").read_text()
