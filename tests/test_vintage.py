@@ -155,3 +155,38 @@ def test_cli_builds_a_2025_sub_icb_and_lists_vintages(data_dir: Path, tmp_path: 
     assert main(["build", "--org", "15E", "--kind", "sub-icb", "--vintage", "2025", "--format", "html",
                  "--data-dir", str(data_dir), "--out", str(tmp_path), "--quiet"]) == 0
     assert "Census 2021" in (tmp_path / "15E" / "html" / "intro.html").read_text()
+
+
+def test_publishers_layouts_of_the_2025_files(data_dir: Path, tmp_path: Path) -> None:
+    """MHCLG's File 7 titles and ONS's LSOA21CD/RUC21CD/SICBL24CDH/ICB24CDH columns read the same."""
+    from hi_reports.data import load
+
+    titles = {
+        "imd2025": {
+            "lsoa21_code": "LSOA code (2021)",
+            "IMD_decile": "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+            "IMD_rank": "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+            "IMD_score": "Index of Multiple Deprivation (IMD) Score",
+            "Income_decile": "Income Decile (where 1 is most deprived 10% of LSOAs)",
+            "Employment_decile": "Employment Decile (where 1 is most deprived 10% of LSOAs)",
+            "Education_decile": "Education, Skills and Training Decile (where 1 is most deprived 10% of LSOAs)",
+            "Health_decile": "Health Deprivation and Disability Decile (where 1 is most deprived 10% of LSOAs)",
+            "Crime_decile": "Crime Decile (where 1 is most deprived 10% of LSOAs)",
+            "Housing_and_Services_decile": "Barriers to Housing and Services Decile (where 1 is most deprived 10% of LSOAs)",
+            "Environment_decile": "Living Environment Decile (where 1 is most deprived 10% of LSOAs)",
+        },
+        "ruc2021": {"lsoa21_code": "LSOA21CD", "ruc21_code": "RUC21CD", "classification": "RUC21NM", "ruc": "Urban_rural_flag"},
+        "lsoa21_icb_lookup": {
+            "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "sicbl24_code": "SICBL24CD",
+            "sicbl24_code_nhs": "SICBL24CDH", "sicbl24_name": "SICBL24NM", "icb24_code": "ICB24CD",
+            "icb24_code_nhs": "ICB24CDH", "icb24_name": "ICB24NM",
+        },
+    }
+    for name, renames in titles.items():
+        tidy = pd.read_csv(_file(data_dir, name))
+        folder = tmp_path / name
+        folder.mkdir()
+        tidy[list(renames)].rename(columns=renames).to_csv(folder / get_dataset(name).filenames[-1], index=False)
+        published = load(name, folder).table
+        expected = load(name, data_dir).table
+        pd.testing.assert_frame_equal(published.reset_index(drop=True), expected.reset_index(drop=True))
