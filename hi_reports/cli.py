@@ -4,7 +4,7 @@
 
     hi-reports build --org QHL --data-dir DIR --out editions [--format html,pdf,docx] [--engine E]
     hi-reports orgs [--kind icb]
-    hi-reports data status
+    hi-reports data status|fetch|verify|add
 
 Errors of the user's making (a missing data file, an unknown code) are printed on one line with a
 hint, and the command exits with status 2 and no traceback.
@@ -23,6 +23,10 @@ from hi_reports.errors import HIReportsError
 from hi_reports.geography.organisations import KINDS
 
 FORMATS = ("html", "pdf", "docx")
+MIRROR_HELP = (
+    "fetch missing datasets from URL/<file name> instead of the publishers "
+    "(default: $HI_REPORTS_MIRROR)"
+)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -66,11 +70,24 @@ def _parser() -> argparse.ArgumentParser:
     orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
     orgs.add_argument("--data-dir", type=Path, help=data_help)
     _vintage_argument(orgs)
+    orgs.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
 
     data = commands.add_parser("data", help="manage the reference data")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     status = data_commands.add_parser("status", help="list each dataset: present or missing, vintage, rows, sha256")
     status.add_argument("--data-dir", type=Path, help=data_help)
+    fetch = data_commands.add_parser(
+        "fetch", help="download datasets missing from the data folder, verify and parse them",
+    )
+    fetch.add_argument("ids", nargs="*", metavar="ID", help="datasets to fetch (default: all)")
+    fetch.add_argument("--data-dir", type=Path, help=data_help)
+    fetch.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
+    verify = data_commands.add_parser("verify", help="re-check every dataset file against its sha256")
+    verify.add_argument("--data-dir", type=Path, help=data_help)
+    add = data_commands.add_parser("add", help="register a file you downloaded by hand")
+    add.add_argument("id", metavar="ID", help="the dataset, e.g. imd2019 (see `hi-reports data status`)")
+    add.add_argument("file", type=Path, metavar="FILE", help="the file: CSV, or the publisher's XLSX or ZIP")
+    add.add_argument("--data-dir", type=Path, help=data_help)
     return parser
 
 
@@ -78,6 +95,7 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     """The options every command that builds editions takes."""
     parser.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
     parser.add_argument("--data-dir", type=Path, help=data_help)
+    parser.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
     parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     parser.add_argument(
         "--format", type=_formats, default=("html", "pdf"), dest="formats",
@@ -272,17 +290,90 @@ def _data_status(args: argparse.Namespace) -> int:
     return 1 if default & set(absent["dataset"]) else 0
 
 
+def _data_fetch(args: argparse.Namespace) -> int:
+    from hi_reports.data import data_dir
+    from hi_reports.data.fetch import fetch_all, mirror_url, source_url
+
+    folder = data_dir(args.data_dir)
+    mirror = mirror_url(args.mirror)
+    print(f"data folder: {folder}" + (f"; mirror: {mirror}" if mirror else ""))
+    try:
+        done = fetch_all(args.ids, folder, mirror, progress=sys.stderr.isatty())
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    for name, fetched in done:
+        if fetched is None:
+            print(f"{name:22} present")
+            continue
+        check = {True: "sha256 verified", None: "no known sha256: recorded"}[fetched.known]
+        print(f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} {fetched.sha256}")
+        print(f"{'':22} from {source_url(fetched.dataset, mirror)}")
+    print(f"{len(done)} datasets ready in {folder}")
+    return 0
+
+
+def _data_verify(args: argparse.Namespace) -> int:
+    from hi_reports.data import data_dir
+    from hi_reports.data.fetch import verify
+
+    print(f"data folder: {data_dir(args.data_dir)}")
+    checks = verify(args.data_dir)
+    for check in checks:
+        if check.status == "missing":
+            print(f"{check.dataset:22} missing")
+        elif check.status == "unchecked":
+            print(f"{check.dataset:22} no known sha256  {check.path}  {check.sha256}")
+        elif check.status == "ok":
+            print(f"{check.dataset:22} ok        {check.path}  sha256 {check.sha256} ({check.basis})")
+        else:
+            print(
+                f"{check.dataset:22} MISMATCH  {check.path}: sha256 {check.sha256}, expected "
+                f"{check.expected} ({check.basis}): fetch it again (delete it, then `hi-reports "
+                f"data fetch {check.dataset}`) or register your own copy with `hi-reports data add "
+                f"{check.dataset} FILE`"
+            )
+    bad = [c.dataset for c in checks if c.status == "mismatch"]
+    present = [c for c in checks if c.status != "missing"]
+    if bad:
+        print(f"{len(bad)} of {len(present)} files differ from their sha256: {', '.join(bad)}")
+        return 2
+    print(f"{len(present)} files checked, none differs")
+    return 0
+
+
+def _data_add(args: argparse.Namespace) -> int:
+    from hi_reports.data.fetch import add
+
+    try:
+        added = add(args.id, args.file, args.data_dir)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    note = {
+        True: "its sha256 is the one the catalogue knows",
+        False: "its sha256 is not the catalogue's reference copy (e.g. the publisher's layout): recorded",
+        None: "the catalogue knows no sha256 for it: recorded",
+    }[added.known]
+    print(f"{args.id}: {args.file} added as {added.path} ({added.rows:,} rows); {note}")
+    print(f"  sha256 {added.sha256}; `hi-reports data verify` re-checks it")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "data":
+        action = {"status": _data_status, "fetch": _data_fetch, "verify": _data_verify, "add": _data_add}
+        return action[args.data_command](args)
+    from hi_reports.data.fetch import fetching_missing
+
+    command = {"build": _build, "demo": _demo, "orgs": _orgs}[args.command]
+    with fetching_missing(args.mirror):  # a missing dataset is fetched, and said so on stderr
+        return command(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return _build(args)
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "orgs":
-            return _orgs(args)
-        return _data_status(args)
+        return _run(args)
     except HIReportsError as error:
         print(f"hi-reports: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -48,15 +48,18 @@ def test_unknown_org_exits_2_with_suggestions(data_dir: Path, tmp_path: Path, ca
 
 
 def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys) -> None:
+    """Offline (here: a mirror on a closed local port), a missing dataset is one line naming the
+    dataset, where it was fetched from and the `data add` command."""
     out = tmp_path / "editions"
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(out)]) == 2
+    closed = "http://127.0.0.1:9"
+    assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(out), "--mirror", closed]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "dataset 'imd2019'" in err and "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
-    assert "hi-reports data status" in err
-    assert not out.exists()
+    assert "dataset 'imd2019'" in err and f"{closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
+    assert "could not be fetched" in err and "`hi-reports data add imd2019 FILE`" in err
+    assert not out.exists() and list(empty.iterdir()) == []
 
 
 def test_unknown_format_is_a_usage_error(capsys) -> None:

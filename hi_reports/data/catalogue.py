@@ -6,6 +6,17 @@ column title first (for example MHCLG's long ``"Index of Multiple Deprivation (I
 the short names used by the tidy copies in common circulation (``imd_decile``, ``lsoa11_code``).
 Titles are matched case-insensitively, ignoring spaces, punctuation and a byte-order mark.
 
+Each entry also says how to get the file (in the spirit of pooch's registry): the publisher's direct
+download URL, its format (CSV, an XLSX sheet and header row, a ZIP member, GeoJSON) and, where the
+publisher's file is fixed, its sha256. Two hashes are kept apart on purpose:
+
+- ``download_sha256`` is the hash of the publisher's own download. It is set only where that file
+  is known byte for byte; none is yet, so a download from a publisher is accepted when it parses and
+  its hash is recorded in the data folder's registry (see :mod:`hi_reports.data.fetch`).
+- ``sha256`` is the hash of the file under the catalogue's file name as the project's reference copy
+  has it (the files the tests read and a mirror serves; several are tidy copies, not the
+  publisher's layout, so this is not the publisher's hash).
+
 The catalogue is Python rather than a registry text file because each entry carries structured
 column specifications (aliases, types) that a one-line-per-file registry cannot hold.
 """
@@ -16,8 +27,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ColumnKind = Literal["code", "text", "int", "float"]
+FileFormat = Literal["csv", "xlsx", "zip", "geojson"]
 
 OGL = "Open Government Licence v3.0"
+#: The attribution the Open Government Licence asks for, by publisher.
+OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+ONS_ATTRIBUTION = "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
+MHCLG_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Source: Ministry of Housing, Communities and Local Government, English Indices of Deprivation."
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A reference dataset: where it comes from and how to read it."""
+    """A reference dataset: where it comes from, how to download it and how to read it.
+
+    ``url`` is the publisher's page about the dataset; ``download_url`` the file itself (None
+    where the publisher has no fixed file URL: then a mirror or ``hi-reports data add`` supplies
+    it). ``file_format`` is the format of the download: ``csv`` and ``geojson`` are used as they
+    are; from a ``zip`` the ``member`` is extracted; an ``xlsx`` workbook (or XLSX member) has its
+    ``sheet`` read with column titles on row ``header_row`` (1-based) and is saved as CSV. The
+    result is stored in the data folder under :attr:`filename`.
+    """
 
     name: str
     title: str
@@ -52,7 +79,16 @@ class Dataset:
     url: str
     columns: tuple[Column, ...]
     licence: str = OGL
+    attribution: str = OGL_ATTRIBUTION
+    #: sha256 of the reference copy of :attr:`filename` (what a mirror serves), where known.
     sha256: str | None = None
+    download_url: str | None = None
+    file_format: FileFormat = "csv"
+    member: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    #: sha256 of the publisher's download, only where that file is fixed and known.
+    download_sha256: str | None = None
     key: str = "lsoa11_code"
     #: Keep only rows whose key starts with this prefix (English LSOAs are ``E01``).
     england_prefix: str | None = "E01"
@@ -63,7 +99,8 @@ class Dataset:
 
     @property
     def filename(self) -> str:
-        """The file name the publisher uses (the first accepted name)."""
+        """The catalogue's file name (the first accepted name): the name a fetched or added file
+        is stored under, and the name a mirror serves it as."""
         return self.filenames[0]
 
 
@@ -126,6 +163,13 @@ IMD2019 = Dataset(
     vintage="IoD2019 (September 2019), LSOA 2011",
     url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
     sha256="9c19a6c221d0f258093e24eaae9b21f09be0e7626e9f96f8f75da4772e2789ad",
+    attribution=MHCLG_ATTRIBUTION,
+    download_url=(
+        "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/"
+        "833970/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
+    ),
+    file_format="xlsx",
+    sheet="IMD2019",
     columns=(
         LSOA11_CODE,
         LSOA11_NAME,
@@ -144,6 +188,13 @@ IOD2019_DOMAINS = Dataset(
     vintage="IoD2019 (September 2019), LSOA 2011",
     url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
     sha256="79753957098266a1c61e43df43ef9ed081ee370731f6a2decd5f73ab2821b76f",
+    attribution=MHCLG_ATTRIBUTION,
+    download_url=(
+        "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/"
+        "833973/File_2_-_IoD2019_Domains_of_Deprivation.xlsx"
+    ),
+    file_format="xlsx",
+    sheet="IoD2019 Domains",
     columns=(
         LSOA11_CODE,
         _int(
@@ -163,6 +214,12 @@ IOD2019_DENOMINATORS = Dataset(
     vintage="ONS mid-2015 estimates excluding prisoners, LSOA 2011",
     url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
     sha256="f91a4e199d234c0e5a16308ea9c5cb9b74fba22547c2aa60906ff2e3cd941886",
+    attribution=MHCLG_ATTRIBUTION,
+    # File 7 (CSV) carries the File 6 denominators under the same column titles.
+    download_url=(
+        "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/"
+        "845345/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
+    ),
     columns=(
         LSOA11_CODE,
         _int(
@@ -206,6 +263,15 @@ POPULATION2020 = Dataset(
         "populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates"
     ),
     sha256="e95c004bcc30514c0ceb9180ddc1f592650a7304b5a734757554675354e11a7b",
+    attribution=ONS_ATTRIBUTION,
+    download_url=(
+        "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/"
+        "populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates/"
+        "mid2020sape23dt2/sape23dt2mid2020lsoasyoaestimatesunformatted.xlsx"
+    ),
+    file_format="xlsx",
+    sheet="Mid-2020 Persons",
+    header_row=5,
     columns=(
         LSOA11_CODE,
         LSOA11_NAME,
@@ -228,6 +294,8 @@ RUC2011 = Dataset(
         "rural-urban-classification-2011-of-lower-layer-super-output-areas-in-england-and-wales"
     ),
     sha256="adc11cd0c60655f217ef438567d203e88cf7e58ea3f956018bc7e773bd397c43",
+    attribution=ONS_ATTRIBUTION,
+    download_url="https://opendata.arcgis.com/datasets/276d973d30134c339eaecfc3c49770b3_0.csv",
     columns=(
         LSOA11_CODE,
         _code("ruc11_code", "RUC11CD", "ruc11_code"),
@@ -245,6 +313,8 @@ LSOA_ICB_LOOKUP = Dataset(
     vintage="July 2022 (ICB 2022, LAD 2022), LSOA 2011",
     url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA_SICBL_ICB_LAD",
     sha256="51440906afe0126070a2b8f252115ba3783c9cd231f0b7fd4e63a23573603192",
+    attribution=ONS_ATTRIBUTION,
+    # The Open Geography Portal builds this CSV on request: there is no fixed file URL.
     columns=(
         LSOA11_CODE,
         LSOA11_NAME,
@@ -270,6 +340,9 @@ LSOA_MSOA_LOOKUP = Dataset(
     vintage="December 2011 (LSOA 2011, MSOA 2011)",
     url="https://geoportal.statistics.gov.uk/datasets/fe6c55f0924b4734adf1cf7104a0173e",
     sha256="6bbd239694e4eabbed70dcae2eb35031268309c8fe5db8fa3a9e2af458028f8b",
+    attribution=ONS_ATTRIBUTION,
+    # The portal's file is the Output Area lookup (one row per OA, so each LSOA repeats) and is
+    # built on request; the reference copy keeps one row per LSOA.
     columns=(LSOA11_CODE, _code("msoa11_code", "MSOA11CD", "msoa11_code")),
     unique=("lsoa11_code",),
 )
@@ -282,6 +355,9 @@ TRUST_CATCHMENT = Dataset(
     vintage="2019 catchments, 2021 release (all admissions; MSOA 2011)",
     url="https://app.box.com/s/qh8gzpzeo1firv1ezfxx2e6c4tgtrudl",
     sha256="dc03d3744a78f635389db5c497e008f58ee3034c0a6f47ba965489adec8c0a9f",
+    attribution=OGL_ATTRIBUTION + " Source: Office for Health Improvement and Disparities.",
+    # A shared Box folder, not a file URL; and the reference copy is derived (2019 rows only,
+    # successor trust codes), not the publisher's workbook.
     columns=(
         _code("msoa11_code", "msoa", "MSOA11CD", "msoa_code"),
         _code("trust_code", "TrustCode", "trust_code"),
@@ -300,6 +376,8 @@ TRUST_NAMES = Dataset(
     vintage="April 2022",
     url="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/other-nhs-organisations",
     sha256="7811f8322480ca2551d5f0d74f5bff4b169c6a386a4aa6d2d817713beaeda02e",
+    attribution=OGL_ATTRIBUTION + " Source: NHS England, Organisation Data Service.",
+    # ODS publishes etr.csv in etr.zip without a header row; the reference copy has one.
     columns=(
         _code("trust_code", "Organisation Code", "trust_code"),
         _text("trust_name", "Name", "trust_name"),
@@ -319,6 +397,8 @@ LSOA11_LSOA21_LOOKUP = Dataset(
     vintage="LSOA 2011, LSOA 2021, LAD 2022",
     url="https://geoportal.statistics.gov.uk/search?q=LSOA11_LSOA21_LAD22",
     sha256="ddc782616aab916dc373169ff6d87bf3763c1c6fcb06068902f6de9bd3a02725",
+    attribution=ONS_ATTRIBUTION,
+    download_url="https://www.arcgis.com/sharing/rest/content/items/5fc4ff82228846c2b893e3beba0e3751/data",
     columns=(
         LSOA11_CODE,
         _text("change_code", "CHGIND", "change_code"),
@@ -340,6 +420,7 @@ IMD2025 = Dataset(
     vintage="IoD2025 (October 2025), LSOA 2021",
     url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
     sha256="e82cc5533ba7c54e12426fbb39a1d472749e9c4115cc4cd3640f3ca59d77af08",
+    attribution=MHCLG_ATTRIBUTION,
     columns=(
         LSOA21_CODE,
         _int(
@@ -368,6 +449,7 @@ CENSUS2021_AGE6 = Dataset(
     vintage="Census 2021 (21 March 2021), LSOA 2021",
     url="https://www.ons.gov.uk/datasets/create",
     sha256="df320e17e0797282cccad0e89b31fc999472ab95bf6920fb5843aca4d7890e4a",
+    attribution=ONS_ATTRIBUTION,
     columns=(
         LSOA21_CODE,
         LSOA21_NAME,
@@ -390,6 +472,7 @@ RUC2021 = Dataset(
     vintage="RUC 2021, LSOA 2021",
     url="https://geoportal.statistics.gov.uk/search?q=LSOA21_RUC21_EW_LU",
     sha256="e5f51bd25904e54e7167cea4e0894f30935a9024d9c4b3ecab332cf7f5497b88",
+    attribution=ONS_ATTRIBUTION,
     columns=(
         LSOA21_CODE,
         _code("ruc21_code", "RUC21CD", "ruc21_code"),
@@ -408,6 +491,7 @@ LSOA21_ICB_LOOKUP = Dataset(
     vintage="April 2024 (ICB 2024), LSOA 2021",
     url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA21_SICBL_ICB_CAL_LAD",
     sha256="763fa23ba15c21b58c8e99b3d2d980e4cc299e02017f4625691e7070ce4049c2",
+    attribution=ONS_ATTRIBUTION,
     columns=(
         LSOA21_CODE,
         LSOA21_NAME,

@@ -46,11 +46,13 @@ def cache_dir() -> Path:
 
 
 def index_files(root: Path) -> dict[str, list[Path]]:
-    """Map each file name (lower case) under ``root``, in any subfolder, to its paths."""
+    """Map each file name (lower case) under ``root``, in any subfolder but hidden ones, to its
+    paths."""
     found: dict[str, list[Path]] = {}
     if not root.is_dir():
         return found
-    for folder, _, files in os.walk(root):
+    for folder, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if not f.startswith(".")]  # e.g. a download in progress
         for name in files:
             found.setdefault(name.lower(), []).append(Path(folder) / name)
     return found
@@ -71,13 +73,19 @@ def find_file(
 def require_file(
     dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None
 ) -> Path:
-    """Like :func:`find_file`, but a missing file is a :class:`DataError` saying what to do."""
+    """Like :func:`find_file`, but a missing file is fetched where fetching is enabled (see
+    :func:`hi_reports.data.fetch.fetching_missing`), else a :class:`DataError` saying what to do."""
     path = find_file(dataset, root, index)
+    if path is None:
+        from hi_reports.data.fetch import fetch_missing  # fetch reads files through this module
+
+        path = fetch_missing(dataset, root)
     if path is None:
         raise DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing: expected a file named "
             f"{dataset.filename} anywhere under {root}",
-            hint=f"download it from {dataset.url}; {STATUS_HINT}",
+            hint=f"download it from {dataset.download_url or dataset.url}, then run "
+            f"`hi-reports data add {dataset.name} FILE`; {STATUS_HINT}",
             path=root / dataset.filename,
         )
     return path
@@ -233,17 +241,20 @@ def load(
         A file index from :func:`index_files`, to avoid walking the folder again.
     """
     dataset = get_dataset(name)
-    folder = data_dir(root)
-    path = require_file(dataset, folder, index)
+    return read_cached(dataset, require_file(dataset, data_dir(root), index))
+
+
+def read_cached(dataset: Dataset, path: Path) -> Loaded:
+    """Read ``path`` as ``dataset`` through the Parquet cache, keyed by the file's sha256."""
     try:
         sha = file_sha256(path)
     except OSError as error:
         raise DataError(
-            f"dataset {name!r}: cannot read {path} ({error.strerror})",
+            f"dataset {dataset.name!r}: cannot read {path} ({error.strerror})",
             hint=STATUS_HINT,
             path=path,
         ) from None
-    cached = cache_dir() / f"{name}-{sha[:20]}-v{CACHE_SCHEMA}.parquet"
+    cached = cache_dir() / f"{dataset.name}-{sha[:20]}-v{CACHE_SCHEMA}.parquet"
     if cached.is_file():
         try:
             return Loaded(dataset, path, sha, pd.read_parquet(cached))

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hi_reports.data.catalogue import AGES, CATALOGUE, DOMAINS
-from hi_reports.data.loaders import Loaded, data_dir, index_files, load
+from hi_reports.data.catalogue import AGES, CATALOGUE, DOMAINS, get_dataset
+from hi_reports.data.loaders import Loaded, data_dir, find_file, index_files, load
 from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.errors import DataError
 
@@ -236,11 +236,15 @@ _OTHER: "weakref.WeakKeyDictionary[Reference, Reference | None]" = weakref.WeakK
 
 def other_vintage(reference: Reference) -> Reference | None:
     """The reference data of the other vintage in the same data folder, or None when any of its
-    files is missing or unreadable (loaded once per ``reference``)."""
+    files is missing or unreadable (loaded once per ``reference``; never fetched: the comparison
+    is worth a download to nobody)."""
     if reference not in _OTHER:
         other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
+        folder = data_dir(reference.folder)
+        index = index_files(folder)
+        present = all(find_file(get_dataset(name), folder, index) for name in other.datasets.values())
         try:
-            _OTHER[reference] = load_reference(reference.folder, other)
+            _OTHER[reference] = load_reference(folder, other) if present else None
         except DataError:
             _OTHER[reference] = None
     return _OTHER[reference]

@@ -1,0 +1,250 @@
+"""Fetch, verify and add: the real files of ../shared/data served as a mirror from 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+
+from hi_reports.cli import main
+from hi_reports.data import CATALOGUE, get_dataset, load, read_dataset
+from hi_reports.data.vintage import V2019
+from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
+from hi_reports.data.loaders import file_sha256, find_file
+from hi_reports.errors import DataError
+
+
+@dataclasses.dataclass
+class Mirror:
+    """A local HTTP server: ``files`` by flat name, ``overrides`` (bytes, or an HTTP status)."""
+
+    url: str
+    files: dict[str, Path]
+    overrides: dict[str, bytes | int]
+
+
+@pytest.fixture(scope="module")
+def mirror(data_dir: Path) -> Iterator[Mirror]:
+    """Every catalogue dataset's file, served flat as ``<url>/<catalogue file name>``."""
+    files: dict[str, Path] = {}
+    for name, dataset in CATALOGUE.items():
+        path = find_file(dataset, data_dir)
+        if path is None:
+            pytest.fail(f"dataset {name!r}: {dataset.filename} is not in {data_dir}; the mirror test "
+                        "needs every catalogue dataset there")
+        files[dataset.filename] = path
+    overrides: dict[str, bytes | int] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # http.server's name
+            name = unquote(self.path.lstrip("/"))
+            body = overrides.get(name)
+            if body is None and name in files:
+                body = files[name].read_bytes()
+            if body is None or isinstance(body, int):
+                self.send_error(body or 404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Mirror(f"http://127.0.0.1:{server.server_address[1]}", files, overrides)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_env_mirror(monkeypatch, mirror: Mirror) -> Iterator[None]:
+    monkeypatch.delenv("HI_REPORTS_MIRROR", raising=False)
+    yield
+    mirror.overrides.clear()
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file and folder under ``folder``, hidden ones included, with its bytes."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"")
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_catalogue_download_metadata() -> None:
+    for name, dataset in CATALOGUE.items():
+        assert dataset.licence and dataset.attribution, name
+        if dataset.download_url:
+            assert dataset.download_url.startswith("https://"), name
+        if dataset.file_format == "xlsx":
+            assert dataset.sheet and dataset.header_row >= 1, name
+        if dataset.file_format == "zip":
+            assert dataset.member, name
+
+
+def test_fetch_every_dataset_through_the_cli_then_verify(mirror: Mirror, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "data"
+    assert main(["data", "fetch", "--data-dir", str(folder), "--mirror", mirror.url]) == 0
+    out = capsys.readouterr().out
+    registry = read_registry(folder)
+    for name, dataset in CATALOGUE.items():
+        source = mirror.files[dataset.filename]
+        fetched = folder / dataset.filename
+        assert fetched.read_bytes() == source.read_bytes(), name
+        assert registry[name][:2] == (file_sha256(source), dataset.filename)
+        assert f"{name:22} fetched  {dataset.filename}" in out
+        assert f"from {mirror.url}/" in out
+        # parsed into the cache on fetch; the table equals an independent read of the original
+        pd.testing.assert_frame_equal(load(name, folder).table, read_dataset(dataset, source))
+    assert f"{len(CATALOGUE)} datasets ready in {folder}" in out
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+    assert main(["data", "verify", "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" ok ") == len(CATALOGUE) and f"{len(CATALOGUE)} files checked, none differs" in out
+
+    ruc = folder / get_dataset("ruc2011").filename
+    data = bytearray(ruc.read_bytes())
+    data[1000] ^= 1  # one bit of one byte
+    ruc.write_bytes(bytes(data))
+    assert main(["data", "verify", "--data-dir", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert f"ruc2011                MISMATCH  {ruc}: sha256 {file_sha256(ruc)}" in out
+    assert f"1 of {len(CATALOGUE)} files differ from their sha256: ruc2011" in out
+    assert [c.dataset for c in verify(folder) if c.status == "mismatch"] == ["ruc2011"]
+
+
+def test_fetch_api_reads_the_mirror_from_the_environment(mirror: Mirror, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HI_REPORTS_MIRROR", mirror.url + "/")
+    fetched = fetch("trust_names", tmp_path, progress=False)
+    assert fetched.known is True and fetched.rows == 138
+    assert fetched.source == f"{mirror.url}/nhs_trusts_names.csv"
+    assert fetched.sha256 == get_dataset("trust_names").sha256 == file_sha256(fetched.path)
+
+
+def test_a_corrupted_byte_is_a_hash_error_naming_the_file(mirror: Mirror, tmp_path: Path, capsys) -> None:
+    dataset = get_dataset("ruc2011")
+    body = bytearray(mirror.files[dataset.filename].read_bytes())
+    body[5000] = ord("X") if body[5000] != ord("X") else ord("Y")
+    mirror.overrides[dataset.filename] = bytes(body)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n")
+    before = _snapshot(folder)
+    assert main(["data", "fetch", "ruc2011", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"ruc11_lsoa11.csv downloaded from {mirror.url}/ruc11_lsoa11.csv has sha256" in err
+    assert f"not the catalogue's {dataset.sha256}" in err
+    assert _snapshot(folder) == before  # no file, no registry, no staging folder
+    with pytest.raises(DataError, match="ruc11_lsoa11.csv downloaded from .* has sha256"):
+        fetch("ruc2011", folder, mirror.url, progress=False)
+    assert _snapshot(folder) == before
+
+
+def test_http_404_is_a_clear_error(mirror: Mirror, tmp_path: Path, capsys) -> None:
+    mirror.overrides["File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"] = 404
+    folder = tmp_path / "data"
+    assert main(["data", "fetch", "imd2019", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"hi-reports: error: cannot download {mirror.url}/"
+                   "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv: HTTP 404 Not Found\n")
+    assert _snapshot(folder) == {}
+
+
+def test_data_add_checks_parses_copies_and_registers(data_dir: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "data"
+    ruc = get_dataset("ruc2011")
+    reference = find_file(ruc, data_dir)
+    assert main(["data", "add", "ruc2011", str(reference), "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "its sha256 is the one the catalogue knows" in out and "32,844 rows" in out
+    assert (folder / ruc.filename).read_bytes() == reference.read_bytes()
+
+    # the publisher's layout (ONS titles), which the catalogue has no hash for: accepted, recorded
+    table = pd.read_csv(reference, dtype=str)
+    publisher = tmp_path / "RUC11_LSOA11_EW.csv"
+    table.rename(columns={"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"})[
+        ["LSOA11CD", "RUC11CD", "RUC11"]].to_csv(publisher, index=False)
+    added = add("ruc2011", publisher, folder)
+    assert added.known is False and added.sha256 == file_sha256(publisher)
+    assert read_registry(folder)["ruc2011"][:2] == (file_sha256(publisher), ruc.filename)
+    assert load("ruc2011", folder).table.equals(read_dataset(ruc, reference))
+    assert {c.dataset: c.status for c in verify(folder)}["ruc2011"] == "ok"
+
+    # a wrong file: File 2 is not File 1; nothing is copied
+    wrong = find_file(get_dataset("iod2019_domains"), data_dir)
+    assert main(["data", "add", "imd2019", str(wrong), "--data-dir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(wrong) in err and "no column for 'imd_rank'" in err
+    assert sorted(p.name for p in folder.iterdir()) == [REGISTRY, ruc.filename]
+    assert main(["data", "add", "imd2019", str(tmp_path / "nope.csv"), "--data-dir", str(folder)]) == 2
+    assert f"{tmp_path / 'nope.csv'}: no such file" in capsys.readouterr().err
+
+
+def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
+    mirror: Mirror, data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    names = get_dataset("trust_names")
+    original = find_file(names, data_dir)
+    expected = read_dataset(names, original)
+    workbook = io.BytesIO()
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        pd.DataFrame({"a": ["NHS trusts, April 2022"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.read_csv(original, dtype=str).to_excel(writer, sheet_name="Trusts", startrow=2, index=False)
+    mirror.overrides["trusts.xlsx"] = workbook.getvalue()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("readme.txt", "ODS")
+        packed.write(original, "etr/etr.csv")
+    mirror.overrides["etr.zip"] = archive.getvalue()
+
+    cases = {
+        "xlsx": {"file_format": "xlsx", "sheet": "Trusts", "header_row": 3},
+        "zip": {"file_format": "zip", "member": "etr/etr.csv"},
+    }
+    for suffix, fields in cases.items():
+        url = f"{mirror.url}/{'trusts.xlsx' if suffix == 'xlsx' else 'etr.zip'}"
+        monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(names, download_url=url, **fields))
+        folder = tmp_path / suffix
+        fetched = fetch("trust_names", folder, progress=False)
+        assert fetched.known is None and fetched.path == folder / names.filename
+        assert read_registry(folder)["trust_names"] == (fetched.sha256, names.filename, url)
+        pd.testing.assert_frame_equal(load("trust_names", folder).table, expected)
+
+    # where the publisher's file is fixed, another file is refused
+    monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(
+        names, download_url=f"{mirror.url}/etr.zip", file_format="zip", member="etr/etr.csv",
+        download_sha256="0" * 64))
+    with pytest.raises(DataError, match=r"nhs_trusts_names.csv downloaded from .*etr.zip has sha256"):
+        fetch("trust_names", tmp_path / "fixed", progress=False)
+    assert not (tmp_path / "fixed" / names.filename).exists()
+
+
+@pytest.mark.slow
+def test_build_with_an_empty_data_folder_and_a_mirror(mirror: Mirror, tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "data"
+    out = tmp_path / "editions"
+    argv = ["build", "--org", "QHL", "--data-dir", str(empty), "--mirror", mirror.url, "--out", str(out),
+            "--format", "html", "--engine", "builtin", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    core = list(dict.fromkeys(V2019.datasets.values()))  # the default vintage's, and not the other's
+    for name in core:
+        assert f"dataset {name!r} was missing: fetched {mirror.url}/{get_dataset(name).filename}" in err
+    html = (out / "QHL" / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Birmingham and Solihull" in html
+    assert [c.dataset for c in verify(empty) if c.status == "ok"] == core
+    assert "imd2025" not in err
