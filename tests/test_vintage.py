@@ -190,3 +190,25 @@ def test_publishers_layouts_of_the_2025_files(data_dir: Path, tmp_path: Path) ->
         published = load(name, folder).table
         expected = load(name, data_dir).table
         pd.testing.assert_frame_equal(published.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+def test_batch_on_vintage_2025_and_a_change_of_vintage_rebuilds(tmp_path: Path, reference25, reference) -> None:
+    import json
+
+    from hi_reports.batch import BatchRequest, build_batch
+
+    request = BatchRequest(out=tmp_path, codes=["QJM", "QHL"], formats=("html",), engine="builtin", jobs=1,
+                           date=dt.date(2026, 11, 25), vintage="2025")
+    first = build_batch(request, reference=reference25)
+    assert first.ok and sorted(o.code for o in first.built) == ["QHL", "QJM"]
+    manifest = json.loads((tmp_path / "QJM" / "manifest.json").read_text())
+    assert manifest["inputs"]["options"]["vintage"] == "2025"
+    methods = (tmp_path / "QJM" / "project" / "methods.qmd").read_text()
+    assert "census21_usual_residents_lsoa21_age6.csv" in methods
+    assert "hi-reports build --org QJM --kind icb --vintage 2025 --data-dir DATA" in methods
+    again = build_batch(request, reference=reference25)
+    assert sorted(o.code for o in again.unchanged) == ["QHL", "QJM"]
+    back = build_batch(BatchRequest(out=tmp_path, codes=["QJM"], formats=("html",), engine="builtin", jobs=1,
+                                    date=dt.date(2026, 11, 25)), reference=reference)
+    assert [o.code for o in back.built] == ["QJM"]
+    assert "Rural-Urban Classification 2011" in (tmp_path / "QJM" / "project" / "rural.qmd").read_text()
