@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "the data folder (default: $HI_REPORTS_DATA, else the per-user data folder)"
 
     build = commands.add_parser("build", help="build an organisation's edition")
-    build.add_argument("--org", help="ODS or ONS code, e.g. QHL or E54000055 (not needed with --all)")
+    build.add_argument("--org", help="ODS or ONS code, e.g. QHL or E54000055; several, comma-separated, "
+                       "build as a batch of --kind (not needed with --all)")
     build.add_argument("--all", action="store_true", help="build every organisation of --kind (default kind: icb)")
     build.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: the number of cores)")
     build.add_argument("--force", action="store_true", help="with --all: rebuild editions whose inputs did not change")
@@ -207,10 +208,11 @@ def _report(edition, started: float) -> None:
 def _build(args: argparse.Namespace) -> int:
     from hi_reports.edition import EditionRequest, build_edition
 
-    if args.all:
+    codes = [c.strip() for c in (args.org or "").split(",") if c.strip()]
+    if args.all or len(codes) > 1:
         from hi_reports.batch.cli import run_batch
 
-        return run_batch(args, activity_specs(args))
+        return run_batch(args, activity_specs(args), codes if not args.all else None)
     if not args.org:
         raise HIReportsError(
             "build needs --org CODE for one edition, or --all for every organisation of --kind",

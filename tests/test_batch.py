@@ -216,3 +216,16 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(tmp_path: Pa
     printed = capsys.readouterr().out
     assert "42 editions: 0 built, 42 unchanged, 0 failed" in printed
     print(f"no-change rebuild of 42 editions: {rerun:.1f} s")
+
+
+def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, capsys) -> None:
+    out = tmp_path / "editions"
+    argv = ["build", "--org", "qhl, QJM", "--out", str(out), "--format", "html", "--jobs", "1",
+            "--data-dir", str(data_dir), "--quiet"]
+    assert main(argv) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["QHL", "QJM"]
+    assert (out / "index.html").is_file()
+    assert "2 built" in capsys.readouterr().out
+    assert main([*argv[:2], "QHL,NOPE", *argv[3:]]) == 1
+    captured = capsys.readouterr()
+    assert "NOPE" in captured.err + captured.out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from hi_reports.batch.build import BatchRequest, BatchResult, Outcome, build_batch
@@ -53,15 +54,18 @@ def _table(result: BatchResult) -> Any:
     return table
 
 
-def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = ()) -> int:
-    """Run ``hi-reports build --all`` from parsed arguments; return the exit status.
+def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: Sequence[str] | None = None) -> int:
+    """Run ``hi-reports build --all`` (or ``--org A,B,...``) from parsed arguments; return the exit
+    status.
 
     ``activity`` holds the activity measures (:class:`hi_reports.edition.ActivitySpec`) the
-    command line asked for; they are read once and added to every edition.
+    command line asked for; they are read once and added to every edition. ``codes`` restricts the
+    batch to those organisations of the kind.
     """
     request = BatchRequest(
         out=args.out,
         kind=args.kind or "icb",
+        codes=list(codes) if codes else None,
         formats=tuple(args.formats),
         engine=args.engine,
         book=args.book,
