@@ -35,6 +35,11 @@ NEEDED_FOR = {
     "trust_catchment": "trust editions",
     "trust_names": "trust editions",
     "lsoa11_lsoa21_lookup": "activity data on LSOA 2021 codes",
+    "lsoa11_boundaries": "maps (every edition on LSOA 2011)",
+    "lsoa21_boundaries": "maps (editions on LSOA 2021)",
+    "icb23_boundaries": "none yet (maps dissolve outlines from LSOAs)",
+    "lad21_boundaries": "none yet (maps dissolve borders from LSOAs)",
+    "lad24_boundaries": "none yet (maps dissolve borders from LSOAs)",
 }
 
 #: Broad age groups used in the chapters: label, first and last single year (90 means 90+).

@@ -1,0 +1,651 @@
+"""Maps of an edition: where deprivation and rurality lie inside the organisation.
+
+Each map is planned as :class:`Layers` (the areas drawn, in order, with their fill colours, the
+legend, local-authority borders and names, and the outline) from the reference data and the
+shapes of :mod:`hi_reports.geography.boundaries`, then drawn by :func:`figure` with matplotlib
+collections on an Agg canvas: one :class:`~matplotlib.collections.PathCollection` of the areas
+(each area's code kept as the path's URL, so a test reads back which area got which colour), one
+of the borders, one of the outline. Nothing goes through GeoPandas' plotting, which costs several
+times as much for the same picture.
+
+Every map has a title stating its finding, a scale bar, ONS's attribution with the boundaries'
+year, and alt text written from its data; its numbers go to the annex like a chart's.
+
+Palettes are sequential and colour-blind safe: viridis for the ten IMD deciles (decile 1, the most
+deprived, darkest), ColorBrewer YlGn for rurality, Blues for shares, YlOrRd for activity rates.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hi_reports.data import Reference
+from hi_reports.formatting import count, decimal, percent
+from hi_reports.geography import Organisation
+from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, path_arrays
+from hi_reports.indicators.measure import Measure
+
+#: ONS's attribution for its boundaries; ``{year}`` is the boundary release's.
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right {year}"
+)
+#: Trust maps draw the LSOAs that send at least this share of their admitted patients to the trust.
+CATCHMENT_MIN_SHARE = 0.10
+
+#: Ten national IMD deciles, decile 1 (most deprived) first: viridis, darkest first.
+DECILE_COLOURS = (
+    "#440154", "#482878", "#3E4989", "#31688E", "#26828E",
+    "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725",
+)
+CORE20_COLOUR, OTHER_COLOUR = "#003087", "#E8EDEE"
+#: RUC 2011 classes in four groups of rising rurality (sparse settings with their group).
+RURAL_GROUPS = (
+    ("Urban: conurbation (A1, B1)", ("A1", "B1"), "#FFFFCC"),
+    ("Urban: city and town (C1, C2)", ("C1", "C2"), "#C2E699"),
+    ("Rural: town and fringe (D1, D2)", ("D1", "D2"), "#78C679"),
+    ("Rural: village and dispersed (E1, E2)", ("E1", "E2"), "#238443"),
+)
+BLUES = ("#EFF3FF", "#BDD7E7", "#6BAED6", "#3182BD", "#08519C")
+GREENS = ("#FFFFCC", "#C2E699", "#78C679", "#31A354", "#006837")
+REDS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
+SUPPRESSED_COLOUR = "#A0A8AD"
+
+TEXT, GREY = "#231F20", "#768692"
+DPI = 150
+WIDTH = 7.0
+LEGEND_WIDTH = 2.3
+MAP_HEIGHT_MAX = 6.0
+PNG_COMPRESSION = 1
+
+IMD_SOURCE = "MHCLG English Indices of Deprivation 2019, File 1"
+RUC_SOURCE = "ONS/Defra Rural Urban Classification 2011 (LSOA)"
+LOOKUP_SOURCE = "ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup"
+
+
+@dataclass(frozen=True)
+class Map:
+    """A map written to the project's ``figures/`` folder.
+
+    Attributes
+    ----------
+    name
+        File stem; the file is ``figures/{name}.png``.
+    title
+        The finding the map shows.
+    note
+        The scale and ONS's attribution (printed under the title in the caption, and on the map).
+    alt
+        Alternative text: what the map shows, with its numbers.
+    measures
+        The numbers the title and alt text print, for the data annex.
+    codes
+        The areas drawn (LSOA or ICB codes), in drawing order.
+    """
+
+    name: str
+    title: str
+    note: str
+    alt: str
+    measures: tuple[Measure, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Path of the PNG relative to the project folder."""
+        return f"figures/{self.name}.png"
+
+    @property
+    def caption(self) -> str:
+        """The caption: the finding, then scale and attribution."""
+        return f"{self.title}. {self.note}."
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Everything one map draws, in map units (metres, British National Grid).
+
+    Attributes
+    ----------
+    codes
+        Area codes, in drawing order.
+    vertices, kinds
+        Each area's path vertices and codes (:class:`matplotlib.path.Path`), same order.
+    colours
+        Each area's fill colour (hex), same order.
+    legend
+        ``(label, colour)`` rows; ``legend_title`` above them.
+    outline
+        The outline of the whole area (a shapely geometry).
+    districts
+        ``(code, name, polygon)`` of the local-authority parts, for borders and names.
+    extent
+        ``(xmin, ymin, xmax, ymax)`` to show.
+    """
+
+    codes: tuple[str, ...]
+    vertices: tuple[np.ndarray, ...]
+    kinds: tuple[np.ndarray, ...]
+    colours: tuple[str, ...]
+    legend: tuple[tuple[str, str], ...]
+    legend_title: str
+    outline: Any
+    districts: tuple[tuple[str, str, Any], ...] = ()
+    extent: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    names: bool = True
+    edge: float = 0.15
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def attribution(shapes: Shapes) -> str:
+    """ONS's attribution for the boundaries of ``shapes``."""
+    return ATTRIBUTION.format(year=shapes.year)
+
+
+def map_positions(reference: Reference, shapes: Shapes, weights: pd.DataFrame, org: Organisation) -> tuple[np.ndarray, pd.Series]:
+    """Positions (in ``shapes``) of the LSOAs an organisation's maps draw, and their weights.
+
+    All the member LSOAs of an ICB, sub-ICB or local authority; for a trust, the LSOAs that send
+    at least :data:`CATCHMENT_MIN_SHARE` of their admitted patients to it.
+    """
+    key = reference.lsoas.index.name
+    mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
+    if org.kind == "trust":
+        mine = mine[mine["weight"] >= CATCHMENT_MIN_SHARE]
+    codes = np.sort(mine[key].to_numpy())
+    return shapes.positions(codes), mine.set_index(key)["weight"].reindex(codes)
+
+
+def _area_layers(shapes: Shapes, area: AreaShapes, positions: np.ndarray, colours: Sequence[str],
+                 legend: Sequence[tuple[str, str]], legend_title: str, **extra: Any) -> Layers:
+    vertices, kinds = zip(*(shapes.rings(int(p)) for p in positions)) if len(positions) else ((), ())
+    return Layers(
+        codes=tuple(shapes.codes[positions]), vertices=tuple(vertices), kinds=tuple(kinds),
+        colours=tuple(colours), legend=tuple(legend), legend_title=legend_title, outline=area.outline,
+        districts=area.districts, extent=_extent(area.outline), **extra,
+    )
+
+
+def _extent(outline: Any, pad: float = 0.03) -> tuple[float, float, float, float]:
+    xmin, ymin, xmax, ymax = outline.bounds
+    dx, dy = (xmax - xmin) * pad, (ymax - ymin) * pad
+    return xmin - dx, ymin - dy, xmax + dx, ymax + dy
+
+
+def decile_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """LSOAs coloured by national IMD decile (decile 1 darkest)."""
+    deciles = reference.lsoas["imd_decile"].to_numpy()[area.positions]
+    return _area_layers(
+        shapes, area, area.positions, [DECILE_COLOURS[int(d) - 1] for d in deciles],
+        [(f"{d}{' most deprived' if d == 1 else ' least deprived' if d == 10 else ''}", DECILE_COLOURS[d - 1])
+         for d in range(1, 11)],
+        "National IMD 2019 decile\n1 = most deprived 10% in England",
+    )
+
+
+def core20_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """Core20 LSOAs (national IMD deciles 1-2) dark, the others light."""
+    core20 = reference.lsoas["imd_decile"].to_numpy()[area.positions] <= 2
+    return _area_layers(
+        shapes, area, area.positions, np.where(core20, CORE20_COLOUR, OTHER_COLOUR),
+        [("Core20: national deciles 1-2", CORE20_COLOUR), ("Other neighbourhoods", OTHER_COLOUR)],
+        "Core20: England's most\ndeprived 20% of LSOAs",
+    )
+
+
+def rural_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """LSOAs coloured by their RUC 2011 group, from conurbation (light) to village (dark)."""
+    group = {code: colour for _, codes, colour in RURAL_GROUPS for code in codes}
+    classes = reference.lsoas["ruc11_code"].to_numpy()[area.positions]
+    return _area_layers(
+        shapes, area, area.positions, [group[c] for c in classes],
+        [(label, colour) for label, _, colour in RURAL_GROUPS], "Rural-Urban Classification 2011",
+    )
+
+
+def share_classes(values: np.ndarray, breaks: Sequence[float], colours: Sequence[str],
+                  label: Any = percent) -> tuple[list[str], list[tuple[str, str]]]:
+    """Colour of each value by class (``breaks[i] <= v < breaks[i + 1]``) and the legend rows."""
+    index = np.clip(np.searchsorted(np.asarray(breaks[1:-1]), values, side="right"), 0, len(colours) - 1)
+    legend = [(f"{label(lo)} to {label(hi)}", colours[i]) for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))]
+    return [colours[i] for i in index], legend
+
+
+def quantile_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
+    """Breaks that put about as many values in each class (duplicates removed)."""
+    qs = np.quantile(values, np.linspace(0, 1, classes + 1))
+    return sorted(set(np.round(qs, 10).tolist()))
+
+
+# ---------------------------------------------------------------------------------- drawing
+
+
+def _paths(vertices: Sequence[np.ndarray], kinds: Sequence[np.ndarray]) -> list[Any]:
+    from matplotlib.path import Path as MplPath
+
+    return [MplPath(v, k) for v, k in zip(vertices, kinds)]
+
+
+def _geometry_paths(geometries: Sequence[Any]) -> list[Any]:
+    vertices, kinds, offsets = path_arrays(np.asarray(list(geometries), dtype=object))
+    return _paths([vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])],
+                  [kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])])
+
+
+def _scale_bar(width_m: float) -> int:
+    """A round length in km about a fifth of the map's width."""
+    target = width_m / 5000
+    for km in (200, 100, 50, 20, 10, 5, 2, 1):
+        if km <= target:
+            return km
+    return 1
+
+
+_LEGENDS: dict[tuple[str, tuple[tuple[str, str], ...]], np.ndarray] = {}
+
+
+def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The legend as an RGBA image (height x width x 4), drawn once per process and reused.
+
+    Text is most of what a map costs to draw (matplotlib renders every glyph), and the legends
+    of the decile, Core20 and rural maps are the same in every edition.
+    """
+    cache_key = (title, tuple(rows))
+    if cache_key in _LEGENDS:
+        return _LEGENDS[cache_key]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    lines = title.count("\n") + 1
+    height = 0.12 + 0.16 * lines + 0.06 + 0.2 * len(rows)
+    fig = Figure(figsize=(LEGEND_WIDTH, height), dpi=DPI)
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top", fontsize=7, fontweight="bold", color=TEXT,
+             linespacing=1.25)
+    y = 1 - (0.12 + 0.16 * lines + 0.06) / height
+    for label, colour in rows:
+        y -= 0.2 / height
+        fig.patches.append(Rectangle((0.02 / LEGEND_WIDTH, y + 0.025 / height), 0.22 / LEGEND_WIDTH, 0.15 / height,
+                                     transform=fig.transFigure, facecolor=colour, edgecolor=GREY, linewidth=0.4))
+        fig.text(0.32 / LEGEND_WIDTH, y + 0.1 / height, label, ha="left", va="center", fontsize=7, color=TEXT)
+    canvas.draw()
+    image = np.asarray(canvas.buffer_rgba()).copy()
+    _LEGENDS[cache_key] = image
+    return image
+
+
+def _scale_corner(outline: Any, extent: tuple[float, float, float, float], length: float) -> tuple[float, float]:
+    """Where the scale bar starts: the bottom corner (left or right) the area covers least."""
+    import shapely
+
+    xmin, ymin, xmax, ymax = extent
+    width, height = xmax - xmin, ymax - ymin
+    left = (xmin + width * 0.02, ymin + height * 0.02)
+    right = (xmax - width * 0.02 - length, ymin + height * 0.02)
+    boxes = [shapely.box(x - width * 0.01, y - height * 0.01, x + length + width * 0.01, y + height * 0.06)
+             for x, y in (left, right)]
+    covered = [outline.intersection(b).area if outline.intersects(b) else 0.0 for b in boxes]
+    return left if covered[0] <= covered[1] else right
+
+
+def figure(layers: Layers) -> Any:
+    """Draw ``layers`` on an Agg canvas and return the matplotlib Figure (not yet rendered).
+
+    The areas are the first collection of the figure's axes: a PathCollection whose URLs are the
+    area codes in the order of its face colours. The title, scale note and attribution are the
+    caption of the figure in the book, not text in the image: glyphs are what maps cost to draw.
+    """
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PathCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    xmin, ymin, xmax, ymax = layers.extent
+    aspect = (ymax - ymin) / max(xmax - xmin, 1.0)
+    map_width = WIDTH - LEGEND_WIDTH - 0.2
+    map_height = map_width * aspect
+    if map_height > MAP_HEIGHT_MAX:
+        map_height, map_width = MAP_HEIGHT_MAX, MAP_HEIGHT_MAX / aspect
+    legend = legend_image(layers.legend_title, layers.legend)
+    height = max(map_height, legend.shape[0] / DPI) + 0.1
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.05 / WIDTH, (height - 0.05 - map_height) / height, map_width / WIDTH, map_height / height))
+    ax.set_axis_off()
+    areas = PathCollection(_paths(layers.vertices, layers.kinds), facecolors=list(layers.colours),
+                           edgecolors="white", linewidths=layers.edge)
+    areas.set_urls(list(layers.codes))
+    ax.add_collection(areas)
+    if layers.districts and len(layers.districts) > 1:
+        borders = PathCollection(_geometry_paths([d[2] for d in layers.districts]), facecolors="none",
+                                 edgecolors=TEXT, linewidths=0.9)
+        ax.add_collection(borders)
+    ax.add_collection(PathCollection(_geometry_paths([layers.outline]), facecolors="none",
+                                     edgecolors=TEXT, linewidths=1.2))
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal", adjustable="datalim")
+    if layers.names and len(layers.districts) > 1:
+        total = sum(d[2].area for d in layers.districts)
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+        for _, name, shape in layers.districts[:12]:
+            if shape.area < 0.02 * total:
+                continue
+            part = shape if shape.geom_type == "Polygon" else max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
+            point = part.representative_point()
+            ax.text(point.x, point.y, "\n".join(textwrap.wrap(name, 18)), ha="center", va="center", fontsize=7,
+                    color=TEXT, fontweight="bold", path_effects=halo, zorder=5)
+    km = _scale_bar(xmax - xmin)
+    x0, y0 = _scale_corner(layers.outline, layers.extent, km * 1000)
+    ax.add_patch(Rectangle((x0, y0), km * 1000, (ymax - ymin) * 0.008, facecolor=TEXT, edgecolor="none", zorder=6))
+    ax.text(x0 + km * 500, y0 + (ymax - ymin) * 0.018, f"{km} km", ha="center", va="bottom", fontsize=7,
+            color=TEXT, zorder=6)
+    fig.figimage(legend, xo=int((WIDTH - LEGEND_WIDTH) * DPI), yo=int((height - 0.05) * DPI) - legend.shape[0])
+    fig.canvas = canvas
+    return fig
+
+
+def save(fig: Any, folder: Path, name: str) -> Path:
+    """Render ``fig`` and write it to ``folder/name.png``."""
+    from PIL import Image
+
+    canvas = fig.canvas
+    canvas.draw()
+    size = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.png"
+    image.convert("RGB").save(target, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
+    return target
+
+
+def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
+          folder: Path) -> Map:
+    save(figure(layers), folder, name)
+    return Map(name, title, note, alt, tuple(measures), layers.codes)
+
+
+# ---------------------------------------------------------------------------------- the maps
+
+
+def _note(shapes: Shapes, layers: Layers, what: str) -> str:
+    km = _scale_bar(layers.extent[2] - layers.extent[0])
+    return f"{what} Scale: the bar is {km} km (British National Grid). {attribution(shapes)}"
+
+
+def _by_district(reference: Reference, area: AreaShapes, flag: np.ndarray) -> str:
+    """'Birmingham 326 of 639, Solihull 18 of 134': flagged LSOAs of each district."""
+    lad = reference.lsoas["lad_code"].to_numpy()[area.positions]
+    parts = []
+    for code, name, _ in sorted(area.districts, key=lambda d: d[1]):
+        mine = lad == code
+        parts.append(f"{name} {count(flag[mine].sum())} of {count(mine.sum())}")
+    return ", ".join(parts)
+
+
+def organisation_maps(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    folder: Path,
+) -> dict[str, Map | None]:
+    """Draw the IMD decile, Core20 and rural maps of a local edition (and a trust's catchment).
+
+    Parameters
+    ----------
+    org
+        The organisation (not England: see :func:`england_maps`).
+    reference, shapes
+        The reference data and its LSOA shapes.
+    weights
+        The weights of the organisations of ``org.kind`` (:func:`hi_reports.geography.membership`).
+    folder
+        The project's ``figures/`` folder.
+
+    Returns
+    -------
+    dict
+        ``deciles``, ``core20``, ``rural`` and ``catchment`` (None but for trusts).
+    """
+    positions, _ = map_positions(reference, shapes, weights, org)
+    area = area_shapes(shapes, positions)
+    lsoas = reference.lsoas
+    n = len(positions)
+    name = org.short_name
+    trust = org.kind == "trust"
+    where = (f" Neighbourhoods (LSOAs) sending at least {percent(CATCHMENT_MIN_SHARE, 0)} of their admitted "
+             "patients to the trust.") if trust else ""
+    scope = "neighbourhoods of the catchment" if trust else "neighbourhoods"
+    src = f"{IMD_SOURCE}; {LOOKUP_SOURCE}"
+
+    def lsoa_count(key: str, value: float, definition: str, source: str = src) -> Measure:
+        return Measure(f"maps.{key}", float(value), "count", definition + (where and " (catchment LSOAs with a share of 10% or more)"), source)
+
+    total = lsoa_count("lsoas", n, "LSOAs drawn on the maps")
+    deciles = lsoas["imd_decile"].to_numpy()[positions].astype(int)
+    per_decile = np.bincount(deciles, minlength=11)[1:]
+    first = lsoa_count("decile_1_lsoas", per_decile[0], "LSOAs in national IMD decile 1")
+    maps: dict[str, Map | None] = {"catchment": None}
+
+    layers = decile_layers(reference, shapes, area)
+    if per_decile[0]:
+        title = f"{count(first.value)} of the {count(n)} {scope} are among the 10% most deprived in England"
+    else:
+        title = (f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
+                 f"the most deprived are in decile {deciles.min()}")
+    alt = (f"Map of the {count(n)} {scope} (LSOAs) of {name}, each coloured by its national IMD 2019 decile, "
+           "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
+           "per decile: " + ", ".join(f"{d} {count(c)}" for d, c in enumerate(per_decile, start=1))
+           + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
+    maps["deciles"] = _draw(layers, "map_imd_deciles", title,
+                            _note(shapes, layers, f"National IMD 2019 decile of each neighbourhood.{where}"),
+                            alt, (total, first), folder)
+
+    core20 = deciles <= 2
+    core = lsoa_count("core20_lsoas", core20.sum(), "LSOAs in national IMD deciles 1-2 (Core20)")
+    layers = core20_layers(reference, shapes, area)
+    title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core20.mean())}) are Core20, "
+             "England's most deprived 20%")
+    alt = (f"Map of the {count(n)} {scope} of {name} with the {count(core.value)} Core20 neighbourhoods "
+           "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
+           "by local authority: " + _by_district(reference, area, core20) + ".")
+    maps["core20"] = _draw(layers, "map_imd_core20", title,
+                           _note(shapes, layers, f"Core20 neighbourhoods: national IMD 2019 deciles 1 and 2.{where}"),
+                           alt, (total, core), folder)
+
+    classes = lsoas["ruc11_code"].to_numpy()[positions]
+    rural = np.isin(classes, ["D1", "D2", "E1", "E2"])
+    rural_n = lsoa_count("rural_lsoas", rural.sum(), "LSOAs classed as rural (RUC 2011 D1-E2)", f"{RUC_SOURCE}; {LOOKUP_SOURCE}")
+    layers = rural_layers(reference, shapes, area)
+    title = (f"{count(rural_n.value)} of the {count(n)} {scope} are rural" if rural.any()
+             else f"All {count(n)} {scope} are urban")
+    groups = ", ".join(f"{label.split(' (')[0].lower()} {count(np.isin(classes, codes).sum())}"
+                       for label, codes, _ in RURAL_GROUPS)
+    alt = (f"Map of the {count(n)} {scope} of {name}, each coloured by its Rural-Urban Classification 2011 group, "
+           f"from urban conurbation (lightest) to rural village and dispersed (darkest): {groups}. Rural "
+           "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")
+    maps["rural"] = _draw(layers, "map_rural", title,
+                          _note(shapes, layers, f"Rural-Urban Classification 2011 of each neighbourhood, sparse "
+                                f"settings with their group.{where}"),
+                          alt, (total, rural_n), folder)
+    if trust:
+        maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
+    return maps
+
+
+CATCHMENT_BREAKS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weights: pd.DataFrame,
+                  core: AreaShapes, folder: Path) -> Map:
+    """A trust's catchment: every LSOA shaded by the trust's share of its admitted patients."""
+    key = reference.lsoas.index.name
+    mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)].sort_values(key)
+    positions = shapes.positions(mine[key].to_numpy())
+    share = mine["weight"].to_numpy(dtype=float)
+    colours, legend = share_classes(share, CATCHMENT_BREAKS, BLUES, lambda v: percent(v, 0))
+    layers = _area_layers(shapes, core, positions, colours, legend,
+                          "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
+    source = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
+    half = Measure("maps.catchment.half_lsoas", float((share >= 0.5).sum()), "count",
+                   "LSOAs sending half or more of their admitted patients to the trust", source)
+    tenth = Measure("maps.catchment.core_lsoas", float((share >= CATCHMENT_MIN_SHARE).sum()), "count",
+                    "LSOAs sending 10% or more of their admitted patients to the trust", source)
+    title = (f"{count(tenth.value)} neighbourhoods send at least 10% of their admitted patients to the trust, "
+             f"{count(half.value)} at least half")
+    counts = np.histogram(share, bins=CATCHMENT_BREAKS)[0]
+    alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
+           "patients admitted to the trust shaded by the trust's share of them, darker for larger shares, with "
+           "the outline of the neighbourhoods sending 10% or more. Neighbourhoods per class: "
+           + ", ".join(f"{label} {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
+    return _draw(layers, "map_catchment", title,
+                 _note(shapes, layers, "Catchment year 2019, all admissions; an LSOA takes its MSOA's share. "
+                       "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."),
+                 alt, (tenth, half), folder)
+
+
+def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
+                 folder: Path) -> dict[str, Map | None]:
+    """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
+    from hi_reports.geography.boundaries import AreaShapes
+
+    codes = sorted(shapes.icb)
+    geometries = [shapes.icb[c] for c in codes]
+    vertices, kinds, offsets = path_arrays(np.asarray(geometries, dtype=object))
+    import shapely
+
+    outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
+    area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
+    maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
+    for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
+        figures = variation[key]
+        by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
+        values = np.array([by_code[c].value for c in codes])
+        breaks = quantile_breaks(values)
+        breaks[0], breaks[-1] = math.floor(breaks[0] * 100) / 100, math.ceil(breaks[-1] * 100) / 100
+        colours, legend = share_classes(values, breaks, palette[-(len(breaks) - 1):], lambda v: percent(v, 0))
+        layers = Layers(
+            codes=tuple(codes), vertices=tuple(vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])),
+            kinds=tuple(kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])), colours=tuple(colours),
+            legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n(five classes of ICBs)",
+            outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
+        )
+        top = sorted(codes, key=lambda c: -by_code[c].value)[:3]
+        title = (f"The {what}s are highest in " + ", ".join(names[c].short_name for c in top[:2])
+                 + f" and {names[top[2]].short_name} ICBs")
+        counts = [int(sum(1 for c in colours if c == colour)) for _, colour in legend]
+        alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
+               f"shares, in {len(legend)} classes: " + ", ".join(f"{label} {n} ICBs" for (label, _), n in zip(legend, counts))
+               + ". Highest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in top)
+               + ". Lowest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}"
+                                          for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
+        bottom = sorted(codes, key=lambda c: by_code[c].value)[:3]
+        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup (July 2022). Scale: the bar is "
+                f"{_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
+        maps[key] = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom), folder)
+    return maps
+
+
+def _values_by_code(figures: dict[str, Any], names: dict[str, Organisation], codes: Sequence[str]):
+    """(ICB code, Measure) pairs from the England edition's variation figures (keys end in the code)."""
+    for _, measure in figures["values"]:
+        code = measure.key.rsplit(".", 1)[-1]
+        if code in codes:
+            yield code, measure
+
+
+def activity_map(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    events: pd.Series,
+    years: float,
+    slug: str,
+    measure: str,
+    synthetic: bool,
+    folder: Path,
+    small: int,
+) -> Map:
+    """Crude rates of an activity measure by LSOA (by ICB for England), small counts suppressed.
+
+    Parameters
+    ----------
+    events
+        Events by LSOA code over the whole period (all of England).
+    years
+        Length of the period in years: rates are per 1,000 residents a year.
+    small
+        Areas with 1 to ``small`` events are shown as suppressed, not coloured by rate.
+    """
+    lsoas = reference.lsoas
+    all_events = events.reindex(lsoas.index, fill_value=0).to_numpy(dtype=float)
+    population = lsoas["population"].to_numpy(dtype=float)
+    if org.kind == "england":
+        codes = sorted(shapes.icb)
+        groups = lsoas["icb_code"]
+        area_events = pd.Series(all_events, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
+        area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
+        geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
+        import shapely
+
+        outline = shapely.coverage_union_all(geometries)
+        vertices, kinds, offsets = path_arrays(geometries)
+        vertex_list = [vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        kind_list = [kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        districts: tuple = ()
+        unit = "ICB"
+    else:
+        positions, _ = map_positions(reference, shapes, weights, org)
+        area = area_shapes(shapes, positions)
+        codes = list(shapes.codes[positions])
+        area_events, area_people = all_events[positions], population[positions]
+        outline, districts = area.outline, area.districts
+        vertex_list, kind_list = zip(*(shapes.rings(int(p)) for p in positions))
+        unit = "neighbourhood"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = area_events / (area_people * years) * 1000
+    suppressed = (area_events > 0) & (area_events <= small)
+    shown = ~suppressed & np.isfinite(rates)
+    breaks = quantile_breaks(rates[shown]) if shown.any() else [0.0, 1.0]
+    if len(breaks) < 2:
+        breaks = [breaks[0], breaks[0] + 1]
+    colours, legend = share_classes(np.nan_to_num(rates), breaks, REDS[-(len(breaks) - 1):], lambda v: decimal(v))
+    colours = [SUPPRESSED_COLOUR if s else c for c, s in zip(colours, suppressed)]
+    legend = [*legend, (f"1 to {small} events: suppressed", SUPPRESSED_COLOUR)]
+    layers = Layers(
+        codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list), colours=tuple(colours),
+        legend=tuple(legend), legend_title="Crude rate per 1,000\nresidents a year",
+        outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
+        edge=0.5 if org.kind == "england" else 0.15,
+    )
+    prefix = "SYNTHETIC DATA: " if synthetic else ""
+    source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
+    top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
+                  "number", f"Crude rate of {measure.lower()} per 1,000 residents a year above which the highest "
+                  f"fifth of {unit}s lie", f"{source}; ONS mid-2020 population estimates")
+    hidden = Measure(f"maps.activity.{slug}.suppressed", float(suppressed.sum()), "count",
+                     f"{unit.capitalize()}s with 1 to {small} events, not shown", source)
+    title = (f"{prefix}{measure}: the fifth of {unit}s with the highest crude rates have more than "
+             f"{decimal(top.value)} per 1,000 residents a year")
+    counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
+    alt = (f"Map of crude rates of {measure.lower()} per 1,000 residents a year in the {count(len(codes))} {unit}s "
+           f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
+           + ", ".join(f"{label} {n}" for (label, _), n in zip(legend, counts)) + "."
+           + (" Synthetic demonstration data, not real activity." if synthetic else ""))
+    note = (f"Crude rates; {unit}s with 1 to {small} events are suppressed (shown grey), as NHS disclosure "
+            "practice requires." + (" Synthetic demonstration data." if synthetic else "")
+            + f" Scale: the bar is {_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). "
+            + attribution(shapes))
+    return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)
