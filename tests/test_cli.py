@@ -32,7 +32,7 @@ def test_orgs_of_every_kind_have_a_code(data_dir: Path, capsys) -> None:
 def test_data_status(data_dir: Path, capsys) -> None:
     assert main(["data", "status", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
-    assert "all 10 datasets present" in out
+    assert "all 15 datasets present" in out
     assert "9c19a6c221d0f258093e24eaae9b21f09be0e7626e9f96f8f75da4772e2789ad" in out
     assert "32,844 rows" in out
 

@@ -1,7 +1,7 @@
 """Build many editions: plan (what changed), run (a process pool), and clean up whatever happens.
 
-The parent process loads the reference data and computes the profiles of every organisation of the
-kind once. Workers are started with the fork start method where the platform has it (they inherit
+The parent process loads the reference data and the LSOA shapes of the maps and computes the
+profiles of every organisation of the kind once. Workers are started with the fork start method where the platform has it (they inherit
 the data without copying or pickling it) and otherwise receive it once each through the pool
 initializer, never once per task. Each worker builds an edition into a staging folder
 ``out/.<CODE>-batch-*``, writes its manifest, and renames it into place; the parent removes every
@@ -446,6 +446,13 @@ def build_batch(
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
             activity = functools.partial(activity_digest, prepared)
+    # The LSOA shapes of the maps, loaded here so that forked workers share them; their boundary
+    # file then enters the data digest like every other dataset.
+    from hi_reports.geography.boundaries import lsoa_shapes
+
+    mark = time.perf_counter()
+    lsoa_shapes(reference)
+    timings["shapes"] = time.perf_counter() - mark
     inputs = Inputs(
         package_version=__version__,
         options={

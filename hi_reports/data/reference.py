@@ -29,13 +29,14 @@ RUC11_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("E2", "Rural village and dispersed in a sparse setting", "Rural"),
 )
 
-#: What needs each dataset that not every edition reads.
+#: What needs each dataset that :func:`load_reference` does not read (the LSOA boundaries are read
+#: by the maps of every edition).
 NEEDED_FOR = {
     "lsoa_msoa_lookup": "trust editions",
     "trust_catchment": "trust editions",
     "trust_names": "trust editions",
     "lsoa11_lsoa21_lookup": "activity data on LSOA 2021 codes",
-    "lsoa11_boundaries": "maps (every edition on LSOA 2011)",
+    "lsoa11_boundaries": "every edition",
     "lsoa21_boundaries": "maps (editions on LSOA 2021)",
     "icb23_boundaries": "none yet (maps dissolve outlines from LSOAs)",
     "lad21_boundaries": "none yet (maps dissolve borders from LSOAs)",

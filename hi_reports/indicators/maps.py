@@ -565,29 +565,20 @@ def _values_by_code(figures: dict[str, Any], names: dict[str, Organisation], cod
             yield code, measure
 
 
-def activity_map(
+def activity_layers(
     org: Organisation,
     reference: Reference,
     shapes: Shapes,
     weights: pd.DataFrame,
     events: pd.Series,
     years: float,
-    slug: str,
-    measure: str,
-    synthetic: bool,
-    folder: Path,
     small: int,
-) -> Map:
-    """Crude rates of an activity measure by LSOA (by ICB for England), small counts suppressed.
+) -> Layers:
+    """Areas coloured by the crude rate of an activity measure (LSOAs; ICBs for England).
 
-    Parameters
-    ----------
-    events
-        Events by LSOA code over the whole period (all of England).
-    years
-        Length of the period in years: rates are per 1,000 residents a year.
-    small
-        Areas with 1 to ``small`` events are shown as suppressed, not coloured by rate.
+    Rates are per 1,000 residents a year, in five classes of about equal numbers of areas; an area
+    with 1 to ``small`` events is suppressed (grey). ``extra`` holds ``rates``, ``suppressed``,
+    ``breaks`` and ``unit`` (``neighbourhood`` or ``ICB``).
     """
     lsoas = reference.lsoas
     all_events = events.reindex(lsoas.index, fill_value=0).to_numpy(dtype=float)
@@ -629,7 +620,42 @@ def activity_map(
         legend=tuple(legend), legend_title="Crude rate per 1,000\nresidents a year",
         outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
         edge=0.5 if org.kind == "england" else 0.15,
+        extra={"rates": rates, "suppressed": suppressed, "breaks": breaks, "unit": unit},
     )
+    return layers
+
+
+def activity_map(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    events: pd.Series,
+    years: float,
+    slug: str,
+    measure: str,
+    synthetic: bool,
+    folder: Path,
+    small: int,
+) -> Map:
+    """Draw the map of crude rates of an activity measure (see :func:`activity_layers`).
+
+    Parameters
+    ----------
+    events
+        Events by LSOA code over the whole period (all of England).
+    years
+        Length of the period in years: rates are per 1,000 residents a year.
+    slug, measure
+        The measure's file-name stem and name.
+    synthetic
+        Demonstration data: the title and caption say so.
+    small
+        Areas with 1 to ``small`` events are suppressed.
+    """
+    layers = activity_layers(org, reference, shapes, weights, events, years, small)
+    breaks, suppressed, unit = layers.extra["breaks"], layers.extra["suppressed"], layers.extra["unit"]
+    codes, colours, legend = layers.codes, layers.colours, layers.legend
     prefix = "SYNTHETIC DATA: " if synthetic else ""
     source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
     top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
