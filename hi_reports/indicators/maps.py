@@ -52,7 +52,7 @@ RURAL_GROUPS = (
     ("Urban: conurbation (A1, B1)", ("A1", "B1"), "#FFFFCC"),
     ("Urban: city and town (C1, C2)", ("C1", "C2"), "#C2E699"),
     ("Rural: town and fringe (D1, D2)", ("D1", "D2"), "#78C679"),
-    ("Rural: village and dispersed (E1, E2)", ("E1", "E2"), "#238443"),
+    ("Rural: village, dispersed (E1, E2)", ("E1", "E2"), "#238443"),
 )
 BLUES = ("#EFF3FF", "#BDD7E7", "#6BAED6", "#3182BD", "#08519C")
 GREENS = ("#FFFFCC", "#C2E699", "#78C679", "#31A354", "#006837")
@@ -435,7 +435,9 @@ def organisation_maps(
     total = lsoa_count("lsoas", n, "LSOAs drawn on the maps")
     deciles = lsoas["imd_decile"].to_numpy()[positions].astype(int)
     per_decile = np.bincount(deciles, minlength=11)[1:]
-    first = lsoa_count("decile_1_lsoas", per_decile[0], "LSOAs in national IMD decile 1")
+    by_decile = [lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
+                 for d, c in enumerate(per_decile, start=1)]
+    first = by_decile[0]
     maps: dict[str, Map | None] = {"catchment": None}
 
     layers = decile_layers(reference, shapes, area)
@@ -450,19 +452,21 @@ def organisation_maps(
            + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
     maps["deciles"] = _draw(layers, "map_imd_deciles", title,
                             _note(shapes, layers, f"National IMD 2019 decile of each neighbourhood.{where}"),
-                            alt, (total, first), folder)
+                            alt, (total, *by_decile), folder)
 
     core20 = deciles <= 2
     core = lsoa_count("core20_lsoas", core20.sum(), "LSOAs in national IMD deciles 1-2 (Core20)")
     layers = core20_layers(reference, shapes, area)
-    title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core20.mean())}) are Core20, "
+    core_share = Measure("maps.core20_lsoa_share", float(core20.mean()) if n else float("nan"), "share",
+                         "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)", src)
+    title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
              "England's most deprived 20%")
     alt = (f"Map of the {count(n)} {scope} of {name} with the {count(core.value)} Core20 neighbourhoods "
            "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
            "by local authority: " + _by_district(reference, area, core20) + ".")
     maps["core20"] = _draw(layers, "map_imd_core20", title,
                            _note(shapes, layers, f"Core20 neighbourhoods: national IMD 2019 deciles 1 and 2.{where}"),
-                           alt, (total, core), folder)
+                           alt, (total, core, core_share), folder)
 
     classes = lsoas["ruc11_code"].to_numpy()[positions]
     rural = np.isin(classes, ["D1", "D2", "E1", "E2"])
@@ -470,15 +474,20 @@ def organisation_maps(
     layers = rural_layers(reference, shapes, area)
     title = (f"{count(rural_n.value)} of the {count(n)} {scope} are rural" if rural.any()
              else f"All {count(n)} {scope} are urban")
-    groups = ", ".join(f"{label.split(' (')[0].lower()} {count(np.isin(classes, codes).sum())}"
-                       for label, codes, _ in RURAL_GROUPS)
+    group_counts = [
+        lsoa_count(f"ruc_group_{i}_lsoas", np.isin(classes, codes).sum(), f"LSOAs of RUC 2011 classes {', '.join(codes)}",
+                   f"{RUC_SOURCE}; {LOOKUP_SOURCE}")
+        for i, (_, codes, _) in enumerate(RURAL_GROUPS, start=1)
+    ]
+    groups = ", ".join(f"{label.split(' (')[0].lower()} {count(m.value)}"
+                       for (label, _, _), m in zip(RURAL_GROUPS, group_counts))
     alt = (f"Map of the {count(n)} {scope} of {name}, each coloured by its Rural-Urban Classification 2011 group, "
            f"from urban conurbation (lightest) to rural village and dispersed (darkest): {groups}. Rural "
            "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")
     maps["rural"] = _draw(layers, "map_rural", title,
                           _note(shapes, layers, f"Rural-Urban Classification 2011 of each neighbourhood, sparse "
                                 f"settings with their group.{where}"),
-                          alt, (total, rural_n), folder)
+                          alt, (total, rural_n, *group_counts), folder)
     if trust:
         maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
     return maps
