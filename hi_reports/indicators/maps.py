@@ -60,7 +60,7 @@ REDS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
 SUPPRESSED_COLOUR = "#A0A8AD"
 
 TEXT, GREY = "#231F20", "#768692"
-DPI = 150
+DPI = 130
 WIDTH = 7.0
 LEGEND_WIDTH = 2.3
 MAP_HEIGHT_MAX = 6.0
@@ -369,10 +369,28 @@ def save(fig: Any, folder: Path, name: str) -> Path:
     return target
 
 
+def recolour(fig: Any, layers: Layers) -> Any:
+    """Give the map ``fig`` the colours and legend of ``layers``, which must draw the same areas
+    with the same outline: the maps of one organisation share a figure, since building it costs
+    about as much as drawing it."""
+    areas = fig.axes[0].collections[0]
+    if list(areas.get_urls()) != list(layers.codes):
+        raise ValueError("recolour draws the same areas in the same order")
+    areas.set_facecolors(list(layers.colours))
+    legend = fig.images[0]
+    top = legend.oy + legend.get_array().shape[0]
+    image = legend_image(layers.legend_title, layers.legend)
+    legend.set_data(image)
+    legend.oy = top - image.shape[0]  # top-aligned, as drawn first
+    return fig
+
+
 def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
-          folder: Path) -> Map:
-    save(figure(layers), folder, name)
-    return Map(name, title, note, alt, tuple(measures), layers.codes)
+          folder: Path, fig: Any = None) -> tuple[Map, Any]:
+    """Draw ``layers`` (on ``fig``, recoloured, when given) and write the PNG; return the map and figure."""
+    fig = figure(layers) if fig is None else recolour(fig, layers)
+    save(fig, folder, name)
+    return Map(name, title, note, alt, tuple(measures), layers.codes), fig
 
 
 # ---------------------------------------------------------------------------------- the maps
@@ -450,7 +468,7 @@ def organisation_maps(
            "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
            "per decile: " + ", ".join(f"{d} {count(c)}" for d, c in enumerate(per_decile, start=1))
            + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
-    maps["deciles"] = _draw(layers, "map_imd_deciles", title,
+    maps["deciles"], fig = _draw(layers, "map_imd_deciles", title,
                             _note(shapes, layers, f"National IMD 2019 decile of each neighbourhood.{where}"),
                             alt, (total, *by_decile), folder)
 
@@ -464,9 +482,9 @@ def organisation_maps(
     alt = (f"Map of the {count(n)} {scope} of {name} with the {count(core.value)} Core20 neighbourhoods "
            "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
            "by local authority: " + _by_district(reference, area, core20) + ".")
-    maps["core20"] = _draw(layers, "map_imd_core20", title,
+    maps["core20"], fig = _draw(layers, "map_imd_core20", title,
                            _note(shapes, layers, f"Core20 neighbourhoods: national IMD 2019 deciles 1 and 2.{where}"),
-                           alt, (total, core, core_share), folder)
+                           alt, (total, core, core_share), folder, fig)
 
     classes = lsoas["ruc11_code"].to_numpy()[positions]
     rural = np.isin(classes, ["D1", "D2", "E1", "E2"])
@@ -484,10 +502,10 @@ def organisation_maps(
     alt = (f"Map of the {count(n)} {scope} of {name}, each coloured by its Rural-Urban Classification 2011 group, "
            f"from urban conurbation (lightest) to rural village and dispersed (darkest): {groups}. Rural "
            "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")
-    maps["rural"] = _draw(layers, "map_rural", title,
+    maps["rural"], fig = _draw(layers, "map_rural", title,
                           _note(shapes, layers, f"Rural-Urban Classification 2011 of each neighbourhood, sparse "
                                 f"settings with their group.{where}"),
-                          alt, (total, rural_n, *group_counts), folder)
+                          alt, (total, rural_n, *group_counts), folder, fig)
     if trust:
         maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
     return maps
@@ -521,7 +539,7 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
     return _draw(layers, "map_catchment", title,
                  _note(shapes, layers, "Catchment year 2019, all admissions; an LSOA takes its MSOA's share. "
                        "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."),
-                 alt, (tenth, half), folder)
+                 alt, (tenth, half), folder)[0]
 
 
 def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
@@ -537,6 +555,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
     area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
     maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
+    fig = None
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
         by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
@@ -562,7 +581,8 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
         bottom = sorted(codes, key=lambda c: by_code[c].value)[:3]
         note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup (July 2022). Scale: the bar is "
                 f"{_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
-        maps[key] = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom), folder)
+        maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
+                               folder, fig)
     return maps
 
 
@@ -683,4 +703,4 @@ def activity_map(
             "practice requires." + (" Synthetic demonstration data." if synthetic else "")
             + f" Scale: the bar is {_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). "
             + attribution(shapes))
-    return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)
+    return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)[0]
