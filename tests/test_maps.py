@@ -112,6 +112,19 @@ def test_fill_colour_matches_decile(reference, shapes, data_dir: Path) -> None:
     assert luminance == sorted(luminance)
 
 
+def test_maps_sharing_a_figure_take_the_new_colours_and_legend(reference, shapes) -> None:
+    positions, _ = maps.map_positions(reference, shapes, membership(reference, "icb"), resolve(reference, "QHL"))
+    area = area_shapes(shapes, positions)
+    shared = maps.recolour(maps.figure(maps.decile_layers(reference, shapes, area)), maps.core20_layers(reference, shapes, area))
+    fresh = maps.figure(maps.core20_layers(reference, shapes, area))
+    assert np.array_equal(_areas(shared)[1], _areas(fresh)[1])
+    assert np.array_equal(shared.images[0].get_array(), fresh.images[0].get_array())
+    assert shared.images[0].oy == fresh.images[0].oy  # the legend stays top-aligned
+    core20 = reference.lsoas["imd_decile"].to_numpy()[positions] <= 2
+    dark = np.all(np.isclose(_areas(shared)[1], to_rgba(maps.CORE20_COLOUR)), axis=1)
+    assert np.array_equal(dark, core20)
+
+
 def test_dissolved_outline_area_is_the_sum_of_its_lsoas(reference, shapes, lookup, independent, data_dir: Path) -> None:
     for kind, code, column in (("icb", "QHL", "icb22_code_h"), ("sub-icb", "15E", "sicbl22_code_h")):
         org = resolve(reference, code, kind)
