@@ -446,20 +446,23 @@ def build_batch(
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
             activity = functools.partial(activity_digest, prepared)
-    # The LSOA shapes of the maps, loaded here so that forked workers share them; their boundary
-    # file then enters the data digest like every other dataset.
-    from hi_reports.geography.boundaries import lsoa_shapes
+    # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
+    # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
+    from hi_reports.data import get_dataset
+    from hi_reports.data.loaders import data_dir as data_folder
+    from hi_reports.data.loaders import file_sha256, require_file
+    from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
 
-    mark = time.perf_counter()
-    lsoa_shapes(reference)
-    timings["shapes"] = time.perf_counter() - mark
+    boundaries = boundary_dataset(reference)
+    data = data_digest(reference.sources)
+    data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
     inputs = Inputs(
         package_version=__version__,
         options={
             "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
             "date": request.date.isoformat() if request.date else None,
         },
-        data=data_digest(reference.sources),
+        data=dict(sorted(data.items())),
         book=book_digest(sources.root),
     )
     digests = {org.code: activity(org) if activity else None for org in orgs}
@@ -489,9 +492,11 @@ def build_batch(
         profiles = kind_profiles(reference, request.kind)
         from hi_reports.geography import membership, organisations
 
-        # Fill the geography's per-reference caches here, so that forked workers share them.
+        # Fill the geography's per-reference caches here, so that forked workers share them:
+        # organisations, weights and the LSOA shapes of the maps.
         organisations(reference, "icb"), organisations(reference, request.kind)
         membership(reference, request.kind)
+        lsoa_shapes(reference)
         timings["profiles"] = time.perf_counter() - mark
         state = _WorkerState(
             reference=reference, profiles=profiles, out=out, kind=request.kind,
