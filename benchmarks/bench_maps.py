@@ -55,9 +55,9 @@ def main() -> None:
         shapes = boundaries.lsoa_shapes(reference)
         rows.append(("LSOA shapes from the cache (GeoParquet, path arrays)", time.perf_counter() - start))
         code = (
-            "import time; from hi_reports.data import load_reference; r = load_reference(%r); "
+            f"import time; from hi_reports.data import load_reference; r = load_reference({str(args.data_dir)!r}); "
             "from hi_reports.geography.boundaries import lsoa_shapes; t = time.perf_counter(); lsoa_shapes(r); "
-            "print(time.perf_counter() - t)" % str(args.data_dir)
+            "print(time.perf_counter() - t)"
         )
         fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         rows.append(("LSOA shapes from the cache, new process (imports geopandas)", float(fresh.stdout)))

@@ -4,7 +4,6 @@ attribution and alt text, and a missing boundary file."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 import shapely
 from matplotlib.colors import to_rgba
 
-from hi_reports.data import CATALOGUE, get_dataset, load, load_reference
+from hi_reports.data import CATALOGUE, load, load_reference
 from hi_reports.errors import DataError
 from hi_reports.geography import membership, resolve
 from hi_reports.geography.boundaries import area_shapes, boundary_dataset, lsoa_shapes
@@ -147,7 +146,7 @@ def test_dissolved_outline_area_is_the_sum_of_its_lsoas(reference, shapes, looku
 def test_missing_boundary_file_is_a_one_line_data_error(data_dir: Path, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    for name, dataset in CATALOGUE.items():
+    for dataset in CATALOGUE.values():
         if dataset.core:
             source = next(data_dir.rglob(dataset.filename))
             (folder / source.name).symlink_to(source)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 CRS = "EPSG:27700"
 
 
-def read_boundaries(dataset: Dataset, path: Path) -> "geopandas.GeoDataFrame":
+def read_boundaries(dataset: Dataset, path: Path) -> geopandas.GeoDataFrame:
     """Read the boundary file ``path`` of ``dataset``: tidy columns, English features, EPSG:27700.
 
     Raises

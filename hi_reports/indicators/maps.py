@@ -21,11 +21,13 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from hi_reports.data import Reference
 from hi_reports.formatting import count, decimal, percent
@@ -215,7 +217,7 @@ def share_classes(values: np.ndarray, breaks: Sequence[float], colours: Sequence
                   label: Any = percent) -> tuple[list[str], list[tuple[str, str]]]:
     """Colour of each value by class (``breaks[i] <= v < breaks[i + 1]``) and the legend rows."""
     index = np.clip(np.searchsorted(np.asarray(breaks[1:-1]), values, side="right"), 0, len(colours) - 1)
-    legend = [(f"{label(lo)} to {label(hi)}", colours[i]) for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))]
+    legend = [(f"{label(lo)} to {label(hi)}", colours[i]) for i, (lo, hi) in enumerate(pairwise(breaks))]
     return [colours[i] for i in index], legend
 
 
@@ -234,10 +236,15 @@ def _paths(vertices: Sequence[np.ndarray], kinds: Sequence[np.ndarray]) -> list[
     return [MplPath(v, k) for v, k in zip(vertices, kinds)]
 
 
-def _geometry_paths(geometries: Sequence[Any]) -> list[Any]:
+def _rings(geometries: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Path vertices and codes of each geometry (see :func:`path_arrays`)."""
     vertices, kinds, offsets = path_arrays(np.asarray(list(geometries), dtype=object))
-    return _paths([vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])],
-                  [kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])])
+    pairs = list(pairwise(offsets))
+    return [vertices[a:b] for a, b in pairs], [kinds[a:b] for a, b in pairs]
+
+
+def _geometry_paths(geometries: Sequence[Any]) -> list[Any]:
+    return _paths(*_rings(geometries))
 
 
 def _scale_bar(width_m: float) -> int:
@@ -285,8 +292,6 @@ def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
 
 def _scale_corner(outline: Any, extent: tuple[float, float, float, float], length: float) -> tuple[float, float]:
     """Where the scale bar starts: the bottom corner (left or right) the area covers least."""
-    import shapely
-
     xmin, ymin, xmax, ymax = extent
     width, height = xmax - xmin, ymax - ymin
     left = (xmin + width * 0.02, ymin + height * 0.02)
@@ -545,13 +550,9 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
 def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
                  folder: Path) -> dict[str, Map | None]:
     """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
-    from hi_reports.geography.boundaries import AreaShapes
-
     codes = sorted(shapes.icb)
     geometries = [shapes.icb[c] for c in codes]
-    vertices, kinds, offsets = path_arrays(np.asarray(geometries, dtype=object))
-    import shapely
-
+    vertices, kinds = _rings(geometries)
     outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
     area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
     maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
@@ -564,8 +565,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
         breaks[0], breaks[-1] = math.floor(breaks[0] * 100) / 100, math.ceil(breaks[-1] * 100) / 100
         colours, legend = share_classes(values, breaks, palette[-(len(breaks) - 1):], lambda v: percent(v, 0))
         layers = Layers(
-            codes=tuple(codes), vertices=tuple(vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])),
-            kinds=tuple(kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])), colours=tuple(colours),
+            codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds), colours=tuple(colours),
             legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n(five classes of ICBs)",
             outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
         )
@@ -618,12 +618,8 @@ def activity_layers(
         area_events = pd.Series(all_events, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
         area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
         geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
-        import shapely
-
         outline = shapely.coverage_union_all(geometries)
-        vertices, kinds, offsets = path_arrays(geometries)
-        vertex_list = [vertices[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
-        kind_list = [kinds[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        vertex_list, kind_list = _rings(geometries)
         districts: tuple = ()
         unit = "ICB"
     else:
