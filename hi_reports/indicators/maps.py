@@ -1,12 +1,9 @@
 """Maps of an edition: where deprivation and rurality lie inside the organisation.
 
-Each map is planned as :class:`Layers` (the areas drawn, in order, with their fill colours, the
-legend, local-authority borders and names, and the outline) from the reference data and the
-shapes of :mod:`hi_reports.geography.boundaries`, then drawn by :func:`figure` with matplotlib
-collections on an Agg canvas: one :class:`~matplotlib.collections.PathCollection` of the areas
-(each area's code kept as the path's URL, so a test reads back which area got which colour), one
-of the borders, one of the outline. Nothing goes through GeoPandas' plotting, which costs several
-times as much for the same picture.
+Each map is planned here as :class:`~hi_reports.indicators.mapdraw.Layers` (the areas drawn, in
+order, with their fill colours, the legend, local-authority borders and names, and the outline)
+from the reference data and the shapes of :mod:`hi_reports.geography.boundaries`, then drawn by
+:mod:`hi_reports.indicators.mapdraw` with matplotlib collections.
 
 Every map has a title stating its finding, a scale bar, ONS's attribution with the boundaries'
 year, and alt text written from its data; its numbers go to the annex like a chart's.
@@ -18,9 +15,8 @@ deprived, darkest), ColorBrewer YlGn for rurality, Blues for shares, YlOrRd for 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,8 +28,22 @@ import shapely
 from hi_reports.data import Reference
 from hi_reports.formatting import count, decimal, percent
 from hi_reports.geography import Organisation
-from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, path_arrays
+from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
+from hi_reports.indicators.mapdraw import (
+    Layers,
+    figure,
+    geometry_rings,
+    recolour,
+    save,
+    scale_bar_km,
+)
 from hi_reports.indicators.measure import Measure
+
+__all__ = [
+    "ATTRIBUTION", "CATCHMENT_MIN_SHARE", "DECILE_COLOURS", "Layers", "Map", "activity_layers", "activity_map",
+    "attribution", "catchment_map", "core20_layers", "decile_layers", "england_maps", "figure", "map_positions",
+    "organisation_maps", "recolour", "rural_layers",
+]
 
 #: ONS's attribution for its boundaries; ``{year}`` is the boundary release's.
 ATTRIBUTION = (
@@ -61,12 +71,6 @@ GREENS = ("#FFFFCC", "#C2E699", "#78C679", "#31A354", "#006837")
 REDS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
 SUPPRESSED_COLOUR = "#A0A8AD"
 
-TEXT, GREY = "#231F20", "#768692"
-DPI = 130
-WIDTH = 7.0
-LEGEND_WIDTH = 2.3
-MAP_HEIGHT_MAX = 6.0
-PNG_COMPRESSION = 1
 
 IMD_SOURCE = "MHCLG English Indices of Deprivation 2019, File 1"
 RUC_SOURCE = "ONS/Defra Rural Urban Classification 2011 (LSOA)"
@@ -109,42 +113,6 @@ class Map:
     def caption(self) -> str:
         """The caption: the finding, then scale and attribution."""
         return f"{self.title}. {self.note}."
-
-
-@dataclass(frozen=True)
-class Layers:
-    """Everything one map draws, in map units (metres, British National Grid).
-
-    Attributes
-    ----------
-    codes
-        Area codes, in drawing order.
-    vertices, kinds
-        Each area's path vertices and codes (:class:`matplotlib.path.Path`), same order.
-    colours
-        Each area's fill colour (hex), same order.
-    legend
-        ``(label, colour)`` rows; ``legend_title`` above them.
-    outline
-        The outline of the whole area (a shapely geometry).
-    districts
-        ``(code, name, polygon)`` of the local-authority parts, for borders and names.
-    extent
-        ``(xmin, ymin, xmax, ymax)`` to show.
-    """
-
-    codes: tuple[str, ...]
-    vertices: tuple[np.ndarray, ...]
-    kinds: tuple[np.ndarray, ...]
-    colours: tuple[str, ...]
-    legend: tuple[tuple[str, str], ...]
-    legend_title: str
-    outline: Any
-    districts: tuple[tuple[str, str, Any], ...] = ()
-    extent: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
-    names: bool = True
-    edge: float = 0.15
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def attribution(shapes: Shapes) -> str:
@@ -227,169 +195,6 @@ def quantile_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
     return sorted(set(np.round(qs, 10).tolist()))
 
 
-# ---------------------------------------------------------------------------------- drawing
-
-
-def _paths(vertices: Sequence[np.ndarray], kinds: Sequence[np.ndarray]) -> list[Any]:
-    from matplotlib.path import Path as MplPath
-
-    return [MplPath(v, k) for v, k in zip(vertices, kinds)]
-
-
-def _rings(geometries: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Path vertices and codes of each geometry (see :func:`path_arrays`)."""
-    vertices, kinds, offsets = path_arrays(np.asarray(list(geometries), dtype=object))
-    pairs = list(pairwise(offsets))
-    return [vertices[a:b] for a, b in pairs], [kinds[a:b] for a, b in pairs]
-
-
-def _geometry_paths(geometries: Sequence[Any]) -> list[Any]:
-    return _paths(*_rings(geometries))
-
-
-def _scale_bar(width_m: float) -> int:
-    """A round length in km about a fifth of the map's width."""
-    target = width_m / 5000
-    for km in (200, 100, 50, 20, 10, 5, 2, 1):
-        if km <= target:
-            return km
-    return 1
-
-
-_LEGENDS: dict[tuple[str, tuple[tuple[str, str], ...]], np.ndarray] = {}
-
-
-def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
-    """The legend as an RGBA image (height x width x 4), drawn once per process and reused.
-
-    Text is most of what a map costs to draw (matplotlib renders every glyph), and the legends
-    of the decile, Core20 and rural maps are the same in every edition.
-    """
-    cache_key = (title, tuple(rows))
-    if cache_key in _LEGENDS:
-        return _LEGENDS[cache_key]
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    lines = title.count("\n") + 1
-    height = 0.12 + 0.16 * lines + 0.06 + 0.2 * len(rows)
-    fig = Figure(figsize=(LEGEND_WIDTH, height), dpi=DPI)
-    canvas = FigureCanvasAgg(fig)
-    fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top", fontsize=7, fontweight="bold", color=TEXT,
-             linespacing=1.25)
-    y = 1 - (0.12 + 0.16 * lines + 0.06) / height
-    for label, colour in rows:
-        y -= 0.2 / height
-        fig.patches.append(Rectangle((0.02 / LEGEND_WIDTH, y + 0.025 / height), 0.22 / LEGEND_WIDTH, 0.15 / height,
-                                     transform=fig.transFigure, facecolor=colour, edgecolor=GREY, linewidth=0.4))
-        fig.text(0.32 / LEGEND_WIDTH, y + 0.1 / height, label, ha="left", va="center", fontsize=7, color=TEXT)
-    canvas.draw()
-    image = np.asarray(canvas.buffer_rgba()).copy()
-    _LEGENDS[cache_key] = image
-    return image
-
-
-def _scale_corner(outline: Any, extent: tuple[float, float, float, float], length: float) -> tuple[float, float]:
-    """Where the scale bar starts: the bottom corner (left or right) the area covers least."""
-    xmin, ymin, xmax, ymax = extent
-    width, height = xmax - xmin, ymax - ymin
-    left = (xmin + width * 0.02, ymin + height * 0.02)
-    right = (xmax - width * 0.02 - length, ymin + height * 0.02)
-    boxes = [shapely.box(x - width * 0.01, y - height * 0.01, x + length + width * 0.01, y + height * 0.06)
-             for x, y in (left, right)]
-    covered = [outline.intersection(b).area if outline.intersects(b) else 0.0 for b in boxes]
-    return left if covered[0] <= covered[1] else right
-
-
-def figure(layers: Layers) -> Any:
-    """Draw ``layers`` on an Agg canvas and return the matplotlib Figure (not yet rendered).
-
-    The areas are the first collection of the figure's axes: a PathCollection whose URLs are the
-    area codes in the order of its face colours. The title, scale note and attribution are the
-    caption of the figure in the book, not text in the image: glyphs are what maps cost to draw.
-    """
-    from matplotlib import patheffects
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import PathCollection
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    xmin, ymin, xmax, ymax = layers.extent
-    aspect = (ymax - ymin) / max(xmax - xmin, 1.0)
-    map_width = WIDTH - LEGEND_WIDTH - 0.2
-    map_height = map_width * aspect
-    if map_height > MAP_HEIGHT_MAX:
-        map_height, map_width = MAP_HEIGHT_MAX, MAP_HEIGHT_MAX / aspect
-    legend = legend_image(layers.legend_title, layers.legend)
-    height = max(map_height, legend.shape[0] / DPI) + 0.1
-    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
-    canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.05 / WIDTH, (height - 0.05 - map_height) / height, map_width / WIDTH, map_height / height))
-    ax.set_axis_off()
-    areas = PathCollection(_paths(layers.vertices, layers.kinds), facecolors=list(layers.colours),
-                           edgecolors="white", linewidths=layers.edge)
-    areas.set_urls(list(layers.codes))
-    ax.add_collection(areas)
-    if layers.districts and len(layers.districts) > 1:
-        borders = PathCollection(_geometry_paths([d[2] for d in layers.districts]), facecolors="none",
-                                 edgecolors=TEXT, linewidths=0.9)
-        ax.add_collection(borders)
-    ax.add_collection(PathCollection(_geometry_paths([layers.outline]), facecolors="none",
-                                     edgecolors=TEXT, linewidths=1.2))
-    ax.set_xlim(xmin, xmax)
-    ax.set_ylim(ymin, ymax)
-    ax.set_aspect("equal", adjustable="datalim")
-    if layers.names and len(layers.districts) > 1:
-        total = sum(d[2].area for d in layers.districts)
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-        for _, name, shape in layers.districts[:12]:
-            if shape.area < 0.02 * total:
-                continue
-            part = shape if shape.geom_type == "Polygon" else max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
-            point = part.representative_point()
-            ax.text(point.x, point.y, "\n".join(textwrap.wrap(name, 18)), ha="center", va="center", fontsize=7,
-                    color=TEXT, fontweight="bold", path_effects=halo, zorder=5)
-    km = _scale_bar(xmax - xmin)
-    x0, y0 = _scale_corner(layers.outline, layers.extent, km * 1000)
-    ax.add_patch(Rectangle((x0, y0), km * 1000, (ymax - ymin) * 0.008, facecolor=TEXT, edgecolor="none", zorder=6))
-    ax.text(x0 + km * 500, y0 + (ymax - ymin) * 0.018, f"{km} km", ha="center", va="bottom", fontsize=7,
-            color=TEXT, zorder=6)
-    fig.figimage(legend, xo=int((WIDTH - LEGEND_WIDTH) * DPI), yo=int((height - 0.05) * DPI) - legend.shape[0])
-    fig.canvas = canvas
-    return fig
-
-
-def save(fig: Any, folder: Path, name: str) -> Path:
-    """Render ``fig`` and write it to ``folder/name.png``."""
-    from PIL import Image
-
-    canvas = fig.canvas
-    canvas.draw()
-    size = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name}.png"
-    image.convert("RGB").save(target, format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
-    return target
-
-
-def recolour(fig: Any, layers: Layers) -> Any:
-    """Give the map ``fig`` the colours and legend of ``layers``, which must draw the same areas
-    with the same outline: the maps of one organisation share a figure, since building it costs
-    about as much as drawing it."""
-    areas = fig.axes[0].collections[0]
-    if list(areas.get_urls()) != list(layers.codes):
-        raise ValueError("recolour draws the same areas in the same order")
-    areas.set_facecolors(list(layers.colours))
-    legend = fig.images[0]
-    top = legend.oy + legend.get_array().shape[0]
-    image = legend_image(layers.legend_title, layers.legend)
-    legend.set_data(image)
-    legend.oy = top - image.shape[0]  # top-aligned, as drawn first
-    return fig
-
-
 def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
           folder: Path, fig: Any = None) -> tuple[Map, Any]:
     """Draw ``layers`` (on ``fig``, recoloured, when given) and write the PNG; return the map and figure."""
@@ -398,11 +203,10 @@ def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: 
     return Map(name, title, note, alt, tuple(measures), layers.codes), fig
 
 
-# ---------------------------------------------------------------------------------- the maps
 
 
 def _note(shapes: Shapes, layers: Layers, what: str) -> str:
-    km = _scale_bar(layers.extent[2] - layers.extent[0])
+    km = scale_bar_km(layers.extent[2] - layers.extent[0])
     return f"{what} Scale: the bar is {km} km (British National Grid). {attribution(shapes)}"
 
 
@@ -552,7 +356,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
     codes = sorted(shapes.icb)
     geometries = [shapes.icb[c] for c in codes]
-    vertices, kinds = _rings(geometries)
+    vertices, kinds = geometry_rings(geometries)
     outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
     area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
     maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
@@ -580,7 +384,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
                                           for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
         bottom = sorted(codes, key=lambda c: by_code[c].value)[:3]
         note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup (July 2022). Scale: the bar is "
-                f"{_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
+                f"{scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
         maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
                                folder, fig)
     return maps
@@ -619,7 +423,7 @@ def activity_layers(
         area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
         geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
         outline = shapely.coverage_union_all(geometries)
-        vertex_list, kind_list = _rings(geometries)
+        vertex_list, kind_list = geometry_rings(geometries)
         districts: tuple = ()
         unit = "ICB"
     else:
@@ -697,6 +501,6 @@ def activity_map(
            + (" Synthetic demonstration data, not real activity." if synthetic else ""))
     note = (f"Crude rates; {unit}s with 1 to {small} events are suppressed (shown grey), as NHS disclosure "
             "practice requires." + (" Synthetic demonstration data." if synthetic else "")
-            + f" Scale: the bar is {_scale_bar(layers.extent[2] - layers.extent[0])} km (British National Grid). "
+            + f" Scale: the bar is {scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). "
             + attribution(shapes))
     return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)[0]
