@@ -159,12 +159,15 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
     return tuple(prepared)
 
 
-def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> str | None:
+def activity_digest(
+    prepared: Sequence[PreparedActivity], org: Organisation, reference: Reference | None = None
+) -> str | None:
     """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
 
     Each figure enters as the chapters print it (rates to one decimal, the relative index to two).
-    A batch keeps it in each edition's manifest, so a changed activity file rebuilds only the
-    editions whose printed activity figures change.
+    Given the reference data, the events of each LSOA of the organisation enter too, since its map
+    of rates by neighbourhood shows them. A batch keeps the digest in each edition's manifest, so a
+    changed activity file rebuilds only the editions whose printed activity figures or maps change.
     """
     if not prepared:
         return None
@@ -175,6 +178,11 @@ def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> 
             for measure in _measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
+        if reference is not None and item.lsoa_events is not None:
+            weights = membership(reference, org.kind)
+            codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
+            events = item.lsoa_events.reindex(sorted(codes), fill_value=0)
+            digest.update(pd.util.hash_pandas_object(events).to_numpy().tobytes())
     return digest.hexdigest()
 
 

@@ -445,7 +445,7 @@ def build_batch(
         prepared = prepare_activity(request.activity, reference, request.kind)
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
-            activity = functools.partial(activity_digest, prepared)
+            activity = functools.partial(activity_digest, prepared, reference=reference)
     # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
     # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
     from hi_reports.data import get_dataset
