@@ -268,7 +268,9 @@ def organisation_maps(
     maps: dict[str, Map | None] = {"catchment": None}
 
     layers = decile_layers(reference, shapes, area)
-    if per_decile[0]:
+    if n == 1:
+        title = f"The area's one neighbourhood is in national IMD decile {deciles[0]}"
+    elif per_decile[0]:
         title = f"{count(first.value)} of the {count(n)} {scope} are among the 10% most deprived in England"
     else:
         title = (f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
@@ -288,6 +290,8 @@ def organisation_maps(
                          "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)", src)
     title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
              "England's most deprived 20%")
+    if n == 1:
+        title = f"The area's one neighbourhood is {'' if core20[0] else 'not '}in England's most deprived 20% (Core20)"
     alt = (f"Map of the {count(n)} {scope} of {name} with the {count(core.value)} Core20 neighbourhoods "
            "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
            "by local authority: " + _by_district(reference, area, core20) + ".")
@@ -301,6 +305,8 @@ def organisation_maps(
     layers = rural_layers(reference, shapes, area)
     title = (f"{count(rural_n.value)} of the {count(n)} {scope} are rural" if rural.any()
              else f"All {count(n)} {scope} are urban")
+    if n == 1:
+        title = f"The area's one neighbourhood is {'rural' if rural[0] else 'urban'}"
     group_counts = [
         lsoa_count(f"ruc_group_{i}_lsoas", np.isin(classes, codes).sum(), f"LSOAs of RUC 2011 classes {', '.join(codes)}",
                    f"{RUC_SOURCE}; {LOOKUP_SOURCE}")
