@@ -237,12 +237,18 @@ def test_edition_maps_have_caption_attribution_and_alt_text(edition, reference) 
     first = int((qhl["imd_decile"] == 1).sum())
     assert f"![{first} of the 773 neighbourhoods are among the 10% most deprived in England." in text
     assert "Contains OS data © Crown copyright and database right 2011.](figures/map_imd_deciles.png)" in text
-    per_decile = ", ".join(f"{d} {int((qhl['imd_decile'] == d).sum())}" for d in range(1, 11))
+    per_decile = "; ".join(f"decile {d}: {int((qhl['imd_decile'] == d).sum())}" for d in range(1, 11))
     assert f"Neighbourhoods per decile: {per_decile}." in text
     birmingham = qhl[qhl["lad_name"] == "Birmingham"]
     assert f"Birmingham {int((birmingham['imd_decile'] <= 2).sum())} of {len(birmingham)}" in text
     assert (edition.project / "figures" / "map_imd_deciles.png").is_file()
     assert "![" in (edition.project / "rural.qmd").read_text(encoding="utf-8").split("map_rural.png")[0]
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((edition.folder / "html" / "imd.html").read_text(encoding="utf-8"), "html.parser")
+    image = soup.find("img", src=lambda src: src and src.endswith("map_imd_deciles.png"))
+    assert image["alt"].startswith("Map of the 773 neighbourhoods (LSOAs) of Birmingham and Solihull")
+    assert f"Neighbourhoods per decile: {per_decile}." in image["alt"]
     annex = pd.read_csv(edition.annex)
     row = annex[annex["key"] == "maps.decile_1_lsoas"].iloc[0]
     assert row["value"] == first and row["chapter"] == "imd"

@@ -277,7 +277,7 @@ def organisation_maps(
                  f"the most deprived are in decile {deciles.min()}")
     alt = (f"Map of the {count(n)} {scope} (LSOAs) of {name}, each coloured by its national IMD 2019 decile, "
            "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
-           "per decile: " + ", ".join(f"{d} {count(c)}" for d, c in enumerate(per_decile, start=1))
+           "per decile: " + "; ".join(f"decile {d}: {count(c)}" for d, c in enumerate(per_decile, start=1))
            + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
     maps["deciles"], fig = _draw(layers, "map_imd_deciles", title,
                             _note(shapes, layers, f"National IMD 2019 decile of each neighbourhood.{where}"),
@@ -312,7 +312,7 @@ def organisation_maps(
                    f"{RUC_SOURCE}; {LOOKUP_SOURCE}")
         for i, (_, codes, _) in enumerate(RURAL_GROUPS, start=1)
     ]
-    groups = ", ".join(f"{label.split(' (')[0].lower()} {count(m.value)}"
+    groups = "; ".join(f"{label.split(' (')[0].lower()}: {count(m.value)}"
                        for (label, _, _), m in zip(RURAL_GROUPS, group_counts))
     alt = (f"Map of the {count(n)} {scope} of {name}, each coloured by its Rural-Urban Classification 2011 group, "
            f"from urban conurbation (lightest) to rural village and dispersed (darkest): {groups}. Rural "
@@ -350,7 +350,7 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
     alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
            "patients admitted to the trust shaded by the trust's share of them, darker for larger shares, with "
            "the outline of the neighbourhoods sending 10% or more. Neighbourhoods per class: "
-           + ", ".join(f"{label} {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
+           + "; ".join(f"{label}: {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
     return _draw(layers, "map_catchment", title,
                  _note(shapes, layers, "Catchment year 2019, all admissions; an LSOA takes its MSOA's share. "
                        "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."),
@@ -384,7 +384,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
                  + f" and {names[top[2]].short_name} ICBs")
         counts = [int(sum(1 for c in colours if c == colour)) for _, colour in legend]
         alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
-               f"shares, in {len(legend)} classes: " + ", ".join(f"{label} {n} ICBs" for (label, _), n in zip(legend, counts))
+               f"shares, in {len(legend)} classes: " + "; ".join(f"{label}: {n} ICBs" for (label, _), n in zip(legend, counts))
                + ". Highest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in top)
                + ". Lowest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}"
                                           for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
@@ -503,7 +503,7 @@ def activity_map(
     counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
     alt = (f"Map of crude rates of {measure.lower()} per 1,000 residents a year in the {count(len(codes))} {unit}s "
            f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
-           + ", ".join(f"{label} {n}" for (label, _), n in zip(legend, counts)) + "."
+           + "; ".join(f"{label}: {n}" for (label, _), n in zip(legend, counts)) + "."
            + (" Synthetic demonstration data, not real activity." if synthetic else ""))
     note = (f"Crude rates; {unit}s with 1 to {small} events are suppressed (shown grey), as NHS disclosure "
             "practice requires." + (" Synthetic demonstration data." if synthetic else "")
