@@ -171,9 +171,10 @@ def figure(layers: Layers) -> Any:
     areas.set_urls(list(layers.codes))
     ax.add_collection(areas)
     if layers.districts and len(layers.districts) > 1:
-        borders = PathCollection(_geometry_paths([d[2] for d in layers.districts]), facecolors="none",
-                                 edgecolors=TEXT, linewidths=0.9)
-        ax.add_collection(borders)
+        paths = _geometry_paths([d[2] for d in layers.districts])
+        # A white casing under the dark line keeps borders visible across the darkest fills.
+        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors="white", linewidths=2.2))
+        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=TEXT, linewidths=0.9))
     ax.add_collection(PathCollection(_geometry_paths([layers.outline]), facecolors="none",
                                      edgecolors=TEXT, linewidths=1.2))
     ax.set_xlim(xmin, xmax)
