@@ -285,10 +285,10 @@ def _data_status(args: argparse.Namespace) -> int:
         return 0
     print(f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}")
     for vintage in VINTAGES.values():
-        lacking = [n for n in dict.fromkeys(vintage.datasets.values()) if n in set(absent["dataset"])]
+        lacking = [n for n in vintage.required if n in set(absent["dataset"])]
         state = f"lacks {', '.join(lacking)}" if lacking else "complete"
         print(f"vintage {vintage.name}: {state}")
-    default = set(VINTAGES[DEFAULT_VINTAGE].datasets.values())
+    default = set(VINTAGES[DEFAULT_VINTAGE].required)
     return 1 if default & set(absent["dataset"]) else 0
 
 

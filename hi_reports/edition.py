@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import pandas as pd
+
 from hi_reports import __version__
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
@@ -34,8 +36,15 @@ from hi_reports.indicators.chapters import (
 from hi_reports.data.activity import ActivitySummary, read_activity
 from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.errors import DataError, GeographyError
-from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
+from hi_reports.indicators.activity import (
+    SMALL_COUNT_MAX,
+    ActivityResults,
+    activity_figures,
+    activity_indicators,
+)
 from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
+from hi_reports.geography.boundaries import Shapes, lsoa_shapes
+from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles
 from hi_reports.render import render
@@ -113,6 +122,9 @@ class PreparedActivity:
     results: ActivityResults
     summary: ActivitySummary | None
     sha256: str | None
+    #: Events by LSOA over the period (for the map of rates by neighbourhood), and its years.
+    lsoa_events: pd.Series | None = None
+    years: float = 1.0
 
     @property
     def synthetic(self) -> bool:
@@ -157,16 +169,20 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
             counts, summary, sha = activity.counts, activity.summary, activity.sha256
             years = activity.period.years if activity.period else 1.0
         results = activity_indicators(counts, reference, membership(reference, kind), years=years)
-        prepared.append(PreparedActivity(spec, results, summary, sha))
+        events = counts.groupby("lsoa_code")["count"].sum()
+        prepared.append(PreparedActivity(spec, results, summary, sha, events, years))
     return tuple(prepared)
 
 
-def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> str | None:
+def activity_digest(
+    prepared: Sequence[PreparedActivity], org: Organisation, reference: Reference | None = None
+) -> str | None:
     """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
 
     Each figure enters as the chapters print it (rates to one decimal, the relative index to two).
-    A batch keeps it in each edition's manifest, so a changed activity file rebuilds only the
-    editions whose printed activity figures change.
+    Given the reference data, the events of each LSOA of the organisation enter too, since its map
+    of rates by neighbourhood shows them. A batch keeps the digest in each edition's manifest, so a
+    changed activity file rebuilds only the editions whose printed activity figures or maps change.
     """
     if not prepared:
         return None
@@ -177,6 +193,11 @@ def activity_digest(prepared: Sequence[PreparedActivity], org: Organisation) -> 
             for measure in _measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
+        if reference is not None and item.lsoa_events is not None:
+            weights = membership(reference, org.kind)
+            codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
+            events = item.lsoa_events.reindex(sorted(codes), fill_value=0)
+            digest.update(pd.util.hash_pandas_object(events).to_numpy().tobytes())
     return digest.hexdigest()
 
 
@@ -199,8 +220,15 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
-def activity_context(org: Organisation, prepared: PreparedActivity, figures_dir: Path) -> dict[str, Any]:
-    """The chapters' values for one activity measure of ``org``: figures, England's, data quality."""
+def activity_context(
+    org: Organisation,
+    prepared: PreparedActivity,
+    figures_dir: Path,
+    reference: Reference | None = None,
+    shapes: Shapes | None = None,
+) -> dict[str, Any]:
+    """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
+    and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
     spec = prepared.spec
     name = spec.measure
     slug = _slug(name)
@@ -241,6 +269,12 @@ def activity_context(org: Organisation, prepared: PreparedActivity, figures_dir:
         source,
     )
     charts = draw_activity_charts(org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir)
+    rate_map = None
+    if reference is not None and shapes is not None and prepared.lsoa_events is not None:
+        rate_map = activity_map(
+            org, reference, shapes, membership(reference, org.kind), prepared.lsoa_events, prepared.years,
+            slug, name, prepared.synthetic, figures_dir, SMALL_COUNT_MAX,
+        )
     return {
         "name": name,
         "lower": name[:1].lower() + name[1:],
@@ -253,6 +287,7 @@ def activity_context(org: Organisation, prepared: PreparedActivity, figures_dir:
         "quality": quality,
         "outside": outside,
         "charts": charts,
+        "map": rate_map,
     }
 
 
@@ -308,23 +343,27 @@ def chapter_context(
     rural = rural_figures(subject)
     overview = overview_figures(subject, reference.lsoas, membership(reference, org.kind), names)
     charts = draw_charts(org.short_name, imd, rural, figures_dir)
+    shapes = lsoa_shapes(reference)
     variation = None
     if org.kind == "england":
         variation = variation_figures(kind_profiles(reference, "icb"), icbs)
         charts.update(draw_variation_charts(variation, figures_dir))
+        maps = england_maps(reference, shapes, variation, icbs, figures_dir)
+    else:
+        maps = organisation_maps(org, reference, shapes, membership(reference, org.kind), figures_dir)
     sources = [
         {
             "title": s.title, "publisher": s.publisher, "vintage": s.vintage, "licence": s.licence,
             "url": s.url, "file": Path(s.path).name, "sha256": s.sha256,
         }
         for name, s in reference.sources.items()
-        if name in reference.vintage.datasets.values() or org.kind == "trust"
+        if name in reference.vintage.datasets.values() or org.kind == "trust" or name == shapes.dataset
     ]
     return {
         "org": org,
         "parent": parent,
         "is_england": org.kind == "england",
-        "activity": [activity_context(org, prepared, figures_dir) for prepared in activity],
+        "activity": [activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity],
         "variation": variation,
         "edition": {
             "date": date.isoformat(),
@@ -338,6 +377,8 @@ def chapter_context(
         "charts": charts,
         "vintage": reference.vintage,
         "vintages": _vintages(subject, reference),
+        "maps": maps,
+        "boundaries": {"attribution": attribution(shapes), "year": shapes.year},
     }
 
 

@@ -170,7 +170,7 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     assert (table["status"] == "present").all()
     keys = table["dataset"].map(lambda n: CATALOGUE[n].key if not CATALOGUE[n].unique[1:] else None)
     assert (table.loc[keys == "lsoa11_code", "rows"] == ENGLISH_LSOAS).all()
-    assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (keys == "lsoa21_code").sum() == 4
+    assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (keys == "lsoa21_code").sum() == 5
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path)
     assert (empty["status"] == "missing").all()

@@ -16,6 +16,7 @@ import pytest
 
 from hi_reports.cli import main
 from hi_reports.data import CATALOGUE, get_dataset, load, read_dataset
+from hi_reports.data.loaders import read_source
 from hi_reports.data.vintage import V2019
 from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
 from hi_reports.data.loaders import file_sha256, find_file
@@ -107,7 +108,7 @@ def test_fetch_every_dataset_through_the_cli_then_verify(mirror: Mirror, tmp_pat
         assert f"{name:22} fetched  {dataset.filename}" in out
         assert f"from {mirror.url}/" in out
         # parsed into the cache on fetch; the table equals an independent read of the original
-        pd.testing.assert_frame_equal(load(name, folder).table, read_dataset(dataset, source))
+        pd.testing.assert_frame_equal(load(name, folder).table, read_source(dataset, source))
     assert f"{len(CATALOGUE)} datasets ready in {folder}" in out
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no staging left behind
 
@@ -241,7 +242,7 @@ def test_build_with_an_empty_data_folder_and_a_mirror(mirror: Mirror, tmp_path: 
             "--format", "html", "--engine", "builtin", "--quiet"]
     assert main(argv) == 0
     err = capsys.readouterr().err
-    core = list(dict.fromkeys(V2019.datasets.values()))  # the default vintage's, and not the other's
+    core = list(V2019.required)  # the default vintage's, and not the other's
     for name in core:
         assert f"dataset {name!r} was missing: fetched {mirror.url}/{get_dataset(name).filename}" in err
     html = (out / "QHL" / "html" / "index.html").read_text(encoding="utf-8")

@@ -105,7 +105,7 @@ def test_comparison_note_gives_both_vintages(data_dir: Path, tmp_path: Path, ref
 def test_no_comparison_without_the_other_vintage(data_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in dict.fromkeys(V2019.datasets.values()):
+    for name in V2019.required:
         (folder / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
     edition = build_edition(
         EditionRequest(org="QHL", out=tmp_path / "out", formats=("html",), date=dt.date(2026, 11, 25)),
@@ -120,7 +120,7 @@ def test_a_2021_file_in_a_2019_folder_is_a_mixed_geography_error(data_dir: Path,
     and the reference refuses to mix it with IMD 2019, naming both files and both geographies."""
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in dict.fromkeys(V2019.datasets.values()):
+    for name in V2019.required:
         if name != "ruc2011":
             (folder / _file(data_dir, name).name).symlink_to(_file(data_dir, name))
     ruc21 = pd.read_csv(_file(data_dir, "ruc2021")).rename(columns={"lsoa21_code": "lsoa11_code", "ruc21_code": "ruc11_code"})

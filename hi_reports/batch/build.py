@@ -1,7 +1,7 @@
 """Build many editions: plan (what changed), run (a process pool), and clean up whatever happens.
 
-The parent process loads the reference data and computes the profiles of every organisation of the
-kind once. Workers are started with the fork start method where the platform has it (they inherit
+The parent process loads the reference data and the LSOA shapes of the maps and computes the
+profiles of every organisation of the kind once. Workers are started with the fork start method where the platform has it (they inherit
 the data without copying or pickling it) and otherwise receive it once each through the pool
 initializer, never once per task. Each worker builds an edition into a staging folder
 ``out/.<CODE>-batch-*``, writes its manifest, and renames it into place; the parent removes every
@@ -453,7 +453,17 @@ def build_batch(
         prepared = prepare_activity(request.activity, reference, request.kind)
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
-            activity = functools.partial(activity_digest, prepared)
+            activity = functools.partial(activity_digest, prepared, reference=reference)
+    # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
+    # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
+    from hi_reports.data import get_dataset
+    from hi_reports.data.loaders import data_dir as data_folder
+    from hi_reports.data.loaders import file_sha256, require_file
+    from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
+
+    boundaries = boundary_dataset(reference)
+    data = data_digest({**(other.sources if other is not None else {}), **reference.sources})
+    data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
     inputs = Inputs(
         package_version=__version__,
         options={
@@ -461,7 +471,7 @@ def build_batch(
             "date": request.date.isoformat() if request.date else None,
             "vintage": reference.vintage.name,
         },
-        data=data_digest({**(other.sources if other is not None else {}), **reference.sources}),
+        data=dict(sorted(data.items())),
         book=book_digest(sources.root),
     )
     digests = {org.code: activity(org) if activity else None for org in orgs}
@@ -491,9 +501,11 @@ def build_batch(
         profiles = kind_profiles(reference, request.kind)
         from hi_reports.geography import membership, organisations
 
-        # Fill the geography's per-reference caches here, so that forked workers share them.
+        # Fill the geography's per-reference caches here, so that forked workers share them:
+        # organisations, weights and the LSOA shapes of the maps.
         organisations(reference, "icb"), organisations(reference, request.kind)
         membership(reference, request.kind)
+        lsoa_shapes(reference)
         if other is not None and request.kind not in ("england", "trust"):
             organisations(other, request.kind), membership(other, request.kind)
         timings["profiles"] = time.perf_counter() - mark

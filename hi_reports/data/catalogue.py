@@ -96,6 +96,11 @@ class Dataset:
     unique: tuple[str, ...] = ()
     #: Columns matched by a pattern rather than listed, e.g. single years of age.
     extra: tuple[str, ...] = field(default_factory=tuple)
+    #: A boundary file (GeoJSON or any format GDAL reads), read with geopandas rather than as CSV.
+    geometry: bool = False
+    #: For boundaries: the year of ONS's attribution, "Contains OS data (c) Crown copyright and
+    #: database right [year]".
+    copyright_year: int | None = None
 
     @property
     def filename(self) -> str:
@@ -505,8 +510,83 @@ LSOA21_ICB_LOOKUP = Dataset(
     key="lsoa21_code",
 )
 
+ONS_GEOPORTAL = "Office for National Statistics (ONS), Open Geography Portal"
+
+
+def _boundaries(
+    name: str, title: str, filenames: tuple[str, ...], vintage: str, url: str, sha256: str,
+    key: str, prefix: str, year: int, code_aliases: tuple[str, ...], name_aliases: tuple[str, ...],
+) -> Dataset:
+    stem = key.removesuffix("_code")
+    return Dataset(
+        name=name, title=title, filenames=filenames, publisher=ONS_GEOPORTAL, vintage=vintage, url=url,
+        sha256=sha256,
+        columns=(_code(key, *code_aliases, key), _text(f"{stem}_name", *name_aliases, f"{stem}_name")),
+        key=key, england_prefix=prefix, geometry=True, copyright_year=year, file_format="geojson",
+        attribution=f"{ONS_ATTRIBUTION} Contains OS data © Crown copyright and database right {year}.",
+    )
+
+
+# Boundaries. The attribution year is the year of the boundary release where ONS states it
+# (ICB April 2023, LAD May 2024), otherwise the year the boundaries are of (LSOA December 2011 and
+# 2021, LAD December 2021). Maps draw LSOAs and dissolve organisation outlines and local-authority
+# borders from them through the lookups, so that every line matches the LSOAs exactly; the ICB and
+# LAD files are catalogued for users who want ONS's own outlines.
+LSOA11_BOUNDARIES = _boundaries(
+    "lsoa11_boundaries",
+    "Lower Layer Super Output Areas (December 2011) Boundaries Super Generalised Clipped (BSC) EW V3",
+    ("lsoa11_bsc_england.geojson",
+     "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3.geojson",
+     "Lower_Layer_Super_Output_Areas_(December_2011)_Boundaries_Super_Generalised_Clipped_(BSC)_EW_V3.geojson"),
+    "December 2011, LSOA 2011, BSC (200 m)",
+    "https://geoportal.statistics.gov.uk/datasets/"
+    "lower-layer-super-output-areas-december-2011-boundaries-super-generalised-clipped-bsc-ew-v3",
+    "fcdec6899859abe36d5eddcbb441b6ddb2f9451b7a97756ead73d100777161b1",
+    "lsoa11_code", "E01", 2011, ("LSOA11CD",), ("LSOA11NM",),
+)
+LSOA21_BOUNDARIES = _boundaries(
+    "lsoa21_boundaries",
+    "Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4)",
+    ("lsoa21_bsc_england.geojson",
+     "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4.geojson",
+     "Lower_layer_Super_Output_Areas_(December_2021)_Boundaries_EW_BSC_(V4).geojson"),
+    "December 2021, LSOA 2021, BSC (200 m)",
+    "https://geoportal.statistics.gov.uk/datasets/"
+    "ons::lower-layer-super-output-areas-december-2021-boundaries-super-generalised-clipped-ew-bsc",
+    "7d2ec365541f7cc7d3ca59f7d976f51988774e63930608db2cf01962fc3f13ca",
+    "lsoa21_code", "E01", 2021, ("LSOA21CD",), ("LSOA21NM",),
+)
+ICB23_BOUNDARIES = _boundaries(
+    "icb23_boundaries",
+    "Integrated Care Boards (April 2023) EN BSC",
+    ("icb23_bsc_england.geojson", "ICB_APR_2023_EN_BSC.geojson", "ICB_APR_2023_EN_BSC.shp"),
+    "April 2023, ICB 2023, BSC (200 m)",
+    "https://geoportal.statistics.gov.uk/search?q=BDY_ICB%20APR_2023",
+    "44230a07152e431978a04380bbe3a44470716320d3eb92a9178a8687eafa8d11",
+    "icb23_code", "E54", 2023, ("ICB23CD",), ("ICB23NM",),
+)
+LAD21_BOUNDARIES = _boundaries(
+    "lad21_boundaries",
+    "Local Authority Districts (December 2021) UK BUC",
+    ("lad21_buc_england.geojson", "Local_Authority_Districts_(December_2021)_UK_BUC.geojson"),
+    "December 2021, LAD 2021, BUC (500 m)",
+    "https://geoportal.statistics.gov.uk/datasets/local-authority-districts-december-2021-uk-buc",
+    "9d2c0b3ae1ea21c5c8dc229974afd986afff38266d102c46eb46105507949798",
+    "lad21_code", "E0", 2021, ("LAD21CD", "ltla21_code"), ("LAD21NM", "ltla21_name"),
+)
+LAD24_BOUNDARIES = _boundaries(
+    "lad24_boundaries",
+    "Local Authority Districts (May 2024) Boundaries UK BUC",
+    ("lad24_buc_england.geojson", "Local_Authority_Districts_May_2024_Boundaries_UK_BUC.geojson"),
+    "May 2024, LAD 2024, BUC (500 m)",
+    "https://geoportal.statistics.gov.uk/datasets/ons::local-authority-districts-may-2024-boundaries-uk-buc-2",
+    "565b0407bdb8fe3614c8e1e216f43c633f4424821bdd7026b4bbd4733dbb8b5c",
+    "lad24_code", "E0", 2024, ("LAD24CD", "ltla24_code"), ("LAD24NM", "ltla24_name"),
+)
+
 #: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every
-#: edition reads, then those of trust editions and of activity data on LSOA 2021 codes.
+#: edition reads, then those of trust editions, of activity data on LSOA 2021 codes, and the
+#: boundaries of the maps.
 CATALOGUE: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -524,6 +604,11 @@ CATALOGUE: dict[str, Dataset] = {
         CENSUS2021_AGE6,
         RUC2021,
         LSOA21_ICB_LOOKUP,
+        LSOA11_BOUNDARIES,
+        LSOA21_BOUNDARIES,
+        ICB23_BOUNDARIES,
+        LAD21_BOUNDARIES,
+        LAD24_BOUNDARIES,
     )
 }
 

@@ -257,16 +257,36 @@ def read_cached(dataset: Dataset, path: Path) -> Loaded:
     cached = cache_dir() / f"{dataset.name}-{sha[:20]}-v{CACHE_SCHEMA}.parquet"
     if cached.is_file():
         try:
-            return Loaded(dataset, path, sha, pd.read_parquet(cached))
+            return Loaded(dataset, path, sha, read_parquet(cached, dataset.geometry))
         except (OSError, ValueError):
             pass  # a damaged cache file is rebuilt below
-    table = read_dataset(dataset, path)
-    _write_cache(table, cached)
+    table = read_source(dataset, path)
+    write_cache(table, cached)
     return Loaded(dataset, path, sha, table)
 
 
-def _write_cache(table: pd.DataFrame, target: Path) -> None:
-    """Write ``table`` to ``target`` atomically; an unwritable cache only costs speed."""
+def read_source(dataset: Dataset, path: Path) -> pd.DataFrame:
+    """Read ``path`` as ``dataset`` from the publisher's format, without the cache: CSV, or
+    GeoJSON for boundaries (a GeoDataFrame)."""
+    if dataset.geometry:
+        from hi_reports.data.boundaries import read_boundaries
+
+        return read_boundaries(dataset, path)
+    return read_dataset(dataset, path)
+
+
+def read_parquet(path: Path, geometry: bool = False) -> pd.DataFrame:
+    """Read a cached table; ``geometry``: a GeoParquet file, read as a GeoDataFrame."""
+    if geometry:
+        import geopandas
+
+        return geopandas.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def write_cache(table: pd.DataFrame, target: Path) -> None:
+    """Write ``table`` to ``target`` atomically (a GeoDataFrame as GeoParquet); an unwritable cache
+    only costs speed."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:

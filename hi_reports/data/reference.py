@@ -29,6 +29,9 @@ NEEDED_FOR = {
     "lsoa_msoa_lookup": "trust editions (vintage 2019)",
     "trust_catchment": "trust editions (vintage 2019)",
     "trust_names": "trust editions (vintage 2019)",
+    "icb23_boundaries": "none yet (maps dissolve outlines from LSOAs)",
+    "lad21_boundaries": "none yet (maps dissolve borders from LSOAs)",
+    "lad24_boundaries": "none yet (maps dissolve borders from LSOAs)",
 }
 
 #: Census 2021 age bands of the 2025 vintage that make up each broad age group.
@@ -321,7 +324,7 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
 
 def needed_for(name: str) -> str:
     """Which editions read the dataset ``name``, e.g. ``"every edition (vintage 2019)"``."""
-    vintages = [v.name for v in VINTAGES.values() if name in v.datasets.values()]
+    vintages = [v.name for v in VINTAGES.values() if name in v.required]
     uses = [f"every edition (vintage {' and '.join(vintages)})"] if vintages else []
     if name in NEEDED_FOR:
         uses.append(NEEDED_FOR[name])

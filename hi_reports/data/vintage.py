@@ -56,6 +56,10 @@ class Vintage:
     single_year_ages
         Whether the population comes by single year of age (0..90+), which age-standardised activity
         rates need; otherwise only the broad bands of :data:`AGE_GROUPS`.
+    boundaries
+        Catalogue name of the LSOA boundaries the maps draw.
+    rural_groups
+        The RUC classes in groups of rising rurality, as the rural map colours them: label, codes.
     """
 
     name: str
@@ -75,6 +79,14 @@ class Vintage:
     datasets: dict[str, str]
     sources: Sources
     single_year_ages: bool
+    boundaries: str
+    rural_groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Catalogue names of every dataset an edition of this vintage reads: the reference
+        datasets and the LSOA boundaries of the maps."""
+        return (*dict.fromkeys(self.datasets.values()), self.boundaries)
 
     @property
     def lsoa_key(self) -> str:
@@ -141,6 +153,13 @@ V2019 = Vintage(
         lookup="ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup",
     ),
     single_year_ages=True,
+    boundaries="lsoa11_boundaries",
+    rural_groups=(
+        ("Urban: conurbation (A1, B1)", ("A1", "B1")),
+        ("Urban: city and town (C1, C2)", ("C1", "C2")),
+        ("Rural: town and fringe (D1, D2)", ("D1", "D2")),
+        ("Rural: village, dispersed (E1, E2)", ("E1", "E2")),
+    ),
 )
 
 V2025 = Vintage(
@@ -193,6 +212,12 @@ V2025 = Vintage(
         lookup="ONS LSOA (2021) to Sub ICB Location to ICB (April 2024) lookup",
     ),
     single_year_ages=False,
+    boundaries="lsoa21_boundaries",
+    rural_groups=(
+        ("Urban (UN1, UF1)", ("UN1", "UF1")),
+        ("Larger rural (RLN1, RLF1)", ("RLN1", "RLF1")),
+        ("Smaller rural (RSN1, RSF1)", ("RSN1", "RSF1")),
+    ),
 )
 
 VINTAGES: dict[str, Vintage] = {v.name: v for v in (V2019, V2025)}

@@ -1,0 +1,518 @@
+"""Maps of an edition: where deprivation and rurality lie inside the organisation.
+
+Each map is planned here as :class:`~hi_reports.indicators.mapdraw.Layers` (the areas drawn, in
+order, with their fill colours, the legend, local-authority borders and names, and the outline)
+from the reference data and the shapes of :mod:`hi_reports.geography.boundaries`, then drawn by
+:mod:`hi_reports.indicators.mapdraw` with matplotlib collections.
+
+Every map has a title stating its finding, a scale bar, ONS's attribution with the boundaries'
+year, and alt text written from its data; its numbers go to the annex like a chart's.
+
+Palettes are sequential and colour-blind safe: viridis for the ten IMD deciles (decile 1, the most
+deprived, darkest), ColorBrewer YlGn for rurality, Blues for shares, YlOrRd for activity rates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from hi_reports.data import Reference
+from hi_reports.formatting import count, decimal, percent
+from hi_reports.geography import Organisation
+from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
+from hi_reports.indicators.mapdraw import (
+    Layers,
+    figure,
+    geometry_rings,
+    recolour,
+    save,
+    scale_bar_km,
+)
+from hi_reports.indicators.measure import Measure
+
+__all__ = [
+    "ATTRIBUTION", "CATCHMENT_MIN_SHARE", "DECILE_COLOURS", "Layers", "Map", "activity_layers", "activity_map",
+    "attribution", "catchment_map", "core20_layers", "decile_layers", "england_maps", "figure", "map_positions",
+    "organisation_maps", "recolour", "rural_layers",
+]
+
+#: ONS's attribution for its boundaries; ``{year}`` is the boundary release's.
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right {year}"
+)
+#: Trust maps draw the LSOAs that send at least this share of their admitted patients to the trust.
+CATCHMENT_MIN_SHARE = 0.10
+
+#: Ten national IMD deciles, decile 1 (most deprived) first: viridis, darkest first.
+DECILE_COLOURS = (
+    "#440154", "#482878", "#3E4989", "#31688E", "#26828E",
+    "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725",
+)
+CORE20_COLOUR, OTHER_COLOUR = "#003087", "#E8EDEE"
+#: Colours of the RUC groups of a vintage (:attr:`Vintage.rural_groups`), least rural first, by
+#: the number of groups.
+RURAL_COLOURS = {
+    4: ("#FFFFCC", "#C2E699", "#78C679", "#238443"),
+    3: ("#FFFFCC", "#78C679", "#238443"),
+}
+BLUES = ("#EFF3FF", "#BDD7E7", "#6BAED6", "#3182BD", "#08519C")
+GREENS = ("#FFFFCC", "#C2E699", "#78C679", "#31A354", "#006837")
+REDS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
+SUPPRESSED_COLOUR = "#A0A8AD"
+
+
+
+def rural_groups(reference: Reference) -> list[tuple[str, tuple[str, ...], str]]:
+    """The vintage's RUC groups with their colours: label, class codes, colour."""
+    groups = reference.vintage.rural_groups
+    return [(label, codes, colour) for (label, codes), colour in zip(groups, RURAL_COLOURS[len(groups)])]
+
+
+@dataclass(frozen=True)
+class Map:
+    """A map written to the project's ``figures/`` folder.
+
+    Attributes
+    ----------
+    name
+        File stem; the file is ``figures/{name}.png``.
+    title
+        The finding the map shows.
+    note
+        The scale and ONS's attribution (printed under the title in the caption, and on the map).
+    alt
+        Alternative text: what the map shows, with its numbers.
+    measures
+        The numbers the title and alt text print, for the data annex.
+    codes
+        The areas drawn (LSOA or ICB codes), in drawing order.
+    """
+
+    name: str
+    title: str
+    note: str
+    alt: str
+    measures: tuple[Measure, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Path of the PNG relative to the project folder."""
+        return f"figures/{self.name}.png"
+
+    @property
+    def caption(self) -> str:
+        """The caption: the finding, then scale and attribution."""
+        return f"{self.title}. {self.note}."
+
+
+def attribution(shapes: Shapes) -> str:
+    """ONS's attribution for the boundaries of ``shapes``."""
+    return ATTRIBUTION.format(year=shapes.year)
+
+
+def map_positions(reference: Reference, shapes: Shapes, weights: pd.DataFrame, org: Organisation) -> tuple[np.ndarray, pd.Series]:
+    """Positions (in ``shapes``) of the LSOAs an organisation's maps draw, and their weights.
+
+    All the member LSOAs of an ICB, sub-ICB or local authority; for a trust, the LSOAs that send
+    at least :data:`CATCHMENT_MIN_SHARE` of their admitted patients to it.
+    """
+    key = reference.lsoas.index.name
+    mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
+    if org.kind == "trust":
+        mine = mine[mine["weight"] >= CATCHMENT_MIN_SHARE]
+    codes = np.sort(mine[key].to_numpy())
+    return shapes.positions(codes), mine.set_index(key)["weight"].reindex(codes)
+
+
+def _area_layers(shapes: Shapes, area: AreaShapes, positions: np.ndarray, colours: Sequence[str],
+                 legend: Sequence[tuple[str, str]], legend_title: str, **extra: Any) -> Layers:
+    vertices, kinds = zip(*(shapes.rings(int(p)) for p in positions)) if len(positions) else ((), ())
+    return Layers(
+        codes=tuple(shapes.codes[positions]), vertices=tuple(vertices), kinds=tuple(kinds),
+        colours=tuple(colours), legend=tuple(legend), legend_title=legend_title, outline=area.outline,
+        districts=area.districts, extent=_extent(area.outline), **extra,
+    )
+
+
+def _extent(outline: Any, pad: float = 0.03) -> tuple[float, float, float, float]:
+    xmin, ymin, xmax, ymax = outline.bounds
+    dx, dy = (xmax - xmin) * pad, (ymax - ymin) * pad
+    return xmin - dx, ymin - dy, xmax + dx, ymax + dy
+
+
+def decile_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """LSOAs coloured by national IMD decile (decile 1 darkest)."""
+    deciles = reference.lsoas["imd_decile"].to_numpy()[area.positions]
+    return _area_layers(
+        shapes, area, area.positions, [DECILE_COLOURS[int(d) - 1] for d in deciles],
+        [(f"{d}{' most deprived' if d == 1 else ' least deprived' if d == 10 else ''}", DECILE_COLOURS[d - 1])
+         for d in range(1, 11)],
+        f"National {reference.vintage.imd} decile\n1 = most deprived 10% in England",
+    )
+
+
+def core20_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """Core20 LSOAs (national IMD deciles 1-2) dark, the others light."""
+    core20 = reference.lsoas["imd_decile"].to_numpy()[area.positions] <= 2
+    return _area_layers(
+        shapes, area, area.positions, np.where(core20, CORE20_COLOUR, OTHER_COLOUR),
+        [("Core20: national deciles 1-2", CORE20_COLOUR), ("Other neighbourhoods", OTHER_COLOUR)],
+        "Core20: England's most\ndeprived 20% of LSOAs",
+    )
+
+
+def rural_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
+    """LSOAs coloured by their RUC group, from the most urban (light) to the most rural (dark)."""
+    groups = rural_groups(reference)
+    group = {code: colour for _, codes, colour in groups for code in codes}
+    classes = reference.lsoas["ruc_code"].to_numpy()[area.positions]
+    return _area_layers(
+        shapes, area, area.positions, [group[c] for c in classes],
+        [(label, colour) for label, _, colour in groups], reference.vintage.ruc,
+    )
+
+
+def share_classes(values: np.ndarray, breaks: Sequence[float], colours: Sequence[str],
+                  label: Any = percent) -> tuple[list[str], list[tuple[str, str]]]:
+    """Colour of each value by class (``breaks[i] <= v < breaks[i + 1]``) and the legend rows."""
+    index = np.clip(np.searchsorted(np.asarray(breaks[1:-1]), values, side="right"), 0, len(colours) - 1)
+    legend = [(f"{label(lo)} to {label(hi)}", colours[i]) for i, (lo, hi) in enumerate(pairwise(breaks))]
+    return [colours[i] for i in index], legend
+
+
+def quantile_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
+    """Breaks that put about as many values in each class (duplicates removed)."""
+    qs = np.quantile(values, np.linspace(0, 1, classes + 1))
+    return sorted(set(np.round(qs, 10).tolist()))
+
+
+def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
+          folder: Path, fig: Any = None) -> tuple[Map, Any]:
+    """Draw ``layers`` (on ``fig``, recoloured, when given) and write the PNG; return the map and figure."""
+    fig = figure(layers) if fig is None else recolour(fig, layers)
+    save(fig, folder, name)
+    return Map(name, title, note, alt, tuple(measures), layers.codes), fig
+
+
+
+
+def _note(shapes: Shapes, layers: Layers, what: str) -> str:
+    km = scale_bar_km(layers.extent[2] - layers.extent[0])
+    return f"{what} Scale: the bar is {km} km (British National Grid). {attribution(shapes)}"
+
+
+def _by_district(reference: Reference, area: AreaShapes, flag: np.ndarray) -> str:
+    """'Birmingham 326 of 639, Solihull 18 of 134': flagged LSOAs of each district."""
+    lad = reference.lsoas["lad_code"].to_numpy()[area.positions]
+    parts = []
+    for code, name, _ in sorted(area.districts, key=lambda d: d[1]):
+        mine = lad == code
+        parts.append(f"{name} {count(flag[mine].sum())} of {count(mine.sum())}")
+    return ", ".join(parts)
+
+
+def organisation_maps(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    folder: Path,
+) -> dict[str, Map | None]:
+    """Draw the IMD decile, Core20 and rural maps of a local edition (and a trust's catchment).
+
+    Parameters
+    ----------
+    org
+        The organisation (not England: see :func:`england_maps`).
+    reference, shapes
+        The reference data and its LSOA shapes.
+    weights
+        The weights of the organisations of ``org.kind`` (:func:`hi_reports.geography.membership`).
+    folder
+        The project's ``figures/`` folder.
+
+    Returns
+    -------
+    dict
+        ``deciles``, ``core20``, ``rural`` and ``catchment`` (None but for trusts).
+    """
+    positions, _ = map_positions(reference, shapes, weights, org)
+    area = area_shapes(shapes, positions)
+    lsoas = reference.lsoas
+    n = len(positions)
+    name = org.short_name
+    trust = org.kind == "trust"
+    where = (f" Neighbourhoods (LSOAs) sending at least {percent(CATCHMENT_MIN_SHARE, 0)} of their admitted "
+             "patients to the trust.") if trust else ""
+    scope = "neighbourhoods of the catchment" if trust else "neighbourhoods"
+    v = reference.vintage
+    src = f"{v.sources.imd}; {v.sources.lookup}"
+    ruc_src = f"{v.sources.ruc}; {v.sources.lookup}"
+
+    def lsoa_count(key: str, value: float, definition: str, source: str = src) -> Measure:
+        return Measure(f"maps.{key}", float(value), "count", definition + (where and " (catchment LSOAs with a share of 10% or more)"), source)
+
+    total = lsoa_count("lsoas", n, "LSOAs drawn on the maps")
+    deciles = lsoas["imd_decile"].to_numpy()[positions].astype(int)
+    per_decile = np.bincount(deciles, minlength=11)[1:]
+    by_decile = [lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
+                 for d, c in enumerate(per_decile, start=1)]
+    first = by_decile[0]
+    maps: dict[str, Map | None] = {"catchment": None}
+
+    layers = decile_layers(reference, shapes, area)
+    if n == 1:
+        title = f"The area's one neighbourhood is in national IMD decile {deciles[0]}"
+    elif per_decile[0]:
+        title = f"{count(first.value)} of the {count(n)} {scope} are among the 10% most deprived in England"
+    else:
+        title = (f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
+                 f"the most deprived are in decile {deciles.min()}")
+    alt = (f"Map of the {count(n)} {scope} (LSOAs) of {name}, each coloured by its national {v.imd} decile, "
+           "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
+           "per decile: " + "; ".join(f"decile {d}: {count(c)}" for d, c in enumerate(per_decile, start=1))
+           + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
+    maps["deciles"], fig = _draw(layers, "map_imd_deciles", title,
+                            _note(shapes, layers, f"National {v.imd} decile of each neighbourhood.{where}"),
+                            alt, (total, *by_decile), folder)
+
+    core20 = deciles <= 2
+    core = lsoa_count("core20_lsoas", core20.sum(), "LSOAs in national IMD deciles 1-2 (Core20)")
+    layers = core20_layers(reference, shapes, area)
+    core_share = Measure("maps.core20_lsoa_share", float(core20.mean()) if n else float("nan"), "share",
+                         "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)", src)
+    title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
+             "England's most deprived 20%")
+    if n == 1:
+        title = f"The area's one neighbourhood is {'' if core20[0] else 'not '}in England's most deprived 20% (Core20)"
+    alt = (f"Map of the {count(n)} {scope} of {name} with the {count(core.value)} Core20 neighbourhoods "
+           "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
+           "by local authority: " + _by_district(reference, area, core20) + ".")
+    maps["core20"], fig = _draw(layers, "map_imd_core20", title,
+                           _note(shapes, layers, f"Core20 neighbourhoods: national {v.imd} deciles 1 and 2.{where}"),
+                           alt, (total, core, core_share), folder, fig)
+
+    classes = lsoas["ruc_code"].to_numpy()[positions]
+    rural = lsoas["urban_rural"].to_numpy()[positions] == "Rural"
+    rural_n = lsoa_count("rural_lsoas", rural.sum(), f"LSOAs classed as rural ({v.ruc_short} {v.codes('Rural')})", ruc_src)
+    groups_of = rural_groups(reference)
+    layers = rural_layers(reference, shapes, area)
+    title = (f"{count(rural_n.value)} of the {count(n)} {scope} are rural" if rural.any()
+             else f"All {count(n)} {scope} are urban")
+    if n == 1:
+        title = f"The area's one neighbourhood is {'rural' if rural[0] else 'urban'}"
+    group_counts = [
+        lsoa_count(f"ruc_group_{i}_lsoas", np.isin(classes, codes).sum(), f"LSOAs of {v.ruc_short} classes {', '.join(codes)}",
+                   ruc_src)
+        for i, (_, codes, _) in enumerate(groups_of, start=1)
+    ]
+    groups = "; ".join(f"{label.split(' (')[0].lower()}: {count(m.value)}"
+                       for (label, _, _), m in zip(groups_of, group_counts))
+    alt = (f"Map of the {count(n)} {scope} of {name}, each coloured by its {v.ruc} group, "
+           f"from {groups_of[0][0].split(' (')[0].lower()} (lightest) to {groups_of[-1][0].split(' (')[0].lower()} "
+           f"(darkest): {groups}. Rural "
+           "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")
+    maps["rural"], fig = _draw(layers, "map_rural", title,
+                          _note(shapes, layers, f"{v.ruc} of each neighbourhood, its classes in "
+                                f"{len(groups_of)} groups.{where}"),
+                          alt, (total, rural_n, *group_counts), folder, fig)
+    if trust:
+        maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
+    return maps
+
+
+CATCHMENT_BREAKS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weights: pd.DataFrame,
+                  core: AreaShapes, folder: Path) -> Map:
+    """A trust's catchment: every LSOA shaded by the trust's share of its admitted patients."""
+    key = reference.lsoas.index.name
+    mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)].sort_values(key)
+    positions = shapes.positions(mine[key].to_numpy())
+    share = mine["weight"].to_numpy(dtype=float)
+    colours, legend = share_classes(share, CATCHMENT_BREAKS, BLUES, lambda v: percent(v, 0))
+    layers = _area_layers(shapes, core, positions, colours, legend,
+                          "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
+    source = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
+    half = Measure("maps.catchment.half_lsoas", float((share >= 0.5).sum()), "count",
+                   "LSOAs sending half or more of their admitted patients to the trust", source)
+    tenth = Measure("maps.catchment.core_lsoas", float((share >= CATCHMENT_MIN_SHARE).sum()), "count",
+                    "LSOAs sending 10% or more of their admitted patients to the trust", source)
+    title = (f"{count(tenth.value)} neighbourhoods send at least 10% of their admitted patients to the trust, "
+             f"{count(half.value)} at least half")
+    counts = np.histogram(share, bins=CATCHMENT_BREAKS)[0]
+    alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
+           "patients admitted to the trust shaded by the trust's share of them, darker for larger shares, with "
+           "the outline of the neighbourhoods sending 10% or more. Neighbourhoods per class: "
+           + "; ".join(f"{label}: {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
+    return _draw(layers, "map_catchment", title,
+                 _note(shapes, layers, "Catchment year 2019, all admissions; an LSOA takes its MSOA's share. "
+                       "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."),
+                 alt, (tenth, half), folder)[0]
+
+
+def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
+                 folder: Path) -> dict[str, Map | None]:
+    """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
+    codes = sorted(shapes.icb)
+    geometries = [shapes.icb[c] for c in codes]
+    vertices, kinds = geometry_rings(geometries)
+    outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
+    area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
+    maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
+    fig = None
+    for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
+        figures = variation[key]
+        by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
+        values = np.array([by_code[c].value for c in codes])
+        breaks = quantile_breaks(values)
+        breaks[0], breaks[-1] = math.floor(breaks[0] * 100) / 100, math.ceil(breaks[-1] * 100) / 100
+        colours, legend = share_classes(values, breaks, palette[-(len(breaks) - 1):], lambda v: percent(v, 0))
+        layers = Layers(
+            codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds), colours=tuple(colours),
+            legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n(five classes of ICBs)",
+            outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
+        )
+        top = sorted(codes, key=lambda c: -by_code[c].value)[:3]
+        title = (f"The {what}s are highest in " + ", ".join(names[c].short_name for c in top[:2])
+                 + f" and {names[top[2]].short_name} ICBs")
+        counts = [int(sum(1 for c in colours if c == colour)) for _, colour in legend]
+        alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
+               f"shares, in {len(legend)} classes: " + "; ".join(f"{label}: {n} ICBs" for (label, _), n in zip(legend, counts))
+               + ". Highest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in top)
+               + ". Lowest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}"
+                                          for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
+        bottom = sorted(codes, key=lambda c: by_code[c].value)[:3]
+        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup (July 2022). Scale: the bar is "
+                f"{scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
+        maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
+                               folder, fig)
+    return maps
+
+
+def _values_by_code(figures: dict[str, Any], names: dict[str, Organisation], codes: Sequence[str]):
+    """(ICB code, Measure) pairs from the England edition's variation figures (keys end in the code)."""
+    for _, measure in figures["values"]:
+        code = measure.key.rsplit(".", 1)[-1]
+        if code in codes:
+            yield code, measure
+
+
+def activity_layers(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    events: pd.Series,
+    years: float,
+    small: int,
+) -> Layers:
+    """Areas coloured by the crude rate of an activity measure (LSOAs; ICBs for England).
+
+    Rates are per 1,000 residents a year, in five classes of about equal numbers of areas; an area
+    with 1 to ``small`` events is suppressed (grey). ``extra`` holds ``rates``, ``suppressed``,
+    ``breaks`` and ``unit`` (``neighbourhood`` or ``ICB``).
+    """
+    lsoas = reference.lsoas
+    all_events = events.reindex(lsoas.index, fill_value=0).to_numpy(dtype=float)
+    population = lsoas["population"].to_numpy(dtype=float)
+    if org.kind == "england":
+        codes = sorted(shapes.icb)
+        groups = lsoas["icb_code"]
+        area_events = pd.Series(all_events, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
+        area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
+        geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
+        outline = shapely.coverage_union_all(geometries)
+        vertex_list, kind_list = geometry_rings(geometries)
+        districts: tuple = ()
+        unit = "ICB"
+    else:
+        positions, _ = map_positions(reference, shapes, weights, org)
+        area = area_shapes(shapes, positions)
+        codes = list(shapes.codes[positions])
+        area_events, area_people = all_events[positions], population[positions]
+        outline, districts = area.outline, area.districts
+        vertex_list, kind_list = zip(*(shapes.rings(int(p)) for p in positions))
+        unit = "neighbourhood"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = area_events / (area_people * years) * 1000
+    suppressed = (area_events > 0) & (area_events <= small)
+    shown = ~suppressed & np.isfinite(rates)
+    breaks = quantile_breaks(rates[shown]) if shown.any() else [0.0, 1.0]
+    if len(breaks) < 2:
+        breaks = [breaks[0], breaks[0] + 1]
+    colours, legend = share_classes(np.nan_to_num(rates), breaks, REDS[-(len(breaks) - 1):], lambda v: decimal(v))
+    colours = [SUPPRESSED_COLOUR if s else c for c, s in zip(colours, suppressed)]
+    legend = [*legend, (f"1 to {small} events: suppressed", SUPPRESSED_COLOUR)]
+    layers = Layers(
+        codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list), colours=tuple(colours),
+        legend=tuple(legend), legend_title="Crude rate per 1,000\nresidents a year",
+        outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
+        edge=0.5 if org.kind == "england" else 0.15,
+        extra={"rates": rates, "suppressed": suppressed, "breaks": breaks, "unit": unit},
+    )
+    return layers
+
+
+def activity_map(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    events: pd.Series,
+    years: float,
+    slug: str,
+    measure: str,
+    synthetic: bool,
+    folder: Path,
+    small: int,
+) -> Map:
+    """Draw the map of crude rates of an activity measure (see :func:`activity_layers`).
+
+    Parameters
+    ----------
+    events
+        Events by LSOA code over the whole period (all of England).
+    years
+        Length of the period in years: rates are per 1,000 residents a year.
+    slug, measure
+        The measure's file-name stem and name.
+    synthetic
+        Demonstration data: the title and caption say so.
+    small
+        Areas with 1 to ``small`` events are suppressed.
+    """
+    layers = activity_layers(org, reference, shapes, weights, events, years, small)
+    breaks, suppressed, unit = layers.extra["breaks"], layers.extra["suppressed"], layers.extra["unit"]
+    codes, colours, legend = layers.codes, layers.colours, layers.legend
+    prefix = "SYNTHETIC DATA: " if synthetic else ""
+    source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
+    top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
+                  "number", f"Crude rate of {measure.lower()} per 1,000 residents a year above which the highest "
+                  f"fifth of {unit}s lie", f"{source}; {reference.vintage.sources.population}")
+    hidden = Measure(f"maps.activity.{slug}.suppressed", float(suppressed.sum()), "count",
+                     f"{unit.capitalize()}s with 1 to {small} events, not shown", source)
+    title = (f"{prefix}{measure}: the fifth of {unit}s with the highest crude rates have more than "
+             f"{decimal(top.value)} per 1,000 residents a year")
+    counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
+    alt = (f"Map of crude rates of {measure.lower()} per 1,000 residents a year in the {count(len(codes))} {unit}s "
+           f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
+           + "; ".join(f"{label}: {n}" for (label, _), n in zip(legend, counts)) + "."
+           + (" Synthetic demonstration data, not real activity." if synthetic else ""))
+    note = (f"Crude rates; {unit}s with 1 to {small} events are suppressed (shown grey), as NHS disclosure "
+            "practice requires." + (" Synthetic demonstration data." if synthetic else "")
+            + f" Scale: the bar is {scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). "
+            + attribution(shapes))
+    return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)[0]
