@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-import threading
 import time
 import warnings
 from collections.abc import Sequence
@@ -197,12 +196,6 @@ def _typst_error_place(err: Exception, source: str, project: Path) -> str:
     return chapter
 
 
-#: One Typst compiler per thread: it loads Typst's fonts once and keeps its caches (the board
-#: template, font shaping) for the next edition instead of starting afresh for every PDF. The
-#: files a document reads are read again at every compilation.
-_TYPST = threading.local()
-
-
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
     """Compile a Typst source (root = the project folder) to an accessible ``pdf``.
 
@@ -220,21 +213,17 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         import typst
     except ImportError as err:  # pragma: no cover - a hard dependency
         raise MissingDependencyError(
-            "the typst package is not installed", hint='pip install "typst>=0.15"'
+            "the typst package is not installed", hint='pip install "typst>=0.11"'
         ) from err
     if not (project / BOARD_TEMPLATE).is_file():
         raise RenderError(
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    compiler = _TYPST.__dict__.get("compiler")
-    if compiler is None:
-        compiler = _TYPST.compiler = typst.Compiler(ignore_system_fonts=True)
-
     def _compile(standards: list[str]) -> None:
-        compiler.compile(
-            input=source.encode("utf-8"), output=str(pdf), root=str(project), format="pdf",
-            pdf_standards=standards,
+        typst.compile(
+            source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
+            format="pdf", pdf_standards=standards,
         )
 
     try:
@@ -266,7 +255,7 @@ class BuiltinEngine(Engine):
     """Render with pandoc and Typst from PyPI (no Quarto needed)."""
 
     name = "builtin"
-    install_hint = 'pip install "pypandoc-binary>=1.13" "typst>=0.15"'
+    install_hint = 'pip install "pypandoc-binary>=1.13" "typst>=0.11"'
 
     @classmethod
     def available(cls) -> bool:
