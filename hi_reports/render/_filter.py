@@ -12,7 +12,10 @@ with this filter. The filter:
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
 * leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
-  uses to split the document into one page per chapter; elsewhere it unwraps the div.
+  uses to split the document into one page per chapter; elsewhere it unwraps the div;
+* with the metadata ``hi-typst-output=<file>``, also writes the Typst body (as ``--to typst
+  --wrap=preserve`` would) to that file: the HTML and the PDF of an edition then cost one pandoc
+  run and one parse of the markdown instead of two.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from pathlib import Path
 LUA_FILTER = r"""
 local chapter_ids = {}   -- chapter file -> identifier of its first level-1 heading
 local current = "?"      -- chapter being walked, for error messages
+local target = FORMAT    -- the format being made: pandoc's, or "typst" for the Typst side output
 
 local default_titles = {
   note = "Note", tip = "Tip", important = "Important", warning = "Warning", caution = "Caution",
 }
 
-local function is_html() return FORMAT:match("html") ~= nil end
+local function is_html() return target:match("html") ~= nil end
 
 local function basename(path) return (path:gsub("^.*/", "")) end
 
@@ -88,7 +92,7 @@ local function callout(div)
     local inner = pandoc.Div(body, pandoc.Attr("", {"callout-body"}))
     return pandoc.Div({head, inner},
       pandoc.Attr(div.identifier, {"callout", "callout-" .. kind}, {role = role}))
-  elseif FORMAT == "typst" then
+  elseif target == "typst" then
     local t = pandoc.write(pandoc.Pandoc({pandoc.Plain(title)}), "typst")
     t = t:gsub("%s+$", "")
     local out = pandoc.List({pandoc.RawBlock("typst",
@@ -140,7 +144,7 @@ local function unnumbered_chapter(blocks)
   return false
 end
 
-function Pandoc(doc)
+local function transform(doc)
   for _, b in ipairs(doc.blocks) do
     if b.t == "Div" and b.classes:includes("hi-chapter") then
       chapter_ids[b.attributes["file"]] = first_header_id(b.content)
@@ -159,12 +163,12 @@ function Pandoc(doc)
         end})
       end
       content = content:walk({Div = callout})
-      if FORMAT == "typst" then
+      if target == "typst" then
         for _, f in ipairs(typst_images) do content = content:walk(f) end
       end
       if is_html() then
         out:insert(pandoc.RawBlock("html", "<!-- hi-chapter: " .. current .. " -->"))
-      elseif FORMAT == "typst" then
+      elseif target == "typst" then
         out:insert(pandoc.RawBlock("typst", "// hi-chapter: " .. current))
         if b.attributes["appendix"] == "first" then
           out:insert(pandoc.RawBlock("typst", "#show: board-appendix"))
@@ -177,6 +181,22 @@ function Pandoc(doc)
   end
   doc.blocks = out
   return doc
+end
+
+function Pandoc(doc)
+  local typst_output = doc.meta["hi-typst-output"]
+  if typst_output then
+    -- The Typst body too, from the same parse: written to this file, as `--to typst
+    -- --wrap=preserve` would write it.
+    doc.meta["hi-typst-output"] = nil
+    target = "typst"
+    local body = pandoc.write(transform(doc:clone()), "typst", {wrap_text = "wrap-preserve"})
+    target = FORMAT
+    local file = assert(io.open(pandoc.utils.stringify(typst_output), "wb"))
+    file:write(body)
+    file:close()
+  end
+  return transform(doc)
 end
 """
 

@@ -5,7 +5,8 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 :mod:`hi_reports.render._filter`:
 
 * HTML: ``--to html5``, cut into one page per chapter and wrapped in ``html/page.html.jinja``;
-* PDF: ``--to typst``, wrapped in the board-paper template ``typst/board.typ`` and compiled to A4;
+* PDF: ``--to typst``, wrapped in the board-paper template ``typst/board.typ`` and compiled to A4
+  (with HTML too, the HTML's pandoc run writes the Typst body as well: one parse for both);
 * Word: ``--to docx`` with a table of contents.
 """
 
@@ -278,12 +279,15 @@ class BuiltinEngine(Engine):
         markdown = book_markdown(project, config)
         with tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp:
             filter_path = write_filter(Path(tmp))
-            for fmt in formats:
+            # With HTML and PDF, the HTML's pandoc run writes the Typst body too (one parse of the
+            # markdown instead of two), so the PDF is made last.
+            typst_body = Path(tmp) / "body.typ" if "html" in formats and "pdf" in formats else None
+            for fmt in sorted(formats, key=lambda f: f == "pdf"):
                 start = time.perf_counter()
                 if fmt == "html":
-                    self._html(project, config, out, markdown, filter_path)
+                    self._html(project, config, out, markdown, filter_path, typst_body)
                 elif fmt == "pdf":
-                    self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path)
+                    self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body)
                 else:
                     self._docx(project, config, out / f"{basename}.docx", markdown, filter_path)
                 seconds[fmt] = time.perf_counter() - start
@@ -291,20 +295,31 @@ class BuiltinEngine(Engine):
 
     @staticmethod
     def _html(
-        project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path
+        project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path,
+        typst_body: Path | None = None,
     ) -> None:
+        """Write the HTML pages; with ``typst_body``, pandoc writes the Typst body there too."""
         args = ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"]
-        html = run_pandoc(markdown, "html5", args, project, "HTML", filter_path)
+        what = "HTML"
+        if typst_body is not None:
+            args += ["--metadata", f"hi-typst-output={typst_body}"]
+            what = "HTML and PDF (Typst)"
+        html = run_pandoc(markdown, "html5", args, project, what, filter_path)
         pages = split_pages(html, config)
         write_pages(pages, project, config, out / "html")
 
     @staticmethod
     def _pdf(
-        project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path
+        project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path,
+        typst_body: Path | None = None,
     ) -> None:
-        body = run_pandoc(
-            markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path
-        )
+        """Compile the PDF from ``typst_body`` (written by the HTML's pandoc run) or a pandoc run."""
+        if typst_body is not None:
+            body = typst_body.read_text(encoding="utf-8")
+        else:
+            body = run_pandoc(
+                markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path
+            )
         compile_typst(typst_wrapper(config, body), project, pdf)
 
     @staticmethod

@@ -102,3 +102,25 @@ def test_image_without_alt_text_warns_and_still_renders(tmp_path: Path) -> None:
     with pytest.warns(HIReportsWarning, match=r"not accessible \(PDF/UA-1\) because of intro\.qmd"):
         result = render(proj, tmp_path / "out", formats=("pdf",), engine="builtin")
     assert result.pdf.is_file()
+
+
+def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(project: Path, tmp_path: Path) -> None:
+    """With HTML and PDF, the HTML's pandoc run also writes the Typst body: it must be the body a
+    ``--to typst`` run writes (callouts, images with alt text, chapter markers), and the HTML must
+    be the HTML of a run without it."""
+    from hi_reports.render._filter import write_filter
+    from hi_reports.render._project import load_config
+    from hi_reports.render.builtin import book_markdown, run_pandoc
+
+    markdown = book_markdown(project, load_config(project))
+    lua = write_filter(tmp_path)
+    html_args = ["--number-sections", "--wrap=none", "--metadata", "lang=en-GB"]
+    side = tmp_path / "body.typ"
+    html = run_pandoc(markdown, "html5", [*html_args, "--metadata", f"hi-typst-output={side}"], project, "HTML", lua)
+    alone = run_pandoc(markdown, "html5", html_args, project, "HTML", lua)
+    typst = run_pandoc(markdown, "typst", ["--wrap=preserve"], project, "PDF", lua)
+    assert html == alone
+    assert "hi-typst-output" not in html
+    assert side.read_text(encoding="utf-8") == typst
+    assert "#board-callout(" in typst and 'alt: "Bar chart of residents by IMD decile"' in typst
+    assert "// hi-chapter: index.qmd" in typst and "<!-- hi-chapter: index.qmd -->" in html
