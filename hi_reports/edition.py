@@ -46,7 +46,7 @@ from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
 from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles
+from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share
 from hi_reports.render import render
 
 FORMATS = ("html", "pdf", "docx")
@@ -393,9 +393,8 @@ def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
         twin = resolve(other, org.code, org.kind)
     except GeographyError:
         return None
-    weights = membership(other, org.kind)
-    profiles = compute_profiles(other, weights[weights["org"] == twin.key])
-    return {**vintage_figures(subject, profiles, twin.key), "note": NOT_COMPARABLE}
+    share = core20_share(other, membership(other, org.kind), twin.key)
+    return {**vintage_figures(subject, other.vintage, share), "note": NOT_COMPARABLE}
 
 
 def build_edition(

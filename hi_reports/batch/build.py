@@ -421,7 +421,7 @@ def build_batch(
     """
     from hi_reports.book.project import BookSources
     from hi_reports.data import load_reference
-    from hi_reports.data.reference import other_vintage
+    from hi_reports.data.reference import other_vintage, other_vintage_files
     from hi_reports.geography import KINDS
     from hi_reports.render import get_engine
 
@@ -432,8 +432,6 @@ def build_batch(
     out = Path(request.out)
     if reference is None:
         reference = load_reference(data_dir, request.vintage)
-    # The other vintage, for the note comparing the two (None when its data are absent).
-    other = other_vintage(reference)
     timings["reference"] = time.perf_counter() - started
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
@@ -462,7 +460,10 @@ def build_batch(
     from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
 
     boundaries = boundary_dataset(reference)
-    data = data_digest({**(other.sources if other is not None else {}), **reference.sources})
+    data = data_digest(reference.sources)
+    # The other vintage's files feed the note comparing the two: hashed here, read only to build.
+    data.update({name: file_sha256(path) for name, path in (other_vintage_files(reference) or {}).items()})
+    data = dict(sorted(data.items()))
     data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
     inputs = Inputs(
         package_version=__version__,
@@ -506,6 +507,7 @@ def build_batch(
         organisations(reference, "icb"), organisations(reference, request.kind)
         membership(reference, request.kind)
         lsoa_shapes(reference)
+        other = other_vintage(reference)
         if other is not None and request.kind not in ("england", "trust"):
             organisations(other, request.kind), membership(other, request.kind)
         timings["profiles"] = time.perf_counter() - mark

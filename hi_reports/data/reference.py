@@ -108,14 +108,18 @@ def lsoa_year(codes: pd.Index) -> str:
 def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
     """Raise a DataError naming the file whose English LSOA codes differ from the IMD's, and
     saying so plainly when a file is on the other vintage's LSOAs."""
-    base_name = vintage.datasets["imd"]
-    base_item = loaded[base_name]
-    base = set(base_item.table[base_item.dataset.key])
+    base_item = loaded[vintage.datasets["imd"]]
+
+    def codes_of(item: Loaded) -> np.ndarray:
+        return np.unique(item.table[item.dataset.key].to_numpy(dtype=object))
+
+    base_codes = codes_of(base_item)
     for item in loaded.values():
-        codes = set(item.table[item.dataset.key])
-        if codes == base:
+        sorted_codes = codes_of(item)
+        if np.array_equal(sorted_codes, base_codes):
             continue
-        found = lsoa_year(pd.Index(sorted(codes)))
+        base, codes = set(base_codes), set(sorted_codes)
+        found = lsoa_year(pd.Index(sorted_codes))
         if found != "unknown" and found != vintage.lsoa_label:
             raise DataError(
                 f"{item.path.name} is on {found} codes but {base_item.path.name} is on "
@@ -237,17 +241,25 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
 _OTHER: "weakref.WeakKeyDictionary[Reference, Reference | None]" = weakref.WeakKeyDictionary()
 
 
+def other_vintage_files(reference: Reference) -> dict[str, Path] | None:
+    """The files of the other vintage's reference datasets in the same data folder, by catalogue
+    name, or None when any is missing (they are looked for, never fetched: the comparison note is
+    worth a download to nobody)."""
+    other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
+    folder = data_dir(reference.folder)
+    index = index_files(folder)
+    files = {name: find_file(get_dataset(name), folder, index) for name in dict.fromkeys(other.datasets.values())}
+    return None if any(path is None for path in files.values()) else files  # type: ignore[return-value]
+
+
 def other_vintage(reference: Reference) -> Reference | None:
     """The reference data of the other vintage in the same data folder, or None when any of its
-    files is missing or unreadable (loaded once per ``reference``; never fetched: the comparison
-    is worth a download to nobody)."""
+    files is missing or unreadable (loaded once per ``reference``; see :func:`other_vintage_files`)."""
     if reference not in _OTHER:
         other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
-        folder = data_dir(reference.folder)
-        index = index_files(folder)
-        present = all(find_file(get_dataset(name), folder, index) for name in other.datasets.values())
         try:
-            _OTHER[reference] = load_reference(folder, other) if present else None
+            present = other_vintage_files(reference) is not None
+            _OTHER[reference] = load_reference(reference.folder, other) if present else None
         except DataError:
             _OTHER[reference] = None
     return _OTHER[reference]

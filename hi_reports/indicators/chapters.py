@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hi_reports.data import AGE_GROUPS, DOMAINS
+from hi_reports.data import AGE_GROUPS, DOMAINS, Vintage
 from hi_reports.geography import Organisation
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles
@@ -304,7 +304,7 @@ def variation_figures(icb_profiles: Profiles, names: dict[str, Organisation]) ->
     }
 
 
-def vintage_figures(subject: Subject, other: Profiles, twin: str) -> Figures:
+def vintage_figures(subject: Subject, other: Vintage, other_core20: float) -> Figures:
     """The Core20 share in both vintages, oldest first, for the note that compares them.
 
     Parameters
@@ -312,17 +312,19 @@ def vintage_figures(subject: Subject, other: Profiles, twin: str) -> Figures:
     subject
         The organisation in this edition's vintage.
     other
-        Profiles computed from the other vintage's reference data, holding ``twin``.
-    twin
-        The organisation's key in ``other`` (the same organisation on the other vintage's lookup).
+        The other vintage.
+    other_core20
+        The organisation's Core20 share on the other vintage's data (see
+        :func:`hi_reports.indicators.profiles.core20_share`).
     """
+    profiles, key = subject.profiles, subject.key
+    own = _share(profiles.imd_quintile[1][key], profiles.population[key])
     rows = []
-    for profiles, key in sorted(((subject.profiles, subject.key), (other, twin)), key=lambda p: p[0].vintage.name):
-        v = profiles.vintage
+    for v, value in sorted(((profiles.vintage, own), (other, other_core20)), key=lambda pair: pair[0].name):
         rows.append({
             "vintage": v,
             "core20": Measure(
-                f"imd.vintage_{v.name}.core20", _share(profiles.imd_quintile[1][key], profiles.population[key]), "share",
+                f"imd.vintage_{v.name}.core20", float(value), "share",
                 f"Share of residents in the 20% most deprived LSOAs in England by the {v.imd} "
                 f"({v.lsoa_label}, residents {v.population_when})",
                 subject.source(v.sources.imd, v.sources.population, v.sources.lookup),

@@ -153,3 +153,12 @@ def compute_profiles(
         peers=peers,
         vintage=reference.vintage,
     )
+
+
+def core20_share(reference: Reference, weights: pd.DataFrame, key: str) -> float:
+    """The share of ``key``'s residents in national IMD quintile 1, from its weights alone (no
+    profiles of its peers or England: the comparison of vintages needs one number)."""
+    mine = weights[weights["org"] == key]
+    lsoas = reference.lsoas.reindex(mine["lsoa_code"].to_numpy())
+    people = lsoas["population"].to_numpy(dtype=float) * mine["weight"].to_numpy(dtype=float)
+    return float(people[lsoas["imd_quintile"].to_numpy() == 1].sum() / people.sum())
