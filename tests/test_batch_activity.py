@@ -46,10 +46,10 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
     # one admission moved to another LSOA of QHL in the same IMD decile and RUC class: no printed
     # figure changes, but the map of rates by neighbourhood does, so QHL is rebuilt
     lsoas = reference.lsoas
-    here = lsoas.loc[counts.loc[row, "lsoa11_code"]]
+    here = lsoas.loc[counts.loc[row, "lsoa_code"]]
     twins = lsoas.index[(lsoas["icb_ods"] == "QHL") & (lsoas["imd_decile"] == here["imd_decile"])
-                        & (lsoas["ruc11_code"] == here["ruc11_code"]) & (lsoas.index != here.name)]
-    other = counts.index[counts["lsoa11_code"].isin(twins) & (counts["age_band"] == "40-44")][0]
+                        & (lsoas["ruc_code"] == here["ruc_code"]) & (lsoas.index != here.name)]
+    other = counts.index[counts["lsoa_code"].isin(twins) & (counts["age_band"] == "40-44")][0]
     counts.loc[row, "count"] -= 1
     counts.loc[other, "count"] += 1
     counts.to_csv(path, index=False)

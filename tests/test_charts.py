@@ -38,7 +38,7 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(reference, icb_profi
     compared = 0
     for code in ("QOX",):
         pngs = sorted((tmp_path / "new" / code).glob("*.png"))
-        assert len(pngs) == 6, pngs  # QOX has urban and rural residents: every chart
+        assert len(pngs) == 9, pngs  # QOX has urban and rural residents: every chart, and 3 maps
         for new in pngs:
             reused = tmp_path / "reused" / code / new.name
             assert np.array_equal(_pixels(reused), _pixels(new)), f"{code} {new.name} differs on a reused figure"
