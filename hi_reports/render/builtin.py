@@ -13,9 +13,11 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -205,9 +207,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
     be (an image without alternative text), a :class:`HIReportsWarning` says why and the PDF is
     written without the claim.
 
-    Typst runs in a forked child process where the platform has fork: it memoises every compile in
-    a process-wide cache it never empties (about 30 MB an edition), which would otherwise stay in
-    each batch worker for the rest of the batch.
+    Typst runs in a forked child process where the platform has fork (see :class:`_TypstChild`).
 
     Raises
     ------
@@ -226,7 +226,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    outcome, message = _in_child(_typst_outcome, source, project, pdf)
+    outcome, message = _TYPST.run(_typst_outcome, source, project, pdf)
     if outcome == "error":
         raise RenderError(message, hint=f"check the chapter's markup and {BOARD_TEMPLATE}")
     if outcome == "not accessible":
@@ -263,28 +263,72 @@ def _typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
         return "error", f"typst failed on {place} ({project}): {_first_line(message)}"
 
 
-def _send_result(send: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    send.send(function(*args))
-    send.close()
+#: Compiles a Typst child process serves before it is replaced (see :class:`_TypstChild`).
+COMPILES_PER_CHILD = 5
 
 
-def _in_child(function: Callable[..., tuple[str, str]], *args: Any) -> tuple[str, str]:
-    """``function(*args)`` in a forked child process, which takes whatever it allocated with it
-    when it exits; in this process where fork is not available."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return function(*args)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_send_result, args=(send, function, args), daemon=True)
-    child.start()
-    send.close()
-    try:
-        return receive.recv()
-    except EOFError:
-        return "error", f"the Typst compiler stopped without a result (exit code {child.exitcode})"
-    finally:
-        child.join()
-        receive.close()
+def _serve(connection: Any, parents_end: Any) -> None:
+    """The child's loop: run each ``(function, args)`` received and send back its result, until
+    the parent closes its end."""
+    parents_end.close()  # the fork's copy: the pipe reaches EOF when the parent closes its own
+    while True:
+        try:
+            function, args = connection.recv()
+        except EOFError:
+            return
+        connection.send(function(*args))
+
+
+class _TypstChild:
+    """A forked child process that runs Typst for this process, replaced after
+    :data:`COMPILES_PER_CHILD` compiles.
+
+    Typst memoises every compile in a process-wide cache it never empties (about 30 MB an edition),
+    which in-process would stay in each batch worker for the rest of the batch. A child keeps its
+    fonts and caches warm for a few editions and takes them away when it exits. Where fork is not
+    available, Typst runs in this process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._connection: Any = None
+        self._process: Any = None
+        self._used = 0
+
+    def run(self, function: Callable[..., tuple[str, str]], *args: Any) -> tuple[str, str]:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return function(*args)
+        with self._lock:
+            if self._pid != os.getpid():  # a forked batch worker: the parent's child is not ours
+                self._connection = self._process = None
+                self._pid = os.getpid()
+            if self._process is None or self._used >= COMPILES_PER_CHILD or not self._process.is_alive():
+                self._retire()
+                context = multiprocessing.get_context("fork")
+                self._connection, theirs = context.Pipe()
+                self._process = context.Process(target=_serve, args=(theirs, self._connection), daemon=True)
+                self._process.start()
+                theirs.close()
+                self._used = 0
+            self._used += 1
+            try:
+                self._connection.send((function, args))
+                return self._connection.recv()
+            except (EOFError, OSError):
+                code = self._process.exitcode
+                self._retire()
+                return "error", f"the Typst compiler stopped without a result (exit code {code})"
+
+    def _retire(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        if self._process is not None:
+            self._process.join(timeout=10)
+        self._connection = self._process = None
+
+
+_TYPST = _TypstChild()
 
 
 @register
