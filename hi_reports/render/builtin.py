@@ -12,17 +12,18 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render._filter import write_filter
@@ -226,7 +227,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    outcome, message = _TYPST.run(_typst_outcome, source, project, pdf)
+    outcome, message = _TYPST.run(source, project, pdf)
     if outcome == "error":
         raise RenderError(message, hint=f"check the chapter's markup and {BOARD_TEMPLATE}")
     if outcome == "not accessible":
@@ -267,68 +268,75 @@ def _typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
 COMPILES_PER_CHILD = 5
 
 
-def _serve(connection: Any, parents_end: Any) -> None:
-    """The child's loop: run each ``(function, args)`` received and send back its result, until
-    the parent closes its end."""
-    parents_end.close()  # the fork's copy: the pipe reaches EOF when the parent closes its own
-    while True:
-        try:
-            function, args = connection.recv()
-        except EOFError:
-            return
-        connection.send(function(*args))
-
-
 class _TypstChild:
-    """A forked child process that runs Typst for this process, replaced after
-    :data:`COMPILES_PER_CHILD` compiles.
+    """A child Python process (``python -m hi_reports.render._typst_child``) that runs Typst for
+    this process, replaced after :data:`COMPILES_PER_CHILD` compiles.
 
     Typst memoises every compile in a process-wide cache it never empties (about 30 MB an edition),
     which in-process would stay in each batch worker for the rest of the batch. A child keeps its
-    fonts and caches warm for a few editions and takes them away when it exits. Where fork is not
-    available, Typst runs in this process.
+    fonts and caches warm for a few editions and takes them away when it exits. It is a new
+    interpreter, not a fork, so that no lock another thread held at the fork can stall it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pid = 0
-        self._connection: Any = None
-        self._process: Any = None
+        self._process: subprocess.Popen[str] | None = None
         self._used = 0
 
-    def run(self, function: Callable[..., tuple[str, str]], *args: Any) -> tuple[str, str]:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return function(*args)
+    def run(self, source: str, project: Path, pdf: Path) -> tuple[str, str]:
+        request = json.dumps({"source": source, "project": str(project), "pdf": str(pdf)}) + "\n"
         with self._lock:
             if self._pid != os.getpid():  # a forked batch worker: the parent's child is not ours
-                self._connection = self._process = None
-                self._pid = os.getpid()
-            if self._process is None or self._used >= COMPILES_PER_CHILD or not self._process.is_alive():
+                self._process, self._pid = None, os.getpid()
+            if self._process is None or self._used >= COMPILES_PER_CHILD or self._process.poll() is not None:
                 self._retire()
-                context = multiprocessing.get_context("fork")
-                self._connection, theirs = context.Pipe()
-                self._process = context.Process(target=_serve, args=(theirs, self._connection), daemon=True)
-                self._process.start()
-                theirs.close()
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "hi_reports.render._typst_child"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                )
                 self._used = 0
             self._used += 1
+            process = self._process
+            assert process.stdin is not None and process.stdout is not None
             try:
-                self._connection.send((function, args))
-                return self._connection.recv()
-            except (EOFError, OSError):
-                code = self._process.exitcode
+                process.stdin.write(request)
+                process.stdin.flush()
+                answer = process.stdout.readline()
+            except OSError:
+                answer = ""
+            if not answer:
+                code = process.poll()
                 self._retire()
                 return "error", f"the Typst compiler stopped without a result (exit code {code})"
+            outcome, message = json.loads(answer)
+            return outcome, message
+
+    def close(self) -> None:
+        """End this process's child, if it has one (at exit)."""
+        if self._pid == os.getpid():
+            self._retire()
 
     def _retire(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-        if self._process is not None:
-            self._process.join(timeout=10)
-        self._connection = self._process = None
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 _TYPST = _TypstChild()
+atexit.register(_TYPST.close)
 
 
 @register
