@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
+from hi_reports.typst_child import first_line as _first_line
 from hi_reports.render._filter import write_filter
 from hi_reports.render._html import split_pages, write_pages
 from hi_reports.render._project import BookConfig
@@ -34,9 +35,6 @@ from hi_reports.render.base import Engine, Format, register
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
 BOARD_TEMPLATE = "typst/board.typ"
 FENCE = ":" * 12
-#: The PDF claims PDF/UA-1 (tagged, accessible) when Typst can check it; public-sector bodies
-#: must publish accessible documents.
-PDF_STANDARDS: tuple[str, ...] = ("ua-1",)
 
 
 def pandoc_path() -> str:
@@ -53,18 +51,6 @@ def pandoc_path() -> str:
         raise MissingDependencyError(
             "pandoc was not found", hint='pip install "pypandoc-binary>=1.13"'
         ) from err
-
-
-def _first_line(text: str) -> str:
-    """The first informative line of a tool's error output."""
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    if not lines:
-        return "(no error message)"
-    if len(lines) > 1 and lines[0].startswith("Error running filter"):
-        return lines[1]  # the filter's own message; the temporary filter path says nothing
-    if len(lines) > 1 and lines[0].endswith(":"):
-        return f"{lines[0]} {lines[1]}"
-    return lines[0]
 
 
 def book_markdown(project: Path, config: BookConfig) -> str:
@@ -181,26 +167,6 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
     )
 
 
-def _typst_error_place(err: Exception, source: str, project: Path) -> str:
-    """Name the chapter (or template file and line) where a Typst error happened."""
-    diagnostic = str(getattr(err, "diagnostic", "") or "")
-    match = re.search(r"┌─ (\S+?):(\d+):\d+", diagnostic)
-    if not match:
-        return "the book"
-    file, line = match.group(1), int(match.group(2))
-    if not file.endswith("__typst_py_bytes__.typ"):
-        try:
-            file = Path(file).resolve().relative_to(project).as_posix()
-        except ValueError:
-            pass
-        return f"{file}, line {line}"
-    chapter = "the title block"
-    for text in source.splitlines()[:line]:
-        if text.startswith("// hi-chapter: "):
-            chapter = text.removeprefix("// hi-chapter: ").strip()
-    return chapter
-
-
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
     """Compile a Typst source (root = the project folder) to an accessible ``pdf``.
 
@@ -234,42 +200,12 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         warnings.warn(message, HIReportsWarning, stacklevel=3)
 
 
-def _typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
-    """Run Typst; return ``("ok", "")``, ``("not accessible", warning)`` or ``("error", message)``."""
-    import typst
-
-    def run(standards: list[str]) -> None:
-        typst.compile(
-            source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
-            format="pdf", pdf_standards=standards,
-        )
-
-    try:
-        try:
-            run(list(PDF_STANDARDS))
-            return "ok", ""
-        except Exception as err:
-            message = str(getattr(err, "message", "") or err)
-            if not message.startswith("PDF/UA"):
-                raise
-            run([])
-            return "not accessible", (
-                f"the PDF of {project} is not accessible (PDF/UA-1) because of "
-                f"{_typst_error_place(err, source, project)}: {_first_line(message)}; "
-                "it was written without the PDF/UA-1 claim"
-            )
-    except Exception as err:  # typst.TypstError, and RuntimeError from older versions
-        message = str(getattr(err, "message", "") or err)
-        place = _typst_error_place(err, source, project)
-        return "error", f"typst failed on {place} ({project}): {_first_line(message)}"
-
-
 #: Compiles a Typst child process serves before it is replaced (see :class:`_TypstChild`).
 COMPILES_PER_CHILD = 5
 
 
 class _TypstChild:
-    """A child Python process (``python -m hi_reports.render._typst_child``) that runs Typst for
+    """A child Python process (``python -m hi_reports.typst_child``) that runs Typst for
     this process, replaced after :data:`COMPILES_PER_CHILD` compiles.
 
     Typst memoises every compile in a process-wide cache it never empties (about 30 MB an edition),
@@ -292,7 +228,7 @@ class _TypstChild:
             if self._process is None or self._used >= COMPILES_PER_CHILD or self._process.poll() is not None:
                 self._retire()
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "hi_reports.render._typst_child"],
+                    [sys.executable, "-m", "hi_reports.typst_child"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
                 )
                 self._used = 0
