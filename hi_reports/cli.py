@@ -136,16 +136,18 @@ def _activity_arguments(build: argparse.ArgumentParser) -> None:
 
 def activity_specs(args: argparse.Namespace) -> tuple:
     """The activity measures the command line asks for, in order: --config, --activity, demo."""
-    from hi_reports.edition import ActivitySpec
-
     specs = list(read_config(args.config)) if getattr(args, "config", None) else []
     if getattr(args, "activity", None):
+        from hi_reports.edition import ActivitySpec
+
         if not args.measure:
             raise UsageError("--activity needs --measure, e.g. --measure \"Emergency admissions\"")
         specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
     elif getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None):
         raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
     if getattr(args, "demo_activity", False):
+        from hi_reports.edition import ActivitySpec
+
         specs.append(ActivitySpec("Emergency admissions", demo=True))
     return tuple(specs)
 
@@ -206,13 +208,13 @@ def _report(edition, started: float) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from hi_reports.edition import EditionRequest, build_edition
-
     codes = [c.strip() for c in (args.org or "").split(",") if c.strip()]
-    if args.all or len(codes) > 1:
+    if args.all or len(codes) > 1:  # the batch imports the edition stage only if it builds any
         from hi_reports.batch.cli import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
+    from hi_reports.edition import EditionRequest, build_edition
+
     if not args.org:
         raise HIReportsError(
             "build needs --org CODE for one edition, or --all for every organisation of --kind",
