@@ -192,8 +192,7 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
             path=loaded[roles["ruc"]].path,
         )
 
-    name_source = lookup if "lsoa11_name" in lookup.columns or "lsoa21_name" in lookup.columns else population
-    names = name_source[f"lsoa{v.lsoa_year % 100:02d}_name"]
+    names = (lookup if v.lsoa_name_key in lookup.columns else population)[v.lsoa_name_key]
     if "lad_lookup" in roles:
         lad = loaded[roles["lad_lookup"]].table
         lad = lad.drop_duplicates(v.lsoa_key).set_index(v.lsoa_key).rename_axis("lsoa_code")
@@ -245,7 +244,7 @@ def other_vintage_files(reference: Reference) -> dict[str, Path] | None:
     """The files of the other vintage's reference datasets in the same data folder, by catalogue
     name, or None when any is missing (they are looked for, never fetched: the comparison note is
     worth a download to nobody)."""
-    other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
+    other = reference.vintage.other
     folder = data_dir(reference.folder)
     index = index_files(folder)
     files = {name: find_file(get_dataset(name), folder, index) for name in dict.fromkeys(other.datasets.values())}
@@ -256,7 +255,7 @@ def other_vintage(reference: Reference) -> Reference | None:
     """The reference data of the other vintage in the same data folder, or None when any of its
     files is missing or unreadable (loaded once per ``reference``; see :func:`other_vintage_files`)."""
     if reference not in _OTHER:
-        other = next(v for v in VINTAGES.values() if v.name != reference.vintage.name)
+        other = reference.vintage.other
         try:
             present = other_vintage_files(reference) is not None
             _OTHER[reference] = load_reference(reference.folder, other) if present else None

@@ -94,6 +94,16 @@ class Vintage:
         return f"lsoa{self.lsoa_year % 100:02d}_code"
 
     @property
+    def lsoa_name_key(self) -> str:
+        """The name of the LSOA name column of this vintage, e.g. ``lsoa11_name``."""
+        return self.lsoa_key.removesuffix("_code") + "_name"
+
+    @property
+    def other(self) -> Vintage:
+        """The other vintage (for the note that compares the two)."""
+        return next(v for v in VINTAGES.values() if v.name != self.name)
+
+    @property
     def lsoa_label(self) -> str:
         return f"LSOA {self.lsoa_year}"
 
