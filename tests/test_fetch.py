@@ -206,18 +206,21 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
         pd.DataFrame({"a": ["NHS trusts, April 2022"]}).to_excel(writer, sheet_name="Notes", index=False)
         pd.read_csv(original, dtype=str).to_excel(writer, sheet_name="Trusts", startrow=2, index=False)
     mirror.overrides["trusts.xlsx"] = workbook.getvalue()
+    # ODS's etr.zip: etr.csv has no title row, and more columns than the two kept
+    etr = pd.read_csv(original, dtype=str).assign(grouping="Y56", region="Q71", address="1 HIGH STREET")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as packed:
-        packed.writestr("readme.txt", "ODS")
-        packed.write(original, "etr/etr.csv")
+        packed.writestr("etr.pdf", "ODS")
+        packed.writestr("etr.csv", etr.to_csv(index=False, header=False))
     mirror.overrides["etr.zip"] = archive.getvalue()
 
     cases = {
         "xlsx": {"file_format": "xlsx", "sheet": "Trusts", "header_row": 3},
-        "zip": {"file_format": "zip", "member": "etr/etr.csv"},
+        "zip": {},  # the catalogue's own: etr.csv from the ZIP, titles added
     }
     for suffix, fields in cases.items():
         url = f"{mirror.url}/{'trusts.xlsx' if suffix == 'xlsx' else 'etr.zip'}"
+        assert suffix == "xlsx" or (names.file_format, names.member, names.header_row) == ("zip", "etr.csv", 0)
         monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(names, download_url=url, **fields))
         folder = tmp_path / suffix
         fetched = fetch("trust_names", folder, progress=False)
@@ -227,8 +230,7 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
 
     # where the publisher's file is fixed, another file is refused
     monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(
-        names, download_url=f"{mirror.url}/etr.zip", file_format="zip", member="etr/etr.csv",
-        download_sha256="0" * 64))
+        names, download_url=f"{mirror.url}/etr.zip", download_sha256="0" * 64))
     with pytest.raises(DataError, match=r"nhs_trusts_names.csv downloaded from .*etr.zip has sha256"):
         fetch("trust_names", tmp_path / "fixed", progress=False)
     assert not (tmp_path / "fixed" / names.filename).exists()

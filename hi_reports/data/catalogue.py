@@ -7,8 +7,9 @@ the short names used by the tidy copies in common circulation (``imd_decile``, `
 Titles are matched case-insensitively, ignoring spaces, punctuation and a byte-order mark.
 
 Each entry also says how to get the file (in the spirit of pooch's registry): the publisher's direct
-download URL, its format (CSV, an XLSX sheet and header row, a ZIP member, GeoJSON) and, where the
-publisher's file is fixed, its sha256. Two hashes are kept apart on purpose:
+download URL, its format (CSV, an XLSX sheet and header row, a ZIP member, GeoJSON, or an ArcGIS
+feature layer paged into CSV or GeoJSON, for the ONS Open Geography Portal, whose downloads are
+built on request) and, where the publisher's file is fixed, its sha256. Two hashes are kept apart on purpose:
 
 - ``download_sha256`` is the hash of the publisher's own download. It is set only where that file
   is known byte for byte; none is yet, so a download from a publisher is accepted when it parses and
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ColumnKind = Literal["code", "text", "int", "float"]
-FileFormat = Literal["csv", "xlsx", "zip", "geojson"]
+FileFormat = Literal["csv", "xlsx", "zip", "geojson", "arcgis"]
 
 OGL = "Open Government Licence v3.0"
 #: The attribution the Open Government Licence asks for, by publisher.
@@ -67,8 +68,11 @@ class Dataset:
     where the publisher has no fixed file URL: then a mirror or ``hi-reports data add`` supplies
     it). ``file_format`` is the format of the download: ``csv`` and ``geojson`` are used as they
     are; from a ``zip`` the ``member`` is extracted; an ``xlsx`` workbook (or XLSX member) has its
-    ``sheet`` read with column titles on row ``header_row`` (1-based) and is saved as CSV. The
-    result is stored in the data folder under :attr:`filename`.
+    ``sheet`` read with column titles on row ``header_row`` (1-based) and is saved as CSV; a CSV
+    without a title row (``header_row=0``) is given the titles ``headers``; ``arcgis`` is an
+    ArcGIS feature layer (``download_url`` ends ``/FeatureServer/0``) whose rows are paged into
+    CSV, or GeoJSON for boundaries (see :mod:`hi_reports.data.arcgis`). The result is stored in
+    the data folder under :attr:`filename`.
     """
 
     name: str
@@ -87,6 +91,11 @@ class Dataset:
     member: str | None = None
     sheet: str | None = None
     header_row: int = 1
+    #: Column titles for a CSV download without a title row (``header_row=0``).
+    headers: tuple[str, ...] = ()
+    #: The publisher's file has one row per Output Area: rows identical in the kept columns are
+    #: one row (the uniqueness of :attr:`unique` is checked after).
+    collapse_repeats: bool = False
     #: sha256 of the publisher's download, only where that file is fixed and known.
     download_sha256: str | None = None
     key: str = "lsoa11_code"
@@ -119,6 +128,15 @@ def _text(name: str, *aliases: str) -> Column:
 
 def _int(name: str, *aliases: str) -> Column:
     return Column(name, aliases, "int")
+
+
+#: The ONS Open Geography Portal's ArcGIS host: every dataset on the portal is a feature service.
+ONS_ARCGIS = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+
+
+def _ons_layer(service: str) -> str:
+    """The URL of the first layer of the ONS feature service ``service``."""
+    return f"{ONS_ARCGIS}/{service}/FeatureServer/0"
 
 
 LSOA11_CODE = _code("lsoa11_code", "LSOA code (2011)", "LSOA11CD", "LSOA Code", "lsoa11_code")
@@ -300,7 +318,12 @@ RUC2011 = Dataset(
     ),
     sha256="adc11cd0c60655f217ef438567d203e88cf7e58ea3f956018bc7e773bd397c43",
     attribution=ONS_ATTRIBUTION,
-    download_url="https://opendata.arcgis.com/datasets/276d973d30134c339eaecfc3c49770b3_0.csv",
+    # ONS's service name, spaces and all.
+    download_url=_ons_layer(
+        "Rural%20Urban%20Classification%20(2011)%20of%20Lower%20Layer%20Super%20Output%20Areas"
+        "%20in%20England%20and%20Wales_new"
+    ),
+    file_format="arcgis",
     columns=(
         LSOA11_CODE,
         _code("ruc11_code", "RUC11CD", "ruc11_code"),
@@ -319,7 +342,8 @@ LSOA_ICB_LOOKUP = Dataset(
     url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA_SICBL_ICB_LAD",
     sha256="51440906afe0126070a2b8f252115ba3783c9cd231f0b7fd4e63a23573603192",
     attribution=ONS_ATTRIBUTION,
-    # The Open Geography Portal builds this CSV on request: there is no fixed file URL.
+    download_url=_ons_layer("LSOA11_SICBL22_ICB22_LAD22_EN_LU"),
+    file_format="arcgis",
     columns=(
         LSOA11_CODE,
         LSOA11_NAME,
@@ -346,10 +370,13 @@ LSOA_MSOA_LOOKUP = Dataset(
     url="https://geoportal.statistics.gov.uk/datasets/fe6c55f0924b4734adf1cf7104a0173e",
     sha256="6bbd239694e4eabbed70dcae2eb35031268309c8fe5db8fa3a9e2af458028f8b",
     attribution=ONS_ATTRIBUTION,
-    # The portal's file is the Output Area lookup (one row per OA, so each LSOA repeats) and is
-    # built on request; the reference copy keeps one row per LSOA.
+    # The portal's table is the Output Area lookup (one row per OA, so each LSOA repeats); the
+    # reference copy keeps one row per LSOA.
+    download_url=_ons_layer("OA11_LSOA11_MSOA11_LAD11_EW_LUv2"),
+    file_format="arcgis",
     columns=(LSOA11_CODE, _code("msoa11_code", "MSOA11CD", "msoa11_code")),
     unique=("lsoa11_code",),
+    collapse_repeats=True,
 )
 
 TRUST_CATCHMENT = Dataset(
@@ -382,7 +409,13 @@ TRUST_NAMES = Dataset(
     url="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/other-nhs-organisations",
     sha256="7811f8322480ca2551d5f0d74f5bff4b169c6a386a4aa6d2d817713beaeda02e",
     attribution=OGL_ATTRIBUTION + " Source: NHS England, Organisation Data Service.",
-    # ODS publishes etr.csv in etr.zip without a header row; the reference copy has one.
+    # ODS publishes etr.csv in etr.zip without a title row (27 columns, code and name first);
+    # the reference copy has one.
+    download_url="https://files.digital.nhs.uk/assets/ods/current/etr.zip",
+    file_format="zip",
+    member="etr.csv",
+    header_row=0,
+    headers=("Organisation Code", "Name"),
     columns=(
         _code("trust_code", "Organisation Code", "trust_code"),
         _text("trust_name", "Name", "trust_name"),
@@ -403,7 +436,9 @@ LSOA11_LSOA21_LOOKUP = Dataset(
     url="https://geoportal.statistics.gov.uk/search?q=LSOA11_LSOA21_LAD22",
     sha256="ddc782616aab916dc373169ff6d87bf3763c1c6fcb06068902f6de9bd3a02725",
     attribution=ONS_ATTRIBUTION,
-    download_url="https://www.arcgis.com/sharing/rest/content/items/5fc4ff82228846c2b893e3beba0e3751/data",
+    # The exact-fit lookup (version 3 of the product, the service's _v5).
+    download_url=_ons_layer("LSOA11_LSOA21_LAD22_EW_LU_v5"),
+    file_format="arcgis",
     columns=(
         LSOA11_CODE,
         _text("change_code", "CHGIND", "change_code"),
@@ -426,6 +461,10 @@ IMD2025 = Dataset(
     url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
     sha256="e82cc5533ba7c54e12426fbb39a1d472749e9c4115cc4cd3640f3ca59d77af08",
     attribution=MHCLG_ATTRIBUTION,
+    download_url=(
+        "https://assets.publishing.service.gov.uk/media/691ded56d140bbbaa59a2a7d/"
+        "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
+    ),
     columns=(
         LSOA21_CODE,
         _int(
@@ -478,6 +517,8 @@ RUC2021 = Dataset(
     url="https://geoportal.statistics.gov.uk/search?q=LSOA21_RUC21_EW_LU",
     sha256="e5f51bd25904e54e7167cea4e0894f30935a9024d9c4b3ecab332cf7f5497b88",
     attribution=ONS_ATTRIBUTION,
+    download_url=_ons_layer("LSOA21_RUC21_EW_LU"),
+    file_format="arcgis",
     columns=(
         LSOA21_CODE,
         _code("ruc21_code", "RUC21CD", "ruc21_code"),
@@ -497,6 +538,8 @@ LSOA21_ICB_LOOKUP = Dataset(
     url="https://geoportal.statistics.gov.uk/search?q=LUP_LSOA21_SICBL_ICB_CAL_LAD",
     sha256="763fa23ba15c21b58c8e99b3d2d980e4cc299e02017f4625691e7070ce4049c2",
     attribution=ONS_ATTRIBUTION,
+    download_url=_ons_layer("LSOA21_SICBL24_ICB24_CAL24_LAD24_EN_LU"),
+    file_format="arcgis",
     columns=(
         LSOA21_CODE,
         LSOA21_NAME,
@@ -516,13 +559,15 @@ ONS_GEOPORTAL = "Office for National Statistics (ONS), Open Geography Portal"
 def _boundaries(
     name: str, title: str, filenames: tuple[str, ...], vintage: str, url: str, sha256: str,
     key: str, prefix: str, year: int, code_aliases: tuple[str, ...], name_aliases: tuple[str, ...],
+    service: str,
 ) -> Dataset:
     stem = key.removesuffix("_code")
     return Dataset(
         name=name, title=title, filenames=filenames, publisher=ONS_GEOPORTAL, vintage=vintage, url=url,
         sha256=sha256,
         columns=(_code(key, *code_aliases, key), _text(f"{stem}_name", *name_aliases, f"{stem}_name")),
-        key=key, england_prefix=prefix, geometry=True, copyright_year=year, file_format="geojson",
+        key=key, england_prefix=prefix, geometry=True, copyright_year=year, file_format="arcgis",
+        download_url=_ons_layer(service),
         attribution=f"{ONS_ATTRIBUTION} Contains OS data © Crown copyright and database right {year}.",
     )
 
@@ -543,6 +588,7 @@ LSOA11_BOUNDARIES = _boundaries(
     "lower-layer-super-output-areas-december-2011-boundaries-super-generalised-clipped-bsc-ew-v3",
     "fcdec6899859abe36d5eddcbb441b6ddb2f9451b7a97756ead73d100777161b1",
     "lsoa11_code", "E01", 2011, ("LSOA11CD",), ("LSOA11NM",),
+    "Lower_Layer_Super_Output_Areas_DEC_2011_EW_BSC_V3",
 )
 LSOA21_BOUNDARIES = _boundaries(
     "lsoa21_boundaries",
@@ -555,6 +601,7 @@ LSOA21_BOUNDARIES = _boundaries(
     "ons::lower-layer-super-output-areas-december-2021-boundaries-super-generalised-clipped-ew-bsc",
     "7d2ec365541f7cc7d3ca59f7d976f51988774e63930608db2cf01962fc3f13ca",
     "lsoa21_code", "E01", 2021, ("LSOA21CD",), ("LSOA21NM",),
+    "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4",
 )
 ICB23_BOUNDARIES = _boundaries(
     "icb23_boundaries",
@@ -564,6 +611,7 @@ ICB23_BOUNDARIES = _boundaries(
     "https://geoportal.statistics.gov.uk/search?q=BDY_ICB%20APR_2023",
     "44230a07152e431978a04380bbe3a44470716320d3eb92a9178a8687eafa8d11",
     "icb23_code", "E54", 2023, ("ICB23CD",), ("ICB23NM",),
+    "Integrated_Care_Boards_April_2023_EN_BSC",
 )
 LAD21_BOUNDARIES = _boundaries(
     "lad21_boundaries",
@@ -573,6 +621,7 @@ LAD21_BOUNDARIES = _boundaries(
     "https://geoportal.statistics.gov.uk/datasets/local-authority-districts-december-2021-uk-buc",
     "9d2c0b3ae1ea21c5c8dc229974afd986afff38266d102c46eb46105507949798",
     "lad21_code", "E0", 2021, ("LAD21CD", "ltla21_code"), ("LAD21NM", "ltla21_name"),
+    "Local_Authority_Districts_December_2021_UK_BUC_2022",
 )
 LAD24_BOUNDARIES = _boundaries(
     "lad24_boundaries",
@@ -582,6 +631,7 @@ LAD24_BOUNDARIES = _boundaries(
     "https://geoportal.statistics.gov.uk/datasets/ons::local-authority-districts-may-2024-boundaries-uk-buc-2",
     "565b0407bdb8fe3614c8e1e216f43c633f4424821bdd7026b4bbd4733dbb8b5c",
     "lad24_code", "E0", 2024, ("LAD24CD", "ltla24_code"), ("LAD24NM", "ltla24_name"),
+    "Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
 )
 
 #: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every

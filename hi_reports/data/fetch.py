@@ -37,7 +37,9 @@ from urllib.parse import quote
 import pandas as pd
 import pooch
 import requests
+from python_calamine import CalamineError
 
+from hi_reports.data.arcgis import ArcGISDownloader
 from hi_reports.data.catalogue import CATALOGUE, Dataset, get_dataset
 from hi_reports.data.loaders import data_dir, file_sha256, find_file, index_files, read_cached
 from hi_reports.errors import DataError
@@ -94,9 +96,11 @@ def source_url(dataset: Dataset, mirror: str | None = None) -> str | None:
 
 
 def add_hint(dataset: Dataset) -> str:
-    """How to supply ``dataset`` by hand."""
+    """How to supply ``dataset`` by hand: from the file's URL, or the publisher's page where the
+    download is built on request (an ArcGIS feature service)."""
+    page = dataset.url if dataset.file_format == "arcgis" else dataset.download_url or dataset.url
     return (
-        f"download it from {dataset.download_url or dataset.url}, then run "
+        f"download it from {page}, then run "
         f"`hi-reports data add {dataset.name} FILE`"
     )
 
@@ -144,10 +148,16 @@ def _staging(folder: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _download(url: str, staging: Path, progress: bool) -> Path:
-    """Download ``url`` into ``staging`` with pooch; a failure is a one-line DataError."""
+def _download(url: str, staging: Path, progress: bool, dataset: Dataset | None = None) -> Path:
+    """Download ``url`` into ``staging`` with pooch (``dataset``: a publisher's download, paged
+    from its ArcGIS feature service where it has one); a failure is a one-line DataError."""
     pooch.get_logger().setLevel("WARNING")  # hi_reports says what it fetches
-    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+    timeout = (CONNECT_TIMEOUT, READ_TIMEOUT)
+    downloader: pooch.HTTPDownloader | ArcGISDownloader
+    if dataset is not None and dataset.file_format == "arcgis":
+        downloader = ArcGISDownloader(geometry=dataset.geometry, progressbar=progress, timeout=timeout)
+    else:
+        downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
     try:
         return Path(pooch.retrieve(url, known_hash=None, fname="download", path=staging,
                                    downloader=downloader))
@@ -159,6 +169,23 @@ def _download(url: str, staging: Path, progress: bool) -> Path:
         reason = error.__class__.__name__
         raise DataError(f"cannot download {url}: {reason} (offline, or the server is down?)",
                         path=url) from None
+
+
+def _add_titles(dataset: Dataset, path: Path, origin: str) -> None:
+    """Give a CSV without a title row (the publisher's, e.g. ODS's etr.csv) the catalogue's
+    ``headers`` for its first columns, in place."""
+    try:
+        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", encoding_errors="replace")
+    except (ValueError, OSError) as error:
+        raise DataError(f"{origin}: cannot be read as CSV ({error})", hint=add_hint(dataset),
+                        path=origin) from None
+    if table.shape[1] < len(dataset.headers):
+        raise DataError(f"{origin}: {table.shape[1]} columns, fewer than the {len(dataset.headers)} "
+                        f"expected ({', '.join(dataset.headers)})", hint=add_hint(dataset), path=origin)
+    names = list(dataset.headers) + [f"column {i + 1}" for i in range(len(dataset.headers), table.shape[1])]
+    table.columns = names
+    table.to_csv(path, index=False)
 
 
 def _unpack(dataset: Dataset, path: Path, kind: str, staging: Path, origin: str) -> Path:
@@ -181,14 +208,16 @@ def _unpack(dataset: Dataset, path: Path, kind: str, staging: Path, origin: str)
         except zipfile.BadZipFile:
             raise DataError(f"{origin}: not a ZIP file", hint=add_hint(dataset), path=origin) from None
         kind = source.suffix.lower().lstrip(".")
+        if kind == "csv" and dataset.header_row == 0:
+            _add_titles(dataset, source, origin)
     if kind == "xlsx":
         if dataset.sheet is None:
             raise DataError(f"{origin}: an XLSX workbook, but {dataset.name} is read from a CSV",
                             hint=add_hint(dataset), path=origin)
         try:
             table = pd.read_excel(source, sheet_name=dataset.sheet, header=dataset.header_row - 1,
-                                  dtype=str, engine="openpyxl")
-        except (ValueError, OSError, KeyError, zipfile.BadZipFile) as error:
+                                  dtype=str, engine="calamine")
+        except (ValueError, OSError, KeyError, zipfile.BadZipFile, CalamineError) as error:
             raise DataError(f"{origin}: cannot read sheet {dataset.sheet!r} ({error})",
                             hint=add_hint(dataset), path=origin) from None
         table.to_csv(target, index=False)
@@ -255,7 +284,7 @@ def fetch(
         )
     expected = dataset.sha256 if mirror else dataset.download_sha256
     with _staging(folder) as staging:
-        downloaded = _download(url, staging, progress)
+        downloaded = _download(url, staging, progress, None if mirror else dataset)
         sha = pooch.file_hash(str(downloaded), alg="sha256")
         if expected is not None and sha != expected:
             raise DataError(

@@ -200,6 +200,8 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     numeric = [c for c in dataset.columns if c.kind in ("int", "float")]
     numeric += [Column(name, (), "int") for name in dataset.extra]
     _parse_numbers(frame, numeric, path)
+    if dataset.collapse_repeats:  # one row per Output Area in the publisher's file
+        frame = frame.drop_duplicates(ignore_index=True)
     unique = list(dataset.unique or (key,))
     duplicated = frame.duplicated(unique)
     if duplicated.any():
