@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,22 @@ def need_tool(name: str) -> str:
             pytest.fail(message + "; CI must install it")
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_internet() -> Iterator[None]:
+    """Tests never reach the internet: a name other than this machine's does not resolve, so a
+    test that would download from a publisher fails instead (the stand-ins are on 127.0.0.1)."""
+    resolve = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):  # socket.getaddrinfo's signature
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            raise socket.gaierror(f"tests do not reach the internet ({host})")
+        return resolve(host, *args, **kwargs)
+
+    socket.getaddrinfo = local_only
+    yield
+    socket.getaddrinfo = resolve
 
 
 @pytest.fixture(scope="session", autouse=True)

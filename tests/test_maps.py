@@ -179,11 +179,15 @@ def test_missing_boundary_file_is_a_one_line_data_error(data_dir: Path, tmp_path
 
     from hi_reports.cli import main
 
+    # offline (a mirror on a closed local port): the build cannot fetch the boundaries either
     out = tmp_path / "editions"
-    assert main(["build", "--org", "QHL", "--data-dir", str(folder), "--out", str(out), "--format", "html"]) == 2
+    argv = ["build", "--org", "QHL", "--data-dir", str(folder), "--out", str(out), "--format", "html",
+            "--mirror", "http://127.0.0.1:9"]
+    assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert "dataset 'lsoa11_boundaries'" in err and "lsoa11_bsc_england.geojson" in err
+    assert "dataset 'lsoa11_boundaries'" in err and "no file named lsoa11_bsc_england.geojson" in err
+    assert "could not be fetched" in err and "geoportal.statistics.gov.uk" in err
     assert not out.exists()
 
 

@@ -117,6 +117,14 @@ class Dataset:
         is stored under, and the name a mirror serves it as."""
         return self.filenames[0]
 
+    @property
+    def manual_url(self) -> str:
+        """Where a person downloads the file by hand: the file itself, or the publisher's page
+        where there is no fixed file or the download is built on request (a feature service)."""
+        if self.download_url and self.file_format != "arcgis":
+            return self.download_url
+        return self.url
+
 
 def _code(name: str, *aliases: str) -> Column:
     return Column(name, aliases, "code")

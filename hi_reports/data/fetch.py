@@ -96,11 +96,9 @@ def source_url(dataset: Dataset, mirror: str | None = None) -> str | None:
 
 
 def add_hint(dataset: Dataset) -> str:
-    """How to supply ``dataset`` by hand: from the file's URL, or the publisher's page where the
-    download is built on request (an ArcGIS feature service)."""
-    page = dataset.url if dataset.file_format == "arcgis" else dataset.download_url or dataset.url
+    """How to supply ``dataset`` by hand."""
     return (
-        f"download it from {page}, then run "
+        f"download it from {dataset.manual_url}, then run "
         f"`hi-reports data add {dataset.name} FILE`"
     )
 
@@ -426,8 +424,8 @@ def fetch_missing(dataset: Dataset, root: Path) -> Path | None:
         fetched = fetch(dataset.name, root, mirror, progress=sys.stderr.isatty())
     except DataError as error:
         raise DataError(
-            f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} and could not be "
-            f"fetched: {error.message}",
+            f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} (no file named "
+            f"{dataset.filename}) and could not be fetched: {error.message}",
             hint=f"{add_hint(dataset)}; run `hi-reports data status` to see what is missing",
             path=root / dataset.filename,
         ) from None

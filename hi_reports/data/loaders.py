@@ -84,7 +84,7 @@ def require_file(
         raise DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing: expected a file named "
             f"{dataset.filename} anywhere under {root}",
-            hint=f"download it from {dataset.download_url or dataset.url}, then run "
+            hint=f"download it from {dataset.manual_url}, then run "
             f"`hi-reports data add {dataset.name} FILE`; {STATUS_HINT}",
             path=root / dataset.filename,
         )
