@@ -135,13 +135,65 @@ def test_a_2021_file_in_a_2019_folder_is_a_mixed_geography_error(data_dir: Path,
     assert "--vintage" in message
 
 
+def _independent_trust_2025(data_dir: Path, trust: str) -> pd.DataFrame:
+    """A trust's weights over LSOAs 2021 from the raw CSVs: each LSOA 2011 takes its MSOA's share;
+    each LSOA 2021 the mean over the LSOAs 2011 it comes from (a missing share counts as 0)."""
+    catchment = pd.read_csv(_file(data_dir, "trust_catchment"))
+    share = catchment[catchment["trust_code"] == trust].set_index("msoa_code")["proportion"]
+    msoa = pd.read_csv(_file(data_dir, "lsoa_msoa_lookup"), usecols=["lsoa11_code", "msoa11_code"])
+    msoa = msoa[msoa["lsoa11_code"].str.startswith("E")]
+    w11 = msoa.set_index("lsoa11_code")["msoa11_code"].map(share).fillna(0.0)
+    bridge = pd.read_csv(_file(data_dir, "lsoa11_lsoa21_lookup"), usecols=["lsoa11_code", "lsoa21_code", "change_code"])
+    bridge = bridge[bridge["lsoa21_code"].str.startswith("E")]
+    bridge["w11"] = bridge["lsoa11_code"].map(w11).fillna(0.0)
+    return bridge.groupby("lsoa21_code").agg(weight=("w11", "mean"), change=("change_code", "first"))
+
+
+def test_a_trust_edition_on_2025_carries_the_catchment_to_lsoa_2021(reference25, data_dir: Path) -> None:
+    from hi_reports.data import trust_catchments
+    from hi_reports.edition import kind_profiles
+    from hi_reports.geography import resolve
+    from hi_reports.indicators import Subject, imd_figures
+
+    expected = _independent_trust_2025(data_dir, "RXK")
+    weights = trust_catchments(reference25)
+    mine = weights[weights["org"] == "RXK"].set_index("lsoa_code")["weight"]
+    assert (weights.groupby("lsoa_code")["weight"].sum() <= 1 + 1e-12).all()
+    expected = expected[expected["weight"] > 0]
+    assert set(mine.index) == set(expected.index)
+    pd.testing.assert_series_equal(mine.sort_index(), expected["weight"].sort_index(), check_names=False)
+    # an unchanged LSOA keeps its 2011 share exactly
+    unchanged = expected.index[expected["change"] == "U"]
+    assert len(unchanged) > 1000 and (mine[unchanged] == expected.loc[unchanged, "weight"]).all()
+
+    imd = pd.read_csv(_file(data_dir, "imd2025"), usecols=["lsoa21_code", "IMD_decile"]).set_index("lsoa21_code")
+    pop = pd.read_csv(_file(data_dir, "census2021_age6"), usecols=["lsoa21_code", "total_usual_residents"])
+    people = expected["weight"] * pop.set_index("lsoa21_code")["total_usual_residents"].reindex(expected.index)
+    core20 = people[imd["IMD_decile"].reindex(expected.index) <= 2].sum() / people.sum()
+
+    org = resolve(reference25, "RXK", "trust")
+    profiles = kind_profiles(reference25, "trust")
+    figures = imd_figures(Subject(org, profiles))
+    assert profiles.population["RXK"] == pytest.approx(people.sum(), rel=1e-12)
+    assert figures["core20"]["share"].value == pytest.approx(core20, rel=1e-12)
+    assert "carried to LSOA 2021" in figures["core20"]["share"].source
+
+
+def test_cli_builds_a_trust_edition_on_2025(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["orgs", "--kind", "trust", "--vintage", "2025", "--data-dir", str(data_dir)]) == 0
+    assert "138 organisations of kind trust" in capsys.readouterr().out
+    assert main(["build", "--org", "RXK", "--vintage", "2025", "--format", "html", "--data-dir", str(data_dir),
+                 "--out", str(tmp_path), "--quiet"]) == 0
+    intro = (tmp_path / "RXK" / "html" / "intro.html").read_text(encoding="utf-8")
+    assert "a 2021 LSOA takes the mean share of the 2011 LSOAs it was drawn from" in intro
+    annex = pd.read_csv(tmp_path / "RXK" / "annex.csv")
+    share = annex[(annex["chapter"] == "imd") & (annex["key"] == "imd.core20.share")].iloc[0]
+    assert share["printed"] == f"{share['value']:.1%}"
+    assert share["printed"] in (tmp_path / "RXK" / "html" / "imd.html").read_text(encoding="utf-8")
+
+
 def test_cli_vintage_errors_are_one_line(data_dir: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
-    assert main(["build", "--org", "RJ1", "--vintage", "2025", "--data-dir", str(data_dir), "--out", str(out)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0
-    assert "trust catchments (OHID, MSOA 2011) cannot be used with imd2025_england_lsoa21.csv (LSOA 2021)" in err
-    assert "--vintage 2019" in err
     assert main(["build", "--org", "QHL", "--vintage", "2025", "--demo-activity", "--data-dir", str(data_dir),
                  "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()

@@ -26,9 +26,9 @@ LOOKUP_COLUMNS = ("sicbl_code", "sicbl_ods", "sicbl_name", "icb_code", "icb_ods"
 
 #: What needs each dataset that is not read by every edition of a vintage.
 NEEDED_FOR = {
-    "lsoa_msoa_lookup": "trust editions (vintage 2019)",
-    "trust_catchment": "trust editions (vintage 2019)",
-    "trust_names": "trust editions (vintage 2019)",
+    "lsoa_msoa_lookup": "trust editions",
+    "trust_catchment": "trust editions",
+    "trust_names": "trust editions",
     "icb23_boundaries": "none yet (maps dissolve outlines from LSOAs)",
     "lad21_boundaries": "none yet (maps dissolve borders from LSOAs)",
     "lad24_boundaries": "none yet (maps dissolve borders from LSOAs)",
@@ -237,7 +237,7 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
     return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder, vintage=v)
 
 
-_OTHER: "weakref.WeakKeyDictionary[Reference, Reference | None]" = weakref.WeakKeyDictionary()
+_OTHER: weakref.WeakKeyDictionary[Reference, Reference | None] = weakref.WeakKeyDictionary()
 
 
 def other_vintage_files(reference: Reference) -> dict[str, Path] | None:
@@ -279,11 +279,18 @@ def _source(name: str, item: Loaded) -> Source:
 
 
 def trust_catchments(reference: Reference) -> pd.DataFrame:
-    """Acute trusts' catchments as weights over LSOAs (OHID method).
+    """Acute trusts' catchments as weights over the LSOAs of the reference's vintage (OHID method).
 
     Each MSOA's residents are shared between trusts in proportion to the trust's share of the
-    MSOA's admitted patients (OHID catchment populations, 2019); an LSOA takes the share of its
-    MSOA. Proportions of an MSOA add up to a little under 1 (admissions to non-acute providers).
+    MSOA's admitted patients (OHID catchment populations, 2019, on MSOA 2011); an LSOA 2011 takes
+    the share of its MSOA. Proportions of an MSOA add up to a little under 1 (admissions to
+    non-acute providers).
+
+    On LSOA 2021 (vintage 2025) the shares are carried over by the ONS LSOA 2011 to 2021 lookup:
+    an LSOA 2021 takes the mean share of the LSOAs 2011 it comes from. An unchanged or split
+    LSOA keeps its parent's share exactly; one drawn from several (merged or redrawn: 100 of
+    England's 33,755) takes the plain mean of their shares, which are mostly those of one MSOA. A
+    share is a proportion of residents, not a count, so nothing is double counted.
 
     Returns
     -------
@@ -293,28 +300,21 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     Raises
     ------
     DataError
-        When the reference is not on LSOA 2011 (the catchments are on MSOA 2011, and an edition
-        never mixes geographies), when the catchment file names MSOAs the LSOA-to-MSOA lookup does
-        not have, or when the lookup's LSOAs differ from the IMD's.
+        When the catchment file names MSOAs the LSOA-to-MSOA lookup does not have, or when a
+        lookup's LSOAs differ from the IMD's.
     """
-    if reference.vintage.lsoa_year != 2011:
-        imd = Path(reference.sources[reference.vintage.datasets["imd"]].path).name
-        raise DataError(
-            f"trust catchments (OHID, MSOA 2011) cannot be used with {imd} ({reference.vintage.lsoa_label}): "
-            "an edition never mixes geographies",
-            hint="build trust editions with --vintage 2019",
-        )
     lookup = reference.load_extra("lsoa_msoa_lookup")
     catchment = reference.load_extra("trust_catchment")
-    missing = sorted(set(reference.lsoas.index) - set(lookup["lsoa11_code"]))
-    extra = sorted(set(lookup["lsoa11_code"]) - set(reference.lsoas.index))
-    if missing or extra:
-        raise DataError(
-            f"{Path(reference.sources['lsoa_msoa_lookup'].path).name}: English LSOA 2011 codes do not "
-            f"agree with IMD 2019 (first differences: {', '.join((missing + extra)[:3])})",
-            hint="use the ONS OA11-LSOA11-MSOA11 lookup for England",
-            path=reference.sources["lsoa_msoa_lookup"].path,
-        )
+    imd = Path(reference.sources[reference.vintage.datasets["imd"]].path).name
+    if reference.vintage.lsoa_year == 2011:
+        lsoa11 = set(reference.lsoas.index)
+        against = imd
+    else:
+        bridge = reference.load_extra("lsoa11_lsoa21_lookup")
+        lsoa11 = set(bridge.loc[bridge["lsoa21_code"].isin(reference.lsoas.index), "lsoa11_code"])
+        against = f"the LSOAs 2011 of {Path(reference.sources['lsoa11_lsoa21_lookup'].path).name}"
+    _same_codes(reference, "lsoa_msoa_lookup", set(lookup["lsoa11_code"]), lsoa11, "LSOA 2011", against,
+                "use the ONS OA11-LSOA11-MSOA11 lookup for England")
     unknown = sorted(set(catchment["msoa11_code"]) - set(lookup["msoa11_code"]))
     if unknown:
         raise DataError(
@@ -323,14 +323,45 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
             hint="catchments must be on MSOA 2011 codes",
             path=reference.sources["trust_catchment"].path,
         )
-    weights = catchment.merge(lookup, on="msoa11_code")
-    return pd.DataFrame(
-        {
-            "org": weights["trust_code"].to_numpy(),
-            "lsoa_code": weights["lsoa11_code"].to_numpy(),
-            "weight": weights["proportion"].to_numpy(dtype=float),
-        }
-    )
+    shares = catchment.merge(lookup, on="msoa11_code")
+    weights = pd.DataFrame({
+        "org": shares["trust_code"].to_numpy(),
+        "lsoa_code": shares["lsoa11_code"].to_numpy(),
+        "weight": shares["proportion"].to_numpy(dtype=float),
+    })
+    if reference.vintage.lsoa_year == 2011:
+        return weights
+    return _to_lsoa21(weights, bridge, reference, imd)
+
+
+def _same_codes(reference: Reference, name: str, codes: set[str], expected: set[str], label: str,
+                against: str, hint: str) -> None:
+    """A DataError naming dataset ``name``'s file when its English ``codes`` are not ``expected``."""
+    differences = sorted(expected - codes) + sorted(codes - expected)
+    if differences:
+        raise DataError(
+            f"{Path(reference.sources[name].path).name}: English {label} codes do not agree with "
+            f"{against} (first differences: {', '.join(differences[:3])})",
+            hint=hint,
+            path=reference.sources[name].path,
+        )
+
+
+def _to_lsoa21(weights: pd.DataFrame, bridge: pd.DataFrame, reference: Reference, imd: str) -> pd.DataFrame:
+    """Carry LSOA 2011 weights to LSOA 2021: each LSOA 2021 takes the mean over its parents."""
+    bridge = bridge.loc[bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]]
+    _same_codes(reference, "lsoa11_lsoa21_lookup", set(bridge["lsoa21_code"]), set(reference.lsoas.index),
+                "LSOA 2021", imd,
+                "use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales")
+    parents = bridge.groupby("lsoa21_code")["lsoa11_code"].size()
+    carried = weights.merge(bridge, left_on="lsoa_code", right_on="lsoa11_code")
+    summed = carried.groupby(["org", "lsoa21_code"], sort=False)["weight"].sum()
+    mean = summed / parents.reindex(summed.index.get_level_values("lsoa21_code")).to_numpy()
+    return pd.DataFrame({
+        "org": mean.index.get_level_values("org"),
+        "lsoa_code": mean.index.get_level_values("lsoa21_code"),
+        "weight": mean.to_numpy(),
+    })
 
 
 def needed_for(name: str) -> str:

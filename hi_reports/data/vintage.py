@@ -35,6 +35,8 @@ class Sources:
     population: str
     ruc: str
     lookup: str
+    #: The trust catchments, as this vintage uses them.
+    catchment: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ V2019 = Vintage(
         population="ONS mid-2020 LSOA population estimates (SAPE23DT2)",
         ruc="ONS/Defra Rural Urban Classification 2011 (LSOA)",
         lookup="ONS LSOA (2011) to Sub ICB Location to ICB to LAD (July 2022) lookup",
+        catchment="OHID NHS acute trust catchment populations, 2019 (MSOA 2011)",
     ),
     single_year_ages=True,
     boundaries="lsoa11_boundaries",
@@ -220,6 +223,10 @@ V2025 = Vintage(
         population="ONS Census 2021 usual residents by age (six bands), LSOA 2021",
         ruc="ONS Rural Urban Classification 2021 (LSOA 2021)",
         lookup="ONS LSOA (2021) to Sub ICB Location to ICB (April 2024) lookup",
+        catchment=(
+            "OHID NHS acute trust catchment populations, 2019 (MSOA 2011), carried to LSOA 2021 by the "
+            "ONS LSOA (2011) to LSOA (2021) lookup"
+        ),
     ),
     single_year_ages=False,
     boundaries="lsoa21_boundaries",

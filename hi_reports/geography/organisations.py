@@ -11,7 +11,7 @@ england   every English LSOA, weight 1
 icb       the ICB's member LSOAs (ONS lookup: July 2022, or April 2024), weight 1
 sub-icb   the Sub ICB Location's member LSOAs, weight 1
 la        the lower-tier local authority's (2022) LSOAs, weight 1
-trust     the acute trust's OHID catchment (2019; LSOA 2011 only): each MSOA's residents weighted by the trust's
+trust     the acute trust's OHID catchment (2019): each MSOA's residents weighted by the trust's
           share of the MSOA's admitted patients, spread to the MSOA's LSOAs
 ========  =====================================================================================
 """

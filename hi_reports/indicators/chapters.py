@@ -21,8 +21,6 @@ from hi_reports.geography import Organisation
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles
 
-CATCHMENT = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
-
 Figures = dict[str, Any]
 
 
@@ -75,7 +73,7 @@ class Subject:
 
     def source(self, *parts: str) -> str:
         """Sources joined, with the catchment data for trusts."""
-        extra = (CATCHMENT,) if self.org.kind == "trust" else ()
+        extra = (self.profiles.vintage.sources.catchment,) if self.org.kind == "trust" else ()
         return "; ".join(parts + extra)
 
 

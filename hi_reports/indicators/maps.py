@@ -345,7 +345,7 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
     colours, legend = share_classes(share, CATCHMENT_BREAKS, BLUES, lambda v: percent(v, 0))
     layers = _area_layers(shapes, core, positions, colours, legend,
                           "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
-    source = "OHID NHS acute trust catchment populations, 2019 (MSOA 2011)"
+    source = reference.vintage.sources.catchment
     half = Measure("maps.catchment.half_lsoas", float((share >= 0.5).sum()), "count",
                    "LSOAs sending half or more of their admitted patients to the trust", source)
     tenth = Measure("maps.catchment.core_lsoas", float((share >= CATCHMENT_MIN_SHARE).sum()), "count",
