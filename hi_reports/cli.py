@@ -296,7 +296,8 @@ def _data_status(args: argparse.Namespace) -> int:
 
 def _data_fetch(args: argparse.Namespace) -> int:
     from hi_reports.data import data_dir
-    from hi_reports.data.fetch import fetch_all, mirror_url, source_url
+    from hi_reports.data.fetch import add_hint, fetch_all, mirror_url, source_url, unfetchable
+    from hi_reports.data.reference import needed_for
 
     folder = data_dir(args.data_dir)
     mirror = mirror_url(args.mirror)
@@ -313,6 +314,13 @@ def _data_fetch(args: argparse.Namespace) -> int:
         print(f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} {fetched.sha256}")
         print(f"{'':22} from {source_url(fetched.dataset, mirror)}")
     print(f"{len(done)} datasets ready in {folder}")
+    by_hand = [] if args.ids else unfetchable(folder, mirror)
+    for dataset in by_hand:
+        print(f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has no "
+              f"fixed file: {add_hint(dataset)}")
+    if by_hand:
+        print(f"{len(by_hand)} datasets to add by hand (or fetch them from a mirror): "
+              f"{', '.join(d.name for d in by_hand)}")
     return 0
 
 

@@ -251,3 +251,14 @@ def test_build_with_an_empty_data_folder_and_a_mirror(mirror: Mirror, tmp_path: 
     assert "Birmingham and Solihull" in html
     assert [c.dataset for c in verify(empty) if c.status == "ok"] == core
     assert "imd2025" not in err
+
+
+def test_a_dataset_with_no_fixed_file_needs_a_mirror_or_data_add(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "data"
+    assert main(["data", "fetch", "trust_catchment", "--data-dir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    catchment = get_dataset("trust_catchment")
+    assert f"dataset 'trust_catchment' ({catchment.title}) has no direct download" in err
+    assert catchment.url in err and "`hi-reports data add trust_catchment FILE`" in err
+    assert not folder.exists() or not any(folder.iterdir())

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -180,3 +182,34 @@ def test_build_from_an_empty_data_folder_fetches_from_the_publishers_and_gives_t
     assert sorted(reference.loc[comparison, "key"]) == ["imd.vintage_2019.core20", "imd.vintage_2025.core20"]
     assert len(fetched) > 200
     pd.testing.assert_frame_equal(fetched, reference[~comparison].reset_index(drop=True))
+
+    # `data fetch` then fetches the rest of the catalogue, and lists what only a person can add
+    _more_publisher_files(at_publishers, data_dir)
+    assert main(["data", "fetch", "--data-dir", str(empty)]) == 0
+    out = capsys.readouterr().out
+    by_hand = [n for n, d in CATALOGUE.items() if d.download_url is None]
+    assert sorted(by_hand) == ["census2021_age6", "trust_catchment"]
+    for name, dataset in CATALOGUE.items():
+        if name in V2019.required:
+            assert f"{name:22} present" in out
+        elif name in by_hand:
+            assert f"{name:22} by hand  needed for " in out and f"`hi-reports data add {name} FILE`" in out
+            assert dataset.url in out
+        else:
+            assert f"{name:22} fetched  {dataset.filename}" in out and dataset.download_url in out
+            pd.testing.assert_frame_equal(load(name, empty).table, read_source(dataset, find_file(dataset, data_dir)))
+    assert "2 datasets to add by hand (or fetch them from a mirror): trust_catchment, census2021_age6" in out
+
+
+def _more_publisher_files(publishers: Publishers, data_dir: Path) -> None:
+    """ODS's etr.zip (etr.csv without a title row) and MHCLG's IoD2025 File 7 (the reference
+    copy, a tidy selection of File 7's columns, stands in for it)."""
+    names = find_file(get_dataset("trust_names"), data_dir)
+    etr = pd.read_csv(names, dtype=str).assign(grouping="Y56", region="Q71")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("etr.csv", etr.to_csv(index=False, header=False))
+        packed.writestr("etr.pdf", "ODS")
+    publishers.add_file(CATALOGUE["trust_names"].download_url, archive.getvalue())
+    imd = get_dataset("imd2025")
+    publishers.add_file(CATALOGUE["imd2025"].download_url, find_file(imd, data_dir).read_bytes())

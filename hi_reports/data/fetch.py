@@ -343,7 +343,9 @@ def fetch_all(
     """Fetch each dataset of ``names`` (default: the whole catalogue) that is not in the folder.
 
     Returns ``(name, Fetched)`` for each dataset fetched and ``(name, None)`` for each already
-    present (those are read into the Parquet cache). Stops at the first failure.
+    present (those are read into the Parquet cache). With no ``names`` and no mirror, a dataset
+    the publisher offers no fixed file for is skipped: :func:`unfetchable` lists those. Stops at
+    the first failure.
     """
     from hi_reports.data.loaders import load
 
@@ -351,14 +353,25 @@ def fetch_all(
         get_dataset(name)  # an unknown name fails before anything is downloaded
     folder = data_dir(root)
     index = index_files(folder)
+    mirror = mirror_url(mirror)
     done: list[tuple[str, Fetched | None]] = []
     for name in names or list(CATALOGUE):
-        if find_file(get_dataset(name), folder, index) is not None:
+        dataset = get_dataset(name)
+        if find_file(dataset, folder, index) is not None:
             load(name, folder, index)
             done.append((name, None))
-        else:
+        elif names or source_url(dataset, mirror) is not None:
             done.append((name, fetch(name, folder, mirror, progress)))
     return done
+
+
+def unfetchable(root: str | os.PathLike[str] | None = None, mirror: str | None = None) -> list[Dataset]:
+    """Datasets missing from the folder that have nowhere to be fetched from (no mirror, and no
+    fixed file at the publisher): they must be downloaded by hand and added."""
+    folder = data_dir(root)
+    index = index_files(folder)
+    return [d for d in CATALOGUE.values()
+            if source_url(d, mirror_url(mirror)) is None and find_file(d, folder, index) is None]
 
 
 def verify(root: str | os.PathLike[str] | None = None) -> list[Check]:
