@@ -94,7 +94,7 @@ def test_an_ons_dataset_is_paged_from_its_feature_service(
     assert {q["orderByFields"] for q in pages} == {"FID"}
     assert {q["returnGeometry"] for q in pages} == {"true" if dataset.geometry else "false"}
     if dataset.geometry:
-        assert {q["outSR"] for q in pages} == {"4326"}
+        assert {(q["outSR"], q["geometryPrecision"]) for q in pages} == {("4326", "6")}
         assert json.loads(fetched.path.read_text())["type"] == "FeatureCollection"
     else:
         with open(fetched.path, newline="", encoding="utf-8") as handle:

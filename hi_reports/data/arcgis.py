@@ -100,8 +100,8 @@ class ArcGISDownloader:
         }
         if oid:
             params["orderByFields"] = oid
-        if self.geometry:
-            params["outSR"] = 4326
+        if self.geometry:  # WGS84, as GeoJSON is; six decimals of a degree are about 0.1 m
+            params.update(outSR=4326, geometryPrecision=6)
         features: list[dict[str, Any]] = []
         bar = self._bar(count, info.get("name") or layer)
         try:
