@@ -74,6 +74,8 @@ class Service:
     error: dict[str, Any] | None = None
     #: Send no rows from this offset on (a layer replaced during a download).
     stop_at: int | None = None
+    #: Answer this many of the next queries with HTTP 503 (a busy server).
+    busy: int = 0
 
 
 def ons_service(name: str, path: Path, oa_repeats: int = 1) -> Service:
@@ -119,6 +121,9 @@ class Publishers:
             if service is None:
                 return 200, json.dumps({"error": {"code": 400, "message": "Invalid URL"}}).encode()
             self.queries.setdefault(name, []).append(query)
+            if service.busy:
+                service.busy -= 1
+                return 503, b""
             return 200, json.dumps(self._feature_layer(name, service, path, query)).encode()
         body = self.files.get(path.lstrip("/") + (f"?{raw_query}" if raw_query else ""))
         return (404, b"") if body is None else (200, body)

@@ -129,6 +129,24 @@ def test_an_arcgis_error_or_a_layer_that_stops_early_leaves_the_folder_as_it_was
     assert _snapshot(folder) == before
 
 
+def test_a_busy_server_is_asked_again_and_a_failing_one_is_a_clear_error(
+    at_publishers: Publishers, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("hi_reports.data.arcgis.BACKOFF", (0.0, 0.0))
+    dataset = get_dataset("ruc2021")
+    service = at_publishers.services[service_name(dataset.download_url)]
+    service.busy = 2  # the layer's description fails twice, then answers
+    fetched = fetch("ruc2021", tmp_path / "ok", progress=False)
+    assert fetched.rows == 33_755
+    assert at_publishers.queries[service_name(dataset.download_url)][:3] == [{"f": "json"}] * 3
+
+    service.busy = 3
+    with pytest.raises(DataError, match=r"^cannot download http://127\.0\.0\.1:\d+/services1\.arcgis\.com/.*"
+                       r"/LSOA21_RUC21_EW_LU/FeatureServer/0: HTTP 503 Service Unavailable$"):
+        fetch("ruc2021", tmp_path / "down", progress=False)
+    assert not (tmp_path / "down" / dataset.filename).exists()
+
+
 def _publisher_workbooks(publishers: Publishers, data_dir: Path) -> None:
     """MHCLG's Files 1 and 2 and ONS's mid-2020 population workbook, in the publishers' layouts,
     made from the reference copies; File 7 (CSV) carries File 6's denominators under File 6's

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,26 @@ from hi_reports.errors import DataError
 PAGE_SIZE = 2000
 
 
+#: Attempts of each request, and the seconds waited before the second and third: a download of
+#: many pages should not fail on one dropped connection or one busy server.
+ATTEMPTS = 3
+BACKOFF = (1.0, 3.0)
+
+
 def _get(url: str, params: dict[str, Any], timeout: tuple[float, float]) -> dict[str, Any]:
-    """GET ``url`` and return its JSON; an ArcGIS error (sent with HTTP 200) is a DataError."""
-    response = requests.get(url, params=params, timeout=timeout)
+    """GET ``url`` and return its JSON; an ArcGIS error (sent with HTTP 200) is a DataError.
+
+    A dropped connection, a timeout, HTTP 429 or a 5xx is tried again (:data:`ATTEMPTS`)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            response = requests.get(url, params=params, timeout=timeout)
+            if response.status_code != 429 and response.status_code < 500:
+                break
+        except (requests.ConnectionError, requests.Timeout):
+            if attempt == ATTEMPTS - 1:
+                raise
+        if attempt < ATTEMPTS - 1:
+            time.sleep(BACKOFF[attempt])
     response.raise_for_status()
     try:
         body = response.json()
