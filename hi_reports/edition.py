@@ -6,6 +6,7 @@ failure leaves nothing half-written under ``--out``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -18,6 +19,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from hi_reports import __version__
+from hi_reports.book.notebook import NotebookSpec, write_notebook
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
 from hi_reports.data.reference import other_vintage
@@ -190,7 +192,7 @@ def activity_digest(
     for item in prepared:
         digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}".encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
-            for measure in _measures(activity_figures(item.results, key, item.spec.measure.lower())):
+            for measure in measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
         if reference is not None and item.lsoa_events is not None:
@@ -206,14 +208,30 @@ def _printed(measure: Measure) -> str:
     return formatting.by_unit(measure.unit, measure.value, measure.of, digits)
 
 
-def _measures(item: Any) -> list[Measure]:
+def measures(item: Any) -> list[Measure]:
+    """Every :class:`Measure` in ``item`` (a chapter context, or any part of one), depth first."""
     if isinstance(item, Measure):
         return [item]
     if isinstance(item, dict):
-        return [m for value in item.values() for m in _measures(value)]
+        return [m for value in item.values() for m in measures(value)]
     if isinstance(item, (list, tuple)):
-        return [m for value in item for m in _measures(value)]
+        return [m for value in item for m in measures(value)]
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):  # e.g. a map and its numbers
+        return [m for f in dataclasses.fields(item) for m in measures(getattr(item, f.name))]
     return []
+
+
+def _spec_arguments(spec: ActivitySpec) -> dict[str, object]:
+    """``spec`` as the keyword arguments that make it again (the path absolute, as text)."""
+    arguments: dict[str, object] = {"measure": spec.measure}
+    if spec.path is not None:
+        arguments["path"] = str(Path(spec.path).resolve())
+    for name in ("columns", "period"):
+        if getattr(spec, name) is not None:
+            arguments[name] = getattr(spec, name)
+    if spec.demo:
+        arguments["demo"] = True
+    return arguments
 
 
 def _slug(text: str) -> str:
@@ -234,7 +252,8 @@ def activity_context(
     slug = _slug(name)
     source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
     figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
-    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source)
+    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
+                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
     quality: list[dict[str, Any]] = []
     summary = prepared.summary
     if summary is not None:
@@ -449,6 +468,10 @@ def build_edition(
         )
         annex.insert(0, "organisation", org.code)
         annex.to_csv(staging / "annex.csv", index=False)
+        write_notebook(staging, NotebookSpec(
+            org.code, org.name, org.kind, reference.vintage.name, Path(reference.folder).resolve(),
+            date.isoformat(), tuple(_spec_arguments(p.spec) for p in activity),
+        ))
         result = render(project, staging, formats=request.formats, engine=request.engine, basename=org.code)
         final = out / org.code
         if final.exists():

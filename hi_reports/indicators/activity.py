@@ -344,6 +344,7 @@ def activity_figures(
     org_code: str,
     measure_name: str = "emergency admissions",
     source: str = "Organisation's own activity data",
+    key: str | None = None,
 ) -> dict[str, Any]:
     """The activity figures of one organisation as :class:`Measure` objects, for the chapters.
 
@@ -359,8 +360,11 @@ def activity_figures(
         What the events are, in words (plural): ``"emergency admissions"``.
     source
         The activity data's description, appended to the population and IMD sources.
+    key
+        The prefix of the measures' keys (default ``activity.<measure>``); England's figures beside
+        an organisation's take another, so that a key names one number.
     """
-    key = f"activity.{_slug(measure_name)}"
+    key = key or f"activity.{_slug(measure_name)}"
     per = f"per {results.multiplier:,.0f} residents a year"
     src = f"{source}; ONS mid-2020 LSOA population estimates; MHCLG IMD 2019; ONS RUC 2011"
 

@@ -1,0 +1,125 @@
+"""The reproducibility notebook of an edition: ``reproduce.ipynb``, beside ``annex.csv``.
+
+It is for people, not the build (no kernel runs while editions are built): an analyst opens it in
+the edition's folder and runs it. It loads the reference data from the data folder the edition was
+built from, recomputes the organisation's residents and its Core20 and rural shares with plain
+pandas from the LSOA table and the organisation's weights, then recomputes every number of the
+chapters with the package and compares each with the annex. Written with nbformat; the cells hold
+only code that calls the package's public functions, so it keeps working as the package changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+NOTEBOOK = "reproduce.ipynb"
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """What the notebook reproduces: the edition's organisation, data and activity."""
+
+    org_code: str
+    org_name: str
+    kind: str
+    vintage: str
+    data_dir: Path
+    date: str
+    #: The activity measures as ``ActivitySpec`` keyword arguments (paths absolute).
+    activity: tuple[dict[str, object], ...] = ()
+
+
+def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
+    """The notebook for ``spec`` (see the module's description)."""
+    activity = ",\n    ".join(f"ActivitySpec(**{a!r})" for a in spec.activity)
+    activity_list = f"[\n    {activity},\n]" if activity else "[]"
+    cells = [
+        new_markdown_cell(
+            f"# Reproduce the numbers of the {spec.org_name} edition\n\n"
+            "Run this notebook in the edition's folder, beside `annex.csv`, with `hi-reports` "
+            "installed. It recomputes the edition's numbers from the reference data: first the "
+            "residents and the two headline shares with plain pandas, then every number of the "
+            "chapters, each compared with the annex. Change `DATA` if your data folder is elsewhere."
+        ),
+        new_code_cell(
+            "import datetime as dt\n"
+            "import tempfile\n"
+            "from pathlib import Path\n\n"
+            "import numpy as np\n"
+            "import pandas as pd\n\n"
+            "from hi_reports.data import load_reference\n"
+            "from hi_reports.edition import ActivitySpec, chapter_context, kind_profiles, measures, "
+            "prepare_activity\n"
+            "from hi_reports.geography import membership, resolve\n\n"
+            f"DATA = Path({str(spec.data_dir)!r})  # the data folder the edition was built from\n"
+            f"reference = load_reference(DATA, {spec.vintage!r})\n"
+            f"org = resolve(reference, {spec.org_code!r}, {spec.kind!r})\n"
+            "annex = pd.read_csv('annex.csv')\n"
+            "print(org.name, '| vintage', reference.vintage.name)\n"
+            "pd.DataFrame([{'dataset': name, 'file': Path(s.path).name, 'sha256': s.sha256} "
+            "for name, s in reference.sources.items()])"
+        ),
+        new_markdown_cell(
+            "## The organisation's residents\n\n"
+            "An organisation is a set of weights over the neighbourhoods (LSOAs): 1 for a member "
+            "LSOA, a catchment share for a trust. Its residents in a group are the sum over its "
+            "LSOAs of the LSOA's residents times the weight."
+        ),
+        new_code_cell(
+            "weights = membership(reference, org.kind)\n"
+            "mine = weights.loc[weights['org'] == org.key].set_index('lsoa_code')['weight']\n"
+            "lsoas = reference.lsoas.loc[mine.index]\n"
+            "residents = lsoas['population'] * mine\n"
+            "print(f'{residents.sum():,.0f} residents in {len(mine):,} LSOAs')\n"
+            "residents.groupby(lsoas['imd_decile']).sum().rename('residents by national IMD decile').to_frame()"
+        ),
+        new_markdown_cell(
+            "## Core20 and rural shares, with plain pandas\n\n"
+            "Core20: residents of the 20% most deprived LSOAs in England (national IMD deciles 1 "
+            "and 2). Rural: residents of LSOAs the Rural-Urban Classification calls rural."
+        ),
+        new_code_cell(
+            "core20 = residents[lsoas['imd_decile'] <= 2].sum() / residents.sum()\n"
+            "rural = residents[lsoas['urban_rural'] == 'Rural'].sum() / residents.sum()\n"
+            "printed = annex.drop_duplicates('key').set_index('key')['value']\n"
+            "assert np.isclose(core20, printed['imd.core20.share'], rtol=1e-12, atol=0)\n"
+            "assert np.isclose(rural, printed['rural.rural.share'], rtol=1e-12, atol=0)\n"
+            "print(f'Core20 share {core20:.1%}, rural share {rural:.1%}: as the annex has them')"
+        ),
+        new_markdown_cell(
+            "## Every number of the annex\n\n"
+            "The package computes every chapter's figures (charts and maps are drawn into a "
+            "temporary folder); each number is compared with the annex."
+            + (" The activity is read again from the same file(s)." if spec.activity else "")
+        ),
+        new_code_cell(
+            f"specs = {activity_list}\n"
+            "activity = prepare_activity(specs, reference, org.kind)\n"
+            "context = chapter_context(org, reference, kind_profiles(reference, org.kind),\n"
+            f"                          dt.date.fromisoformat({spec.date!r}), Path(tempfile.mkdtemp()), activity)\n"
+            "computed = {m.key: m.value for m in measures(context)}\n"
+            "check = annex.assign(recomputed=annex['key'].map(computed))\n"
+            "same = np.isclose(check['value'], check['recomputed'], rtol=1e-9, atol=0, equal_nan=True)\n"
+            "print(f'{int(same.sum())} of {len(check)} numbers of the annex reproduced')\n"
+            "assert same.all(), check.loc[~same, ['chapter', 'key', 'value', 'recomputed']]\n"
+            "check[['chapter', 'key', 'printed', 'value', 'recomputed']]"
+        ),
+    ]
+    book = new_notebook(cells=cells)
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.metadata["language_info"] = {"name": "python"}
+    return book
+
+
+def write_notebook(folder: str | os.PathLike[str], spec: NotebookSpec) -> Path:
+    """Write ``reproduce.ipynb`` into ``folder`` and return its path."""
+    path = Path(folder) / NOTEBOOK
+    book = notebook(spec)
+    nbformat.validate(book)
+    nbformat.write(book, str(path))
+    return path
