@@ -172,8 +172,13 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     assert (table.loc[keys == "lsoa11_code", "rows"] == ENGLISH_LSOAS).all()
     assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (keys == "lsoa21_code").sum() == 5
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
-    empty = status(tmp_path)
+    empty = status(tmp_path).set_index("dataset")
     assert (empty["status"] == "missing").all()
+    assert empty.loc["lsoa_icb_lookup", "note"] == "`hi-reports data fetch lsoa_icb_lookup` downloads it"
+    assert empty.loc["trust_catchment", "note"] == (
+        f"no fixed download: download it from {get_dataset('trust_catchment').url}, then "
+        "`hi-reports data add trust_catchment FILE`"
+    )
 
 
 def test_reference_table(reference) -> None:

@@ -393,7 +393,11 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             "rows": None,
             "sha256": None,
             "file": str(folder / dataset.filename),
-            "note": f"download from {dataset.url}",
+            "note": (
+                f"`hi-reports data fetch {name}` downloads it" if dataset.download_url
+                else f"no fixed download: download it from {dataset.url}, then "
+                f"`hi-reports data add {name} FILE`"
+            ),
         }
         try:
             item = load(name, folder, index)
