@@ -264,3 +264,11 @@ def test_batch_on_vintage_2025_and_a_change_of_vintage_rebuilds(tmp_path: Path, 
                                     date=dt.date(2026, 11, 25)), reference=reference)
     assert [o.code for o in back.built] == ["QJM"]
     assert "Rural-Urban Classification 2011" in (tmp_path / "QJM" / "project" / "rural.qmd").read_text()
+
+
+def test_the_england_edition_of_2025_counts_its_own_lsoas(data_dir: Path, tmp_path: Path) -> None:
+    assert main(["build", "--org", "england", "--vintage", "2025", "--format", "html", "--data-dir",
+                 str(data_dir), "--out", str(tmp_path), "--quiet"]) == 0
+    methods = (tmp_path / "england" / "html" / "methods.html").read_text(encoding="utf-8")
+    assert "maps the 42 ICBs rather than 33,755 neighbourhoods" in methods
+    assert "32,844" not in methods
