@@ -12,21 +12,31 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
-from hi_reports import __version__
+from hi_reports import __version__, formatting
 from hi_reports.book.notebook import NotebookSpec, write_notebook
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
+from hi_reports.data.activity import ActivitySummary, read_activity
+from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.data.reference import other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
-from hi_reports import formatting
+from hi_reports.errors import DataError, GeographyError
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
+from hi_reports.geography.boundaries import Shapes, lsoa_shapes
+from hi_reports.indicators.activity import (
+    SMALL_COUNT_MAX,
+    ActivityResults,
+    activity_figures,
+    activity_indicators,
+)
 from hi_reports.indicators.chapters import (
     Subject,
     imd_figures,
@@ -35,17 +45,7 @@ from hi_reports.indicators.chapters import (
     variation_figures,
     vintage_figures,
 )
-from hi_reports.data.activity import ActivitySummary, read_activity
-from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
-from hi_reports.errors import DataError, GeographyError
-from hi_reports.indicators.activity import (
-    SMALL_COUNT_MAX,
-    ActivityResults,
-    activity_figures,
-    activity_indicators,
-)
 from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
-from hi_reports.geography.boundaries import Shapes, lsoa_shapes
 from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share

@@ -16,7 +16,15 @@ from bs4 import BeautifulSoup
 
 from hi_reports.batch import BatchRequest, build_batch, clean_staging, headline_numbers
 from hi_reports.cli import main
-from hi_reports.manifest import MANIFEST_NAME, Inputs, Manifest, book_digest, is_current, read_manifest, write_manifest
+from hi_reports.manifest import (
+    MANIFEST_NAME,
+    Inputs,
+    Manifest,
+    book_digest,
+    is_current,
+    read_manifest,
+    write_manifest,
+)
 
 FIVE = ["QHL", "QJM", "QOX", "QE1", "QKS"]
 

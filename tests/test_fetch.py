@@ -16,10 +16,9 @@ import pytest
 
 from hi_reports.cli import main
 from hi_reports.data import CATALOGUE, get_dataset, load, read_dataset
-from hi_reports.data.loaders import read_source
-from hi_reports.data.vintage import V2019
 from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
-from hi_reports.data.loaders import file_sha256, find_file
+from hi_reports.data.loaders import file_sha256, find_file, read_source
+from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hi_reports.geography import resolve
-from hi_reports.geography import membership, organisations
+from hi_reports.geography import membership, organisations, resolve
 from hi_reports.indicators import ENGLAND, imd_figures, overview_figures, rural_figures
 from hi_reports.indicators.chapters import Subject
 

@@ -34,7 +34,14 @@ from typing import Any, Literal
 from hi_reports import __version__
 from hi_reports.data.vintage import DEFAULT_VINTAGE
 from hi_reports.errors import GeographyError, HIReportsError
-from hi_reports.manifest import Inputs, Manifest, book_digest, data_digest, is_current, write_manifest
+from hi_reports.manifest import (
+    Inputs,
+    Manifest,
+    book_digest,
+    data_digest,
+    is_current,
+    write_manifest,
+)
 
 Status = Literal["built", "unchanged", "failed"]
 #: A staging folder of an edition: ``.<CODE>-<anything>`` (build_edition's and the batch's).

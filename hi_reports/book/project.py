@@ -21,6 +21,7 @@ import yaml
 from hi_reports.book.environment import Annex, make_environment, render_chapter
 from hi_reports.errors import TemplateError
 
+
 def _shipped_sources() -> Path:
     """The book sources shipped with hi_reports: the checkout of an editable install, else the
     copy a wheel installs under ``<prefix>/share/hi-reports``."""

@@ -2,14 +2,14 @@
 
 from hi_reports.data.catalogue import CATALOGUE, DOMAINS, Dataset, get_dataset
 from hi_reports.data.loaders import cache_dir, data_dir, load, read_dataset
-from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.data.reference import (
-    trust_catchments,
     Reference,
     Source,
     load_reference,
     status,
+    trust_catchments,
 )
+from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 
 __all__ = [
     "AGE_GROUPS",
@@ -17,10 +17,10 @@ __all__ = [
     "DEFAULT_VINTAGE",
     "DOMAINS",
     "VINTAGES",
-    "Vintage",
     "Dataset",
     "Reference",
     "Source",
+    "Vintage",
     "cache_dir",
     "data_dir",
     "get_dataset",

@@ -17,7 +17,6 @@ England without overlaps, which makes this a fast edge merge rather than a polyg
 from __future__ import annotations
 
 import hashlib
-
 import os
 import weakref
 from dataclasses import dataclass

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 import weakref
+from dataclasses import dataclass
 
 import pandas as pd
 

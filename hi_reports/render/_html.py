@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from markupsafe import Markup
 from bs4 import BeautifulSoup, Tag
+from markupsafe import Markup
 
 from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig

@@ -26,11 +26,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
-from hi_reports.typst_child import first_line as _first_line
 from hi_reports.render._filter import write_filter
 from hi_reports.render._html import split_pages, write_pages
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, register
+from hi_reports.typst_child import first_line as _first_line
 
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
 BOARD_TEMPLATE = "typst/board.typ"

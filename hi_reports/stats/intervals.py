@@ -28,7 +28,7 @@ from hi_reports.stats._confidence import (
     z_value,
 )
 
-__all__ = ["wilson", "byars", "exact_poisson", "count_limits"]
+__all__ = ["byars", "count_limits", "exact_poisson", "wilson"]
 
 
 def _one_level(confidence: float) -> float:

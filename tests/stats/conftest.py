@@ -8,7 +8,7 @@ points.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,7 @@ def fixtures_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "phe"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> pd.DataFrame:
     path = fixtures_dir() / "csv" / f"{name}.csv"
     if not path.exists():
