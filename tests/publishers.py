@@ -5,7 +5,8 @@
   ``exceededTransferLimit`` under ``properties`` as ArcGIS sends it. The rows carry ONS's field
   names (LSOA11CD, SICBL22CDH, ...) as public code that reads these services uses them, and an
   object id; an Output Area table repeats each LSOA.
-- Plain files (``<host>/<path>``), e.g. a workbook in the publisher's layout.
+- Plain files (``<host>/<path>``), e.g. a workbook in the publisher's layout, or flat names for a
+  mirror (``<url>/<file name>``).
 
 :meth:`Publishers.local` turns a publisher's URL into the same path on this server, so a test
 points the catalogue here and fetches through the real code paths, without the internet.
@@ -99,7 +100,10 @@ class Publishers:
 
     url: str
     services: dict[str, Service] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    #: Files by ``<host>/<path>`` (or a flat name): their bytes, or the file to read them from.
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    #: Answers that replace a file for one test: other bytes, or an HTTP status.
+    overrides: dict[str, bytes | int] = field(default_factory=dict)
     #: Every query string a service was asked, in order, by service name.
     queries: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
@@ -125,8 +129,11 @@ class Publishers:
                 service.busy -= 1
                 return 503, b""
             return 200, json.dumps(self._feature_layer(name, service, path, query)).encode()
-        body = self.files.get(path.lstrip("/") + (f"?{raw_query}" if raw_query else ""))
-        return (404, b"") if body is None else (200, body)
+        name = path.lstrip("/") + (f"?{raw_query}" if raw_query else "")
+        body = self.overrides.get(name, self.files.get(name))
+        if isinstance(body, int) or body is None:
+            return body or 404, b""
+        return 200, body.read_bytes() if isinstance(body, Path) else body
 
     def _feature_layer(self, name: str, service: Service, path: str, query: dict[str, str]) -> dict:
         if service.error is not None:

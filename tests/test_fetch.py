@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -20,6 +17,7 @@ from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
 from hi_reports.data.loaders import file_sha256, find_file, read_source
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
+from tests.publishers import serve
 
 
 @dataclasses.dataclass
@@ -41,33 +39,9 @@ def mirror(data_dir: Path) -> Iterator[Mirror]:
             pytest.fail(f"dataset {name!r}: {dataset.filename} is not in {data_dir}; the mirror test "
                         "needs every catalogue dataset there")
         files[dataset.filename] = path
-    overrides: dict[str, bytes | int] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # http.server's name
-            name = unquote(self.path.lstrip("/"))
-            body = overrides.get(name)
-            if body is None and name in files:
-                body = files[name].read_bytes()
-            if body is None or isinstance(body, int):
-                self.send_error(body or 404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Mirror(f"http://127.0.0.1:{server.server_address[1]}", files, overrides)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve() as server:
+        server.files.update(files)
+        yield Mirror(server.url, files, server.overrides)
 
 
 @pytest.fixture(autouse=True)
