@@ -296,7 +296,7 @@ def _data_status(args: argparse.Namespace) -> int:
 
 def _data_fetch(args: argparse.Namespace) -> int:
     from hi_reports.data import data_dir
-    from hi_reports.data.fetch import add_hint, fetch_all, mirror_url, source_url, unfetchable
+    from hi_reports.data.fetch import fetch_all, mirror_url, source_url, unfetchable
     from hi_reports.data.reference import needed_for
 
     folder = data_dir(args.data_dir)
@@ -317,7 +317,7 @@ def _data_fetch(args: argparse.Namespace) -> int:
     by_hand = [] if args.ids else unfetchable(folder, mirror)
     for dataset in by_hand:
         print(f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has no "
-              f"fixed file: {add_hint(dataset)}")
+              f"fixed file: {dataset.add_hint}")
     if by_hand:
         print(f"{len(by_hand)} datasets to add by hand (or fetch them from a mirror): "
               f"{', '.join(d.name for d in by_hand)}")

@@ -19,7 +19,7 @@ import csv
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -79,24 +79,24 @@ class ArcGISDownloader:
     geometry: bool = False
     progressbar: bool = False
     timeout: tuple[float, float] = (5.0, 60.0)
-    _oid: str | None = field(default=None, init=False, repr=False)
 
     def __call__(self, url: str, output_file: str | os.PathLike[str], pooch: object = None) -> None:
         layer = url.rstrip("/")
-        features = self.features(layer)
+        features, oid = self.features(layer)
         if self.geometry:
             with open(output_file, "w", encoding="utf-8") as out:
                 json.dump({"type": "FeatureCollection", "features": features}, out)
             return
         rows = [f.get("properties") or {} for f in features]
-        columns = [c for c in dict.fromkeys(k for row in rows for k in row) if c != self._oid]
+        columns = [c for c in dict.fromkeys(k for row in rows for k in row) if c != oid]
         with open(output_file, "w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
 
-    def features(self, layer: str) -> list[dict[str, Any]]:
-        """Every feature of ``layer`` (GeoJSON features), checked against the layer's row count.
+    def features(self, layer: str) -> tuple[list[dict[str, Any]], str | None]:
+        """Every feature of ``layer`` (GeoJSON features), checked against the layer's row count,
+        and the name of the layer's object-id field (None where the layer does not say).
 
         Raises
         ------
@@ -104,7 +104,7 @@ class ArcGISDownloader:
             When the service answers an error, or sends other than exactly its counted rows.
         """
         info = _get(layer, {"f": "json"}, self.timeout)
-        self._oid = oid = info.get("objectIdField")
+        oid = info.get("objectIdField")
         query = f"{layer}/query"
         count = _get(query, {"where": "1=1", "returnCountOnly": "true", "f": "json"}, self.timeout).get("count")
         if not isinstance(count, int):
@@ -140,7 +140,7 @@ class ArcGISDownloader:
                 f"({len(ids):,} distinct); it may have changed during the download: fetch again",
                 path=layer,
             )
-        return features
+        return features, oid
 
     def _bar(self, total: int, name: str) -> Any:
         """A tqdm progress bar of rows (pooch[progress] installs tqdm), or None."""

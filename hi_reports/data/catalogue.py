@@ -125,6 +125,11 @@ class Dataset:
             return self.download_url
         return self.url
 
+    @property
+    def add_hint(self) -> str:
+        """How to supply the dataset by hand: where to download it, and the ``data add`` command."""
+        return f"download it from {self.manual_url}, then run `hi-reports data add {self.name} FILE`"
+
 
 def _code(name: str, *aliases: str) -> Column:
     return Column(name, aliases, "code")

@@ -95,14 +95,6 @@ def source_url(dataset: Dataset, mirror: str | None = None) -> str | None:
     return dataset.download_url
 
 
-def add_hint(dataset: Dataset) -> str:
-    """How to supply ``dataset`` by hand."""
-    return (
-        f"download it from {dataset.manual_url}, then run "
-        f"`hi-reports data add {dataset.name} FILE`"
-    )
-
-
 def read_registry(root: str | os.PathLike[str] | None = None) -> dict[str, tuple[str, str, str]]:
     """The data folder's registry: dataset name -> (sha256, file relative to the folder, source)."""
     path = data_dir(root) / REGISTRY
@@ -176,11 +168,11 @@ def _add_titles(dataset: Dataset, path: Path, origin: str) -> None:
         table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", encoding_errors="replace")
     except (ValueError, OSError) as error:
-        raise DataError(f"{origin}: cannot be read as CSV ({error})", hint=add_hint(dataset),
+        raise DataError(f"{origin}: cannot be read as CSV ({error})", hint=dataset.add_hint,
                         path=origin) from None
     if table.shape[1] < len(dataset.headers):
         raise DataError(f"{origin}: {table.shape[1]} columns, fewer than the {len(dataset.headers)} "
-                        f"expected ({', '.join(dataset.headers)})", hint=add_hint(dataset), path=origin)
+                        f"expected ({', '.join(dataset.headers)})", hint=dataset.add_hint, path=origin)
     names = list(dataset.headers) + [f"column {i + 1}" for i in range(len(dataset.headers), table.shape[1])]
     table.columns = names
     table.to_csv(path, index=False)
@@ -198,26 +190,26 @@ def _unpack(dataset: Dataset, path: Path, kind: str, staging: Path, origin: str)
                     raise DataError(
                         f"{origin}: the ZIP has no member {member!r}; it has "
                         f"{', '.join(archive.namelist()[:5])}",
-                        hint=add_hint(dataset), path=origin,
+                        hint=dataset.add_hint, path=origin,
                     )
                 source = staging / Path(member).name
                 with archive.open(member) as packed, open(source, "wb") as out:
                     shutil.copyfileobj(packed, out)
         except zipfile.BadZipFile:
-            raise DataError(f"{origin}: not a ZIP file", hint=add_hint(dataset), path=origin) from None
+            raise DataError(f"{origin}: not a ZIP file", hint=dataset.add_hint, path=origin) from None
         kind = source.suffix.lower().lstrip(".")
         if kind == "csv" and dataset.header_row == 0:
             _add_titles(dataset, source, origin)
     if kind == "xlsx":
         if dataset.sheet is None:
             raise DataError(f"{origin}: an XLSX workbook, but {dataset.name} is read from a CSV",
-                            hint=add_hint(dataset), path=origin)
+                            hint=dataset.add_hint, path=origin)
         try:
             table = pd.read_excel(source, sheet_name=dataset.sheet, header=dataset.header_row - 1,
                                   dtype=str, engine="calamine")
         except (ValueError, OSError, KeyError, zipfile.BadZipFile, CalamineError) as error:
             raise DataError(f"{origin}: cannot read sheet {dataset.sheet!r} ({error})",
-                            hint=add_hint(dataset), path=origin) from None
+                            hint=dataset.add_hint, path=origin) from None
         table.to_csv(target, index=False)
     elif source != target:
         os.replace(source, target)
@@ -277,7 +269,7 @@ def fetch(
         raise DataError(
             f"dataset {name!r} ({dataset.title}) has no direct download: the publisher's page is "
             f"{dataset.url}",
-            hint=f"set {MIRROR_ENV} (or --mirror) to a copy, or {add_hint(dataset)}",
+            hint=f"set {MIRROR_ENV} (or --mirror) to a copy, or {dataset.add_hint}",
             path=dataset.url,
         )
     expected = dataset.sha256 if mirror else dataset.download_sha256
@@ -314,7 +306,7 @@ def add(name: str, file: str | os.PathLike[str], root: str | os.PathLike[str] | 
     dataset = get_dataset(name)
     path = Path(file).expanduser()
     if not path.is_file():
-        raise DataError(f"{path}: no such file", hint=add_hint(dataset), path=path)
+        raise DataError(f"{path}: no such file", hint=dataset.add_hint, path=path)
     folder = data_dir(root)
     sha = file_sha256(path)
     kind = path.suffix.lower().lstrip(".")
@@ -370,8 +362,9 @@ def unfetchable(root: str | os.PathLike[str] | None = None, mirror: str | None =
     fixed file at the publisher): they must be downloaded by hand and added."""
     folder = data_dir(root)
     index = index_files(folder)
+    mirror = mirror_url(mirror)
     return [d for d in CATALOGUE.values()
-            if source_url(d, mirror_url(mirror)) is None and find_file(d, folder, index) is None]
+            if source_url(d, mirror) is None and find_file(d, folder, index) is None]
 
 
 def verify(root: str | os.PathLike[str] | None = None) -> list[Check]:
@@ -439,7 +432,7 @@ def fetch_missing(dataset: Dataset, root: Path) -> Path | None:
         raise DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} (no file named "
             f"{dataset.filename}) and could not be fetched: {error.message}",
-            hint=f"{add_hint(dataset)}; run `hi-reports data status` to see what is missing",
+            hint=f"{dataset.add_hint}; run `hi-reports data status` to see what is missing",
             path=root / dataset.filename,
         ) from None
     print(f"hi-reports: dataset {dataset.name!r} was missing: fetched {url} into {fetched.path} "

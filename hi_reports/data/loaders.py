@@ -84,8 +84,7 @@ def require_file(
         raise DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing: expected a file named "
             f"{dataset.filename} anywhere under {root}",
-            hint=f"download it from {dataset.manual_url}, then run "
-            f"`hi-reports data add {dataset.name} FILE`; {STATUS_HINT}",
+            hint=f"{dataset.add_hint}; {STATUS_HINT}",
             path=root / dataset.filename,
         )
     return path

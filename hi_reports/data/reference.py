@@ -306,12 +306,12 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     lookup = reference.load_extra("lsoa_msoa_lookup")
     catchment = reference.load_extra("trust_catchment")
     imd = Path(reference.sources[reference.vintage.datasets["imd"]].path).name
-    if reference.vintage.lsoa_year == 2011:
+    bridge = None if reference.vintage.lsoa_year == 2011 else _bridge(reference, imd)
+    if bridge is None:
         lsoa11 = set(reference.lsoas.index)
         against = imd
     else:
-        bridge = reference.load_extra("lsoa11_lsoa21_lookup")
-        lsoa11 = set(bridge.loc[bridge["lsoa21_code"].isin(reference.lsoas.index), "lsoa11_code"])
+        lsoa11 = set(bridge["lsoa11_code"])
         against = f"the LSOAs 2011 of {Path(reference.sources['lsoa11_lsoa21_lookup'].path).name}"
     _same_codes(reference, "lsoa_msoa_lookup", set(lookup["lsoa11_code"]), lsoa11, "LSOA 2011", against,
                 "use the ONS OA11-LSOA11-MSOA11 lookup for England")
@@ -329,9 +329,7 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
         "lsoa_code": shares["lsoa11_code"].to_numpy(),
         "weight": shares["proportion"].to_numpy(dtype=float),
     })
-    if reference.vintage.lsoa_year == 2011:
-        return weights
-    return _to_lsoa21(weights, bridge, reference, imd)
+    return weights if bridge is None else _to_lsoa21(weights, bridge)
 
 
 def _same_codes(reference: Reference, name: str, codes: set[str], expected: set[str], label: str,
@@ -347,12 +345,20 @@ def _same_codes(reference: Reference, name: str, codes: set[str], expected: set[
         )
 
 
-def _to_lsoa21(weights: pd.DataFrame, bridge: pd.DataFrame, reference: Reference, imd: str) -> pd.DataFrame:
-    """Carry LSOA 2011 weights to LSOA 2021: each LSOA 2021 takes the mean over its parents."""
+def _bridge(reference: Reference, imd: str) -> pd.DataFrame:
+    """The ONS LSOA 2011 to 2021 lookup's rows of the reference's LSOAs 2021, checked to cover
+    them all: columns ``lsoa11_code`` and ``lsoa21_code``."""
+    bridge = reference.load_extra("lsoa11_lsoa21_lookup")
     bridge = bridge.loc[bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]]
     _same_codes(reference, "lsoa11_lsoa21_lookup", set(bridge["lsoa21_code"]), set(reference.lsoas.index),
                 "LSOA 2021", imd,
                 "use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales")
+    return bridge
+
+
+def _to_lsoa21(weights: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
+    """Carry LSOA 2011 weights over ``bridge`` (see :func:`_bridge`) to LSOA 2021: each LSOA 2021
+    takes the mean over its parents."""
     parents = bridge.groupby("lsoa21_code")["lsoa11_code"].size()
     carried = weights.merge(bridge, left_on="lsoa_code", right_on="lsoa11_code")
     summed = carried.groupby(["org", "lsoa21_code"], sort=False)["weight"].sum()
