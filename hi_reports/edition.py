@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,16 @@ from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.data.reference import other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.errors import DataError, GeographyError
+from hi_reports.folders import (
+    check_replaceable,
+    created_folders,
+    editions_folder,
+    locked,
+    make_staging,
+    mark_edition,
+    remove_if_empty,
+    replace_edition,
+)
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
@@ -450,37 +459,40 @@ def build_edition(
     sources.check()
     date = request.date or dt.date.today()
 
-    out = Path(request.out)
-    created_out = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{org.code}-", dir=out))
+    created = created_folders(request.out)
+    out = editions_folder(request.out)
+    final = out / org.code
+    check_replaceable(final)
     try:
-        project = staging / "project"
-        context = chapter_context(org, reference, profiles, date, project / "figures", activity)
-        annex = write_project(
-            project,
-            context,
-            title="Health Inequalities Book",
-            subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
-            + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
-            date=date.isoformat(),
-            sources=sources,
-        )
-        annex.insert(0, "organisation", org.code)
-        annex.to_csv(staging / "annex.csv", index=False)
-        write_notebook(staging, NotebookSpec(
-            org.code, org.name, org.kind, reference.vintage.name, Path(reference.folder).resolve(),
-            date.isoformat(), tuple(_spec_arguments(p.spec) for p in activity),
-        ))
-        result = render(project, staging, formats=request.formats, engine=request.engine, basename=org.code)
-        final = out / org.code
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
+        with locked(out):
+            staging = make_staging(out, org.code)
+            try:
+                project = staging / "project"
+                context = chapter_context(org, reference, profiles, date, project / "figures", activity)
+                annex = write_project(
+                    project,
+                    context,
+                    title="Health Inequalities Book",
+                    subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
+                    + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
+                    date=date.isoformat(),
+                    sources=sources,
+                )
+                annex.insert(0, "organisation", org.code)
+                annex.to_csv(staging / "annex.csv", index=False)
+                write_notebook(staging, NotebookSpec(
+                    org.code, org.name, org.kind, reference.vintage.name, Path(reference.folder).resolve(),
+                    date.isoformat(), tuple(_spec_arguments(p.spec) for p in activity),
+                ))
+                result = render(project, staging, formats=request.formats, engine=request.engine,
+                                basename=org.code)
+                mark_edition(staging, org.code)
+                replace_edition(staging, final)  # checks again: something may have appeared
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_out and not any(out.iterdir()):
-            out.rmdir()
+        remove_if_empty(created)
         raise
     outputs = {
         fmt: final / Path(path).relative_to(staging)

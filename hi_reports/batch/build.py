@@ -19,11 +19,9 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +32,7 @@ from typing import Any, Literal
 from hi_reports import __version__
 from hi_reports.data.vintage import DEFAULT_VINTAGE
 from hi_reports.errors import GeographyError, HIReportsError
+from hi_reports.folders import check_replaceable, editions_folder, locked, make_staging, replace_edition
 from hi_reports.manifest import (
     Inputs,
     Manifest,
@@ -205,23 +204,6 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _swap_into_place(built: Path, final: Path) -> None:
-    """Rename ``built`` to ``final``, replacing an older edition, with signals held meanwhile."""
-    old = final.with_name(f".{final.name}-old-{uuid.uuid4().hex[:8]}")
-    held = {signal.SIGINT, signal.SIGTERM}
-    blocked = hasattr(signal, "pthread_sigmask")
-    if blocked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        if final.exists():
-            os.rename(final, old)
-        os.rename(built, final)
-    finally:
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _build_one(org: Any) -> Outcome:
     """Build one edition in a worker (or in the parent with ``jobs=1``) from the worker state."""
     from hi_reports.edition import EditionRequest, build_edition
@@ -229,8 +211,10 @@ def _build_one(org: Any) -> Outcome:
     state = _STATE
     assert state is not None, "the batch worker was not initialised"
     started = time.perf_counter()
-    stage = Path(tempfile.mkdtemp(prefix=f".{org.code}-batch-", dir=state.out))
+    stage: Path | None = None
     try:
+        check_replaceable(state.out / org.code)  # before the work, not only at the swap
+        stage = make_staging(state.out, org.code, "batch-")
         edition = build_edition(
             EditionRequest(
                 org=org.code, out=stage, kind=org.kind, formats=state.formats,
@@ -251,13 +235,14 @@ def _build_one(org: Any) -> Outcome:
             outputs=outputs, seconds=seconds,
         )
         write_manifest(built, manifest)
-        _swap_into_place(built, state.out / org.code)
+        replace_edition(built, state.out / org.code)
         return Outcome(org.code, org.name, "built", seconds)
     except Exception as error:  # one organisation's failure must not stop the others
         detail = None if isinstance(error, HIReportsError) else traceback.format_exc()
         return Outcome(org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _die_with_parent() -> None:
@@ -436,7 +421,6 @@ def build_batch(
     timings: dict[str, float] = {}
     if request.kind not in KINDS:
         raise GeographyError(f"unknown organisation kind {request.kind!r}; valid kinds: {', '.join(KINDS)}")
-    out = Path(request.out)
     if reference is None:
         reference = load_reference(data_dir, request.vintage)
     timings["reference"] = time.perf_counter() - started
@@ -444,106 +428,107 @@ def build_batch(
     sources.check()
     engine = get_engine(request.engine).name
     orgs, outcomes = _select(reference, request)
-    total = len(orgs) + len(outcomes)
-    codes = [org.code for org in orgs]
-    out.mkdir(parents=True, exist_ok=True)
-    clean_staging(out, codes)
+    out = editions_folder(request.out)
+    with locked(out):  # a second batch into `out` waits: it cleans staging folders
+        total = len(orgs) + len(outcomes)
+        codes = [org.code for org in orgs]
+        clean_staging(out, codes)
 
-    # Before the data digest: reading activity may load the LSOA 2021 lookup.
-    prepared: tuple[Any, ...] = ()
-    if request.activity:
-        from hi_reports.edition import activity_digest, prepare_activity
+        # Before the data digest: reading activity may load the LSOA 2021 lookup.
+        prepared: tuple[Any, ...] = ()
+        if request.activity:
+            from hi_reports.edition import activity_digest, prepare_activity
 
-        mark = time.perf_counter()
-        prepared = prepare_activity(request.activity, reference, request.kind)
-        timings["activity"] = time.perf_counter() - mark
-        if activity is None:
-            activity = functools.partial(activity_digest, prepared, reference=reference)
-    # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
-    # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
-    from hi_reports.data import get_dataset
-    from hi_reports.data.loaders import data_dir as data_folder
-    from hi_reports.data.loaders import file_sha256, require_file
-    from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
+            mark = time.perf_counter()
+            prepared = prepare_activity(request.activity, reference, request.kind)
+            timings["activity"] = time.perf_counter() - mark
+            if activity is None:
+                activity = functools.partial(activity_digest, prepared, reference=reference)
+        # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
+        # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
+        from hi_reports.data import get_dataset
+        from hi_reports.data.loaders import data_dir as data_folder
+        from hi_reports.data.loaders import file_sha256, require_file
+        from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
 
-    boundaries = boundary_dataset(reference)
-    data = data_digest(reference.sources)
-    # The other vintage's files feed the note comparing the two: hashed here, read only to build.
-    data.update({name: file_sha256(path) for name, path in (other_vintage_files(reference) or {}).items()})
-    data = dict(sorted(data.items()))
-    data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
-    inputs = Inputs(
-        package_version=__version__,
-        options={
-            "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
-            "date": request.date.isoformat() if request.date else None,
-            "vintage": reference.vintage.name,
-        },
-        data=dict(sorted(data.items())),
-        book=book_digest(sources.root),
-    )
-    digests = {org.code: activity(org) if activity else None for org in orgs}
-    todo = []
-    for org in orgs:
-        if not request.force and is_current(out / org.code, inputs.with_activity(digests[org.code])):
-            outcomes.append(Outcome(org.code, org.name, "unchanged"))
-        else:
-            todo.append(org)
-    timings["plan"] = time.perf_counter() - started - timings["reference"]
-    if on_plan:
-        on_plan(len(todo), total)
-    if progress:
-        for outcome in outcomes:
-            progress(outcome)
-
-    def report(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if progress:
-            progress(outcome)
-
-    if todo:
-        global _STATE
-        mark = time.perf_counter()
-        from hi_reports.edition import kind_profiles
-
-        profiles = kind_profiles(reference, request.kind)
-        from hi_reports.geography import membership, organisations
-
-        # Fill the geography's per-reference caches here, so that forked workers share them:
-        # organisations, weights and the LSOA shapes of the maps.
-        organisations(reference, "icb"), organisations(reference, request.kind)
-        membership(reference, request.kind)
-        lsoa_shapes(reference)
-        other = other_vintage(reference)
-        if other is not None and request.kind not in ("england", "trust"):
-            organisations(other, request.kind), membership(other, request.kind)
-        timings["profiles"] = time.perf_counter() - mark
-        state = _WorkerState(
-            reference=reference, profiles=profiles, out=out, kind=request.kind,
-            formats=tuple(request.formats), engine=engine,
-            book=Path(request.book) if request.book else None,
-            date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
+        boundaries = boundary_dataset(reference)
+        data = data_digest(reference.sources)
+        # The other vintage's files feed the note comparing the two: hashed here, read only to build.
+        data.update({name: file_sha256(path) for name, path in (other_vintage_files(reference) or {}).items()})
+        data = dict(sorted(data.items()))
+        data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
+        inputs = Inputs(
+            package_version=__version__,
+            options={
+                "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
+                "date": request.date.isoformat() if request.date else None,
+                "vintage": reference.vintage.name,
+            },
+            data=dict(sorted(data.items())),
+            book=book_digest(sources.root),
         )
-        jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
+        digests = {org.code: activity(org) if activity else None for org in orgs}
+        todo = []
+        for org in orgs:
+            if not request.force and is_current(out / org.code, inputs.with_activity(digests[org.code])):
+                outcomes.append(Outcome(org.code, org.name, "unchanged"))
+            else:
+                todo.append(org)
+        timings["plan"] = time.perf_counter() - started - timings["reference"]
+        if on_plan:
+            on_plan(len(todo), total)
+        if progress:
+            for outcome in outcomes:
+                progress(outcome)
+
+        def report(outcome: Outcome) -> None:
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+
+        if todo:
+            global _STATE
+            mark = time.perf_counter()
+            from hi_reports.edition import kind_profiles
+
+            profiles = kind_profiles(reference, request.kind)
+            from hi_reports.geography import membership, organisations
+
+            # Fill the geography's per-reference caches here, so that forked workers share them:
+            # organisations, weights and the LSOA shapes of the maps.
+            organisations(reference, "icb"), organisations(reference, request.kind)
+            membership(reference, request.kind)
+            lsoa_shapes(reference)
+            other = other_vintage(reference)
+            if other is not None and request.kind not in ("england", "trust"):
+                organisations(other, request.kind), membership(other, request.kind)
+            timings["profiles"] = time.perf_counter() - mark
+            state = _WorkerState(
+                reference=reference, profiles=profiles, out=out, kind=request.kind,
+                formats=tuple(request.formats), engine=engine,
+                book=Path(request.book) if request.book else None,
+                date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
+            )
+            jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
+            mark = time.perf_counter()
+            try:
+                with _sigterm_interrupts():
+                    if jobs == 1:
+                        _STATE = state
+                        for org in todo:
+                            report(_build_one(org))
+                    else:
+                        _run_pool(todo, state, jobs, report)
+            finally:
+                _STATE = None
+                clean_staging(out, codes)
+            timings["editions"] = time.perf_counter() - mark
+
+        from hi_reports.batch.index import write_index
+
         mark = time.perf_counter()
-        try:
-            with _sigterm_interrupts():
-                if jobs == 1:
-                    _STATE = state
-                    for org in todo:
-                        report(_build_one(org))
-                else:
-                    _run_pool(todo, state, jobs, report)
-        finally:
-            _STATE = None
-            clean_staging(out, codes)
-        timings["editions"] = time.perf_counter() - mark
-
-    from hi_reports.batch.index import write_index
-
-    mark = time.perf_counter()
-    index = write_index(out, sources)
-    timings["index"] = time.perf_counter() - mark
-    order = {code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *codes])}
-    outcomes.sort(key=lambda o: order.get(o.code, len(order)))
-    return BatchResult(outcomes, out, index, time.perf_counter() - started, timings)
+        index = write_index(out, sources)
+        timings["index"] = time.perf_counter() - mark
+        order = {code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *codes])}
+        outcomes.sort(key=lambda o: order.get(o.code, len(order)))
+        return BatchResult(outcomes, out, index, time.perf_counter() - started, timings)
