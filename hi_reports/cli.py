@@ -285,13 +285,26 @@ def _data_status(args: argparse.Namespace) -> int:
     if absent.empty:
         print(f"all {len(table)} datasets present")
         return 0
-    print(f"{len(absent)} of {len(table)} datasets missing or unreadable: {', '.join(absent['dataset'])}")
+    bad = table[table["status"].isin(["changed", "error"])]
+    print(f"{len(absent)} of {len(table)} datasets missing, changed or unreadable: {', '.join(absent['dataset'])}")
     for vintage in VINTAGES.values():
         lacking = [n for n in vintage.required if n in set(absent["dataset"])]
         state = f"lacks {', '.join(lacking)}" if lacking else "complete"
         print(f"vintage {vintage.name}: {state}")
-    default = set(VINTAGES[DEFAULT_VINTAGE].required)
-    return 1 if default & set(absent["dataset"]) else 0
+    if not bad.empty:
+        raise HIReportsError(
+            f"{len(bad)} dataset file{'s' if len(bad) != 1 else ''} in {data_dir(args.data_dir)} "
+            f"cannot be used: {', '.join(f'{r.dataset} ({r.status})' for r in bad.itertuples())}",
+            hint="see each one's note above",
+        )
+    default = VINTAGES[DEFAULT_VINTAGE]
+    lacking = [n for n in default.required if n in set(absent["dataset"])]
+    if lacking:
+        raise HIReportsError(
+            f"the default vintage {default.name} lacks {', '.join(lacking)} in {data_dir(args.data_dir)}",
+            hint="run `hi-reports data fetch` (or see each one's note above)",
+        )
+    return 0
 
 
 def _data_fetch(args: argparse.Namespace) -> int:
@@ -325,11 +338,12 @@ def _data_fetch(args: argparse.Namespace) -> int:
 
 
 def _data_verify(args: argparse.Namespace) -> int:
-    from hi_reports.data import data_dir
     from hi_reports.data.fetch import verify
+    from hi_reports.data.loaders import existing_data_dir
 
-    print(f"data folder: {data_dir(args.data_dir)}")
-    checks = verify(args.data_dir)
+    folder = existing_data_dir(args.data_dir)
+    print(f"data folder: {folder}")
+    checks = verify(folder)
     for check in checks:
         if check.status == "missing":
             print(f"{check.dataset:22} missing")
@@ -347,8 +361,15 @@ def _data_verify(args: argparse.Namespace) -> int:
     bad = [c.dataset for c in checks if c.status == "mismatch"]
     present = [c for c in checks if c.status != "missing"]
     if bad:
-        print(f"{len(bad)} of {len(present)} files differ from their sha256: {', '.join(bad)}")
-        return 2
+        raise HIReportsError(
+            f"{len(bad)} of {len(present)} files in {folder} differ from their sha256: {', '.join(bad)}",
+            hint="see each one's line above",
+        )
+    if not present:
+        raise HIReportsError(
+            f"no dataset file in {folder}: nothing to verify",
+            hint=f"check the folder, or fill it with `hi-reports data fetch --data-dir {folder}`",
+        )
     print(f"{len(present)} files checked, none differs")
     return 0
 

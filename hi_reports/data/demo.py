@@ -140,18 +140,22 @@ def _calibrate(
 
 
 def write_activity(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write activity rows to CSV or Parquet, chosen by the file name's ending.
+    """Write activity rows to CSV or Parquet, chosen by the file name's ending, into an existing
+    folder (a mistyped path is an error, not a new folder).
 
     Column names are kept, so :func:`hi_reports.data.activity.read_activity` reads the file back
     without a mapping.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     name = target.name.lower()
+    if not name.endswith((".parquet", ".pq", ".csv", ".csv.gz")):
+        raise DataError(f"{target}: write .csv or .parquet", hint="end the file name in .csv or .parquet",
+                        path=target)
+    if not target.parent.is_dir():
+        raise DataError(f"{target}: the folder {target.parent} does not exist",
+                        hint="make it first, or write the file elsewhere", path=target)
     if name.endswith((".parquet", ".pq")):
         frame.to_parquet(target, index=False)
-    elif name.endswith((".csv", ".csv.gz")):
-        frame.to_csv(target, index=False)
     else:
-        raise DataError(f"{target}: write .csv or .parquet", path=target)
+        frame.to_csv(target, index=False)
     return target

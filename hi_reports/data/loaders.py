@@ -39,6 +39,30 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP))
 
 
+def existing_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Like :func:`data_dir`, but a folder the user named (``explicit`` or ``$HI_REPORTS_DATA``)
+    must exist: a mistyped path is an error, never a new empty folder. The per-user default may be
+    absent (missing datasets are then fetched into it).
+
+    Raises
+    ------
+    DataError
+        When the named folder does not exist or is not a folder.
+    """
+    folder = data_dir(explicit)
+    named = bool(explicit) or bool(os.environ.get("HI_REPORTS_DATA"))
+    if named and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        source = "" if explicit else " ($HI_REPORTS_DATA)"
+        raise DataError(
+            f"the data folder {folder}{source} {what}",
+            hint="check the path, or make the folder and fill it with `hi-reports data fetch "
+            f"--data-dir {folder}`",
+            path=folder,
+        )
+    return folder
+
+
 def cache_dir() -> Path:
     """Return the cache folder: ``$HI_REPORTS_CACHE``, else the per-user cache folder."""
     env = os.environ.get("HI_REPORTS_CACHE")
@@ -88,6 +112,45 @@ def require_file(
             path=root / dataset.filename,
         )
     return path
+
+
+def require_files(
+    datasets: list[Dataset], root: Path, index: dict[str, list[Path]] | None = None
+) -> dict[str, Path]:
+    """:func:`require_file` for several datasets: each missing one is fetched (where fetching is
+    enabled) before any error is raised, and one error then names every dataset still missing.
+
+    Returns
+    -------
+    dict
+        Dataset name -> its file.
+
+    Raises
+    ------
+    DataError
+        One line listing the datasets missing (and why the first could not be fetched).
+    """
+    index = index_files(root) if index is None else index
+    found: dict[str, Path] = {}
+    failed: list[tuple[Dataset, DataError]] = []
+    for dataset in datasets:
+        try:
+            found[dataset.name] = require_file(dataset, root, index)
+        except DataError as error:
+            failed.append((dataset, error))
+    if len(failed) == 1:
+        raise failed[0][1]
+    if failed:
+        names = ", ".join(f"{d.name} ({d.filename})" for d, _ in failed)
+        raise DataError(
+            f"{len(failed)} datasets are missing from {root}: {names}; the first said: "
+            f"{failed[0][1].message}",
+            hint="connect to the internet and run again, set HI_REPORTS_MIRROR to an internal copy, "
+            "or download each by hand and run `hi-reports data add ID FILE`; "
+            + STATUS_HINT.replace("DIR", str(root)),
+            path=root,
+        )
+    return found
 
 
 def file_sha256(path: Path) -> str:

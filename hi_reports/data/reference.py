@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.catalogue import AGES, CATALOGUE, DOMAINS, get_dataset
-from hi_reports.data.loaders import Loaded, data_dir, find_file, index_files, load
+from hi_reports.data.loaders import (
+    Loaded,
+    data_dir,
+    existing_data_dir,
+    find_file,
+    index_files,
+    load,
+    require_files,
+)
 from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.errors import DataError
 
@@ -154,9 +162,13 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
         English LSOAs exist (naming both files, and both geographies when they are mixed).
     """
     v = vintage if isinstance(vintage, Vintage) else get_vintage(vintage)
-    folder = data_dir(root)
+    folder = existing_data_dir(root)
     index = index_files(folder)
     roles = v.datasets
+    needed = [get_dataset(name) for name in v.required]  # the maps' boundaries too
+    if any(find_file(dataset, folder, index) is None for dataset in needed):
+        require_files(needed, folder, index)  # fetch every missing file, or name them all at once
+        index = index_files(folder)
     loaded = {name: load(name, folder, index) for name in dict.fromkeys(roles.values())}
     checked = {n: item for n, item in loaded.items() if n != roles.get("lad_lookup")}
     _check_codes(checked, v)
@@ -382,13 +394,23 @@ def needed_for(name: str) -> str:
 
 
 def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """List each catalogue dataset: present or missing, vintage, English rows, sha256.
+    """List each catalogue dataset: present, missing, changed or error; vintage, rows, sha256.
 
     A file is read (through the cache) to count its rows; one that cannot be parsed is listed as
-    ``error`` with the reason, so that ``hi-reports data status`` always gives the whole picture.
+    ``error`` with the reason, and one whose sha256 is not the one registered when it was fetched
+    or added (else the catalogue's) as ``changed`` (truncated, edited, or a copy never registered),
+    so that ``hi-reports data status`` always gives the whole picture.
+
+    Raises
+    ------
+    DataError
+        When a data folder the user named does not exist.
     """
-    folder = data_dir(root)
+    from hi_reports.data.fetch import read_registry
+
+    folder = existing_data_dir(root)
     index = index_files(folder)
+    registry = read_registry(folder)
     rows = []
     for name, dataset in CATALOGUE.items():
         row = {
@@ -411,13 +433,19 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             if error.path and Path(error.path).exists() and Path(error.path).is_file():
                 row.update(status="error", file=error.path, note=error.message)
         else:
-            matches = dataset.sha256 is None or item.sha256 == dataset.sha256
+            expected, basis = (registry[name][0], "registered") if name in registry else (
+                dataset.sha256, "catalogued")
+            changed = expected is not None and item.sha256 != expected
             row.update(
-                status="present",
+                status="changed" if changed else "present",
                 rows=len(item.table),
                 sha256=item.sha256,
                 file=str(item.path),
-                note="" if matches else "sha256 differs from the catalogued copy (revised file?)",
+                note=(
+                    f"sha256 differs from the {basis} {expected}: the file was changed or cut short "
+                    f"since; fetch it again (delete it, then `hi-reports data fetch {name}`) or "
+                    f"register your copy with `hi-reports data add {name} FILE`"
+                ) if changed else "",
             )
         rows.append(row)
     return pd.DataFrame(rows)
