@@ -142,8 +142,8 @@ def check_replaceable(final: Path) -> None:
         raise OutputError(
             f"{final} exists and is not an edition made by hi-reports (it has no {MARKER} file); "
             "it is left as it is",
-            hint="move it away or choose another --out (an edition of hi-reports 0.1.0 or older: "
-            "delete it by hand)",
+            hint="move it away or choose another --out; an edition made by an older hi-reports "
+            "has no marker: delete it by hand",
         )
 
 
