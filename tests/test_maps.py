@@ -203,6 +203,49 @@ def test_trust_maps_draw_the_core_of_the_catchment(reference, shapes, tmp_path: 
     assert (tmp_path / "map_catchment.png").is_file()
 
 
+def _specialist_trusts(data_dir: Path) -> list[str]:
+    """Trusts to which no MSOA sends 10% of its admitted patients, from the OHID file itself."""
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    largest = catchment.groupby("trust_code")["proportion"].max()
+    return sorted(largest.index[largest < 0.10])
+
+
+def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(reference, shapes, data_dir, tmp_path) -> None:
+    """RET and eight other specialist trusts have no neighbourhood sending them 10%: no core to map
+    by deprivation or rurality, and a catchment map framed on every neighbourhood they serve."""
+    specialist = _specialist_trusts(data_dir)
+    assert "RET" in specialist and "RBV" in specialist and len(specialist) == 9
+    weights = membership(reference, "trust")
+    for code in specialist:
+        org = resolve(reference, code, "trust")
+        drawn = maps.organisation_maps(org, reference, shapes, weights, tmp_path / code)
+        assert drawn["deciles"] is drawn["core20"] is drawn["rural"] is None
+        mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
+        assert set(drawn["catchment"].codes) == set(mine["lsoa_code"])
+        assert drawn["catchment"].title.startswith("No neighbourhood sends 10% of its admitted patients")
+        assert f"each of the {len(mine):,} neighbourhoods" in drawn["catchment"].alt
+        assert (tmp_path / code / "map_catchment.png").is_file()
+
+
+@pytest.mark.slow
+def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(data_dir: Path, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from hi_reports.cli import main
+
+    assert main(["build", "--org", "RET", "--data-dir", str(data_dir), "--out", str(tmp_path),
+                 "--format", "html", "--quiet"]) == 0
+    pages = {p.name: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+             for p in (tmp_path / "RET" / "html").glob("*.html")}
+    text = " ".join(" ".join(pages.values()).split())
+    assert "No neighbourhood sends as much as 10% of its admitted patients to this trust" in text
+    assert "so there is no core of the catchment to map by rurality" in text
+    images = [img for p in (tmp_path / "RET" / "html").glob("*.html")
+              for img in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("img")]
+    assert [img for img in images if "map_catchment" in img["src"]]
+    assert not [img for img in images if "map_imd" in img["src"] or "map_rural" in img["src"]]
+
+
 def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Path) -> None:
     from hi_reports.edition import kind_profiles
     from hi_reports.geography import organisations

@@ -248,6 +248,13 @@ def organisation_maps(
         ``deciles``, ``core20``, ``rural`` and ``catchment`` (None but for trusts).
     """
     positions, _ = map_positions(reference, shapes, weights, org)
+    if not len(positions):
+        # A specialist trust: no neighbourhood sends it 10% of its admitted patients, so there is no
+        # core to map by deprivation or rurality; the catchment map shows where its patients live.
+        empty: dict[str, Map | None] = {"deciles": None, "core20": None, "rural": None, "catchment": None}
+        if org.kind == "trust":
+            empty["catchment"] = catchment_map(org, reference, shapes, weights, None, folder)
+        return empty
     area = area_shapes(shapes, positions)
     lsoas = reference.lsoas
     n = len(positions)
@@ -336,12 +343,19 @@ CATCHMENT_BREAKS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 
 
 def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weights: pd.DataFrame,
-                  core: AreaShapes, folder: Path) -> Map:
-    """A trust's catchment: every LSOA shaded by the trust's share of its admitted patients."""
+                  core: AreaShapes | None, folder: Path) -> Map:
+    """A trust's catchment: every LSOA shaded by the trust's share of its admitted patients.
+
+    ``core`` is the outline of the neighbourhoods sending the trust 10% or more, which the map is
+    framed on; None when there are none (a specialist trust), and the map then frames them all.
+    """
     key = reference.lsoas.index.name
     mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)].sort_values(key)
     positions = shapes.positions(mine[key].to_numpy())
     share = mine["weight"].to_numpy(dtype=float)
+    framed = core is not None
+    if core is None:
+        core = area_shapes(shapes, positions)
     colours, legend = share_classes(share, CATCHMENT_BREAKS, BLUES, lambda v: percent(v, 0))
     layers = _area_layers(shapes, core, positions, colours, legend,
                           "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
@@ -350,16 +364,23 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
                    "LSOAs sending half or more of their admitted patients to the trust", source)
     tenth = Measure("maps.catchment.core_lsoas", float((share >= CATCHMENT_MIN_SHARE).sum()), "count",
                     "LSOAs sending 10% or more of their admitted patients to the trust", source)
-    title = (f"{count(tenth.value)} neighbourhoods send at least 10% of their admitted patients to the trust, "
-             f"{count(half.value)} at least half")
+    if framed:
+        title = (f"{count(tenth.value)} neighbourhood{'s' if tenth.value != 1 else ''} send at least 10% of "
+                 f"their admitted patients to the trust, {count(half.value)} at least half")
+        outline = "with the outline of the neighbourhoods sending 10% or more"
+        where = "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."
+    else:
+        title = (f"No neighbourhood sends 10% of its admitted patients to the trust: its "
+                 f"{count(len(share))} neighbourhoods each send it a small share")
+        outline = "framed on all of them, as no neighbourhood sends 10% or more"
+        where = "The map frames every neighbourhood with patients admitted to the trust."
     counts = np.histogram(share, bins=CATCHMENT_BREAKS)[0]
     alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
-           "patients admitted to the trust shaded by the trust's share of them, darker for larger shares, with "
-           "the outline of the neighbourhoods sending 10% or more. Neighbourhoods per class: "
+           f"patients admitted to the trust shaded by the trust's share of them, darker for larger shares, {outline}. "
+           "Neighbourhoods per class: "
            + "; ".join(f"{label}: {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
     return _draw(layers, "map_catchment", title,
-                 _note(shapes, layers, "Catchment year 2019, all admissions; an LSOA takes its MSOA's share. "
-                       "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."),
+                 _note(shapes, layers, f"Catchment year 2019, all admissions; an LSOA takes its MSOA's share. {where}"),
                  alt, (tenth, half), folder)[0]
 
 
