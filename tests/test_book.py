@@ -92,3 +92,48 @@ def test_numbers_only_through_filters_and_recorded(tmp_path: Path) -> None:
 def test_quarto_attributes_are_not_jinja_comments(tmp_path: Path) -> None:
     text, _ = _render(tmp_path, "# Title {#sec-x}\n\n![A](b.png){#fig-y}\n", {})
     assert text == "# Title {#sec-x}\n\n![A](b.png){#fig-y}\n"
+
+
+@pytest.mark.slow
+def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Path) -> None:
+    """Quarto's parts (`- part: TITLE` or `- part: FILE` with `chapters:`) build as Quarto reads
+    them: every chapter rendered in order, the parts kept in the project's _quarto.yml."""
+    import yaml
+    from bs4 import BeautifulSoup
+
+    config = yaml.safe_load((book / "_quarto.yml").read_text())
+    (book / "chapters" / "places.qmd").write_text("# Places {#sec-places}\n\nTwo ways to look at places.\n")
+    config["book"]["chapters"] = [
+        "chapters/index.qmd",
+        {"part": "Who lives here", "chapters": ["chapters/intro.qmd", "chapters/imd.qmd"]},
+        {"part": "chapters/places.qmd", "chapters": ["chapters/rural.qmd"]},
+        "chapters/summary.qmd",
+    ]
+    (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    edition = build_edition(
+        EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html", "pdf")), data_dir=data_dir
+    )
+    project = yaml.safe_load((edition.project / "_quarto.yml").read_text())
+    assert project["book"]["chapters"] == [
+        "index.qmd",
+        {"part": "Who lives here", "chapters": ["intro.qmd", "imd.qmd"]},
+        {"part": "places.qmd", "chapters": ["rural.qmd"]},
+        "summary.qmd",
+    ]
+    for name in ("index", "intro", "imd", "places", "rural", "summary", "methods"):
+        assert (edition.project / f"{name}.qmd").is_file(), name
+    html = edition.folder / "html"
+    places = BeautifulSoup((html / "places.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Two ways to look at places." in places.get_text()
+    assert edition.outputs["pdf"].stat().st_size > 0
+
+
+def test_a_book_entry_that_is_neither_file_nor_part(book: Path, tmp_path: Path, data_dir: Path) -> None:
+    import yaml
+
+    config = yaml.safe_load((book / "_quarto.yml").read_text())
+    config["book"]["chapters"].append({"title": "oops"})
+    (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    with pytest.raises(TemplateError, match=r"book\.chapters has an entry that is neither a chapter file nor a part"):
+        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+    assert not (tmp_path / "e").exists()

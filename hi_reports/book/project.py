@@ -93,11 +93,68 @@ def edition_config(config: dict[str, Any], title: str, subtitle: str, date: str)
     derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
     book = derived["book"]
     book.update(title=title, subtitle=subtitle, date=date)
-    book["chapters"] = [Path(c).name for c in config["book"]["chapters"]]
-    if "appendices" in config["book"]:
-        book["appendices"] = [Path(c).name for c in config["book"]["appendices"]]
+    for key in ("chapters", "appendices"):
+        if key in config["book"]:
+            book[key] = _in_project(config["book"][key])
     derived.setdefault("project", {})["type"] = "book"
     return derived
+
+
+def _is_file(entry: Any) -> bool:
+    return isinstance(entry, str) and entry.endswith((".qmd", ".md", ".ipynb"))
+
+
+def _in_project(entries: list[Any]) -> list[Any]:
+    """``book.chapters`` with each file named as in the project folder, parts kept as parts."""
+    out: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            part = dict(entry)
+            if _is_file(part.get("part")):
+                part["part"] = Path(part["part"]).name
+            part["chapters"] = _in_project(part.get("chapters") or [])
+            out.append(part)
+        else:
+            out.append(Path(entry).name)
+    return out
+
+
+def book_files(config: dict[str, Any], path: Path) -> list[str]:
+    """The chapter files of a Quarto book in reading order: ``book.chapters`` then
+    ``book.appendices``, with Quarto's parts (``{part: TITLE or FILE, chapters: [...]}``)
+    flattened and a part's own file before its chapters.
+
+    Raises
+    ------
+    TemplateError
+        When an entry is neither a file nor a part (naming ``path`` and the entry).
+    """
+
+    def flatten(entries: Any, key: str) -> list[str]:
+        if entries is None:
+            return []
+        if not isinstance(entries, list):
+            raise TemplateError(f"{path}: book.{key} must be a list of chapter files",
+                                hint="see Quarto's book structure: files, or parts with chapters",
+                                path=str(path))
+        files: list[str] = []
+        for entry in entries:
+            if isinstance(entry, str):
+                files.append(entry)
+            elif isinstance(entry, dict) and ("part" in entry or "chapters" in entry):
+                if _is_file(entry.get("part")):
+                    files.append(entry["part"])
+                files.extend(flatten(entry.get("chapters"), key))
+            else:
+                raise TemplateError(
+                    f"{path}: book.{key} has an entry that is neither a chapter file nor a part: {entry!r}",
+                    hint="write a file name, or `- part: TITLE` with `chapters:` under it",
+                    path=str(path),
+                )
+        return files
+
+    book = config["book"]
+    return flatten(book.get("chapters"), "chapters") + flatten(book.get("appendices"), "appendices")
 
 
 #: One Jinja2 environment per book sources and process: its compiled templates are reused by every
@@ -148,8 +205,7 @@ def write_project(
     config = read_config(sources)
     folder.mkdir(parents=True, exist_ok=True)
     env, annex = _environment(sources)
-    files = list(config["book"]["chapters"]) + list(config["book"].get("appendices", []))
-    for entry in files:
+    for entry in book_files(config, sources.config):
         source = sources.root / entry
         if not source.is_file():
             raise TemplateError(

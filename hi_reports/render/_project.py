@@ -94,10 +94,10 @@ def _files(entries: Any, key: str, path: Path) -> tuple[str, ...]:
     for entry in entries:
         if isinstance(entry, str):
             out.append(entry)
-        elif isinstance(entry, dict) and "chapters" in entry:
-            out.extend(_files(entry["chapters"], key, path))
-        elif isinstance(entry, dict) and "part" in entry and str(entry["part"]).endswith(".qmd"):
-            out.append(str(entry["part"]))
+        elif isinstance(entry, dict) and ("part" in entry or "chapters" in entry):
+            if str(entry.get("part", "")).endswith(".qmd"):  # a part's own page, before its chapters
+                out.append(str(entry["part"]))
+            out.extend(_files(entry.get("chapters"), key, path))
         else:
             raise RenderError(f"{path}: book.{key} has an entry that is not a file: {entry!r}")
     return tuple(out)
