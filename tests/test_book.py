@@ -137,3 +137,34 @@ def test_a_book_entry_that_is_neither_file_nor_part(book: Path, tmp_path: Path, 
     with pytest.raises(TemplateError, match=r"book\.chapters has an entry that is neither a chapter file nor a part"):
         build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
     assert not (tmp_path / "e").exists()
+
+
+def _headings_run_on(project: Path) -> list[str]:
+    """Markdown headings (outside code) not preceded by a blank line or a callout's opening: pandoc
+    prints those as literal text ("## Where the numbers come from" on page 3)."""
+    import re
+
+    found = []
+    for path in sorted(project.glob("*.qmd")):
+        lines, fenced = path.read_text(encoding="utf-8").splitlines(), False
+        for i, line in enumerate(lines):
+            fenced = fenced != line.startswith("```")
+            before = lines[i - 1].strip() if i else ""
+            if not fenced and re.match(r"#{1,6} ", line) and before and not before.startswith(":::"):
+                found.append(f"{path.name}:{i + 1}: {before[-40:]!r} then {line!r}")
+    return found
+
+
+@pytest.mark.slow
+def test_every_heading_starts_a_block(edition, data_dir: Path, tmp_path: Path) -> None:
+    """In the rendered chapters of an ICB (the shared edition), a trust and England, every heading
+    follows a blank line, whatever the templates' conditions printed before it."""
+    assert _headings_run_on(edition.project) == []
+    for code in ("RXK", "england"):
+        built = build_edition(EditionRequest(org=code, out=tmp_path, formats=("html",)), data_dir=data_dir)
+        assert _headings_run_on(built.project) == [], code
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((edition.folder / "html" / "intro.html").read_text(encoding="utf-8"), "html.parser")
+    assert "## Where" not in page.get_text()
+    assert [h.get_text(" ", strip=True) for h in page.find_all("h2")][-1] == "1.3 Where the numbers come from"
