@@ -453,7 +453,9 @@ def build_edition(
     out = Path(request.out)
     created_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{org.code}-", dir=out))
+    # Resolved, as the renderer resolves the paths it returns: with a relative --out (the default,
+    # "editions") the outputs must still be found under the staging folder.
+    staging = Path(tempfile.mkdtemp(prefix=f".{org.code}-", dir=out)).resolve()
     try:
         project = staging / "project"
         context = chapter_context(org, reference, profiles, date, project / "figures", activity)
