@@ -38,15 +38,31 @@ def in_ci() -> bool:
 
 
 def missing(message: str) -> NoReturn:
-    """Skip the current test because an input is missing (``message``: one line, what and how to
-    get it); under ``CI=true``, fail it instead."""
+    """Skip the current test because an input is missing; under ``CI=true``, fail it instead.
+
+    Parameters
+    ----------
+    message
+        One line: what is missing, where it was looked for and how to get it.
+    """
     if in_ci():
         pytest.fail(f"{message} (CI=true: required)", pytrace=False)
     pytest.skip(message)
 
 
 def has_real_data(folder: Path = DATA_DIR) -> bool:
-    """Whether ``folder`` holds the real open data (its IMD 2019 File 1, found by name)."""
+    """Whether a folder holds the real open data.
+
+    Parameters
+    ----------
+    folder
+        The data folder (default: ``$HI_REPORTS_DATA``, else ``../shared/data``).
+
+    Returns
+    -------
+    bool
+        True when IMD 2019 File 1 is found in it by name, as the loaders find files.
+    """
     return folder.is_dir() and any(folder.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"))
 
 

@@ -39,9 +39,6 @@ DATASETS = (
     "lsoa_icb_lookup", "lsoa_msoa_lookup", "trust_catchment", "trust_names", "lsoa11_boundaries",
 )  # fmt: skip
 
-pytestmark = pytest.mark.slow
-
-
 def _source(name: str) -> Path:
     return SOURCE / get_dataset(name).filename
 
@@ -105,14 +102,29 @@ def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @dataclass(frozen=True)
 class Run:
+    """A finished `hi-reports` command: where it ran and what it printed."""
+
     cwd: Path
     stdout: str
     stderr: str
 
 
 def hi_reports(cwd: Path, *args: str) -> Run:
-    """Run the installed `hi-reports` in ``cwd`` as a user would; fail with its stderr unless it
-    exits 0. No data folder or mirror comes from the environment."""
+    """Run the installed `hi-reports` command in a working folder, as a user would.
+
+    Parameters
+    ----------
+    cwd
+        The working folder (created if need be); relative paths in ``args`` are under it.
+    *args
+        The command's arguments, e.g. ``"build", "--org", "QZN"``.
+
+    Returns
+    -------
+    Run
+        Its working folder, stdout and stderr. The test fails, with the end of stderr, unless the
+        command exits 0. No data folder or mirror is taken from the environment.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("HI_REPORTS_DATA", "HI_REPORTS_MIRROR")}
     cwd.mkdir(parents=True, exist_ok=True)
     result = subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, env=env,
@@ -222,6 +234,7 @@ def test_orgs_of_every_kind_come_from_the_lookup(synthetic_dir: Path, lsoas: pd.
 # --- an ICB edition -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_icb_annex_has_the_residents_and_shares_computed_from_the_files(icb_build: Path, lsoas: pd.DataFrame) -> None:
     expected = _shares(lsoas[lsoas["icb22_code_h"] == "QZN"])
     england = _shares(lsoas)
@@ -241,6 +254,7 @@ def test_icb_annex_has_the_residents_and_shares_computed_from_the_files(icb_buil
     assert annex.loc["imd.core20.rank", "value"] == rank
 
 
+@pytest.mark.slow
 @pytest.mark.pdf
 def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
     expected = _shares(lsoas[lsoas["icb22_code_h"] == "QZN"])
@@ -258,6 +272,7 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
     assert "Page 1 of" in text
 
 
+@pytest.mark.slow
 def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
     expected = _shares(lsoas[lsoas["icb22_code_h"] == "QZN"])
     html = icb_build / "html"
@@ -281,12 +296,14 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
 # --- a trust edition, a batch, the demonstration ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_trust_edition_weights_residents_by_the_catchment(
     tmp_path: Path, synthetic_dir: Path, lsoas: pd.DataFrame, trust_weights: pd.Series
 ) -> None:
     expected = _shares(lsoas, trust_weights)
+    # No --out: the default, "editions" under the working folder.
     run = hi_reports(tmp_path, "build", "--org", "R9S", "--kind", "trust", "--data-dir", str(synthetic_dir),
-                     "--out", "editions", "--format", "html,pdf")
+                     "--format", "html,pdf")
     assert "Synthetic South and Vale Hospitals NHS Trust (R9S): edition built" in run.stdout
     folder = tmp_path / "editions" / "R9S"
     annex = _annex(folder / "annex.csv")
@@ -298,6 +315,7 @@ def test_trust_edition_weights_residents_by_the_catchment(
     assert "catchment" in text and "##" not in text
 
 
+@pytest.mark.slow
 def test_batch_of_both_icbs_and_a_rebuild_that_changes_nothing(
     tmp_path: Path, synthetic_dir: Path, lsoas: pd.DataFrame
 ) -> None:
@@ -317,6 +335,7 @@ def test_batch_of_both_icbs_and_a_rebuild_that_changes_nothing(
     assert "2 unchanged" in again.stdout + again.stderr
 
 
+@pytest.mark.slow
 def test_demo_edition_rates_come_from_the_written_activity(
     tmp_path: Path, synthetic_dir: Path, lsoas: pd.DataFrame
 ) -> None:

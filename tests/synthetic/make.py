@@ -142,12 +142,35 @@ class Lsoa:
 
 
 def district_of(x: int, y: int) -> District:
-    """The district holding grid cell ``(x, y)``."""
+    """The district holding a grid cell.
+
+    Parameters
+    ----------
+    x, y
+        Column (0 = west) and row (0 = south) of the cell.
+
+    Returns
+    -------
+    District
+        The district of :data:`DISTRICTS` whose rectangle holds the cell.
+    """
     return next(d for d in DISTRICTS if d.x0 <= x < d.x1 and d.y0 <= y < d.y1)
 
 
 def make_lsoas(rng: random.Random) -> list[Lsoa]:
-    """The LSOAs, numbered district by district and MSOA by MSOA as ONS numbers them."""
+    """Make the LSOAs with their names, MSOAs, domain and IMD scores and RUC classes.
+
+    Parameters
+    ----------
+    rng
+        The generator every random number comes from (the order of the calls matters).
+
+    Returns
+    -------
+    list of Lsoa
+        Numbered district by district, and MSOA by MSOA from north-west, as ONS numbers them; an
+        LSOA's name is its MSOA's name and a letter.
+    """
     lsoas: list[Lsoa] = []
     msoa_number = 0
     for district in DISTRICTS:
@@ -176,7 +199,20 @@ def make_lsoas(rng: random.Random) -> list[Lsoa]:
 
 
 def ranks(scores: Sequence[float], codes: Sequence[str]) -> list[int]:
-    """Rank 1 for the highest score (most deprived); ties broken by code."""
+    """Rank scores as MHCLG ranks the indices.
+
+    Parameters
+    ----------
+    scores
+        One score per LSOA; higher is more deprived.
+    codes
+        The LSOAs' codes, which break ties.
+
+    Returns
+    -------
+    list of int
+        1 for the highest score (most deprived) to ``len(scores)``, in the order of ``scores``.
+    """
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], codes[i]))
     result = [0] * len(scores)
     for rank, i in enumerate(order, start=1):
@@ -185,12 +221,40 @@ def ranks(scores: Sequence[float], codes: Sequence[str]) -> list[int]:
 
 
 def decile(rank: int, n: int) -> int:
-    """The decile of ``rank`` among ``n`` (1 = the most deprived tenth), as MHCLG cuts them."""
+    """The decile of a rank, as MHCLG cuts them.
+
+    Parameters
+    ----------
+    rank
+        1 (most deprived) to ``n``.
+    n
+        The number of LSOAs ranked.
+
+    Returns
+    -------
+    int
+        1 for the most deprived tenth of ranks to 10 for the least.
+    """
     return (rank - 1) * 10 // n + 1
 
 
 def make_ages(rng: random.Random, lsoa: Lsoa, deprivation_decile: int) -> tuple[int, ...]:
-    """Residents by single year of age 0..89 and 90+: younger where deprived, older where rural."""
+    """Draw an LSOA's residents by single year of age.
+
+    Parameters
+    ----------
+    rng
+        The generator.
+    lsoa
+        The LSOA (its RUC class: rural areas are older).
+    deprivation_decile
+        Its IMD decile (deprived areas are younger).
+
+    Returns
+    -------
+    tuple of int
+        91 counts: ages 0 to 89, then 90 and over.
+    """
     size = 1100 + int(1300 * rng.random())
     young = 1 + 0.06 * (10 - deprivation_decile)
     old = 1.5 if RUC_NAMES[lsoa.ruc][0] == "Rural" else 1.0
@@ -230,7 +294,18 @@ IOD_TITLES = [
 
 
 def write_all(folder: Path) -> list[Path]:
-    """Write every file of the synthetic data set into ``folder``; return their paths."""
+    """Write every file of the synthetic data set.
+
+    Parameters
+    ----------
+    folder
+        Where to write them (created if need be); files of the same names are replaced.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of :data:`FILES`.
+    """
     rng = random.Random(SEED)
     folder.mkdir(parents=True, exist_ok=True)
     lsoas = make_lsoas(rng)
@@ -354,7 +429,19 @@ def write_all(folder: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the data set to the folder given as the only argument (default: ``data/`` here)."""
+    """Write the data set and list the files with their sizes.
+
+    Parameters
+    ----------
+    argv
+        The command's arguments (default: ``sys.argv[1:]``): the folder to write to, else
+        ``data/`` beside this script.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     folder = Path(args[0]) if args else Path(__file__).resolve().parent / "data"
     for path in write_all(folder):
