@@ -494,8 +494,8 @@ def build_edition(
     except BaseException:
         remove_if_empty(created)
         raise
-    outputs = {
-        fmt: final / Path(path).relative_to(staging)
+    outputs = {  # the renderer resolves its paths: compare resolved (the --out may pass a link)
+        fmt: final / Path(path).resolve().relative_to(staging.resolve())
         for fmt, path in result.outputs.items()
     }
     return Edition(

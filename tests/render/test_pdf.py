@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from ..conftest import need_tool
 from .sample import SUBTITLE, TITLE
 
 pytestmark = pytest.mark.pdf
 
 
 def _need(tool: str) -> None:
-    if shutil.which(tool):
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{tool} is missing: CI must install poppler-utils")
-    pytest.skip(f"{tool} is not installed (apt-get install poppler-utils)")
+    need_tool(tool)
 
 
 def _text(pdf: Path, *args: str) -> str:

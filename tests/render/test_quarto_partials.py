@@ -17,6 +17,7 @@ import pytest
 import typst
 import yaml
 
+from ..conftest import need_tool
 from .sample import SUBTITLE, TITLE
 
 QUARTO_LIKE_TEMPLATE = """\
@@ -60,9 +61,7 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     assert "#show: doc => board(" in source
     pdf = tmp_path / "quarto.pdf"
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed")
-    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True).stdout
     text = " ".join(out.split())
     assert TITLE in text and SUBTITLE in text and "NHS-R Community" in text
     assert "Contents" in text and "1 Introduction" in text

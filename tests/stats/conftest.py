@@ -2,7 +2,9 @@
 
 The fixtures live outside the project (GPL-3 test data, never copied here): by default in
 ``../shared/fixtures/phe`` relative to the project root, or wherever ``HI_REPORTS_PHE_FIXTURES``
-points.
+points. Without them the tests that read them skip with one line (fail under ``CI=true``); a test
+parametrized from a sheet at collection time uses :func:`available` so that collection never reads
+a missing file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
-import pytest
+
+from ..conftest import missing
 
 
 def fixtures_dir() -> Path:
@@ -22,11 +25,17 @@ def fixtures_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "phe"
 
 
+def available(name: str) -> bool:
+    """Whether the fixture sheet ``name`` is there (to parametrize from it at collection time)."""
+    return (fixtures_dir() / "csv" / f"{name}.csv").is_file()
+
+
 @cache
 def _read(name: str) -> pd.DataFrame:
     path = fixtures_dir() / "csv" / f"{name}.csv"
-    if not path.exists():
-        pytest.skip(f"PHE fixture {path} not found (set HI_REPORTS_PHE_FIXTURES)")
+    if not path.is_file():
+        missing(f"PHE fixture {path} not found: set HI_REPORTS_PHE_FIXTURES to the folder of "
+                "PHEindicatormethods' reference sheets (csv/ inside; see tests/stats/conftest.py)")
     return pd.read_csv(path)
 
 

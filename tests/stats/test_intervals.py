@@ -8,7 +8,7 @@ import pytest
 from hi_reports.errors import StatsError
 from hi_reports.stats import byars, exact_poisson, wilson
 
-from .conftest import load
+from .conftest import available, load
 
 RTOL = 1e-9
 SHEET = "testdata_Byars_Wilson__testdata_B_W"
@@ -19,6 +19,8 @@ def _bw():
 
 
 def _cases(method: str):
+    if not available(SHEET):  # one case, which skips (fails under CI=true) when it loads the sheet
+        return [pytest.param(1, 0.95, id="phe-fixtures-missing")]
     df = _bw()
     out = []
     for i, r in df.iterrows():
