@@ -147,7 +147,7 @@ CHAPTER_CELLS = {
     # The charts of both chapters are drawn by one function; the IMD notebook draws all six, so the
     # notebooks are not charged twice for them.
     "imd": ["imd = imd_figures(subject)", "rural = rural_figures(subject)\n"
-            "charts = draw_charts(org.short_name, imd, rural, Path(OUT) / 'figures')"],
+            "charts = draw_charts(org.short_name, imd, rural, Path(OUT) / 'figures', vintage=reference.vintage)"],
     "rural": ["rural = rural_figures(subject)"],
     "summary": ["imd = imd_figures(subject)\nrural = rural_figures(subject)"],
 }

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from hi_reports.data.vintage import Vintage
 from hi_reports.formatting import decimal, percent
 from hi_reports.indicators.chapters import Figures
 from hi_reports.indicators.measure import Measure
@@ -37,6 +38,8 @@ GRID = "#E8EDEE"
 TEXT = "#231F20"
 DPI = 150
 WIDTH, HEIGHT = 7.0, 4.0
+#: Small numbers as words, for alt text ("each of the eight classes").
+_NUMBERS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
 PNG_COMPRESSION = 1  # fast to write; the PNGs are a little larger
 
 
@@ -222,7 +225,7 @@ def _plot(
     image.convert("RGB").save(folder / f"{name}.png", format="png", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
 
 
-def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[str, Chart]:
+def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintage: Vintage) -> dict[str, Chart]:
     """Draw every chart of an edition into ``folder`` and return them by name.
 
     Parameters
@@ -233,6 +236,8 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
         The figures of the IMD and rural chapters.
     folder
         The project's ``figures/`` folder (created if needed).
+    vintage
+        The reference data's vintage: the charts' labels, sources and class counts are its own.
     """
     charts: dict[str, Chart] = {}
     compare = name != "England"  # the England edition has nothing to compare itself with
@@ -249,8 +254,8 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
     _plot(
         folder, "imd_deciles", title, [str(d) for d in range(1, 11)], [_Series(name, shares, NHS_BLUE)],
         markers=[row["england_share"].value for row in imd["deciles"]] if compare else None,
-        category_label="National IMD 2019 decile (1 = most deprived 10% of LSOAs in England)",
-        axis_label="Share of residents", caption="Sources: ONS mid-2020 population estimates, MHCLG IoD2019.",
+        category_label=f"National {vintage.imd} decile (1 = most deprived 10% of LSOAs in England)",
+        axis_label="Share of residents", caption=f"Sources: {vintage.sources.population}; {vintage.sources.imd}.",
     )
     charts["imd_deciles"] = Chart(
         "imd_deciles", title,
@@ -303,12 +308,12 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path) -> dict[s
     classes = rural["classes"]
     _plot(
         folder, "rural_classes", title, [f"{c['code']} {c['name']}" for c in classes],
-        against(classes, lambda c: c), horizontal=True, axis_label="Share of residents (RUC 2011, LSOA)",
+        against(classes, lambda c: c), horizontal=True, axis_label=f"Share of residents ({vintage.ruc_short}, LSOA)",
         category_size=8,
     )
     charts["rural_classes"] = Chart(
         "rural_classes", title,
-        "Bar chart of the share of residents in each of the eight Rural-Urban Classification classes: "
+        f"Bar chart of the share of residents in each of the {_NUMBERS[len(classes)]} {vintage.ruc} classes: "
         + "; ".join(f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})"
                     for c in classes) + ".",
         (rural_share, rural["rural"]["england_share"], *[m for c in classes for m in (c["share"], c["england_share"])]),
