@@ -34,11 +34,11 @@ def decimal(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def rank(value: float, of: int | None) -> str:
-    """Format a rank: (4, 42) -> '4th of 42'."""
+def rank(value: float, of: int | None, tied: int | None = None) -> str:
+    """Format a rank: (4, 42) -> '4th of 42'; shared by several, (257, 309, 53) -> 'joint 257th of 309'."""
     if value is None or math.isnan(value):
         return MISSING
-    return ordinal(int(value)) + (f" of {of}" if of else "")
+    return ("joint " if tied and tied > 1 else "") + ordinal(int(value)) + (f" of {of}" if of else "")
 
 
 def long_date(day) -> str:
@@ -46,12 +46,12 @@ def long_date(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def by_unit(unit: str, value: float, of: int | None = None, digits: int = 1) -> str:
+def by_unit(unit: str, value: float, of: int | None = None, digits: int = 1, tied: int | None = None) -> str:
     """Format a number as the chapters print its unit: share, count, rank or number."""
     if unit == "share":
         return percent(value)
     if unit == "count":
         return count(value)
     if unit == "rank":
-        return rank(value, of)
+        return rank(value, of, tied)
     return decimal(value, digits)

@@ -27,9 +27,9 @@ def raw(data_dir: Path) -> pd.DataFrame:
     pop = pop.rename(columns={"lsoa11_code": "lsoa", "total_population": "people"})
     pop["old"] = pop[[str(a) for a in range(65, 90)] + ["90+"]].sum(axis=1)
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    lookup = lookup.rename(columns={"lsoa11_code": "lsoa", "icb22_code_h": "icb"})
+    lookup = lookup.rename(columns={"lsoa11_code": "lsoa", "icb22_code_h": "icb", "ltla22_code": "la"})
     ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv"))).rename(columns={"lsoa11_code": "lsoa"})
-    table = lookup[["lsoa", "icb"]].merge(imd[["lsoa", "decile"]], on="lsoa")
+    table = lookup[["lsoa", "icb", "la"]].merge(imd[["lsoa", "decile"]], on="lsoa")
     table = table.merge(domains[["lsoa", "income"]], on="lsoa").merge(pop[["lsoa", "people", "old"]], on="lsoa")
     table = table.merge(ruc[["lsoa", "ruc11_code"]], on="lsoa")
     assert len(table) == 32_844
@@ -96,3 +96,53 @@ def test_empty_groups_are_missing_not_zero(reference, icb_profiles) -> None:
     assert figures["rural"]["residents"].value == 0
     assert not figures["has_rural"]
     assert all(row["rural"]["share"].missing for row in figures["by_quintile"])
+
+
+def _printed(share: float) -> str:
+    return f"{share * 100:.1f}"
+
+
+def test_ranks_shared_as_printed_are_joint(reference, raw: pd.DataFrame) -> None:
+    """Local authorities with no rural residents share one rank ("joint 257th of 309"), as do any
+    whose rural shares print the same; the rank counts those printed higher, plus one."""
+    from hi_reports import formatting
+    from hi_reports.edition import kind_profiles
+
+    raw = raw.assign(rural=raw["people"].where(raw["ruc11_code"].str[0].isin(["D", "E"]), 0))
+    shares = raw.groupby("la")[["rural", "people"]].sum()
+    printed = (shares["rural"] / shares["people"]).map(_printed).astype(float)
+    profiles = kind_profiles(reference, "la")
+    urban = printed.index[printed == 0.0]
+    assert len(urban) > 40  # many all-urban authorities: the case the issue found
+    for code in (urban[0], printed.idxmax(), printed.index[len(printed) // 2]):
+        org = resolve(reference, code, "la")
+        rank = rural_figures(Subject(org, profiles))["rural"]["rank"]
+        higher, same = int((printed > printed[code]).sum()), int((printed == printed[code]).sum())
+        assert (rank.value, rank.of) == (higher + 1, len(printed))
+        assert (rank.tied or 1) == same
+        text = formatting.rank(rank.value, rank.of, rank.tied)
+        assert text == ("joint " if same > 1 else "") + f"{formatting.ordinal(higher + 1)} of 309"
+
+
+def test_england_spread_is_true_as_printed(reference, icb_profiles, raw: pd.DataFrame) -> None:
+    """The England edition's sentences on how ICBs vary: every ICB whose share prints as the lowest
+    is named, and the middle ICBs it counts do lie between the two shares it prints."""
+    from hi_reports.indicators.chapters import variation_figures
+
+    names = {o.key: o for o in organisations(reference, "icb")}
+    variation = variation_figures(icb_profiles, names)
+    raw = raw.assign(rural=raw["people"].where(raw["ruc11_code"].str[0].isin(["D", "E"]), 0),
+                     core=raw["people"].where(raw["decile"] <= 2, 0))
+    sums = raw.groupby("icb")[["rural", "core", "people"]].sum()
+    for key, column in (("rural", "rural"), ("core20", "core")):
+        printed = (sums[column] / sums["people"]).map(_printed).astype(float)
+        figures = variation[key]
+        lowest = sorted(names[resolve(reference, c, "icb").key].name for c in printed.index[printed == printed.min()])
+        if len(lowest) <= 3:
+            assert all(name in figures["lowest_name"] for name in lowest), (key, figures["lowest_name"])
+        else:
+            assert figures["lowest_name"] == f"{len(lowest)} ICBs"
+        low, high = float(_printed(figures["middle_low"].value)), float(_printed(figures["middle_high"].value))
+        assert figures["middle_count"].value == 42 - 2 * (42 // 4)
+        assert ((printed >= low) & (printed <= high)).sum() >= figures["middle_count"].value
+    assert " and " in variation["rural"]["lowest_name"]  # two London ICBs have no rural residents

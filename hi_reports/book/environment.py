@@ -107,7 +107,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         return printed(value, "dec", lambda m: formatting.decimal(m.value, digits))
 
     def rank(value: Any) -> Markdown:
-        return printed(value, "rank", lambda m: formatting.rank(m.value, m.of))
+        return printed(value, "rank", lambda m: formatting.rank(m.value, m.of, m.tied))
 
     def compare(value: Any, other: Any, higher: str = "higher than", lower: str = "lower than",
                 same: str = "the same as") -> Markdown:
@@ -132,7 +132,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
     def record_chart(chart: Any) -> Markdown:
         """Record the numbers a chart's title and alt text print; prints nothing."""
         for measure in getattr(chart, "measures", ()):
-            annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of))
+            annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of, tied=measure.tied))
         return Markdown("")
 
     def ordinal(value: int) -> Markdown:

@@ -10,6 +10,7 @@ Every category gives ``residents`` and ``share`` for the organisation, ``england
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,12 +64,14 @@ class Subject:
 
     def rank(self, values: pd.Series, key: str, what: str, source: str) -> Measure:
         """Rank among the organisations of the same kind by ``values`` (1 = highest)."""
-        peers = values.reindex(self.profiles.peers)
+        peers = as_printed(values.reindex(self.profiles.peers))  # equal as printed: a shared rank
         rank = peers.rank(ascending=False, method="min")
         value = float(rank[self.key]) if self.key in rank.index else float("nan")
+        tied = int((peers == peers[self.key]).sum()) if self.key in rank.index else 0
         return Measure(
-            key, value, "rank", f"Rank among {len(peers)} {self.org.kind_plural} by {what} (1 = highest)",
-            source, of=len(peers),
+            key, value, "rank", f"Rank among {len(peers)} {self.org.kind_plural} by {what} (1 = highest; "
+            "organisations whose shares print the same share the rank)",
+            source, of=len(peers), tied=tied if tied > 1 else None,
         )
 
     def source(self, *parts: str) -> str:
@@ -156,23 +159,49 @@ def similar(profiles: Profiles, key: str, n: int = 3) -> list[str]:
     return distance.sort_values(kind="stable").head(n).index.tolist()
 
 
+def as_printed(shares: pd.Series) -> pd.Series:
+    """Shares rounded as the book prints them (to 0.1 percentage points), so that two shares
+    that print the same compare equal: ties, ranks and extremes are those a reader sees."""
+    return shares.map(lambda v: float(f"{v * 100:.1f}") if v == v else v)
+
+
+def _who(codes: Sequence[str], names: dict[str, Organisation], plural: str) -> str:
+    """The organisations at an extreme: their names, or how many when more than three tie."""
+    if len(codes) == 1:
+        return names[codes[0]].name
+    if len(codes) <= 3:
+        listed = [names[c].name for c in codes]
+        return ", ".join(listed[:-1]) + " and " + listed[-1]
+    return f"{len(codes)} {plural}"
+
+
 def spread(profiles: Profiles, values: pd.Series, key: str, what: str, names: dict[str, Organisation],
-           source: str) -> Figures:
-    """Range and distribution of a share across the peers (for the England edition)."""
-    peers = values.reindex(profiles.peers).sort_values()
-    quartiles = peers.quantile([0.25, 0.5, 0.75])
+           source: str, plural: str = "ICBs") -> Figures:
+    """Range and distribution of a share across the peers (for the England edition).
+
+    ``lowest_name`` and ``highest_name`` name every organisation whose share prints as the lowest
+    (highest), or count them when more than three tie. ``middle_low`` and ``middle_high`` bound
+    the middle half: the organisations left when the lowest and the highest quarter (rounded
+    down) are set aside, ``middle_count`` of them, so a sentence about them is true as printed.
+    """
+    peers = values.reindex(profiles.peers).sort_values(kind="stable")
+    printed = as_printed(peers)
+    quarter = len(peers) // 4
+    middle = peers.iloc[quarter: len(peers) - quarter]
 
     def measure(name: str, value: float, text: str) -> Measure:
         return Measure(f"{key}.{name}", float(value), "share", f"{text} {what}", source)
 
     return {
         "lowest": measure("lowest", peers.iloc[0], "Lowest"),
-        "lowest_name": names[peers.index[0]].name,
+        "lowest_name": _who(list(printed.index[printed == printed.iloc[0]]), names, plural),
         "highest": measure("highest", peers.iloc[-1], "Highest"),
-        "highest_name": names[peers.index[-1]].name,
-        "median": measure("median", quartiles[0.5], "Median"),
-        "lower_quartile": measure("lower_quartile", quartiles[0.25], "Lower quartile of"),
-        "upper_quartile": measure("upper_quartile", quartiles[0.75], "Upper quartile of"),
+        "highest_name": _who(list(printed.index[printed == printed.iloc[-1]]), names, plural),
+        "median": measure("median", peers.median(), "Median"),
+        "middle_low": measure("middle_low", middle.iloc[0], "Lowest of the middle half of organisations by"),
+        "middle_high": measure("middle_high", middle.iloc[-1], "Highest of the middle half of organisations by"),
+        "middle_count": Measure(f"{key}.middle_count", float(len(middle)), "count",
+                                f"Organisations in the middle half by {what}", source),
         "values": [
             (names[code].short_name, measure(code, value, f"{names[code].name}:"))
             for code, value in peers.items()

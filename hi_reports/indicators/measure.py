@@ -32,6 +32,8 @@ class Measure:
         The datasets it comes from.
     of
         For a rank, how many organisations were ranked.
+    tied
+        For a rank, how many organisations share it (as printed), when more than one does.
     """
 
     key: str
@@ -40,6 +42,7 @@ class Measure:
     definition: str
     source: str
     of: int | None = None
+    tied: int | None = None
 
     @property
     def missing(self) -> bool:
