@@ -115,6 +115,15 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
         for code, people in by_icb.items()
         if code in org.parents
     ]
+    others = by_icb[[code not in org.parents for code in by_icb.index]]
+    rest = None  # the residents in ICBs not named, so that the parent sentences add up to all
+    if len(others) and others.sum() > 0:
+        rest = {
+            "count": Measure("intro.parent.other.count", float(len(others)), "count",
+                             "ICBs, other than those named, where residents live", source),
+            "share": Measure("intro.parent.other.share", _share(others.sum(), by_icb.sum()), "share",
+                             "Share of residents who live in ICBs other than those named", source),
+        }
     figures: Figures = {
         "population": Measure("intro.population", float(profiles.population[me]), "count", f"Residents, {v.population_when}", source),
         "england_population": Measure("intro.england_population", float(profiles.population[ENGLAND]), "count",
@@ -135,6 +144,7 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
         "organisations_of_kind": Measure("intro.organisations_of_kind", float(len(profiles.peers)), "count",
                                          f"{org.kind_plural} in England", source),
         "parents": parents,
+        "parents_rest": rest,
         "similar": [names[code].name for code in similar(profiles, me)],
     }
     if subject.parent is not None:
