@@ -201,6 +201,9 @@ def _report(edition, started: float) -> None:
                 print(f"    {line}")
         else:
             print(f"  activity: {prepared.spec.measure}: SYNTHETIC demonstration data")
+    if not edition.activity:
+        print("  tip: add your services' own activity with --activity FILE --measure NAME "
+              "(see the README's 'Your own activity data')")
     for fmt, path in edition.outputs.items():
         print(f"  {fmt:5} {path}")
     print(f"  annex {edition.annex}")

@@ -135,6 +135,11 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
             annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of, tied=measure.tied))
         return Markdown("")
 
+    def noun(value: Any, singular: str, plural: str | None = None) -> Markdown:
+        """The noun that follows a count as printed: ``neighbourhood`` after 1, else the plural."""
+        one = formatting.count(_need_measure(value, "noun").value) == "1"
+        return Markdown(escape_markdown(singular if one else plural or singular + "s"))
+
     def ordinal(value: int) -> Markdown:
         return Markdown(formatting.ordinal(int(value)))
 
@@ -149,7 +154,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         finalize=finalize,
     )
     env.filters.update(
-        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal,
+        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal, noun=noun,
         md=escape_markdown, attr=attr, record_chart=record_chart,
     )
     env.globals["Markdown"] = Markdown

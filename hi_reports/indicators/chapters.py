@@ -169,6 +169,36 @@ def similar(profiles: Profiles, key: str, n: int = 3) -> list[str]:
     return distance.sort_values(kind="stable").head(n).index.tolist()
 
 
+def _quintile_label(q: int, end: str) -> str:
+    if q == (1 if end == "most" else 5):
+        return f"the {end} deprived national quintile"
+    return f"national quintile {q}, the {end} deprived with residents here"
+
+
+def age_ends(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The share aged 65 or over at the two ends of deprivation the organisation has residents at,
+    with which end is younger as printed; None when its residents live in one quintile only.
+
+    Returns
+    -------
+    dict or None
+        ``deprived`` and ``affluent`` (the 65+ share Measures), their quintiles and labels, and
+        ``younger``: ``"deprived"``, ``"affluent"`` or ``None`` when the shares print the same.
+    """
+    populated = [row for row in rows if row["residents"].value > 0]
+    if len(populated) < 2:
+        return None
+    first, last = populated[0], populated[-1]
+    a, b = (round(row["65+"].value * 1000) for row in (first, last))
+    return {
+        "deprived": first["65+"], "deprived_quintile": first["quintile"],
+        "deprived_label": _quintile_label(first["quintile"], "most"),
+        "affluent": last["65+"], "affluent_quintile": last["quintile"],
+        "affluent_label": _quintile_label(last["quintile"], "least"),
+        "younger": "deprived" if a < b else "affluent" if a > b else None,
+    }
+
+
 def as_printed(shares: pd.Series) -> pd.Series:
     """Shares rounded as the book prints them (to 0.1 percentage points), so that two shares
     that print the same compare equal: ties, ranks and extremes are those a reader sees."""
@@ -271,6 +301,8 @@ def imd_figures(subject: Subject) -> Figures:
         for label, _, _ in AGE_GROUPS
     }
     return {
+        "age_ends": age_ends(age_by_quintile),
+        "empty_quintiles": [row["quintile"] for row in age_by_quintile if not row["residents"].value > 0],
         "deciles": deciles,
         "quintiles": quintiles,
         "core20": core20,

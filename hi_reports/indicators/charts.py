@@ -286,9 +286,16 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     groups = ("0-15", "16-64", "65+")
     colours = (NHS_WARM_YELLOW, NHS_BLUE, NHS_DARK_BLUE)
     rows = imd["age_by_quintile"]
-    q1_old, q5_old = rows[0]["65+"], rows[4]["65+"]
-    title = (f"{percent(q1_old.value)} of residents of the most deprived quintile are 65 or over, "
-             f"against {percent(q5_old.value)} in the least deprived")
+    ends = imd["age_ends"]
+    if ends is None:  # every resident in one quintile
+        only = next(r for r in rows if r["residents"].value > 0)
+        q1_old = q5_old = only["65+"]
+        title = (f"All residents live in national quintile {only['quintile']}; "
+                 f"{percent(q1_old.value)} of them are 65 or over")
+    else:
+        q1_old, q5_old = ends["deprived"], ends["affluent"]
+        title = (f"{percent(q1_old.value)} of residents of {ends['deprived_label'].removeprefix('the ')} are "
+                 f"65 or over, against {percent(q5_old.value)} in {ends['affluent_label']}")
     _plot(
         folder, "imd_age", title, [f"Q{r['quintile']}" for r in rows],
         [_Series(g, [r[g].value for r in rows], c) for g, c in zip(groups, colours)],
