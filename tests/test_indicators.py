@@ -146,3 +146,22 @@ def test_england_spread_is_true_as_printed(reference, icb_profiles, raw: pd.Data
         assert figures["middle_count"].value == 42 - 2 * (42 // 4)
         assert ((printed >= low) & (printed <= high)).sum() >= figures["middle_count"].value
     assert " and " in variation["rural"]["lowest_name"]  # two London ICBs have no rural residents
+
+
+@pytest.mark.parametrize("code", ["QHL", "QJM", "QRV"])
+def test_the_domain_furthest_above_england(reference, icb_profiles, data_dir: Path, raw: pd.DataFrame, code) -> None:
+    """Each domain is read against England's share on the same domain (the domains are separate
+    rankings): the domain named is the one whose printed share is the largest multiple of England's."""
+    domains = pd.read_csv(next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig")
+    deciles = {c.split(" Decile")[0].strip(): c for c in domains.columns if "Decile (where 1" in c and "IMD" not in c}
+    table = raw[["lsoa", "icb", "people"]].merge(domains.rename(columns={"LSOA code (2011)": "lsoa"}), on="lsoa")
+    ratios = {}
+    for title, column in deciles.items():
+        q1 = table["people"].where(table[column] <= 2, 0)
+        mine = q1[table["icb"] == code].sum() / table.loc[table["icb"] == code, "people"].sum()
+        england = q1.sum() / table["people"].sum()
+        ratios[title] = round(mine * 1000) / round(england * 1000)
+    best = max(ratios.values())
+    figures = imd_figures(Subject(resolve(reference, code), icb_profiles))
+    assert figures["furthest_domain"]["titles"] == [t for t, r in ratios.items() if r == best]
+    assert figures["furthest_domain"]["above"] == (best > 1)

@@ -136,8 +136,9 @@ V2019 = Vintage(
         RucClass("E2", "Rural village and dispersed in a sparse setting", "Rural"),
     ),
     ruc_note=(
-        "It puts each neighbourhood (LSOA) in one of eight classes by the size and sparsity of its "
-        "settlements. Four are urban: major conurbation (A1), minor conurbation (B1), city and town "
+        "It puts each neighbourhood (LSOA) in one of eight classes, following the class of most of "
+        "its output areas: urban where they lie in settlements of 10,000 people or more, and in a "
+        "sparse setting where few households live within 10, 20 and 30 km. Four are urban: major conurbation (A1), minor conurbation (B1), city and town "
         "(C1) and city and town in a sparse setting (C2). Four are rural: town and fringe (D1, and D2 "
         "in a sparse setting) and village and dispersed (E1, and E2 in a sparse setting)."
     ),
@@ -193,7 +194,7 @@ V2025 = Vintage(
     ),
     ruc_note=(
         "It puts each neighbourhood (LSOA) in one of six classes by the size of its settlements and "
-        "their distance from a major town or city. Two are urban: nearer to (UN1) and further from "
+        "the drive time from them to a major town or city (75,000 people or more). Two are urban: nearer to (UN1) and further from "
         "(UF1) a major town or city. Four are rural: larger rural (RLN1 nearer, RLF1 further) and "
         "smaller rural (RSN1 nearer, RSF1 further). The 2021 classes are not comparable one for one "
         "with the eight classes of 2011."
@@ -241,9 +242,10 @@ VINTAGES: dict[str, Vintage] = {v.name: v for v in (V2019, V2025)}
 
 #: The note every comparison of two vintages carries (MHCLG's advice).
 NOT_COMPARABLE = (
-    "The indices are not directly comparable over time: each ranks the neighbourhoods of its own "
-    "year, on its own data and boundaries, so a change in an organisation's share is a change of "
-    "relative position, not a measure of absolute change in deprivation (MHCLG)."
+    "MHCLG advises that the 2025 indices use new data, new methods and new neighbourhood boundaries, "
+    "so they are less directly comparable with earlier releases: a change in an organisation's share "
+    "between the two may come from any of these, and is not a measure of change in absolute "
+    "deprivation."
 )
 
 

@@ -169,6 +169,30 @@ def similar(profiles: Profiles, key: str, n: int = 3) -> list[str]:
     return distance.sort_values(kind="stable").head(n).index.tolist()
 
 
+def furthest_above_england(domains: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The domain(s) on which the organisation's share in the most deprived national fifth is
+    furthest above England's, as a ratio of printed shares.
+
+    Each domain ranks neighbourhoods on its own, so shares of different domains are not on one
+    scale; each is compared with England's share on the same domain. Returns None when no domain
+    can be compared; ``above`` is False when no domain's share is above England's.
+
+    Returns
+    -------
+    dict or None
+        ``domains`` (tied as printed, in the order given), ``titles`` and ``above``.
+    """
+    def ratio(domain: dict[str, Any]) -> float:
+        return round(domain["share"].value * 1000) / round(domain["england_share"].value * 1000)
+
+    comparable = [d for d in domains if not d["share"].missing and round(d["england_share"].value * 1000) > 0]
+    if not comparable:
+        return None
+    best = max(ratio(d) for d in comparable)
+    tied = [d for d in comparable if ratio(d) == best]
+    return {"domains": tied, "titles": [d["title"] for d in tied], "above": best > 1}
+
+
 def _quintile_label(q: int, end: str) -> str:
     if q == (1 if end == "most" else 5):
         return f"the {end} deprived national quintile"
@@ -280,7 +304,7 @@ def imd_figures(subject: Subject) -> Figures:
                            f"in the most deprived national quintile of the {title} domain",
                            subject.source(sources.domains, sources.population)),
         })
-    most = max(domains, key=lambda d: -1.0 if d["share"].missing else d["share"].value)
+    furthest = furthest_above_england(domains) if subject.key != ENGLAND else None
     age_by_quintile = []
     for q in range(1, 6):
         people = profiles.age_by_quintile[q]
@@ -307,7 +331,9 @@ def imd_figures(subject: Subject) -> Figures:
         "quintiles": quintiles,
         "core20": core20,
         "domains": domains,
-        "most_deprived_domain": most,
+        "furthest_domain": furthest,
+        "domain_range": {"lowest": min(domains, key=lambda d: d["share"].value)["share"],
+                         "highest": max(domains, key=lambda d: d["share"].value)["share"]},
         "age_by_quintile": age_by_quintile,
         "age": age,
     }

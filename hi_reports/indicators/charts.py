@@ -267,9 +267,19 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
 
     # Domains: share in each domain's most deprived quintile, against England (largest first).
     domains = sorted(imd["domains"], key=lambda d: -1.0 if d["share"].missing else d["share"].value, reverse=True)
-    top = imd["most_deprived_domain"]
-    title = (f"The {top['title']} domain puts the most residents in England's most deprived fifth "
-             f"({percent(top['share'].value)})")
+    furthest = imd["furthest_domain"]
+    if not compare:  # England: each domain's most deprived fifth holds about a fifth by construction
+        spread_ = imd["domain_range"]
+        title = (f"On every domain, England's most deprived fifth of neighbourhoods holds "
+                 f"{percent(spread_['lowest'].value)} to {percent(spread_['highest'].value)} of residents")
+    elif furthest is None or not furthest["above"]:
+        title = f"On no domain is {name}'s share in the most deprived fifth above England's"
+    else:
+        top = furthest["domains"][0]
+        which = " and ".join(furthest["titles"])
+        title = (f"{name} is furthest above England on the {which} domain"
+                 + (f" ({percent(top['share'].value)} against {percent(top['england_share'].value)})"
+                    if len(furthest["titles"]) == 1 else "s"))
     _plot(
         folder, "imd_domains", title, [d["title"] for d in domains], against(domains, lambda d: d),
         horizontal=True, axis_label="Share of residents in the domain's most deprived national quintile",
