@@ -140,8 +140,9 @@ def test_a_book_entry_that_is_neither_file_nor_part(book: Path, tmp_path: Path, 
 
 
 def _headings_run_on(project: Path) -> list[str]:
-    """Markdown headings (outside code) not preceded by a blank line or a callout's opening: pandoc
-    prints those as literal text ("## Where the numbers come from" on page 3)."""
+    """Markdown headings and figures (outside code) not preceded by a blank line or a callout's
+    opening: pandoc prints such a heading as literal text ("## Where the numbers come from" on
+    page 3) and such a figure as an image inside the paragraph, without its caption."""
     import re
 
     found = []
@@ -150,7 +151,8 @@ def _headings_run_on(project: Path) -> list[str]:
         for i, line in enumerate(lines):
             fenced = fenced != line.startswith("```")
             before = lines[i - 1].strip() if i else ""
-            if not fenced and re.match(r"#{1,6} ", line) and before and not before.startswith(":::"):
+            block = re.match(r"#{1,6} ", line) or line.startswith("![")  # a heading or a figure
+            if not fenced and block and before and not before.startswith(":::"):
                 found.append(f"{path.name}:{i + 1}: {before[-40:]!r} then {line!r}")
     return found
 

@@ -24,7 +24,7 @@ def _text(edition: Path, page: str) -> str:
 @pytest.fixture(scope="module")
 def editions(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sentences")
-    for code, kind in (("E07000225", "la"), ("R1H", "trust")):
+    for code, kind in (("E07000225", "la"), ("R1H", "trust"), ("QHL", "icb")):
         assert main(["build", "--org", code, "--kind", kind, "--data-dir", str(data_dir), "--out", str(out),
                      "--format", "html", "--quiet"]) == 0
     return out
@@ -58,3 +58,22 @@ def test_a_trust_catchment_spread_over_icbs_adds_up(editions: Path) -> None:
     shares = [float(s) for s in re.findall(r"(\d+\.\d)%", sentence.group(1))]
     assert re.search(r"in \d+ other ICBs?$", sentence.group(1)), sentence.group(1)
     assert sum(shares) == pytest.approx(100.0, abs=0.05 * len(shares))
+
+
+@pytest.mark.slow
+def test_a_column_headed_england_says_which_residents_it_holds(editions: Path, data_dir: Path) -> None:
+    """QHL's table of rural residents by age: its England column holds England's rural residents
+    (65+: 25.4%), not all of England's (18.5%), and its heading says so."""
+    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+    table = people.merge(ruc[["lsoa11_code", "ruc11_code"]], on="lsoa11_code")
+    rural = table[table["ruc11_code"].str[0].isin(["D", "E"]) & table["lsoa11_code"].str.startswith("E")]
+    old = rural[[str(a) for a in range(65, 90)] + ["90+"]].sum().sum() / rural["total_population"].sum()
+    page = BeautifulSoup((editions / "QHL" / "html" / "rural.html").read_text(encoding="utf-8"), "html.parser")
+    caption = page.find(string=re.compile("Age structure of urban and rural residents"))
+    rows = caption.find_parent("table").find_all("tr")
+    head = [c.get_text(" ", strip=True) for c in rows[0].find_all(["th", "td"])]
+    assert head[-2:] == ["Share of rural", "England, share of rural"]  # an ICB has no parent column
+    last = {r.find_all(["th", "td"])[0].get_text(strip=True): r.find_all(["th", "td"])[-1].get_text(strip=True)
+            for r in rows[1:]}
+    assert last["65+"] == f"{old * 100:.1f}%"

@@ -82,7 +82,7 @@ def test_icb_edition_on_vintage_2025(data_dir: Path, tmp_path: Path, reference25
     imd = (edition.project / "imd.qmd").read_text()
     assert "national IMD 2025 decile, Census 2021" in imd and "IMD 2019" in imd  # only in the comparison note
     html = (edition.folder / "html" / "imd.html").read_text()
-    assert "not directly comparable over time" in html
+    assert "less directly comparable with earlier releases" in html
 
 
 def test_comparison_note_gives_both_vintages(data_dir: Path, tmp_path: Path, reference25, reference) -> None:

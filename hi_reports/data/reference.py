@@ -165,9 +165,12 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
     folder = existing_data_dir(root)
     index = index_files(folder)
     roles = v.datasets
-    needed = [get_dataset(name) for name in v.required]  # the maps' boundaries too
-    if any(find_file(dataset, folder, index) is None for dataset in needed):
-        require_files(needed, folder, index)  # fetch every missing file, or name them all at once
+    # A missing dataset the tables need stops here, after every missing one of the vintage (the
+    # maps' boundaries too) has been fetched or named: one error, not one per run. Boundaries
+    # alone missing do not stop `orgs`; the maps ask for them.
+    missing = [get_dataset(name) for name in v.required if find_file(get_dataset(name), folder, index) is None]
+    if any(dataset.name in roles.values() for dataset in missing):
+        require_files(missing, folder, index)
         index = index_files(folder)
     loaded = {name: load(name, folder, index) for name in dict.fromkeys(roles.values())}
     checked = {n: item for n, item in loaded.items() if n != roles.get("lad_lookup")}
