@@ -98,33 +98,34 @@ SAFE = Disclosure()
 UNSAFE = Disclosure(small_max=0, round_to=1)
 
 
-def _grid_step(top: float) -> float:
-    """A coarse grid for map breaks: a 1, 2 or 5 times a power of ten, about a tenth of ``top``."""
-    if not math.isfinite(top) or top <= 0:
-        return 1.0
-    raw = top / 10
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return factor * power
-    return 10 * power
+def _grid_step(gap: float) -> float:
+    """The grid of map breaks: the largest of 1, 2 or 5 times a power of ten up to half ``gap``,
+    and 0.1 at least (rates are printed to one decimal)."""
+    if not math.isfinite(gap) or gap <= 0:
+        return 0.1
+    target = gap / 2
+    power = 10 ** math.floor(math.log10(target))
+    step = max(f * power for f in (1, 2, 5) if f * power <= target * (1 + 1e-12))
+    return max(step, 0.1)
 
 
 def coarse_breaks(breaks: Sequence[float]) -> list[float]:
-    """Class breaks rounded outward to a coarse grid (lowest down, highest up, others to nearest).
+    """Class breaks on a grid of round numbers: the lowest rounded down, the highest up, the others
+    to the nearest.
 
-    Given breaks chosen from published rates, the result holds only multiples of one grid step,
-    a tenth of the highest break or coarser, so no break is one area's rate. Duplicates collapse;
-    at least two breaks are returned.
+    Given breaks chosen from published rates, the result depends on those only and holds only
+    multiples of one step (1, 2 or 5 times a power of ten, about half the narrowest class or
+    coarser, 0.1 at least), so a class limit is a round number rather than one area's rate.
+    Duplicates collapse; at least two breaks are returned.
     """
-    values = [float(b) for b in breaks if math.isfinite(b)]
+    values = sorted({float(b) for b in breaks if math.isfinite(b)})
     if not values:
         return [0.0, 1.0]
-    step = _grid_step(max(abs(v) for v in values))
-    lo = math.floor(min(values) / step) * step
-    hi = math.ceil(max(values) / step) * step
+    gaps = [b - a for a, b in zip(values, values[1:])]
+    step = _grid_step(min(gaps) if gaps else abs(values[0]))
+    lo = math.floor(values[0] / step + 1e-9) * step
+    hi = math.ceil(values[-1] / step - 1e-9) * step
     if hi <= lo:
         hi = lo + step
     inner = [round(v / step) * step for v in values[1:-1]]
-    out = sorted({round(v, 10) for v in [lo, *inner, hi] if lo <= v <= hi})
-    return out
+    return sorted({round(v, 10) for v in [lo, *inner, hi] if lo <= v <= hi})
