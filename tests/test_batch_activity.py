@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hi_reports.batch import BatchRequest, build_batch
@@ -43,16 +44,36 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
     changed = build_batch(request, reference=reference)
     assert [o.code for o in changed.built] == ["QHL"]
     assert sorted(o.code for o in changed.unchanged) == ["QJM", "QOP"]
-    # one admission moved to another LSOA of QHL in the same IMD decile and RUC class: no printed
-    # figure changes, but the map of rates by neighbourhood does, so QHL is rebuilt
+    # One admission moved between two LSOAs of QHL in the same IMD decile and RUC class: no group's
+    # figure changes. The map of rates by neighbourhood shows each LSOA's count rounded to 5, so QHL
+    # is rebuilt only when a move changes a rounded count: not for the first move, yes for the second.
     lsoas = reference.lsoas
-    here = lsoas.loc[counts.loc[row, "lsoa_code"]]
-    twins = lsoas.index[(lsoas["icb_ods"] == "QHL") & (lsoas["imd_decile"] == here["imd_decile"])
-                        & (lsoas["ruc_code"] == here["ruc_code"]) & (lsoas.index != here.name)]
-    other = counts.index[counts["lsoa_code"].isin(twins) & (counts["age_band"] == "40-44")][0]
-    counts.loc[row, "count"] -= 1
-    counts.loc[other, "count"] += 1
-    counts.to_csv(path, index=False)
+
+    def move(changes_rounding: bool) -> None:
+        totals = counts.groupby("lsoa_code")["count"].sum()
+        mine = lsoas[(lsoas["icb_ods"] == "QHL") & lsoas.index.isin(totals.index)]
+        for source in mine.index:
+            here = mine.loc[source]
+            twins = mine.index[(mine["imd_decile"] == here["imd_decile"]) & (mine["ruc_code"] == here["ruc_code"])
+                               & (mine.index != source)]
+            for target in twins:
+                t_from, t_to = totals[source], totals[target]
+                changed = (np.floor(t_from / 5 + 0.5) != np.floor((t_from - 1) / 5 + 0.5)
+                           or np.floor(t_to / 5 + 0.5) != np.floor((t_to + 1) / 5 + 0.5))
+                small = min(t_from - 1, t_to) <= 7
+                if changed == changes_rounding and not small:
+                    take = counts.index[(counts["lsoa_code"] == source) & (counts["count"] > 0)][0]
+                    give = counts.index[(counts["lsoa_code"] == target) & (counts["age_band"] == counts.loc[take, "age_band"])]
+                    if len(give):
+                        counts.loc[take, "count"] -= 1
+                        counts.loc[give[0], "count"] += 1
+                        counts.to_csv(path, index=False)
+                        return
+        raise AssertionError("no such move in the test data")
+
+    move(changes_rounding=False)
+    assert build_batch(request, reference=reference).built == []
+    move(changes_rounding=True)
     moved = build_batch(request, reference=reference)
     assert [o.code for o in moved.built] == ["QHL"]
     annex = pd.read_csv(tmp_path / "editions" / "QHL" / "annex.csv")
