@@ -207,3 +207,26 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
     assert UNSAFE_MARK in texts[str(unsafe.folder / "reproduce.ipynb")]
     for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
         assert UNSAFE_MARK in (unsafe.project / f"{chapter}.qmd").read_text(encoding="utf-8"), chapter
+
+
+def test_unsafe_counts_on_the_command_line_and_in_the_config(data_dir: Path, tmp_path: Path, capsys, reference) -> None:
+    from hi_reports.cli import main, read_config
+    from hi_reports.data.demo import demo_activity
+
+    config = tmp_path / "edition.yml"
+    config.write_text("unsafe_counts: true\nactivity:\n  - {file: a.csv, measure: Emergency admissions}\n")
+    assert [s.unsafe_counts for s in read_config(config)] == [True]
+    config.write_text("activity:\n  - {file: a.csv, measure: Emergency admissions}\n")
+    assert [s.unsafe_counts for s in read_config(config)] == [False]
+
+    assert main(["demo", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "e"),
+                 "--format", "html", "--engine", "builtin", "--unsafe-counts"]) == 0
+    assert f"{UNSAFE_MARK}: true activity counts, for internal use only" in capsys.readouterr().out
+    annex = pd.read_csv(tmp_path / "e" / "QHL" / "annex.csv")
+    assert (annex["marking"] == UNSAFE_MARK).all()
+    events = annex.drop_duplicates("key").set_index("key")["value"][f"{KEY}.all.all.events"]
+    counts = demo_activity(reference, calibrate=True)
+    qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"]
+    assert events == counts.loc[counts["lsoa_code"].isin(qhl), "count"].sum()  # the true count
+    html = (tmp_path / "e" / "QHL" / "html" / "index.html").read_text(encoding="utf-8")
+    assert UNSAFE_MARK in html
