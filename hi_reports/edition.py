@@ -40,8 +40,8 @@ from hi_reports.indicators.chapters import (
     variation_figures,
     vintage_figures,
 )
-from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, Disclosure
 from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
+from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, Disclosure
 from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share

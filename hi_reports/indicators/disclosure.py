@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,7 @@ def coarse_breaks(breaks: Sequence[float]) -> list[float]:
     values = sorted({float(b) for b in breaks if math.isfinite(b)})
     if not values:
         return [0.0, 1.0]
-    gaps = [b - a for a, b in zip(values, values[1:])]
+    gaps = [b - a for a, b in pairwise(values)]
     step = _grid_step(min(gaps) if gaps else abs(values[0]))
     lo = math.floor(values[0] / step + 1e-9) * step
     hi = math.ceil(values[-1] / step - 1e-9) * step

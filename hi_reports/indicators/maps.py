@@ -29,6 +29,7 @@ from hi_reports.data import Reference
 from hi_reports.formatting import count, decimal, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
+from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.mapdraw import (
     Layers,
     figure,
@@ -37,7 +38,6 @@ from hi_reports.indicators.mapdraw import (
     save,
     scale_bar_km,
 )
-from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.measure import Measure
 
 __all__ = [
