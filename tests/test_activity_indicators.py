@@ -170,3 +170,14 @@ def test_activity_figures_measures(reference, weights) -> None:
     # Rates are per year: two years of the same counts halve them.
     once = activity_indicators(counts, reference, weights, repetitions=1000)
     assert results.headline(org)["dsr"] == pytest.approx(once.headline(org)["dsr"] / 2)
+
+
+def test_a_rate_on_exactly_ten_published_events_is_shown(reference, weights) -> None:
+    """12 events spread over many age bands round to 10; their scaled counts must add up to 10."""
+    qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"][:12]
+    bands = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59"]
+    counts = pd.DataFrame({"lsoa_code": qhl, "age_band": bands, "count": 1})
+    results = activity_indicators(counts, reference, weights, repetitions=100)
+    total = results.group(resolve(reference, "QHL").ons_code, "all").loc["All"]
+    assert total["events"] == 12 and total["count_published"] == 10
+    assert np.isfinite(total["dsr"]) and total["crude"] * total["population"] / 1000 == pytest.approx(10)

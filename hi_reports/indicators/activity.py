@@ -263,7 +263,10 @@ def activity_indicators(
     factor = pd.Series(disclosure.scale(out["events"].to_numpy()),
                        index=pd.MultiIndex.from_frame(out[["org", "dimension", "group"]]))
     keys3 = pd.MultiIndex.from_frame(person_years[["org", "dimension", "group"]])
-    person_years["events"] = person_years["events"].to_numpy() * factor.reindex(keys3).fillna(0.0).to_numpy()
+    # A hair above the factor, so that a group's scaled counts never add up (in floating point) to
+    # less than its published count, which would hide a rate on exactly 10 published events.
+    scaled = factor.reindex(keys3).fillna(0.0).to_numpy() * (1 + 1e-12)
+    person_years["events"] = person_years["events"].to_numpy() * scaled
 
     has_pop = (out["population"] > 0) & ~out["suppressed"]
     crude = rate(out.loc[has_pop, "count_published"], out.loc[has_pop, "population"], multiplier=multiplier)
