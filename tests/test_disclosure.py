@@ -230,3 +230,10 @@ def test_unsafe_counts_on_the_command_line_and_in_the_config(data_dir: Path, tmp
     assert events == counts.loc[counts["lsoa_code"].isin(qhl), "count"].sum()  # the true count
     html = (tmp_path / "e" / "QHL" / "html" / "index.html").read_text(encoding="utf-8")
     assert UNSAFE_MARK in html
+
+
+def test_the_notebook_of_an_unsafe_edition_reproduces_its_true_figures(unsafe, small_file) -> None:
+    namespace, out = run_notebook(unsafe.folder, activity_dir=small_file[0].parent)
+    rows = len(pd.read_csv(unsafe.annex))
+    assert f"{rows} of {rows} numbers of the annex reproduced" in out
+    assert namespace["activity"][0].disclosure.mark == UNSAFE_MARK
