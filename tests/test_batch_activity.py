@@ -33,6 +33,11 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
         assert manifest["inputs"]["activity"]
         assert "## Emergency admissions by deprivation" in (tmp_path / "editions" / code / "project" / "imd.qmd").read_text()
 
+    # No file of the batch (editions, manifests, index, notebooks) names the activity file's folder.
+    for file in (tmp_path / "editions").rglob("*"):
+        if file.is_file() and file.suffix in (".json", ".html", ".ipynb", ".csv", ".qmd", ".yml", ".typ"):
+            assert str(tmp_path) not in file.read_text(encoding="utf-8", errors="replace"), file
+
     again = build_batch(request, reference=reference)
     assert sorted(o.code for o in again.unchanged) == sorted(CODES)
 
