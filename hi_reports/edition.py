@@ -210,6 +210,9 @@ def activity_digest(
             for measure in measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
+        # the methods appendix prints the file's quality table and the count outside the organisation
+        for measure in measures(quality_measures(item, org, _slug(item.spec.measure), "")):
+            digest.update(f"{measure.key}={_printed(measure)};".encode())
         if reference is not None and item.lsoa_events is not None:
             weights = membership(reference, org.kind)
             codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
@@ -260,22 +263,19 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
-def activity_context(
-    org: Organisation,
-    prepared: PreparedActivity,
-    figures_dir: Path,
-    reference: Reference | None = None,
-    shapes: Shapes | None = None,
-) -> dict[str, Any]:
-    """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
-    and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
-    spec = prepared.spec
-    name = spec.measure
-    slug = _slug(name)
-    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
-    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
-    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
-                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
+def quality_measures(
+    prepared: PreparedActivity, org: Organisation, slug: str, source: str
+) -> tuple[list[dict[str, Any]], Measure]:
+    """The data-quality table (rows and events read, used, mapped, excluded) and the events of
+    residents outside ``org``, each count through the measure's disclosure rule on its own.
+
+    Returns
+    -------
+    tuple
+        The table's rows (``item``, ``rows``, ``events``; empty for synthetic data) and the count
+        outside the organisation.
+    """
+    name = prepared.spec.measure
     rule = prepared.disclosure
     control = (f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)" if rule.safe
                else f" ({rule.mark}: true count)")
@@ -314,6 +314,27 @@ def activity_context(
         + control,
         source,
     )
+    return quality, outside
+
+
+def activity_context(
+    org: Organisation,
+    prepared: PreparedActivity,
+    figures_dir: Path,
+    reference: Reference | None = None,
+    shapes: Shapes | None = None,
+) -> dict[str, Any]:
+    """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
+    and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
+    spec = prepared.spec
+    name = spec.measure
+    slug = _slug(name)
+    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
+    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
+    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
+                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
+    rule = prepared.disclosure
+    quality, outside = quality_measures(prepared, org, slug, source)
     charts = draw_activity_charts(org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir)
     rate_map = None
     if reference is not None and shapes is not None and prepared.lsoa_events is not None:

@@ -41,10 +41,16 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
     again = build_batch(request, reference=reference)
     assert sorted(o.code for o in again.unchanged) == sorted(CODES)
 
-    # five more admissions in one Birmingham LSOA: QHL's figures change, England's rates do not
-    qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"]
-    row = counts.index[counts["lsoa_code"].isin(qhl) & (counts["age_band"] == "40-44")][0]
-    counts.loc[row, "count"] += 5
+    # five admissions moved from a Birmingham LSOA of IMD quintile 1 to one of quintile 5: QHL's
+    # figures change; the file's totals (the quality table every edition prints) and England's
+    # printed rates do not
+    lsoas = reference.lsoas
+    qhl = lsoas.index[lsoas["icb_ods"] == "QHL"]
+    band = counts["age_band"] == "40-44"
+    q1 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 1]) & band & (counts["count"] >= 5)][0]
+    q5 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 5]) & band][0]
+    counts.loc[q1, "count"] -= 5
+    counts.loc[q5, "count"] += 5
     counts.to_csv(path, index=False)
     changed = build_batch(request, reference=reference)
     assert [o.code for o in changed.built] == ["QHL"]
@@ -83,3 +89,8 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
     assert [o.code for o in moved.built] == ["QHL"]
     annex = pd.read_csv(tmp_path / "editions" / "QHL" / "annex.csv")
     assert (annex["key"] == "activity.emergency_admissions.sii").any()
+
+    # five more admissions: the rounded events read and used change, and every edition prints them
+    counts.loc[q5, "count"] += 5
+    counts.to_csv(path, index=False)
+    assert sorted(o.code for o in build_batch(request, reference=reference).built) == sorted(CODES)
