@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     _edition_arguments(demo, data_help)
     demo.add_argument("--write", type=Path, metavar="FILE",
                       help="also write the synthetic activity to FILE (.csv or .parquet)")
+    _unsafe_argument(demo)
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
     orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
@@ -132,6 +133,13 @@ def _activity_arguments(build: argparse.ArgumentParser) -> None:
                        help="add synthetic activity with a known gradient, labelled synthetic")
     group.add_argument("--config", type=Path, metavar="FILE",
                        help="a YAML file with an `activity:` list of {file, measure, columns, period}")
+    _unsafe_argument(group)
+
+
+def _unsafe_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--unsafe-counts", action="store_true",
+                        help="print true activity counts, not suppressed or rounded: INTERNAL USE ONLY, "
+                        "every page marked UNSAFE COUNTS: NOT FOR PUBLICATION")
 
 
 def activity_specs(args: argparse.Namespace) -> tuple:
@@ -153,7 +161,10 @@ def activity_specs(args: argparse.Namespace) -> tuple:
 
 
 def read_config(path: Path) -> tuple:
-    """Read the ``activity:`` list of a project config file (YAML); paths are relative to it."""
+    """Read the ``activity:`` list of a project config file (YAML); paths are relative to it.
+
+    A top-level ``unsafe_counts: true`` asks for true counts for every measure (internal use only).
+    """
     import yaml
 
     from hi_reports.edition import ActivitySpec
@@ -184,6 +195,7 @@ def read_config(path: Path) -> tuple:
         specs.append(ActivitySpec(
             str(entry["measure"]), (path.parent / str(entry["file"])).resolve(),
             entry.get("columns"), None if entry.get("period") is None else str(entry["period"]),
+            unsafe_counts=config.get("unsafe_counts") is True,
         ))
     return tuple(specs)
 
@@ -194,6 +206,9 @@ class UsageError(Exception):
 
 def _report(edition, started: float) -> None:
     print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s")
+    marks = {p.disclosure.mark for p in edition.activity if not p.disclosure.safe}
+    for mark in marks:
+        print(f"  {mark}: true activity counts, for internal use only")
     for prepared in edition.activity:
         if prepared.summary is not None:
             print(f"  activity: {prepared.spec.measure}")
@@ -228,6 +243,7 @@ def _build(args: argparse.Namespace) -> int:
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats,
             engine=args.engine, book=args.book, activity=activity_specs(args), vintage=args.vintage,
+            unsafe_counts=args.unsafe_counts,
         ),
         data_dir=args.data_dir,
     )
@@ -251,6 +267,7 @@ def _demo(args: argparse.Namespace) -> int:
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats, engine=args.engine,
             activity=(ActivitySpec("Emergency admissions", demo=True),), vintage=args.vintage,
+            unsafe_counts=args.unsafe_counts,
         ),
         reference=reference,
     )

@@ -40,12 +40,7 @@ from hi_reports.folders import (
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
-from hi_reports.indicators.activity import (
-    SMALL_COUNT_MAX,
-    ActivityResults,
-    activity_figures,
-    activity_indicators,
-)
+from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
 from hi_reports.indicators.chapters import (
     Subject,
     imd_figures,
@@ -55,6 +50,7 @@ from hi_reports.indicators.chapters import (
     vintage_figures,
 )
 from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
+from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, Disclosure
 from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share
@@ -87,6 +83,9 @@ class EditionRequest:
         The organisation's own activity measures.
     vintage
         The reference data's vintage: ``2019`` (IMD 2019, LSOA 2011) or ``2025`` (IMD 2025, LSOA 2021).
+    unsafe_counts
+        Print the true activity counts, unsuppressed and unrounded, and every figure from them: for
+        internal use only; every page and file is marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
     """
 
     org: str
@@ -98,6 +97,7 @@ class EditionRequest:
     date: dt.date | None = None
     activity: tuple[ActivitySpec, ...] = ()
     vintage: str = DEFAULT_VINTAGE
+    unsafe_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,8 @@ class ActivitySpec:
         Keep only events in this period (``"2023-24"``, ``"2023"``).
     demo
         Generate deterministic synthetic activity with a known gradient instead of reading a file.
+    unsafe_counts
+        Keep the true counts (no suppression or rounding): internal use only, marked on every output.
     """
 
     measure: str
@@ -123,6 +125,12 @@ class ActivitySpec:
     columns: dict[str, str] | str | None = None
     period: str | None = None
     demo: bool = False
+    unsafe_counts: bool = False
+
+
+def unsafe_specs(specs: Sequence[ActivitySpec], unsafe: bool) -> tuple[ActivitySpec, ...]:
+    """``specs``, each asking for true counts when ``unsafe`` (``--unsafe-counts``); as they are otherwise."""
+    return tuple(dataclasses.replace(s, unsafe_counts=True) if unsafe else s for s in specs)
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,11 @@ class PreparedActivity:
     def synthetic(self) -> bool:
         """True for demonstration data, which every output must label as such."""
         return self.spec.demo
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The disclosure rule of every figure of this measure."""
+        return self.results.disclosure
 
 
 def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:
@@ -179,7 +192,8 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
             )
             counts, summary, sha = activity.counts, activity.summary, activity.sha256
             years = activity.period.years if activity.period else 1.0
-        results = activity_indicators(counts, reference, membership(reference, kind), years=years)
+        rule = UNSAFE if spec.unsafe_counts else SAFE
+        results = activity_indicators(counts, reference, membership(reference, kind), years=years, disclosure=rule)
         events = counts.groupby("lsoa_code")["count"].sum()
         prepared.append(PreparedActivity(spec, results, summary, sha, events, years))
     return tuple(prepared)
@@ -190,25 +204,30 @@ def activity_digest(
 ) -> str | None:
     """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
 
-    Each figure enters as the chapters print it (rates to one decimal, the relative index to two).
-    Given the reference data, the events of each LSOA of the organisation enter too, since its map
-    of rates by neighbourhood shows them. A batch keeps the digest in each edition's manifest, so a
+    Each figure enters as the chapters print it (rates to one decimal, the relative index to two),
+    after disclosure control. Given the reference data, the published (suppressed and rounded)
+    events of each LSOA of the organisation enter too, since its map of rates by neighbourhood is
+    drawn from them. A batch keeps the digest in each edition's manifest, so a
     changed activity file rebuilds only the editions whose printed activity figures or maps change.
     """
     if not prepared:
         return None
     digest = hashlib.sha256()
     for item in prepared:
-        digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}".encode())
+        digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}|{item.disclosure}".encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
             for measure in measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
+        # the methods appendix prints the file's quality table and the count outside the organisation
+        for measure in measures(quality_measures(item, org, _slug(item.spec.measure), "")):
+            digest.update(f"{measure.key}={_printed(measure)};".encode())
         if reference is not None and item.lsoa_events is not None:
             weights = membership(reference, org.kind)
             codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
             events = item.lsoa_events.reindex(sorted(codes), fill_value=0)
-            digest.update(pd.util.hash_pandas_object(events).to_numpy().tobytes())
+            published = pd.Series(item.disclosure.publish(events.to_numpy()), index=events.index)
+            digest.update(pd.util.hash_pandas_object(published).to_numpy().tobytes())
     return digest.hexdigest()
 
 
@@ -231,15 +250,21 @@ def measures(item: Any) -> list[Measure]:
 
 
 def _spec_arguments(spec: ActivitySpec) -> dict[str, object]:
-    """``spec`` as the keyword arguments that make it again (the path absolute, as text)."""
+    """``spec`` as the keyword arguments that make it again; the path is the file's name only.
+
+    No folder is written: on a real system it would name where a patient-level extract lives. The
+    notebook looks the file up in its own folder or in ``$HI_REPORTS_ACTIVITY_DIR``.
+    """
     arguments: dict[str, object] = {"measure": spec.measure}
     if spec.path is not None:
-        arguments["path"] = str(Path(spec.path).resolve())
+        arguments["path"] = Path(spec.path).name
     for name in ("columns", "period"):
         if getattr(spec, name) is not None:
             arguments[name] = getattr(spec, name)
     if spec.demo:
         arguments["demo"] = True
+    if spec.unsafe_counts:
+        arguments["unsafe_counts"] = True
     return arguments
 
 
@@ -247,27 +272,28 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
-def activity_context(
-    org: Organisation,
-    prepared: PreparedActivity,
-    figures_dir: Path,
-    reference: Reference | None = None,
-    shapes: Shapes | None = None,
-) -> dict[str, Any]:
-    """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
-    and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
-    spec = prepared.spec
-    name = spec.measure
-    slug = _slug(name)
-    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
-    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
-    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
-                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
+def quality_measures(
+    prepared: PreparedActivity, org: Organisation, slug: str, source: str
+) -> tuple[list[dict[str, Any]], Measure]:
+    """The data-quality table (rows and events read, used, mapped, excluded) and the events of
+    residents outside ``org``, each count through the measure's disclosure rule on its own.
+
+    Returns
+    -------
+    tuple
+        The table's rows (``item``, ``rows``, ``events``; empty for synthetic data) and the count
+        outside the organisation.
+    """
+    name = prepared.spec.measure
+    rule = prepared.disclosure
+    control = (f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)" if rule.safe
+               else f" ({rule.mark}: true count)")
     quality: list[dict[str, Any]] = []
     summary = prepared.summary
     if summary is not None:
         def count(key: str, value: float, definition: str) -> Measure:
-            return Measure(f"activity.{slug}.quality.{key}", float(value), "count", definition, source)
+            return Measure(f"activity.{slug}.quality.{key}", rule.publish_one(value), "count",
+                           definition + control, source)
 
         quality = [
             {"item": "Rows read", "rows": count("rows_read", summary.rows_read, "Rows read from the activity file"),
@@ -292,16 +318,38 @@ def activity_context(
     local = prepared.results.group(org.key, "all").loc["All", "events"]
     total = prepared.results.group(ENGLAND, "all").loc["All", "events"]
     outside = Measure(
-        f"activity.{slug}.outside", float(total - local), "count",
-        f"{name} of residents outside the organisation (kept for England's rates, not in the local rates)",
+        f"activity.{slug}.outside", rule.publish_one(total - local), "count",
+        f"{name} of residents outside the organisation (kept for England's rates, not in the local rates)"
+        + control,
         source,
     )
+    return quality, outside
+
+
+def activity_context(
+    org: Organisation,
+    prepared: PreparedActivity,
+    figures_dir: Path,
+    reference: Reference | None = None,
+    shapes: Shapes | None = None,
+) -> dict[str, Any]:
+    """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
+    and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
+    spec = prepared.spec
+    name = spec.measure
+    slug = _slug(name)
+    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
+    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
+    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
+                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
+    rule = prepared.disclosure
+    quality, outside = quality_measures(prepared, org, slug, source)
     charts = draw_activity_charts(org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir)
     rate_map = None
     if reference is not None and shapes is not None and prepared.lsoa_events is not None:
         rate_map = activity_map(
             org, reference, shapes, membership(reference, org.kind), prepared.lsoa_events, prepared.years,
-            slug, name, prepared.synthetic, figures_dir, SMALL_COUNT_MAX,
+            slug, name, prepared.synthetic, figures_dir, rule,
         )
     return {
         "name": name,
@@ -309,6 +357,8 @@ def activity_context(
         "slug": slug,
         "synthetic": prepared.synthetic,
         "label": SYNTHETIC_LABEL if prepared.synthetic else "",
+        "unsafe": not rule.safe,
+        "disclosure": rule,
         "period": spec.period or "",
         "figures": figures,
         "england": england,
@@ -392,6 +442,7 @@ def chapter_context(
         "parent": parent,
         "is_england": org.kind == "england",
         "activity": [activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity],
+        "unsafe_mark": next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
         "variation": variation,
         "edition": {
             "date": date.isoformat(),
@@ -454,7 +505,8 @@ def build_edition(
     if profiles is None:
         profiles = kind_profiles(reference, org.kind)
     if activity is None:
-        activity = prepare_activity(request.activity, reference, org.kind)
+        activity = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, org.kind)
+    unsafe = any(not p.disclosure.safe for p in activity)
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
     date = request.date or dt.date.today()
@@ -472,17 +524,20 @@ def build_edition(
                 annex = write_project(
                     project,
                     context,
-                    title="Health Inequalities Book",
+                    title=f"{UNSAFE_MARK}: Health Inequalities Book" if unsafe else "Health Inequalities Book",
                     subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
                     + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
                     date=date.isoformat(),
                     sources=sources,
                 )
                 annex.insert(0, "organisation", org.code)
+                if unsafe:
+                    annex["marking"] = UNSAFE_MARK
                 annex.to_csv(staging / "annex.csv", index=False)
                 write_notebook(staging, NotebookSpec(
-                    org.code, org.name, org.kind, reference.vintage.name, Path(reference.folder).resolve(),
+                    org.code, org.name, org.kind, reference.vintage.name, None,
                     date.isoformat(), tuple(_spec_arguments(p.spec) for p in activity),
+                    mark=UNSAFE_MARK if unsafe else "",
                 ))
                 result = render(project, staging, formats=request.formats, engine=request.engine,
                                 basename=org.code)

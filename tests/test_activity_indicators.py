@@ -16,6 +16,7 @@ from scipy import stats
 from hi_reports.data.demo import demo_activity
 from hi_reports.geography import membership, resolve
 from hi_reports.indicators.activity import SMALL_COUNT_MAX, activity_figures, activity_indicators
+from hi_reports.indicators.disclosure import SAFE, UNSAFE
 from hi_reports.indicators.profiles import ENGLAND
 
 ESP = np.array([5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
@@ -54,8 +55,19 @@ def _limits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(x < 10, exact_lo, by_lo), np.where(x < 10, exact_hi, by_hi)
 
 
-def _independent(raw: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Crude and age-standardised rates per 1,000 by quintile, from first principles."""
+def _published(total: float) -> float:
+    """NHS England's HES rule, written out again: 1 to 7 suppressed (NaN), others to the nearest 5."""
+    if 1 <= total <= 7:
+        return np.nan
+    return float(np.floor(total / 5 + 0.5) * 5)
+
+
+def _independent(raw: pd.DataFrame, counts: pd.DataFrame, safe: bool = True) -> pd.DataFrame:
+    """Crude and age-standardised rates per 1,000 by quintile, from first principles.
+
+    With ``safe``, from the published counts: the crude rate on the rounded count, the
+    age-standardised rate on age-specific counts scaled to add up to it, NaN where suppressed.
+    """
     events = counts.pivot_table(index="lsoa_code", columns="age_band", values="count", aggfunc="sum", observed=True)
     events = events.reindex(index=raw["lsoa11_code"], columns=BANDS).fillna(0).to_numpy()
     rows = []
@@ -63,17 +75,22 @@ def _independent(raw: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
         mask = (raw["quintile"] == q).to_numpy()
         x = events[mask].sum(axis=0)
         n = raw.loc[mask, BANDS].to_numpy(dtype=float).sum(axis=0)
-        total_x, total_n = x.sum(), n.sum()
+        true_x, total_n = x.sum(), n.sum()
+        total_x = _published(true_x) if safe else true_x
+        if safe and true_x > 0:
+            x = x * total_x / true_x
         lo, hi = _limits(np.array([total_x]))
-        row = {"quintile": str(q), "events": total_x, "population": total_n, "crude": total_x / total_n * 1000,
+        row = {"quintile": str(q), "events": true_x, "population": total_n, "crude": total_x / total_n * 1000,
                "crude_lower": lo[0] / total_n * 1000, "crude_upper": hi[0] / total_n * 1000}
         value = (ESP * x / n).sum() / ESP.sum() * 1000
         var = (ESP**2 * x / n**2).sum() / ESP.sum() ** 2
         b_lo, b_hi = _byars(np.array([total_x]))
         spread = np.sqrt(var / total_x) * 1000
         row.update(dsr=value, dsr_lower=value + spread * (b_lo[0] - total_x), dsr_upper=value + spread * (b_hi[0] - total_x))
-        if total_x < 10:
+        if not total_x >= 10:  # fewer than 10 published events, or suppressed
             row.update(dsr=np.nan, dsr_lower=np.nan, dsr_upper=np.nan)
+        if np.isnan(total_x):
+            row.update(crude=np.nan, crude_lower=np.nan, crude_upper=np.nan)
         rows.append(row)
     return pd.DataFrame(rows).set_index("quintile")
 
@@ -83,16 +100,17 @@ def weights(reference) -> pd.DataFrame:
     return membership(reference, "icb")
 
 
+@pytest.mark.parametrize("safe", [True, False], ids=["published", "unsafe"])
 @pytest.mark.parametrize("base_rate", [80.0, 0.02], ids=["many-events", "few-events"])
-def test_qhl_rates_match_independent_computation(reference, weights, raw_qhl, base_rate: float) -> None:
+def test_qhl_rates_match_independent_computation(reference, weights, raw_qhl, base_rate: float, safe: bool) -> None:
     counts = demo_activity(reference, seed=11, base_rate_per_1000=base_rate)
-    results = activity_indicators(counts, reference, weights, repetitions=1000)
+    results = activity_indicators(counts, reference, weights, repetitions=1000, disclosure=SAFE if safe else UNSAFE)
     org = resolve(reference, "QHL").ons_code
     got = results.group(org, "imd_quintile")
-    expected = _independent(raw_qhl, counts)
+    expected = _independent(raw_qhl, counts, safe)
     columns = ["events", "population", "crude", "crude_lower", "crude_upper", "dsr", "dsr_lower", "dsr_upper"]
     pd.testing.assert_frame_equal(got.loc[expected.index, columns], expected[columns].astype(float), rtol=1e-9, check_names=False)
-    if base_rate < 1:  # the small-number rules are exercised
+    if base_rate < 1 and safe:  # the small-number rules are exercised
         assert (expected["events"] < 10).any()
         small = got["events"].between(1, SMALL_COUNT_MAX)
         assert small.any()
@@ -152,3 +170,14 @@ def test_activity_figures_measures(reference, weights) -> None:
     # Rates are per year: two years of the same counts halve them.
     once = activity_indicators(counts, reference, weights, repetitions=1000)
     assert results.headline(org)["dsr"] == pytest.approx(once.headline(org)["dsr"] / 2)
+
+
+def test_a_rate_on_exactly_ten_published_events_is_shown(reference, weights) -> None:
+    """12 events spread over many age bands round to 10; their scaled counts must add up to 10."""
+    qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"][:12]
+    bands = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59"]
+    counts = pd.DataFrame({"lsoa_code": qhl, "age_band": bands, "count": 1})
+    results = activity_indicators(counts, reference, weights, repetitions=100)
+    total = results.group(resolve(reference, "QHL").ons_code, "all").loc["All"]
+    assert total["events"] == 12 and total["count_published"] == 10
+    assert np.isfinite(total["dsr"]) and total["crude"] * total["population"] / 1000 == pytest.approx(10)

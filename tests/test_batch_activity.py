@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hi_reports.batch import BatchRequest, build_batch
@@ -32,28 +33,64 @@ def test_changed_activity_rebuilds_only_the_editions_it_touches(reference, tmp_p
         assert manifest["inputs"]["activity"]
         assert "## Emergency admissions by deprivation" in (tmp_path / "editions" / code / "project" / "imd.qmd").read_text()
 
+    # No file of the batch (editions, manifests, index, notebooks) names the activity file's folder.
+    for file in (tmp_path / "editions").rglob("*"):
+        if file.is_file() and file.suffix in (".json", ".html", ".ipynb", ".csv", ".qmd", ".yml", ".typ"):
+            assert str(tmp_path) not in file.read_text(encoding="utf-8", errors="replace"), file
+
     again = build_batch(request, reference=reference)
     assert sorted(o.code for o in again.unchanged) == sorted(CODES)
 
-    # five more admissions in one Birmingham LSOA: QHL's figures change, England's rates do not
-    qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"]
-    row = counts.index[counts["lsoa_code"].isin(qhl) & (counts["age_band"] == "40-44")][0]
-    counts.loc[row, "count"] += 5
+    # five admissions moved from a Birmingham LSOA of IMD quintile 1 to one of quintile 5: QHL's
+    # figures change; the file's totals (the quality table every edition prints) and England's
+    # printed rates do not
+    lsoas = reference.lsoas
+    qhl = lsoas.index[lsoas["icb_ods"] == "QHL"]
+    band = counts["age_band"] == "40-44"
+    q1 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 1]) & band & (counts["count"] >= 5)][0]
+    q5 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 5]) & band][0]
+    counts.loc[q1, "count"] -= 5
+    counts.loc[q5, "count"] += 5
     counts.to_csv(path, index=False)
     changed = build_batch(request, reference=reference)
     assert [o.code for o in changed.built] == ["QHL"]
     assert sorted(o.code for o in changed.unchanged) == ["QJM", "QOP"]
-    # one admission moved to another LSOA of QHL in the same IMD decile and RUC class: no printed
-    # figure changes, but the map of rates by neighbourhood does, so QHL is rebuilt
+    # One admission moved between two LSOAs of QHL in the same IMD decile and RUC class: no group's
+    # figure changes. The map of rates by neighbourhood shows each LSOA's count rounded to 5, so QHL
+    # is rebuilt only when a move changes a rounded count: not for the first move, yes for the second.
     lsoas = reference.lsoas
-    here = lsoas.loc[counts.loc[row, "lsoa_code"]]
-    twins = lsoas.index[(lsoas["icb_ods"] == "QHL") & (lsoas["imd_decile"] == here["imd_decile"])
-                        & (lsoas["ruc_code"] == here["ruc_code"]) & (lsoas.index != here.name)]
-    other = counts.index[counts["lsoa_code"].isin(twins) & (counts["age_band"] == "40-44")][0]
-    counts.loc[row, "count"] -= 1
-    counts.loc[other, "count"] += 1
-    counts.to_csv(path, index=False)
+
+    def move(changes_rounding: bool) -> None:
+        totals = counts.groupby("lsoa_code")["count"].sum()
+        mine = lsoas[(lsoas["icb_ods"] == "QHL") & lsoas.index.isin(totals.index)]
+        for source in mine.index:
+            here = mine.loc[source]
+            twins = mine.index[(mine["imd_decile"] == here["imd_decile"]) & (mine["ruc_code"] == here["ruc_code"])
+                               & (mine.index != source)]
+            for target in twins:
+                t_from, t_to = totals[source], totals[target]
+                changed = (np.floor(t_from / 5 + 0.5) != np.floor((t_from - 1) / 5 + 0.5)
+                           or np.floor(t_to / 5 + 0.5) != np.floor((t_to + 1) / 5 + 0.5))
+                small = min(t_from - 1, t_to) <= 7
+                if changed == changes_rounding and not small:
+                    take = counts.index[(counts["lsoa_code"] == source) & (counts["count"] > 0)][0]
+                    give = counts.index[(counts["lsoa_code"] == target) & (counts["age_band"] == counts.loc[take, "age_band"])]
+                    if len(give):
+                        counts.loc[take, "count"] -= 1
+                        counts.loc[give[0], "count"] += 1
+                        counts.to_csv(path, index=False)
+                        return
+        raise AssertionError("no such move in the test data")
+
+    move(changes_rounding=False)
+    assert build_batch(request, reference=reference).built == []
+    move(changes_rounding=True)
     moved = build_batch(request, reference=reference)
     assert [o.code for o in moved.built] == ["QHL"]
     annex = pd.read_csv(tmp_path / "editions" / "QHL" / "annex.csv")
     assert (annex["key"] == "activity.emergency_admissions.sii").any()
+
+    # five more admissions: the rounded events read and used change, and every edition prints them
+    counts.loc[q5, "count"] += 5
+    counts.to_csv(path, index=False)
+    assert sorted(o.code for o in build_batch(request, reference=reference).built) == sorted(CODES)

@@ -282,14 +282,31 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     grey = to_rgba(maps.SUPPRESSED_COLOUR)
     assert all(colour[c] == pytest.approx(grey) for c in small)
     assert colour[members[5]] != pytest.approx(grey)
-    # Darker for higher rates: the palette's order follows the rates, computed here per year.
-    rates = events[members] / (lsoas.loc[members, "population"] * 2.0) * 1000
+    # Darker for higher rates: the palette's order follows the rates on the published counts
+    # (rounded to the nearest 5), computed here per year.
+    published = np.floor(events[members] / 5 + 0.5) * 5
+    rates = published / (lsoas.loc[members, "population"] * 2.0) * 1000
     rank = {tuple(to_rgba(c)): i for i, c in enumerate(maps.REDS)}
     shown = [c for c in members if c not in small]
     classes = np.array([rank[tuple(colour[c])] for c in shown])
     order = np.argsort(rates[shown].to_numpy(), kind="stable")
     assert (np.diff(classes[order]) >= 0).all()
     assert len(set(classes)) == 5
+    # Class limits lie on a grid of round numbers chosen from the published rates: a limit equals a
+    # neighbourhood's exact rate only by coincidence, and then its count is the published one.
+    breaks = np.array(layers.extra["breaks"])
+    assert np.allclose(breaks * 10, np.round(breaks * 10), rtol=0, atol=1e-9)  # a grid of 0.1 or coarser
+    exact = (events[members] / (lsoas.loc[members, "population"] * 2.0) * 1000).to_numpy()
+    assert not np.isclose(breaks[:, None], exact[None, :5], rtol=1e-9, atol=0).any()
+    # The map depends on the published counts only: other true counts that round (or suppress) the
+    # same way draw the same map with the same limits.
+    other = events.copy()
+    step = np.where(np.floor((events + 1) / 5 + 0.5) == np.floor(events / 5 + 0.5), 1, -1)
+    other[:] = np.where(events > 7, events + step, events)
+    other[small] = [7, 2, 1, 4, 6]
+    assert (other != events).sum() > 700
+    again = maps.activity_layers(org, reference, shapes, weights, other, 2.0, SMALL_COUNT_MAX)
+    assert again.extra["breaks"] == layers.extra["breaks"] and again.colours == layers.colours
     rate_map = maps.activity_map(org, reference, shapes, weights, events, 2.0, "test", "Test events", False,
                                  tmp_path, SMALL_COUNT_MAX)
     assert rate_map.measures[1].value == 5  # five LSOAs suppressed

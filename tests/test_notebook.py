@@ -19,13 +19,23 @@ import pytest
 from hi_reports.edition import ActivitySpec, EditionRequest, build_edition
 
 
-def run_notebook(folder: Path) -> tuple[dict, str]:
-    """Run the code cells of ``folder/reproduce.ipynb`` in ``folder``; return their names and output."""
+def run_notebook(folder: Path, data_dir: Path | None = None, activity_dir: Path | None = None) -> tuple[dict, str]:
+    """Run the code cells of ``folder/reproduce.ipynb`` in ``folder``; return their names and output.
+
+    The notebook holds no path: the data folder and the activity files' folder are given as a user
+    gives them, in ``$HI_REPORTS_DATA`` and ``$HI_REPORTS_ACTIVITY_DIR``.
+    """
+    from .conftest import DATA_DIR
+
     book = nbformat.read(str(folder / "reproduce.ipynb"), as_version=4)
     nbformat.validate(book)
     namespace: dict = {}
     printed = io.StringIO()
     cwd = os.getcwd()
+    saved = {k: os.environ.get(k) for k in ("HI_REPORTS_DATA", "HI_REPORTS_ACTIVITY_DIR")}
+    os.environ["HI_REPORTS_DATA"] = str(data_dir or DATA_DIR)
+    if activity_dir is not None:
+        os.environ["HI_REPORTS_ACTIVITY_DIR"] = str(activity_dir)
     os.chdir(folder)
     try:
         with redirect_stdout(printed):
@@ -34,6 +44,11 @@ def run_notebook(folder: Path) -> tuple[dict, str]:
                     exec(compile(cell.source, "reproduce.ipynb", "exec"), namespace)  # noqa: S102 - runs the notebook
     finally:
         os.chdir(cwd)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return namespace, printed.getvalue()
 
 

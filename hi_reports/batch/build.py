@@ -78,6 +78,9 @@ class BatchRequest:
         for the whole batch.
     vintage
         The reference data's vintage (``2019`` or ``2025``).
+    unsafe_counts
+        Print true activity counts (no suppression or rounding) in every edition: internal use only,
+        each edition marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
     """
 
     out: Path
@@ -91,6 +94,7 @@ class BatchRequest:
     force: bool = False
     activity: tuple[Any, ...] = ()
     vintage: str = DEFAULT_VINTAGE
+    unsafe_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,10 +441,11 @@ def build_batch(
         # Before the data digest: reading activity may load the LSOA 2021 lookup.
         prepared: tuple[Any, ...] = ()
         if request.activity:
-            from hi_reports.edition import activity_digest, prepare_activity
+            from hi_reports.edition import activity_digest, prepare_activity, unsafe_specs
 
             mark = time.perf_counter()
-            prepared = prepare_activity(request.activity, reference, request.kind)
+            prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference,
+                                        request.kind)
             timings["activity"] = time.perf_counter() - mark
             if activity is None:
                 activity = functools.partial(activity_digest, prepared, reference=reference)

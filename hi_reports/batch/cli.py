@@ -73,6 +73,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
         force=args.force,
         activity=tuple(activity),
         vintage=args.vintage,
+        unsafe_counts=bool(getattr(args, "unsafe_counts", False)),
     )
     if args.jobs is not None and args.jobs < 1:
         from hi_reports.errors import HIReportsError

@@ -1,8 +1,10 @@
 """The reproducibility notebook of an edition: ``reproduce.ipynb``, beside ``annex.csv``.
 
 It is for people, not the build (no kernel runs while editions are built): an analyst opens it in
-the edition's folder and runs it. It loads the reference data from the data folder the edition was
-built from, recomputes the organisation's residents and its Core20 and rural shares with plain
+the edition's folder and runs it. It writes no absolute path (on a real system the activity file's
+folder names where a patient-level extract lives): a parameters cell takes the data folder from
+``$HI_REPORTS_DATA`` (else hi_reports' default folder) and each activity file by its name, looked
+up in ``$HI_REPORTS_ACTIVITY_DIR`` or else the notebook's own folder. It loads the reference data, recomputes the organisation's residents and its Core20 and rural shares with plain
 pandas from the LSOA table and the organisation's weights, then recomputes every number of the
 chapters with the package and compares each with the annex. Written with nbformat; the cells hold
 only code that calls the package's public functions, so it keeps working as the package changes.
@@ -28,23 +30,43 @@ class NotebookSpec:
     org_name: str
     kind: str
     vintage: str
-    data_dir: Path
+    #: Not written into the notebook (no absolute paths); kept for callers that pass it.
+    data_dir: Path | None
     date: str
-    #: The activity measures as ``ActivitySpec`` keyword arguments (paths absolute).
+    #: The activity measures as ``ActivitySpec`` keyword arguments (``path`` a file name only).
     activity: tuple[dict[str, object], ...] = ()
+    #: The marking of an edition made from true counts ("UNSAFE COUNTS: ..."), or nothing.
+    mark: str = ""
 
 
 def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
     """The notebook for ``spec`` (see the module's description)."""
-    activity = ",\n    ".join(f"ActivitySpec(**{a!r})" for a in spec.activity)
+    def spec_code(arguments: dict[str, object]) -> str:
+        rest = {k: v for k, v in arguments.items() if k != "path"}
+        if "path" not in arguments:
+            return f"ActivitySpec(**{rest!r})"
+        return f"ActivitySpec(path=ACTIVITY_DIR / {str(arguments['path'])!r}, **{rest!r})"
+
+    activity = ",\n    ".join(spec_code(a) for a in spec.activity)
     activity_list = f"[\n    {activity},\n]" if activity else "[]"
+    banner = f"**{spec.mark}**\n\n" if spec.mark else ""
     cells = [
         new_markdown_cell(
-            f"# Reproduce the numbers of the {spec.org_name} edition\n\n"
+            f"# {spec.mark + ': ' if spec.mark else ''}Reproduce the numbers of the {spec.org_name} edition\n\n"
+            + banner +
             "Run this notebook in the edition's folder, beside `annex.csv`, with `hi-reports` "
             "installed. It recomputes the edition's numbers from the reference data: first the "
             "residents and the two headline shares with plain pandas, then every number of the "
-            "chapters, each compared with the annex. Change `DATA` if your data folder is elsewhere."
+            "chapters, each compared with the annex. Set the parameters below (or the environment "
+            "variables they read) to say where the data are."
+        ),
+        new_code_cell(
+            "# Parameters: where the data are. No path is written into this notebook.\n"
+            "import os\n"
+            "from pathlib import Path\n\n"
+            "DATA_DIR = os.environ.get('HI_REPORTS_DATA')  # the reference data folder; None: hi_reports' default\n"
+            "ACTIVITY_DIR = Path(os.environ.get('HI_REPORTS_ACTIVITY_DIR', '.'))  # the folder of the activity file(s)",
+            metadata={"tags": ["parameters"]},
         ),
         new_code_cell(
             "import datetime as dt\n"
@@ -56,8 +78,7 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "from hi_reports.edition import ActivitySpec, chapter_context, kind_profiles, measures, "
             "prepare_activity\n"
             "from hi_reports.geography import membership, resolve\n\n"
-            f"DATA = Path({str(spec.data_dir)!r})  # the data folder the edition was built from\n"
-            f"reference = load_reference(DATA, {spec.vintage!r})\n"
+            f"reference = load_reference(DATA_DIR, {spec.vintage!r})\n"
             f"org = resolve(reference, {spec.org_code!r}, {spec.kind!r})\n"
             "annex = pd.read_csv('annex.csv')\n"
             "print(org.name, '| vintage', reference.vintage.name)\n"

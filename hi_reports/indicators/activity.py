@@ -17,10 +17,14 @@ LSOA weights (:func:`hi_reports.geography.membership`), and computes for every o
   and the rural/urban ratio; and the excess events: observed events in quintiles 1-4 minus the
   events expected at quintile 5's age-specific rates.
 
-Disclosure control (:data:`SMALL_COUNT_MAX`, :data:`ROUND_TO`): any positive count up to 7 is
-suppressed in published columns (``count_published``, ``crude_published`` NaN, ``suppressed``
-True); other counts are published rounded to the nearest 5; age-standardised rates on fewer than 10
-events are not computed.
+Disclosure control (:mod:`hi_reports.indicators.disclosure`, applied here once so that every
+output inherits it): a group's count of 1 to 7 is suppressed (``suppressed`` True, its count, rates
+and limits NaN) and other counts are published rounded to the nearest 5 (``count_published``). Every
+rate and limit is computed from the published counts: the crude rate from the published count, the
+age-standardised rate from the group's age-specific counts scaled to add up to it; the SII, gaps,
+ratios and excess events from those rates and scaled counts. The true count stays in ``events`` for
+internal checks and is never printed. Age-standardised rates on fewer than 10 (published) events are
+not computed. ``disclosure=UNSAFE`` keeps the true counts (internal use only).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from hi_reports.data.activity import AGE_BANDS, band_populations
 from hi_reports.data.reference import Reference
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
+from hi_reports.indicators.disclosure import SAFE, Disclosure
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND
 from hi_reports.stats import dsr, rate, sii, z_value
@@ -51,9 +56,9 @@ __all__ = [
 ]
 
 #: Disclosure control: positive counts up to this are suppressed in published outputs.
-SMALL_COUNT_MAX = 7
+SMALL_COUNT_MAX = SAFE.small_max
 #: Disclosure control: other published counts are rounded to a multiple of this.
-ROUND_TO = 5
+ROUND_TO = SAFE.round_to
 #: Age-standardised rates are not computed on fewer events (as PHEindicatormethods).
 MIN_EVENTS_DSR = 10
 
@@ -74,10 +79,11 @@ class ActivityResults:
     Attributes
     ----------
     groups
-        One row per organisation x dimension x group: ``org, dimension, group, events,
-        population, crude, crude_lower, crude_upper, dsr, dsr_lower, dsr_upper, suppressed,
-        count_published, crude_published, dsr_published``. Groups with no residents have NaN
-        rates.
+        One row per organisation x dimension x group: ``org, dimension, group, events`` (the
+        true count, internal), ``population`` (person-years), ``suppressed``, ``count_published``,
+        and rates from the published count ``crude, crude_lower, crude_upper, dsr, dsr_lower,
+        dsr_upper`` (NaN where suppressed), ``crude_published, dsr_published`` (the same rates).
+        Groups with no residents have NaN rates.
     inequality
         One row per organisation (index ``org``): ``basis``, ``sii, sii_lower, sii_upper, rii,
         rii_lower, rii_upper, significant``, ``gap, gap_lower, gap_upper`` (quintile 1 minus 5),
@@ -87,12 +93,15 @@ class ActivityResults:
         Rates are per this many residents a year (1,000).
     years
         Length of the activity period in years (person-years = residents x years).
+    disclosure
+        The disclosure rule the published columns and every rate follow.
     """
 
     groups: pd.DataFrame
     inequality: pd.DataFrame
     multiplier: float
     years: float
+    disclosure: Disclosure = SAFE
 
     def group(self, org: str, dimension: str) -> pd.DataFrame:
         """The rows of one organisation and dimension, indexed by group."""
@@ -102,12 +111,12 @@ class ActivityResults:
         return rows.set_index("group")
 
     def headline(self, org: str) -> dict[str, float]:
-        """Headline figures of one organisation as plain floats (unsuppressed; see ``groups``)."""
+        """Headline figures of one organisation as plain floats (the published count and rates)."""
         total = self.group(org, "all").loc["All"]
         q = self.group(org, "imd_quintile")
         ineq = self.inequality.loc[org]
         out = {
-            "events": float(total["events"]),
+            "events": float(total["count_published"]),
             "population": float(total["population"]),
             "crude": float(total["crude"]),
             "dsr": float(total["dsr"]),
@@ -166,6 +175,7 @@ def activity_indicators(
     basis: Literal["dsr", "crude"] = "dsr",
     repetitions: int = 100_000,
     seed: int = 1,
+    disclosure: Disclosure = SAFE,
 ) -> ActivityResults:
     """Compute the activity indicators of every organisation in ``weights``, and England.
 
@@ -186,6 +196,9 @@ def activity_indicators(
         Quintile rates the SII, gap and ratio use: age-standardised (``"dsr"``) or crude.
     repetitions, seed
         Monte Carlo repetitions and seed of the SII limits (fixed: results are reproducible).
+    disclosure
+        The disclosure rule: :data:`~hi_reports.indicators.disclosure.SAFE` (1-7 suppressed, others
+        rounded to 5; every rate from the published counts) or ``UNSAFE`` (true counts).
 
     Returns
     -------
@@ -244,12 +257,23 @@ def activity_indicators(
     totals = person_years.groupby(["org", "dimension", "group"], sort=False)[["events", "population"]].sum()
     out = grid.join(totals, on=["org", "dimension", "group"]).fillna({"events": 0.0, "population": 0.0})
 
-    has_pop = out["population"] > 0
-    crude = rate(out.loc[has_pop, "events"], out.loc[has_pop, "population"], multiplier=multiplier)
+    # Disclosure control, once: every rate below rests on the published counts.
+    out["suppressed"] = disclosure.suppressed(out["events"].to_numpy())
+    out["count_published"] = disclosure.publish(out["events"].to_numpy())
+    factor = pd.Series(disclosure.scale(out["events"].to_numpy()),
+                       index=pd.MultiIndex.from_frame(out[["org", "dimension", "group"]]))
+    keys3 = pd.MultiIndex.from_frame(person_years[["org", "dimension", "group"]])
+    # A hair above the factor, so that a group's scaled counts never add up (in floating point) to
+    # less than its published count, which would hide a rate on exactly 10 published events.
+    scaled = factor.reindex(keys3).fillna(0.0).to_numpy() * (1 + 1e-12)
+    person_years["events"] = person_years["events"].to_numpy() * scaled
+
+    has_pop = (out["population"] > 0) & ~out["suppressed"]
+    crude = rate(out.loc[has_pop, "count_published"], out.loc[has_pop, "population"], multiplier=multiplier)
     for col in ("value", "lower", "upper"):
         out.loc[has_pop, "crude" if col == "value" else f"crude_{col}"] = crude[col].to_numpy()
 
-    # Age-standardised rates: groups whose 19 bands all have residents.
+    # Age-standardised rates: groups whose 19 bands all have residents, on the scaled counts.
     band_ok = person_years.groupby(["org", "dimension", "group"], sort=False)["population"].transform("min") > 0
     standard = person_years[band_ok].sort_values(["org", "dimension", "group", "age_band"], kind="stable")
     if len(standard):
@@ -262,14 +286,15 @@ def activity_indicators(
     for col in ("crude", "crude_lower", "crude_upper"):
         if col not in out:
             out[col] = np.nan
-
-    out["suppressed"] = (out["events"] > 0) & (out["events"] < SMALL_COUNT_MAX + 0.5)
-    out["count_published"] = (np.round(out["events"] / ROUND_TO) * ROUND_TO).where(~out["suppressed"])
-    out["crude_published"] = out["crude"].where(~out["suppressed"])
-    out["dsr_published"] = out["dsr"].where(~out["suppressed"])
+    hidden = out["suppressed"] | (out["count_published"] < MIN_EVENTS_DSR)
+    out.loc[hidden, ["dsr", "dsr_lower", "dsr_upper"]] = np.nan
+    out.loc[out["suppressed"], ["crude", "crude_lower", "crude_upper"]] = np.nan
+    out["crude_published"] = out["crude"]
+    out["dsr_published"] = out["dsr"]
 
     inequality = _inequality(out, person_years, org_order, basis, repetitions, seed, multiplier, years)
-    return ActivityResults(groups=out, inequality=inequality, multiplier=float(multiplier), years=float(years))
+    return ActivityResults(groups=out, inequality=inequality, multiplier=float(multiplier), years=float(years),
+                           disclosure=disclosure)
 
 
 def _inequality(
@@ -330,6 +355,7 @@ def _inequality(
     bad = rest["population"].gt(0) & ~np.isfinite(rest["q5_rate"])
     excess = (rest["events"] - rest["expected"].fillna(0.0)).groupby(rest["org"]).sum()
     excess[bad.groupby(rest["org"]).any()] = np.nan
+    excess[quint.groupby("org")["suppressed"].any().reindex(excess.index, fill_value=False)] = np.nan
     result["excess_events"] = excess.reindex(orgs)
     result["excess_events_per_year"] = result["excess_events"] / years
     return result
@@ -368,17 +394,25 @@ def activity_figures(
     per = f"per {results.multiplier:,.0f} residents a year"
     src = f"{source}; ONS mid-2020 LSOA population estimates; MHCLG IMD 2019; ONS RUC 2011"
 
+    rule = results.disclosure
+    counted = (f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)" if rule.safe
+               else f" ({rule.mark}: true count)")
+    rounded = " (rounded to whole person-years)" if rule.safe else ""
+
+    def people(value: float) -> float:
+        return float(np.floor(value + 0.5)) if rule.safe else float(value)
+
     def group_figures(dimension: str, group: str, words: str) -> dict[str, Any]:
         row = results.group(org_code, dimension).loc[group]
         sub = f"{key}.{dimension}.{_slug(group)}"
         return {
             "group": group,
             "suppressed": bool(row["suppressed"]),
-            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{measure_name.capitalize()} {words} (rounded to 5; 1-7 suppressed)", src),
-            "population": Measure(f"{sub}.population", float(row["population"]), "count", f"Resident person-years {words}", src),
+            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{measure_name.capitalize()} {words}{counted}", src),
+            "population": Measure(f"{sub}.population", people(row["population"]), "count", f"Resident person-years {words}{rounded}", src),
             "crude": Measure(f"{sub}.crude", float(row["crude_published"]), "number", f"Crude rate of {measure_name} {per} {words}", src),
-            "crude_lower": Measure(f"{sub}.crude_lower", float(row["crude_lower"]) if not row["suppressed"] else float("nan"), "number", f"Lower 95% limit of the crude rate {words}", src),
-            "crude_upper": Measure(f"{sub}.crude_upper", float(row["crude_upper"]) if not row["suppressed"] else float("nan"), "number", f"Upper 95% limit of the crude rate {words}", src),
+            "crude_lower": Measure(f"{sub}.crude_lower", float(row["crude_lower"]), "number", f"Lower 95% limit of the crude rate {words}", src),
+            "crude_upper": Measure(f"{sub}.crude_upper", float(row["crude_upper"]), "number", f"Upper 95% limit of the crude rate {words}", src),
             "dsr": Measure(f"{sub}.dsr", float(row["dsr_published"]), "number", f"Rate of {measure_name} {per}, age-standardised (2013 European Standard Population) {words}", src),
             "dsr_lower": Measure(f"{sub}.dsr_lower", float(row["dsr_lower"]), "number", f"Lower 95% limit (Dobson) of the age-standardised rate {words}", src),
             "dsr_upper": Measure(f"{sub}.dsr_upper", float(row["dsr_upper"]), "number", f"Upper 95% limit (Dobson) of the age-standardised rate {words}", src),
@@ -416,9 +450,10 @@ def activity_figures(
         "rural_ratio": number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
         "excess_events_per_year": Measure(
             f"{key}.excess_events_per_year",
-            float(round(ineq["excess_events_per_year"] / ROUND_TO) * ROUND_TO) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
+            float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
             "count",
-            f"{measure_name.capitalize()} a year above those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5 (rounded to 5)",
+            f"{measure_name.capitalize()} a year above those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
+            + (f" (rounded to {rule.round_to})" if rule.safe else f" ({rule.mark})"),
             src,
         ),
     }

@@ -29,6 +29,7 @@ from hi_reports.data import Reference
 from hi_reports.formatting import count, decimal, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
+from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.mapdraw import (
     Layers,
     figure,
@@ -438,14 +439,19 @@ def activity_layers(
     weights: pd.DataFrame,
     events: pd.Series,
     years: float,
-    small: int,
+    small: int | Disclosure,
 ) -> Layers:
     """Areas coloured by the crude rate of an activity measure (LSOAs; ICBs for England).
 
-    Rates are per 1,000 residents a year, in five classes of about equal numbers of areas; an area
-    with 1 to ``small`` events is suppressed (grey). ``extra`` holds ``rates``, ``suppressed``,
-    ``breaks`` and ``unit`` (``neighbourhood`` or ``ICB``).
+    Rates are per 1,000 residents a year, in five classes of about equal numbers of areas. Each
+    area's rate is computed from its published count (``small`` is the disclosure rule, or for
+    compatibility the largest suppressed count with the default rounding): an area with a
+    suppressed count is grey, and the class breaks are chosen from the published rates and
+    rounded outward to a coarse grid, so no break is one area's exact rate. ``extra`` holds
+    ``rates`` (published), ``suppressed``, ``breaks``, ``unit`` (``neighbourhood`` or ``ICB``)
+    and ``rule``.
     """
+    rule = small if isinstance(small, Disclosure) else Disclosure(small_max=small)
     lsoas = reference.lsoas
     all_events = events.reindex(lsoas.index, fill_value=0).to_numpy(dtype=float)
     population = lsoas["population"].to_numpy(dtype=float)
@@ -467,22 +473,26 @@ def activity_layers(
         outline, districts = area.outline, area.districts
         vertex_list, kind_list = zip(*(shapes.rings(int(p)) for p in positions))
         unit = "neighbourhood"
+    suppressed = rule.suppressed(area_events)
+    published = rule.publish(area_events)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rates = area_events / (area_people * years) * 1000
-    suppressed = (area_events > 0) & (area_events <= small)
+        rates = published / (area_people * years) * 1000
     shown = ~suppressed & np.isfinite(rates)
     breaks = quantile_breaks(rates[shown]) if shown.any() else [0.0, 1.0]
+    if rule.safe:
+        breaks = coarse_breaks(breaks)
     if len(breaks) < 2:
         breaks = [breaks[0], breaks[0] + 1]
     colours, legend = share_classes(np.nan_to_num(rates), breaks, REDS[-(len(breaks) - 1):], lambda v: decimal(v))
     colours = [SUPPRESSED_COLOUR if s else c for c, s in zip(colours, suppressed)]
-    legend = [*legend, (f"1 to {small} events: suppressed", SUPPRESSED_COLOUR)]
+    if rule.small_max:
+        legend = [*legend, (f"1 to {rule.small_max} events: suppressed", SUPPRESSED_COLOUR)]
     layers = Layers(
         codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list), colours=tuple(colours),
         legend=tuple(legend), legend_title="Crude rate per 1,000\nresidents a year",
         outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
         edge=0.5 if org.kind == "england" else 0.15,
-        extra={"rates": rates, "suppressed": suppressed, "breaks": breaks, "unit": unit},
+        extra={"rates": rates, "suppressed": suppressed, "breaks": breaks, "unit": unit, "rule": rule},
     )
     return layers
 
@@ -498,7 +508,7 @@ def activity_map(
     measure: str,
     synthetic: bool,
     folder: Path,
-    small: int,
+    small: int | Disclosure,
 ) -> Map:
     """Draw the map of crude rates of an activity measure (see :func:`activity_layers`).
 
@@ -513,18 +523,19 @@ def activity_map(
     synthetic
         Demonstration data: the title and caption say so.
     small
-        Areas with 1 to ``small`` events are suppressed.
+        The disclosure rule (or the largest suppressed count): see :func:`activity_layers`.
     """
     layers = activity_layers(org, reference, shapes, weights, events, years, small)
     breaks, suppressed, unit = layers.extra["breaks"], layers.extra["suppressed"], layers.extra["unit"]
+    rule: Disclosure = layers.extra["rule"]
     codes, colours, legend = layers.codes, layers.colours, layers.legend
-    prefix = "SYNTHETIC DATA: " if synthetic else ""
+    prefix = ("SYNTHETIC DATA: " if synthetic else "") + (f"{rule.mark}: " if not rule.safe else "")
     source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
     top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
                   "number", f"Crude rate of {measure.lower()} per 1,000 residents a year above which the highest "
                   f"fifth of {unit}s lie", f"{source}; {reference.vintage.sources.population}")
     hidden = Measure(f"maps.activity.{slug}.suppressed", float(suppressed.sum()), "count",
-                     f"{unit.capitalize()}s with 1 to {small} events, not shown", source)
+                     f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown", source)
     title = (f"{prefix}{measure}: the fifth of {unit}s with the highest crude rates have more than "
              f"{decimal(top.value)} per 1,000 residents a year")
     counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
@@ -532,8 +543,10 @@ def activity_map(
            f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
            + "; ".join(f"{label}: {n}" for (label, _), n in zip(legend, counts)) + "."
            + (" Synthetic demonstration data, not real activity." if synthetic else ""))
-    note = (f"Crude rates; {unit}s with 1 to {small} events are suppressed (shown grey), as NHS disclosure "
-            "practice requires." + (" Synthetic demonstration data." if synthetic else "")
+    control = (f"Crude rates from counts rounded to {rule.round_to}; {unit}s with 1 to {rule.small_max} events are "
+               "suppressed (shown grey), and class limits are rounded outward." if rule.safe
+               else f"Crude rates from true counts: {rule.mark}.")
+    note = (control + (" Synthetic demonstration data." if synthetic else "")
             + f" Scale: the bar is {scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). "
             + attribution(shapes))
     return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)[0]

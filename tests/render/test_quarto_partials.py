@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pypandoc
-import pytest
 import typst
 import yaml
 

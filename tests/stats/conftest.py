@@ -10,7 +10,7 @@ a missing file.
 from __future__ import annotations
 
 import os
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
