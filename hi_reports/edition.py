@@ -37,7 +37,7 @@ from hi_reports.folders import (
     remove_if_empty,
     replace_edition,
 )
-from hi_reports.formatting import long_date
+from hi_reports.formatting import in_sentence, long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
 from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
@@ -216,7 +216,7 @@ def activity_digest(
     for item in prepared:
         digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}|{item.disclosure}".encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
-            for measure in measures(activity_figures(item.results, key, item.spec.measure.lower())):
+            for measure in measures(activity_figures(item.results, key, in_sentence(item.spec.measure))):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
         # the methods appendix prints the file's quality table and the count outside the organisation
@@ -339,8 +339,8 @@ def activity_context(
     name = spec.measure
     slug = _slug(name)
     source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
-    figures = activity_figures(prepared.results, org.key, name.lower(), source=source)
-    england = activity_figures(prepared.results, ENGLAND, name.lower(), source=source,
+    figures = activity_figures(prepared.results, org.key, in_sentence(name), source=source)
+    england = activity_figures(prepared.results, ENGLAND, in_sentence(name), source=source,
                                key=None if org.key == ENGLAND else f"activity.{slug}.england")
     rule = prepared.disclosure
     quality, outside = quality_measures(prepared, org, slug, source)
@@ -353,7 +353,7 @@ def activity_context(
         )
     return {
         "name": name,
-        "lower": name[:1].lower() + name[1:],
+        "lower": in_sentence(name),
         "slug": slug,
         "synthetic": prepared.synthetic,
         "label": SYNTHETIC_LABEL if prepared.synthetic else "",

@@ -28,10 +28,25 @@ def count(value: float) -> str:
 
 
 def decimal(value: float, digits: int = 1) -> str:
-    """Format a number with thousands separators and fixed decimals: 1234.567 -> '1,234.6'."""
+    """Format a number with thousands separators and fixed decimals: 1234.567 -> '1,234.6';
+    a number that rounds to zero has no sign (-0.04 -> '0.0', never '-0.0')."""
     if value is None or math.isnan(value):
         return MISSING
-    return f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def times(ratio: float, than: str) -> str:
+    """A ratio in words, as printed to one decimal: 1.8 -> '1.8 times THAN', 1.0 -> 'about the
+    same as THAN', 0.9 -> '10% lower than THAN' (never '0.9 times')."""
+    if ratio is None or math.isnan(ratio):
+        return MISSING
+    printed = float(f"{ratio:.1f}")
+    if printed > 1:
+        return f"{ratio:.1f} times {than}"
+    if printed == 1:
+        return f"about the same as {than}"
+    return f"{round((1 - ratio) * 100)}% lower than {than}"
 
 
 def rank(value: float, of: int | None, tied: int | None = None) -> str:
@@ -39,6 +54,22 @@ def rank(value: float, of: int | None, tied: int | None = None) -> str:
     if value is None or math.isnan(value):
         return MISSING
     return ("joint " if tied and tied > 1 else "") + ordinal(int(value)) + (f" of {of}" if of else "")
+
+
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Emergency admissions' -> 'emergency admissions', but an
+    acronym or a name with capitals inside its first word stays as it is ('A&E attendances', 'NHS 111
+    calls', 'GP appointments')."""
+    first = name.split(" ", 1)[0]
+    if len(first) < 2 or not first[0].isupper() or any(c.isupper() for c in first[1:]) or not first[1].isalpha():
+        return name
+    return name[0].lower() + name[1:]
+
+
+def sentence_start(text: str) -> str:
+    """Capitalise the first letter only: 'a&E attendances' is never made, 'emergency admissions' ->
+    'Emergency admissions', 'A&E attendances' unchanged (unlike ``str.capitalize``)."""
+    return text[:1].upper() + text[1:]
 
 
 def long_date(day) -> str:

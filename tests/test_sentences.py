@@ -77,3 +77,26 @@ def test_a_column_headed_england_says_which_residents_it_holds(editions: Path, d
     last = {r.find_all(["th", "td"])[0].get_text(strip=True): r.find_all(["th", "td"])[-1].get_text(strip=True)
             for r in rows[1:]}
     assert last["65+"] == f"{old * 100:.1f}%"
+
+
+@pytest.mark.slow
+def test_an_inverse_gradient_is_worded_by_its_sign(data_dir: Path, tmp_path: Path, lsoas) -> None:
+    """Activity that rises towards the least deprived quintile (negative SII): no sentence may say
+    that rates rise with deprivation, nor "about -N fewer", nor "0.3 times"."""
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
+    quintile = ((imd.set_index("LSOA code (2011)")["Index of Multiple Deprivation (IMD) Decile"] + 1) // 2)
+    mine = lsoas[lsoas["icb22_code_h"] == "QHL"].set_index("lsoa11_code")
+    counts = (mine["total_population"] / 1000 * 20 * (quintile.reindex(mine.index) + 2)).round().astype(int)
+    rows = pd.DataFrame({"lsoa_code": counts.index, "age_band": "40-44", "count": counts.to_numpy()})
+    rows.to_csv(tmp_path / "visits.csv", index=False)
+    assert main(["build", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "e"), "--format",
+                 "html", "--activity", str(tmp_path / "visits.csv"), "--measure", "A&E attendances", "--quiet"]) == 0
+    text = " ".join(_text(tmp_path / "e" / "QHL", page) for page in ("imd", "summary", "rural"))
+    assert "rates fall with deprivation" in text and "rates rise with deprivation" not in text
+    assert re.search(r"there would be about [\d,]+ more A&E attendances a year", text), text[:2000]
+    assert not re.search(r"about -[\d,]", text) and "-0.0" not in text and "a&E" not in text
+    assert re.search(r"in the least deprived fifth: \d+% lower than the rate of the least deprived", text)
+    assert re.search(r"quintile.s rate is \d+% lower than the least deprived", text)  # the chart's title
+    assert not re.search(r"\b0\.\d times\b", text)
+    rii = re.search(r"The relative index of inequality \(RII\) is (\d+\.\d\d)", text)
+    assert rii is not None and 0 < float(rii.group(1)) < 1  # lower at the more deprived end

@@ -32,7 +32,13 @@ from typing import Any, Literal
 from hi_reports import __version__
 from hi_reports.data.vintage import DEFAULT_VINTAGE
 from hi_reports.errors import GeographyError, HIReportsError
-from hi_reports.folders import check_replaceable, editions_folder, locked, make_staging, replace_edition
+from hi_reports.folders import (
+    check_replaceable,
+    editions_folder,
+    locked,
+    make_staging,
+    replace_edition,
+)
 from hi_reports.manifest import (
     Inputs,
     Manifest,

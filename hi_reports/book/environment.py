@@ -106,6 +106,10 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         """A rate, ratio or index: fixed decimals (``12.3``)."""
         return printed(value, "dec", lambda m: formatting.decimal(m.value, digits))
 
+    def times(value: Any, than: str) -> Markdown:
+        """A ratio in words: '1.8 times THAN', 'about the same as THAN', '10% lower than THAN'."""
+        return printed(value, "times", lambda m: formatting.times(m.value, str(escape_markdown(than))))
+
     def rank(value: Any) -> Markdown:
         return printed(value, "rank", lambda m: formatting.rank(m.value, m.of, m.tied))
 
@@ -154,7 +158,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         finalize=finalize,
     )
     env.filters.update(
-        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal, noun=noun,
+        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal, noun=noun, times=times,
         md=escape_markdown, attr=attr, record_chart=record_chart,
     )
     env.globals["Markdown"] = Markdown

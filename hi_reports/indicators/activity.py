@@ -40,6 +40,7 @@ from hi_reports.data.activity import AGE_BANDS, band_populations
 from hi_reports.data.reference import Reference
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
+from hi_reports.formatting import sentence_start
 from hi_reports.indicators.disclosure import SAFE, Disclosure
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND
@@ -408,7 +409,7 @@ def activity_figures(
         return {
             "group": group,
             "suppressed": bool(row["suppressed"]),
-            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{measure_name.capitalize()} {words}{counted}", src),
+            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{sentence_start(measure_name)} {words}{counted}", src),
             "population": Measure(f"{sub}.population", people(row["population"]), "count", f"Resident person-years {words}{rounded}", src),
             "crude": Measure(f"{sub}.crude", float(row["crude_published"]), "number", f"Crude rate of {measure_name} {per} {words}", src),
             "crude_lower": Measure(f"{sub}.crude_lower", float(row["crude_lower"]), "number", f"Lower 95% limit of the crude rate {words}", src),
@@ -423,6 +424,15 @@ def activity_figures(
 
     def number(name: str, definition: str, unit: str = "number") -> Measure:
         return Measure(f"{key}.{name}", float(ineq[name]), unit, definition, src)  # type: ignore[arg-type]
+
+    excess = Measure(
+        f"{key}.excess_events_per_year",
+        float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
+        "count",
+        f"{sentence_start(measure_name)} a year above (negative: below) those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
+        + (f" (rounded to {rule.round_to})" if rule.safe else f" ({rule.mark})"),
+        src,
+    )
 
     return {
         "total": group_figures("all", "All", "of all residents"),
@@ -443,17 +453,20 @@ def activity_figures(
         "rii_lower": number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
         "rii_upper": number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
         "significant": bool(ineq["significant"]),
+        # Which way a significant gradient runs, so that no sentence says "rise" of a negative SII.
+        # A ratio of the fitted ends is meaningless where the fitted line goes below zero at one end.
+        "rii_meaningful": bool(np.isfinite(ineq["rii"]) and ineq["rii"] > 0),
+        "direction": (None if not bool(ineq["significant"]) or not np.isfinite(ineq["sii"])
+                      else "rise" if ineq["sii"] > 0 else "fall"),
         "gap": number("gap", f"Difference of {basis} rates {per}, national IMD quintile 1 minus quintile 5"),
         "ratio": number("ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"),
         "ratio_lower": number("ratio_lower", "Lower 95% limit of the quintile 1/5 rate ratio"),
         "ratio_upper": number("ratio_upper", "Upper 95% limit of the quintile 1/5 rate ratio"),
         "rural_ratio": number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
-        "excess_events_per_year": Measure(
-            f"{key}.excess_events_per_year",
-            float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
-            "count",
-            f"{measure_name.capitalize()} a year above those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
-            + (f" (rounded to {rule.round_to})" if rule.safe else f" ({rule.mark})"),
-            src,
-        ),
+        "excess_events_per_year": excess,
+        # The same, unsigned, with the word that goes with its sign: a negative excess is "more"
+        # events under the least deprived quintile's rates, never "about -45 fewer".
+        "excess_abs": Measure(f"{key}.excess_events_abs", abs(excess.value), "count",
+                              "The excess events a year, without their sign", src),
+        "excess_word": (None if excess.missing or excess.value == 0 else "fewer" if excess.value > 0 else "more"),
     }

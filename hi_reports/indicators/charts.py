@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from hi_reports.data.vintage import Vintage
-from hi_reports.formatting import decimal, percent
+from hi_reports.formatting import decimal, in_sentence, percent, times
 from hi_reports.indicators.chapters import Figures
 from hi_reports.indicators.measure import Measure
 
@@ -436,7 +436,8 @@ def draw_activity_charts(
     rows = figures["quintiles"]
     ratio = figures["ratio"]
     england_rate = england["total"]["dsr"]
-    title = f"{prefix}{measure}: the most deprived quintile's rate is {decimal(ratio.value)} times the least deprived's"
+    title = (f"{prefix}{measure}: the most deprived quintile's rate is {times(ratio.value, 'the least deprived')}"
+             if not ratio.missing else f"{prefix}{measure} by national IMD quintile")
     _plot(
         folder, f"activity_{slug}_imd", title, [f"Q{r['quintile']}" for r in rows],
         [series(name, rows, NHS_BLUE)], shares=False, axis_label=axis,
@@ -447,7 +448,7 @@ def draw_activity_charts(
     )
     charts["imd"] = Chart(
         f"activity_{slug}_imd", title,
-        f"Bar chart of age-standardised rates of {measure.lower()} by national IMD quintile with 95% limits: "
+        f"Bar chart of age-standardised rates of {in_sentence(measure)} by national IMD quintile with 95% limits: "
         + "; ".join(f"Q{r['quintile']} {decimal(r['dsr'].value)}" for r in rows)
         + f"; England {decimal(england_rate.value)}.",
         (ratio, england_rate, *[r["dsr"] for r in rows]),
@@ -455,7 +456,8 @@ def draw_activity_charts(
 
     rows = figures["urban_rural"]
     rural_ratio = figures["rural_ratio"]
-    title = f"{prefix}{measure}: the rural rate is {decimal(rural_ratio.value)} times the urban rate"
+    title = (f"{prefix}{measure}: the rural rate is {times(rural_ratio.value, 'the urban rate')}"
+             if not rural_ratio.missing else f"{prefix}{measure} in urban and rural neighbourhoods")
     parts = [series(name, rows, NHS_BLUE)]
     if name != "England":
         parts.append(series("England", england["urban_rural"], NHS_GREY))
@@ -467,7 +469,7 @@ def draw_activity_charts(
     )
     charts["rural"] = Chart(
         f"activity_{slug}_rural", title,
-        f"Bar chart of age-standardised rates of {measure.lower()} in urban and rural neighbourhoods: "
+        f"Bar chart of age-standardised rates of {in_sentence(measure)} in urban and rural neighbourhoods: "
         + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in rows) + ".",
         (rural_ratio, *[r["dsr"] for r in rows]),
     )

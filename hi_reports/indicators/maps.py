@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from hi_reports.data import Reference
-from hi_reports.formatting import count, decimal, percent
+from hi_reports.formatting import count, decimal, in_sentence, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
 from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
@@ -532,14 +532,14 @@ def activity_map(
     prefix = ("SYNTHETIC DATA: " if synthetic else "") + (f"{rule.mark}: " if not rule.safe else "")
     source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
     top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
-                  "number", f"Crude rate of {measure.lower()} per 1,000 residents a year above which the highest "
+                  "number", f"Crude rate of {in_sentence(measure)} per 1,000 residents a year above which the highest "
                   f"fifth of {unit}s lie", f"{source}; {reference.vintage.sources.population}")
     hidden = Measure(f"maps.activity.{slug}.suppressed", float(suppressed.sum()), "count",
                      f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown", source)
     title = (f"{prefix}{measure}: the fifth of {unit}s with the highest crude rates have more than "
              f"{decimal(top.value)} per 1,000 residents a year")
     counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
-    alt = (f"Map of crude rates of {measure.lower()} per 1,000 residents a year in the {count(len(codes))} {unit}s "
+    alt = (f"Map of crude rates of {in_sentence(measure)} per 1,000 residents a year in the {count(len(codes))} {unit}s "
            f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
            + "; ".join(f"{label}: {n}" for (label, _), n in zip(legend, counts)) + "."
            + (" Synthetic demonstration data, not real activity." if synthetic else ""))
