@@ -29,6 +29,7 @@ from hi_reports.data.reference import other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.errors import DataError, GeographyError
 from hi_reports.formatting import long_date
+from hi_reports.formatting import slug as _slug
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
 from hi_reports.indicators.activity import (
@@ -134,15 +135,93 @@ class PreparedActivity:
         return self.spec.demo
 
 
+#: The longest measure name: it titles sections, charts and tables.
+MEASURE_MAX = 120
+
+
+def _describe(spec: ActivitySpec) -> str:
+    return "the synthetic --demo-activity data" if spec.demo else f"file {spec.path}"
+
+
+def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
+    """Check the measures before anything is read: each name a line of text of at most
+    :data:`MEASURE_MAX` characters with a letter or digit, no two with the same slug (they
+    would share charts, maps and annex rows); each file present, of a known format, with a
+    valid period and column mapping.
+
+    Parameters
+    ----------
+    specs
+        The activity measures of an edition or batch.
+
+    Raises
+    ------
+    DataError
+        One line naming the measure (and both measures and their files for a clash) or the file.
+    """
+    seen: dict[str, ActivitySpec] = {}
+    for spec in specs:
+        name = spec.measure
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(f"activity measure of {_describe(spec)}: the name is empty",
+                            hint='give it one, e.g. --measure "Emergency admissions"')
+        shown = name if len(name) <= 60 else f"{name[:57]}..."
+        if len(name) > MEASURE_MAX:
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name has {len(name)} characters, "
+                f"more than {MEASURE_MAX}",
+                hint="it titles sections, charts and tables: give a shorter --measure",
+            )
+        if any(not c.isprintable() for c in name):
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name holds a line break or "
+                "control character", hint="give the name on one line",
+            )
+        key = _slug(name)
+        if not key:
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name has no letter or digit",
+                hint='e.g. --measure "Emergency admissions"',
+            )
+        if key in seen:
+            other = seen[key]
+            raise DataError(
+                f"activity measures {other.measure!r} ({_describe(other)}) and {name!r} ({_describe(spec)}) "
+                f"have the same key {key!r}: their charts, maps and annex rows would overwrite each other",
+                hint="give each measure a different name",
+            )
+        seen[key] = spec
+        if not spec.demo:
+            _check_file(spec)
+
+
+def _check_file(spec: ActivitySpec) -> None:
+    """The checks of a measure's file, period and columns that need no reading."""
+    from hi_reports.data.activity import _column_mapping, _source, parse_period
+
+    if spec.path is None or not Path(spec.path).is_file():
+        state = "is a folder, not a file" if spec.path is not None and Path(spec.path).is_dir() else "does not exist"
+        raise DataError(
+            f"activity file {spec.path} for {spec.measure!r} {state}",
+            hint="give the path of a CSV or Parquet file with --activity",
+            path=spec.path,
+        )
+    _source(Path(spec.path))  # an unknown format
+    parse_period(spec.period)
+    _column_mapping(spec.columns)
+
+
 def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:
     """Read each activity measure once and compute its indicators for every organisation of ``kind``.
 
     Raises
     ------
     DataError
-        When a file is missing, unreadable or lacks a required column, or when the reference data's
+        When a file is missing, unreadable, lacks a required column or has no usable rows, when
+        two measures share a name (see :func:`check_activity_specs`), or when the reference data's
         vintage has no population by single year of age (needed for age-standardised rates).
     """
+    check_activity_specs(specs)
     if specs and not reference.vintage.single_year_ages:
         raise DataError(
             f"activity data need residents by single year of age; vintage {reference.vintage.name} has "
@@ -154,12 +233,6 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
         if spec.demo:
             counts, summary, sha, years = demo_activity(reference, calibrate=True), None, None, 1.0
         else:
-            if spec.path is None or not Path(spec.path).is_file():
-                raise DataError(
-                    f"activity file {spec.path} for {spec.measure!r} does not exist",
-                    hint="give the path of a CSV or Parquet file with --activity",
-                    path=spec.path,
-                )
             try:
                 lookup = reference.load_extra("lsoa11_lsoa21_lookup")
             except DataError:
@@ -232,10 +305,6 @@ def _spec_arguments(spec: ActivitySpec) -> dict[str, object]:
     if spec.demo:
         arguments["demo"] = True
     return arguments
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
 def activity_context(
