@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -252,22 +253,37 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
 def activity_digest(
     prepared: Sequence[PreparedActivity], org: Organisation, reference: Reference | None = None
 ) -> str | None:
-    """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
+    """A digest of everything about the activity that ``org``'s edition prints or stores.
 
-    Each figure enters as the chapters print it (rates to one decimal, the relative index to two).
-    Given the reference data, the events of each LSOA of the organisation enter too, since its map
-    of rates by neighbourhood shows them. A batch keeps the digest in each edition's manifest, so a
-    changed activity file rebuilds only the editions whose printed activity figures or maps change.
+    That is, for each measure: how it was asked for (name, file, columns, period, synthetic or
+    not) and the file's sha256, as the reproducing notebook records them; the file's summary as
+    the methods appendix prints it (rows and events read, used, mapped and excluded per reason,
+    with examples); the organisation's own figures and England's rates, each as the chapters print
+    it (rates to one decimal, the relative index to two); the events of residents outside the
+    organisation; and, given the reference data, the events of each of its LSOAs (its map of
+    rates by neighbourhood). A batch keeps the digest in each edition's manifest, so an edition
+    is rebuilt whenever any of these changes: a change to the file, even to rows that are
+    excluded, changes its sha256 and summary and so rebuilds every edition that shows it.
     """
     if not prepared:
         return None
     digest = hashlib.sha256()
     for item in prepared:
-        digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}".encode())
+        spec = _spec_arguments(item.spec)
+        digest.update(json.dumps(spec, sort_keys=True, default=str).encode())
+        digest.update(f"|{item.synthetic}|{item.sha256}|".encode())
+        if item.summary is not None:
+            summary = item.summary
+            period = summary.period.label if summary.period else ""
+            digest.update(f"{summary.kind}|{period}|".encode())
+            digest.update(summary.to_frame().to_csv(index=False).encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
             for measure in measures(activity_figures(item.results, key, item.spec.measure.lower())):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
+        local = item.results.group(org.key, "all").loc["All", "events"]
+        total = item.results.group(ENGLAND, "all").loc["All", "events"]
+        digest.update(f"outside={formatting.count(float(total - local))};".encode())
         if reference is not None and item.lsoa_events is not None:
             weights = membership(reference, org.kind)
             codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
@@ -519,7 +535,7 @@ def build_edition(
     sources.check()
     date = request.date or dt.date.today()
 
-    out = Path(request.out)
+    out = Path(request.out).absolute()  # render gives absolute paths; --out may be relative
     created_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{org.code}-", dir=out))

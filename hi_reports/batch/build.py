@@ -410,9 +410,10 @@ def build_batch(
     progress
         Called in this process with each organisation's :class:`Outcome` as soon as it is known.
     activity
-        Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of that
-        organisation's own activity data (or None). It becomes the manifest's ``activity`` input,
-        so a changed activity file rebuilds only the editions whose digest changed.
+        Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of what
+        its edition prints or stores of the activity data (or None; by default
+        :func:`hi_reports.edition.activity_digest`). It becomes the manifest's ``activity``
+        input, so an edition is rebuilt when its digest changed.
     on_plan
         Called once with (editions to build, editions in total) before building starts.
 
@@ -446,10 +447,9 @@ def build_batch(
     orgs, outcomes = _select(reference, request)
     total = len(orgs) + len(outcomes)
     codes = [org.code for org in orgs]
-    out.mkdir(parents=True, exist_ok=True)
-    clean_staging(out, codes)
 
-    # Before the data digest: reading activity may load the LSOA 2021 lookup.
+    # Before the data digest: reading activity may load the LSOA 2021 lookup. Before the editions
+    # folder is made: an unusable activity file leaves nothing behind.
     prepared: tuple[Any, ...] = ()
     if request.activity:
         from hi_reports.edition import activity_digest, prepare_activity
@@ -459,6 +459,8 @@ def build_batch(
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
             activity = functools.partial(activity_digest, prepared, reference=reference)
+    out.mkdir(parents=True, exist_ok=True)
+    clean_staging(out, codes)
     # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
     # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
     from hi_reports.data import get_dataset
