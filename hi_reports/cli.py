@@ -209,6 +209,7 @@ def read_config(path: Path) -> tuple:
     """
     import yaml
 
+    from hi_reports.data.activity import column_mapping
     from hi_reports.edition import ActivitySpec
     from hi_reports.errors import DataError
 
@@ -259,6 +260,10 @@ def read_config(path: Path) -> tuple:
         ):
             fail(f"activity entry {number}: `columns:` must map our column names to yours, not "
                  f"{columns!r}", hint="e.g. columns: {lsoa_code: LSOA11, age: AgeOnAdmission}")
+        try:
+            column_mapping(columns)
+        except DataError as error:
+            fail(f"activity entry {number}: {error.message}", hint=error.hint)
         specs.append(ActivitySpec(
             str(entry["measure"]), (path.parent / str(entry["file"])).resolve(),
             columns, None if entry.get("period") is None else str(entry["period"]),

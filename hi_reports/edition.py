@@ -198,7 +198,7 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
 
 def _check_file(spec: ActivitySpec) -> None:
     """The checks of a measure's file, period and columns that need no reading."""
-    from hi_reports.data.activity import _column_mapping, _source, parse_period
+    from hi_reports.data.activity import activity_source, column_mapping, parse_period
 
     if spec.path is None or not Path(spec.path).is_file():
         state = "is a folder, not a file" if spec.path is not None and Path(spec.path).is_dir() else "does not exist"
@@ -207,9 +207,9 @@ def _check_file(spec: ActivitySpec) -> None:
             hint="give the path of a CSV or Parquet file with --activity",
             path=spec.path,
         )
-    _source(Path(spec.path))  # an unknown format
+    activity_source(Path(spec.path))  # an unknown format
     parse_period(spec.period)
-    _column_mapping(spec.columns)
+    column_mapping(spec.columns)
 
 
 def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:

@@ -59,8 +59,10 @@ __all__ = [
     "ActivitySummary",
     "Exclusion",
     "Period",
+    "activity_source",
     "activity_sql",
     "band_populations",
+    "column_mapping",
     "lsoa21_map",
     "parse_columns",
     "parse_period",
@@ -268,13 +270,22 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return mapping
 
 
-def _column_mapping(columns: object) -> dict[str, str]:
-    """``columns`` (the ``--columns`` text, a mapping of names, or None) as a dict of names."""
+def column_mapping(columns: object) -> dict[str, str]:
+    """``columns`` (the ``--columns`` text, a mapping of names, or None) as a dict of names.
+
+    Raises
+    ------
+    DataError
+        For an unknown column name, or a value that is neither text nor a mapping of text.
+    """
     if columns is None:
         return {}
     if isinstance(columns, str):
         return parse_columns(columns)
     if isinstance(columns, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+        unknown = [name for name in columns if name not in COLUMNS]
+        if unknown:
+            raise DataError(f"columns: unknown column name {unknown[0]!r}", hint="names: " + ", ".join(COLUMNS))
         return dict(columns)
     raise DataError(
         f"columns: {columns!r} is not a mapping of our column names to yours",
@@ -377,8 +388,14 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".csv.zst")
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 
 
-def _source(path: Path) -> tuple[str, str]:
-    """The DuckDB relation reading ``path``, and the format's name."""
+def activity_source(path: Path) -> tuple[str, str]:
+    """The DuckDB relation reading ``path``, and the format's name.
+
+    Raises
+    ------
+    DataError
+        For a name that ends neither in a CSV nor in a Parquet suffix.
+    """
     name = path.name.lower()
     if name.endswith(_PARQUET_SUFFIXES):
         return f"read_parquet({sql_literal(str(path))})", "parquet"
@@ -505,7 +522,7 @@ def read_activity(
     if file.stat().st_size == 0:
         raise DataError(f"activity file {file} is empty", hint="export it again with a header row and data rows",
                         path=file)
-    mapping = _column_mapping(columns)
+    mapping = column_mapping(columns)
     span = parse_period(period)
     if lsoa11_codes is None and lsoa21_lookup is None:
         raise DataError(
@@ -528,7 +545,7 @@ def read_activity(
         else pd.DataFrame({"lsoa21_code": pd.Series(dtype=str), "lsoa11_code": pd.Series(dtype=str), "ambiguous": pd.Series(dtype=bool)})
     )
 
-    source, fmt = _source(file)
+    source, fmt = activity_source(file)
     config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
     if threads:
         config["threads"] = int(threads)
