@@ -62,8 +62,8 @@ def test_counts_with_thousands_separators_are_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("content", "message"), [
     ("lsoa_code,age\n", "has no usable rows: it has a header and no data rows"),
     ("lsoa_code,age,count\nE01009000,4,abc\nE01009000,5,-2\nW01000001,6,3\n",
-     r"of 3 rows, 2 excluded: count negative, not a whole number or not a number \(e\.g\. '-2', 'abc'\); "
-     r"1 excluded: LSOA code in Wales or Scotland \(e\.g\. 'W01000001'\)"),
+     (r"of 3 rows, 2 excluded: count negative, not a whole number or not a number \(e\.g\. '-2', 'abc'\); "
+      r"1 excluded: LSOA code in Wales or Scotland \(e\.g\. 'W01000001'\)")),
     ("lsoa_code,age,count\nE01009000,4,0\n", "of 1 row, 1 valid with a count of 0 events"),
 ], ids=["header-only", "all-excluded", "all-zero"])
 def test_a_file_with_no_usable_rows_is_an_error_with_its_reasons(tmp_path: Path, content: str, message: str) -> None:
