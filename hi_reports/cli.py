@@ -150,27 +150,28 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     :func:`hi_reports.edition.check_activity_specs`), and refused for a vintage without residents
     by single year of age.
     """
+    described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
+    if described and not getattr(args, "activity", None):
+        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
+    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
+    if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
+        return ()  # the edition stage is not imported: a batch with nothing to build stays fast
+    from hi_reports.data.vintage import get_vintage
     from hi_reports.edition import ActivitySpec, check_activity_specs
 
-    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
     if getattr(args, "activity", None):
         if not args.measure:
             raise UsageError("--activity needs --measure, e.g. --measure \"Emergency admissions\"")
         specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
-    elif getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None):
-        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
     if getattr(args, "demo_activity", False):
         specs.append(ActivitySpec("Emergency admissions", demo=True))
     check_activity_specs(specs)
-    if specs:
-        from hi_reports.data.vintage import get_vintage
-
-        vintage = get_vintage(args.vintage)
-        if not vintage.single_year_ages:
-            raise UsageError(
-                f"activity data need residents by single year of age; --vintage {vintage.name} has "
-                f"{vintage.sources.population} only: add activity to editions of --vintage 2019"
-            )
+    vintage = get_vintage(args.vintage)
+    if not vintage.single_year_ages:
+        raise UsageError(
+            f"activity data need residents by single year of age; --vintage {vintage.name} has "
+            f"{vintage.sources.population} only: add activity to editions of --vintage 2019"
+        )
     return tuple(specs)
 
 

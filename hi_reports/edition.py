@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,7 @@ MEASURE_MAX = 120
 
 
 def _describe(spec: ActivitySpec) -> str:
+    """Where a measure comes from, in words: its file, or the synthetic data."""
     return "the synthetic --demo-activity data" if spec.demo else f"file {spec.path}"
 
 
@@ -173,7 +175,7 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
                 f"more than {MEASURE_MAX}",
                 hint="it titles sections, charts and tables: give a shorter --measure",
             )
-        if any(not c.isprintable() for c in name):
+        if any(unicodedata.category(c).startswith("C") for c in name):  # control, format, ...
             raise DataError(
                 f"activity measure {shown!r} of {_describe(spec)}: the name holds a line break or "
                 "control character", hint="give the name on one line",
