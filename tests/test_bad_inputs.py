@@ -267,10 +267,11 @@ CASES: list[Bad] = [
            "'latex'", needs_data=True),
     # data folder
     option("data-dir-missing", ("build", "--org", "QHL", "--data-dir", "{tmp}/no-such-folder", "--out", "{out}"),
-           "--data-dir", "no-such-folder", "does not exist"),
+           "no-such-folder", "'imd2019'", "could not be fetched"),
     option("data-dir-is-a-file", ("build", "--org", "QHL", "--data-dir", "afile", "--out", "{out}"),
            "--data-dir afile", "is not a folder", setup=(text("afile", "x"),)),
-    option("orgs-data-dir-missing", ("orgs", "--data-dir", "{tmp}/no-such-folder"), "no-such-folder"),
+    option("orgs-data-dir-missing", ("orgs", "--data-dir", "{tmp}/no-such-folder"), "no-such-folder",
+           "could not be fetched"),
     option("data-duplicate-file", ("build", "--org", "QHL", "--data-dir", "{tmp}/data", "--out", "{out}"),
            "'ruc2011'", "_archive/ruc11_lsoa11.csv", "ruc/ruc11_lsoa11.csv",
            setup=(data_copy(extra={"_archive/ruc11_lsoa11.csv": "ruc11_lsoa11.csv"}),), needs_data=True),
