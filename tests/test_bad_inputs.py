@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import DATA_DIR
+from .conftest import DATA_DIR
 
 SCRIPT = Path(sys.executable).with_name("hi-reports")
 #: A mirror on a closed local port: a case that would download fails at once, offline.
