@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from hi_reports import __version__
 from hi_reports.errors import HIReportsError
@@ -39,8 +40,16 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the usage is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line and exit with status 2."""
+        self.exit(2, f"hi-reports: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hi-reports",
         description="Local editions of the Health Inequalities Book for NHS organisations.",
     )
@@ -143,61 +152,148 @@ def _unsafe_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) 
 
 
 def activity_specs(args: argparse.Namespace) -> tuple:
-    """The activity measures the command line asks for, in order: --config, --activity, demo."""
-    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
-    if getattr(args, "activity", None):
-        from hi_reports.edition import ActivitySpec
+    """The activity measures the command line asks for, in order: --config, --activity, demo.
 
+    They are checked before any data are read (names, files, periods, column mappings; see
+    :func:`hi_reports.edition.check_activity_specs`), and refused for a vintage without residents
+    by single year of age.
+    """
+    described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
+    if described and not getattr(args, "activity", None):
+        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
+    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
+    if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
+        return ()  # the edition stage is not imported: a batch with nothing to build stays fast
+    from hi_reports.data.vintage import get_vintage
+    from hi_reports.edition import ActivitySpec, check_activity_specs
+
+    if getattr(args, "activity", None):
         if not args.measure:
             raise UsageError("--activity needs --measure, e.g. --measure \"Emergency admissions\"")
         specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
-    elif getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None):
-        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
     if getattr(args, "demo_activity", False):
-        from hi_reports.edition import ActivitySpec
-
         specs.append(ActivitySpec("Emergency admissions", demo=True))
+    check_activity_specs(specs)
+    vintage = get_vintage(args.vintage)
+    if not vintage.single_year_ages:
+        raise UsageError(
+            f"activity data need residents by single year of age; --vintage {vintage.name} has "
+            f"{vintage.sources.population} only: add activity to editions of --vintage 2019"
+        )
     return tuple(specs)
+
+
+#: The keys of a config file, and of each of its ``activity:`` entries.
+CONFIG_KEYS = ("activity", "unsafe_counts")
+ENTRY_KEYS = ("file", "measure", "columns", "period")
+
+
+def _unknown_keys(where: str, keys: list[str], valid: tuple[str, ...]) -> str:
+    """``where`` has unknown keys: which, the valid ones, and the closest match of each."""
+    import difflib
+
+    close = {k: difflib.get_close_matches(k, valid, n=1, cutoff=0.6) for k in keys}
+    suggest = "; ".join(f"did you mean {m[0]!r} for {k!r}?" for k, m in close.items() if m)
+    return (f"{where} has unknown key{'s' if len(keys) > 1 else ''} {', '.join(map(repr, keys))}"
+            + (f" ({suggest})" if suggest else "") + f"; valid keys: {', '.join(valid)}")
+
+
+def _yaml_problem(error: Exception) -> str:
+    """A YAML error on one line: where and what."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + " ".join(str(problem).split())
 
 
 def read_config(path: Path) -> tuple:
     """Read the ``activity:`` list of a project config file (YAML); paths are relative to it.
 
     A top-level ``unsafe_counts: true`` asks for true counts for every measure (internal use only).
+
+    Raises
+    ------
+    DataError
+        One line naming the file (and entry) for a file that is missing, not YAML, empty, not a
+        mapping, has an unknown key (with the valid ones and the closest match), or an entry
+        without ``file:`` and ``measure:`` or with a value of the wrong type.
     """
     import yaml
 
+    from hi_reports.data.activity import column_mapping
     from hi_reports.edition import ActivitySpec
     from hi_reports.errors import DataError
 
+    def fail(message: str, hint: str | None = "see the README's activity section") -> NoReturn:
+        raise DataError(f"config file {path}: {message}", hint=hint, path=path)
+
+    if not path.is_file():
+        fail("is a folder, not a file" if path.is_dir() else "not found", hint="check the --config path")
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise DataError(f"{path}: cannot be read as YAML ({error})", path=path) from None
-    entries = config.get("activity", []) if isinstance(config, dict) else None
-    if not isinstance(entries, list):
-        raise DataError(f"{path}: `activity:` must be a list", hint="see the README's activity section", path=path)
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        fail("is not UTF-8 text")
+    except OSError as error:
+        fail(f"cannot be read ({error.strerror})")
+    except yaml.YAMLError as error:
+        fail(f"is not valid YAML ({_yaml_problem(error)})")
+    example = "activity: [{file: admissions.csv, measure: Emergency admissions}]"
+    if config is None:
+        fail("is empty; it needs an `activity:` list", hint=f"e.g. {example}")
+    if not isinstance(config, dict):
+        fail(f"must be a mapping with an `activity:` list, not a {_yaml_type(config)}", hint=f"e.g. {example}")
+    unknown = [str(k) for k in config if k not in CONFIG_KEYS]
+    if unknown:
+        fail(_unknown_keys("the file", unknown, CONFIG_KEYS))
+    if config.get("unsafe_counts", False) not in (True, False):
+        fail(f"`unsafe_counts:` must be true or false, not {config['unsafe_counts']!r}")
+    entries = config.get("activity")
+    if not isinstance(entries, list) or not entries:
+        fail("`activity:` must be a list of measures, "
+             + ("not empty" if isinstance(entries, list) else f"not a {_yaml_type(entries)}"),
+             hint=f"e.g. {example}")
     specs = []
     for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("measure"):
-            raise DataError(
-                f"{path}: activity entry {number} needs `file:` and `measure:`",
-                hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}",
-                path=path,
-            )
-        unknown = sorted(set(entry) - {"file", "measure", "columns", "period"})
+        if not isinstance(entry, dict):
+            fail(f"activity entry {number} must be a mapping like {{file: ..., measure: ...}}, "
+                 f"not a {_yaml_type(entry)}")
+        unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
         if unknown:
-            raise DataError(
-                f"{path}: activity entry {number} has unknown keys {', '.join(unknown)}",
-                hint="valid keys: file, measure, columns, period",
-                path=path,
-            )
+            fail(_unknown_keys(f"activity entry {number}", unknown, ENTRY_KEYS))
+        if not entry.get("file") or not entry.get("measure"):
+            fail(f"activity entry {number} needs `file:` and `measure:`",
+                 hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}")
+        for key in ("file", "measure", "period"):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+                fail(f"activity entry {number}: `{key}:` must be text, not a {_yaml_type(value)}")
+        columns = entry.get("columns")
+        if columns is not None and not isinstance(columns, str) and not (
+            isinstance(columns, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items())
+        ):
+            fail(f"activity entry {number}: `columns:` must map our column names to yours, not "
+                 f"{columns!r}", hint="e.g. columns: {lsoa_code: LSOA11, age: AgeOnAdmission}")
+        try:
+            column_mapping(columns)
+        except DataError as error:
+            fail(f"activity entry {number}: {error.message}", hint=error.hint)
         specs.append(ActivitySpec(
             str(entry["measure"]), (path.parent / str(entry["file"])).resolve(),
-            entry.get("columns"), None if entry.get("period") is None else str(entry["period"]),
+            columns, None if entry.get("period") is None else str(entry["period"]),
             unsafe_counts=config.get("unsafe_counts") is True,
         ))
     return tuple(specs)
+
+
+def _yaml_type(value: Any) -> str:
+    """What a YAML value is, in words."""
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    if value is None:
+        return "empty value"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 class UsageError(Exception):
@@ -225,9 +321,25 @@ def _report(edition, started: float) -> None:
     print(f"  quarto project {edition.project}")
 
 
+def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:
+    """Refuse options that conflict or that the build would ignore; return True for a batch."""
+    if args.all and codes:
+        raise UsageError("--all builds every organisation of --kind and --org CODE only those given: "
+                         "give one of them")
+    batch = bool(args.all or len(codes) > 1)
+    if not batch:
+        for given, option in ((args.jobs is not None, "--jobs"), (args.force, "--force")):
+            if given:
+                raise UsageError(f"{option} applies to a batch (--all, or --org A,B,...); one edition is "
+                                 "always built in one process")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: give a number of worker processes of 1 or more")
+    return batch
+
+
 def _build(args: argparse.Namespace) -> int:
     codes = [c.strip() for c in (args.org or "").split(",") if c.strip()]
-    if args.all or len(codes) > 1:  # the batch imports the edition stage only if it builds any
+    if _check_build_options(args, codes):  # the batch imports the edition stage only if it builds any
         from hi_reports.batch.cli import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
@@ -418,6 +530,9 @@ def _run(args: argparse.Namespace) -> int:
     from hi_reports.data.fetch import fetching_missing
 
     command = {"build": _build, "demo": _demo, "orgs": _orgs}[args.command]
+    folder = None if args.data_dir is None else Path(args.data_dir).expanduser()
+    if folder is not None and folder.exists() and not folder.is_dir():  # a new folder is fetched into
+        raise UsageError(f"--data-dir {args.data_dir} is not a folder: give the data folder")
     with fetching_missing(args.mirror):  # a missing dataset is fetched, and said so on stderr
         return command(args)
 

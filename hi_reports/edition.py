@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from hi_reports.folders import (
     replace_edition,
 )
 from hi_reports.formatting import in_sentence, long_date
+from hi_reports.formatting import slug as _slug
 from hi_reports.geography import Organisation, membership, organisations, resolve
 from hi_reports.geography.boundaries import Shapes, lsoa_shapes
 from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
@@ -156,15 +158,94 @@ class PreparedActivity:
         return self.results.disclosure
 
 
+#: The longest measure name: it titles sections, charts and tables.
+MEASURE_MAX = 120
+
+
+def _describe(spec: ActivitySpec) -> str:
+    """Where a measure comes from, in words: its file, or the synthetic data."""
+    return "the synthetic --demo-activity data" if spec.demo else f"file {spec.path}"
+
+
+def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
+    """Check the measures before anything is read: each name a line of text of at most
+    :data:`MEASURE_MAX` characters with a letter or digit, no two with the same slug (they
+    would share charts, maps and annex rows); each file present, of a known format, with a
+    valid period and column mapping.
+
+    Parameters
+    ----------
+    specs
+        The activity measures of an edition or batch.
+
+    Raises
+    ------
+    DataError
+        One line naming the measure (and both measures and their files for a clash) or the file.
+    """
+    seen: dict[str, ActivitySpec] = {}
+    for spec in specs:
+        name = spec.measure
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(f"activity measure of {_describe(spec)}: the name is empty",
+                            hint='give it one, e.g. --measure "Emergency admissions"')
+        shown = name if len(name) <= 60 else f"{name[:57]}..."
+        if len(name) > MEASURE_MAX:
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name has {len(name)} characters, "
+                f"more than {MEASURE_MAX}",
+                hint="it titles sections, charts and tables: give a shorter --measure",
+            )
+        if any(unicodedata.category(c).startswith("C") for c in name):  # control, format, ...
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name holds a line break or "
+                "control character", hint="give the name on one line",
+            )
+        key = _slug(name)
+        if not key:
+            raise DataError(
+                f"activity measure {shown!r} of {_describe(spec)}: the name has no letter or digit",
+                hint='e.g. --measure "Emergency admissions"',
+            )
+        if key in seen:
+            other = seen[key]
+            raise DataError(
+                f"activity measures {other.measure!r} ({_describe(other)}) and {name!r} ({_describe(spec)}) "
+                f"have the same key {key!r}: their charts, maps and annex rows would overwrite each other",
+                hint="give each measure a different name",
+            )
+        seen[key] = spec
+        if not spec.demo:
+            _check_file(spec)
+
+
+def _check_file(spec: ActivitySpec) -> None:
+    """The checks of a measure's file, period and columns that need no reading."""
+    from hi_reports.data.activity import activity_source, column_mapping, parse_period
+
+    if spec.path is None or not Path(spec.path).is_file():
+        state = "is a folder, not a file" if spec.path is not None and Path(spec.path).is_dir() else "does not exist"
+        raise DataError(
+            f"activity file {spec.path} for {spec.measure!r} {state}",
+            hint="give the path of a CSV or Parquet file with --activity",
+            path=spec.path,
+        )
+    activity_source(Path(spec.path))  # an unknown format
+    parse_period(spec.period)
+    column_mapping(spec.columns)
+
+
 def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:
     """Read each activity measure once and compute its indicators for every organisation of ``kind``.
 
     Raises
     ------
     DataError
-        When a file is missing, unreadable or lacks a required column, or when the reference data's
+        When a file is missing, unreadable, lacks a required column or has no usable rows, when
+        two measures share a name (see :func:`check_activity_specs`), or when the reference data's
         vintage has no population by single year of age (needed for age-standardised rates).
     """
+    check_activity_specs(specs)
     if specs and not reference.vintage.single_year_ages:
         raise DataError(
             f"activity data need residents by single year of age; vintage {reference.vintage.name} has "
@@ -176,12 +257,6 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
         if spec.demo:
             counts, summary, sha, years = demo_activity(reference, calibrate=True), None, None, 1.0
         else:
-            if spec.path is None or not Path(spec.path).is_file():
-                raise DataError(
-                    f"activity file {spec.path} for {spec.measure!r} does not exist",
-                    hint="give the path of a CSV or Parquet file with --activity",
-                    path=spec.path,
-                )
             try:
                 lookup = reference.load_extra("lsoa11_lsoa21_lookup")
             except DataError:
@@ -202,19 +277,24 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
 def activity_digest(
     prepared: Sequence[PreparedActivity], org: Organisation, reference: Reference | None = None
 ) -> str | None:
-    """A digest of the activity figures ``org``'s edition prints: its own, and England's rates.
+    """A digest of everything about the activity that ``org``'s edition prints or stores.
 
-    Each figure enters as the chapters print it (rates to one decimal, the relative index to two),
-    after disclosure control. Given the reference data, the published (suppressed and rounded)
-    events of each LSOA of the organisation enter too, since its map of rates by neighbourhood is
-    drawn from them. A batch keeps the digest in each edition's manifest, so a
-    changed activity file rebuilds only the editions whose printed activity figures or maps change.
+    That is, for each measure: how it was asked for (name, file name, columns, period, synthetic
+    or not, the disclosure rule), as the notebook stores it; the organisation's own figures and
+    England's rates, each as the chapters print them after disclosure control (rates to one
+    decimal, the relative index to two); the data-quality table (rows and events read, used and
+    excluded per reason) and the events outside the organisation as the methods appendix prints
+    them; and, given the reference data, the published (suppressed and rounded) events of each
+    LSOA, from which its map of rates is drawn. A change to the file, excluded rows included,
+    rebuilds exactly the editions whose printed or stored figures it changes. Only published
+    figures enter, so a manifest gives no count away.
     """
     if not prepared:
         return None
     digest = hashlib.sha256()
     for item in prepared:
-        digest.update(f"{item.spec.measure}|{item.spec.period}|{item.synthetic}|{item.disclosure}".encode())
+        digest.update(json.dumps(_spec_arguments(item.spec), sort_keys=True, default=str).encode())
+        digest.update(f"|{item.synthetic}|{item.disclosure}|".encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
             for measure in measures(activity_figures(item.results, key, in_sentence(item.spec.measure))):
                 if measure.unit in units:
@@ -266,10 +346,6 @@ def _spec_arguments(spec: ActivitySpec) -> dict[str, object]:
     if spec.unsafe_counts:
         arguments["unsafe_counts"] = True
     return arguments
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
 def quality_measures(

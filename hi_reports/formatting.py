@@ -86,3 +86,43 @@ def by_unit(unit: str, value: float, of: int | None = None, digits: int = 1, tie
     if unit == "rank":
         return rank(value, of, tied)
     return decimal(value, digits)
+
+
+#: The longest slug (in file names and annex keys); a longer one is cut and keeps a hash.
+SLUG_MAX = 60
+
+
+def slug(text: str, limit: int = SLUG_MAX) -> str:
+    """A name as a key for files and annex keys: lower case, letters and digits, ``_`` between.
+
+    Every character that is not a letter or a digit becomes ``_`` (so ``"A&E attendances"`` and
+    ``"A+E attendances"`` share the slug ``a_e_attendances``); the result is at most ``limit``
+    characters, a longer one ending in 8 hex digits of its sha1 so that it stays distinct. Accents
+    are dropped and other non-ASCII characters become ``_``: the slug is safe in any file system.
+
+    Parameters
+    ----------
+    text
+        The name, e.g. a measure given by the user.
+    limit
+        The longest result.
+
+    Returns
+    -------
+    str
+        The slug (empty for a name of no letters or digits).
+
+    Examples
+    --------
+    >>> slug("A&E attendances (2023-24)")
+    'a_e_attendances__2023_24'
+    """
+    import hashlib
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", str(text).lower()) if not unicodedata.combining(c))
+    result = "".join(c if c.isalnum() and c.isascii() else "_" for c in plain).strip("_")
+    if len(result) > limit:
+        tail = hashlib.sha1(result.encode("utf-8")).hexdigest()[:8]
+        result = f"{result[: limit - 9].rstrip('_')}_{tail}"
+    return result

@@ -20,9 +20,11 @@ Each edition folder holds a ``manifest.json``::
 
 An edition is *current* when its manifest's ``inputs_digest`` equals the digest of the inputs a new
 build would use and every output it lists exists. The inputs are shared by all editions of a batch
-(data, book sources, package version, options) except ``activity``: a per-edition digest of the
-organisation's own activity rows, so that a changed activity file rebuilds only the editions whose
-rows changed (see :func:`hi_reports.batch.build_batch`, argument ``activity``).
+(data, book sources, package version, options) except ``activity``: a per-edition digest of
+everything the edition prints or stores of the activity data (the files' sha256, columns and
+period, their summaries of rows used and excluded, the organisation's figures and map; see
+:func:`hi_reports.edition.activity_digest`), so that an edition is rebuilt whenever any of it
+changes.
 
 Examples
 --------
@@ -130,7 +132,8 @@ class Inputs:
     book
         ``{path: sha256}`` of the book sources (:func:`book_digest`).
     activity
-        A digest of the organisation's own activity data, or None when the edition has none.
+        A digest of what the edition prints or stores of the activity data, or None when the
+        edition has none.
     """
 
     package_version: str

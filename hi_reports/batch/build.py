@@ -405,9 +405,10 @@ def build_batch(
     progress
         Called in this process with each organisation's :class:`Outcome` as soon as it is known.
     activity
-        Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of that
-        organisation's own activity data (or None). It becomes the manifest's ``activity`` input,
-        so a changed activity file rebuilds only the editions whose digest changed.
+        Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of what
+        its edition prints or stores of the activity data (or None; by default
+        :func:`hi_reports.edition.activity_digest`). It becomes the manifest's ``activity``
+        input, so an edition is rebuilt when its digest changed.
     on_plan
         Called once with (editions to build, editions in total) before building starts.
 
@@ -438,23 +439,22 @@ def build_batch(
     sources.check()
     engine = get_engine(request.engine).name
     orgs, outcomes = _select(reference, request)
+    # Before the editions folder is made: an unusable activity file leaves nothing behind. (Before
+    # the data digest too: reading activity may load the LSOA 2021 lookup.)
+    prepared: tuple[Any, ...] = ()
+    if request.activity:
+        from hi_reports.edition import activity_digest, prepare_activity, unsafe_specs
+
+        mark = time.perf_counter()
+        prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind)
+        timings["activity"] = time.perf_counter() - mark
+        if activity is None:
+            activity = functools.partial(activity_digest, prepared, reference=reference)
     out = editions_folder(request.out)
     with locked(out):  # a second batch into `out` waits: it cleans staging folders
         total = len(orgs) + len(outcomes)
         codes = [org.code for org in orgs]
         clean_staging(out, codes)
-
-        # Before the data digest: reading activity may load the LSOA 2021 lookup.
-        prepared: tuple[Any, ...] = ()
-        if request.activity:
-            from hi_reports.edition import activity_digest, prepare_activity, unsafe_specs
-
-            mark = time.perf_counter()
-            prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference,
-                                        request.kind)
-            timings["activity"] = time.perf_counter() - mark
-            if activity is None:
-                activity = functools.partial(activity_digest, prepared, reference=reference)
         # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
         # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
         from hi_reports.data import get_dataset

@@ -16,7 +16,8 @@ Input columns (map your own names with ``columns={"lsoa_code": "LSOA11", ...}``,
 ``age`` or ``age_band``
     Age in whole or fractional years (0-120), or an ESP2013 band label.
 ``count``
-    Present: each row is a pre-aggregated count (a whole number >= 0). Absent: one row per event.
+    Present: each row is a pre-aggregated count (a whole number >= 0; thousands separators as
+    Excel writes them, ``"1,234"``, are read). Absent: one row per event.
 ``date``
     Needed only with a ``period``: ISO dates (``2023-04-01``, or timestamps) or ``dd/mm/yyyy``.
 
@@ -58,8 +59,10 @@ __all__ = [
     "ActivitySummary",
     "Exclusion",
     "Period",
+    "activity_source",
     "activity_sql",
     "band_populations",
+    "column_mapping",
     "lsoa21_map",
     "parse_columns",
     "parse_period",
@@ -267,6 +270,29 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return mapping
 
 
+def column_mapping(columns: object) -> dict[str, str]:
+    """``columns`` (the ``--columns`` text, a mapping of names, or None) as a dict of names.
+
+    Raises
+    ------
+    DataError
+        For an unknown column name, or a value that is neither text nor a mapping of text.
+    """
+    if columns is None:
+        return {}
+    if isinstance(columns, str):
+        return parse_columns(columns)
+    if isinstance(columns, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+        unknown = [name for name in columns if name not in COLUMNS]
+        if unknown:
+            raise DataError(f"columns: unknown column name {unknown[0]!r}", hint="names: " + ", ".join(COLUMNS))
+        return dict(columns)
+    raise DataError(
+        f"columns: {columns!r} is not a mapping of our column names to yours",
+        hint="e.g. {lsoa_code: LSOA11, age: AgeOnAdmission}, or the text lsoa_code=LSOA11,age=AgeOnAdmission",
+    )
+
+
 def parse_period(text: str | Period | None) -> Period | None:
     """Parse a period: ``"2023-24"`` (NHS financial year, 1 April 2023 to 31 March 2024),
     ``"2023/24"`` likewise, or ``"2023"`` (calendar year).
@@ -362,8 +388,14 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt", ".csv.zst")
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 
 
-def _source(path: Path) -> tuple[str, str]:
-    """The DuckDB relation reading ``path``, and the format's name."""
+def activity_source(path: Path) -> tuple[str, str]:
+    """The DuckDB relation reading ``path``, and the format's name.
+
+    Raises
+    ------
+    DataError
+        For a name that ends neither in a CSV nor in a Parquet suffix.
+    """
     name = path.name.lower()
     if name.endswith(_PARQUET_SUFFIXES):
         return f"read_parquet({sql_literal(str(path))})", "parquet"
@@ -471,7 +503,8 @@ def read_activity(
     ------
     DataError
         When the file is missing or unreadable, a required column is missing (naming the columns
-        found and the ``--columns`` option), or the period is malformed.
+        found and the ``--columns`` option), the LSOA column is not text, the period is malformed,
+        or no row gives an event to use (naming the commonest reasons rows were excluded).
 
     Examples
     --------
@@ -486,7 +519,10 @@ def read_activity(
         raise DataError(
             f"activity file {file} not found", hint="check the path (or the --activity option)", path=file
         )
-    mapping = parse_columns(columns) if isinstance(columns, str) else dict(columns or {})
+    if file.stat().st_size == 0:
+        raise DataError(f"activity file {file} is empty", hint="export it again with a header row and data rows",
+                        path=file)
+    mapping = column_mapping(columns)
     span = parse_period(period)
     if lsoa11_codes is None and lsoa21_lookup is None:
         raise DataError(
@@ -509,7 +545,7 @@ def read_activity(
         else pd.DataFrame({"lsoa21_code": pd.Series(dtype=str), "lsoa11_code": pd.Series(dtype=str), "ambiguous": pd.Series(dtype=bool)})
     )
 
-    source, fmt = _source(file)
+    source, fmt = activity_source(file)
     config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
     if threads:
         config["threads"] = int(threads)
@@ -527,6 +563,14 @@ def read_activity(
             ) from None
         types = {name: str(dtype) for name, dtype, *_ in described}
         resolved = _resolve_columns(file, list(types), mapping, span)
+        lsoa_type = types[resolved["lsoa_code"]]
+        if not _is_text_type(lsoa_type):
+            raise DataError(
+                f"activity file {file}: column {resolved['lsoa_code']!r} (lsoa_code) holds {lsoa_type} "
+                "values, not LSOA codes like E01009000",
+                hint="store the LSOA codes as text, or map the right column with --columns lsoa_code=YOUR_COLUMN",
+                path=file,
+            )
         small = {
             "lsoa11": pd.DataFrame({"code": codes.astype(str)}),
             "lsoa21_map": mapping21,
@@ -550,9 +594,49 @@ def read_activity(
 
     kind = "aggregated" if "count" in resolved else "events"
     counts, summary = _split(result, str(file), kind, span)
+    if summary.events_used == 0:
+        raise DataError(no_usable_rows(summary), hint=_NO_ROWS_HINT, path=file)
     return Activity(
         counts=counts, summary=summary, path=str(file), sha256=file_sha256(file) if checksum else None
     )
+
+
+_NO_ROWS_HINT = "fix the rows, or map the right columns with --columns"
+
+
+def _is_text_type(dtype: str) -> bool:
+    """Whether a DuckDB type holds text (LSOA codes must)."""
+    return dtype.upper() in ("VARCHAR", "TEXT", "STRING") or dtype.upper().startswith("VARCHAR")
+
+
+def no_usable_rows(summary: ActivitySummary, reasons: int = 3) -> str:
+    """One line saying that a file gave no events to use: its rows, and the commonest reasons
+    they were excluded, with counts and examples.
+
+    Parameters
+    ----------
+    summary
+        The file's summary, with ``events_used == 0``.
+    reasons
+        How many exclusion reasons to name (the commonest first).
+
+    Examples
+    --------
+    >>> no_usable_rows(ActivitySummary("a.csv", "events", 0, 0, 0, 0, 0, 0, ()))
+    'activity file a.csv has no usable rows: it has a header and no data rows'
+    """
+    start = f"activity file {summary.path} has no usable rows"
+    if summary.rows_read == 0:
+        return f"{start}: it has a header and no data rows"
+    parts = []
+    for item in sorted((e for e in summary.exclusions if e.rows), key=lambda e: -e.rows)[:reasons]:
+        shown = [x if len(x) <= 40 else f"{x[:37]}..." for x in item.examples]
+        examples = f" (e.g. {', '.join(repr(x) for x in shown)})" if shown else ""
+        parts.append(f"{item.rows:,} excluded: {item.label}{examples}")
+    if summary.rows_used:
+        parts.append(f"{summary.rows_used:,} valid with a count of 0 events")
+    rows = f"{summary.rows_read:,} row" + ("s" if summary.rows_read != 1 else "")
+    return f"{start}: of {rows}, " + "; ".join(parts)
 
 
 def _first_line(error: Exception) -> str:

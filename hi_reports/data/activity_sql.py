@@ -119,6 +119,18 @@ def _number(column: str, dtype: str) -> str:
     return f"TRY_CAST({column} AS DOUBLE)" if _is_text(dtype) else f"CAST({column} AS DOUBLE)"
 
 
+def _count_number(column: str, dtype: str) -> str:
+    """A count as a number; text with thousands separators (``"1,234"``, as Excel writes them) is
+    read as the number."""
+    if not _is_text(dtype):
+        return f"CAST({column} AS DOUBLE)"
+    text = f"trim({column})"
+    return (
+        f"TRY_CAST(CASE WHEN regexp_full_match({text}, '[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]*)?') "
+        f"THEN replace({text}, ',', '') ELSE {text} END AS DOUBLE)"
+    )
+
+
 def activity_sql(
     source: str,
     columns: dict[str, str],
@@ -155,7 +167,7 @@ def activity_sql(
     parts: dict[str, str] = {"source": source, "lsoa": lsoa}
     if "count" in columns:
         c, t = col("count")
-        parts.update(count_num=_number(c, t), count_text=f"CAST({c} AS VARCHAR)", count_null=_null_check(c, t))
+        parts.update(count_num=_count_number(c, t), count_text=f"CAST({c} AS VARCHAR)", count_null=_null_check(c, t))
     else:
         parts.update(count_num="1.0", count_text="CAST(NULL AS VARCHAR)", count_null="FALSE")
     if "age" in columns:

@@ -122,7 +122,16 @@ def _register(folder: Path, fetched: Fetched) -> None:
 
 @contextmanager
 def _staging(folder: Path) -> Iterator[Path]:
-    """A hidden temporary folder inside the data folder (so the final move is a rename)."""
+    """A hidden temporary folder inside the data folder (so the final move is a rename).
+
+    A data folder (and parents) made here is removed again when nothing was installed in it, so a
+    failed fetch into a new folder leaves no folder behind.
+    """
+    created = []  # innermost first
+    missing = folder
+    while not missing.exists() and missing != missing.parent:
+        created.append(missing)
+        missing = missing.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=folder))
@@ -136,6 +145,11 @@ def _staging(folder: Path) -> Iterator[Path]:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        for path in created:
+            try:
+                path.rmdir()  # only when empty: nothing was installed
+            except OSError:
+                break
 
 
 def _download(url: str, staging: Path, progress: bool, dataset: Dataset | None = None) -> Path:

@@ -85,13 +85,27 @@ def index_files(root: Path) -> dict[str, list[Path]]:
 def find_file(
     dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None
 ) -> Path | None:
-    """Return the path of ``dataset``'s file under ``root``, or None when it is not there."""
+    """Return the path of ``dataset``'s file under ``root``, or None when it is not there.
+
+    Raises
+    ------
+    DataError
+        When the folder holds more than one file the dataset could be read from (two copies of
+        one name in different subfolders, or two of its accepted names), naming both: which one
+        is meant cannot be guessed, and an older copy would give other numbers.
+    """
     index = index_files(root) if index is None else index
-    for name in dataset.filenames:
-        paths = sorted(index.get(name.lower(), []))
-        if paths:
-            return paths[0]
-    return None
+    paths = sorted(path for name in dict.fromkeys(n.lower() for n in dataset.filenames)
+                   for path in index.get(name, []))
+    if len(paths) > 1:
+        raise DataError(
+            f"dataset {dataset.name!r}: {len(paths)} files under {root} could be it: "
+            + " and ".join(str(p) for p in paths[:3]) + (" ..." if len(paths) > 3 else ""),
+            hint="keep one (move the others out of the data folder, or into a folder whose name "
+            "starts with '.')",
+            path=paths[0],
+        )
+    return paths[0] if paths else None
 
 
 def require_file(

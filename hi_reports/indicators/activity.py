@@ -41,6 +41,7 @@ from hi_reports.data.reference import Reference
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
 from hi_reports.formatting import sentence_start
+from hi_reports.formatting import slug as _slug
 from hi_reports.indicators.disclosure import SAFE, Disclosure
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND
@@ -360,10 +361,6 @@ def _inequality(
     result["excess_events"] = excess.reindex(orgs)
     result["excess_events_per_year"] = result["excess_events"] / years
     return result
-
-
-def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
 
 
 def activity_figures(

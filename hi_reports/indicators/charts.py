@@ -132,6 +132,15 @@ def _surface(horizontal: bool, shares: bool, height: float) -> _Surface:
     return surface
 
 
+def _plain_text(figure: Any) -> None:
+    """Draw every text of ``figure`` as it is written: a title such as "$5 to $10" (a measure
+    named by the user) is text, never matplotlib's mathtext."""
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+
+
 def _plot(
     folder: Path,
     name: str,
@@ -218,6 +227,7 @@ def _plot(
     if caption:
         figure.text(0.015, 0.05 / height, "\n".join(caption_lines), ha="left", va="bottom", fontsize=7,
                     color=NHS_GREY)
+    _plain_text(figure)
     canvas.draw()
     size = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

@@ -115,14 +115,14 @@ def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
     height = 0.12 + 0.16 * lines + 0.06 + 0.2 * len(rows)
     fig = Figure(figsize=(LEGEND_WIDTH, height), dpi=DPI)
     canvas = FigureCanvasAgg(fig)
-    fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top", fontsize=7, fontweight="bold", color=TEXT,
+    fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top", fontsize=7, parse_math=False, fontweight="bold", color=TEXT,
              linespacing=1.25)
     y = 1 - (0.12 + 0.16 * lines + 0.06) / height
     for label, colour in rows:
         y -= 0.2 / height
         fig.patches.append(Rectangle((0.02 / LEGEND_WIDTH, y + 0.025 / height), 0.22 / LEGEND_WIDTH, 0.15 / height,
                                      transform=fig.transFigure, facecolor=colour, edgecolor=GREY, linewidth=0.4))
-        fig.text(0.32 / LEGEND_WIDTH, y + 0.1 / height, label, ha="left", va="center", fontsize=7, color=TEXT)
+        fig.text(0.32 / LEGEND_WIDTH, y + 0.1 / height, label, ha="left", va="center", fontsize=7, parse_math=False, color=TEXT)
     canvas.draw()
     image = np.asarray(canvas.buffer_rgba()).copy()
     _LEGENDS[cache_key] = image
@@ -188,12 +188,12 @@ def figure(layers: Layers) -> Any:
                 continue
             part = shape if shape.geom_type == "Polygon" else max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
             point = part.representative_point()
-            ax.text(point.x, point.y, "\n".join(textwrap.wrap(name, 18)), ha="center", va="center", fontsize=7,
+            ax.text(point.x, point.y, "\n".join(textwrap.wrap(name, 18)), ha="center", va="center", fontsize=7, parse_math=False,
                     color=TEXT, fontweight="bold", path_effects=halo, zorder=5)
     km = scale_bar_km(xmax - xmin)
     x0, y0 = _scale_corner(layers.outline, layers.extent, km * 1000)
     ax.add_patch(Rectangle((x0, y0), km * 1000, (ymax - ymin) * 0.008, facecolor=TEXT, edgecolor="none", zorder=6))
-    ax.text(x0 + km * 500, y0 + (ymax - ymin) * 0.018, f"{km} km", ha="center", va="bottom", fontsize=7,
+    ax.text(x0 + km * 500, y0 + (ymax - ymin) * 0.018, f"{km} km", ha="center", va="bottom", fontsize=7, parse_math=False,
             color=TEXT, zorder=6)
     fig.figimage(legend, xo=int((WIDTH - LEGEND_WIDTH) * DPI), yo=int((height - 0.05) * DPI) - legend.shape[0])
     fig.canvas = canvas
