@@ -286,7 +286,34 @@ CASES: list[Bad] = [
 
 #: Errors of the output folder (--out a file, read-only, /dev/null, OUT/CODE a file or symlink,
 #: the edition marker): cases of another part of the work, run by the same test.
-OUTPUT_CASES: list[Bad] = []
+def _link(name: str) -> Setup:
+    """A setup making ``name`` a symbolic link to the working folder itself."""
+
+    def make(tmp: Path) -> None:
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).symlink_to(tmp)
+
+    return make
+
+
+def _out(id: str, out: str, *expect: str, setup: tuple[Setup, ...] = (), batch: bool = False) -> Bad:
+    org = ("--kind", "icb", "--org", "QHL,QJM") if batch else ("--org", "QHL")
+    return Bad(id, ("build", *org, "--data-dir", "{data}", "--out", out, "--format", "html"), expect, setup)
+
+
+OUTPUT_CASES: list[Bad] = [
+    _out("out-is-a-file", "afile", "the editions folder afile is a file", setup=(text("afile", "x"),)),
+    _out("out-is-dev-null", "/dev/null", "the editions folder /dev/null is not a folder"),
+    _out("out-under-a-file", "afile/sub", "the editions folder afile/sub cannot be created",
+         setup=(text("afile", "x"),)),
+    _out("out-code-is-a-foreign-folder", "home", "home/QHL exists and is not an edition made by hi-reports",
+         setup=(text("home/QHL/thesis.docx", "years of work"),)),
+    _out("out-code-is-a-file", "home", "home/QHL is a file, not an edition folder",
+         setup=(text("home/QHL", "a file"),)),
+    _out("out-code-is-a-symlink", "home", "home/QHL is a symbolic link", setup=(_link("home/QHL"),)),
+    _out("batch-out-is-a-file", "afile", "the editions folder afile is a file", setup=(text("afile", "x"),),
+         batch=True),
+]
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int] | None] | None:

@@ -107,6 +107,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
         TimeRemainingColumn(),
         console=console,
         transient=False,
+        disable=not console.is_terminal,  # a log or a pipe gets the summary, not a bar's last frame
     )
     task = progress.add_task(f"{request.kind} editions", total=None, failed=0)
     failed = 0
