@@ -506,13 +506,21 @@ def chapter_context(
         maps = england_maps(reference, shapes, variation, icbs, figures_dir)
     else:
         maps = organisation_maps(org, reference, shapes, membership(reference, org.kind), figures_dir)
+    used = [
+        s for name, s in reference.sources.items()
+        if name in reference.vintage.datasets.values() or org.kind == "trust" or name == shapes.dataset
+    ]
+    vintages = _vintages(subject, reference)
+    if vintages is not None:  # the box comparing the two vintages reads the other one's files too
+        other = other_vintage(reference)
+        names = dict.fromkeys(other.vintage.datasets[role] for role in ("imd", "population", "lookup"))
+        used += [other.sources[name] for name in names if name in other.sources]
     sources = [
         {
             "title": s.title, "publisher": s.publisher, "vintage": s.vintage, "licence": s.licence,
             "url": s.url, "file": Path(s.path).name, "sha256": s.sha256,
         }
-        for name, s in reference.sources.items()
-        if name in reference.vintage.datasets.values() or org.kind == "trust" or name == shapes.dataset
+        for s in used
     ]
     return {
         "org": org,
@@ -532,7 +540,7 @@ def chapter_context(
         "rural": rural,
         "charts": charts,
         "vintage": reference.vintage,
-        "vintages": _vintages(subject, reference),
+        "vintages": vintages,
         "maps": maps,
         "boundaries": {"attribution": attribution(shapes), "year": shapes.year},
     }

@@ -144,6 +144,14 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         one = formatting.count(_need_measure(value, "noun").value) == "1"
         return Markdown(escape_markdown(singular if one else plural or singular + "s"))
 
+    def quantity(value: Any, singular: str, plural: str | None = None) -> Markdown:
+        """A count and its noun: 'one neighbourhood', '773 neighbourhoods' (recorded in the annex)."""
+        def text(m: Measure) -> str:
+            one = formatting.count(m.value) == "1"
+            return f"{'one' if one else formatting.count(m.value)} {singular if one else plural or singular + 's'}"
+
+        return printed(value, "quantity", lambda m: str(escape_markdown(text(m))))
+
     def ordinal(value: int) -> Markdown:
         return Markdown(formatting.ordinal(int(value)))
 
@@ -158,7 +166,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
         finalize=finalize,
     )
     env.filters.update(
-        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal, noun=noun, times=times,
+        pct=pct, num=num, rank=rank, dec=dec, compare=compare, join_words=join_words, ordinal=ordinal, noun=noun, quantity=quantity, times=times,
         md=escape_markdown, attr=attr, record_chart=record_chart,
     )
     env.globals["Markdown"] = Markdown

@@ -363,6 +363,13 @@ def _inequality(
     return result
 
 
+def _three_figures(value: float) -> float:
+    """``value`` to three significant figures (84,895 -> 84,900): an estimate, not a count."""
+    if not np.isfinite(value) or value == 0:
+        return value
+    return float(round(value, 2 - int(np.floor(np.log10(abs(value))))))
+
+
 def activity_figures(
     results: ActivityResults,
     org_code: str,
@@ -463,7 +470,7 @@ def activity_figures(
         "excess_events_per_year": excess,
         # The same, unsigned, with the word that goes with its sign: a negative excess is "more"
         # events under the least deprived quintile's rates, never "about -45 fewer".
-        "excess_abs": Measure(f"{key}.excess_events_abs", abs(excess.value), "count",
-                              "The excess events a year, without their sign", src),
+        "excess_abs": Measure(f"{key}.excess_events_abs", _three_figures(abs(excess.value)), "count",
+                              "The excess events a year, without their sign, to three significant figures", src),
         "excess_word": (None if excess.missing or excess.value == 0 else "fewer" if excess.value > 0 else "more"),
     }
