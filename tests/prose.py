@@ -30,7 +30,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: compares the two vintages, which names both).
 OTHER_VINTAGE = {
     "2019": ("National IMD 2025 decile", "RUC 2021,", "six Rural-Urban", "IoD2025"),
-    "2025": ("National IMD 2019 decile", "RUC 2011,", "eight Rural-Urban", "IoD2019", "eight classes"),
+    "2025": ("National IMD 2019 decile", "RUC 2011,", "eight Rural-Urban", "IoD2019"),
 }
 
 

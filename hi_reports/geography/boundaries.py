@@ -119,7 +119,7 @@ def path_arrays(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return coords, kinds, offsets
 
 
-def _union(parts: np.ndarray) -> Any:
+def union_tiles(parts: np.ndarray) -> Any:
     """The union of LSOA polygons that tile an area: the fast coverage union where the shared edges
     are noded alike (LSOA 2011), else the general union (some LSOA 2021 neighbours differ by a
     vertex along a shared edge)."""
@@ -134,7 +134,7 @@ def _dissolve(geometry: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     keys, starts = np.unique(groups[order], return_index=True)
     bounds = [*starts[1:], len(order)]
     return {
-        str(key): _union(geometry[order[start:end]])
+        str(key): union_tiles(geometry[order[start:end]])
         for key, start, end in zip(keys, starts, bounds)
     }
 
@@ -274,8 +274,8 @@ def area_shapes(shapes: Shapes, positions: np.ndarray) -> AreaShapes:
         if len(members) == shapes.lad_sizes[code]:
             shape = shapes.lad[code]
         else:
-            shape = shapely.coverage_union_all(shapes.geometry[members])
+            shape = union_tiles(shapes.geometry[members])
         districts.append((str(code), shapes.lad_names[code], shape))
     districts.sort(key=lambda d: -d[2].area)
-    outline = shapely.coverage_union_all(np.array([d[2] for d in districts], dtype=object))
+    outline = union_tiles(np.array([d[2] for d in districts], dtype=object))
     return AreaShapes(positions=positions, outline=outline, districts=tuple(districts))

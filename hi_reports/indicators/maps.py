@@ -23,12 +23,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from hi_reports.data import Reference
 from hi_reports.formatting import count, decimal, in_sentence, percent
 from hi_reports.geography import Organisation
-from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes
+from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
 from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.mapdraw import (
     Layers,
@@ -393,7 +392,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     codes = sorted(shapes.icb)
     geometries = [shapes.icb[c] for c in codes]
     vertices, kinds = geometry_rings(geometries)
-    outline = shapely.coverage_union_all(np.asarray(geometries, dtype=object))
+    outline = union_tiles(np.asarray(geometries, dtype=object))
     area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
     maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
     fig = None
@@ -463,7 +462,7 @@ def activity_layers(
         area_events = pd.Series(all_events, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
         area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
         geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
-        outline = shapely.coverage_union_all(geometries)
+        outline = union_tiles(geometries)
         vertex_list, kind_list = geometry_rings(geometries)
         districts: tuple = ()
         unit = "ICB"
