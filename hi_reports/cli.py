@@ -318,6 +318,7 @@ def _report(edition, started: float) -> None:
     for fmt, path in edition.outputs.items():
         print(f"  {fmt:5} {path}")
     print(f"  annex {edition.annex}")
+    print(f"  notebook {edition.folder / 'reproduce.ipynb'}")
     print(f"  quarto project {edition.project}")
 
 
@@ -398,7 +399,7 @@ def _orgs(args: argparse.Namespace) -> int:
     print(f"{'CODE':10} {'ODS':6} {'ONS':10} NAME")
     for org in rows:
         print(f"{org.code:10} {org.ods_code or '':6} {org.ons_code or '':10} {org.name}")
-    print(f"{len(rows)} organisations of kind {args.kind}")
+    print(f"{len(rows)} organisation{'s' if len(rows) != 1 else ''} of kind {args.kind}")
     return 0
 
 

@@ -59,8 +59,8 @@ def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys)
     assert err.count("\n") == 1
     assert "7 datasets are missing from" in err  # every one of the vintage, named at once
     assert "imd2019 (File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv)" in err and "lsoa11_boundaries (" in err
-    assert "dataset 'imd2019'" in err and f"{closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
-    assert "could not be fetched" in err and "`hi-reports data add ID FILE`" in err
+    assert f"fetching them failed (cannot download {closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
+    assert "give their folder with --data-dir DIR" in err and "`hi-reports data add ID FILE`" in err
     assert not out.exists() and list(empty.iterdir()) == []
 
 

@@ -102,7 +102,7 @@ def test_missing_file_names_dataset_file_and_command(data_dir: Path, tmp_path: P
     with pytest.raises(DataError) as caught:
         load_reference(folder)
     message = str(caught.value)
-    assert "dataset 'ruc2011'" in message
+    assert "ruc2011" in message
     assert "ruc11_lsoa11.csv" in message
     assert "hi-reports data status" in message
 
@@ -174,7 +174,10 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path).set_index("dataset")
     assert (empty["status"] == "missing").all()
-    assert empty.loc["lsoa_icb_lookup", "note"] == "`hi-reports data fetch lsoa_icb_lookup` downloads it"
+    assert empty.loc["lsoa_icb_lookup", "note"] == (
+        "`hi-reports data fetch lsoa_icb_lookup` downloads it; offline, "
+        + get_dataset("lsoa_icb_lookup").add_hint
+    )
     assert empty.loc["trust_catchment", "note"] == (
         f"no fixed download: download it from {get_dataset('trust_catchment').url}, then "
         "`hi-reports data add trust_catchment FILE`"

@@ -186,7 +186,8 @@ class ActivitySummary:
         for e in self.exclusions:
             if e.rows:
                 examples = f" (e.g. {', '.join(repr(x) for x in e.examples)})" if e.examples else ""
-                out.append(f"  excluded {e.rows:,} rows, {e.events:,} events: {e.label}{examples}")
+                out.append(f"  excluded {e.rows:,} row{'s' if e.rows != 1 else ''}, {e.events:,} "
+                           f"event{'s' if e.events != 1 else ''}: {e.label}{examples}")
         return out
 
     def __str__(self) -> str:

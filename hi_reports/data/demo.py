@@ -151,6 +151,9 @@ def write_activity(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     if not name.endswith((".parquet", ".pq", ".csv", ".csv.gz")):
         raise DataError(f"{target}: write .csv or .parquet", hint="end the file name in .csv or .parquet",
                         path=target)
+    if target.exists():
+        raise DataError(f"{target} already exists: the synthetic activity is not written over a file",
+                        hint="choose a new file name, or delete the file first", path=target)
     if not target.parent.is_dir():
         raise DataError(f"{target}: the folder {target.parent} does not exist",
                         hint="make it first, or write the file elsewhere", path=target)

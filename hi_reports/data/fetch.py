@@ -443,12 +443,14 @@ def fetch_missing(dataset: Dataset, root: Path) -> Path | None:
     try:
         fetched = fetch(dataset.name, root, mirror, progress=sys.stderr.isatty())
     except DataError as error:
-        raise DataError(
+        missing = DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} (no file named "
             f"{dataset.filename}) and could not be fetched: {error.message}",
             hint=f"{dataset.add_hint}; run `hi-reports data status` to see what is missing",
             path=root / dataset.filename,
-        ) from None
+        )
+        missing.reason = error.message  # why the download failed, for a list of several
+        raise missing from None
     print(f"hi-reports: dataset {dataset.name!r} was missing: fetched {url} into {fetched.path} "
           f"({fetched.rows:,} rows)", file=sys.stderr)
     return fetched.path

@@ -156,12 +156,13 @@ def require_files(
         raise failed[0][1]
     if failed:
         names = ", ".join(f"{d.name} ({d.filename})" for d, _ in failed)
+        reason = getattr(failed[0][1], "reason", None)
         raise DataError(
-            f"{len(failed)} datasets are missing from {root}: {names}; the first said: "
-            f"{failed[0][1].message}",
-            hint="connect to the internet and run again, set HI_REPORTS_MIRROR to an internal copy, "
-            "or download each by hand and run `hi-reports data add ID FILE`; "
-            + STATUS_HINT.replace("DIR", str(root)),
+            f"{len(failed)} datasets are missing from {root}: {names}"
+            + (f"; fetching them failed ({reason})" if reason else ""),
+            hint="if you have the files, give their folder with --data-dir DIR or HI_REPORTS_DATA; "
+            "else connect to the internet, set HI_REPORTS_MIRROR to an internal copy, or download "
+            "each and run `hi-reports data add ID FILE` (`hi-reports data status` lists their pages)",
             path=root,
         )
     return found

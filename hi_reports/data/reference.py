@@ -425,7 +425,8 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             "sha256": None,
             "file": str(folder / dataset.filename),
             "note": (
-                f"`hi-reports data fetch {name}` downloads it" if dataset.download_url
+                f"`hi-reports data fetch {name}` downloads it; offline, {dataset.add_hint}"
+                if dataset.download_url
                 else f"no fixed download: download it from {dataset.url}, then "
                 f"`hi-reports data add {name} FILE`"
             ),

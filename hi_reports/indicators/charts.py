@@ -314,7 +314,7 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
                  f"{percent(q1_old.value)} of them are 65 or over")
     else:
         q1_old, q5_old = ends["deprived"], ends["affluent"]
-        title = (f"{percent(q1_old.value)} of residents of {ends['deprived_label'].removeprefix('the ')} are "
+        title = (f"{percent(q1_old.value)} of residents of {ends['deprived_label']} are "
                  f"65 or over, against {percent(q5_old.value)} in {ends['affluent_label']}")
     _plot(
         folder, "imd_age", title, [f"Q{r['quintile']}" for r in rows],
