@@ -531,9 +531,6 @@ def _run(args: argparse.Namespace) -> int:
     from hi_reports.data.fetch import fetching_missing
 
     command = {"build": _build, "demo": _demo, "orgs": _orgs}[args.command]
-    folder = None if args.data_dir is None else Path(args.data_dir).expanduser()
-    if folder is not None and folder.exists() and not folder.is_dir():  # a new folder is fetched into
-        raise UsageError(f"--data-dir {args.data_dir} is not a folder: give the data folder")
     with fetching_missing(args.mirror):  # a missing dataset is fetched, and said so on stderr
         return command(args)
 
