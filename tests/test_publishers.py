@@ -184,6 +184,7 @@ def test_build_from_an_empty_data_folder_fetches_from_the_publishers_and_gives_t
 ) -> None:
     _publisher_workbooks(at_publishers, data_dir)
     empty = tmp_path / "data"
+    empty.mkdir()  # a data folder named on the command line must exist: a typo is not fetched into
     common = ["--format", "html", "--engine", "builtin", "--quiet"]
     assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(tmp_path / "a"), *common]) == 0
     err = capsys.readouterr().err
