@@ -93,12 +93,12 @@ def test_cli_activity_with_own_column_names(data_dir: Path, tmp_path: Path, acti
     assert code == 0
     read = len(rows) + 6
     assert f"{read:,} rows" in out
-    assert "excluded 1 rows, 3 events: LSOA code malformed" in out
-    assert "excluded 1 rows, 4 events: LSOA code in Wales or Scotland" in out
-    assert "excluded 1 rows, 5 events: LSOA 2021 code with no single LSOA 2011" in out
-    assert "excluded 1 rows, 7 events: age band not one of" in out
-    assert "excluded 1 rows, 0 events: count negative" in out
-    assert "(1 rows mapped from LSOA 2021 codes)" in out
+    assert "excluded 1 row, 3 events: LSOA code malformed" in out
+    assert "excluded 1 row, 4 events: LSOA code in Wales or Scotland" in out
+    assert "excluded 1 row, 5 events: LSOA 2021 code with no single LSOA 2011" in out
+    assert "excluded 1 row, 7 events: age band not one of" in out
+    assert "excluded 1 row, 0 events: count negative" in out
+    assert "(1 row mapped from LSOA 2021 codes)" in out
 
     folder = tmp_path / "QHL"
     annex = pd.read_csv(folder / "annex.csv").drop_duplicates("key").set_index("key")

@@ -178,7 +178,7 @@ class ActivitySummary:
             f"{name}: {self.rows_read:,} rows ({what}), {self.events_read:,} events read{period}",
             f"  used {self.rows_used:,} rows, {self.events_used:,} events"
             + (
-                f" ({self.rows_mapped_2021:,} rows mapped from LSOA 2021 codes)"
+                f" ({self.rows_mapped_2021:,} row{'s' if self.rows_mapped_2021 != 1 else ''} mapped from LSOA 2021 codes)"
                 if self.rows_mapped_2021
                 else ""
             ),
