@@ -398,8 +398,12 @@ def _orgs(args: argparse.Namespace) -> int:
     rows = organisations(reference, args.kind)
     print(f"{'CODE':10} {'ODS':6} {'ONS':10} NAME")
     for org in rows:
-        print(f"{org.code:10} {org.ods_code or '':6} {org.ons_code or '':10} {org.name}")
-    print(f"{len(rows)} organisation{'s' if len(rows) != 1 else ''} of kind {args.kind}")
+        note = " (specialist)" if org.specialist else ""
+        print(f"{org.code:10} {org.ods_code or '':6} {org.ons_code or '':10} {org.name}{note}")
+    specialist = sum(org.specialist for org in rows)
+    print(f"{len(rows)} organisation{'s' if len(rows) != 1 else ''} of kind {args.kind}"
+          + (f", {specialist} of them specialist trusts (the main provider for no neighbourhood);"
+             " trusts that have closed are not listed" if args.kind == "trust" else ""))
     return 0
 
 

@@ -493,6 +493,9 @@ def chapter_context(
     icbs = {o.key: o for o in organisations(reference, "icb")}
     names.update(icbs)
     parent = icbs[org.parents[0]] if org.parents else None
+    if org.kind == "trust":  # specialist trusts are compared with each other, acute ones likewise
+        peers = tuple(p for p in profiles.peers if names[p].specialist == org.specialist)
+        profiles = dataclasses.replace(profiles, peers=peers)
     subject = Subject(org, profiles, parent)
     imd = imd_figures(subject)
     rural = rural_figures(subject)
@@ -534,6 +537,7 @@ def chapter_context(
             "date_text": long_date(date),
             "version": __version__,
             "sources": sources,
+            "coverage": coverage(org, reference),
         },
         "overview": overview,
         "imd": imd,
@@ -544,6 +548,25 @@ def chapter_context(
         "maps": maps,
         "boundaries": {"attribution": attribution(shapes), "year": shapes.year},
     }
+
+
+def coverage(org: Organisation, reference: Reference) -> str:
+    """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
+    July 2022; IMD 2019; residents mid-2020"."""
+    v = reference.vintage
+    kinds = {
+        "england": f"ICBs as of {v.organisations_when}",
+        "icb": f"ICBs as of {v.organisations_when}",
+        "sub-icb": f"Sub ICB Locations as of {v.organisations_when}",
+        "la": "local authority districts of 2022",
+    }
+    if org.kind == "trust":
+        names = reference.sources.get("trust_names")
+        when = f" ({names.vintage})" if names is not None else ""
+        basis = f"{org.kind_plural} open in the ODS trust file{when}; OHID catchments of 2019"
+    else:
+        basis = kinds[org.kind]
+    return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"
 
 
 def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
@@ -614,6 +637,7 @@ def build_edition(
                     + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
                     date=date.isoformat(),
                     sources=sources,
+                    cover_note=context["edition"]["coverage"],
                 )
                 annex.insert(0, "organisation", org.code)
                 if unsafe:

@@ -180,8 +180,14 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
         pd.DataFrame({"a": ["NHS trusts, April 2022"]}).to_excel(writer, sheet_name="Notes", index=False)
         pd.read_csv(original, dtype=str).to_excel(writer, sheet_name="Trusts", startrow=2, index=False)
     mirror.overrides["trusts.xlsx"] = workbook.getvalue()
-    # ODS's etr.zip: etr.csv has no title row, and more columns than the two kept
-    etr = pd.read_csv(original, dtype=str).assign(grouping="Y56", region="Q71", address="1 HIGH STREET")
+    # ODS's etr.zip: etr.csv has no title row and 27 columns, the close date 12th (blank if open)
+    copy = pd.read_csv(original, dtype=str)
+    etr = pd.DataFrame({"code": copy["trust_code"], "name": copy["trust_name"], "grouping": "Y56",
+                        "geography": "Q71", **{f"address {i}": "1 HIGH STREET" for i in range(1, 6)},
+                        "postcode": "B1 1AA", "opened": "19940401",
+                        "closed": copy["status"].map({"open": "", "closed": "20211001"})})
+    etr[[f"null {i}" for i in range(15)]] = ""
+    assert etr.shape[1] == 27
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as packed:
         packed.writestr("etr.pdf", "ODS")

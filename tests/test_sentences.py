@@ -24,7 +24,7 @@ def _text(edition: Path, page: str) -> str:
 @pytest.fixture(scope="module")
 def editions(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sentences")
-    for code, kind in (("E07000225", "la"), ("R1H", "trust"), ("QHL", "icb")):
+    for code, kind in (("E07000225", "la"), ("R1H", "trust"), ("QHL", "icb"), ("RBS", "trust")):
         assert main(["build", "--org", code, "--kind", kind, "--data-dir", str(data_dir), "--out", str(out),
                      "--format", "html", "--quiet"]) == 0
     return out
@@ -58,6 +58,53 @@ def test_a_trust_catchment_spread_over_icbs_adds_up(editions: Path) -> None:
     shares = [float(s) for s in re.findall(r"(\d+\.\d)%", sentence.group(1))]
     assert re.search(r"in \d+ other ICBs?$", sentence.group(1)), sentence.group(1)
     assert sum(shares) == pytest.approx(100.0, abs=0.05 * len(shares))
+
+
+def _trusts(data_dir: Path) -> tuple[pd.DataFrame, set[str], set[str]]:
+    """From the publishers' files: trust names, the trusts ODS lists as closed, and the specialist
+    trusts (the largest share of admitted patients of no MSOA)."""
+    names = pd.read_csv(next(data_dir.rglob("nhs_trusts_names.csv"))).set_index("trust_code")
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    main_trusts = set(catchment.loc[catchment.groupby("msoa_code")["proportion"].idxmax(), "trust_code"])
+    closed = set(names.index[names["status"] == "closed"])
+    return names, closed, set(names.index) - main_trusts - closed
+
+
+@pytest.mark.slow
+def test_trusts_are_compared_with_open_trusts_of_their_own_group(editions: Path, data_dir: Path) -> None:
+    names, closed, specialist = _trusts(data_dir)
+    assert closed == {"RW6", "RBZ"} and len(specialist) == 16  # Pennine Acute, Northern Devon
+    acute = len(names) - len(closed) - len(specialist)
+    intro = _text(editions / "R1H", "intro")
+    assert f"England has {acute} general acute trusts open today" in intro
+    similar = re.search(r"closest to it by deprivation profile.*?, are (.*?)\.", intro).group(1)
+    named = [name for name in names["trust_name"].str.replace(" And ", " and ").str.replace(" Of ", " of ")
+             if name in similar]
+    assert len(named) == 3, similar
+    others = names.reset_index().assign(trust_name=lambda t: t["trust_name"].str.replace(" And ", " and "))
+    codes = set(others.loc[others["trust_name"].isin(named), "trust_code"])
+    assert not codes & (closed | specialist), codes
+
+    intro = _text(editions / "RBS", "intro")  # Alder Hey: a children's hospital
+    assert "specialist NHS trust" in intro and f"England has {len(specialist)} specialist trusts" in intro
+    index = _text(editions / "RBS", "index")
+    assert f"of {len(specialist)} specialist trusts" in index and "aged 65" not in index
+    for page in ("imd", "rural", "summary"):
+        text = _text(editions / "RBS", page)
+        assert "Aged 65+" not in text and "aged 65" not in text, page
+    assert "counts residents of all ages" in _text(editions / "RBS", "imd")
+
+
+def test_a_closed_trust_has_no_edition(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["build", "--org", "RW6", "--data-dir", str(data_dir), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "trust RW6 (Pennine Acute Hospitals NHS Trust) has closed" in err
+    assert not (tmp_path / "out").exists()
+    assert main(["orgs", "--kind", "trust", "--data-dir", str(data_dir)]) == 0
+    listing = capsys.readouterr().out
+    assert "RW6" not in listing and "RBZ" not in listing
+    assert "136 organisations of kind trust, 16 of them specialist trusts" in listing
+    assert "RBS        RBS" in listing and "Alder Hey Children's NHS Foundation Trust (specialist)" in listing
 
 
 @pytest.mark.slow

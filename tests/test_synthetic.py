@@ -261,6 +261,8 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
     england = _shares(lsoas)
     text = _pdf_words(icb_build / "QZN.pdf")
     assert text.startswith("Health Inequalities Book NHS Synthetic North Integrated Care Board: local edition")
+    cover = text[: text.index("Contents")]  # the title page says which organisations and data
+    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in cover
     assert f"{expected['residents']:,.0f} residents (mid-2020) live in the 160 neighbourhoods" in text
     assert f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England (Core20), " \
            f"against {england['core20']:.1%} in England" in text
@@ -281,6 +283,7 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
     index = BeautifulSoup((html / "index.html").read_text(encoding="utf-8"), "html.parser")
     words = " ".join(index.get_text(" ").split())
     assert "NHS Synthetic North Integrated Care Board: local edition" in words
+    assert index.find(class_="book-note").get_text() == "ICBs as of July 2022; IMD 2019; residents mid-2020"
     assert f"{expected['residents']:,.0f} residents" in words and f"{expected['core20']:.1%} live in" in words
     imd = BeautifulSoup((html / "imd.html").read_text(encoding="utf-8"), "html.parser")
     images = [img["src"] for img in imd.find_all("img")]
@@ -289,6 +292,7 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
         xml = docx.read("word/document.xml").decode("utf-8")
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
     assert "NHS Synthetic North Integrated Care Board" in xml
+    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in xml  # the abstract, under the title
     assert f"{expected['residents']:,.0f}" in xml and f"{expected['core20']:.1%}" in xml
     assert media
 

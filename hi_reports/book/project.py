@@ -84,15 +84,20 @@ def read_config(sources: BookSources) -> dict[str, Any]:
     return config
 
 
-def edition_config(config: dict[str, Any], title: str, subtitle: str, date: str) -> dict[str, Any]:
+def edition_config(
+    config: dict[str, Any], title: str, subtitle: str, date: str, cover_note: str | None = None
+) -> dict[str, Any]:
     """Derive an edition's ``_quarto.yml`` from the root one.
 
     The chapters become file names in the project folder (``chapters/imd.qmd`` -> ``imd.qmd``);
-    the title block is the edition's; formats and everything else are kept.
+    the title block is the edition's, with ``cover_note`` (the top-level ``cover-note`` key) for
+    the title page; formats and everything else are kept.
     """
     derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
     book = derived["book"]
     book.update(title=title, subtitle=subtitle, date=date)
+    if cover_note:
+        derived["cover-note"] = cover_note
     for key in ("chapters", "appendices"):
         if key in config["book"]:
             book[key] = _in_project(config["book"][key])
@@ -181,6 +186,7 @@ def write_project(
     subtitle: str,
     date: str,
     sources: BookSources | None = None,
+    cover_note: str | None = None,
 ) -> pd.DataFrame:
     """Write the edition's Quarto project into ``folder`` and return its data annex.
 
@@ -190,8 +196,8 @@ def write_project(
         The project folder; created if needed. Figures are expected in ``folder/figures``.
     context
         The values every chapter sees (``org``, ``edition``, ``imd``, ``rural``, ``charts`` ...).
-    title, subtitle, date
-        The edition's title block.
+    title, subtitle, date, cover_note
+        The edition's title block; ``cover_note`` is a line for the title page.
     sources
         The book sources; the ones shipped with hi_reports by default.
 
@@ -217,7 +223,7 @@ def write_project(
         name = str(source.relative_to(sources.chapters)) if source.is_relative_to(sources.chapters) else source.name
         text = render_chapter(env, name, context, source)
         (folder / source.name).write_text(text, encoding="utf-8")
-    derived = edition_config(config, title, subtitle, date)
+    derived = edition_config(config, title, subtitle, date, cover_note)
     (folder / "_quarto.yml").write_text(
         "# Written by hi-reports from the root _quarto.yml; edit that one, not this.\n"
         + yaml.safe_dump(derived, sort_keys=False, allow_unicode=True),

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnKind = Literal["code", "text", "int", "float"]
+ColumnKind = Literal["code", "text", "int", "float", "closed"]
 FileFormat = Literal["csv", "xlsx", "zip", "geojson", "arcgis"]
 
 OGL = "Open Government Licence v3.0"
@@ -52,7 +52,9 @@ class Column:
         Accepted titles in the source file: the publisher's own first.
     kind
         ``code`` and ``text`` are kept as strings; ``int`` and ``float`` are parsed as numbers
-        (thousands separators such as ``"1,296"`` allowed).
+        (thousands separators such as ``"1,296"`` allowed); ``closed`` is an organisation's
+        close date or status, read as a bool (an empty cell or ``open``: False; a date or
+        ``closed``: True).
     """
 
     name: str
@@ -422,16 +424,22 @@ TRUST_NAMES = Dataset(
     url="https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/other-nhs-organisations",
     sha256="7811f8322480ca2551d5f0d74f5bff4b169c6a386a4aa6d2d817713beaeda02e",
     attribution=OGL_ATTRIBUTION + " Source: NHS England, Organisation Data Service.",
-    # ODS publishes etr.csv in etr.zip without a title row (27 columns, code and name first);
-    # the reference copy has one.
+    # ODS publishes etr.csv in etr.zip without a title row (27 columns in ODS's standard layout:
+    # code, name, groupings, address, postcode, open date, close date, ...); the reference copy
+    # has one, and a status column (open/closed) in place of the close date.
     download_url="https://files.digital.nhs.uk/assets/ods/current/etr.zip",
     file_format="zip",
     member="etr.csv",
     header_row=0,
-    headers=("Organisation Code", "Name"),
+    headers=(
+        "Organisation Code", "Name", "National Grouping", "High Level Health Geography",
+        "Address Line 1", "Address Line 2", "Address Line 3", "Address Line 4", "Address Line 5",
+        "Postcode", "Open Date", "Close Date",
+    ),
     columns=(
         _code("trust_code", "Organisation Code", "trust_code"),
         _text("trust_name", "Name", "trust_name"),
+        Column("closed", ("Close Date", "status"), "closed"),
     ),
     key="trust_code",
     england_prefix=None,

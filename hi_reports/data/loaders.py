@@ -24,7 +24,8 @@ from hi_reports.data.catalogue import Column, Dataset, get_dataset
 from hi_reports.errors import DataError, HIReportsWarning
 
 APP = "hi-reports"
-#: Bump when the parsed layout of any dataset changes, so old cache files are not reused.
+#: Bump when the parsed layout changes in a way the catalogue entry does not show (cache files are
+#: also keyed by the catalogue entry itself: see _reading).
 CACHE_SCHEMA = 1
 STATUS_HINT = "run `hi-reports data status --data-dir DIR` to see what is found and what is missing"
 
@@ -241,6 +242,24 @@ def _parse_numbers(frame: pd.DataFrame, columns: list[Column], path: Path) -> No
         frame[column.name] = numbers.astype("int64" if column.kind == "int" else "float64")
 
 
+def _parse_closed(frame: pd.DataFrame, columns: list[Column], path: Path) -> None:
+    """An organisation's close date (ODS: ``YYYYMMDD``, blank while open) or status
+    (``open``/``closed``), as a bool: True when it has closed."""
+    for column in columns:
+        raw = frame[column.name].str.strip().str.lower()
+        closed = raw.eq("closed") | raw.str.fullmatch(r"\d{8}|\d{4}-\d{2}-\d{2}")
+        bad = ~(closed | raw.isin(["", "open"]))
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{path.name}, row {row + 2}, column {column.name!r}: {frame[column.name].iloc[row]!r} "
+                "is neither a close date (YYYYMMDD) nor open/closed",
+                hint="the ODS file gives a close date, or nothing while the organisation is open",
+                path=path,
+            )
+        frame[column.name] = closed.astype(bool)
+
+
 def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     """Read ``path`` in the publisher's format and return the tidy table of ``dataset``.
 
@@ -261,7 +280,8 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     except (OSError, ValueError, UnicodeDecodeError) as error:
         raise DataError(f"{path}: cannot be read as CSV ({error})", path=path) from None
     frame = frame.rename(columns=mapping)
-    for name in frame.columns:
+    flags = [c for c in dataset.columns if c.kind == "closed"]
+    for name in frame.columns.difference([c.name for c in flags]):  # a close date may be blank
         empty = frame[name].str.strip() == ""
         if empty.any():
             row = int(empty.to_numpy().nonzero()[0][0])
@@ -277,6 +297,7 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     numeric = [c for c in dataset.columns if c.kind in ("int", "float")]
     numeric += [Column(name, (), "int") for name in dataset.extra]
     _parse_numbers(frame, numeric, path)
+    _parse_closed(frame, flags, path)
     if dataset.collapse_repeats:  # one row per Output Area in the publisher's file
         frame = frame.drop_duplicates(ignore_index=True)
     unique = list(dataset.unique or (key,))
@@ -323,6 +344,14 @@ def load(
     return read_cached(dataset, require_file(dataset, data_dir(root), index))
 
 
+def _reading(dataset: Dataset) -> str:
+    """A short hash of how ``dataset`` is read (its columns, rows kept and schema), so that a
+    cached table is never reused by a version of the package that reads the file differently."""
+    spec = (CACHE_SCHEMA, dataset.columns, dataset.extra, dataset.key, dataset.england_prefix,
+            dataset.unique, dataset.collapse_repeats, dataset.geometry)
+    return hashlib.sha256(repr(spec).encode()).hexdigest()[:8]
+
+
 def read_cached(dataset: Dataset, path: Path) -> Loaded:
     """Read ``path`` as ``dataset`` through the Parquet cache, keyed by the file's sha256."""
     try:
@@ -333,7 +362,7 @@ def read_cached(dataset: Dataset, path: Path) -> Loaded:
             hint=STATUS_HINT,
             path=path,
         ) from None
-    cached = cache_dir() / f"{dataset.name}-{sha[:20]}-v{CACHE_SCHEMA}.parquet"
+    cached = cache_dir() / f"{dataset.name}-{sha[:20]}-{_reading(dataset)}.parquet"
     if cached.is_file():
         try:
             return Loaded(dataset, path, sha, read_parquet(cached, dataset.geometry))

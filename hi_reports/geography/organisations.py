@@ -14,6 +14,12 @@ la        the lower-tier local authority's (2022) LSOAs, weight 1
 trust     the acute trust's OHID catchment (2019): each MSOA's residents weighted by the trust's
           share of the MSOA's admitted patients, spread to the MSOA's LSOAs
 ========  =====================================================================================
+
+Trusts are those the ODS file lists as open: a trust that has closed since 2019 (Pennine Acute
+Hospitals, dissolved in 2021) has a catchment but no edition, and is no one's peer. A trust that is
+the main provider of admitted care (the largest share of admitted patients) for no neighbourhood is
+a *specialist* trust (a cancer, children's, heart, eye or orthopaedic hospital): specialist trusts
+are compared with each other, and general acute trusts with each other.
 """
 
 from __future__ import annotations
@@ -58,6 +64,9 @@ class Organisation:
     parents
         ONS codes of its parent ICBs, largest share of its population first (empty for ICBs and
         England).
+    specialist
+        A specialist trust: the main provider of admitted care for no neighbourhood. Its peers
+        are the other specialist trusts.
     """
 
     kind: str
@@ -66,6 +75,7 @@ class Organisation:
     ods_code: str | None
     name: str
     parents: tuple[str, ...] = ()
+    specialist: bool = False
 
     @property
     def key(self) -> str:
@@ -82,13 +92,18 @@ class Organisation:
 
     @property
     def kind_label(self) -> str:
-        """The kind in words, e.g. ``"Integrated Care Board"``."""
-        return KINDS[self.kind][0]
+        """The kind in words, e.g. ``"Integrated Care Board"``, ``"specialist NHS trust"``."""
+        return "specialist NHS trust" if self.specialist else KINDS[self.kind][0]
 
     @property
     def kind_plural(self) -> str:
-        """The kind's plural, e.g. ``"ICBs"``."""
-        return KINDS[self.kind][1]
+        """The plural of its peers' kind, e.g. ``"ICBs"``, ``"specialist trusts"``."""
+        return "specialist trusts" if self.specialist else KINDS[self.kind][1]
+
+    @property
+    def children_only(self) -> bool:
+        """A children's trust: an all-ages catchment says nothing of its patients' ages."""
+        return self.kind == "trust" and "children" in self.name.lower()
 
     @property
     def codes(self) -> str:
@@ -148,16 +163,22 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
             orgs.append(Organisation(kind, ods_code or ons, ons, ods_code, name, parents.get(ons, ())))
     elif kind == "trust":
         weights = trust_catchments(reference)
-        names = reference.load_extra("trust_names").set_index("trust_code")["trust_name"]
+        names = reference.load_extra("trust_names").set_index("trust_code")
+        unnamed = sorted(set(weights["org"]) - set(names.index))
+        if unnamed:
+            raise GeographyError(
+                f"{len(unnamed)} trusts have a catchment but no row in the trust names file, "
+                f"e.g. {', '.join(unnamed[:3])}",
+                hint="use an ODS trust file (etr.csv) that covers every trust of the catchment file",
+            )
+        main = weights.loc[weights.groupby("lsoa_code")["weight"].idxmax(), "org"]
+        weights = weights[~weights["org"].map(names["closed"])].reset_index(drop=True)
         parents = _majority_parents(weights, reference)
-        orgs = []
-        for code in sorted(weights["org"].unique()):
-            if code not in names.index:
-                raise GeographyError(
-                    f"trust {code} has a catchment but no name in the trust names file",
-                    hint="use an ODS trust file that covers every trust of the catchment file",
-                )
-            orgs.append(Organisation("trust", code, None, code, _tidy_trust_name(names[code]), parents[code]))
+        orgs = [
+            Organisation("trust", code, None, code, _tidy_trust_name(names.at[code, "trust_name"]),
+                         parents[code], specialist=code not in set(main))
+            for code in sorted(weights["org"].unique())
+        ]
     else:
         raise GeographyError(f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     orgs.sort(key=lambda o: o.name)
@@ -220,6 +241,14 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
             + "; ".join(f"{m.name} (--kind {m.kind})" for m in matches),
             hint="choose one with --kind",
         )
+    if "trust" in kinds and re.fullmatch(r"R[A-Z0-9]{2}", wanted):
+        names = reference.load_extra("trust_names").set_index("trust_code")
+        if wanted in names.index and names.at[wanted, "closed"]:
+            raise GeographyError(
+                f"trust {wanted} ({_tidy_trust_name(names.at[wanted, 'trust_name'])}) has closed "
+                "(the ODS trust file gives it a close date), so it has no edition",
+                hint="its services passed to other trusts; `hi-reports orgs --kind trust` lists the open ones",
+            )
     labels: dict[str, Organisation] = {}
     for org in candidates:
         for label in (org.code, org.ons_code, org.ods_code, org.name):

@@ -243,6 +243,7 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
                     "subtitle": config.subtitle,
                     "author": config.author,
                     "date": config.display_date,
+                    "note": config.cover_note,
                 },
                 lang=config.lang,
                 page={"href": page.href, "title": page.title, "number": page.number},

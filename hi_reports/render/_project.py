@@ -32,6 +32,9 @@ class BookConfig:
         Quarto's output folder (``project.output-dir``), ``_book`` by default.
     raw
         The whole parsed file.
+    cover_note
+        A line for the title page (the top-level ``cover-note`` key: document metadata that
+        Quarto passes to the Typst template, and the built-in engine prints the same way).
     """
 
     title: str
@@ -43,6 +46,7 @@ class BookConfig:
     lang: str
     output_dir: str
     raw: dict[str, Any]
+    cover_note: str | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -168,6 +172,7 @@ def load_config(project: Path) -> BookConfig:
         lang=str(raw.get("lang") or "en-GB"),
         output_dir=str(project_cfg.get("output-dir") or "_book"),
         raw=raw,
+        cover_note=None if raw.get("cover-note") is None else str(raw["cover-note"]),
     )
 
 

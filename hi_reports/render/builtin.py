@@ -151,6 +151,7 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
         "subtitle": config.subtitle,
         "author": config.author,
         "date": config.display_date,
+        "note": config.cover_note,
         "lang": config.lang,
         "paper": str(typst_fmt.get("papersize", "a4")),
     }
@@ -354,7 +355,7 @@ class BuiltinEngine(Engine):
         args = ["--toc", "--toc-depth=2", "--output", str(docx)]
         args += ["--metadata", f"title={config.title}", "--metadata", f"lang={config.lang}"]
         for key, value in (("subtitle", config.subtitle), ("author", config.author),
-                           ("date", config.display_date)):
+                           ("date", config.display_date), ("abstract", config.cover_note)):
             if value:
                 args += ["--metadata", f"{key}={value}"]
         docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
