@@ -13,8 +13,9 @@ import pytest
 from hi_reports.cli import main
 from hi_reports.data import get_dataset, load_reference
 from hi_reports.data.vintage import V2019, V2025
-from hi_reports.edition import EditionRequest, build_edition
+from hi_reports.edition import EditionRequest, build_edition, coverage
 from hi_reports.errors import DataError
+from hi_reports.geography import resolve
 
 LSOAS_2021 = 33_755
 
@@ -272,3 +273,36 @@ def test_the_england_edition_of_2025_counts_its_own_lsoas(data_dir: Path, tmp_pa
     methods = (tmp_path / "england" / "html" / "methods.html").read_text(encoding="utf-8")
     assert "maps the 42 ICBs rather than 33,755 neighbourhoods" in methods
     assert "32,844" not in methods
+
+
+def test_a_newer_ons_lookup_added_by_hand_takes_over(data_dir: Path, tmp_path: Path, capsys) -> None:
+    """ONS's next release of the lookup, same layout, titles of another year (ICB25CD): `data add`
+    takes it, and the edition says its organisations are of that year, not April 2024."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in set(V2025.datasets.values()) - {"lsoa21_icb_lookup"}:
+        source = _file(data_dir, name)
+        (folder / source.name).symlink_to(source)
+    lookup = pd.read_csv(_file(data_dir, "lsoa21_icb_lookup"), dtype=str)
+    titles = {"lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "sicbl24_code": "SICBL25CD",
+              "sicbl24_code_nhs": "SICBL25CDH", "sicbl24_name": "SICBL25NM", "icb24_code": "ICB25CD",
+              "icb24_code_nhs": "ICB25CDH", "icb24_name": "ICB25NM"}
+    ons = lookup.rename(columns=titles)[list(titles.values())].assign(LAD25CD="E06000001", ObjectId=1)
+    newer = tmp_path / "LSOA21_SICBL25_ICB25_LAD25_EN_LU.csv"
+    ons.to_csv(newer, index=False)
+    mixed = tmp_path / "mixed.csv"
+    ons.rename(columns={"ICB25NM": "ICB24NM"}).to_csv(mixed, index=False)
+    assert main(["data", "add", "lsoa21_icb_lookup", str(mixed), "--data-dir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "mixed.csv" in err and "columns of different years (ICB24NM, ICB25CD," in err and err.count("\n") == 1
+
+    assert main(["data", "add", "lsoa21_icb_lookup", str(newer), "--data-dir", str(folder)]) == 0
+    reference = load_reference(folder, "2025")
+    assert reference.vintage.organisations_when == "2025"
+    assert "ICB (2025) lookup" in reference.vintage.sources.lookup
+    assert "(2025)" in reference.vintage.lookup_text and "2024" not in reference.vintage.lookup_text
+    assert reference.sources["lsoa21_icb_lookup"].vintage.startswith("2025 (ICB 2025), LSOA 2021")
+    org = resolve(reference, "QHL")
+    assert coverage(org, reference) == "ICBs as of 2025; IMD 2025; residents Census 2021"
+    # the catalogue's own release keeps its words
+    assert load_reference(data_dir, "2025").vintage.organisations_when == "April 2024"

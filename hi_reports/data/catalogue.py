@@ -49,7 +49,9 @@ class Column:
     name
         The tidy name the loader returns.
     aliases
-        Accepted titles in the source file: the publisher's own first.
+        Accepted titles in the source file: the publisher's own first. ``##`` in a title stands
+        for the two digits of a year (ONS's ``ICB24CD``), so that a newer release of a lookup
+        with the same layout is read too; the year found is kept (see :func:`title_year`).
     kind
         ``code`` and ``text`` are kept as strings; ``int`` and ``float`` are parsed as numbers
         (thousands separators such as ``"1,296"`` allowed); ``closed`` is an organisation's
@@ -362,12 +364,12 @@ LSOA_ICB_LOOKUP = Dataset(
     columns=(
         LSOA11_CODE,
         LSOA11_NAME,
-        _code("sicbl_code", "SICBL22CD", "sicbl22_code"),
-        _code("sicbl_ods", "SICBL22CDH", "sicbl22_code_h"),
-        _text("sicbl_name", "SICBL22NM", "sicbl22_name"),
-        _code("icb_code", "ICB22CD", "icb22_code"),
-        _code("icb_ods", "ICB22CDH", "icb22_code_h"),
-        _text("icb_name", "ICB22NM", "icb22_name"),
+        _code("sicbl_code", "SICBL##CD", "sicbl22_code"),
+        _code("sicbl_ods", "SICBL##CDH", "sicbl22_code_h"),
+        _text("sicbl_name", "SICBL##NM", "sicbl22_name"),
+        _code("icb_code", "ICB##CD", "icb22_code"),
+        _code("icb_ods", "ICB##CDH", "icb22_code_h"),
+        _text("icb_name", "ICB##NM", "icb22_name"),
         _code("lad_code", "LAD22CD", "ltla22_code", "lad22_code"),
         _text("lad_name", "LAD22NM", "ltla22_name", "lad22_name"),
     ),
@@ -564,12 +566,12 @@ LSOA21_ICB_LOOKUP = Dataset(
     columns=(
         LSOA21_CODE,
         LSOA21_NAME,
-        _code("sicbl_code", "SICBL24CD", "sicbl24_code"),
-        _code("sicbl_ods", "SICBL24CDH", "sicbl24_code_nhs"),
-        _text("sicbl_name", "SICBL24NM", "sicbl24_name"),
-        _code("icb_code", "ICB24CD", "icb24_code"),
-        _code("icb_ods", "ICB24CDH", "icb24_code_nhs"),
-        _text("icb_name", "ICB24NM", "icb24_name"),
+        _code("sicbl_code", "SICBL##CD", "sicbl24_code"),
+        _code("sicbl_ods", "SICBL##CDH", "sicbl24_code_nhs"),
+        _text("sicbl_name", "SICBL##NM", "sicbl24_name"),
+        _code("icb_code", "ICB##CD", "icb24_code"),
+        _code("icb_ods", "ICB##CDH", "icb24_code_nhs"),
+        _text("icb_name", "ICB##NM", "icb24_name"),
     ),
     key="lsoa21_code",
 )

@@ -194,12 +194,31 @@ def _read_header(path: Path) -> list[str]:
         ) from None
 
 
+def _find_title(aliases: tuple[str, ...], by_title: dict[str, str]) -> str | None:
+    """The file's title matching the first alias that any title matches (``##``: two digits)."""
+    for alias in aliases:
+        if "##" in alias:
+            before, after = (_normalise(part) for part in alias.split("##", 1))
+            pattern = re.compile(re.escape(before) + r"\d\d" + re.escape(after))
+            found = [title for norm, title in by_title.items() if pattern.fullmatch(norm)]
+            if found:
+                return found[0]
+        elif _normalise(alias) in by_title:
+            return by_title[_normalise(alias)]
+    return None
+
+
+def title_year(table: pd.DataFrame) -> int | None:
+    """The year of a lookup's column titles (``ICB25CD``: 2025), where they carry one."""
+    return table.attrs.get("title_year")
+
+
 def _match_columns(dataset: Dataset, path: Path, header: list[str]) -> dict[str, str]:
     """Map the file's column titles to tidy names through the alias table."""
     by_title = {_normalise(title): title for title in header}
     mapping: dict[str, str] = {}
     for column in dataset.columns:
-        title = next((by_title[a] for a in map(_normalise, column.aliases) if a in by_title), None)
+        title = _find_title(column.aliases, by_title)
         if title is None:
             raise DataError(
                 f"{path.name}: no column for {column.name!r}; accepted titles: "
@@ -311,7 +330,19 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
             path=path,
         )
     order = [c.name for c in dataset.columns] + list(dataset.extra)
-    return frame[order]
+    frame = frame[order]
+    yearly = {c.name for c in dataset.columns if any("##" in a for a in c.aliases)}
+    years = {title: int(m.group(1)) for title, name in mapping.items()
+             if name in yearly and (m := re.search(r"(\d\d)(?:CDH?|NM)$", title.strip()))}
+    if len(set(years.values())) > 1:
+        raise DataError(
+            f"{path.name}: columns of different years ({', '.join(sorted(years))})",
+            hint="use one ONS lookup release, whose code and name columns are all of one year",
+            path=path,
+        )
+    if years:
+        frame.attrs["title_year"] = 2000 + next(iter(years.values()))
+    return frame
 
 
 @dataclass(frozen=True)

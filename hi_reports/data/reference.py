@@ -8,6 +8,7 @@ so that nothing downstream depends on the vintage except through :attr:`Referenc
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from hi_reports.data.loaders import (
     index_files,
     load,
     require_files,
+    title_year,
 )
 from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.errors import DataError
@@ -249,7 +251,25 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
         lsoas[f"age_{label}"] = ages[columns].sum(axis=1)
     lsoas = lsoas.sort_index()
     sources = {name: _source(name, item) for name, item in loaded.items()}
+    year = title_year(loaded[roles["lookup"]].table)
+    if year is not None and str(year) not in v.organisations_when:  # a newer lookup, added by hand
+        v, sources[roles["lookup"]] = _release(v, sources[roles["lookup"]], year)
     return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder, vintage=v)
+
+
+def _release(v: Vintage, source: Source, year: int) -> tuple[Vintage, Source]:
+    """The vintage and lookup source as a lookup of another ``year`` (its column titles' year, e.g.
+    ``ICB25CD``) says: the organisations are those of that year, not of the catalogue's release."""
+    when, old = v.organisations_when, v.organisations_when[-4:]
+    new = str(year)
+    vintage = dataclasses.replace(
+        v,
+        organisations_when=new,
+        lookup_text=v.lookup_text.replace(when, new),
+        sources=dataclasses.replace(v.sources, lookup=v.sources.lookup.replace(when, new)),
+    )
+    text = source.vintage.replace(when, new).replace(f"ICB {old}", f"ICB {new}").replace(f"LAD {old}", f"LAD {new}")
+    return vintage, dataclasses.replace(source, vintage=f"{text} (the file's column titles are of {new})")
 
 
 _OTHER: weakref.WeakKeyDictionary[Reference, Reference | None] = weakref.WeakKeyDictionary()
