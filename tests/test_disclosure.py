@@ -148,9 +148,9 @@ def test_map_class_limits_give_no_lsoa_count(safe, small_file, reference) -> Non
     imd = (safe.project / "imd.qmd").read_text(encoding="utf-8")
     alt = re.search(r'!\[[^\]]*\]\(figures/map_activity_emergency_admissions\.png\)\{[^}]*fig-alt="([^"]*)"', imd)
     assert alt, "no activity map"
-    pairs = re.findall(r"(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)", alt.group(1))
+    pairs = re.findall(r"(\d+(?:\.\d+)?) to (?:under )?(\d+(?:\.\d+)?)", alt.group(1))
     limits = {float(v) for pair in pairs for v in pair}
-    limits.add(float(_annex(safe)["maps.activity.emergency_admissions.top_fifth"]))
+    limits.add(float(_annex(safe)["maps.activity.emergency_admissions.top_class"]))
     assert limits
     people = truth["population"].to_numpy(dtype=float)
     exact = truth["events"].to_numpy() / people * 1000

@@ -1,9 +1,11 @@
 """Maps: the LSOAs drawn, dissolved outlines, fill colours read back from the figure, captions,
-attribution and alt text, and a missing boundary file."""
+attribution and alt text, a missing boundary file, and the classes of the maps of rates and shares:
+each label's statement, read back from the alt text, holds for exactly the areas counted under it."""
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,8 @@ from hi_reports.errors import DataError
 from hi_reports.geography import membership, resolve
 from hi_reports.geography.boundaries import area_shapes, boundary_dataset, lsoa_shapes
 from hi_reports.indicators import maps
+from hi_reports.indicators.classes import Classes, printed, quantile_breaks
+from hi_reports.indicators.disclosure import SAFE, UNSAFE, coarse_breaks
 
 LOOKUP = "lookup_lsoa11_sicbl22_icb22_ltla22.csv"
 
@@ -201,6 +205,13 @@ def test_trust_maps_draw_the_core_of_the_catchment(reference, shapes, tmp_path: 
     assert set(drawn["catchment"].codes) == set(mine.loc[mine["weight"] > 0, "lsoa_code"])
     assert "at least 10% of their admitted patients" in drawn["deciles"].note
     assert (tmp_path / "map_catchment.png").is_file()
+    # The catchment's classes hold the exact shares (none is printed), and the title counts them.
+    share = mine.set_index("lsoa_code")["weight"].reindex(list(drawn["catchment"].codes)).to_numpy() * 100
+    rows = _check_classes(drawn["catchment"].alt, share)
+    assert [label for label, _ in rows] == ["0% to under 10%", "10% to under 25%", "25% to under 50%",
+                                           "50% to under 75%", "75% to 100%"]
+    assert drawn["catchment"].title.startswith(f"{sum(n for _, n in rows[1:]):,} neighbourhoods send at least 10%")
+    assert f"{sum(n for _, n in rows[3:]):,} at least half" in drawn["catchment"].title
 
 
 def _specialist_trusts(data_dir: Path) -> list[str]:
@@ -262,6 +273,12 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
     top = sorted(variation["core20"]["values"], key=lambda pair: -pair[1].value)[:3]
     for name, _ in top:
         assert name in drawn["core20"].title
+    # The classes hold the ICBs' shares as printed (to one decimal) under one rule.
+    for key in ("core20", "rural"):
+        share = {m.key.rsplit(".", 1)[-1]: m.value for _, m in variation[key]["values"]}
+        printed_share = np.array([float(f"{share[c] * 100:.1f}") for c in drawn[key].codes])
+        rows = _check_classes(drawn[key].alt.split(". Highest")[0], printed_share)
+        assert sum(n for _, n in rows) == 42 and f"in {len(rows)} classes" in drawn[key].alt
 
 
 def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path) -> None:
@@ -294,7 +311,7 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     assert len(set(classes)) == 5
     # Class limits lie on a grid of round numbers chosen from the published rates: a limit equals a
     # neighbourhood's exact rate only by coincidence, and then its count is the published one.
-    breaks = np.array(layers.extra["breaks"])
+    breaks = np.array(layers.extra["classes"].breaks)
     assert np.allclose(breaks * 10, np.round(breaks * 10), rtol=0, atol=1e-9)  # a grid of 0.1 or coarser
     exact = (events[members] / (lsoas.loc[members, "population"] * 2.0) * 1000).to_numpy()
     assert not np.isclose(breaks[:, None], exact[None, :5], rtol=1e-9, atol=0).any()
@@ -306,10 +323,10 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     other[small] = [7, 2, 1, 4, 6]
     assert (other != events).sum() > 700
     again = maps.activity_layers(org, reference, shapes, weights, other, 2.0, SMALL_COUNT_MAX)
-    assert again.extra["breaks"] == layers.extra["breaks"] and again.colours == layers.colours
+    assert again.extra["classes"].breaks == layers.extra["classes"].breaks and again.colours == layers.colours
     rate_map = maps.activity_map(org, reference, shapes, weights, events, 2.0, "test", "Test events", False,
                                  tmp_path, SMALL_COUNT_MAX)
-    assert rate_map.measures[1].value == 5  # five LSOAs suppressed
+    assert {m.key: m.value for m in rate_map.measures}["maps.activity.test.suppressed"] == 5  # five LSOAs
     assert "1 to 7 events are suppressed" in rate_map.note
     assert (tmp_path / "map_activity_test.png").is_file()
 
@@ -339,3 +356,175 @@ def test_edition_maps_have_caption_attribution_and_alt_text(edition, reference) 
     methods = (edition.project / "methods.qmd").read_text(encoding="utf-8")
     assert "Maps: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. " \
            "Contains OS data © Crown copyright and database right 2011." in methods
+
+
+# The classes of maps of numbers: one classification for fills, legend, caption and alt text.
+
+#: A class as the alt text prints it ("140.0 to under 140.6: 1", "75% to 100%: 43", "216.1: 1").
+CLASS_ROW = re.compile(r"(?<![\w.,])([\d,]+(?:\.\d+)?%?(?: to (?:under )?[\d,]+(?:\.\d+)?%?)?): ([\d,]+)(?=[ ;.]|$)")
+
+
+def _number(text: str) -> float:
+    return float(text.rstrip("%").replace(",", ""))
+
+
+def _holds(label: str, value: float) -> bool:
+    """Whether ``value`` satisfies a class label as a reader takes it: "X to under Y" is X <= v < Y,
+    "X to Y" is X <= v <= Y, "X" is v == X."""
+    parts = re.fullmatch(r"(.+?)(?: to (under )?(.+))?", label)
+    low = _number(parts.group(1))
+    if parts.group(3) is None:
+        return value == low
+    high = _number(parts.group(3))
+    return low <= value < high if parts.group(2) else low <= value <= high
+
+
+def _class_rows(alt: str) -> list[tuple[str, int]]:
+    """The classes and counts an alt text prints, in order."""
+    return [(label, int(n.replace(",", ""))) for label, n in CLASS_ROW.findall(alt)]
+
+
+def _check_classes(alt: str, values: np.ndarray, legend=None, colours=None) -> list[tuple[str, int]]:
+    """Every value not NaN satisfies exactly one class label of ``alt``, and each label's count is
+    the number of values satisfying it; the legend and fills (when given) agree with the labels."""
+    rows = _class_rows(alt)
+    shown = values[np.isfinite(values)]
+    assert rows, alt
+    for label, n in rows:
+        assert sum(_holds(label, v) for v in shown) == n, (label, n, alt)
+    assert all(sum(_holds(label, v) for label, _ in rows) == 1 for v in shown), alt
+    if legend is not None:
+        labelled = [label for label, _ in legend if label[0].isdigit() and "events" not in label]
+        assert labelled == [label for label, _ in rows], (legend, alt)
+        if colours is not None:
+            fill = dict(legend)
+            for value, colour in zip(values, colours):
+                if np.isfinite(value):
+                    assert colour == fill[next(label for label, _ in rows if _holds(label, value))]
+                else:
+                    assert colour == maps.SUPPRESSED_COLOUR
+    return rows
+
+
+def test_classes_on_hand_made_values_with_ties_and_a_single_value() -> None:
+    """The one rule: lower <= x < upper, the highest class closed; ties share a class; a class of
+    one value is labelled with it; limits are printed numbers; empty classes merge."""
+    classes = Classes.of([1.0, 2.0, 2.0, 2.0, 3.5, 5.0, np.nan], [1, 2, 3.5, 5])
+    assert classes.index == (0, 1, 1, 1, 2, 2, -1)  # 2.0 on a limit is in the class above; 5.0 in the top
+    assert classes.counts == (1, 3, 2) and classes.classed == 6
+    assert classes.labels == ("1.0 to under 2.0", "2.0 to under 3.5", "3.5 to 5.0")
+    assert classes.at_least == "3.5 or more"
+    assert classes.colours(maps.REDS, "grey") == (*(maps.REDS[2],), *(maps.REDS[3],) * 3, *(maps.REDS[4],) * 2, "grey")
+    # Ties: the quantile limits are values, tied values share a class, and a top value alone is a class.
+    assert quantile_breaks([0, 0, 0, 8, 8]) == [0, 8, 8]
+    ties = Classes.of([0, 0, 0, 8, 8], quantile_breaks([0, 0, 0, 8, 8]))
+    assert ties.counts == (3, 2) and ties.labels == ("0.0 to under 8.0", "8.0") and ties.at_least == "8.0"
+    assert quantile_breaks([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 4, 5, 6]
+    # A single value (the Isles of Scilly's one neighbourhood at 216.08): printed as 216.1, and said so.
+    one = Classes.of(printed([216.08]), quantile_breaks(printed([216.08])))
+    assert one.breaks == (216.1, 216.1) and one.labels == ("216.1",) and one.at_least == "216.1"
+    assert "more than" not in one.at_least
+    # Limits are rounded to the printed digits before anything is classed by them.
+    shares = Classes.of([9.96, 10.0, 24.99], [0, 9.99, 25.0], digits=0, suffix="%")
+    assert shares.breaks == (0, 10, 25) and shares.index == (0, 1, 1)
+    assert shares.labels == ("0% to under 10%", "10% to 25%")
+    # printed() rounds as the book prints (0.35 is 0.34999... in binary: "0.3").
+    assert printed([0.35, 0.25, 216.08, np.nan], 1)[:3].tolist() == [0.3, 0.2, 216.1]
+    # An empty class merges into the class below; every area still satisfies its label.
+    gaps = Classes.of([1, 1, 5], [0, 2, 4, 6])
+    assert gaps.counts == (2, 0, 1)
+    merged = gaps.without_empty()
+    assert merged.breaks == (0, 4, 6) and merged.counts == (2, 1) and merged.index == (0, 0, 1)
+    low = Classes.of([5, 5], [0, 2, 6]).without_empty()
+    assert low.breaks == (0, 6) and low.labels == ("0.0 to 6.0",)
+    for c in (classes, ties, one, shares, merged, low):
+        alt = "; ".join(f"{label}: {n}" for label, n in zip(c.labels, c.counts))
+        _check_classes(alt, np.asarray(c.values, dtype=float))
+    # No value to class: no class; a value outside the limits is an error.
+    assert Classes.of([np.nan], []).size == 0
+    with pytest.raises(ValueError, match="outside"):
+        Classes.of([7.0], [0, 5])
+    # On the coarse grid of the disclosure rule a top class of one rate stays a class.
+    assert coarse_breaks([0, 6.5, 6.5]) == [0, 6, 8]
+
+
+def _published_rates(reference, code: str, events: pd.Series, rule) -> np.ndarray:
+    """Crude rates of a local authority's LSOAs as printed, from plain arithmetic on the events:
+    1 to 7 suppressed (NaN), others rounded to the nearest 5 (halves up), under ``rule``."""
+    lsoas = reference.lsoas
+    members = sorted(lsoas.index[lsoas["lad_code"] == code])
+    counts = events.reindex(members, fill_value=0).to_numpy(dtype=float)
+    if rule.safe:
+        counts = np.where((counts >= 1) & (counts <= 7), np.nan, np.floor(counts / 5 + 0.5) * 5)
+    rates = counts / lsoas.loc[members, "population"].to_numpy(dtype=float) * 1000
+    return np.array([float(f"{r:.1f}") if np.isfinite(r) else np.nan for r in rates])
+
+
+@pytest.fixture(scope="module")
+def demo_events(reference) -> pd.Series:
+    from hi_reports.data.demo import demo_activity
+
+    return demo_activity(reference, calibrate=True).groupby("lsoa_code")["count"].sum()
+
+
+@pytest.mark.parametrize("rule", [SAFE, UNSAFE], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("code", ["E09000001", "E06000053"], ids=["City of London", "Isles of Scilly"])
+def test_activity_map_classes_captions_and_alt_text_agree(reference, shapes, demo_events, tmp_path, code, rule) -> None:
+    """City of London (6 neighbourhoods; its alt text counted 2, 0, 1, 1, 2 by no single rule) and
+    the Isles of Scilly (1; "more than 216.1" where its rate prints 216.1): every class's count in
+    the alt text is the number of neighbourhoods whose printed rate satisfies its label, the legend
+    and fills follow the same labels, and the caption's limit is the top class's, as printed."""
+    org = resolve(reference, code, "la")
+    weights = membership(reference, "la")
+    rates = _published_rates(reference, code, demo_events, rule)
+    layers = maps.activity_layers(org, reference, shapes, weights, demo_events, 1.0, rule)
+    assert np.array_equal(np.asarray(layers.extra["classes"].values), rates, equal_nan=True)
+    drawn = maps.activity_map(org, reference, shapes, weights, demo_events, 1.0, "demo", "Emergency admissions",
+                              True, tmp_path, rule)
+    rows = _check_classes(drawn.alt, rates, layers.legend, layers.colours)
+    assert sum(n for _, n in rows) == len(rates) == len(drawn.codes)
+    assert "more than" not in drawn.title and "more than" not in drawn.alt
+    annex = {m.key: m.value for m in drawn.measures}
+    top_label, top_n = rows[-1]
+    top_lower = _number(top_label.split(" to ")[0])
+    assert annex["maps.activity.demo.top_class"] == top_lower and annex["maps.activity.demo.top_class_areas"] == top_n
+    if len(rows) > 1:
+        said = re.search(r"the (\d+ )?neighbourhoods? with the highest crude rates? ha(?:s|ve) ([\d,.]+)( or more)?",
+                         drawn.title)
+        assert said and _number(said.group(2)) == top_lower, drawn.title
+        assert int(said.group(1) or 1) == top_n == int((rates >= top_lower).sum())
+    else:
+        assert f"a crude rate {'of ' + top_label if ' to ' not in top_label else 'from ' + top_label}" in drawn.title
+    if code == "E06000053" and not rule.safe:
+        assert rates.tolist() == [216.1] and "the one neighbourhood has a crude rate of 216.1 per 1,000" in drawn.title
+        assert "in one class: 216.1: 1." in drawn.alt and "1 neighbourhoods" not in drawn.alt
+
+
+@pytest.mark.parametrize("counts, says", [
+    ([3, 5, 0, 2, 7, 40], "4 of the 6 neighbourhoods, with 1 to 7 events, are not shown"),
+    ([3, 3, 3, 3, 3, 3], "no neighbourhood's crude rate can be shown: all 6 have 1 to 7 events"),
+    ([0, 0, 0, 0, 0, 0], "none of the 6 neighbourhoods had any emergency admissions"),
+    ([0, 0, 3, 3, 3, 3], "none of the 2 neighbourhoods shown had any emergency admissions; 4 of the 6"),
+    ([0, 0, 0, 0, 0, 12], "the neighbourhood with the highest crude rate has "),
+    ([9, 3, 3, 3, 3, 3], "the one neighbourhood shown has a crude rate from "),
+])
+def test_activity_map_when_most_neighbourhoods_are_suppressed(reference, shapes, tmp_path, counts, says) -> None:
+    """Small counts in City of London: the caption says what can be shown and how much is
+    suppressed, never "more than 0.0" nor a limit of 0.0, and the alt text's classes still hold."""
+    code = "E09000001"
+    org = resolve(reference, code, "la")
+    members = sorted(reference.lsoas.index[reference.lsoas["lad_code"] == code])
+    events = pd.Series(0.0, index=reference.lsoas.index)
+    events[members] = counts
+    drawn = maps.activity_map(org, reference, shapes, membership(reference, "la"), events, 1.0, "t",
+                              "Emergency admissions", False, tmp_path, SAFE)
+    assert says in drawn.title, drawn.title
+    assert "more than" not in drawn.title and not re.search(r"(?<![\d.,])0\.0 or more", drawn.title)
+    hidden = sum(1 <= c <= 7 for c in counts)
+    assert f"1 to 7 events: suppressed: {hidden}." in drawn.alt
+    assert {m.key: m.value for m in drawn.measures}["maps.activity.t.suppressed"] == hidden
+    rates = _published_rates(reference, code, events, SAFE)
+    if np.isfinite(rates).any():
+        _check_classes(drawn.alt, rates)
+    else:
+        assert "in no class" in drawn.alt and not _class_rows(drawn.alt)

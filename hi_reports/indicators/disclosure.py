@@ -10,7 +10,8 @@ against a reader who calculates only if nothing else published lets the unrounde
   differences of rounded counts; a figure whose count is suppressed is suppressed with it;
 - data-quality counts (rows and events read, used, excluded, outside the organisation) go through
   the same rule;
-- the class breaks of a map are chosen from published rates and rounded outward to a coarse grid.
+- the class breaks of a map are chosen from published rates and put on a coarse grid of round
+  numbers.
 
 :data:`UNSAFE` keeps the true counts, for internal use only: every output made with it is marked
 :data:`UNSAFE_MARK`.
@@ -111,22 +112,26 @@ def _grid_step(gap: float) -> float:
 
 
 def coarse_breaks(breaks: Sequence[float]) -> list[float]:
-    """Class breaks on a grid of round numbers: the lowest rounded down, the highest up, the others
-    to the nearest.
+    """Class breaks on a grid of round numbers: each class's lower limit rounded down, the highest
+    break up.
 
-    Given breaks chosen from published rates, the result depends on those only and holds only
-    multiples of one step (1, 2 or 5 times a power of ten, about half the narrowest class or
-    coarser, 0.1 at least), so a class limit is a round number rather than one area's rate.
-    Duplicates collapse; at least two breaks are returned.
+    ``breaks`` are the lower limits of the classes, then the largest rate (the last two are equal
+    when the highest class is that rate alone), chosen from published rates. The result depends on
+    those only and holds only multiples of one step (1, 2 or 5 times a power of ten, about half the
+    narrowest class or coarser, 0.1 at least), so a class limit is a round number rather than one
+    area's rate. A lower limit rounded down keeps in its class the area whose rate it was, so the
+    grid empties no class (two limits may meet, and their classes merge); a highest class of one
+    rate stays a class (``[0, 6.5, 6.5]`` gives ``[0, 6, 8]``). The highest break is above the
+    last lower limit; at least two breaks are returned.
     """
-    values = sorted({float(b) for b in breaks if math.isfinite(b)})
+    values = sorted(float(b) for b in breaks if math.isfinite(b))
     if not values:
         return [0.0, 1.0]
-    gaps = [b - a for a, b in pairwise(values)]
+    distinct = sorted(set(values))
+    gaps = [b - a for a, b in pairwise(distinct)]
     step = _grid_step(min(gaps) if gaps else abs(values[0]))
-    lo = math.floor(values[0] / step + 1e-9) * step
-    hi = math.ceil(values[-1] / step - 1e-9) * step
-    if hi <= lo:
-        hi = lo + step
-    inner = [round(v / step) * step for v in values[1:-1]]
-    return sorted({round(v, 10) for v in [lo, *inner, hi] if lo <= v <= hi})
+    lowers = sorted({round(math.floor(v / step + 1e-9) * step, 10) for v in values[:-1] or values})
+    hi = round(math.ceil(values[-1] / step - 1e-9) * step, 10)
+    if hi <= lowers[-1]:
+        hi = round(lowers[-1] + step, 10)
+    return [*lowers, hi]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import Reference
-from hi_reports.formatting import count, decimal, in_sentence, percent
+from hi_reports.formatting import count, in_sentence, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
+from hi_reports.indicators.classes import Classes, printed, quantile_breaks
 from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.mapdraw import (
     Layers,
@@ -183,20 +183,6 @@ def rural_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Laye
     )
 
 
-def share_classes(values: np.ndarray, breaks: Sequence[float], colours: Sequence[str],
-                  label: Any = percent) -> tuple[list[str], list[tuple[str, str]]]:
-    """Colour of each value by class (``breaks[i] <= v < breaks[i + 1]``) and the legend rows."""
-    index = np.clip(np.searchsorted(np.asarray(breaks[1:-1]), values, side="right"), 0, len(colours) - 1)
-    legend = [(f"{label(lo)} to {label(hi)}", colours[i]) for i, (lo, hi) in enumerate(pairwise(breaks))]
-    return [colours[i] for i in index], legend
-
-
-def quantile_breaks(values: np.ndarray, classes: int = 5) -> list[float]:
-    """Breaks that put about as many values in each class (duplicates removed)."""
-    qs = np.quantile(values, np.linspace(0, 1, classes + 1))
-    return sorted(set(np.round(qs, 10).tolist()))
-
-
 def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
           folder: Path, fig: Any = None) -> tuple[Map, Any]:
     """Draw ``layers`` (on ``fig``, recoloured, when given) and write the PNG; return the map and figure."""
@@ -341,7 +327,8 @@ def organisation_maps(
     return maps
 
 
-CATCHMENT_BREAKS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+#: Classes of a trust's share of a neighbourhood's admitted patients, in percent.
+CATCHMENT_BREAKS = (0, 10, 25, 50, 75, 100)
 
 
 def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weights: pd.DataFrame,
@@ -350,6 +337,8 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
 
     ``core`` is the outline of the neighbourhoods sending the trust 10% or more, which the map is
     framed on; None when there are none (a specialist trust), and the map then frames them all.
+    The shares are classed exactly (no neighbourhood's share is printed) by
+    :data:`CATCHMENT_BREAKS`, and the title's counts are those of the classes.
     """
     key = reference.lsoas.index.name
     mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)].sort_values(key)
@@ -358,13 +347,18 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
     framed = core is not None
     if core is None:
         core = area_shapes(shapes, positions)
-    colours, legend = share_classes(share, CATCHMENT_BREAKS, BLUES, lambda v: percent(v, 0))
-    layers = _area_layers(shapes, core, positions, colours, legend,
+    classes = Classes.of(share * 100, CATCHMENT_BREAKS, digits=0, suffix="%")
+    legend = classes.legend(BLUES)
+    layers = _area_layers(shapes, core, positions, classes.colours(BLUES, OTHER_COLOUR), legend,
                           "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
     source = reference.vintage.sources.catchment
-    half = Measure("maps.catchment.half_lsoas", float((share >= 0.5).sum()), "count",
+
+    def from_share(least: float) -> float:
+        return float(sum(n for lower, n in zip(classes.breaks, classes.counts) if lower >= least))
+
+    half = Measure("maps.catchment.half_lsoas", from_share(50), "count",
                    "LSOAs sending half or more of their admitted patients to the trust", source)
-    tenth = Measure("maps.catchment.core_lsoas", float((share >= CATCHMENT_MIN_SHARE).sum()), "count",
+    tenth = Measure("maps.catchment.core_lsoas", from_share(CATCHMENT_MIN_SHARE * 100), "count",
                     "LSOAs sending 10% or more of their admitted patients to the trust", source)
     if framed:
         title = (f"{count(tenth.value)} neighbourhood{'s' if tenth.value != 1 else ''} send at least 10% of "
@@ -376,11 +370,10 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
                  f"{count(len(share))} neighbourhoods each send it a small share")
         outline = "framed on all of them, as no neighbourhood sends 10% or more"
         where = "The map frames every neighbourhood with patients admitted to the trust."
-    counts = np.histogram(share, bins=CATCHMENT_BREAKS)[0]
     alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
            f"patients admitted to the trust shaded by the trust's share of them, darker for larger shares, {outline}. "
            "Neighbourhoods per class: "
-           + "; ".join(f"{label}: {count(c)}" for (label, _), c in zip(legend, counts)) + ".")
+           + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(legend, classes.counts)) + ".")
     return _draw(layers, "map_catchment", title,
                  _note(shapes, layers, f"Catchment year 2019, all admissions; an LSOA takes its MSOA's share. {where}"),
                  alt, (tenth, half), folder)[0]
@@ -399,21 +392,24 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
         by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
-        values = np.array([by_code[c].value for c in codes])
+        # Classed as printed (percent to one decimal), between whole percentages.
+        values = printed(np.array([by_code[c].value for c in codes]) * 100, 1)
         breaks = quantile_breaks(values)
-        breaks[0], breaks[-1] = math.floor(breaks[0] * 100) / 100, math.ceil(breaks[-1] * 100) / 100
-        colours, legend = share_classes(values, breaks, palette[-(len(breaks) - 1):], lambda v: percent(v, 0))
+        breaks[0], breaks[-1] = math.floor(breaks[0]), math.ceil(breaks[-1])
+        classes = Classes.of(values, breaks, digits=1, suffix="%").without_empty()
+        legend = classes.legend(palette)
         layers = Layers(
-            codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds), colours=tuple(colours),
-            legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n(five classes of ICBs)",
+            codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds),
+            colours=classes.colours(palette, OTHER_COLOUR),
+            legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n({classes.size} classes of ICBs)",
             outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
         )
         top = sorted(codes, key=lambda c: -by_code[c].value)[:3]
         title = (f"The {what}s are highest in " + ", ".join(names[c].short_name for c in top[:2])
                  + f" and {names[top[2]].short_name} ICBs")
-        counts = [int(sum(1 for c in colours if c == colour)) for _, colour in legend]
         alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
-               f"shares, in {len(legend)} classes: " + "; ".join(f"{label}: {n} ICBs" for (label, _), n in zip(legend, counts))
+               f"shares, in {classes.size} classes: "
+               + "; ".join(f"{label}: {n} ICB{'s' if n != 1 else ''}" for label, n in zip(classes.labels, classes.counts))
                + ". Highest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in top)
                + ". Lowest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}"
                                           for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
@@ -444,13 +440,15 @@ def activity_layers(
 ) -> Layers:
     """Areas coloured by the crude rate of an activity measure (LSOAs; ICBs for England).
 
-    Rates are per 1,000 residents a year, in five classes of about equal numbers of areas. Each
-    area's rate is computed from its published count (``small`` is the disclosure rule, or for
-    compatibility the largest suppressed count with the default rounding): an area with a
-    suppressed count is grey, and the class breaks are chosen from the published rates and
-    rounded outward to a coarse grid, so no break is one area's exact rate. ``extra`` holds
-    ``rates`` (published), ``suppressed``, ``breaks``, ``unit`` (``neighbourhood`` or ``ICB``)
-    and ``rule``.
+    Rates are per 1,000 residents a year, computed from each area's published count (``small`` is
+    the disclosure rule, or for compatibility the largest suppressed count with the default
+    rounding) and classed as printed, to one decimal, in up to five classes of about equal numbers
+    of areas (:func:`~hi_reports.indicators.classes.quantile_breaks`). An area with a suppressed
+    count has no rate: it is grey and in no class. Under a safe rule the breaks are put on a
+    coarse grid (:func:`~hi_reports.indicators.disclosure.coarse_breaks`), so no break is one
+    area's exact rate; a class left empty by that is merged into its neighbour. ``extra`` holds
+    ``classes`` (:class:`~hi_reports.indicators.classes.Classes`, from which the fills, the legend,
+    the caption and the alt text all come), ``unit`` (``neighbourhood`` or ``ICB``) and ``rule``.
     """
     rule = small if isinstance(small, Disclosure) else Disclosure(small_max=small)
     lsoas = reference.lsoas
@@ -474,28 +472,56 @@ def activity_layers(
         outline, districts = area.outline, area.districts
         vertex_list, kind_list = zip(*(shapes.rings(int(p)) for p in positions))
         unit = "neighbourhood"
-    suppressed = rule.suppressed(area_events)
-    published = rule.publish(area_events)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rates = published / (area_people * years) * 1000
-    shown = ~suppressed & np.isfinite(rates)
-    breaks = quantile_breaks(rates[shown]) if shown.any() else [0.0, 1.0]
-    if rule.safe:
+        rates = printed(rule.publish(area_events) / (area_people * years) * 1000, 1)
+    breaks = quantile_breaks(rates)
+    if rule.safe and breaks:
         breaks = coarse_breaks(breaks)
-    if len(breaks) < 2:
-        breaks = [breaks[0], breaks[0] + 1]
-    colours, legend = share_classes(np.nan_to_num(rates), breaks, REDS[-(len(breaks) - 1):], lambda v: decimal(v))
-    colours = [SUPPRESSED_COLOUR if s else c for c, s in zip(colours, suppressed)]
+    classes = Classes.of(rates, breaks, digits=1).without_empty()
+    legend = classes.legend(REDS)
     if rule.small_max:
-        legend = [*legend, (f"1 to {rule.small_max} events: suppressed", SUPPRESSED_COLOUR)]
-    layers = Layers(
-        codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list), colours=tuple(colours),
-        legend=tuple(legend), legend_title="Crude rate per 1,000\nresidents a year",
+        legend = (*legend, (f"1 to {rule.small_max} events: suppressed", SUPPRESSED_COLOUR))
+    return Layers(
+        codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list),
+        colours=classes.colours(REDS, SUPPRESSED_COLOUR),
+        legend=legend, legend_title="Crude rate per 1,000\nresidents a year",
         outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
         edge=0.5 if org.kind == "england" else 0.15,
-        extra={"rates": rates, "suppressed": suppressed, "breaks": breaks, "unit": unit, "rule": rule},
+        extra={"classes": classes, "unit": unit, "rule": rule},
     )
-    return layers
+
+
+def _activity_title(classes: Classes, unit: str, lower: str, small_max: int) -> str:
+    """What a map of rates shows, from its classes: the highest class, and what is not shown.
+
+    Never "more than" a limit (every area of the highest class has at least its lower limit as
+    printed), and no range of rates when no rate, or only rates of 0.0, can be shown.
+    """
+    total, shown = len(classes.values), classes.classed
+    hidden = total - shown
+    units = f"{unit}s" + (" shown" if hidden else "")
+    per = " per 1,000 residents a year"
+    if not shown:
+        return (f"no {unit}'s crude rate can be shown: " + (f"the one {unit} has" if total == 1 else f"all {count(total)} have")
+                + f" 1 to {small_max} events, too few to publish")
+    the = (f"the one {unit}" if total == 1 else f"the one {unit} shown" if shown == 1
+           else f"the {count(shown)} {units}")
+    if classes.size == 1 and np.nanmax(classes.values) == 0:
+        text = f"{the} had no {lower}" if shown == 1 else f"none of {the} had any {lower}"
+    elif classes.size == 1:
+        limits = (f"of {classes.text(classes.breaks[0])}" if classes.single(0)
+                  else f"from {classes.text(classes.breaks[0])} to {classes.text(classes.breaks[1])}")
+        everyone = the if shown == 1 or hidden else f"all {count(shown)} {units}"
+        text = f"{everyone} {'has' if shown == 1 else 'have'} a crude rate {limits}{per}"
+    elif classes.counts[-1] == 1:
+        text = f"the {unit}{' shown' if hidden else ''} with the highest crude rate has {classes.at_least}{per}"
+    else:
+        text = (f"the {count(classes.counts[-1])} {units} with the highest crude rates have "
+                f"{classes.at_least}{per}")
+    if hidden:
+        text += (f"; {count(hidden)} of the {count(total)} {unit}s, with 1 to {small_max} events, "
+                 f"{'is' if hidden == 1 else 'are'} not shown")
+    return text
 
 
 def activity_map(
@@ -513,6 +539,11 @@ def activity_map(
 ) -> Map:
     """Draw the map of crude rates of an activity measure (see :func:`activity_layers`).
 
+    Its legend, title and alt text are written from the map's one classification: the alt text
+    counts the areas of each class, the title states the lower limit of the highest class as
+    printed ("151.4 or more"; a class of one value, that value), and says how many areas are
+    suppressed.
+
     Parameters
     ----------
     events
@@ -527,27 +558,39 @@ def activity_map(
         The disclosure rule (or the largest suppressed count): see :func:`activity_layers`.
     """
     layers = activity_layers(org, reference, shapes, weights, events, years, small)
-    breaks, suppressed, unit = layers.extra["breaks"], layers.extra["suppressed"], layers.extra["unit"]
+    classes: Classes = layers.extra["classes"]
+    unit: str = layers.extra["unit"]
     rule: Disclosure = layers.extra["rule"]
-    codes, colours, legend = layers.codes, layers.colours, layers.legend
+    codes = layers.codes
+    hidden_n = len(codes) - classes.classed
     prefix = ("SYNTHETIC DATA: " if synthetic else "") + (f"{rule.mark}: " if not rule.safe else "")
     source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
-    top = Measure(f"maps.activity.{slug}.top_fifth", float(breaks[-2]) if len(breaks) > 2 else float(breaks[0]),
-                  "number", f"Crude rate of {in_sentence(measure)} per 1,000 residents a year above which the highest "
-                  f"fifth of {unit}s lie", f"{source}; {reference.vintage.sources.population}")
-    hidden = Measure(f"maps.activity.{slug}.suppressed", float(suppressed.sum()), "count",
+    sources = f"{source}; {reference.vintage.sources.population}"
+    hidden = Measure(f"maps.activity.{slug}.suppressed", float(hidden_n), "count",
                      f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown", source)
-    title = (f"{prefix}{measure}: the fifth of {unit}s with the highest crude rates have more than "
-             f"{decimal(top.value)} per 1,000 residents a year")
-    counts = [sum(1 for c in colours if c == colour) for _, colour in legend]
-    alt = (f"Map of crude rates of {in_sentence(measure)} per 1,000 residents a year in the {count(len(codes))} {unit}s "
-           f"of {org.short_name}, darker for higher rates, in classes of about equal numbers: "
-           + "; ".join(f"{label}: {n}" for (label, _), n in zip(legend, counts)) + "."
+    measures = [hidden]
+    if classes.size:
+        measures = [
+            Measure(f"maps.activity.{slug}.top_class", classes.breaks[-2], "number",
+                    f"Lower limit of the highest class of crude rates of {in_sentence(measure)} per 1,000 residents "
+                    f"a year on the map, as printed: every {unit} of the class has this rate or more", sources),
+            hidden,
+            Measure(f"maps.activity.{slug}.top_class_areas", float(classes.counts[-1]), "count",
+                    f"{unit.capitalize()}s in the highest class of crude rates on the map", sources),
+        ]
+    title = prefix + measure + ": " + _activity_title(classes, unit, in_sentence(measure), rule.small_max)
+    counts = [*classes.counts, hidden_n][:len(layers.legend)]
+    how = ("in no class" if not classes.size else "in one class" if classes.size == 1
+           else f"in {classes.size} classes, fifths of the {unit}s shown where ties and rounding allow")
+    areas = f"the one {unit}" if len(codes) == 1 else f"the {count(len(codes))} {unit}s"
+    alt = (f"Map of crude rates of {in_sentence(measure)} per 1,000 residents a year in {areas} "
+           f"of {org.short_name}, darker for higher rates, {how}: "
+           + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(layers.legend, counts)) + "."
            + (" Synthetic demonstration data, not real activity." if synthetic else ""))
     control = (f"Crude rates from counts rounded to {rule.round_to}; {unit}s with 1 to {rule.small_max} events are "
-               "suppressed (shown grey), and class limits are rounded outward." if rule.safe
-               else f"Crude rates from true counts: {rule.mark}.")
+               "suppressed (shown grey), and class limits are put on a grid of round numbers (lower limits rounded "
+               "down, the highest up)." if rule.safe else f"Crude rates from true counts: {rule.mark}.")
     note = (control + (" Synthetic demonstration data." if synthetic else "")
             + f" Scale: the bar is {scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). "
             + attribution(shapes))
-    return _draw(layers, f"map_activity_{slug}", title, note, alt, (top, hidden), folder)[0]
+    return _draw(layers, f"map_activity_{slug}", title, note, alt, tuple(measures), folder)[0]
