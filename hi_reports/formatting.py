@@ -56,6 +56,13 @@ def rank(value: float, of: int | None, tied: int | None = None) -> str:
     return ("joint " if tied and tied > 1 else "") + ordinal(int(value)) + (f" of {of}" if of else "")
 
 
+def join_words(items: list[str]) -> str:
+    """``["A", "B", "C"]`` -> ``"A, B and C"``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def in_sentence(name: str) -> str:
     """A name as it reads inside a sentence: 'Emergency admissions' -> 'emergency admissions', but an
     acronym or a name with capitals inside its first word stays as it is ('A&E attendances', 'NHS 111

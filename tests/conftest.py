@@ -139,3 +139,4 @@ def edition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
         org="QHL", out=out, formats=("html", "pdf", "docx"), engine="builtin", date=dt.date(2026, 11, 25)
     )
     return build_edition(request, data_dir=data_dir)
+

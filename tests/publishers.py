@@ -235,3 +235,16 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
                 '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                 f"<sheetData>{body}</sheetData></worksheet>"))
     return out.getvalue()
+
+
+def ods_etr_csv(names: Path) -> str:
+    """ODS's etr.csv made from the reference copy of the trust names: no title row, 27 columns in
+    ODS's layout, the close date 12th (blank while open)."""
+    copy = pd.read_csv(names, dtype=str)
+    etr = pd.DataFrame({"code": copy["trust_code"], "name": copy["trust_name"], "grouping": "Y56",
+                        "geography": "Q71", **{f"address {i}": "1 HIGH STREET" for i in range(1, 6)},
+                        "postcode": "B1 1AA", "opened": "19940401",
+                        "closed": copy["status"].map({"open": "", "closed": "20211001"})})
+    etr[[f"null {i}" for i in range(15)]] = ""
+    assert etr.shape[1] == 27
+    return etr.to_csv(index=False, header=False)

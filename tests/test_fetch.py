@@ -17,7 +17,7 @@ from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
 from hi_reports.data.loaders import file_sha256, find_file, read_source
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
-from tests.publishers import serve
+from tests.publishers import ods_etr_csv, serve
 
 
 @dataclasses.dataclass
@@ -181,17 +181,10 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
         pd.read_csv(original, dtype=str).to_excel(writer, sheet_name="Trusts", startrow=2, index=False)
     mirror.overrides["trusts.xlsx"] = workbook.getvalue()
     # ODS's etr.zip: etr.csv has no title row and 27 columns, the close date 12th (blank if open)
-    copy = pd.read_csv(original, dtype=str)
-    etr = pd.DataFrame({"code": copy["trust_code"], "name": copy["trust_name"], "grouping": "Y56",
-                        "geography": "Q71", **{f"address {i}": "1 HIGH STREET" for i in range(1, 6)},
-                        "postcode": "B1 1AA", "opened": "19940401",
-                        "closed": copy["status"].map({"open": "", "closed": "20211001"})})
-    etr[[f"null {i}" for i in range(15)]] = ""
-    assert etr.shape[1] == 27
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as packed:
         packed.writestr("etr.pdf", "ODS")
-        packed.writestr("etr.csv", etr.to_csv(index=False, header=False))
+        packed.writestr("etr.csv", ods_etr_csv(original))
     mirror.overrides["etr.zip"] = archive.getvalue()
 
     cases = {

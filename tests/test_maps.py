@@ -279,6 +279,21 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
         printed_share = np.array([float(f"{share[c] * 100:.1f}") for c in drawn[key].codes])
         rows = _check_classes(drawn[key].alt.split(". Highest")[0], printed_share)
         assert sum(n for _, n in rows) == 42 and f"in {len(rows)} classes" in drawn[key].alt
+    # "Lowest" names the three ICBs with the lowest rural shares as printed, and every ICB tied
+    # with the third (two print 0.0%, and two 0.1%)
+    rural = {m.key.rsplit(".", 1)[-1]: round(m.value * 100, 1) for _, m in variation["rural"]["values"]}
+    third = sorted(rural.values())[2]
+    ends = [f"{icbs[c].short_name} {v:.1f}%" for c, v in sorted(rural.items(), key=lambda i: i[1]) if v <= third]
+    lowest = drawn["rural"].alt.split("Lowest: ")[1]
+    assert len(ends) == 4 and all(end in lowest for end in ends) and lowest.count("%") == 4, lowest
+    assert "July 2022" in drawn["core20"].caption
+
+
+def test_ends_keep_ties() -> None:
+    values = {"a": 9.0, "b": 8.0, "c": 7.0, "d": 7.0, "e": 1.0}
+    assert maps._ends(values, highest=True) == ["a", "b", "c", "d"]
+    assert maps._ends(values, highest=False) == ["e", "c", "d"]
+    assert maps._ends({"a": 1.0, "b": 1.0}, highest=True) == ["a", "b"]
 
 
 def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path) -> None:

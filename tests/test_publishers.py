@@ -25,7 +25,7 @@ from hi_reports.data.fetch import fetch, read_registry
 from hi_reports.data.loaders import find_file, read_source
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
-from tests.publishers import ONS_FIELDS, Publishers, ons_service, serve, xlsx
+from tests.publishers import ONS_FIELDS, Publishers, ods_etr_csv, ons_service, serve, xlsx
 
 ARCGIS = [name for name, d in CATALOGUE.items() if d.file_format == "arcgis"]
 
@@ -224,10 +224,9 @@ def _more_publisher_files(publishers: Publishers, data_dir: Path) -> None:
     """ODS's etr.zip (etr.csv without a title row) and MHCLG's IoD2025 File 7 (the reference
     copy, a tidy selection of File 7's columns, stands in for it)."""
     names = find_file(get_dataset("trust_names"), data_dir)
-    etr = pd.read_csv(names, dtype=str).assign(grouping="Y56", region="Q71")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as packed:
-        packed.writestr("etr.csv", etr.to_csv(index=False, header=False))
+        packed.writestr("etr.csv", ods_etr_csv(names))
         packed.writestr("etr.pdf", "ODS")
     publishers.add_file(CATALOGUE["trust_names"].download_url, archive.getvalue())
     imd = get_dataset("imd2025")

@@ -76,7 +76,7 @@ def test_trusts_are_compared_with_open_trusts_of_their_own_group(editions: Path,
     assert closed == {"RW6", "RBZ"} and len(specialist) == 16  # Pennine Acute, Northern Devon
     acute = len(names) - len(closed) - len(specialist)
     intro = _text(editions / "R1H", "intro")
-    assert f"England has {acute} general acute trusts open today" in intro
+    assert f"England has {acute} general acute trusts open in the ODS trust file" in intro
     similar = re.search(r"closest to it by deprivation profile.*?, are (.*?)\.", intro).group(1)
     named = [name for name in names["trust_name"].str.replace(" And ", " and ").str.replace(" Of ", " of ")
              if name in similar]
@@ -86,7 +86,7 @@ def test_trusts_are_compared_with_open_trusts_of_their_own_group(editions: Path,
     assert not codes & (closed | specialist), codes
 
     intro = _text(editions / "RBS", "intro")  # Alder Hey: a children's hospital
-    assert "specialist NHS trust" in intro and f"England has {len(specialist)} specialist trusts" in intro
+    assert "specialist NHS trust" in intro and f"England has {len(specialist)} specialist trusts open in" in intro
     index = _text(editions / "RBS", "index")
     assert f"of {len(specialist)} specialist trusts" in index and "aged 65" not in index
     for page in ("imd", "rural", "summary"):

@@ -124,10 +124,7 @@ def make_environment(search_path: list[Path], annex: Annex) -> jinja2.Environmen
 
     def join_words(items: list[str]) -> Markdown:
         """``["A", "B", "C"]`` -> ``A, B and C`` (each item escaped)."""
-        words = [escape_markdown(item) for item in items]
-        if len(words) <= 1:
-            return Markdown("".join(words))
-        return Markdown(", ".join(words[:-1]) + " and " + words[-1])
+        return Markdown(formatting.join_words([escape_markdown(item) for item in items]))
 
     def attr(value: Any) -> Markdown:
         """Text for a quoted markdown attribute value (alt text, paths): no double quotes."""

@@ -196,7 +196,7 @@ def furthest_above_england(domains: list[dict[str, Any]]) -> dict[str, Any] | No
 def _quintile_label(q: int, end: str) -> str:
     if q == (1 if end == "most" else 5):
         return f"the {end} deprived national quintile"
-    return f"national quintile {q}, the {end} deprived with residents here"
+    return f"national quintile {q} (the {end} deprived quintile in which anyone here lives)"
 
 
 def age_ends(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

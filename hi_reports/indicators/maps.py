@@ -14,7 +14,6 @@ deprived, darkest), ColorBrewer YlGn for rurality, Blues for shares, YlOrRd for 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import Reference
-from hi_reports.formatting import count, in_sentence, percent
+from hi_reports.formatting import count, in_sentence, join_words, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
 from hi_reports.indicators.classes import Classes, printed, quantile_breaks
@@ -248,9 +247,11 @@ def organisation_maps(
     trust = org.kind == "trust"
     where = (f" Neighbourhoods (LSOAs) sending at least {percent(CATCHMENT_MIN_SHARE, 0)} of their admitted "
              "patients to the trust.") if trust else ""
-    scope = "neighbourhoods of the catchment" if trust else "neighbourhoods"
+    # A trust's maps show the core of its catchment, not all of it: say so in every count.
+    core = f" that send the trust {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients"
+    scope = f"neighbourhoods{core}" if trust else "neighbourhoods"
     the_n = (f"the {count(n)} {scope}" if n != 1
-             else "the one neighbourhood" + (" of the catchment" if trust else ""))
+             else "the one neighbourhood" + (core.replace(" send ", " sends ") if trust else ""))
     v = reference.vintage
     src = f"{v.sources.imd}; {v.sources.lookup}"
     ruc_src = f"{v.sources.ruc}; {v.sources.lookup}"
@@ -289,6 +290,8 @@ def organisation_maps(
                          "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)", src)
     title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
              "England's most deprived 20%")
+    if n > 1 and not core.value:
+        title = f"None of the {count(n)} {scope} is Core20, among England's most deprived 20%"
     if n == 1:
         title = f"The area's one neighbourhood is {'' if core20[0] else 'not '}in England's most deprived 20% (Core20)"
     alt = (f"Map of {the_n} of {name} with {count(core.value)} Core20 neighbourhood{'s' if core.value != 1 else ''} "
@@ -362,7 +365,8 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
                     "LSOAs sending 10% or more of their admitted patients to the trust", source)
     if framed:
         title = (f"{count(tenth.value)} neighbourhood{'s' if tenth.value != 1 else ''} send at least 10% of "
-                 f"their admitted patients to the trust, {count(half.value)} at least half")
+                 f"their admitted patients to the trust" + (f", {count(half.value)} at least half" if half.value else
+                                                             ", none as much as half"))
         outline = "with the outline of the neighbourhoods sending 10% or more"
         where = "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."
     else:
@@ -379,6 +383,16 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
                  alt, (tenth, half), folder)[0]
 
 
+def _ends(values: dict[str, float], highest: bool, n: int = 3) -> list[str]:
+    """The ``n`` codes with the highest (or lowest) values, and any others tied with the last of
+    them, so that a list of "the highest" never leaves out an equal."""
+    ordered = sorted(values, key=lambda c: -values[c] if highest else values[c])
+    if len(ordered) <= n:
+        return ordered
+    last = values[ordered[n - 1]]
+    return ordered[:n] + [c for c in ordered[n:] if values[c] == last]
+
+
 def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
                  folder: Path) -> dict[str, Map | None]:
     """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
@@ -392,10 +406,9 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
         by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
-        # Classed as printed (percent to one decimal), between whole percentages.
+        # Classed as printed (percent to one decimal), from the lowest share to the highest.
         values = printed(np.array([by_code[c].value for c in codes]) * 100, 1)
         breaks = quantile_breaks(values)
-        breaks[0], breaks[-1] = math.floor(breaks[0]), math.ceil(breaks[-1])
         classes = Classes.of(values, breaks, digits=1, suffix="%").without_empty()
         legend = classes.legend(palette)
         layers = Layers(
@@ -404,17 +417,20 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
             legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n({classes.size} classes of ICBs)",
             outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
         )
-        top = sorted(codes, key=lambda c: -by_code[c].value)[:3]
-        title = (f"The {what}s are highest in " + ", ".join(names[c].short_name for c in top[:2])
-                 + f" and {names[top[2]].short_name} ICBs")
+        shares = {c: float(v) for c, v in zip(codes, values)}  # as printed: ties are ties
+        top, bottom = _ends(shares, highest=True), _ends(shares, highest=False)
+        title = f"The {what}s are highest in " + join_words([names[c].short_name for c in top]) + " ICBs"
+        if len(top) > 3:
+            title = f"{len(top)} ICBs share the highest {what}s"
+
+        def listed(chosen: list[str]) -> str:
+            return ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in chosen)
+
         alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
                f"shares, in {classes.size} classes: "
                + "; ".join(f"{label}: {n} ICB{'s' if n != 1 else ''}" for label, n in zip(classes.labels, classes.counts))
-               + ". Highest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in top)
-               + ". Lowest: " + ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}"
-                                          for c in sorted(codes, key=lambda c: by_code[c].value)[:3]) + ".")
-        bottom = sorted(codes, key=lambda c: by_code[c].value)[:3]
-        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup (July 2022). Scale: the bar is "
+               + f". Highest: {listed(top)}. Lowest: {listed(bottom)}.")
+        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup ({reference.vintage.organisations_when}). Scale: the bar is "
                 f"{scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
         maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
                                folder, fig)
