@@ -99,7 +99,7 @@ class TreeMemory:
 
 
 def bench_profiles(reference) -> dict[str, float]:
-    from hi_reports.edition import kind_profiles
+    from hi_reports.build import kind_profiles
     from hi_reports.geography import KINDS
 
     times = {}
@@ -112,7 +112,7 @@ def bench_profiles(reference) -> dict[str, float]:
 
 def bench_charts(reference, codes: list[str]) -> float:
     """Seconds per edition of chapter_context: every chapter's figures and the 6 charts."""
-    from hi_reports.edition import chapter_context, kind_profiles
+    from hi_reports.build import chapter_context, kind_profiles
     from hi_reports.geography import resolve
 
     profiles = kind_profiles(reference, "icb")
@@ -129,7 +129,7 @@ LOAD = """\
 import datetime as dt
 from pathlib import Path
 from hi_reports.data import load_reference
-from hi_reports.edition import kind_profiles
+from hi_reports.build import kind_profiles
 from hi_reports.geography import membership, organisations, resolve
 from hi_reports.indicators.chapters import Subject, imd_figures, overview_figures, rural_figures
 from hi_reports.indicators.charts import draw_charts

@@ -155,7 +155,7 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     """The activity measures the command line asks for, in order: --config, --activity, demo.
 
     They are checked before any data are read (names, files, periods, column mappings; see
-    :func:`hi_reports.edition.check_activity_specs`), and refused for a vintage without residents
+    :func:`hi_reports.build.check_activity_specs`), and refused for a vintage without residents
     by single year of age.
     """
     described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
@@ -164,8 +164,8 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     specs = list(read_config(args.config)) if getattr(args, "config", None) else []
     if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
         return ()  # the edition stage is not imported: a batch with nothing to build stays fast
+    from hi_reports.build import ActivitySpec, check_activity_specs
     from hi_reports.data.vintage import get_vintage
-    from hi_reports.edition import ActivitySpec, check_activity_specs
 
     if getattr(args, "activity", None):
         if not args.measure:
@@ -220,8 +220,8 @@ def read_config(path: Path) -> tuple:
     """
     import yaml
 
+    from hi_reports.build import ActivitySpec
     from hi_reports.data.activity import column_mapping
-    from hi_reports.edition import ActivitySpec
     from hi_reports.errors import DataError
 
     def fail(message: str, hint: str | None = "see the README's activity section") -> NoReturn:
@@ -344,7 +344,7 @@ def _build(args: argparse.Namespace) -> int:
         from hi_reports.batch.cli import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
-    from hi_reports.edition import EditionRequest, build_edition
+    from hi_reports.build import EditionRequest, build_edition
 
     if not args.org:
         raise HIReportsError(
@@ -366,9 +366,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from hi_reports.build import ActivitySpec, EditionRequest, build_edition
     from hi_reports.data import load_reference
     from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity, write_activity
-    from hi_reports.edition import ActivitySpec, EditionRequest, build_edition
 
     started = time.perf_counter()
     reference = load_reference(args.data_dir, args.vintage)

@@ -94,7 +94,7 @@ def test_headline_numbers_prefer_the_chapter_row(five) -> None:
 
 
 def test_one_failure_is_reported_and_the_others_complete(tmp_path: Path, reference, monkeypatch) -> None:
-    import hi_reports.edition as edition
+    import hi_reports.build as edition
 
     real = edition.draw_charts
 

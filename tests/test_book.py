@@ -10,7 +10,7 @@ import pytest
 
 from hi_reports.book import Annex, BookSources, escape_markdown, make_environment
 from hi_reports.book.environment import render_chapter
-from hi_reports.edition import EditionRequest, build_edition
+from hi_reports.build import EditionRequest, build_edition
 from hi_reports.errors import TemplateError
 from hi_reports.indicators import Measure
 

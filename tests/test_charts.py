@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hi_reports.edition import chapter_context
+from hi_reports.build import chapter_context
 from hi_reports.geography import resolve
 
 DATE = dt.date(2026, 11, 25)
@@ -55,8 +55,8 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(reference, icb_profi
 def test_chart_labels_sources_and_alt_text_follow_the_vintage(name, data_dir, tmp_path: Path, monkeypatch) -> None:
     """Every label, source and alt text of the charts names the edition's own vintage (IMD 2025,
     RUC 2021 and its six classes on 2025), never the other's."""
+    from hi_reports.build import kind_profiles
     from hi_reports.data import load_reference
-    from hi_reports.edition import kind_profiles
     from hi_reports.indicators import charts
     from hi_reports.indicators.chapters import Subject, imd_figures, rural_figures
 

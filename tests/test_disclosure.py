@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hi_reports.edition import ActivitySpec, EditionRequest, build_edition
+from hi_reports.build import ActivitySpec, EditionRequest, build_edition
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, coarse_breaks
 
 from .conftest import need_tool

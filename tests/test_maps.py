@@ -258,7 +258,7 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(data_dir: Path,
 
 
 def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Path) -> None:
-    from hi_reports.edition import kind_profiles
+    from hi_reports.build import kind_profiles
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
 

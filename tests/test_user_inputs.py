@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from hi_reports.build import MEASURE_MAX, ActivitySpec, check_activity_specs
 from hi_reports.data.activity import read_activity
 from hi_reports.data.catalogue import get_dataset
 from hi_reports.data.loaders import find_file, index_files
-from hi_reports.edition import MEASURE_MAX, ActivitySpec, check_activity_specs
 from hi_reports.errors import DataError
 from hi_reports.formatting import SLUG_MAX, slug
 
@@ -26,10 +26,10 @@ CODES = pd.Index(["E01009000", "E01008947"])
 
 
 def test_one_slug_for_files_and_annex_keys() -> None:
-    import hi_reports.edition
+    import hi_reports.build
     import hi_reports.indicators.activity
 
-    assert hi_reports.edition._slug is slug and hi_reports.indicators.activity._slug is slug
+    assert hi_reports.build._slug is slug and hi_reports.indicators.activity._slug is slug
     assert slug("A&E attendances") == slug("A+E attendances") == "a_e_attendances"
     assert slug("Überweisungen") == "uberweisungen"
     long_a, long_b = slug("x" * 300 + "a"), slug("x" * 300 + "b")

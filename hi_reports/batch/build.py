@@ -216,7 +216,7 @@ def _reason(error: BaseException) -> str:
 
 def _build_one(org: Any) -> Outcome:
     """Build one edition in a worker (or in the parent with ``jobs=1``) from the worker state."""
-    from hi_reports.edition import EditionRequest, build_edition
+    from hi_reports.build import EditionRequest, build_edition
 
     state = _STATE
     assert state is not None, "the batch worker was not initialised"
@@ -273,7 +273,7 @@ def _warm_up() -> None:
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
-    import hi_reports.edition  # noqa: F401
+    import hi_reports.build  # noqa: F401
     import hi_reports.render  # noqa: F401
 
 
@@ -407,7 +407,7 @@ def build_batch(
     activity
         Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of what
         its edition prints or stores of the activity data (or None; by default
-        :func:`hi_reports.edition.activity_digest`). It becomes the manifest's ``activity``
+        :func:`hi_reports.build.activity_digest`). It becomes the manifest's ``activity``
         input, so an edition is rebuilt when its digest changed.
     on_plan
         Called once with (editions to build, editions in total) before building starts.
@@ -443,7 +443,7 @@ def build_batch(
     # the data digest too: reading activity may load the LSOA 2021 lookup.)
     prepared: tuple[Any, ...] = ()
     if request.activity:
-        from hi_reports.edition import activity_digest, prepare_activity, unsafe_specs
+        from hi_reports.build import activity_digest, prepare_activity, unsafe_specs
 
         mark = time.perf_counter()
         prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind)
@@ -500,7 +500,7 @@ def build_batch(
         if todo:
             global _STATE
             mark = time.perf_counter()
-            from hi_reports.edition import kind_profiles
+            from hi_reports.build import kind_profiles
 
             profiles = kind_profiles(reference, request.kind)
             from hi_reports.geography import membership, organisations

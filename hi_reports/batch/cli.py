@@ -58,7 +58,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
     """Run ``hi-reports build --all`` (or ``--org A,B,...``) from parsed arguments; return the exit
     status.
 
-    ``activity`` holds the activity measures (:class:`hi_reports.edition.ActivitySpec`) the
+    ``activity`` holds the activity measures (:class:`hi_reports.build.ActivitySpec`) the
     command line asked for; they are read once and added to every edition. ``codes`` restricts the
     batch to those organisations of the kind.
     """

@@ -200,7 +200,7 @@ def render_chapter(env: jinja2.Environment, name: str, context: dict[str, Any], 
         raise TemplateError(
             f"{where}, line {line}: {error}",
             hint="the chapter refers to a value the edition does not compute; check its name "
-            "against hi_reports.edition.chapter_context",
+            "against hi_reports.build.chapter_context",
             path=where,
             line=line,
         ) from None

@@ -1,0 +1,79 @@
+"""The edition API (``hi_reports.edition``): what a chapter's cells and an analyst's script call.
+
+Its tables are checked against the publishers' CSV files read here with plain pandas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hi_reports
+from hi_reports.api import LSOA_COLUMNS, APIError, current
+from hi_reports.data import DOMAINS
+
+
+@pytest.fixture(scope="module")
+def ed(data_dir: Path):
+    return hi_reports.edition("qhl", data_dir=data_dir)
+
+
+@pytest.fixture(scope="module")
+def raw(data_dir: Path) -> pd.DataFrame:
+    lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
+    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+                         usecols=["lsoa11_code", "total_population"])
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
+    imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+    table = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    return table.merge(ruc, on="lsoa11_code")
+
+
+def test_the_edition_of_an_icb_is_its_lsoas(ed, raw: pd.DataFrame) -> None:
+    assert (ed.org.code, ed.kind, ed.vintage) == ("QHL", "icb", "2019")
+    mine = raw[raw["icb22_code_h"] == "QHL"].sort_values("lsoa11_code")
+    lsoas = ed.lsoas
+    assert list(lsoas.columns) == [*LSOA_COLUMNS, *(f"{d}_decile" for d, _, _ in DOMAINS)]
+    assert lsoas["lsoa_code"].tolist() == mine["lsoa11_code"].tolist()
+    assert lsoas["residents"].tolist() == mine["total_population"].astype(float).tolist()
+    assert lsoas["imd_decile"].tolist() == mine["decile"].tolist()
+    assert (lsoas["imd_quintile"] == (mine["decile"].to_numpy() + 1) // 2).all()
+    assert lsoas["rural"].tolist() == (mine["ruc"] == "Rural").tolist()
+    assert lsoas["ruc_class"].tolist() == mine["ruc11_code"].tolist()
+    assert len(ed.england) == len(raw) and ed.england["residents"].sum() == raw["total_population"].sum()
+    # the chapter figures are the package's, and agree with the table
+    core20 = lsoas.loc[lsoas["imd_quintile"] == 1, "residents"].sum() / lsoas["residents"].sum()
+    assert ed.imd["core20"]["share"].value == pytest.approx(core20, rel=1e-12)
+
+
+def test_formatters_print_and_record_every_number(ed) -> None:
+    before = len(ed.annex.rows)
+    assert ed.pct(ed.imd["core20"]["share"]) == f"{ed.imd['core20']['share'].value:.1%}"
+    assert ed.num(ed.overview["population"]) == f"{ed.overview['population'].value:,.0f}"
+    assert ed.rank(ed.imd["core20"]["rank"]).endswith("of 42")
+    assert ed.dec(2.345, key="local.ratio", definition="A ratio") == "2.3"
+    assert ed.rank(3, key="local.rank", definition="A rank", of=10) == "3rd of 10"
+    rows = list(ed.annex.rows.values())[before:]
+    assert [r["key"] for r in rows] == ["imd.core20.share", "intro.population", "imd.core20.rank",
+                                        "local.ratio", "local.rank"]
+    assert rows[3]["definition"] == "A ratio" and rows[3]["value"] == 2.345 and rows[3]["printed"] == "2.3"
+    with pytest.raises(APIError, match=r"a number printed without a key and a definition \(0\.5\)"):
+        ed.pct(0.5)
+    with pytest.raises(APIError, match=r"local.x: 'many' is not a number"):
+        ed.num("many", key="local.x", definition="x")
+
+
+def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> None:
+    def no_data(*args, **kwargs):
+        raise AssertionError("the edition of a build reads no data")
+
+    monkeypatch.setattr("hi_reports.data.load_reference", no_data)
+    with current(ed):
+        assert hi_reports.edition("QHL") is ed
+        assert hi_reports.edition("E54000055", kind="icb", vintage=2019) is ed
+        with pytest.raises(APIError, match=r"this build is of QHL \(icb, vintage 2019\), not 'QJM'"):
+            hi_reports.edition("QJM")
+        with pytest.raises(APIError, match="not 'QHL'"):
+            hi_reports.edition("QHL", vintage="2025")
