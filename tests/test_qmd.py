@@ -1,4 +1,4 @@
-"""Quarto markdown chapters read into parts and written back (hi_reports.book.qmd): no execution."""
+"""Quarto markdown chapters read into parts and written back (hi_reports.literate.cells): no execution."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hi_reports.book.qmd import (
+from hi_reports.errors import TemplateError
+from hi_reports.literate.cells import (
     Cell,
     Document,
     Inline,
@@ -21,7 +22,6 @@ from hi_reports.book.qmd import (
     render,
     replace_inline,
 )
-from hi_reports.errors import TemplateError
 
 PATH = "chapters/local.qmd"
 
