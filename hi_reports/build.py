@@ -456,6 +456,8 @@ class Edition:
     annex: Path
     outputs: dict[str, Path] = field(default_factory=dict)
     activity: tuple[PreparedActivity, ...] = ()
+    #: An earlier edition of the organisation was in :attr:`folder` and was replaced.
+    replaced: bool = False
 
 
 def kind_profiles(reference: Reference, kind: str) -> Profiles:
@@ -651,6 +653,7 @@ def build_edition(
                 result = render(project, staging, formats=request.formats, engine=request.engine,
                                 basename=org.code)
                 mark_edition(staging, org.code)
+                replaced = final.exists()
                 replace_edition(staging, final)  # checks again: something may have appeared
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -664,5 +667,5 @@ def build_edition(
     }
     return Edition(
         org=org, folder=final, project=final / "project", annex=final / "annex.csv", outputs=outputs,
-        activity=tuple(activity),
+        activity=tuple(activity), replaced=replaced,
     )

@@ -301,7 +301,8 @@ class UsageError(Exception):
 
 
 def _report(edition, started: float) -> None:
-    print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s")
+    print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s"
+          + (f"; it replaced the earlier edition in {edition.folder}" if edition.replaced else ""))
     marks = {p.disclosure.mark for p in edition.activity if not p.disclosure.safe}
     for mark in marks:
         print(f"  {mark}: true activity counts, for internal use only")
@@ -414,7 +415,8 @@ def _data_status(args: argparse.Namespace) -> int:
     print(f"data folder: {data_dir(args.data_dir)}")
     for row in table.itertuples(index=False):
         rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
-        print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {row.sha256 or ''}")
+        sha = row.sha256 if isinstance(row.sha256, str) else ""  # missing: NaN in the table
+        print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {sha}")
         print(f"{'':22} {row.file}  (needed for {row.needed_for})" + (f"  [{row.note}]" if row.note else ""))
     from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 

@@ -292,7 +292,7 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
         xml = docx.read("word/document.xml").decode("utf-8")
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
     assert "NHS Synthetic North Integrated Care Board" in xml
-    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in xml  # the abstract, under the title
+    assert "local edition (ICBs as of July 2022; IMD 2019; residents mid-2020)" in xml  # the subtitle
     assert f"{expected['residents']:,.0f}" in xml and f"{expected['core20']:.1%}" in xml
     assert media
 

@@ -250,8 +250,15 @@ def organisation_maps(
     # A trust's maps show the core of its catchment, not all of it: say so in every count.
     core = f" that send the trust {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients"
     scope = f"neighbourhoods{core}" if trust else "neighbourhoods"
-    the_n = (f"the {count(n)} {scope}" if n != 1
-             else "the one neighbourhood" + (core.replace(" send ", " sends ") if trust else ""))
+    # what the alt text says the map shows: "the 773 neighbourhoods (LSOAs) of NAME", or for a
+    # trust "the 375 neighbourhoods (LSOAs) that send NAME 10% or more of their admitted patients"
+    lsoas_word = "LSOAs" if n != 1 else "LSOA"
+    if trust:
+        sends = "send" if n != 1 else "sends"
+        of_area = (f"{'the one neighbourhood' if n == 1 else f'the {count(n)} neighbourhoods'} ({lsoas_word}) "
+                   f"that {sends} {name} {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients")
+    else:
+        of_area = f"{'the one neighbourhood' if n == 1 else f'the {count(n)} neighbourhoods'} ({lsoas_word}) of {name}"
     v = reference.vintage
     src = f"{v.sources.imd}; {v.sources.lookup}"
     ruc_src = f"{v.sources.ruc}; {v.sources.lookup}"
@@ -275,7 +282,7 @@ def organisation_maps(
     else:
         title = (f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
                  f"the most deprived are in decile {deciles.min()}")
-    alt = (f"Map of {the_n} (LSOA{'s' if n != 1 else ''}) of {name}, each coloured by its national {v.imd} decile, "
+    alt = (f"Map of {of_area}, each coloured by its national {v.imd} decile, "
            "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
            "per decile: " + "; ".join(f"decile {d}: {count(c)}" for d, c in enumerate(per_decile, start=1))
            + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
@@ -294,7 +301,7 @@ def organisation_maps(
         title = f"None of the {count(n)} {scope} is Core20, among England's most deprived 20%"
     if n == 1:
         title = f"The area's one neighbourhood is {'' if core20[0] else 'not '}in England's most deprived 20% (Core20)"
-    alt = (f"Map of {the_n} of {name} with {count(core.value)} Core20 neighbourhood{'s' if core.value != 1 else ''} "
+    alt = (f"Map of {of_area}, with {count(core.value)} Core20 neighbourhood{'s' if core.value != 1 else ''} "
            "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
            "by local authority: " + _by_district(reference, area, core20) + ".")
     maps["core20"], fig = _draw(layers, "map_imd_core20", title,
@@ -317,7 +324,7 @@ def organisation_maps(
     ]
     groups = "; ".join(f"{label.split(' (')[0].lower()}: {count(m.value)}"
                        for (label, _, _), m in zip(groups_of, group_counts))
-    alt = (f"Map of {the_n} of {name}, each coloured by its {v.ruc} group, "
+    alt = (f"Map of {of_area}, each coloured by its {v.ruc} group, "
            f"from {groups_of[0][0].split(' (')[0].lower()} (lightest) to {groups_of[-1][0].split(' (')[0].lower()} "
            f"(darkest): {groups}. Rural "
            "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")

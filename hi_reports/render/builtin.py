@@ -354,8 +354,13 @@ class BuiltinEngine(Engine):
     ) -> None:
         args = ["--toc", "--toc-depth=2", "--output", str(docx)]
         args += ["--metadata", f"title={config.title}", "--metadata", f"lang={config.lang}"]
-        for key, value in (("subtitle", config.subtitle), ("author", config.author),
-                           ("date", config.display_date), ("abstract", config.cover_note)):
+        # Word has no place for the title page's note but the subtitle ("abstract" would head it
+        # "Abstract"): it follows the subtitle in brackets.
+        subtitle = config.subtitle
+        if config.cover_note:
+            subtitle = f"{subtitle} ({config.cover_note})" if subtitle else config.cover_note
+        for key, value in (("subtitle", subtitle), ("author", config.author),
+                           ("date", config.display_date)):
             if value:
                 args += ["--metadata", f"{key}={value}"]
         docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
