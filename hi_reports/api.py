@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from hi_reports import formatting
-from hi_reports.book.environment import Annex
+from hi_reports.book.environment import Annex, escape_markdown
 from hi_reports.data import DOMAINS, Reference
 from hi_reports.errors import HIReportsError
 from hi_reports.geography import Organisation, membership
@@ -178,6 +178,28 @@ def _lsoa_table(reference: Reference, weight: pd.Series) -> pd.DataFrame:
     return table.sort_values("lsoa_code", ignore_index=True)
 
 
+def inline_text(value: Any) -> str:
+    """The markdown of an inline expression's value: text escaped (a name read from a file is
+    data, not markup), markdown objects as they are, whole numbers as digits. A Measure or a
+    fractional number is refused: it must go through ``ed.pct``, ``ed.num``, ``ed.dec`` or
+    ``ed.rank``, so that the annex records it."""
+    if isinstance(value, Measure):
+        raise APIError(f"print {value.key} through ed.pct, ed.num, ed.dec or ed.rank",
+                       hint="e.g. `{python} ed.pct(...)`: the annex records every number printed")
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        raise APIError(f"a bare number {value!r} in an inline expression",
+                       hint="format it with ed.pct, ed.num or ed.dec and a key and definition, so "
+                            "that the annex records it")
+    if isinstance(value, int):
+        return str(value)
+    markdown = getattr(value, "_repr_markdown_", None)
+    if callable(markdown):
+        return str(markdown())
+    return str(escape_markdown(str(value)))
+
+
 @contextlib.contextmanager
 def current(edition_: Edition) -> Iterator[Edition]:
     """Make ``edition_`` the one :func:`edition` returns while a build executes its chapters."""
@@ -229,4 +251,4 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
     return Edition(organisation, reference, context)
 
 
-__all__ = ["APIError", "Edition", "LSOA_COLUMNS", "current", "edition"]
+__all__ = ["APIError", "Edition", "LSOA_COLUMNS", "current", "edition", "inline_text"]

@@ -13,14 +13,15 @@ import json
 import os
 import shutil
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from hi_reports import __version__, formatting
+from hi_reports import __version__, api, formatting
+from hi_reports.book.environment import Annex
 from hi_reports.book.notebook import NotebookSpec, write_notebook
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
@@ -57,6 +58,8 @@ from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, Disclosu
 from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share
+from hi_reports.literate.cells import parse
+from hi_reports.literate.weave import Weaver
 from hi_reports.render import render
 
 FORMATS = ("html", "pdf", "docx")
@@ -552,6 +555,24 @@ def chapter_context(
     }
 
 
+def literate(org: Organisation, reference: Reference, context: dict[str, Any],
+             figures: Path) -> Callable[[Path, Annex], str]:
+    """How the book runs a literate chapter of this edition: its cells see ``org``, ``kind`` and
+    ``vintage`` as parameters, and ``hi_reports.edition(org)`` is this edition, its numbers
+    recorded in the annex the book gives."""
+
+    weaver = Weaver(figures, inline=api.inline_text)  # one for the book: labels are the book's
+
+    def weave(source: Path, annex: Annex) -> str:
+        document = parse(source.read_text(encoding="utf-8"), str(source))
+        edition = api.Edition(org, reference, context, annex=annex)
+        parameters = {"org": org.code, "kind": org.kind, "vintage": reference.vintage.name}
+        with api.current(edition):
+            return weaver.weave(document, parameters)
+
+    return weave
+
+
 def coverage(org: Organisation, reference: Reference) -> str:
     """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
     July 2022; IMD 2019; residents mid-2020"."""
@@ -640,6 +661,7 @@ def build_edition(
                     date=date.isoformat(),
                     sources=sources,
                     cover_note=context["edition"]["coverage"],
+                    weave=literate(org, reference, context, project / "figures"),
                 )
                 annex.insert(0, "organisation", org.code)
                 if unsafe:

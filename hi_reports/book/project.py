@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 
 from hi_reports.book.environment import Annex, make_environment, render_chapter
 from hi_reports.errors import TemplateError
+from hi_reports.literate.cells import Markdown, inline_expressions, parse
 
 
 def _shipped_sources() -> Path:
@@ -179,6 +181,14 @@ def _environment(sources: BookSources) -> tuple[jinja2.Environment, Annex]:
     return env, annex
 
 
+def is_literate(source: Path) -> bool:
+    """True when the chapter has a ```` ```{python} ```` cell or an inline `` `{python} x` ``."""
+    document = parse(source.read_text(encoding="utf-8"), str(source))
+    return bool(document.cells) or any(
+        inline_expressions(part.text) for part in document.parts if isinstance(part, Markdown)
+    )
+
+
 def write_project(
     folder: Path,
     context: dict[str, Any],
@@ -187,8 +197,13 @@ def write_project(
     date: str,
     sources: BookSources | None = None,
     cover_note: str | None = None,
+    weave: Callable[[Path, Annex], str] | None = None,
 ) -> pd.DataFrame:
     """Write the edition's Quarto project into ``folder`` and return its data annex.
+
+    A chapter with Python cells or inline expressions is literate: ``weave(source, annex)`` runs it
+    and returns its markdown (the edition supplies it; see :mod:`hi_reports.literate`). Any other
+    chapter is a Jinja2 template filled from ``context``.
 
     Parameters
     ----------
@@ -200,6 +215,8 @@ def write_project(
         The edition's title block; ``cover_note`` is a line for the title page.
     sources
         The book sources; the ones shipped with hi_reports by default.
+    weave
+        Runs a literate chapter, recording its numbers in the annex it is given.
 
     Returns
     -------
@@ -221,7 +238,16 @@ def write_project(
             )
         annex.chapter = source.stem
         name = str(source.relative_to(sources.chapters)) if source.is_relative_to(sources.chapters) else source.name
-        text = render_chapter(env, name, context, source)
+        if is_literate(source):
+            if weave is None:
+                raise TemplateError(
+                    f"{source}: a literate chapter (Python cells), and this build cannot run it",
+                    hint="build the edition with hi-reports build",
+                    path=str(source),
+                )
+            text = weave(source, annex)
+        else:
+            text = render_chapter(env, name, context, source)
         (folder / source.name).write_text(text, encoding="utf-8")
     derived = edition_config(config, title, subtitle, date, cover_note)
     (folder / "_quarto.yml").write_text(

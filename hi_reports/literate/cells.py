@@ -106,6 +106,15 @@ class Cell:
         label = self.options.get("label")
         return None if label is None else str(label)
 
+    @property
+    def code_line(self) -> int:
+        """The 1-based line in the file of the first line of :attr:`code` (after the options)."""
+        body = self.source.splitlines()[1:]
+        count = 0
+        while count < len(body) and _OPTION.match(body[count].lstrip()):
+            count += 1
+        return self.line + 1 + count
+
 
 Part = Markdown | Cell
 

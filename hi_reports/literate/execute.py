@@ -1,0 +1,216 @@
+"""Run a chapter's cells in this process, in one namespace, and capture what Jupyter would show.
+
+As knitr evaluates R chunks in the R session, the cells run with ``exec`` in a namespace of their
+own (one per chapter and organisation), with no kernel: a kernel costs about a second a document,
+and a batch of hundreds of editions would pay it thousands of times. What a cell shows is captured
+the way Jupyter shows it:
+
+- what it prints (standard output) is a :class:`Stream`;
+- the value of its last line (unless the line ends in ``;``, as in Jupyter), and every object passed to ``display()`` (the namespace's own, and
+  ``IPython.display.display`` while the cell runs), become outputs by type: a plotnine ``ggplot``
+  or a matplotlib figure a :class:`Figure` (PNG), a pandas DataFrame a :class:`Table`, an object
+  with ``_repr_markdown_`` (``IPython.display.Markdown``) or a string :class:`MarkdownText`, and
+  anything else its ``repr()`` as a :class:`Stream`;
+- every matplotlib figure the cell left open in pyplot is a :class:`Figure`, then closed.
+
+An exception stops the chapter with a :class:`CellError` naming the chapter file, the cell's label
+and the line in the file where it was raised.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import sys
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from hi_reports.errors import TemplateError
+from hi_reports.literate.cells import Cell
+
+#: Figures are drawn at this resolution (Quarto's default for HTML is 96; print needs more).
+DPI = 150
+
+
+class CellError(TemplateError):
+    """A cell raised: the message names the chapter, the cell and the line."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """Text output: what a cell printed, or the ``repr`` of a value."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class MarkdownText:
+    """Markdown a cell returned or displayed (a string, or ``IPython.display.Markdown``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as PNG bytes."""
+
+    png: bytes
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DataFrame a cell returned or displayed."""
+
+    frame: Any
+
+
+Output = Stream | MarkdownText | Figure | Table
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def to_output(value: Any) -> Output | None:
+    """What Jupyter would show for ``value`` (None shows nothing)."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind.__module__.startswith("plotnine") and hasattr(value, "draw"):
+        import matplotlib.pyplot as plt
+
+        figure = value.draw()
+        try:
+            return Figure(_png(figure))
+        finally:
+            plt.close(figure)
+    if hasattr(value, "savefig") and hasattr(value, "axes"):  # a matplotlib Figure
+        import matplotlib.pyplot as plt
+
+        png = _png(value)
+        plt.close(value)
+        return Figure(png)
+    if kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas"):
+        return Table(value)
+    if isinstance(value, str):
+        return MarkdownText(value)
+    markdown = getattr(value, "_repr_markdown_", None)
+    if callable(markdown):
+        text = markdown()
+        return MarkdownText(text if isinstance(text, str) else str(text[0]))
+    return Stream(repr(value))
+
+
+def _open_figures() -> list[Any]:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return []
+    return [pyplot.figure(number) for number in pyplot.get_fignums()]
+
+
+@contextlib.contextmanager
+def _ipython_display(show: Callable[..., None]) -> Iterator[None]:
+    """While a cell runs, ``IPython.display.display`` (where IPython is installed) shows here."""
+    targets = [m for m in (sys.modules.get("IPython.display"),
+                           sys.modules.get("IPython.core.display_functions")) if m is not None]
+    saved = [(m, m.__dict__.get("display")) for m in targets]
+    try:
+        for module in targets:
+            module.display = show  # type: ignore[attr-defined]
+        yield
+    finally:
+        for module, original in saved:
+            if original is not None:
+                module.display = original  # type: ignore[attr-defined]
+
+
+def _where(cell: Cell, path: str) -> str:
+    return f"{path}, cell {cell.label!r}" if cell.label else f"{path}, cell at line {cell.line}"
+
+
+def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
+    """Run ``cell`` in ``namespace`` and return what it shows, in order.
+
+    Raises
+    ------
+    CellError
+        When the code does not parse or raises: one line naming ``path``, the cell and the line in
+        the file, and the Python error.
+    """
+    outputs: list[Output] = []
+    printed = io.StringIO()
+
+    def flush() -> None:  # what was printed so far comes before what is shown next
+        if printed.getvalue():
+            outputs.append(Stream(printed.getvalue()))
+            printed.seek(0)
+            printed.truncate()
+
+    def show(*values: Any, **_: Any) -> None:
+        for value in values:
+            output = to_output(value)
+            if output is not None:
+                flush()
+                outputs.append(output)
+
+    filename = f"<{path}:{cell.line}>"
+    first = cell.code_line
+    try:
+        tree = ast.parse(cell.code, filename=filename)
+    except SyntaxError as error:
+        line = first + (error.lineno or 1) - 1
+        raise CellError(f"{_where(cell, path)}, line {line}: SyntaxError: {error.msg}",
+                        "fix the cell's Python", path, line) from None
+    ast.increment_lineno(tree, first - 1)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    if last is not None and cell.code.rstrip().endswith(";"):  # as in Jupyter: a ";" hides the value
+        tree.body.append(last)
+        last = None
+    namespace.setdefault("display", show)
+    before = {id(f) for f in _open_figures()}
+    try:
+        with contextlib.redirect_stdout(printed), _ipython_display(show):
+            namespace["display"] = show
+            exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - the chapter's own code
+            value = None
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+            show(value)
+            for figure in _open_figures():
+                if id(figure) not in before:
+                    show(figure)
+            flush()
+    except CellError:
+        raise
+    except Exception as error:  # the chapter's code: any error, reported on one line
+        line = _error_line(error, filename) or first
+        raise CellError(
+            f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}",
+            "fix the cell, or run the chapter in Jupyter to debug it", path, line,
+        ) from None
+    return outputs
+
+
+def _error_line(error: BaseException, filename: str) -> int | None:
+    """The line in the chapter file of the innermost frame of the cell's code in ``error``."""
+    line = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return line
+
+
+def new_namespace(name: str = "__chapter__") -> dict[str, Any]:
+    """A fresh namespace for a chapter, like a notebook's: its own ``__name__`` and builtins."""
+    module = types.ModuleType(name)
+    return module.__dict__
+
+
+__all__ = ["CellError", "Figure", "MarkdownText", "Output", "Stream", "Table", "new_namespace",
+           "run_cell", "to_output"]

@@ -1,0 +1,223 @@
+"""Literate chapters: cells run in-process, outputs woven into Quarto markdown, and a user's own
+chapter built into editions through the edition API (issue 15)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from hi_reports.cli import main
+from hi_reports.errors import TemplateError
+from hi_reports.literate.cells import parse
+from hi_reports.literate.execute import (
+    CellError,
+    Figure,
+    MarkdownText,
+    Stream,
+    Table,
+    new_namespace,
+    run_cell,
+)
+from hi_reports.literate.weave import Weaver, pipe_table
+
+from .conftest import need_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(code: str) -> list:
+    document = parse(f"# T\n\n```{{python}}\n{code}\n```\n", "chapters/t.qmd")
+    return run_cell(document.cells[0], new_namespace(), "chapters/t.qmd")
+
+
+def test_outputs_are_captured_by_type_and_in_order() -> None:
+    outputs = _run("print('a')\nimport pandas as pd\ndisplay(pd.DataFrame({'x': [1]}))\nprint('b')\n'**md**'")
+    assert [type(o) for o in outputs] == [Stream, Table, Stream, MarkdownText]
+    assert outputs[0].text == "a\n" and outputs[2].text == "b\n" and outputs[3].text == "**md**"
+    assert _run("x = 1\nx + 1;") == []  # a trailing ";" hides the value, as in Jupyter
+    assert _run("x = [1, 2]\nx") == [Stream("[1, 2]")]
+    figures = _run("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2]);")
+    assert len(figures) == 1 and isinstance(figures[0], Figure) and figures[0].png.startswith(b"\x89PNG")
+    plot = _run("import pandas as pd\nfrom plotnine import ggplot, aes, geom_col\n"
+                "ggplot(pd.DataFrame({'q': ['1', '2'], 'n': [3, 4]}), aes('q', 'n')) + geom_col()")
+    assert len(plot) == 1 and isinstance(plot[0], Figure)
+
+
+def test_a_cell_that_raises_names_the_file_the_cell_and_the_line() -> None:
+    text = "# T\n\n```{python}\n#| label: fig-x\nx = 1\ny = x / 0\n```\n"
+    cell = parse(text, "chapters/t.qmd").cells[0]
+    with pytest.raises(CellError) as raised:
+        run_cell(cell, new_namespace(), "chapters/t.qmd")
+    assert raised.value.message == (
+        "chapters/t.qmd, cell 'fig-x', line 6: ZeroDivisionError: division by zero")
+    assert raised.value.line == 6
+    with pytest.raises(CellError, match=r"chapters/t.qmd, cell at line 3, line 5: SyntaxError"):
+        _run("x = 1\nx = = 2")
+    with pytest.raises(CellError, match=r"line 4: NameError: name 'nope' is not defined"):
+        _run("nope")
+
+
+def test_weave_writes_quarto_markdown_with_outputs_and_options(tmp_path: Path) -> None:
+    text = """---
+title: Local
+---
+# Local {#sec-local}
+
+```{python}
+#| tags: [parameters]
+org = "default"
+```
+
+```{python}
+#| include: false
+hidden = "not shown"
+print(hidden)
+```
+
+We are `{python} org`, with `{python} len(org)` letters.
+
+```{python}
+#| label: fig-bars
+#| fig-cap: "Bars"
+#| fig-alt: "Two bars, the second taller"
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.bar(["a", "b"], [1, 2]);
+```
+
+```{python}
+#| label: tbl-t
+#| tbl-cap: "A table"
+#| echo: true
+import pandas as pd
+pd.DataFrame({"name": ["a|b"], "n": [3]})
+```
+
+```{python}
+#| eval: false
+raise SystemExit("never run")
+```
+"""
+    woven = Weaver(tmp_path / "figures").weave(parse(text, "chapters/local.qmd"), {"org": "QHL"})
+    assert woven.startswith("---\ntitle: Local\n---\n# Local {#sec-local}")
+    assert "We are QHL, with 3 letters." in woven and "not shown" not in woven
+    assert ('![Bars](figures/local-fig-bars.png){#fig-bars fig-alt="Two bars, the second taller"}'
+            in woven)
+    assert (tmp_path / "figures" / "local-fig-bars.png").read_bytes().startswith(b"\x89PNG")
+    assert "```python\nimport pandas as pd\n" in woven  # echo: true
+    assert "| name | n |\n|:--|--:|\n| a\\|b | 3 |\n: A table {#tbl-t}" in woven
+    assert "never run" not in woven and "```{python}" not in woven and "#|" not in woven
+    # no parameters cell: the parameters come before the first cell (papermill's rule)
+    plain = Weaver(tmp_path / "f2").weave(parse("# P\n\nIt is `{python} org`.\n", "p.qmd"), {"org": "QJM"})
+    assert plain == "# P\n\nIt is QJM.\n"
+
+
+def test_a_label_is_used_once_in_the_book(tmp_path: Path) -> None:
+    weaver = Weaver(tmp_path)
+    cell = "```{python}\n#| label: tbl-x\n1;\n```\n"
+    weaver.weave(parse(f"# A\n\n{cell}", "chapters/a.qmd"))
+    with pytest.raises(TemplateError, match=r"chapters/b.qmd, line 3: the label 'tbl-x' is also used in chapters/a.qmd"):
+        weaver.weave(parse(f"# B\n\n{cell}", "chapters/b.qmd"))
+
+
+def test_pipe_table_of_numbers_and_missing_values() -> None:
+    frame = pd.DataFrame({"a": ["x", None], "b": [1.5, float("nan")]})
+    assert pipe_table(frame) == "| a | b |\n|:--|--:|\n| x | 1.5 |\n|  |  |"
+
+
+# --- a user's chapter in a local book project, built for three ICBs in one batch ---------------
+
+CHAPTER = """# Our own analysis {#sec-local}
+
+```{python}
+#| tags: [parameters]
+org = "QHL"
+```
+
+```{python}
+import hi_reports
+from plotnine import aes, geom_col, ggplot, labs
+
+ed = hi_reports.edition(org)
+lsoas = ed.lsoas
+by_quintile = lsoas.groupby("imd_quintile", as_index=False)["residents"].sum()
+q1 = by_quintile.loc[by_quintile["imd_quintile"] == 1, "residents"].sum() / lsoas["residents"].sum()
+```
+
+In `{python} ed.org.name`, `{python} ed.pct(q1, key="local.q1", definition="Share of residents in national IMD quintile 1, from the chapter's own sum")` of residents live in the most deprived national quintile.
+
+```{python}
+#| label: fig-local-quintiles
+#| fig-cap: "Residents by national IMD quintile"
+#| fig-alt: "Bars of the residents of each national IMD quintile, 1 the most deprived."
+by_quintile["quintile"] = by_quintile["imd_quintile"].astype(str)
+ggplot(by_quintile, aes("quintile", "residents")) + geom_col() + labs(x="National IMD quintile", y="Residents")
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("book")
+    for name in ("_quarto.yml", "chapters", "templates"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
+    (root / "chapters" / "local.qmd").write_text(CHAPTER, encoding="utf-8")
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    chapters = config["book"]["chapters"]
+    chapters.insert(chapters.index("chapters/summary.qmd"), "chapters/local.qmd")
+    (root / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_a_users_chapter_prints_each_icbs_own_numbers(project: Path, data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "editions"
+    assert main(["build", "--kind", "icb", "--org", "QHL,QJM,QOP", "--book", str(project), "--data-dir",
+                 str(data_dir), "--out", str(out), "--format", "html,pdf", "--quiet"]) == 0
+    lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
+    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+                         usecols=["lsoa11_code", "total_population"])
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
+    imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
+    raw = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    pdftotext = need_tool("pdftotext")
+    for code in ("QHL", "QJM", "QOP"):
+        mine = raw[raw["icb22_code_h"] == code]
+        share = mine.loc[mine["decile"] <= 2, "total_population"].sum() / mine["total_population"].sum()
+        name = mine["icb22_name"].iloc[0]
+        annex = pd.read_csv(out / code / "annex.csv").set_index("key")
+        assert annex.loc["local.q1", "chapter"] == "local"
+        assert annex.loc["local.q1", "value"] == pytest.approx(share, rel=1e-12)
+        assert annex.loc["local.q1", "printed"] == f"{share:.1%}"
+        text = " ".join(subprocess.run([pdftotext, str(out / code / f"{code}.pdf"), "-"], capture_output=True,
+                                       text=True, check=True).stdout.split())
+        assert f"In {name}, {share:.1%} of residents live in the most deprived national quintile." in text
+        assert re.search(r"Figure \d+\.\d+: Residents by national IMD quintile", text)
+        page = BeautifulSoup((out / code / "html" / "local.html").read_text(encoding="utf-8"), "html.parser")
+        image = page.find("img", alt=re.compile("^Bars of the residents"))
+        assert image is not None and (out / code / "html" / image["src"]).is_file()
+
+
+@pytest.mark.slow
+def test_a_cell_that_fails_for_one_organisation_stops_only_its_edition(project: Path, data_dir: Path,
+                                                                       tmp_path: Path, capsys) -> None:
+    failing = project.parent / "failing"
+    shutil.copytree(project, failing)
+    chapter = failing / "chapters" / "local.qmd"
+    chapter.write_text(CHAPTER.replace('lsoas = ed.lsoas\n', 'lsoas = ed.lsoas\nif org == "QJM":\n'
+                                       '    raise ValueError("no local data for " + org)\n'), encoding="utf-8")
+    out = tmp_path / "editions"
+    assert main(["build", "--kind", "icb", "--org", "QHL,QJM", "--book", str(failing), "--data-dir",
+                 str(data_dir), "--out", str(out), "--format", "html", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "ValueError: no local data for QJM" in captured.out + captured.err
+    assert re.search(r"local.qmd, cell at line 8, line 15: ValueError", captured.out + captured.err)
+    assert (out / "QHL" / "html" / "local.html").is_file() and not (out / "QJM").exists()
