@@ -65,8 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: the number of cores)")
     build.add_argument("--force", action="store_true", help="with --all: rebuild editions whose inputs did not change")
     _edition_arguments(build, data_help)
-    build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/")
+    build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/ "
+                       "(default: the working folder, when its _quarto.yml has a hi-reports: section)")
     _activity_arguments(build)
+
+    init = commands.add_parser("init", help="write a book project of your own: the chapters, an example "
+                               "chapter, and the edition's options in _quarto.yml")
+    init.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    init.add_argument("--org", default="QHL", help="the organisation to build (default: QHL)")
+    init.add_argument("--kind", choices=list(KINDS), default="icb", help="its kind (default: icb)")
 
     demo = commands.add_parser(
         "demo", help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
@@ -109,7 +116,7 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     parser.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
     parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     parser.add_argument(
-        "--format", type=_formats, default=("html", "pdf"), dest="formats",
+        "--format", type=_formats, default=None, dest="formats",
         help="comma-separated formats: html, pdf, docx (default: html,pdf)",
     )
     parser.add_argument(
@@ -124,7 +131,7 @@ def _vintage_argument(parser: argparse.ArgumentParser) -> None:
     from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 
     parser.add_argument(
-        "--vintage", choices=list(VINTAGES), default=DEFAULT_VINTAGE,
+        "--vintage", choices=list(VINTAGES), default=None,
         help=f"reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, ICBs 2022) or "
         f"2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); default {DEFAULT_VINTAGE}",
     )
@@ -238,6 +245,8 @@ def read_config(path: Path) -> tuple:
     except yaml.YAMLError as error:
         fail(f"is not valid YAML ({_yaml_problem(error)})")
     example = "activity: [{file: admissions.csv, measure: Emergency admissions}]"
+    if isinstance(config, dict) and isinstance(config.get("hi-reports"), dict):  # a book's _quarto.yml
+        config = {k: v for k, v in config["hi-reports"].items() if k in CONFIG_KEYS}
     if config is None:
         fail("is empty; it needs an `activity:` list", hint=f"e.g. {example}")
     if not isinstance(config, dict):
@@ -530,7 +539,50 @@ def _data_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project(args: argparse.Namespace) -> None:
+    """Fill what the command line left out: from the ``hi-reports:`` section of the book project
+    (``--book``, or the working folder when its ``_quarto.yml`` has one), then the defaults."""
+    from hi_reports.data.vintage import DEFAULT_VINTAGE
+
+    if args.command == "build":
+        from hi_reports.book.starter import project_options
+
+        book = args.book
+        if book is None and Path("_quarto.yml").is_file():
+            options = project_options(Path("."))
+            book = Path(".") if options else None
+        options = project_options(book) if book is not None else {}
+        args.book = book
+        if options:
+            if args.org is None and not args.all and options.get("org") is not None:
+                args.org = str(options["org"])
+            args.kind = args.kind or options.get("kind")
+            args.vintage = args.vintage or (None if options.get("vintage") is None else str(options["vintage"]))
+            if args.formats is None and options.get("formats") is not None:
+                formats = options["formats"]
+                args.formats = _formats(",".join(formats) if isinstance(formats, list) else str(formats))
+            if options.get("activity") and not (args.config or args.activity):
+                args.config = book / "_quarto.yml"  # read as a config file: its hi-reports: section
+    if hasattr(args, "formats") and args.formats is None:
+        args.formats = ("html", "pdf")
+    if hasattr(args, "vintage") and args.vintage is None:
+        args.vintage = DEFAULT_VINTAGE
+
+
+def _init(args: argparse.Namespace) -> int:
+    from hi_reports.book.starter import init_project
+
+    config = init_project(args.folder, args.org, args.kind)
+    print(f"book project written to {args.folder}: {config.name}, chapters/ (with chapters/local.qmd, "
+          "an example chapter of your own) and templates/")
+    print(f"  build it: cd {args.folder} && hi-reports build")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    _project(args)
+    if args.command == "init":
+        return _init(args)
     if args.command == "data":
         action = {"status": _data_status, "fetch": _data_fetch, "verify": _data_verify, "add": _data_add}
         return action[args.data_command](args)

@@ -438,3 +438,14 @@ def test_the_publish_workflow_runs_only_documented_commands() -> None:
     workflow = (PROJECT / ".github" / "workflows" / "publish.yml").read_text()
     assert "hashFiles('hi_reports/data/catalogue.py')" in workflow and "actions/cache@" in workflow
     assert 'if [ -n "$HI_REPORTS_DATA_URL" ]' in workflow  # the tarball stays an option
+
+
+@pytest.mark.slow
+def test_init_then_build_inside_the_project_as_the_readme_says(data_dir: Path, tmp_path: Path) -> None:
+    assert "`hi-reports init mybook`" in README and "`cd mybook && hi-reports build`" in README
+    assert run(["init", "mybook"], tmp_path).returncode == 0
+    result = run(["build"], tmp_path / "mybook", HI_REPORTS_DATA=str(data_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    edition = tmp_path / "mybook" / "editions" / "QHL"
+    assert (edition / "QHL.pdf").stat().st_size > 0 and (edition / "html" / "local.html").is_file()
+    assert "synthetic example events" in (edition / "html" / "local.html").read_text(encoding="utf-8")

@@ -221,3 +221,48 @@ def test_a_cell_that_fails_for_one_organisation_stops_only_its_edition(project: 
     assert "ValueError: no local data for QJM" in captured.out + captured.err
     assert re.search(r"local.qmd, cell at line 8, line 15: ValueError", captured.out + captured.err)
     assert (out / "QHL" / "html" / "local.html").is_file() and not (out / "QJM").exists()
+
+
+def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path: Path, capsys) -> None:
+    assert main(["init", str(tmp_path / "book")]) == 0
+    book = tmp_path / "book"
+    assert sorted(p.name for p in book.iterdir()) == ["_quarto.yml", "chapters", "templates"]
+    config = yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["hi-reports"] == {"org": "QHL", "kind": "icb", "vintage": "2019", "formats": ["html", "pdf"]}
+    assert config["book"]["chapters"][-2:] == ["chapters/local.qmd", "chapters/summary.qmd"]
+    assert parse((book / "chapters" / "local.qmd").read_text(encoding="utf-8")).parameters_cell() is not None
+    capsys.readouterr()
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["init", str(tmp_path / "used")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an empty folder; nothing was written" in err
+    assert [p.name for p in (tmp_path / "used").iterdir()] == ["notes.txt"]
+    config["hi-reports"]["orgs"] = "QHL"
+    (book / "_quarto.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert main(["build", "--book", str(book), "--out", str(tmp_path / "out")]) == 2
+    assert "the `hi-reports:` section has unknown keys orgs" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_build_inside_a_project_uses_its_options_and_its_own_data(data_dir: Path, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    book = tmp_path / "book"
+    assert main(["init", str(book), "--org", "QJM"]) == 0
+    lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
+    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+                         usecols=["lsoa11_code", "total_population"])
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
+    imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
+    raw = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    mine = raw[raw["icb22_code_h"] == "QJM"]
+    q1 = mine[mine["decile"] <= 2]
+    events = pd.DataFrame({"lsoa_code": list(q1["lsoa11_code"].iloc[:10]) * 101})  # 1,010 events in quintile 1
+    events.to_csv(book / "chapters" / "local.csv", index=False)
+    monkeypatch.chdir(book)
+    assert main(["build", "--data-dir", str(data_dir), "--format", "html", "--quiet"]) == 0
+    annex = pd.read_csv(book / "editions" / "QJM" / "annex.csv").set_index("key")
+    expected = 1000 * 1010 / q1["total_population"].sum()  # 1,010 rounds to 1,010 (a multiple of 5)
+    assert annex.loc["local.rate_q1", "value"] == pytest.approx(expected, rel=1e-12)
+    page = (book / "editions" / "QJM" / "html" / "local.html").read_text(encoding="utf-8")
+    assert "events in local.csv" in page and f"{expected:.1f} per 1,000" in page

@@ -20,7 +20,9 @@ them before its first cell.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,18 @@ def pipe_table(frame: Any) -> str:
              "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _working_directory(folder: Path) -> Iterator[None]:
+    """Run in ``folder`` (when it exists), then go back."""
+    before = os.getcwd()
+    if folder.is_dir():
+        os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 def _attr(text: str) -> str:
@@ -93,6 +107,13 @@ class Weaver:
                 self.labels[cell.label] = path
         namespace = new_namespace()
         pieces: list[str] = [document.front_matter_source]
+        with _working_directory(Path(path).parent):  # as Quarto: cells run in the chapter's folder
+            self._parts(document, namespace, pieces, parameters, stem)
+        return "".join(pieces)
+
+    def _parts(self, document: Document, namespace: dict[str, Any], pieces: list[str],
+               parameters: Mapping[str, Any] | None, stem: str) -> None:
+        path = document.path
         params = document.parameters_cell()
         if params is None and parameters:
             namespace.update(parameters)
@@ -107,7 +128,6 @@ class Weaver:
             if part is params and parameters:
                 namespace.update(parameters)  # papermill's injected cell
             pieces.append(self._cell(part, outputs, f"{stem}-{part.label or f'cell-{number}'}", path))
-        return "".join(pieces)
 
     def _inline(self, part: Markdown, namespace: dict[str, Any], path: str) -> str:
         def value(expression: str) -> str:
