@@ -114,9 +114,11 @@ raise SystemExit("never run")
     assert "```python\nimport pandas as pd\n" in woven  # echo: true
     assert "| name | n |\n|:--|--:|\n| a\\|b | 3 |\n: A table {#tbl-t}" in woven
     assert "never run" not in woven and "```{python}" not in woven and "#|" not in woven
-    # no parameters cell: the parameters come before the first cell (papermill's rule)
-    plain = Weaver(tmp_path / "f2").weave(parse("# P\n\nIt is `{python} org`.\n", "p.qmd"), {"org": "QJM"})
-    assert plain == "# P\n\nIt is QJM.\n"
+    # no parameters cell: no parameters, as in Quarto; naming org says how to add the cell
+    with pytest.raises(CellError) as raised:
+        Weaver(tmp_path / "f2").weave(parse("# P\n\n```{python}\nx = org\n```\n", "p.qmd"), {"org": "QJM"})
+    assert raised.value.message == "p.qmd, cell at line 3, line 4: NameError: name 'org' is not defined"
+    assert "parameters cell" in raised.value.hint
 
 
 def test_a_label_is_used_once_in_the_book(tmp_path: Path) -> None:

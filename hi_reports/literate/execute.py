@@ -32,6 +32,9 @@ from typing import Any
 from hi_reports.errors import TemplateError
 from hi_reports.literate.cells import Cell
 
+#: The names a build gives a chapter's parameters cell.
+PARAMETERS = ("org", "kind", "vintage")
+
 #: Figures are drawn at this resolution (Quarto's default for HTML is 96; print needs more).
 DPI = 150
 
@@ -190,9 +193,12 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
         raise
     except Exception as error:  # the chapter's code: any error, reported on one line
         line = _error_line(error, filename) or first
+        hint = "fix the cell, or run the chapter in Jupyter to debug it"
+        if isinstance(error, NameError) and error.name in PARAMETERS:
+            hint = (f"set {error.name} in a parameters cell ('#| tags: [parameters]'), which hi-reports "
+                    "and Quarto fill for each organisation")
         raise CellError(
-            f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}",
-            "fix the cell, or run the chapter in Jupyter to debug it", path, line,
+            f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}", hint, path, line,
         ) from None
     return outputs
 

@@ -14,8 +14,9 @@ replaced by what it shows, and each inline expression by its value. Cell options
 =============  ===========================================================================
 
 Parameters work as in Quarto and papermill: the values given replace the defaults of the cell
-tagged ``parameters`` right after it runs (papermill's injected cell); a chapter without one gets
-them before its first cell.
+tagged ``parameters`` right after it runs (papermill's injected cell). A chapter without one gets
+none, as in Quarto (``quarto render -P org:QHL`` would fail on it too); a cell that then names
+``org`` fails with a hint to add the parameters cell.
 """
 
 from __future__ import annotations
@@ -115,8 +116,6 @@ class Weaver:
                parameters: Mapping[str, Any] | None, stem: str) -> None:
         path = document.path
         params = document.parameters_cell()
-        if params is None and parameters:
-            namespace.update(parameters)
         for number, part in enumerate(document.parts, start=1):
             if isinstance(part, Markdown):
                 pieces.append(self._inline(part, namespace, path))
