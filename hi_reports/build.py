@@ -92,6 +92,9 @@ class EditionRequest:
     unsafe_counts
         Print the true activity counts, unsuppressed and unrounded, and every figure from them: for
         internal use only; every page and file is marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
+    audience
+        ``board`` (the default: no code) or ``analyst``: the chapters' code cells are shown, and
+        each chapter has a box on doing the same with one's own data. Same cells, same numbers.
     """
 
     org: str
@@ -104,6 +107,7 @@ class EditionRequest:
     activity: tuple[ActivitySpec, ...] = ()
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
+    audience: str = "board"
 
 
 @dataclass(frozen=True)
@@ -534,6 +538,7 @@ def chapter_context(
         "org": org,
         "parent": parent,
         "is_england": org.kind == "england",
+        "audience": "board",
         "activity": [activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity],
         "unsafe_mark": next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
         "variation": variation,
@@ -556,12 +561,12 @@ def chapter_context(
 
 
 def literate(org: Organisation, reference: Reference, context: dict[str, Any],
-             figures: Path) -> Callable[[Path, Annex], str]:
+             figures: Path, echo: bool = False) -> Callable[[Path, Annex], str]:
     """How the book runs a literate chapter of this edition: its cells see ``org``, ``kind`` and
     ``vintage`` as parameters, and ``hi_reports.edition(org)`` is this edition, its numbers
     recorded in the annex the book gives."""
 
-    weaver = Weaver(figures, inline=api.inline_text)  # one for the book: labels are the book's
+    weaver = Weaver(figures, inline=api.inline_text, echo=echo)  # one for the book: labels are the book's
 
     def weave(source: Path, annex: Annex) -> str:
         document = parse(source.read_text(encoding="utf-8"), str(source))
@@ -652,6 +657,7 @@ def build_edition(
             try:
                 project = staging / "project"
                 context = chapter_context(org, reference, profiles, date, project / "figures", activity)
+                context["audience"] = request.audience
                 annex = write_project(
                     project,
                     context,
@@ -661,7 +667,8 @@ def build_edition(
                     date=date.isoformat(),
                     sources=sources,
                     cover_note=context["edition"]["coverage"],
-                    weave=literate(org, reference, context, project / "figures"),
+                    weave=literate(org, reference, context, project / "figures",
+                                   echo=request.audience == "analyst"),
                 )
                 annex.insert(0, "organisation", org.code)
                 if unsafe:

@@ -124,6 +124,9 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
         help="builtin or quarto (default: quarto where it is installed, else builtin)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only errors")
+    parser.add_argument("--audience", choices=("board", "analyst"), default=None,
+                        help="board (default): no code; analyst: the chapters' code and a box on doing "
+                        "the same with your own data in each chapter")
     _vintage_argument(parser)
 
 
@@ -366,7 +369,7 @@ def _build(args: argparse.Namespace) -> int:
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats,
             engine=args.engine, book=args.book, activity=activity_specs(args), vintage=args.vintage,
-            unsafe_counts=args.unsafe_counts,
+            unsafe_counts=args.unsafe_counts, audience=args.audience,
         ),
         data_dir=args.data_dir,
     )
@@ -390,7 +393,7 @@ def _demo(args: argparse.Namespace) -> int:
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats, engine=args.engine,
             activity=(ActivitySpec("Emergency admissions", demo=True),), vintage=args.vintage,
-            unsafe_counts=args.unsafe_counts,
+            unsafe_counts=args.unsafe_counts, audience=args.audience,
         ),
         reference=reference,
     )
@@ -558,6 +561,7 @@ def _project(args: argparse.Namespace) -> None:
                 args.org = str(options["org"])
             args.kind = args.kind or options.get("kind")
             args.vintage = args.vintage or (None if options.get("vintage") is None else str(options["vintage"]))
+            args.audience = args.audience or options.get("audience")
             if args.formats is None and options.get("formats") is not None:
                 formats = options["formats"]
                 args.formats = _formats(",".join(formats) if isinstance(formats, list) else str(formats))
@@ -567,6 +571,8 @@ def _project(args: argparse.Namespace) -> None:
         args.formats = ("html", "pdf")
     if hasattr(args, "vintage") and args.vintage is None:
         args.vintage = DEFAULT_VINTAGE
+    if hasattr(args, "audience") and args.audience is None:
+        args.audience = "board"
 
 
 def _init(args: argparse.Namespace) -> int:

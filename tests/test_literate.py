@@ -268,3 +268,24 @@ def test_build_inside_a_project_uses_its_options_and_its_own_data(data_dir: Path
     assert annex.loc["local.rate_q1", "value"] == pytest.approx(expected, rel=1e-12)
     page = (book / "editions" / "QJM" / "html" / "local.html").read_text(encoding="utf-8")
     assert "events in local.csv" in page and f"{expected:.1f} per 1,000" in page
+
+
+@pytest.mark.slow
+def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(project: Path, data_dir: Path,
+                                                                        tmp_path: Path) -> None:
+    pages = {}
+    for audience in ("board", "analyst"):
+        out = tmp_path / audience
+        assert main(["build", "--org", "QHL", "--book", str(project), "--data-dir", str(data_dir), "--out",
+                     str(out), "--format", "html", "--audience", audience, "--quiet"]) == 0
+        pages[audience] = {
+            p.stem: " ".join(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
+            for p in (out / "QHL" / "html").glob("*.html")
+        }
+        pages[audience]["annex"] = (out / "QHL" / "annex.csv").read_text(encoding="utf-8")
+    assert pages["analyst"]["annex"] == pages["board"]["annex"]  # same cells, same numbers
+    for chapter in ("intro", "imd", "rural", "summary"):
+        assert "Do this with your own data" in pages["analyst"][chapter], chapter
+        assert "Do this with your own data" not in pages["board"][chapter], chapter
+    assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
+    assert "hi_reports.edition" not in pages["board"]["local"]

@@ -87,6 +87,8 @@ class BatchRequest:
     unsafe_counts
         Print true activity counts (no suppression or rounding) in every edition: internal use only,
         each edition marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
+    audience
+        ``board`` (the default) or ``analyst`` (code and "do this with your own data" boxes shown).
     """
 
     out: Path
@@ -101,6 +103,7 @@ class BatchRequest:
     activity: tuple[Any, ...] = ()
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
+    audience: str = "board"
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ class _WorkerState:
     inputs: Inputs
     activity: dict[str, str | None]
     prepared: tuple[Any, ...] = ()
+    audience: str = "board"
 
 
 _STATE: _WorkerState | None = None
@@ -229,7 +233,7 @@ def _build_one(org: Any) -> Outcome:
             EditionRequest(
                 org=org.code, out=stage, kind=org.kind, formats=state.formats,
                 engine=state.engine, book=state.book, date=state.date,
-                vintage=state.reference.vintage.name,
+                vintage=state.reference.vintage.name, audience=state.audience,
             ),
             reference=state.reference,
             profiles=state.profiles,
@@ -473,7 +477,7 @@ def build_batch(
             options={
                 "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
                 "date": request.date.isoformat() if request.date else None,
-                "vintage": reference.vintage.name,
+                "vintage": reference.vintage.name, "audience": request.audience,
             },
             data=dict(sorted(data.items())),
             book=book_digest(sources.root),
@@ -519,6 +523,7 @@ def build_batch(
                 formats=tuple(request.formats), engine=engine,
                 book=Path(request.book) if request.book else None,
                 date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
+                audience=request.audience,
             )
             jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
             mark = time.perf_counter()

@@ -74,6 +74,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
         activity=tuple(activity),
         vintage=args.vintage,
         unsafe_counts=bool(getattr(args, "unsafe_counts", False)),
+        audience=args.audience,
     )
     if args.jobs is not None and args.jobs < 1:
         from hi_reports.errors import HIReportsError

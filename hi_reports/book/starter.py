@@ -28,6 +28,7 @@ OPTIONS = {
     "formats": "a list of html, pdf, docx",
     "activity": "activity measures: a list of {file, measure, columns, period}",
     "unsafe_counts": "true for true counts (internal use only)",
+    "audience": "board (no code) or analyst (code and 'do this with your own data' boxes)",
 }
 
 LOCAL_CHAPTER = '''# Our own data {#sec-local}
