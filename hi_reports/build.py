@@ -27,6 +27,7 @@ from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
 from hi_reports.data.activity import ActivitySummary, read_activity
 from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
+from hi_reports.data.loaders import cache_dir
 from hi_reports.data.reference import other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.errors import DataError, GeographyError
@@ -59,6 +60,7 @@ from hi_reports.indicators.maps import activity_map, attribution, england_maps, 
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share
 from hi_reports.literate.cells import parse
+from hi_reports.literate.freeze import Freezer, Frozen, freeze_key
 from hi_reports.literate.weave import Weaver
 from hi_reports.render import render
 
@@ -567,13 +569,32 @@ def literate(org: Organisation, reference: Reference, context: dict[str, Any],
     recorded in the annex the book gives."""
 
     weaver = Weaver(figures, inline=api.inline_text, echo=echo)  # one for the book: labels are the book's
+    freezer = Freezer(cache_dir() / "freeze")
+    parameters = {"org": org.code, "kind": org.kind, "vintage": reference.vintage.name}
+    digest = json.dumps([__version__, echo, sorted((n, s.sha256) for n, s in reference.sources.items())])
 
     def weave(source: Path, annex: Annex) -> str:
-        document = parse(source.read_text(encoding="utf-8"), str(source))
-        edition = api.Edition(org, reference, context, annex=annex)
-        parameters = {"org": org.code, "kind": org.kind, "vintage": reference.vintage.name}
-        with api.current(edition):
-            return weaver.weave(document, parameters)
+        text = source.read_text(encoding="utf-8")
+        document = parse(text, str(source))
+        # A chapter is kept and reused (Quarto's freeze) unless the edition has activity data,
+        # whose files the key does not hold.
+        key = None if context["activity"] else freeze_key(source, text, parameters, digest)
+        frozen = freezer.get(key) if key else None
+        if frozen is not None:
+            weaver.check_labels(document)
+            figures.mkdir(parents=True, exist_ok=True)
+            for name, png in frozen.figures.items():
+                (figures / name).write_bytes(png)
+            for row in frozen.numbers:
+                annex.rows[(annex.chapter, row["key"])] = {**row, "chapter": annex.chapter}
+            return frozen.markdown
+        before = set(annex.rows)
+        with api.current(api.Edition(org, reference, context, annex=annex)):
+            markdown = weaver.weave(document, parameters)
+        if key:
+            numbers = [row for k, row in annex.rows.items() if k not in before]
+            freezer.put(key, Frozen(markdown, dict(weaver.written), numbers))
+        return markdown
 
     return weave
 

@@ -289,3 +289,43 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(project:
         assert "Do this with your own data" not in pages["board"][chapter], chapter
     assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
     assert "hi_reports.edition" not in pages["board"]["local"]
+
+
+def _counting_chapter(name: str, counter: Path, extra: str = "") -> str:
+    """A chapter that notes each run of its cells in ``counter`` (outside the book)."""
+    return (f"# {name.title()} {{#sec-{name}}}\n\n```{{python}}\n#| tags: [parameters]\norg = 'QHL'\n```\n\n"
+            f"```{{python}}\nimport hi_reports\ned = hi_reports.edition(org)\n"
+            f"open({str(counter)!r}, 'a').write(org + ' ')\n{extra}```\n\n"
+            f"`{{python}} ed.pct(ed.imd['core20']['share'])` of residents are in Core20.\n")
+
+
+@pytest.mark.slow
+def test_a_batch_after_one_chapter_changed_runs_only_that_chapter(project: Path, data_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    shutil.copytree(project, book)
+    counters = {name: tmp_path / f"{name}.runs" for name in ("first", "second")}
+    config = yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8"))
+    for name, counter in counters.items():
+        (book / "chapters" / f"{name}.qmd").write_text(_counting_chapter(name, counter), encoding="utf-8")
+        config["book"]["chapters"].insert(-1, f"chapters/{name}.qmd")
+    (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "editions"
+    command = ["build", "--kind", "icb", "--org", "QHL,QJM", "--book", str(book), "--data-dir", str(data_dir),
+               "--out", str(out), "--format", "html", "--quiet"]
+
+    def runs() -> dict[str, list[str]]:
+        return {name: sorted(c.read_text().split()) if c.exists() else [] for name, c in counters.items()}
+
+    assert main(command) == 0
+    assert runs() == {"first": ["QHL", "QJM"], "second": ["QHL", "QJM"]}
+    annex = (out / "QJM" / "annex.csv").read_text(encoding="utf-8")
+    (book / "chapters" / "second.qmd").write_text(
+        _counting_chapter("second", counters["second"], "x = 1\n"), encoding="utf-8")
+    assert main(command) == 0  # the book changed: both editions rebuilt, the first chapter kept
+    assert runs() == {"first": ["QHL", "QJM"], "second": ["QHL", "QHL", "QJM", "QJM"]}
+    assert (out / "QJM" / "annex.csv").read_text(encoding="utf-8") == annex
+    assert "of residents are in Core20" in (out / "QJM" / "html" / "first.html").read_text(encoding="utf-8")
+    (book / "chapters" / "local.csv").write_text("lsoa_code\n", encoding="utf-8")  # a file beside them
+    assert main(command) == 0
+    assert runs() == {"first": ["QHL", "QHL", "QJM", "QJM"], "second": ["QHL"] * 3 + ["QJM"] * 3}

@@ -93,10 +93,12 @@ class Weaver:
         self.echo = echo
         #: The labels of the cells woven so far, and their chapters.
         self.labels: dict[str, str] = {}
+        #: The figures the last :meth:`weave` wrote: file name to PNG.
+        self.written: dict[str, bytes] = {}
 
-    def weave(self, document: Document, parameters: Mapping[str, Any] | None = None) -> str:
-        """Run ``document``'s cells in a fresh namespace and return its markdown with outputs."""
-        path, stem = document.path, Path(document.path).stem
+    def check_labels(self, document: Document) -> None:
+        """Refuse a label another chapter of the book has used; remember this chapter's."""
+        path = document.path
         for cell in document.cells:  # a cross-reference label names one thing in the whole book
             if cell.label in self.labels and self.labels[cell.label] != path:
                 raise TemplateError(
@@ -106,6 +108,12 @@ class Weaver:
                 )
             if cell.label:
                 self.labels[cell.label] = path
+
+    def weave(self, document: Document, parameters: Mapping[str, Any] | None = None) -> str:
+        """Run ``document``'s cells in a fresh namespace and return its markdown with outputs."""
+        path, stem = document.path, Path(document.path).stem
+        self.check_labels(document)
+        self.written = {}
         namespace = new_namespace()
         pieces: list[str] = [document.front_matter_source]
         with _working_directory(Path(path).parent):  # as Quarto: cells run in the chapter's folder
@@ -170,6 +178,7 @@ class Weaver:
         self.figures.mkdir(parents=True, exist_ok=True)
         file = f"{name.replace('_', '-')}.png"
         (self.figures / file).write_bytes(figure.png)
+        self.written[file] = figure.png
         caption = str(cell.options.get("fig-cap", ""))
         attributes = []
         label = cell.label
