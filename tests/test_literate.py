@@ -171,9 +171,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("_quarto.yml", "chapters", "templates"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
     (root / "chapters" / "local.qmd").write_text(CHAPTER, encoding="utf-8")
+    (root / "chapters" / "plain.qmd").write_text("# Plain {#sec-plain}\n\nNo code here, only prose.\n",
+                                                 encoding="utf-8")
     config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
     chapters = config["book"]["chapters"]
     chapters.insert(chapters.index("chapters/summary.qmd"), "chapters/local.qmd")
+    chapters.insert(chapters.index("chapters/summary.qmd"), "chapters/plain.qmd")
     (root / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return root
 
@@ -206,6 +209,8 @@ def test_a_users_chapter_prints_each_icbs_own_numbers(project: Path, data_dir: P
         page = BeautifulSoup((out / code / "html" / "local.html").read_text(encoding="utf-8"), "html.parser")
         image = page.find("img", alt=re.compile("^Bars of the residents"))
         assert image is not None and (out / code / "html" / image["src"]).is_file()
+        plain = (out / code / "html" / "plain.html").read_text(encoding="utf-8")  # a chapter with no code
+        assert "No code here, only prose." in plain
 
 
 @pytest.mark.slow
