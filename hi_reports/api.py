@@ -117,9 +117,11 @@ class Edition:
         """:attr:`lsoas` for England: every LSOA, weight 1."""
         return _lsoa_table(self.reference, pd.Series(1.0, index=self.reference.lsoas.index))
 
-    def measure(self, value: Any, key: str | None, definition: str | None, unit: Unit) -> Measure:
+    def measure(self, value: Any, key: str | None, definition: str | None, unit: Unit,
+                source: str | None = None) -> Measure:
         """``value`` as a :class:`Measure`: a Measure as it is, or a number with its key and
-        definition (both needed: the annex says what every printed number is)."""
+        definition (both needed: the annex says what every printed number is) and its source (by
+        default, this edition). A key printed before with another value or definition is refused."""
         if isinstance(value, Measure):
             return value
         if key is None or definition is None:
@@ -132,31 +134,42 @@ class Edition:
             number = float(value)
         except (TypeError, ValueError):
             raise APIError(f"{key}: {value!r} is not a number", hint="print numbers through ed.pct, ed.num, ed.dec or ed.rank") from None
-        return Measure(key, number, unit, definition, f"{self.org.name} edition, {self.vintage} vintage")
+        for (chapter, known), row in self.annex.rows.items():
+            same = row["value"] == number or (row["value"] is None and number != number)
+            if known == key and (not same or row["definition"] != definition):
+                raise APIError(
+                    f"the annex key {key!r} is already used in chapter {chapter!r} for another number "
+                    f"({row['definition']})",
+                    hint="give each number a key of its own, e.g. 'local.<what>'",
+                )
+        return Measure(key, number, unit, definition, source or f"{self.org.name} edition, {self.vintage} vintage")
 
     def _printed(self, measure: Measure, text: str) -> str:
         self.annex.record(measure, text)
         return text
 
-    def pct(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1) -> str:
+    def pct(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1,
+            source: str | None = None) -> str:
         """A share (0.25) as a percentage (``"25.0%"``), recorded in the annex."""
-        m = self.measure(value, key, definition, "share")
+        m = self.measure(value, key, definition, "share", source)
         return self._printed(m, formatting.percent(m.value, digits))
 
-    def num(self, value: Any, key: str | None = None, definition: str | None = None) -> str:
+    def num(self, value: Any, key: str | None = None, definition: str | None = None,
+            source: str | None = None) -> str:
         """A count as a whole number with thousands separators (``"1,358,012"``), recorded."""
-        m = self.measure(value, key, definition, "count")
+        m = self.measure(value, key, definition, "count", source)
         return self._printed(m, formatting.count(m.value))
 
-    def dec(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1) -> str:
+    def dec(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1,
+            source: str | None = None) -> str:
         """A rate, ratio or index to fixed decimals (``"12.3"``), recorded."""
-        m = self.measure(value, key, definition, "number")
+        m = self.measure(value, key, definition, "number", source)
         return self._printed(m, formatting.decimal(m.value, digits))
 
     def rank(self, value: Any, key: str | None = None, definition: str | None = None,
-             of: int | None = None) -> str:
+             of: int | None = None, source: str | None = None) -> str:
         """A rank in words (``"3rd of 42"``, ``"joint 5th of 309"``), recorded."""
-        m = self.measure(value, key, definition, "rank")
+        m = self.measure(value, key, definition, "rank", source)
         if not isinstance(value, Measure) and of is not None:
             m = Measure(m.key, m.value, "rank", m.definition, m.source, of=of)
         return self._printed(m, formatting.rank(m.value, m.of, m.tied))
@@ -188,8 +201,10 @@ def inline_text(value: Any) -> str:
                        hint="e.g. `{python} ed.pct(...)`: the annex records every number printed")
     if isinstance(value, bool) or value is None:
         return str(value)
-    if isinstance(value, float):
-        raise APIError(f"a bare number {value!r} in an inline expression",
+    if isinstance(value, float) or type(value).__module__ == "numpy":
+        if type(value).__module__ == "numpy" and float(value) == int(value) and "int" in type(value).__name__:
+            return str(int(value))
+        raise APIError(f"a bare number {float(value)!r} in an inline expression",
                        hint="format it with ed.pct, ed.num or ed.dec and a key and definition, so "
                             "that the annex records it")
     if isinstance(value, int):
@@ -236,7 +251,8 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
             raise APIError(
                 f"this build is of {ed.org.code} ({ed.org.kind}, vintage {ed.vintage}), "
                 f"not {org!r}",
-                hint="read the organisation from the parameters cell: ed = hi_reports.edition(org)",
+                hint="read the organisation from the parameters cell, ed = hi_reports.edition(org), and "
+                     "tag that cell '#| tags: [parameters]' so that the build sets org",
             )
         return ed
     from hi_reports.build import chapter_context, kind_profiles  # the build stage, imported on use
@@ -245,9 +261,9 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
 
     reference = load_reference(data_dir, str(vintage) if vintage is not None else DEFAULT_VINTAGE)
     organisation = resolve(reference, str(org), kind)
-    figures = Path(tempfile.mkdtemp(prefix="hi-reports-figures-"))
-    context = chapter_context(organisation, reference, kind_profiles(reference, organisation.kind),
-                              dt.date.today(), figures)
+    with tempfile.TemporaryDirectory(prefix="hi-reports-figures-") as figures:  # charts not kept
+        context = chapter_context(organisation, reference, kind_profiles(reference, organisation.kind),
+                                  dt.date.today(), Path(figures))
     return Edition(organisation, reference, context)
 
 

@@ -361,8 +361,9 @@ def _build(args: argparse.Namespace) -> int:
 
     if not args.org:
         raise HIReportsError(
-            "build needs --org CODE for one edition, or --all for every organisation of --kind",
-            hint="e.g. hi-reports build --kind icb --all --out editions",
+            "build needs --org CODE for one edition, or --all for every organisation of --kind; no "
+            "_quarto.yml with a hi-reports: section (a book project) is in this folder or above it",
+            hint="e.g. hi-reports build --org QHL; for a book project, cd into it or give --book DIR",
         )
     started = time.perf_counter()
     edition = build_edition(
@@ -551,9 +552,11 @@ def _project(args: argparse.Namespace) -> None:
         from hi_reports.book.starter import project_options
 
         book = args.book
-        if book is None and Path("_quarto.yml").is_file():
-            options = project_options(Path("."))
-            book = Path(".") if options else None
+        if book is None:  # the working folder, or the nearest folder above it, with a project
+            for folder in (Path.cwd(), *Path.cwd().parents):
+                if (folder / "_quarto.yml").is_file() and project_options(folder):
+                    book = folder if folder != Path.cwd() else Path(".")
+                    break
         options = project_options(book) if book is not None else {}
         args.book = book
         if options:

@@ -77,3 +77,15 @@ def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> N
             hi_reports.edition("QJM")
         with pytest.raises(APIError, match="not 'QHL'"):
             hi_reports.edition("QHL", vintage="2025")
+
+
+def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
+    assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"
+    assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"  # again
+    row = next(r for (_, key), r in ed.annex.rows.items() if key == "local.half")
+    assert row["source"] == "Our audit, 2024"
+    with pytest.raises(APIError, match=r"the annex key 'local.half' is already used in chapter '' for another "
+                                       r"number \(A half\)"):
+        ed.pct(0.6, key="local.half", definition="A half")
+    with pytest.raises(APIError, match="already used"):
+        ed.num(0.5, key="local.half", definition="Something else")

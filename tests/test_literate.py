@@ -273,6 +273,12 @@ def test_build_inside_a_project_uses_its_options_and_its_own_data(data_dir: Path
     assert annex.loc["local.rate_q1", "value"] == pytest.approx(expected, rel=1e-12)
     page = (book / "editions" / "QJM" / "html" / "local.html").read_text(encoding="utf-8")
     assert "events in local.csv" in page and f"{expected:.1f} per 1,000" in page
+    # the edition's notebook reproduces the package's numbers and says which are the chapter's own
+    from .test_notebook import run_notebook
+
+    _, printed = run_notebook(book / "editions" / "QJM", data_dir)
+    assert re.search(r"(\d+) of \1 numbers of the annex reproduced; 1 from chapters of your own \(local\)",
+                     printed), printed
 
 
 @pytest.mark.slow
@@ -334,3 +340,19 @@ def test_a_batch_after_one_chapter_changed_runs_only_that_chapter(project: Path,
     (book / "chapters" / "local.csv").write_text("lsoa_code\n", encoding="utf-8")  # a file beside them
     assert main(command) == 0
     assert runs() == {"first": ["QHL", "QHL", "QJM", "QJM"], "second": ["QHL"] * 3 + ["QJM"] * 3}
+
+
+def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_each(tmp_path: Path) -> None:
+    from hi_reports.api import APIError, inline_text
+
+    text = "# T\n\n```{python}\nx = 0.25\n```\n\nFirst line.\nThen `{python} x` here.\n"
+    with pytest.raises(CellError) as raised:
+        Weaver(tmp_path, inline=inline_text).weave(parse(text, "chapters/t.qmd"))
+    assert raised.value.message == ("chapters/t.qmd, line 8, inline expression `{python} x`: a bare number "
+                                    "0.25 in an inline expression")
+    assert "ed.pct" in raised.value.hint
+    import numpy as np
+
+    assert inline_text(np.int64(22006)) == "22006"
+    with pytest.raises(APIError, match="a bare number 0.5"):
+        inline_text(np.float64(0.5))

@@ -35,7 +35,9 @@ LOCAL_CHAPTER = '''# Our own data {#sec-local}
 
 This chapter is an example of a chapter of your own: Quarto markdown with Python cells. It reads
 `local.csv` beside it in `chapters/` (one row per event, with the column `lsoa_code`) and shows the
-events by national IMD quintile of the neighbourhood where the person lives.
+events by national IMD quintile of the neighbourhood where the person lives. The one file serves
+every organisation the book is built for: each edition counts the rows of its own neighbourhoods
+and says how many it left out.
 
 ```{python}
 #| tags: [parameters]
@@ -61,7 +63,12 @@ else:  # no data of our own yet: a synthetic example, labelled as such
     weights = ed.lsoas["residents"] / ed.lsoas["residents"].sum()
     events = pd.DataFrame({"lsoa_code": rng.choice(ed.lsoas["lsoa_code"], 5000, p=weights)})
     what = "synthetic example events (put your own in local.csv)"
-counts = events.merge(ed.lsoas, on="lsoa_code").groupby("imd_quintile").size()
+matched = events.merge(ed.lsoas, on="lsoa_code")
+outside = len(events) - len(matched)  # rows of other organisations, or not LSOA codes: counted, not lost
+if len(events) and not len(matched):
+    raise ValueError(f"none of the {len(events)} rows of {path} has an LSOA code of {ed.org.name}: "
+                     "is the column lsoa_code, and are the codes LSOA codes of the edition's vintage?")
+counts = matched.groupby("imd_quintile").size()
 table = pd.DataFrame({"quintile": range(1, 6)})
 table["events"] = table["quintile"].map(counts).fillna(0)
 table["residents"] = table["quintile"].map(ed.lsoas.groupby("imd_quintile")["residents"].sum()).fillna(0)
@@ -69,9 +76,17 @@ table["residents"] = table["quintile"].map(ed.lsoas.groupby("imd_quintile")["res
 table["events"] = np.where(table["events"].between(1, 7), np.nan, (table["events"] / 5).round() * 5)
 table["rate"] = 1000 * table["events"] / table["residents"]
 q1 = table.loc[table["quintile"] == 1, "rate"].iloc[0]
+if outside == 0:
+    outside_text = "none"
+elif outside <= 7:
+    outside_text = "fewer than 8"
+else:
+    outside_text = ed.num(5 * round(outside / 5), key="local.outside",
+                          definition="Rows of the chapter's file outside the organisation, rounded to 5")
 ```
 
-The chart shows `{python} what`, per 1,000 residents, by national IMD quintile. In the most deprived
+The chart shows `{python} what`, per 1,000 residents, by national IMD quintile; `{python} outside_text`
+of the file's rows lie outside the organisation and are left out. In the most deprived
 quintile the rate is `{python} ed.dec(q1, key="local.rate_q1", definition="Events per 1,000 residents in national IMD quintile 1, from the chapter's own data")` per 1,000 residents.
 
 ```{python}

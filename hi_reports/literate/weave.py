@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from hi_reports.errors import TemplateError
-from hi_reports.literate.cells import Cell, Document, Markdown, replace_inline
+from hi_reports.errors import HIReportsError, TemplateError
+from hi_reports.literate.cells import Cell, Document, Markdown, inline_expressions, replace_inline
 from hi_reports.literate.execute import (
     CellError,
     Figure,
@@ -137,18 +137,22 @@ class Weaver:
             pieces.append(self._cell(part, outputs, f"{stem}-{part.label or f'cell-{number}'}", path))
 
     def _inline(self, part: Markdown, namespace: dict[str, Any], path: str) -> str:
+        lines = iter([inline.line for inline in inline_expressions(part.text, part.line)])
+
         def value(expression: str) -> str:
+            line = next(lines, part.line)
             try:
-                result = eval(compile(expression, f"<{path}:{part.line}>", "eval"), namespace)  # noqa: S307
+                result = eval(compile(expression, f"<{path}:{line}>", "eval"), namespace)  # noqa: S307
                 return self.inline(result)
-            except TemplateError:
-                raise
+            except HIReportsError as error:
+                raise CellError(f"{path}, line {line}, inline expression `{{python}} {expression}`: "
+                                f"{error.message}", error.hint, path, line) from None
             except Exception as error:
                 raise CellError(
-                    f"{path}, inline expression `{{python}} {expression}` near line {part.line}: "
+                    f"{path}, line {line}, inline expression `{{python}} {expression}`: "
                     f"{type(error).__name__}: {error}",
                     "fix the expression; inline expressions see the names the cells above defined",
-                    path, part.line,
+                    path, line,
                 ) from None
         return replace_inline(part.text, value)
 
