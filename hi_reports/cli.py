@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
                                "chapter, and the edition's options in _quarto.yml")
     init.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
     init.add_argument("--org", default="QHL", help="the organisation to build (default: QHL)")
-    init.add_argument("--kind", choices=list(KINDS), default="icb", help="its kind (default: icb)")
+    init.add_argument("--kind", type=str.lower, choices=list(KINDS), default="icb", help="its kind (default: icb)")
 
     demo = commands.add_parser(
         "demo", help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     _unsafe_argument(demo)
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
-    orgs.add_argument("--kind", choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
+    orgs.add_argument("--kind", type=str.lower, choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
     orgs.add_argument("--data-dir", type=Path, help=data_help)
     _vintage_argument(orgs)
     orgs.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     """The options every command that builds editions takes."""
-    parser.add_argument("--kind", choices=list(KINDS), help="the kind of organisation the code is for")
+    parser.add_argument("--kind", type=str.lower, choices=list(KINDS), help="the kind of organisation the code is for")
     parser.add_argument("--data-dir", type=Path, help=data_help)
     parser.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
     parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")

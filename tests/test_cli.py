@@ -84,3 +84,13 @@ def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> Non
     index = tmp_path / "editions" / "QJM" / "html" / "index.html"
     assert "NHS Lincolnshire Integrated Care Board" in index.read_text(encoding="utf-8")
     assert (tmp_path / "editions" / "QJM" / "annex.csv").is_file()
+
+
+def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["build", "--org", "QHL", "--kind", "trust", "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'QHL' is not a trust code: it is NHS Birmingham and Solihull Integrated " \
+        "Care Board (--kind icb) (use --kind icb, or leave --kind out)" in err
+    assert not any(tmp_path.iterdir())
+    assert main(["orgs", "--kind", "ICB", "--data-dir", str(data_dir)]) == 0
+    assert "42 organisations of kind icb" in capsys.readouterr().out

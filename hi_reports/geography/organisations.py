@@ -249,6 +249,18 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
                 "(the ODS trust file gives it a close date), so it has no edition",
                 hint="its services passed to other trusts; `hi-reports orgs --kind trust` lists the open ones",
             )
+    if kind is not None:  # the code of another kind: say which
+        others = [k for k in KINDS if k != kind and (k != "trust" or re.fullmatch(r"R[A-Z0-9]{2}", wanted))]
+        elsewhere = [
+            org for k in others for org in organisations(reference, k)
+            if wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
+        ]
+        if elsewhere:
+            raise GeographyError(
+                f"{code!r} is not a {kind} code: it is "
+                + "; ".join(f"{o.name} (--kind {o.kind})" for o in elsewhere),
+                hint=f"use --kind {elsewhere[0].kind}, or leave --kind out",
+            )
     labels: dict[str, Organisation] = {}
     for org in candidates:
         for label in (org.code, org.ons_code, org.ods_code, org.name):
