@@ -94,3 +94,14 @@ def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(data_dir: Pat
     assert not any(tmp_path.iterdir())
     assert main(["orgs", "--kind", "ICB", "--data-dir", str(data_dir)]) == 0
     assert "42 organisations of kind icb" in capsys.readouterr().out
+
+
+def test_data_status_of_a_partly_filled_folder_prints_no_nan(data_dir: Path, tmp_path: Path, capsys) -> None:
+    from hi_reports.data import get_dataset
+    from hi_reports.data.loaders import find_file
+
+    source = find_file(get_dataset("ruc2011"), data_dir)
+    (tmp_path / source.name).symlink_to(source)
+    assert main(["data", "status", "--data-dir", str(tmp_path)]) == 2  # most datasets are missing
+    out = capsys.readouterr().out
+    assert "ruc2011" in out and "present" in out and "nan" not in out.lower().split()
