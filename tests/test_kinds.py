@@ -108,7 +108,7 @@ def test_similar_organisations_by_decile_profile(reference) -> None:
 
 def test_kind_restricts_resolution(reference) -> None:
     assert resolve(reference, "E08000025", kind="la").name == "Birmingham"
-    with pytest.raises(GeographyError, match=r"unknown sub-icb organisation code 'QHL'"):
+    with pytest.raises(GeographyError, match=r"'QHL' is not a sub-icb code: it is NHS Birmingham and Solihull Integrated Care Board \(--kind icb\)"):
         resolve(reference, "QHL", kind="sub-icb")
     assert resolve(reference, ENGLAND_CODE).kind == "england"
 
