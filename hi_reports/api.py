@@ -47,6 +47,48 @@ class APIError(HIReportsError, ValueError):
     """A chapter called the edition API wrongly: a number with no key, an unknown organisation."""
 
 
+class Text(str):
+    """Text that is markdown already: printed as it is by an inline expression, an ``asis`` cell or
+    Jupyter (``_repr_markdown_``), never escaped again."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+class Figures(dict[str, Any]):
+    """A chapter's figures: a dict whose keys also read as attributes, at every depth, so that a
+    chapter writes ``ed.imd.core20.share`` for ``ed.imd["core20"]["share"]``."""
+
+    def __getitem__(self, key: str) -> Any:
+        return _figures(super().__getitem__(key))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"no figure {name!r}: there are {', '.join(sorted(self)) or 'none'}"
+            ) from None
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[key] if key in self else default
+
+
+def _figures(value: Any) -> Any:
+    if isinstance(value, dict) and not isinstance(value, Figures):
+        return Figures(value)
+    if isinstance(value, list):
+        return [_figures(item) for item in value]
+    return value
+
+
+def md(text: Any) -> Text:
+    """``text`` escaped for markdown (a name read from a file is data, not markup)."""
+    return Text(escape_markdown(str(text)))
+
+
 @dataclass(eq=False)
 class Edition:
     """One organisation's edition: its data, its figures and the formatters that print them.
@@ -79,29 +121,84 @@ class Edition:
         return self.reference.vintage.name
 
     @property
-    def imd(self) -> dict[str, Any]:
+    def imd(self) -> Figures:
         """The deprivation figures (deciles, quintiles, Core20, domains, ages by quintile)."""
-        return self.context["imd"]
+        return _figures(self.context["imd"])
 
     @property
-    def rural(self) -> dict[str, Any]:
+    def rural(self) -> Figures:
         """The rurality figures (classes, urban and rural, by quintile, by age)."""
-        return self.context["rural"]
+        return _figures(self.context["rural"])
 
     @property
-    def overview(self) -> dict[str, Any]:
+    def overview(self) -> Figures:
         """Population, neighbourhoods, local authorities, parent ICBs, similar organisations."""
-        return self.context["overview"]
+        return _figures(self.context["overview"])
 
     @property
-    def variation(self) -> dict[str, Any] | None:
+    def variation(self) -> Figures | None:
         """How the ICBs differ (the England edition only; None otherwise)."""
-        return self.context["variation"]
+        return _figures(self.context["variation"])
 
     @property
-    def activity(self) -> list[dict[str, Any]]:
+    def activity(self) -> list[Figures]:
         """The activity measures of the edition, each with its rates and indices."""
-        return self.context["activity"]
+        return _figures(self.context["activity"])
+
+    @property
+    def is_england(self) -> bool:
+        """True for the public (England) edition."""
+        return self.org.kind == "england"
+
+    @property
+    def parent(self) -> Organisation | None:
+        """The ICB the tables set beside the organisation (the one holding most of its residents);
+        None for ICBs and England."""
+        return self.context["parent"]
+
+    @property
+    def data_vintage(self) -> Any:
+        """What the vintage's data are, in words: ``.imd`` ("IMD 2019"), ``.population_text``,
+        ``.lsoa_year``, ``.iod`` and the other fields of :class:`hi_reports.data.Vintage`."""
+        return self.reference.vintage
+
+    @property
+    def vintages(self) -> Figures | None:
+        """The Core20 share in both vintages, where the data folder holds both; else None."""
+        return _figures(self.context["vintages"])
+
+    @property
+    def charts(self) -> Figures:
+        """The charts the package draws for every edition, by name (``imd_deciles`` ...); print
+        one with :meth:`figure`."""
+        return _figures(self.context["charts"])
+
+    @property
+    def maps(self) -> Figures:
+        """The maps of the edition, by name (``deciles``, ``core20``, ``catchment`` ...), None
+        where the organisation has no such map; print one with :meth:`figure`."""
+        return _figures(self.context["maps"])
+
+    @property
+    def about(self) -> Figures:
+        """The edition itself: ``date``, ``date_text``, ``version``, ``sources`` (title,
+        publisher, vintage, licence, url, file, sha256 of each data file), ``coverage``."""
+        return _figures(self.context["edition"])
+
+    @property
+    def boundaries(self) -> Figures:
+        """The boundaries the maps are drawn on: ``attribution`` and ``year``."""
+        return _figures(self.context["boundaries"])
+
+    @property
+    def audience(self) -> str:
+        """``board`` (the default) or ``analyst`` (code shown, with boxes on doing it yourself)."""
+        return str(self.context.get("audience", "board"))
+
+    @property
+    def unsafe_mark(self) -> str:
+        """The marking of an edition printed from true, unrounded counts; empty otherwise."""
+        return str(self.context.get("unsafe_mark", ""))
 
     @cached_property
     def lsoas(self) -> pd.DataFrame:
@@ -173,6 +270,64 @@ class Edition:
         if not isinstance(value, Measure) and of is not None:
             m = Measure(m.key, m.value, "rank", m.definition, m.source, of=of)
         return self._printed(m, formatting.rank(m.value, m.of, m.tied))
+
+    def times(self, value: Any, than: str, key: str | None = None, definition: str | None = None,
+              source: str | None = None) -> str:
+        """A ratio in words (``"1.8 times THAN"``, ``"about the same as THAN"``, ``"10% lower than
+        THAN"``; never ``"0.9 times"``), recorded."""
+        m = self.measure(value, key, definition, "number", source)
+        return self._printed(m, formatting.times(m.value, str(escape_markdown(than))))
+
+    def quantity(self, value: Any, singular: str, plural: str | None = None, key: str | None = None,
+                 definition: str | None = None, source: str | None = None) -> str:
+        """A count and its noun (``"one neighbourhood"``, ``"773 neighbourhoods"``), recorded."""
+        m = self.measure(value, key, definition, "count", source)
+        one = formatting.count(m.value) == "1"
+        text = f"{'one' if one else formatting.count(m.value)} {singular if one else plural or singular + 's'}"
+        return self._printed(m, str(escape_markdown(text)))
+
+    @staticmethod
+    def noun(value: Any, singular: str, plural: str | None = None) -> str:
+        """The noun that follows a count as printed: ``singular`` after 1, else the plural."""
+        number = value.value if isinstance(value, Measure) else float(value)
+        return singular if formatting.count(number) == "1" else plural or singular + "s"
+
+    @staticmethod
+    def compare(value: Measure, other: Measure, higher: str = "higher than", lower: str = "lower than",
+                same: str = "the same as") -> str:
+        """Words comparing two shares as printed (to 0.1 percentage points); prints no number."""
+        if value.missing or other.missing:
+            return "not comparable with"
+        diff = round(value.value * 1000) - round(other.value * 1000)
+        return higher if diff > 0 else lower if diff < 0 else same
+
+    @staticmethod
+    def words(items: Any) -> Text:
+        """``["A", "B", "C"]`` as ``"A, B and C"``, each item escaped for markdown unless it is
+        markdown already (:class:`Text`)."""
+        return Text(formatting.join_words(
+            [str(item) if isinstance(item, Text) else str(escape_markdown(str(item))) for item in items]))
+
+    def figure(self, item: Any) -> Text:
+        """The markdown of a chart or map the package drew (see :attr:`charts`, :attr:`maps`):
+        its caption, file, cross-reference label (``fig-<name>``) and alt text; the numbers they
+        print are recorded. Nothing for None (an edition without that map)."""
+        if not item:
+            return Text("")
+        for measure in getattr(item, "measures", ()):
+            self.annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of,
+                                                          tied=measure.tied))
+        caption = getattr(item, "caption", None) or item.title
+
+        def attr(text: str) -> str:
+            return str(text).replace("\\", "/").replace('"', "'")
+
+        label = item.name.replace("_", "-")
+        return Text(f'![{escape_markdown(caption)}]({attr(self._figure_path(item))})'
+                    f'{{#fig-{label} fig-alt="{attr(item.alt)}"}}')
+
+    def _figure_path(self, item: Any) -> str:
+        return str(item.path)
 
 
 def _lsoa_table(reference: Reference, weight: pd.Series) -> pd.DataFrame:
@@ -267,4 +422,4 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
     return Edition(organisation, reference, context)
 
 
-__all__ = ["APIError", "Edition", "LSOA_COLUMNS", "current", "edition", "inline_text"]
+__all__ = ["APIError", "Edition", "Figures", "LSOA_COLUMNS", "Text", "current", "edition", "inline_text", "md"]

@@ -1,0 +1,153 @@
+"""The phrases more than one shipped chapter prints: callouts, comparison columns, the Core20 and
+rural sentences.
+
+Each takes the edition (:class:`hi_reports.api.Edition`) and returns markdown (:class:`Text`);
+numbers go through the edition's formatters, so the annex records them. A chapter's own sentences
+stay in the chapter: only what two chapters must say alike lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hi_reports.api import Edition, Figures, Text, md
+from hi_reports.indicators.measure import Measure
+
+
+def callout(kind: str, title: str, body: str) -> Text:
+    """A Quarto callout box: ``kind`` is note, tip, important, warning or caution."""
+    return Text(f"::: {{.callout-{kind}}}\n## {title}\n\n{body}\n:::")
+
+
+def own_data(ed: Edition, body: str) -> Text:
+    """The analyst edition's box on doing the same with one's own data; nothing for a board."""
+    return callout("tip", "Do this with your own data", body.strip()) if ed.audience == "analyst" else Text("")
+
+
+def unsafe(ed: Edition) -> Text:
+    """The banner of an edition printed from true, unrounded counts; nothing otherwise."""
+    if not ed.unsafe_mark:
+        return Text("")
+    return callout("important", ed.unsafe_mark,
+                   "This edition prints true activity counts, neither suppressed nor rounded, and "
+                   "figures computed from them. It is for internal use only: do not publish or share it.")
+
+
+def synthetic(activity: Figures) -> Text:
+    """The banner on everything made from synthetic demonstration data; nothing otherwise."""
+    if not activity.synthetic:
+        return Text("")
+    return callout("warning", "Synthetic data", str(md(activity.label)))
+
+
+def against(ed: Edition, row: Figures) -> Text:
+    """``, against 20.0% in England and 34.1% in X ICB``; nothing for England."""
+    if ed.is_england:
+        return Text("")
+    text = f", against {ed.pct(row.england_share)} in England"
+    if ed.parent:
+        text += f" and {ed.pct(row.parent_share)} in {md(ed.parent.short_name)} ICB"
+    return Text(text)
+
+
+def versus(ed: Edition, measure: Measure, reference: Measure) -> Text:
+    """``higher than England's 20.0%`` (as printed)."""
+    return Text(f"{ed.compare(measure, reference)} England's {ed.pct(reference)}")
+
+
+def cmp_head(ed: Edition, of: str = "") -> Text:
+    """The headings of a table's comparison columns (parent ICB, England): `` X ICB | England |``.
+    ``of`` names the group they hold when it is not all residents (``rural residents``)."""
+    tail = f", {of}" if of else ""
+    text = f" {md(ed.parent.short_name)} ICB{tail} |" if ed.parent else ""
+    return Text(text + ("" if ed.is_england else f" England{tail} |"))
+
+
+def cmp_align(ed: Edition) -> Text:
+    """The alignment row of the comparison columns."""
+    return Text(("--:|" if ed.parent else "") + ("" if ed.is_england else "--:|"))
+
+
+def cmp_cells(ed: Edition, row: Figures) -> Text:
+    """A row's comparison cells: the parent ICB's share and England's."""
+    text = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
+    return Text(text + ("" if ed.is_england else f" {ed.pct(row.england_share)} |"))
+
+
+def parents_rest(ed: Edition) -> Text:
+    """The rest of a list of parent ICBs, so that the shares add up: `` and 2.0% in 3 other ICBs``."""
+    rest = ed.overview.parents_rest
+    if not rest:
+        return Text("")
+    icbs = "ICB" if rest.count.value == 1 else "ICBs"
+    return Text(f" and {ed.pct(rest.share)} in {ed.num(rest.count)} other {icbs}")
+
+
+def core20_sentence(ed: Edition) -> Text:
+    """How many residents live in the 20% most deprived neighbourhoods of England."""
+    core20 = ed.imd.core20
+    if core20.residents.value > 0:
+        return Text(f"{ed.pct(core20.share)} of residents ({ed.num(core20.residents)} people) live in "
+                    "the 20% most deprived neighbourhoods in England.")
+    return Text("No residents live in the 20% most deprived neighbourhoods in England (Core20).")
+
+
+def rural_sentence(ed: Edition) -> Text:
+    """How many residents live in rural neighbourhoods."""
+    rural = ed.rural
+    if rural.has_rural:
+        return Text(f"{ed.pct(rural.rural.share)} of residents ({ed.num(rural.rural.residents)} people) "
+                    f"live in rural neighbourhoods{against(ed, rural.rural)}.")
+    return Text(f"No residents live in neighbourhoods classed as rural{against(ed, rural.rural)}.")
+
+
+def domain_sentence(ed: Edition) -> Text:
+    """The domain on which the organisation is furthest above England (each domain against
+    England's share on the same domain: the domains rank neighbourhoods separately, so they are not
+    compared with one another)."""
+    f = ed.imd.furthest_domain
+    if not f:
+        return Text("")
+    if not f.above:
+        return Text("On no domain is the share of residents in England's most deprived fifth higher "
+                    "here than in England.")
+    name = md(ed.org.short_name)
+    if len(f.domains) == 1:
+        d = f.domains[0]
+        return Text(f"Against England, {name} stands furthest above on the {md(f.titles[0])} domain: "
+                    f"{ed.pct(d.share)} of residents live in its most deprived national fifth, against "
+                    f"{ed.pct(d.england_share)} in England.")
+    return Text(f"Against England, {name} stands furthest above, by the same ratio, on the "
+                f"{ed.words(f.titles)} domains.")
+
+
+def quality(ed: Edition, measure: Measure) -> Text:
+    """A data-quality count, or ``*`` where it is suppressed (1 to 7)."""
+    return Text("\\*" if measure.missing else ed.num(measure))
+
+
+def events(ed: Edition, row: Any) -> Text:
+    """Events, or ``*`` where 1 to 7 events are suppressed."""
+    return Text("\\*" if row.suppressed else ed.num(row.events))
+
+
+def rate_pair(ed: Edition, rate: Measure, lower: Measure, upper: Measure) -> Text:
+    """A rate and its 95% limits as two table cells; a dash where no rate is shown (too few events
+    or none published), never ``n/a to n/a``."""
+    if rate.missing:
+        return Text("– | –")
+    limits = "–" if lower.missing or upper.missing else f"{ed.dec(lower)} to {ed.dec(upper)}"
+    return Text(f"{ed.dec(rate)} | {limits}")
+
+
+def rate_cells(ed: Edition, row: Any) -> Text:
+    """The crude and the age-standardised rate of a row, each with its limits, as table cells."""
+    return Text(f"{rate_pair(ed, row.crude, row.crude_lower, row.crude_upper)} | "
+                f"{rate_pair(ed, row.dsr, row.dsr_lower, row.dsr_upper)}")
+
+
+__all__ = [
+    "against", "callout", "cmp_align", "cmp_cells", "cmp_head", "core20_sentence", "domain_sentence",
+    "events", "own_data", "parents_rest", "quality", "rate_cells", "rate_pair", "rural_sentence",
+    "synthetic", "unsafe", "versus",
+]
