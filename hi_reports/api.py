@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ class Edition:
     reference: Reference
     context: dict[str, Any]
     annex: Annex = field(default_factory=Annex)
+    #: Where the charts were drawn, outside a build (None within one: they are in the project).
+    drawn: Path | None = None
+    _scratch: Any = field(default=None, repr=False)  # keeps the folder of ``drawn`` while alive
 
     @property
     def kind(self) -> str:
@@ -327,7 +331,16 @@ class Edition:
                     f'{{#fig-{label} fig-alt="{attr(item.alt)}"}}')
 
     def _figure_path(self, item: Any) -> str:
-        return str(item.path)
+        """Within a build, the chart's path in the project. Outside one (a chapter rendered by
+        Quarto, a notebook), the chart is copied into ``figures/`` of the current folder (where
+        Quarto runs a chapter's cells), named by organisation so that editions never overwrite
+        each other's figures."""
+        if self.drawn is None:
+            return str(item.path)
+        name = f"{self.org.code}-{self.vintage}-{Path(item.path).name}"
+        Path("figures").mkdir(exist_ok=True)
+        shutil.copyfile(self.drawn / Path(item.path).name, Path("figures") / name)
+        return f"figures/{name}"
 
 
 def _lsoa_table(reference: Reference, weight: pd.Series) -> pd.DataFrame:
@@ -393,7 +406,8 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
     Within an ``hi-reports build`` this is the edition being built, already computed. Elsewhere the
     reference data of ``vintage`` (the default vintage when None) are loaded from ``data_dir`` (see
     :func:`hi_reports.data.data_dir`) and the edition is computed, its charts drawn into a
-    temporary folder.
+    temporary folder that lives as long as the Edition (``ed.figure`` copies a chart into
+    ``figures/`` of the current folder, as Quarto expects a chapter's figures beside it).
 
     Raises
     ------
@@ -416,10 +430,10 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
 
     reference = load_reference(data_dir, str(vintage) if vintage is not None else DEFAULT_VINTAGE)
     organisation = resolve(reference, str(org), kind)
-    with tempfile.TemporaryDirectory(prefix="hi-reports-figures-") as figures:  # charts not kept
-        context = chapter_context(organisation, reference, kind_profiles(reference, organisation.kind),
-                                  dt.date.today(), Path(figures))
-    return Edition(organisation, reference, context)
+    scratch = tempfile.TemporaryDirectory(prefix="hi-reports-figures-")  # removed with the Edition
+    context = chapter_context(organisation, reference, kind_profiles(reference, organisation.kind),
+                              dt.date.today(), Path(scratch.name))
+    return Edition(organisation, reference, context, drawn=Path(scratch.name), _scratch=scratch)
 
 
 __all__ = ["APIError", "Edition", "Figures", "LSOA_COLUMNS", "Text", "current", "edition", "inline_text", "md"]

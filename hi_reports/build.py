@@ -571,7 +571,10 @@ def literate(org: Organisation, reference: Reference, context: dict[str, Any],
     weaver = Weaver(figures, inline=api.inline_text, echo=echo)  # one for the book: labels are the book's
     freezer = Freezer(cache_dir() / "freeze")
     parameters = {"org": org.code, "kind": org.kind, "vintage": reference.vintage.name}
-    digest = json.dumps([__version__, echo, sorted((n, s.sha256) for n, s in reference.sources.items())])
+    # Everything a chapter may print is in the context (figures, the date, the sources), so its
+    # digest keys the freeze: a new day, a fix to a figure or another data folder re-executes.
+    digest = json.dumps([__version__, echo, sorted((n, s.sha256) for n, s in reference.sources.items()),
+                         hashlib.sha256(repr(context).encode("utf-8")).hexdigest()])
 
     def weave(source: Path, annex: Annex) -> str:
         text = source.read_text(encoding="utf-8")
