@@ -20,7 +20,8 @@ import pytest
 
 from hi_reports import api
 from hi_reports.book.environment import Annex
-from hi_reports.literate.cells import inline_expressions, parse
+from hi_reports.book.project import BookSources
+from hi_reports.literate.cells import inline_expressions, parse, replace_inline
 from hi_reports.literate.notebook import (
     execute,
     figure_count,
@@ -38,6 +39,12 @@ ORG = "QHL"
 # What the test asks the kernel after the chapter ran: every number its edition recorded, exactly
 # (a float's repr round-trips). The chapter names its edition `ed`.
 PROBE = "`{python} {key: row['value'] for (_, key), row in ed.annex.rows.items()}`"
+
+
+@pytest.fixture(scope="module")
+def shipped_edition(data_dir: Path) -> api.Edition:
+    """The QHL edition, computed once for the shipped chapters' runs."""
+    return api.edition(ORG, data_dir=data_dir)
 
 
 def need_kernel() -> None:
@@ -137,3 +144,60 @@ def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
     woven_figures = re.findall(r"!\[[^\]]*\]\(figures/([^)]+\.png)\)", woven)
     assert figure_count(notebook) == len(woven_figures) == 1
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(woven_figures)
+
+
+def kernel_page(notebook: Any) -> str:
+    """The markdown Quarto's Jupyter engine hands to pandoc for an executed notebook: markdown
+    cells with their inline results, and the printed output of ``output: asis`` cells (the shipped
+    chapters show nothing else to a board)."""
+    results = iter(inline_results(notebook))
+    pieces = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            pieces.append(replace_inline(cell.source, lambda _: next(results).markdown))
+        elif cell.cell_type == "code" and "output: asis" in cell.source:
+            pieces += [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream"]
+    return "\n\n".join(pieces)
+
+
+def same_page(text: str) -> str:
+    """A page as pandoc reads it, blank-line runs and trailing spaces aside, with figure files
+    named by their file name only (Quarto's run copies them beside the chapter, prefixed by the
+    organisation; a build has them in the project)."""
+    text = re.sub(r"\]\(figures/(?:[A-Za-z0-9]+-\d{4}-)?", "](figures/", as_read(text))
+    return "\n".join(line.rstrip() for line in re.sub(r"\n\s*\n+", "\n\n", text).strip().splitlines())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", ["index", "intro", "imd", "rural", "summary", "methods"])
+def test_a_shipped_chapter_prints_the_same_page_in_a_kernel(
+        chapter: str, data_dir: Path, tmp_path: Path, shipped_edition: api.Edition) -> None:
+    """Each shipped chapter, run by stock Quarto's way (a kernel, the edition computed from the
+    data folder), writes the page the build writes: every sentence, number, table and figure."""
+    need_kernel()
+    source = BookSources().chapters / f"{chapter}.qmd"
+    document = parse(source.read_text(encoding="utf-8"), str(source))
+    edition = api.Edition(shipped_edition.org, shipped_edition.reference, shipped_edition.context,
+                          annex=Annex())
+    parameters = {"org": edition.org.code, "kind": edition.kind, "vintage": edition.vintage}
+    with api.current(edition):
+        woven = Weaver(tmp_path / "figures").weave(document, parameters)
+    numbers = {key: row["value"] for (_, key), row in edition.annex.rows.items()}
+
+    notebook = to_notebook(document, parameters)
+    notebook.cells.append(nbformat.v4.new_markdown_cell(PROBE, id="probe"))
+    cwd = tmp_path / "quarto" / "chapters"
+    cwd.mkdir(parents=True)
+    execute(notebook, cwd=cwd, env={**os.environ, "HI_REPORTS_DATA": str(data_dir)}, timeout=300)
+    probe = inline_results(notebook)[-1]
+    notebook.cells.pop()
+
+    page = kernel_page(notebook)
+    assert same_page(page) == same_page(woven)
+    assert ast.literal_eval(probe.data["text/plain"]) == numbers and len(numbers) > 3
+    # every figure the page shows is a file beside the chapter, as Quarto needs it
+    shown = re.findall(r"\]\((figures/[^)]+\.png)\)", page)
+    assert all((cwd / path).is_file() for path in shown)
+    assert len(shown) == len(re.findall(r"\]\(figures/[^)]+\.png\)", woven))
+    if chapter == "imd":
+        assert len(shown) >= 3

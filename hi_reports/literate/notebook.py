@@ -289,35 +289,46 @@ def execute(notebook: NotebookNode, cwd: str | os.PathLike[str] | None = None,
                             resources=resources, record_timing=False)
     setup = nbformat.v4.new_code_cell(_SETUP.format(fig_format=fig_format, fig_width=fig_width,
                                                     fig_height=fig_height, fig_dpi=fig_dpi))
-    with client.setup_kernel(env=dict(os.environ if env is None else env)):
-        client.execute_cell(setup, 0, store_history=False)
-        count = 0
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type == "markdown":
-                _execute_inline(client, cell)
-                continue
-            if cell.cell_type != "code":
-                continue
-            count += 1
-            cell.outputs, cell.execution_count = [], None
-            options = _cell_options(cell.source)
-            if options.get("eval", True) is not True:
-                continue
-            tags = list(cell.metadata.get("tags", []))
-            if options.get("error") is True:
-                cell.metadata["tags"] = [*tags, "raises-exception"]
-            source = cell.source
-            cell.source = _strip_options(source)
-            try:
-                client.execute_cell(cell, index, execution_count=count, store_history=True)
-            finally:
-                cell.source = source
-                if options.get("error") is True:
-                    cell.metadata["tags"] = tags
-                    if not tags:
-                        del cell.metadata["tags"]
-            cell.execution_count = count
+    # nbclient writes an executed cell back at its index: the setup cell runs at the head of the
+    # notebook and is taken out again, so that it replaces none of the notebook's cells
+    notebook.cells.insert(0, setup)
+    try:
+        with client.setup_kernel(env=dict(os.environ if env is None else env)):
+            client.execute_cell(setup, 0, store_history=False)
+            _execute_cells(client, notebook)
+    finally:
+        notebook.cells.pop(0)
     return notebook
+
+
+def _execute_cells(client: Any, notebook: NotebookNode) -> None:
+    """Run the notebook's cells after the setup cell at its head, as Quarto does."""
+    count = 0
+    for index, cell in enumerate(notebook.cells[1:], start=1):
+        if cell.cell_type == "markdown":
+            _execute_inline(client, cell)
+            continue
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        cell.outputs, cell.execution_count = [], None
+        options = _cell_options(cell.source)
+        if options.get("eval", True) is not True:
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if options.get("error") is True:
+            cell.metadata["tags"] = [*tags, "raises-exception"]
+        source = cell.source
+        cell.source = _strip_options(source)
+        try:
+            client.execute_cell(cell, index, execution_count=count, store_history=True)
+        finally:
+            cell.source = source
+            if options.get("error") is True:
+                cell.metadata["tags"] = tags
+                if not tags:
+                    del cell.metadata["tags"]
+        cell.execution_count = count
 
 
 def _execute_inline(client: Any, cell: NotebookNode) -> None:
