@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from hi_reports import api
-    from hi_reports.book.environment import Annex
+    from hi_reports.book.annex import Annex
     from hi_reports.build import literate
 
     with tempfile.TemporaryDirectory() as tmp:

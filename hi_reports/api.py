@@ -31,9 +31,10 @@ from typing import Any
 import pandas as pd
 
 from hi_reports import formatting
-from hi_reports.book.environment import Annex, escape_markdown
+from hi_reports.book.annex import Annex
 from hi_reports.data import DOMAINS, Reference
 from hi_reports.errors import HIReportsError
+from hi_reports.formatting import escape_markdown
 from hi_reports.geography import Organisation, membership
 from hi_reports.indicators.measure import Measure, Unit
 

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from hi_reports import __version__, api, formatting
-from hi_reports.book.environment import Annex
+from hi_reports.book.annex import Annex
 from hi_reports.book.notebook import NotebookSpec, write_notebook
 from hi_reports.book.project import BookSources, write_project
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
@@ -684,7 +684,6 @@ def build_edition(
                 context["audience"] = request.audience
                 annex = write_project(
                     project,
-                    context,
                     title=f"{UNSAFE_MARK}: Health Inequalities Book" if unsafe else "Health Inequalities Book",
                     subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
                     + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "n/a"
 
@@ -133,3 +134,12 @@ def slug(text: str, limit: int = SLUG_MAX) -> str:
         tail = hashlib.sha1(result.encode("utf-8")).hexdigest()[:8]
         result = f"{result[: limit - 9].rstrip('_')}_{tail}"
     return result
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~^$@])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape the characters markdown would read as markup: ``a*b <i>`` -> ``a\\*b \\<i\\>``.
+    A name read from a file is data: escaped, it cannot inject markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -170,7 +170,7 @@ def test_book_digest_covers_chapters_templates_and_config() -> None:
     from hi_reports.book.project import BookSources
 
     digest = book_digest(BookSources().root)
-    assert "_quarto.yml" in digest and "chapters/imd.qmd" in digest and "templates/macros.jinja" in digest
+    assert "_quarto.yml" in digest and "chapters/imd.qmd" in digest and "templates/typst/typst-template.typ" in digest
     assert "templates/editions-index.html.jinja" not in digest  # the index is not part of an edition
 
 

@@ -1,4 +1,4 @@
-"""The book stage: strict templates, errors with file and line, escaping of data strings."""
+"""The book stage: chapters with errors named by file and line, escaping of data strings."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from hi_reports.book import Annex, BookSources, escape_markdown, make_environment
-from hi_reports.book.environment import render_chapter
+from hi_reports.api import Edition, inline_text, md
+from hi_reports.book import BookSources, write_project
 from hi_reports.build import EditionRequest, build_edition
 from hi_reports.errors import TemplateError
-from hi_reports.indicators import Measure
+from hi_reports.formatting import escape_markdown
 
 SHIPPED = BookSources()
 
@@ -35,20 +35,29 @@ def _insert(path: Path, line: int, text: str) -> None:
 
 
 def test_undefined_value_names_chapter_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
-    _insert(book / "chapters" / "imd.qmd", 7, "Residents: {{ imd.no_such_value | num }}.")
+    chapter = book / "chapters" / "imd.qmd"
+    line = len(chapter.read_text().splitlines()) + 2
+    chapter.write_text(chapter.read_text() + "\nResidents: `{python} ed.num(ed.imd.no_such_value)`.\n")
     out = tmp_path / "editions"
     with pytest.raises(TemplateError) as caught:
         build_edition(EditionRequest(org="QHL", out=out, book=book, formats=("html",)), data_dir=data_dir)
     error = caught.value
     assert error.path.endswith("chapters/imd.qmd")
-    assert error.line == 7
-    assert "imd.qmd, line 7" in str(error) and "no_such_value" in str(error)
+    assert error.line == line
+    assert f"imd.qmd, line {line}" in str(error) and "no figure 'no_such_value'" in str(error)
     assert not out.exists(), "a failed build must write nothing under --out"
 
 
-def test_syntax_error_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
-    _insert(book / "chapters" / "rural.qmd", 3, "{% if %}")
-    with pytest.raises(TemplateError, match=r"rural\.qmd, line 3"):
+def test_jinja_in_a_chapter_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
+    _insert(book / "chapters" / "rural.qmd", 3, "{% if org.kind == 'icb' %}An ICB.{% endif %}")
+    with pytest.raises(TemplateError, match=r"rural\.qmd, line 3: Jinja2 syntax \(\{%\)") as caught:
+        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+    assert "Write a chapter" in caught.value.hint
+
+
+def test_a_syntax_error_in_a_cell_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
+    _insert(book / "chapters" / "summary.qmd", 3, "```{python}\n#| label: broken\nif True print(1)\n```\n")
+    with pytest.raises(TemplateError, match=r"summary\.qmd, .*broken.*SyntaxError"):
         build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
 
 
@@ -58,40 +67,24 @@ def test_missing_chapter_listed_in_quarto_yml(book: Path, tmp_path: Path, data_d
         build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
 
 
-def _render(tmp_path: Path, source: str, context: dict) -> tuple[str, Annex]:
-    (tmp_path / "t.qmd").write_text(source)
-    annex = Annex(chapter="t")
-    env = make_environment([tmp_path], annex)
-    return render_chapter(env, "t.qmd", context, tmp_path / "t.qmd"), annex
-
-
-def test_data_strings_cannot_inject_markup(tmp_path: Path) -> None:
+def test_data_strings_cannot_inject_markup() -> None:
     name = 'Evil <script>alert(1)</script> *bold* [link](http://x) <img src=x onerror="y">'
-    text, _ = _render(tmp_path, "Name: {{ name }}\n", {"name": name})
-    html = pypandoc.convert_text(text, "html", format="markdown")
-    assert "<script>" not in html and "<img" not in html and "<em>" not in html and "<a " not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for text in (inline_text(name), md(name), Edition.words([name, "B"])):
+        html = pypandoc.convert_text(f"Name: {text}", "html", format="markdown")
+        assert "<script>" not in html and "<img" not in html and "<em>" not in html and "<a " not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert escape_markdown("a_b") == "a\\_b"
 
 
-def test_numbers_only_through_filters_and_recorded(tmp_path: Path) -> None:
-    share = Measure("x.share", 0.31234, "share", "Share of residents in X", "A source")
-    count = Measure("x.count", 412345.4, "count", "Residents in X", "A source")
-    rank = Measure("x.rank", 4.0, "rank", "Rank", "A source", of=42)
-    text, annex = _render(tmp_path, "{{ s | pct }} {{ c | num }} {{ r | rank }}\n", {"s": share, "c": count, "r": rank})
-    assert text == "31.2% 412,345 4th of 42\n"
-    assert [row["printed"] for row in annex.rows.values()] == ["31.2%", "412,345", "4th of 42"]
-    with pytest.raises(TemplateError, match=r"t\.qmd, line 1: .*bare number"):
-        _render(tmp_path, "{{ x }}\n", {"x": 0.5})
-    with pytest.raises(TemplateError, match=r"print x\.share through a filter"):
-        _render(tmp_path, "{{ s }}\n", {"s": share})
-    with pytest.raises(TemplateError, match=r"'pct' filter formats a Measure"):
-        _render(tmp_path, "{{ 3 | pct }}\n", {})
-
-
-def test_quarto_attributes_are_not_jinja_comments(tmp_path: Path) -> None:
-    text, _ = _render(tmp_path, "# Title {#sec-x}\n\n![A](b.png){#fig-y}\n", {})
-    assert text == "# Title {#sec-x}\n\n![A](b.png){#fig-y}\n"
+def test_plain_markdown_chapters_and_quarto_shortcodes_are_kept(book: Path, tmp_path: Path) -> None:
+    chapter = "# Title {#sec-x}\n\n![A](b.png){#fig-y}\n\n{{< pagebreak >}}\n"
+    (book / "chapters" / "index.qmd").write_text(chapter)
+    config = book / "_quarto.yml"
+    config.write_text(config.read_text().replace("    - chapters/intro.qmd\n", ""))
+    for name in ("imd", "rural", "summary", "methods"):
+        config.write_text(config.read_text().replace(f"    - chapters/{name}.qmd\n", ""))
+    annex = write_project(tmp_path / "p", "T", "S", "2026-01-01", BookSources(book))
+    assert (tmp_path / "p" / "index.qmd").read_text() == chapter and annex.empty
 
 
 @pytest.mark.slow

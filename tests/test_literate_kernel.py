@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from hi_reports import api
-from hi_reports.book.environment import Annex
+from hi_reports.book.annex import Annex
 from hi_reports.book.project import BookSources
 from hi_reports.literate.cells import inline_expressions, parse, replace_inline
 from hi_reports.literate.notebook import (

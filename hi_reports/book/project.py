@@ -1,13 +1,14 @@
 """Write one edition's Quarto book project.
 
 The project holds a ``_quarto.yml`` derived from the root one (the edition's title, the chapters
-flattened into the project folder), each chapter rendered from ``chapters/*.qmd`` with its values,
-the figures, and the HTML and Typst templates. Both render engines take this folder as it is, and
-``quarto render`` accepts it.
+flattened into the project folder), each chapter of ``chapters/*.qmd`` with its cells run and
+replaced by their outputs, the figures, and the HTML and Typst templates. Both render engines take
+this folder as it is, and ``quarto render`` accepts it.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -15,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 import yaml
 
-from hi_reports.book.environment import Annex, make_environment, render_chapter
+from hi_reports.book.annex import Annex
 from hi_reports.errors import TemplateError
-from hi_reports.literate.cells import Markdown, inline_expressions, parse
+from hi_reports.literate.cells import Document, Markdown, inline_expressions, parse
 
 
 def _shipped_sources() -> Path:
@@ -102,7 +102,7 @@ def edition_config(
         derived["cover-note"] = cover_note
     for key in ("chapters", "appendices"):
         if key in config["book"]:
-            book[key] = _in_project(config["book"][key])
+            book[key] = _in_project(config["book"][key] or [])
     derived.setdefault("project", {})["type"] = "book"
     return derived
 
@@ -164,26 +164,27 @@ def book_files(config: dict[str, Any], path: Path) -> list[str]:
     return flatten(book.get("chapters"), "chapters") + flatten(book.get("appendices"), "appendices")
 
 
-#: One Jinja2 environment per book sources and process: its compiled templates are reused by every
-#: edition a process builds (Jinja2 still reloads a template whose file changed).
-_ENVIRONMENTS: dict[tuple[str, str], tuple[jinja2.Environment, Annex]] = {}
+#: Jinja2 syntax, which the chapters no longer use (``{{<`` opens a Quarto shortcode, not Jinja).
+_JINJA = re.compile(r"\{%|\{\{(?!<)")
 
 
-def _environment(sources: BookSources) -> tuple[jinja2.Environment, Annex]:
-    """The environment of ``sources`` and the annex it records into, emptied for a new edition."""
-    key = (str(sources.chapters), str(sources.templates))
-    if key not in _ENVIRONMENTS:
-        annex = Annex()
-        _ENVIRONMENTS[key] = (make_environment([sources.chapters, sources.templates], annex), annex)
-    env, annex = _ENVIRONMENTS[key]
-    annex.rows.clear()
-    annex.chapter = ""
-    return env, annex
+def check_not_jinja(document: Document) -> None:
+    """Refuse a chapter whose prose holds Jinja2 syntax (the chapters of hi-reports before they
+    became literate): it would print its braces. Code cells may hold braces (f-strings)."""
+    for part in document.parts:
+        found = _JINJA.search(part.text) if isinstance(part, Markdown) else None
+        if found:
+            line = part.line + part.text.count("\n", 0, found.start())
+            raise TemplateError(
+                f"{document.path}, line {line}: Jinja2 syntax ({found.group()}), which chapters no longer use",
+                hint="write the chapter as Quarto markdown with Python cells and `{python} ed.pct(...)` "
+                     "inline expressions (README: Write a chapter; hi-reports init writes an example)",
+                path=document.path, line=line,
+            )
 
 
-def is_literate(source: Path) -> bool:
+def is_literate(document: Document) -> bool:
     """True when the chapter has a ```` ```{python} ```` cell or an inline `` `{python} x` ``."""
-    document = parse(source.read_text(encoding="utf-8"), str(source))
     return bool(document.cells) or any(
         inline_expressions(part.text) for part in document.parts if isinstance(part, Markdown)
     )
@@ -191,7 +192,6 @@ def is_literate(source: Path) -> bool:
 
 def write_project(
     folder: Path,
-    context: dict[str, Any],
     title: str,
     subtitle: str,
     date: str,
@@ -203,14 +203,13 @@ def write_project(
 
     A chapter with Python cells or inline expressions is literate: ``weave(source, annex)`` runs it
     and returns its markdown (the edition supplies it; see :mod:`hi_reports.literate`). Any other
-    chapter is a Jinja2 template filled from ``context``.
+    chapter is plain markdown, copied as it is; one whose prose holds Jinja2 syntax (as
+    the chapters of earlier versions did) is refused with a hint.
 
     Parameters
     ----------
     folder
         The project folder; created if needed. Figures are expected in ``folder/figures``.
-    context
-        The values every chapter sees (``org``, ``edition``, ``imd``, ``rural``, ``charts`` ...).
     title, subtitle, date, cover_note
         The edition's title block; ``cover_note`` is a line for the title page.
     sources
@@ -227,7 +226,7 @@ def write_project(
     sources.check()
     config = read_config(sources)
     folder.mkdir(parents=True, exist_ok=True)
-    env, annex = _environment(sources)
+    annex = Annex()
     for entry in book_files(config, sources.config):
         source = sources.root / entry
         if not source.is_file():
@@ -237,8 +236,10 @@ def write_project(
                 path=str(sources.config),
             )
         annex.chapter = source.stem
-        name = str(source.relative_to(sources.chapters)) if source.is_relative_to(sources.chapters) else source.name
-        if is_literate(source):
+        text = source.read_text(encoding="utf-8")
+        document = parse(text, str(source))
+        check_not_jinja(document)
+        if is_literate(document):
             if weave is None:
                 raise TemplateError(
                     f"{source}: a literate chapter (Python cells), and this build cannot run it",
@@ -246,8 +247,6 @@ def write_project(
                     path=str(source),
                 )
             text = weave(source, annex)
-        else:
-            text = render_chapter(env, name, context, source)
         (folder / source.name).write_text(text, encoding="utf-8")
     derived = edition_config(config, title, subtitle, date, cover_note)
     (folder / "_quarto.yml").write_text(
