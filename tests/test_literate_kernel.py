@@ -21,7 +21,7 @@ import pytest
 from hi_reports import api
 from hi_reports.book.annex import Annex
 from hi_reports.book.project import BookSources
-from hi_reports.literate.cells import inline_expressions, parse, replace_inline
+from hi_reports.literate.cells import inline_expressions, parse
 from hi_reports.literate.notebook import (
     execute,
     figure_count,
@@ -29,6 +29,9 @@ from hi_reports.literate.notebook import (
     inline_results,
     parameters_source,
     to_notebook,
+)
+from hi_reports.literate.notebook import (
+    page as markdown_page,
 )
 from hi_reports.literate.weave import Weaver
 
@@ -146,20 +149,6 @@ def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(woven_figures)
 
 
-def kernel_page(notebook: Any) -> str:
-    """The markdown Quarto's Jupyter engine hands to pandoc for an executed notebook: markdown
-    cells with their inline results, and the printed output of ``output: asis`` cells (the shipped
-    chapters show nothing else to a board)."""
-    results = iter(inline_results(notebook))
-    pieces = []
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            pieces.append(replace_inline(cell.source, lambda _: next(results).markdown))
-        elif cell.cell_type == "code" and "output: asis" in cell.source:
-            pieces += [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream"]
-    return "\n\n".join(pieces)
-
-
 def same_page(text: str) -> str:
     """A page as pandoc reads it, blank-line runs and trailing spaces aside, with figure files
     named by their file name only (Quarto's run copies them beside the chapter, prefixed by the
@@ -192,7 +181,7 @@ def test_a_shipped_chapter_prints_the_same_page_in_a_kernel(
     probe = inline_results(notebook)[-1]
     notebook.cells.pop()
 
-    page = kernel_page(notebook)
+    page = markdown_page(notebook)
     assert same_page(page) == same_page(woven)
     assert ast.literal_eval(probe.data["text/plain"]) == numbers and len(numbers) > 3
     # every figure the page shows is a file beside the chapter, as Quarto needs it

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -273,6 +274,7 @@ def _closes(line: str, char: str, length: int) -> bool:
     return re.fullmatch(rf"\s*{re.escape(char)}{{{length},}}\s*", line) is not None
 
 
+@functools.lru_cache(maxsize=64)  # a batch parses the same chapters for every edition
 def parse(text: str, path: str = "<chapter>") -> Document:
     """Read a Quarto markdown document into its front matter, markdown and cells.
 

@@ -43,7 +43,7 @@ import nbformat
 import yaml
 from nbformat import NotebookNode
 
-from hi_reports.literate.cells import Cell, Document, Markdown
+from hi_reports.literate.cells import Cell, Document, Markdown, replace_inline
 
 __all__ = [
     "OPTION_KEYS",
@@ -402,6 +402,20 @@ def inline_markdown(data: Mapping[str, Any], to_html: bool = True) -> str:
         # JavaScript's [\\`*_{}\[\]()>#+-.!]: "+-." is the range + , - .
         return re.sub(r"([\\`*_{}\[\]()>#+,\-.!])", r"\\\1", plain)
     return plain
+
+
+def page(notebook: NotebookNode) -> str:
+    """The markdown Quarto's Jupyter engine hands to pandoc for an executed notebook, as far as a
+    board edition shows it: its markdown cells with their inline results, and the printed output
+    of its ``output: asis`` cells (raw and hidden cells give nothing)."""
+    results = iter(inline_results(notebook))
+    pieces = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            pieces.append(replace_inline(cell.source, lambda _: next(results).markdown))
+        elif cell.cell_type == "code" and _cell_options(cell.source).get("output") == "asis":
+            pieces += [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+    return "\n\n".join(pieces)
 
 
 def figure_count(notebook: NotebookNode) -> int:

@@ -1,0 +1,99 @@
+"""hi-reports against the Quarto way, for the same editions, counting rendering on both sides.
+
+Run by hand and quote the figures in the README::
+
+    python benchmarks/bench_quarto.py [--data-dir DIR] [--jobs 2] [--orgs QHL,QJM,QOX,QE1,QKS]
+
+Both sides build the shipped book (the same literate chapters) for the same ICBs, HTML and PDF:
+
+- **hi-reports**: ``hi-reports build --kind icb --org ... --jobs N --format html,pdf`` in a new
+  process (interpreter start, imports, data read from the Parquet cache, the chapters executed
+  in-process, rendering), with the freeze emptied so that every chapter runs.
+- **The Quarto way**: what ``quarto render -P org:X`` does for each organisation, which Quarto can
+  only do one render at a time (quarto-cli #864): each chapter turned into a notebook and executed
+  in its own Jupyter kernel with nbclient, as Quarto's Jupyter engine does, the edition computed
+  from the data folder in each kernel; then the pages (markdown cells with inline results, and
+  the ``output: asis`` outputs) rendered to HTML and PDF by the same renderer hi-reports uses
+  (pandoc and Typst), standing in for Quarto's own pandoc and Typst run. Organisations run ``--jobs``
+  at a time, which is more than Quarto offers. Needs ``pip install nbclient ipykernel``.
+
+The Quarto side is timed once (it takes minutes); hi-reports twice, the figures printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+SUBSET = ["QHL", "QJM", "QOX", "QE1", "QKS"]
+
+
+def hi_reports(orgs: list[str], data_dir: Path, jobs: int, out: Path) -> float:
+    """Seconds for hi-reports to build ``orgs``, HTML and PDF, in a new process, nothing frozen."""
+    from hi_reports.data.loaders import cache_dir
+
+    shutil.rmtree(cache_dir() / "freeze", ignore_errors=True)
+    command = [str(Path(sys.executable).with_name("hi-reports")), "build", "--kind", "icb", "--org", ",".join(orgs),
+               "--jobs", str(jobs), "--format", "html,pdf", "--data-dir", str(data_dir), "--out", str(out),
+               "--quiet"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    return time.perf_counter() - start
+
+
+def quarto_way(org: str, data_dir: Path, out: Path) -> None:
+    """One organisation the Quarto way: each chapter executed in a kernel, then rendered."""
+    from hi_reports.book.project import BookSources, book_files, edition_config, read_config
+    from hi_reports.literate.cells import parse
+    from hi_reports.literate.notebook import execute, page, to_notebook
+    from hi_reports.render import render
+
+    sources = BookSources()
+    config = read_config(sources)
+    project = out / org / "project"
+    project.mkdir(parents=True)
+    env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
+    for entry in book_files(config, sources.config):
+        source = sources.root / entry
+        document = parse(source.read_text(encoding="utf-8"), str(source))
+        notebook = execute(to_notebook(document, {"org": org, "kind": "icb", "vintage": "2019"}),
+                           cwd=project, env=env, timeout=600)
+        (project / source.name).write_text(page(notebook), encoding="utf-8")
+    derived = edition_config(config, "Health Inequalities Book", f"{org}: local edition", "2026-12-01")
+    (project / "_quarto.yml").write_text(yaml.safe_dump(derived, sort_keys=False), encoding="utf-8")
+    for sub in ("html", "typst"):
+        shutil.copytree(sources.templates / sub, project / sub, dirs_exist_ok=True)
+    render(project, out / org, formats=("html", "pdf"), engine="builtin", basename=org)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--orgs", default=",".join(SUBSET))
+    args = parser.parse_args()
+    orgs = args.orgs.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = [hi_reports(orgs, args.data_dir, args.jobs, Path(tmp) / f"ours{i}") for i in range(2)]
+        start = time.perf_counter()
+        with ThreadPoolExecutor(args.jobs) as pool:
+            list(pool.map(lambda org: quarto_way(org, args.data_dir, Path(tmp) / "quarto"), orgs))
+        theirs = time.perf_counter() - start
+        pdfs = sorted(p.name for p in (Path(tmp) / "quarto").glob("*/*.pdf"))
+    print(f"{len(orgs)} ICB editions, HTML + PDF, {args.jobs} at a time")
+    print(f"  hi-reports build (new process, nothing frozen): {ours[0]:.1f} s, {ours[1]:.1f} s")
+    print(f"  the Quarto way (a kernel per chapter, then rendered): {theirs:.1f} s ({', '.join(pdfs)})")
+    print(f"  ratio: {theirs / min(ours):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
