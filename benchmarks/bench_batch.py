@@ -13,11 +13,10 @@ It measures, in one run:
 3. a rebuild with nothing changed, as a user runs it (``hi-reports build --all --quiet`` in a new
    process: interpreter start, imports, reading the data, checking 42 manifests);
 4. the chapter figures and 6 charts of one edition, averaged over ``--subset`` editions;
-5. the notebook-per-edition approach of parameterised reports (papermill, parameterised Quarto):
-   every chapter of the ``--subset`` editions executed as a Jupyter notebook with nbclient
-   (a parameters cell, then cells that load the data, compute the chapter's figures and draw its
-   charts), against the batch building the same editions. Needs ``pip install nbclient ipykernel``;
-   skipped with a message otherwise.
+5. a batch of the ``--subset`` editions with the data already loaded.
+
+The Quarto way (each chapter executed in a Jupyter kernel, then rendered) is measured by
+``bench_quarto.py``; this checkout against an earlier commit by ``bench_compare.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 SUBSET = ["QHL", "QJM", "QOX", "QE1", "QKS"]
@@ -125,66 +123,6 @@ def bench_charts(reference, codes: list[str]) -> float:
         return (time.perf_counter() - start) / len(orgs)
 
 
-LOAD = """\
-import datetime as dt
-from pathlib import Path
-from hi_reports.data import load_reference
-from hi_reports.build import kind_profiles
-from hi_reports.geography import membership, organisations, resolve
-from hi_reports.indicators.chapters import Subject, imd_figures, overview_figures, rural_figures
-from hi_reports.indicators.charts import draw_charts
-reference = load_reference(DATA_DIR)
-profiles = kind_profiles(reference, KIND)
-org = resolve(reference, ORG, KIND)
-icbs = {o.key: o for o in organisations(reference, "icb")}
-parent = icbs[org.parents[0]] if org.parents else None
-subject = Subject(org, profiles, parent)
-"""
-
-CHAPTER_CELLS = {
-    "index": ["names = {**{o.key: o for o in organisations(reference, KIND)}, **icbs}\n"
-              "overview = overview_figures(subject, reference.lsoas, membership(reference, KIND), names)"],
-    # The charts of both chapters are drawn by one function; the IMD notebook draws all six, so the
-    # notebooks are not charged twice for them.
-    "imd": ["imd = imd_figures(subject)", "rural = rural_figures(subject)\n"
-            "charts = draw_charts(org.short_name, imd, rural, Path(OUT) / 'figures', vintage=reference.vintage)"],
-    "rural": ["rural = rural_figures(subject)"],
-    "summary": ["imd = imd_figures(subject)\nrural = rural_figures(subject)"],
-}
-
-
-def notebook(code: str, chapter: str, data_dir: Path, out: Path):
-    import nbformat
-
-    book = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell(
-        f"ORG = {code!r}\nKIND = 'icb'\nDATA_DIR = {str(data_dir)!r}\nOUT = {str(out / code)!r}"
-    )
-    parameters.metadata["tags"] = ["parameters"]
-    book.cells = [parameters, nbformat.v4.new_code_cell(LOAD)]
-    book.cells += [nbformat.v4.new_code_cell(cell) for cell in CHAPTER_CELLS[chapter]]
-    return book
-
-
-def bench_notebooks(codes: list[str], data_dir: Path, jobs: int) -> float | None:
-    try:
-        from nbclient import NotebookClient
-    except ImportError:
-        print("notebook comparison skipped: pip install nbclient ipykernel nbformat")
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        def run(item: tuple[str, str]) -> None:
-            code, chapter = item
-            NotebookClient(notebook(code, chapter, data_dir, Path(tmp)), timeout=600,
-                           kernel_name="python3").execute()
-
-        items = [(code, chapter) for code in codes for chapter in CHAPTER_CELLS]
-        start = time.perf_counter()
-        with ThreadPoolExecutor(jobs) as pool:  # each notebook runs in its own kernel process
-            list(pool.map(run, items))
-        return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -243,11 +181,6 @@ def main() -> None:
                                           jobs=args.jobs), reference=reference)
         ours = time.perf_counter() - start
         rows.append((f"batch of {len(SUBSET)} ICBs, HTML + PDF (data already loaded)", f"{ours:.1f} s"))
-        notebooks = bench_notebooks(SUBSET, args.data_dir, args.jobs)
-        if notebooks is not None:
-            rows.append((f"same {len(SUBSET)} ICBs, one nbclient notebook per chapter, no rendering",
-                         f"{notebooks:.1f} s"))
-            rows.append(("notebooks / batch", f"{notebooks / ours:.1f}x"))
         assert subset.ok, subset.failed
 
     for label, value in rows:
