@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import hi_reports
-from hi_reports.api import LSOA_COLUMNS, APIError, current
+from hi_reports.api import LSOA_COLUMNS, APIError, current, md
 from hi_reports.data import DOMAINS
 
 
@@ -89,3 +89,38 @@ def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
         ed.pct(0.6, key="local.half", definition="A half")
     with pytest.raises(APIError, match="already used"):
         ed.num(0.5, key="local.half", definition="Something else")
+
+
+def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
+    assert ed.imd.core20.share is ed.imd["core20"]["share"]
+    assert [row.decile for row in ed.imd.deciles] == list(range(1, 11))
+    assert isinstance(ed.imd, dict) and ed.imd.get("nothing") is None
+    with pytest.raises(AttributeError, match=r"no figure 'core_20': there are .*core20"):
+        ed.imd.core_20
+    assert ed.parent is None and not ed.is_england and ed.data_vintage.imd == "IMD 2019"
+
+
+def test_words_and_ratios_as_the_chapters_print_them(ed) -> None:
+    assert ed.words(["A_1", md("B*"), "C"]) == "A\\_1, B\\* and C"
+    assert ed.times(1.84, "the rate of X", key="local.ratio2", definition="A ratio") == "1.8 times the rate of X"
+    assert ed.times(0.9, "Y", key="local.ratio3", definition="Another") == "10% lower than Y"
+    assert ed.quantity(1, "neighbourhood", key="local.n1", definition="One") == "one neighbourhood"
+    assert ed.quantity(773, "LSOA", key="local.n2", definition="Many") == "773 LSOAs"
+    assert ed.noun(1.2, "ICB") == "ICB" and ed.noun(2, "ICB") == "ICBs"
+    share = ed.imd.core20
+    assert ed.compare(share.share, share.england_share) == "higher than"
+    assert ed.compare(share.england_share, share.england_share, same="level with") == "level with"
+
+
+def test_a_figure_outside_a_build_is_copied_beside_the_chapter(ed, tmp_path: Path, monkeypatch) -> None:
+    """Quarto runs a chapter's cells in its folder and needs its figures beside it: outside a build
+    ed.figure copies the chart there, named by organisation and vintage, so that editions of several
+    organisations rendered from one book never overwrite each other's figures (quarto-r #205)."""
+    monkeypatch.chdir(tmp_path)
+    markdown = ed.figure(ed.charts.imd_deciles)
+    assert markdown.startswith("![") and "{#fig-imd-deciles fig-alt=" in markdown
+    assert "](figures/QHL-2019-imd_deciles.png)" in markdown
+    assert (tmp_path / "figures" / "QHL-2019-imd_deciles.png").read_bytes()[:4] == b"\x89PNG"
+    assert ed.figure(None) == ""
+    with current(ed.__class__(ed.org, ed.reference, ed.context)):  # within a build: the project's path
+        assert "](figures/imd_deciles.png)" in hi_reports.edition("QHL").figure(ed.charts.imd_deciles)
