@@ -228,19 +228,19 @@ class Edition:
             return value
         if key is None or definition is None:
             raise APIError(
-                f"a number printed without a key and a definition ({value!r})",
+                f"a number printed without a key and a definition ({_plain(value)})",
                 hint="pass key='chapter.name' and definition='what it is', e.g. "
                      "ed.pct(share, key='local.share', definition='Share of ...')",
             )
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise APIError(f"{key}: {value!r} is not a number", hint="print numbers through ed.pct, ed.num, ed.dec or ed.rank") from None
+            raise APIError(f"{key}: {_plain(value)} is not a number", hint="print numbers through ed.pct, ed.num, ed.dec or ed.rank") from None
         for (chapter, known), row in self.annex.rows.items():
             same = row["value"] == number or (row["value"] is None and number != number)
             if known == key and (not same or row["definition"] != definition):
                 raise APIError(
-                    f"the annex key {key!r} is already used in chapter {chapter!r} for another number "
+                    f"the annex key {key!r} is already used {f'in chapter {chapter!r}' if chapter else 'by this edition'} for another number "
                     f"({row['definition']})",
                     hint="give each number a key of its own, e.g. 'local.<what>'",
                 )
@@ -342,6 +342,11 @@ class Edition:
         Path("figures").mkdir(exist_ok=True)
         shutil.copyfile(self.drawn / Path(item.path).name, Path("figures") / name)
         return f"figures/{name}"
+
+
+def _plain(value: Any) -> str:
+    """A value as a message shows it: a numpy number as a Python one (0.5, not np.float64(0.5))."""
+    return repr(value.item()) if type(value).__module__ == "numpy" and hasattr(value, "item") else repr(value)
 
 
 def _lsoa_table(reference: Reference, weight: pd.Series) -> pd.DataFrame:

@@ -686,6 +686,7 @@ def build_edition(
                     project,
                     title=f"{UNSAFE_MARK}: Health Inequalities Book" if unsafe else "Health Inequalities Book",
                     subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
+                    + (" for analysts" if request.audience == "analyst" else "")
                     + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
                     date=date.isoformat(),
                     sources=sources,

@@ -84,7 +84,7 @@ def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
     assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"  # again
     row = next(r for (_, key), r in ed.annex.rows.items() if key == "local.half")
     assert row["source"] == "Our audit, 2024"
-    with pytest.raises(APIError, match=r"the annex key 'local.half' is already used in chapter '' for another "
+    with pytest.raises(APIError, match=r"the annex key 'local.half' is already used by this edition for another "
                                        r"number \(A half\)"):
         ed.pct(0.6, key="local.half", definition="A half")
     with pytest.raises(APIError, match="already used"):

@@ -99,16 +99,17 @@ def _user_files(folder: Path, reference) -> None:
     config = re.search(r"```yaml\n(.*?)```", README, flags=re.S)
     assert config is not None
     (folder / "edition.yml").write_text(config.group(1), encoding="utf-8")
-    # the book of *Write a chapter*: the sources copied, the README's chapter added before the summary
-    book = folder / "BOOK"
+    # the book of *Write a chapter*: the sources copied, the README's chapter added at the end, as
+    # chapters/own.qmd
+    book = folder / "mybook"
     book.mkdir()
     for name in ("_quarto.yml", "chapters", "templates"):
         (shutil.copytree if (PROJECT / name).is_dir() else shutil.copy)(PROJECT / name, book / name)
     chapter = re.search(r"````markdown\n(.*?)````", README, flags=re.S)
     assert chapter is not None
-    (book / "chapters" / "local.qmd").write_text(chapter.group(1), encoding="utf-8")
+    (book / "chapters" / "own.qmd").write_text(chapter.group(1), encoding="utf-8")
     quarto = yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8"))
-    quarto["book"]["chapters"].insert(-1, "chapters/local.qmd")
+    quarto["book"]["chapters"].append("chapters/own.qmd")
     (book / "_quarto.yml").write_text(yaml.safe_dump(quarto, sort_keys=False), encoding="utf-8")
 
 
@@ -136,8 +137,8 @@ def test_readme_command_runs_as_written(
     if "--book" in args:  # the README's chapter, in each edition with its own numbers
         for code in codes:
             annex = pd.read_csv(tmp_path / "editions" / code / "annex.csv").set_index("key")
-            assert annex.loc["local.q1", "chapter"] == "local"
-            text = (tmp_path / "editions" / code / "html" / "local.html").read_text(encoding="utf-8")
+            assert annex.loc["local.q1", "chapter"] == "own"
+            text = (tmp_path / "editions" / code / "html" / "own.html").read_text(encoding="utf-8")
             assert f"{annex.loc['local.q1', 'printed']}\nof the residents of" in text or (
                 f"{annex.loc['local.q1', 'printed']} of the residents of" in text)
     for code in codes:

@@ -62,6 +62,33 @@ def test_a_cell_that_raises_names_the_file_the_cell_and_the_line() -> None:
         _run("x = 1\nx = = 2")
     with pytest.raises(CellError, match=r"line 4: NameError: name 'nope' is not defined"):
         _run("nope")
+    with pytest.raises(CellError) as raised:
+        _run("quintiles = [1, 2]\nlen(quintile)")
+    assert raised.value.hint.startswith("did you mean 'quintiles'?")
+
+
+def test_a_bare_number_as_a_cells_value_is_refused() -> None:
+    """A float shown as a cell's value would reach the page with no entry in the annex (an inline
+    expression refuses it too); a whole int, text and a hidden value are shown."""
+    for code in ("0.514355543249986", "import numpy as np\nnp.float64(698501.0)"):
+        with pytest.raises(CellError, match=r"the cell's value is a bare number") as raised:
+            _run(code)
+        assert "ed.pct" in raised.value.hint
+    assert _run("3") == [Stream("3")] and _run("0.5;") == []
+
+
+def test_an_id_is_given_once_in_the_book(tmp_path: Path) -> None:
+    from hi_reports.book import BookSources, write_project
+
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "templates").mkdir()
+    (book / "_quarto.yml").write_text(
+        "project: {type: book}\nbook:\n  title: T\n  chapters: [chapters/a.qmd, chapters/b.qmd]\n")
+    (book / "chapters" / "a.qmd").write_text("# A {#sec-a}\n\n```python\nprint('{#sec-a}')\n```\n")
+    (book / "chapters" / "b.qmd").write_text("# B {#sec-b}\n\n## Again {#sec-a}\n")
+    with pytest.raises(TemplateError, match=r"b\.qmd: the id #sec-a is also given in .*a\.qmd"):
+        write_project(tmp_path / "p", "T", "S", "2026-01-01", BookSources(book))
 
 
 def test_weave_writes_quarto_markdown_with_outputs_and_options(tmp_path: Path) -> None:
@@ -300,6 +327,16 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(project:
         assert "Do this with your own data" not in pages["board"][chapter], chapter
     assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
     assert "hi_reports.edition" not in pages["board"]["local"]
+    # the shipped chapters show the cells that compute, not those that write sentences
+    code = {audience: {name: re.sub(r"\s", "", text) for name, text in chapters.items()}
+            for audience, chapters in pages.items()}
+    worked = 'residents_by_decile=lsoas.groupby("imd_decile")["residents"].sum()'
+    assert worked in code["analyst"]["imd"] and worked not in code["board"]["imd"]
+    assert "ed=hi_reports.edition(org,kind,vintage)" in code["analyst"]["rural"]
+    for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
+        assert "print(" not in code["analyst"][chapter] and "{python}" not in code["analyst"][chapter], chapter
+    assert "local edition for analysts" in pages["analyst"]["index"]
+    assert "--audience analyst" in pages["analyst"]["methods"]
 
 
 def _counting_chapter(name: str, counter: Path, extra: str = "") -> str:

@@ -93,7 +93,8 @@ def edition_config(
 
     The chapters become file names in the project folder (``chapters/imd.qmd`` -> ``imd.qmd``);
     the title block is the edition's, with ``cover_note`` (the top-level ``cover-note`` key) for
-    the title page; formats and everything else are kept.
+    the title page; a format's ``templates/...`` files (``css``, ``template-partials``) are named as
+    the project holds them (``html/style.css``); everything else is kept.
     """
     derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
     book = derived["book"]
@@ -103,8 +104,23 @@ def edition_config(
     for key in ("chapters", "appendices"):
         if key in config["book"]:
             book[key] = _in_project(config["book"][key] or [])
+    for options in (derived.get("format") or {}).values():
+        if isinstance(options, dict):  # templates/html/style.css -> html/style.css, as copied
+            for key in ("css", "template-partials", "reference-doc", "template"):
+                if key in options:
+                    options[key] = _templates_in_project(options[key])
     derived.setdefault("project", {})["type"] = "book"
     return derived
+
+
+def _templates_in_project(value: Any) -> Any:
+    """A path under ``templates/`` of the book sources as the edition project holds it (the
+    project has ``html/`` and ``typst/`` at its top); other paths as they are."""
+    if isinstance(value, list):
+        return [_templates_in_project(item) for item in value]
+    if isinstance(value, str) and value.startswith("templates/"):
+        return value.removeprefix("templates/")
+    return value
 
 
 def _is_file(entry: Any) -> bool:
@@ -162,6 +178,27 @@ def book_files(config: dict[str, Any], path: Path) -> list[str]:
 
     book = config["book"]
     return flatten(book.get("chapters"), "chapters") + flatten(book.get("appendices"), "appendices")
+
+
+#: A cross-reference id given in markdown: ``{#sec-imd}``, ``{#fig-x fig-alt="..."}``.
+_ID = re.compile(r"\{#((?:sec|fig|tbl|eq)-[\w-]+)")
+_FENCED = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.M | re.S)
+
+
+def check_ids(text: str, chapter: str, seen: dict[str, str]) -> None:
+    """Refuse a cross-reference id (section, figure, table) that the book has given before, in
+    this chapter or another: a link to it would go to one of them at random. ``seen`` maps the
+    ids of the chapters written so far to their chapter."""
+    ids = _ID.findall(_FENCED.sub("", text))
+    for id_ in ids:
+        if id_ in seen or ids.count(id_) > 1:
+            other = seen.get(id_, chapter)
+            raise TemplateError(
+                f"{chapter}: the id #{id_} is also given in {other}",
+                hint="give each section, figure and table an id of its own in the whole book",
+                path=chapter,
+            )
+    seen.update(dict.fromkeys(ids, chapter))
 
 
 #: Jinja2 syntax, which the chapters no longer use (``{{<`` opens a Quarto shortcode, not Jinja).
@@ -227,6 +264,7 @@ def write_project(
     config = read_config(sources)
     folder.mkdir(parents=True, exist_ok=True)
     annex = Annex()
+    ids: dict[str, str] = {}
     for entry in book_files(config, sources.config):
         source = sources.root / entry
         if not source.is_file():
@@ -247,6 +285,7 @@ def write_project(
                     path=str(source),
                 )
             text = weave(source, annex)
+        check_ids(text, str(source), ids)
         (folder / source.name).write_text(text, encoding="utf-8")
     derived = edition_config(config, title, subtitle, date, cover_note)
     (folder / "_quarto.yml").write_text(

@@ -20,7 +20,9 @@ and the line in the file where it was raised.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
+import difflib
 import io
 import sys
 import traceback
@@ -184,6 +186,14 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
             value = None
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+                if _bare_number(value):
+                    raise CellError(
+                        f"{_where(cell, path)}, line {last.lineno}: the cell's value is a bare number "
+                        f"({float(value)!r})",
+                        "print it through ed.pct, ed.num or ed.dec with a key and a definition, so that "
+                        "the annex records it, or end the line with ';' to show nothing",
+                        path, last.lineno,
+                    )
             show(value)
             for figure in _open_figures():
                 if id(figure) not in before:
@@ -193,14 +203,25 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
         raise
     except Exception as error:  # the chapter's code: any error, reported on one line
         line = _error_line(error, filename) or first
-        hint = "fix the cell, or run the chapter in Jupyter to debug it"
+        hint = ("fix the cell; to debug it, run the chapter's cells in Python with "
+                "ed = hi_reports.edition(org)")
         if isinstance(error, NameError) and error.name in PARAMETERS:
             hint = (f"set {error.name} in a parameters cell ('#| tags: [parameters]'), which hi-reports "
                     "and Quarto fill for each organisation")
+        elif isinstance(error, NameError) and error.name:
+            close = difflib.get_close_matches(error.name, [n for n in namespace if not n.startswith("__")]
+                                              + dir(builtins), n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}? Names come from the cells above or from imports"
         raise CellError(
             f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}", hint, path, line,
         ) from None
     return outputs
+
+
+def _bare_number(value: Any) -> bool:
+    """A float (Python's or numpy's) shown as a cell's value: a number the annex would not know."""
+    return isinstance(value, float) or (type(value).__module__ == "numpy" and "float" in type(value).__name__)
 
 
 def _error_line(error: BaseException, filename: str) -> int | None:
