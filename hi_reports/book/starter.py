@@ -57,12 +57,13 @@ ed = hi_reports.edition(org)
 path = Path("local.csv")
 if path.exists():
     events = pd.read_csv(path, usecols=["lsoa_code"])
-    what = "events in local.csv"
-else:  # no data of our own yet: a synthetic example, labelled as such
+    what, source = "events in local.csv", "the chapter's own data (local.csv)"
+else:  # no data of our own yet: a synthetic example, labelled as such in the text and the annex
     rng = np.random.default_rng(1)
     weights = ed.lsoas["residents"] / ed.lsoas["residents"].sum()
     events = pd.DataFrame({"lsoa_code": rng.choice(ed.lsoas["lsoa_code"], 5000, p=weights)})
     what = "synthetic example events (put your own in local.csv)"
+    source = "SYNTHETIC example events made by the chapter (no local.csv yet)"
 matched = events.merge(ed.lsoas, on="lsoa_code")
 outside = len(events) - len(matched)  # rows of other organisations, or not LSOA codes: counted, not lost
 if len(events) and not len(matched):
@@ -76,18 +77,20 @@ table["residents"] = table["quintile"].map(ed.lsoas.groupby("imd_quintile")["res
 table["events"] = np.where(table["events"].between(1, 7), np.nan, (table["events"] / 5).round() * 5)
 table["rate"] = 1000 * table["events"] / table["residents"]
 q1 = table.loc[table["quintile"] == 1, "rate"].iloc[0]
-if outside == 0:
-    outside_text = "none"
+if not path.exists():
+    left_out = ""  # the synthetic events are all of the organisation's own neighbourhoods
+elif outside == 0:
+    left_out = "; none of the file's rows lie outside the organisation"
 elif outside <= 7:
-    outside_text = "fewer than 8"
+    left_out = "; fewer than 8 of the file's rows lie outside the organisation and are left out"
 else:
-    outside_text = ed.num(5 * round(outside / 5), key="local.outside",
-                          definition="Rows of the chapter's file outside the organisation, rounded to 5")
+    left_out = "; " + ed.num(5 * round(outside / 5), key="local.outside",
+                             definition="Rows of the chapter's file outside the organisation, rounded to 5",
+                             source=source) + " of the file's rows lie outside the organisation and are left out"
 ```
 
-The chart shows `{python} what`, per 1,000 residents, by national IMD quintile; `{python} outside_text`
-of the file's rows lie outside the organisation and are left out. In the most deprived
-quintile the rate is `{python} ed.dec(q1, key="local.rate_q1", definition="Events per 1,000 residents in national IMD quintile 1, from the chapter's own data")` per 1,000 residents.
+The chart shows `{python} what`, per 1,000 residents, by national IMD quintile`{python} left_out`. In
+the most deprived quintile the rate is `{python} ed.dec(q1, key="local.rate_q1", definition="Events per 1,000 residents in national IMD quintile 1", source=source)` per 1,000 residents.
 
 ```{python}
 #| label: fig-local-rates
