@@ -181,3 +181,12 @@ def test_a_rate_on_exactly_ten_published_events_is_shown(reference, weights) -> 
     total = results.group(resolve(reference, "QHL").ons_code, "all").loc["All"]
     assert total["events"] == 12 and total["count_published"] == 10
     assert np.isfinite(total["dsr"]) and total["crude"] * total["population"] / 1000 == pytest.approx(10)
+
+
+def test_the_95_percent_quantile_is_the_stats_one_to_the_bit() -> None:
+    """The activity indicators hold Φ⁻¹(0.975) as a constant, so that an edition without activity
+    never imports scipy; it is the statistics' own value."""
+    from hi_reports.indicators.activity import _Z
+    from hi_reports.stats import z_value
+
+    assert _Z == z_value(0.95)

@@ -45,10 +45,10 @@ from pathlib import Path
 import pandas as pd
 
 from hi_reports.data.activity_sql import AGGREGATE_SQL, activity_sql, sql_literal
+from hi_reports.data.esp2013 import ESP2013_AGEBANDS
 from hi_reports.data.loaders import file_sha256
 from hi_reports.data.reference import Reference
 from hi_reports.errors import DataError
-from hi_reports.stats.standardised import ESP2013_AGEBANDS
 
 __all__ = [
     "AGE_BANDS",

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.activity import band_populations
+from hi_reports.data.esp2013 import ESP2013_AGEBANDS
 from hi_reports.data.reference import Reference
 from hi_reports.errors import DataError
-from hi_reports.stats.standardised import ESP2013_AGEBANDS
 
 __all__ = ["AGE_EFFECT", "DEFAULT_SEED", "SYNTHETIC_LABEL", "demo_activity", "write_activity"]
 

@@ -45,7 +45,6 @@ from hi_reports.formatting import slug as _slug
 from hi_reports.indicators.disclosure import SAFE, Disclosure
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND
-from hi_reports.stats import dsr, rate, sii, z_value
 
 __all__ = [
     "DIMENSIONS",
@@ -71,7 +70,10 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "urban_rural": ("Urban", "Rural"),
     "ruc_code": tuple(c.code for c in V2019.ruc_classes),
 }
-_Z = z_value(0.95)
+#: The two-sided 95% normal quantile, Φ⁻¹(0.975), to the bit as ``hi_reports.stats.z_value(0.95)``
+#: gives it (a test checks): ``hi_reports.stats`` brings scipy (0.3-0.6 s), imported only by an
+#: edition with activity data.
+_Z = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def activity_indicators(
         When counts hold codes that are not English LSOA 2011 codes, unknown age bands or
         negative counts.
     """
+    from hi_reports.stats import dsr, rate  # on use: scipy, for editions with activity only
     lsoas = reference.lsoas
     position = pd.Series(np.arange(len(lsoas)), index=lsoas.index)
     missing = counts["lsoa_code"][~counts["lsoa_code"].isin(position.index)]
@@ -310,6 +313,7 @@ def _inequality(
     years: float,
 ) -> pd.DataFrame:
     """SII, RII, quintile gap and ratio, rural ratio and excess events per organisation."""
+    from hi_reports.stats import sii  # on use: scipy, for editions with activity only
     value, lower, upper = (basis, f"{basis}_lower", f"{basis}_upper")
     quint = out[out["dimension"] == "imd_quintile"].copy()
     quint["quintile"] = quint["group"].astype(int)

@@ -16,20 +16,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from hi_reports.data.esp2013 import ESP2013, ESP2013_AGEBANDS
 from hi_reports.errors import StatsError
 from hi_reports.stats._confidence import level_label, level_suffix, parse_confidence, z_value
 from hi_reports.stats.intervals import _byars_lower, _byars_upper, count_limits
 
 __all__ = ["ESP2013", "ESP2013_AGEBANDS", "dsr", "isr"]
-
-#: 2013 European Standard Population (Eurostat 2013), 19 five-year bands 0-4, ..., 85-89, 90+.
-ESP2013: tuple[int, ...] = (
-    5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
-    7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000,
-)  # fmt: skip
-
-#: Labels of the ESP2013 bands, in the order of :data:`ESP2013`.
-ESP2013_AGEBANDS: tuple[str, ...] = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
 
 
 def as_by_list(by: str | Sequence[str] | None) -> list[str]:
