@@ -121,3 +121,34 @@ def test_docx(edition) -> None:
         xml = docx.read("word/document.xml").decode("utf-8")
     assert "Birmingham and Solihull" in xml
     assert "Core20" in xml
+
+
+def test_the_pdf_has_no_blank_page_and_letters_its_appendix(edition) -> None:
+    """Board papers (issue 16): no page carries only its running header and footer (a table too
+    tall for the rest of a page used to leave one blank before the appendix); the appendix's
+    tables are lettered (Table A.1), never a second "Table 1.1"; each data file's sha256 is printed
+    whole on one line, within the page."""
+    pdftotext = need_tool("pdftotext")
+    pages = subprocess.run([pdftotext, "-layout", str(edition.outputs["pdf"]), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    running = re.compile(r"Health Inequalities Book|local edition|Page \d+ of \d+")
+    for number, page in enumerate(pages[1:-1], start=2):  # the cover has no running header
+        body = [line for line in page.splitlines() if line.strip() and not running.search(line)]
+        assert body, f"page {number} is blank"
+    text = "\f".join(pages)
+    assert text.count("Table 1.1:") == 1 and "Table A.1: The data of this edition" in text
+    hashes = re.findall(r"sha256 ([0-9a-f]+)\s*$", text, flags=re.M)
+    assert len(hashes) >= 6 and all(len(h) == 64 for h in hashes)
+    bbox = subprocess.run([pdftotext, "-bbox", str(edition.outputs["pdf"]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"[^>]*>[0-9a-f]{64}<', bbox)]
+    assert right and max(right) < 595.28 - 40  # inside A4's width, short of the right margin
+
+
+def test_the_html_letters_its_appendix(edition) -> None:
+    page = (edition.folder / "html" / "methods.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.title.get_text().startswith("A Methods")
+    numbers = [s.get_text(strip=True) for s in soup.find_all("span", class_="header-section-number")]
+    assert numbers[:2] == ["A", "A.1"] and not any(n.startswith("5") for n in numbers)
+    assert "Table A.1:" in soup.get_text(" ")

@@ -85,7 +85,24 @@ def split_pages(html: str, config: BookConfig) -> list[Page]:
         else:
             page.title = Path(source).stem.replace("_", " ").title()
         pages.append(page)
+    _letter_appendices(pages)
     return pages
+
+
+def _letter_appendices(pages: list[Page]) -> None:
+    """Number appendices A, B, ... as the PDF does (pandoc numbers them on from the chapters):
+    the page's number and every section number on it (``5.2`` -> ``A.2``)."""
+    for index, page in enumerate(p for p in pages if p.appendix and p.number):
+        letter, number = chr(ord("A") + index), page.number
+        for span in page.soup.find_all("span", class_="header-section-number"):
+            text = span.get_text(strip=True)
+            if text == number or text.startswith(number + "."):
+                span.string = letter + text[len(number):]
+        for header in page.soup.find_all(attrs={"data-number": True}):
+            value = str(header["data-number"])
+            if value == number or value.startswith(number + "."):
+                header["data-number"] = letter + value[len(number):]
+        page.number = letter
 
 
 def fix_links(pages: list[Page], project: Path) -> set[str]:
