@@ -86,6 +86,12 @@ def _figures(value: Any) -> Any:
     return value
 
 
+def attr(text: Any) -> str:
+    """Text for a link target, a quoted attribute (``fig-alt="..."``) or a code span: no
+    backslashes, no double quotes."""
+    return str(text).replace("\\", "/").replace('"', "'")
+
+
 def md(text: Any) -> Text:
     """``text`` escaped for markdown (a name read from a file is data, not markup)."""
     return Text(escape_markdown(str(text)))
@@ -287,8 +293,8 @@ class Edition:
                  definition: str | None = None, source: str | None = None) -> str:
         """A count and its noun (``"one neighbourhood"``, ``"773 neighbourhoods"``), recorded."""
         m = self.measure(value, key, definition, "count", source)
-        one = formatting.count(m.value) == "1"
-        text = f"{'one' if one else formatting.count(m.value)} {singular if one else plural or singular + 's'}"
+        printed = formatting.count(m.value)
+        text = f"{'one' if printed == '1' else printed} {self.noun(m, singular, plural)}"
         return self._printed(m, str(escape_markdown(text)))
 
     @staticmethod
@@ -323,9 +329,6 @@ class Edition:
             self.annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of,
                                                           tied=measure.tied))
         caption = getattr(item, "caption", None) or item.title
-
-        def attr(text: str) -> str:
-            return str(text).replace("\\", "/").replace('"', "'")
 
         label = item.name.replace("_", "-")
         return Text(f'![{escape_markdown(caption)}]({attr(self._figure_path(item))})'
@@ -442,4 +445,5 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
     return Edition(organisation, reference, context, drawn=Path(scratch.name), _scratch=scratch)
 
 
-__all__ = ["APIError", "Edition", "Figures", "LSOA_COLUMNS", "Text", "current", "edition", "inline_text", "md"]
+__all__ = ["APIError", "Edition", "Figures", "LSOA_COLUMNS", "Text", "attr", "current", "edition",
+           "inline_text", "md"]

@@ -95,14 +95,16 @@ def _letter_appendices(pages: list[Page]) -> None:
     for index, page in enumerate(p for p in pages if p.appendix and p.number):
         letter, number = chr(ord("A") + index), page.number
         for span in page.soup.find_all("span", class_="header-section-number"):
-            text = span.get_text(strip=True)
-            if text == number or text.startswith(number + "."):
-                span.string = letter + text[len(number):]
+            span.string = _lettered(span.get_text(strip=True), number, letter)
         for header in page.soup.find_all(attrs={"data-number": True}):
-            value = str(header["data-number"])
-            if value == number or value.startswith(number + "."):
-                header["data-number"] = letter + value[len(number):]
+            header["data-number"] = _lettered(str(header["data-number"]), number, letter)
         page.number = letter
+
+
+def _lettered(text: str, number: str, letter: str) -> str:
+    """A section number of chapter ``number`` with ``letter`` in its place (``5.2`` -> ``A.2``);
+    any other text as it is."""
+    return letter + text[len(number):] if text == number or text.startswith(number + ".") else text
 
 
 def fix_links(pages: list[Page], project: Path) -> set[str]:
