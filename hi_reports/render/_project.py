@@ -13,6 +13,27 @@ from hi_reports.errors import RenderError
 
 CONFIG_NAME = "_quarto.yml"
 
+#: The keys of the ``front:`` mapping (a board paper's front matter), in the order the cover prints them.
+FRONT_KEYS = ("classification", "version", "author", "contact", "purpose", "logo")
+
+
+@dataclass(frozen=True)
+class Front:
+    """A board paper's front matter: the top-level ``front:`` mapping of ``_quarto.yml``.
+
+    Every field is optional. ``classification`` (e.g. ``OFFICIAL``) is printed on the cover and on
+    every page; ``version``, ``author``, ``contact`` and ``purpose`` (e.g. "For information: the
+    board is asked to note the report") on the cover and in the document's metadata; ``logo`` is an
+    image file relative to the project, printed on the cover.
+    """
+
+    classification: str | None = None
+    version: str | None = None
+    author: str | None = None
+    contact: str | None = None
+    purpose: str | None = None
+    logo: str | None = None
+
 
 @dataclass(frozen=True)
 class BookConfig:
@@ -35,6 +56,8 @@ class BookConfig:
     cover_note
         A line for the title page (the top-level ``cover-note`` key: document metadata that
         Quarto passes to the Typst template, and the built-in engine prints the same way).
+    front
+        The board paper's front matter (the top-level ``front:`` key).
     """
 
     title: str
@@ -47,6 +70,7 @@ class BookConfig:
     output_dir: str
     raw: dict[str, Any]
     cover_note: str | None = None
+    front: Front = Front()
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -173,7 +197,42 @@ def load_config(project: Path) -> BookConfig:
         output_dir=str(project_cfg.get("output-dir") or "_book"),
         raw=raw,
         cover_note=None if raw.get("cover-note") is None else str(raw["cover-note"]),
+        front=read_front(raw.get("front"), f"{path}: front"),
     )
+
+
+def read_front(value: Any, where: str) -> Front:
+    """Check a ``front:`` mapping and return it as a :class:`Front`.
+
+    Parameters
+    ----------
+    value
+        The parsed YAML value (``None`` for no front matter).
+    where
+        What to name in an error, e.g. ``"edition.yml: front"``.
+
+    Raises
+    ------
+    RenderError
+        When ``front:`` is not a mapping, has a key not in :data:`FRONT_KEYS`, or a value that is
+        not text (a number such as ``version: 1.2`` is taken as text).
+    """
+    if value is None:
+        return Front()
+    keys = ", ".join(FRONT_KEYS)
+    if not isinstance(value, dict):
+        raise RenderError(f"{where} must be a mapping with the keys {keys}", hint="e.g. front: {classification: OFFICIAL}")
+    unknown = [str(k) for k in value if k not in FRONT_KEYS]
+    if unknown:
+        raise RenderError(f"{where} has unknown key(s) {', '.join(unknown)}", hint=f"the keys are {keys}")
+    fields: dict[str, str | None] = {}
+    for key in FRONT_KEYS:
+        item = value.get(key)
+        if isinstance(item, (dict, list, bool)):
+            raise RenderError(f"{where}.{key} must be text, not {type(item).__name__}",
+                              hint=f'e.g. {key}: "..." on one line')
+        fields[key] = None if item is None or str(item).strip() == "" else str(item).strip()
+    return Front(**fields)
 
 
 def check_chapters(project: Path, config: BookConfig) -> None:
