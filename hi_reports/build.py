@@ -97,6 +97,10 @@ class EditionRequest:
     audience
         ``board`` (the default: no code) or ``analyst``: the chapters' code cells are shown, and
         each chapter has a box on doing the same with one's own data. Same cells, same numbers.
+    front
+        The board paper's front matter (:class:`hi_reports.front.Front`: classification,
+        version, author, contact, purpose, logo as an absolute path), over the book's own ``front:``
+        key by key; None for the book's own.
     """
 
     org: str
@@ -110,6 +114,7 @@ class EditionRequest:
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
     audience: str = "board"
+    front: Any = None
 
 
 @dataclass(frozen=True)
@@ -691,6 +696,7 @@ def build_edition(
                     date=date.isoformat(),
                     sources=sources,
                     cover_note=context["edition"]["coverage"],
+                    front=request.front,
                     weave=literate(org, reference, context, project / "figures",
                                    echo=request.audience == "analyst"),
                 )

@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -171,7 +172,7 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
     if described and not getattr(args, "activity", None):
         raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
-    specs = list(read_config(args.config)) if getattr(args, "config", None) else []
+    specs = list(read_config(args.config).activity) if getattr(args, "config", None) else []
     if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
         return ()  # the edition stage is not imported: a batch with nothing to build stays fast
     from hi_reports.build import ActivitySpec, check_activity_specs
@@ -193,8 +194,15 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     return tuple(specs)
 
 
+def front_matter(args: argparse.Namespace) -> Any:
+    """The board paper's front matter the ``--config`` file gives (a
+    :class:`hi_reports.render._project.Front`), or None."""
+    config = getattr(args, "config", None)
+    return read_config(config).front if config is not None else None
+
+
 #: The keys of a config file, and of each of its ``activity:`` entries.
-CONFIG_KEYS = ("activity", "unsafe_counts")
+CONFIG_KEYS = ("activity", "unsafe_counts", "front")
 ENTRY_KEYS = ("file", "measure", "columns", "period")
 
 
@@ -216,10 +224,21 @@ def _yaml_problem(error: Exception) -> str:
     return where + " ".join(str(problem).split())
 
 
-def read_config(path: Path) -> tuple:
-    """Read the ``activity:`` list of a project config file (YAML); paths are relative to it.
+@dataclass(frozen=True)
+class ConfigFile:
+    """What a ``--config`` file asks for: activity measures and a board paper's front matter."""
+
+    activity: tuple[Any, ...] = ()
+    front: Any = None  # a hi_reports.front.Front; its logo an absolute path
+
+
+def read_config(path: Path) -> ConfigFile:
+    """Read a project config file (YAML): its ``activity:`` list and ``front:`` mapping; paths
+    (activity files, the logo) are relative to it.
 
     A top-level ``unsafe_counts: true`` asks for true counts for every measure (internal use only).
+    ``front:`` holds the board paper's front matter (``classification``, ``version``, ``author``,
+    ``contact``, ``purpose``, ``logo``).
 
     Raises
     ------
@@ -247,18 +266,22 @@ def read_config(path: Path) -> tuple:
         fail(f"cannot be read ({error.strerror})")
     except yaml.YAMLError as error:
         fail(f"is not valid YAML ({_yaml_problem(error)})")
-    example = "activity: [{file: admissions.csv, measure: Emergency admissions}]"
+    example = "activity: [{file: admissions.csv, measure: Emergency admissions}] or front: {classification: OFFICIAL}"
     if isinstance(config, dict) and isinstance(config.get("hi-reports"), dict):  # a book's _quarto.yml
         config = {k: v for k, v in config["hi-reports"].items() if k in CONFIG_KEYS}
     if config is None:
-        fail("is empty; it needs an `activity:` list", hint=f"e.g. {example}")
+        fail("is empty; it needs an `activity:` list or a `front:` mapping", hint=f"e.g. {example}")
     if not isinstance(config, dict):
-        fail(f"must be a mapping with an `activity:` list, not a {_yaml_type(config)}", hint=f"e.g. {example}")
+        fail(f"must be a mapping with an `activity:` list or a `front:` mapping, not a {_yaml_type(config)}",
+             hint=f"e.g. {example}")
     unknown = [str(k) for k in config if k not in CONFIG_KEYS]
     if unknown:
         fail(_unknown_keys("the file", unknown, CONFIG_KEYS))
     if config.get("unsafe_counts", False) not in (True, False):
         fail(f"`unsafe_counts:` must be true or false, not {config['unsafe_counts']!r}")
+    front = _front(config.get("front"), path, fail)
+    if "activity" not in config and "front" in config:
+        return ConfigFile((), front)
     entries = config.get("activity")
     if not isinstance(entries, list) or not entries:
         fail("`activity:` must be a list of measures, "
@@ -294,7 +317,29 @@ def read_config(path: Path) -> tuple:
             columns, None if entry.get("period") is None else str(entry["period"]),
             unsafe_counts=config.get("unsafe_counts") is True,
         ))
-    return tuple(specs)
+    return ConfigFile(tuple(specs), front)
+
+
+def _front(value: Any, path: Path, fail: Callable[..., NoReturn]) -> Any:
+    """The ``front:`` mapping of a config file, checked, its logo made absolute and checked to be
+    an image file."""
+    from hi_reports.errors import TemplateError
+    from hi_reports.front import LOGO_SUFFIXES, Front, read_front
+
+    try:
+        front = read_front(value, "`front:`")
+    except TemplateError as error:
+        fail(error.message, hint=error.hint)
+    if front.logo is None:
+        return front
+    logo = (path.parent / front.logo).resolve()
+    if logo.suffix.lower() not in LOGO_SUFFIXES:
+        fail(f"`front: logo:` {front.logo} must be an image file ({', '.join(LOGO_SUFFIXES)})")
+    if not logo.is_file():
+        fail(f"`front: logo:` {front.logo} not found (paths are relative to the config file)",
+             hint="check the logo's file name")
+    return Front(**{**front.__dict__, "logo": str(logo)})
+
 
 
 def _yaml_type(value: Any) -> str:
@@ -370,7 +415,7 @@ def _build(args: argparse.Namespace) -> int:
         EditionRequest(
             org=args.org, out=args.out, kind=args.kind, formats=args.formats,
             engine=args.engine, book=args.book, activity=activity_specs(args), vintage=args.vintage,
-            unsafe_counts=args.unsafe_counts, audience=args.audience,
+            unsafe_counts=args.unsafe_counts, audience=args.audience, front=front_matter(args),
         ),
         data_dir=args.data_dir,
     )

@@ -215,9 +215,9 @@ def test_unsafe_counts_on_the_command_line_and_in_the_config(data_dir: Path, tmp
 
     config = tmp_path / "edition.yml"
     config.write_text("unsafe_counts: true\nactivity:\n  - {file: a.csv, measure: Emergency admissions}\n")
-    assert [s.unsafe_counts for s in read_config(config)] == [True]
+    assert [s.unsafe_counts for s in read_config(config).activity] == [True]
     config.write_text("activity:\n  - {file: a.csv, measure: Emergency admissions}\n")
-    assert [s.unsafe_counts for s in read_config(config)] == [False]
+    assert [s.unsafe_counts for s in read_config(config).activity] == [False]
 
     assert main(["demo", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "e"),
                  "--format", "html", "--engine", "builtin", "--unsafe-counts"]) == 0

@@ -89,6 +89,9 @@ class BatchRequest:
         each edition marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
     audience
         ``board`` (the default) or ``analyst`` (code and "do this with your own data" boxes shown).
+    front
+        The board paper's front matter for every edition (a :class:`hi_reports.front.Front`),
+        or None for the book's own.
     """
 
     out: Path
@@ -104,6 +107,7 @@ class BatchRequest:
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
     audience: str = "board"
+    front: Any = None
 
 
 @dataclass(frozen=True)
@@ -179,9 +183,23 @@ class _WorkerState:
     activity: dict[str, str | None]
     prepared: tuple[Any, ...] = ()
     audience: str = "board"
+    front: Any = None
 
 
 _STATE: _WorkerState | None = None
+
+
+def front_digest(front: Any) -> dict[str, str] | None:
+    """The front matter as the manifest records it: its fields, the logo by its sha256 (a new
+    classification or logo rebuilds the editions; no path of the user's is written)."""
+    if front is None:
+        return None
+    from hi_reports.data.loaders import file_sha256
+
+    fields = {k: v for k, v in vars(front).items() if v is not None}
+    if "logo" in fields:
+        fields["logo"] = file_sha256(Path(fields["logo"]))
+    return fields
 
 
 def clean_staging(out: Path, codes: Sequence[str] | None = None) -> list[Path]:
@@ -233,7 +251,7 @@ def _build_one(org: Any) -> Outcome:
             EditionRequest(
                 org=org.code, out=stage, kind=org.kind, formats=state.formats,
                 engine=state.engine, book=state.book, date=state.date,
-                vintage=state.reference.vintage.name, audience=state.audience,
+                vintage=state.reference.vintage.name, audience=state.audience, front=state.front,
             ),
             reference=state.reference,
             profiles=state.profiles,
@@ -478,6 +496,7 @@ def build_batch(
                 "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
                 "date": request.date.isoformat() if request.date else None,
                 "vintage": reference.vintage.name, "audience": request.audience,
+                "front": front_digest(request.front),
             },
             data=dict(sorted(data.items())),
             book=book_digest(sources.root),
@@ -523,7 +542,7 @@ def build_batch(
                 formats=tuple(request.formats), engine=engine,
                 book=Path(request.book) if request.book else None,
                 date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
-                audience=request.audience,
+                audience=request.audience, front=request.front,
             )
             jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
             mark = time.perf_counter()

@@ -62,6 +62,9 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
     command line asked for; they are read once and added to every edition. ``codes`` restricts the
     batch to those organisations of the kind.
     """
+    from hi_reports.cli import front_matter
+
+    front = front_matter(args)
     request = BatchRequest(
         out=args.out,
         kind=args.kind or "icb",
@@ -75,6 +78,7 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
         vintage=args.vintage,
         unsafe_counts=bool(getattr(args, "unsafe_counts", False)),
         audience=args.audience,
+        front=front,
     )
     if args.jobs is not None and args.jobs < 1:
         from hi_reports.errors import HIReportsError

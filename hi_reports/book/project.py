@@ -21,6 +21,7 @@ import yaml
 
 from hi_reports.book.annex import Annex
 from hi_reports.errors import TemplateError
+from hi_reports.front import LOGO_SUFFIXES, Front, read_front
 from hi_reports.literate.cells import Document, Markdown, inline_expressions, parse
 
 
@@ -87,13 +88,15 @@ def read_config(sources: BookSources) -> dict[str, Any]:
 
 
 def edition_config(
-    config: dict[str, Any], title: str, subtitle: str, date: str, cover_note: str | None = None
+    config: dict[str, Any], title: str, subtitle: str, date: str, cover_note: str | None = None,
+    front: Front | None = None,
 ) -> dict[str, Any]:
     """Derive an edition's ``_quarto.yml`` from the root one.
 
     The chapters become file names in the project folder (``chapters/imd.qmd`` -> ``imd.qmd``);
     the title block is the edition's, with ``cover_note`` (the top-level ``cover-note`` key) for
-    the title page; a format's ``templates/...`` files (``css``, ``template-partials``) are named as
+    the title page and ``front`` (the top-level ``front:`` mapping) for the board paper's front
+    matter; a format's ``templates/...`` files (``css``, ``template-partials``) are named as
     the project holds them (``html/style.css``); everything else is kept.
     """
     derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
@@ -101,6 +104,9 @@ def edition_config(
     book.update(title=title, subtitle=subtitle, date=date)
     if cover_note:
         derived["cover-note"] = cover_note
+    derived.pop("front", None)
+    if front is not None and any(vars(front).values()):
+        derived["front"] = {k: v for k, v in vars(front).items() if v is not None}
     for key in ("chapters", "appendices"):
         if key in config["book"]:
             book[key] = _in_project(config["book"][key] or [])
@@ -111,6 +117,33 @@ def edition_config(
                     options[key] = _templates_in_project(options[key])
     derived.setdefault("project", {})["type"] = "book"
     return derived
+
+
+def edition_front(config: dict[str, Any], sources: BookSources, given: Front | None, folder: Path) -> Front:
+    """The edition's front matter: the book's ``front:`` with the non-empty fields of ``given``
+    over it, its logo copied into ``folder`` (``logo.png``, ...) and named relative to it.
+
+    Raises
+    ------
+    TemplateError
+        When the book's ``front:`` is malformed or its logo is missing or not an image.
+    """
+    where = f"{sources.config}: front"
+    book = read_front(config.get("front"), where)
+    logo = (sources.root / book.logo) if book.logo else None
+    if logo is not None and (logo.suffix.lower() not in LOGO_SUFFIXES or not logo.is_file()):
+        raise TemplateError(
+            f"{where}.logo {book.logo} is not an image file ({', '.join(LOGO_SUFFIXES)}) in {sources.root}",
+            hint="paths are relative to the book's folder", path=str(sources.config),
+        )
+    fields = {**vars(book), **{k: v for k, v in vars(given or Front()).items() if v is not None}}
+    if given is not None and given.logo:
+        logo = Path(given.logo)
+    if logo is not None:
+        target = folder / f"logo{logo.suffix.lower()}"
+        shutil.copyfile(logo, target)
+        fields["logo"] = target.name
+    return Front(**fields)
 
 
 def _templates_in_project(value: Any) -> Any:
@@ -235,6 +268,7 @@ def write_project(
     sources: BookSources | None = None,
     cover_note: str | None = None,
     weave: Callable[[Path, Annex], str] | None = None,
+    front: Front | None = None,
 ) -> pd.DataFrame:
     """Write the edition's Quarto project into ``folder`` and return its data annex.
 
@@ -253,6 +287,9 @@ def write_project(
         The book sources; the ones shipped with hi_reports by default.
     weave
         Runs a literate chapter, recording its numbers in the annex it is given.
+    front
+        The board paper's front matter, over the book's own ``front:`` key by key (its logo an
+        absolute path); the logo is copied into the project as ``logo.<ext>``.
 
     Returns
     -------
@@ -287,13 +324,14 @@ def write_project(
             text = weave(source, annex)
         check_ids(text, str(source), ids)
         (folder / source.name).write_text(text, encoding="utf-8")
-    derived = edition_config(config, title, subtitle, date, cover_note)
+    front = edition_front(config, sources, front, folder)
+    derived = edition_config(config, title, subtitle, date, cover_note, front)
     (folder / "_quarto.yml").write_text(
         "# Written by hi-reports from the root _quarto.yml; edit that one, not this.\n"
         + yaml.safe_dump(derived, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
-    for sub in ("html", "typst"):
+    for sub in ("html", "typst", "word"):
         if (sources.templates / sub).is_dir():
             shutil.copytree(sources.templates / sub, folder / sub, dirs_exist_ok=True)
     return pd.DataFrame(list(annex.rows.values()), columns=ANNEX_COLUMNS)

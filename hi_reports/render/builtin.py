@@ -146,14 +146,20 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
     """
     typst_fmt = ((config.raw.get("format") or {}).get("typst") or {})
     typst_fmt = typst_fmt if isinstance(typst_fmt, dict) else {}
+    front = config.front
     args = {
         "title": config.title,
         "subtitle": config.subtitle,
-        "author": config.author,
+        "author": front.author or config.author,
         "date": config.display_date,
         "note": config.cover_note,
         "lang": config.lang,
         "paper": str(typst_fmt.get("papersize", "a4")),
+        "classification": front.classification,
+        "version": front.version,
+        "contact": front.contact,
+        "purpose": front.purpose,
+        "logo": f"/{front.logo}" if front.logo else None,  # from the Typst root, the project
     }
     lines = [f"  {k}: {_typst_string(v)}," for k, v in args.items() if v is not None]
     lines.append(f"  toc: {'true' if typst_fmt.get('toc', True) else 'false'},")

@@ -64,3 +64,32 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     text = " ".join(out.split())
     assert TITLE in text and SUBTITLE in text and "NHS-R Community" in text
     assert "Contents" in text and "1 Introduction" in text
+
+
+def test_the_show_partial_passes_the_front_matter(project: Path, tmp_path: Path) -> None:
+    """Stock Quarto passes a top-level ``front:`` mapping to the partial as ``front.*`` metadata:
+    the classification heads every page and the other particulars are on the cover."""
+    templates = tmp_path / "quarto-template"
+    templates.mkdir()
+    (templates / "template.typ").write_text(QUARTO_LIKE_TEMPLATE, encoding="utf-8")
+    for name in ("typst-template.typ", "typst-show.typ"):
+        shutil.copy(project / "typst" / name, templates / name)
+    front = {"classification": "OFFICIAL", "version": "3", "author": "The analysts",
+             "contact": "team@example.nhs.uk", "purpose": "For decision"}
+    meta = {"title": TITLE, "subtitle": SUBTITLE, "lang": "en-GB", "toc": True, "front": front,
+            "by-author": [{"name": {"literal": "NHS-R Community"}}]}
+    (tmp_path / "meta.yml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    body = (project / "intro.qmd").read_text(encoding="utf-8")
+    source = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--from", "markdown", "--to", "typst", "--standalone",
+         "--template", str(templates / "template.typ"), "--metadata-file", str(tmp_path / "meta.yml")],
+        input=body, capture_output=True, text=True, check=True,
+    ).stdout
+    pdf = tmp_path / "quarto.pdf"
+    typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
+    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True).stdout
+    pages = [" ".join(page.split()) for page in out.split("\f")[:-1]]
+    assert len(pages) >= 3 and all("OFFICIAL" in page for page in pages)
+    for key in ("version", "author", "contact", "purpose"):
+        assert front[key] in pages[0], key
+    assert "NHS-R Community" not in pages[0]  # the front matter's author is the paper's
