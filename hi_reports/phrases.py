@@ -151,3 +151,50 @@ __all__ = [
     "events", "own_data", "parents_rest", "quality", "rate_cells", "rate_pair", "rural_sentence",
     "synthetic", "unsafe", "versus",
 ]
+
+
+#: The marker of a share against England's, in the headline (spine) table: a symbol and a word, so
+#: that it never rests on colour alone (the class colours it in the HTML and the PDF).
+MARKERS = {
+    "higher": "[▲ higher]{.hi-cmp-higher}",
+    "similar": "[● similar]{.hi-cmp-similar}",
+    "lower": "[▼ lower]{.hi-cmp-lower}",
+}
+
+
+def spine_head(ed: Edition) -> Text:
+    """The header and alignment rows of the headline (spine) table."""
+    if ed.is_england:  # England is the comparator: no limits or markers
+        return Text("| Indicator | England |\n|:--|--:|")
+    parent = f" {md(ed.parent.short_name)} ICB |" if ed.parent else ""
+    similar = f" Similar {ed.org.kind_plural} |" if ed.overview.similar else ""
+    cells = (f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |{parent}{similar}")
+    align = "|:--|--:|--:|--:|:--|" + ("--:|" if ed.parent else "") + ("--:|" if ed.overview.similar else "")
+    return Text(f"{cells}\n{align}")
+
+
+def spine_row(ed: Edition, label: str, row: Figures) -> Text:
+    """One indicator of the spine table: the share, its 95% limits, England's, the marker, the
+    parent ICB's and the range of the similar organisations'."""
+    if ed.is_england:
+        return Text(f"| {label} | {ed.pct(row.share)} |")
+    limits = f"{ed.pct(row.lower)}–{ed.pct(row.upper)}"
+    parent = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
+    similar = f" {ed.pct(row.similar_low)}–{ed.pct(row.similar_high)} |" if ed.overview.similar else ""
+    return Text(f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
+                f"{MARKERS[row.vs_england]} |{parent}{similar}")
+
+
+def spine_note(ed: Edition) -> Text:
+    """What the spine table's limits, markers and similar organisations are."""
+    if ed.is_england:
+        return Text("")
+    similar = (f" The similar {ed.org.kind_plural} are the three whose residents are spread most alike over the "
+               f"ten national IMD deciles: {ed.words(ed.overview.similar)}; the column gives their lowest "
+               "and highest share." if ed.overview.similar else "")
+    return Text(
+        "▲ higher, ● similar, ▼ lower: England's share is below, within or above the organisation's 95% "
+        "limits (Wilson score intervals, as Fingertips computes them for proportions). Higher is neither "
+        "better nor worse here: it says where need is concentrated. The shares count whole populations, "
+        "so their limits are narrow and small differences show as significant: read the size of the gap "
+        f"too.{similar}")

@@ -165,3 +165,28 @@ def test_the_domain_furthest_above_england(reference, icb_profiles, data_dir: Pa
     figures = imd_figures(Subject(resolve(reference, code), icb_profiles))
     assert figures["furthest_domain"]["titles"] == [t for t, r in ratios.items() if r == best]
     assert figures["furthest_domain"]["above"] == (best > 1)
+
+
+@pytest.mark.parametrize("code", ["QHL", "QJM"])
+def test_the_spine_columns_of_core20(reference, icb_profiles, raw: pd.DataFrame, code: str) -> None:
+    """The headline table's Core20 row: Wilson limits as PHEindicatormethods computes them, the
+    marker against England, and the range of the three ICBs with the closest decile profiles, all
+    computed here from the raw files."""
+    from hi_reports.stats import wilson
+
+    core = raw.assign(core=raw["people"].where(raw["decile"] <= 2, 0))
+    by_icb = core.groupby("icb")[["core", "people"]].sum()
+    figures = imd_figures(Subject(resolve(reference, code), icb_profiles))["core20"]
+    lower, upper = wilson(by_icb.loc[code, "core"], by_icb.loc[code, "people"])
+    assert (figures["lower"].value, figures["upper"].value) == (pytest.approx(lower, rel=1e-12), pytest.approx(upper, rel=1e-12))
+    england = core["core"].sum() / core["people"].sum()
+    expected = "lower" if england > upper else "higher" if england < lower else "similar"
+    assert figures["vs_england"] == expected
+    assert expected == {"QHL": "higher", "QJM": "lower"}[code]  # 51.4% and 11.7% against 20.0%
+    deciles = raw.pivot_table(index="icb", columns="decile", values="people", aggfunc="sum", fill_value=0)
+    profile = deciles.div(deciles.sum(axis=1), axis=0)
+    distance = ((profile - profile.loc[code]) ** 2).sum(axis=1).drop(code) ** 0.5
+    closest = distance.sort_values(kind="stable").index[:3]
+    shares = by_icb.loc[closest, "core"] / by_icb.loc[closest, "people"]
+    assert figures["similar_low"].value == pytest.approx(shares.min(), rel=1e-12)
+    assert figures["similar_high"].value == pytest.approx(shares.max(), rel=1e-12)

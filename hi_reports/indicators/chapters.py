@@ -10,6 +10,8 @@ Every category gives ``residents`` and ``share`` for the organisation, ``england
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,25 @@ def _share(part: float, whole: float) -> float:
     return float(part) / float(whole) if whole else float("nan")
 
 
+#: The two-sided 95% standard normal quantile, Φ⁻¹(0.975): a constant here so that an edition
+#: without activity data does not import scipy (:func:`hi_reports.stats.wilson` computes the same).
+Z95 = 1.959963984540054
+
+
+def wilson95(part: float, whole: float) -> tuple[float, float]:
+    """Wilson score 95% limits of the proportion ``part / whole`` (Wilson 1927), as
+    PHEindicatormethods' ``phe_proportion`` and Fingertips compute them; NaN for an empty whole."""
+    if not whole:
+        return float("nan"), float("nan")
+    x, n, z = float(part), float(whole), Z95
+    root = z * math.sqrt(z**2 + 4 * x * (1 - x / n))
+    return (2 * x + z**2 - root) / (2 * (n + z**2)), (2 * x + z**2 + root) / (2 * (n + z**2))
+
+
+#: How a share compares with England's: England's share below, within or above its 95% limits.
+COMPARISONS = ("higher", "similar", "lower")
+
+
 @dataclass(frozen=True)
 class Subject:
     """The organisation an edition is about, its main parent ICB, and the profiles they are in."""
@@ -41,17 +62,45 @@ class Subject:
     def key(self) -> str:
         return self.org.key
 
-    def pair(self, key: str, part: pd.Series, whole: pd.Series, definition: str, source: str) -> dict[str, Measure]:
-        """Residents and share of one category, with England's (and the parent's) share."""
+    @functools.cached_property
+    def similar(self) -> list[str]:
+        """The three organisations of the same kind most alike in deprivation (:func:`similar`)."""
+        return similar(self.profiles, self.key)
+
+    def pair(self, key: str, part: pd.Series, whole: pd.Series, definition: str, source: str) -> dict[str, Any]:
+        """Residents and share of one category, with England's (and the parent's) share.
+
+        Also the share's Wilson 95% limits (``lower``, ``upper``), how it compares with England's
+        (``vs_england``: England's share above the limits, ``lower``; below, ``higher``; within,
+        ``similar``), and the lowest and highest share among the three most similar organisations
+        (``similar_low``, ``similar_high``): the columns of the headline (spine) table.
+        """
         me = self.key
-        figures = {
+        share, england = _share(part[me], whole[me]), _share(part[ENGLAND], whole[ENGLAND])
+        lower, upper = wilson95(part[me], whole[me])
+        figures: dict[str, Any] = {
             "residents": Measure(f"{key}.residents", float(part[me]), "count", f"Residents {definition}", source),
-            "share": Measure(f"{key}.share", _share(part[me], whole[me]), "share", f"Share of residents {definition}", source),
+            "share": Measure(f"{key}.share", share, "share", f"Share of residents {definition}", source),
             "england_share": Measure(
-                f"{key}.england_share", _share(part[ENGLAND], whole[ENGLAND]), "share",
+                f"{key}.england_share", england, "share",
                 f"Share of England's residents {definition}", source,
             ),
+            "lower": Measure(f"{key}.lower", lower, "share",
+                             f"Lower 95% limit (Wilson score) of the share of residents {definition}", source),
+            "upper": Measure(f"{key}.upper", upper, "share",
+                             f"Upper 95% limit (Wilson score) of the share of residents {definition}", source),
+            "vs_england": None if me == ENGLAND or math.isnan(lower) else
+            "lower" if england > upper else "higher" if england < lower else "similar",
         }
+        if self.similar:
+            shares = [_share(part[k], whole[k]) for k in self.similar]
+            kinds = self.org.kind_plural
+            figures["similar_low"] = Measure(
+                f"{key}.similar_low", min(shares), "share",
+                f"Lowest share of residents {definition} among the three {kinds} most alike in deprivation", source)
+            figures["similar_high"] = Measure(
+                f"{key}.similar_high", max(shares), "share",
+                f"Highest share of residents {definition} among the three {kinds} most alike in deprivation", source)
         if self.parent is not None:
             figures["parent_share"] = Measure(
                 f"{key}.parent_share",
@@ -145,7 +194,7 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
                                          f"{org.kind_plural} in England", source),
         "parents": parents,
         "parents_rest": rest,
-        "similar": [names[code].name for code in similar(profiles, me)],
+        "similar": [names[code].name for code in subject.similar],
     }
     if subject.parent is not None:
         figures["parent_population"] = Measure(
