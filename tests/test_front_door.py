@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from PIL import Image
 
 from hi_reports.cli import main
 from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
@@ -77,6 +78,7 @@ def test_the_readme_documents_the_commands_this_file_runs() -> None:
     assert "hi-reports build --kind icb --all --out editions" in COMMANDS
     assert any("--activity admissions.parquet" in c for c in COMMANDS)
     assert "hi-reports build --org QHL --config edition.yml" in COMMANDS
+    assert "hi-reports build --org QHL --config board.yml" in COMMANDS
     assert "hi-reports demo --org QHL --write demo.csv" in COMMANDS
 
 
@@ -96,9 +98,15 @@ def _user_files(folder: Path, reference) -> None:
     pd.DataFrame({"lsoa_code": rng.choice(lsoas, 2000), "age": rng.integers(0, 100, 2000)}).to_csv(
         folder / "outpatients.csv", index=False
     )
-    config = re.search(r"```yaml\n(.*?)```", README, flags=re.S)
-    assert config is not None
-    (folder / "edition.yml").write_text(config.group(1), encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.S)
+    activity = [b for b in blocks if b.startswith("activity:")]
+    front = [b for b in blocks if b.startswith("front:")]
+    assert len(activity) == 1 and len(front) == 1
+    (folder / "edition.yml").write_text(activity[0], encoding="utf-8")
+    (folder / "board.yml").write_text(front[0], encoding="utf-8")  # and the logo it names
+    logo = folder / yaml.safe_load(front[0])["front"]["logo"]
+    logo.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (200, 80), (0, 94, 184)).save(logo)
     # the book of *Write a chapter*: the sources copied, the README's chapter added at the end, as
     # chapters/own.qmd
     book = folder / "mybook"
