@@ -156,3 +156,21 @@ def test_bad_front_matter_is_one_line_exit_2(tmp_path: Path, capsys: pytest.Capt
     assert f"config file {config}: {message}" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "e").exists()
+
+
+def test_the_batch_manifest_records_the_logo_by_its_hash_not_its_path(tmp_path: Path) -> None:
+    from hi_reports.batch.build import front_digest
+    from hi_reports.data.loaders import file_sha256
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (4, 2)).save(logo)
+    digest = front_digest(Front(classification="OFFICIAL", logo=str(logo)))
+    assert digest == {"classification": "OFFICIAL", "logo": file_sha256(logo)}
+    assert front_digest(None) is None
+
+
+def test_a_new_project_shows_where_the_front_matter_goes(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "book")]) == 0
+    text = (tmp_path / "book" / "_quarto.yml").read_text(encoding="utf-8")
+    assert "# front:\n#   classification: OFFICIAL" in text
+    assert "front" not in yaml.safe_load(text)  # commented out: the book builds as it is

@@ -102,6 +102,20 @@ the most deprived quintile the rate is `{python} ed.dec(q1, key="local.rate_q1",
 '''
 
 
+#: The commented example of a board paper's front matter at the end of a new project's _quarto.yml.
+FRONT_EXAMPLE = """
+# A board paper's front matter, on the PDF's cover and every page (each key optional; a --config
+# file's front: overrides it key by key):
+# front:
+#   classification: OFFICIAL
+#   version: "1.0"
+#   author: Population Health Intelligence team
+#   contact: phi@example.nhs.uk
+#   purpose: "For information: the board is asked to note the report"
+#   logo: logo.png
+"""
+
+
 def project_options(book: Path) -> dict[str, Any]:
     """The ``hi-reports:`` section of ``book/_quarto.yml`` (empty when there is none).
 
@@ -155,7 +169,8 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
         quarto["hi-reports"] = {"org": org, "kind": kind, "vintage": "2019", "formats": ["html", "pdf"]}
         text = ("# A book project of hi-reports: `hi-reports build` here builds it; Quarto reads the same\n"
                 "# file (it ignores the hi-reports: section). Edit the chapters in chapters/.\n"
-                + yaml.safe_dump(quarto, sort_keys=False, allow_unicode=True))
+                + yaml.safe_dump(quarto, sort_keys=False, allow_unicode=True)
+                + FRONT_EXAMPLE)
         (staging / "_quarto.yml").write_text(text, encoding="utf-8")
         if folder.exists():
             folder.rmdir()
