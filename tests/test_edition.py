@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -152,3 +153,32 @@ def test_the_html_letters_its_appendix(edition) -> None:
     numbers = [s.get_text(strip=True) for s in soup.find_all("span", class_="header-section-number")]
     assert numbers[:2] == ["A", "A.1"] and not any(n.startswith("5") for n in numbers)
     assert "Table A.1:" in soup.get_text(" ")
+
+
+def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_path: Path) -> None:
+    """Board papers (issue 16): figures and tables used to be pushed whole to the next page,
+    leaving pages 40-65% white. Each page is rasterised and the lowest ink of its body (between the
+    running header and footer) measured; a page ending under a quarter of the way down must be the
+    last of its chapter (the next page opens one: a 20 pt chapter heading)."""
+    from PIL import Image
+
+    pdf = edition.outputs["pdf"]
+    subprocess.run([need_tool("pdftoppm"), "-r", "20", "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    bbox = subprocess.run([need_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    opens_chapter = [
+        any(float(y1) - float(y0) > 18 for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page))
+        for page in bbox.split("<page ")[1:]
+    ]
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == len(opens_chapter) > 10
+    sparse = []
+    for number, image in enumerate(images, start=1):
+        ink = np.asarray(Image.open(image)) < 200
+        top, bottom = round(ink.shape[0] * 2.8 / 29.7) + 1, ink.shape[0] - round(ink.shape[0] * 2.5 / 29.7) - 1
+        rows = np.flatnonzero(ink[top:bottom].any(axis=1))
+        fill = (rows.max() + 1) / (bottom - top) if len(rows) else 0.0
+        last_of_chapter = number == len(images) or opens_chapter[number]  # the next page opens one
+        if number > 1 and fill < 0.25 and not last_of_chapter:
+            sparse.append((number, round(fill, 2)))
+    assert not sparse, f"pages under a quarter full inside a chapter (page, fill): {sparse}"
