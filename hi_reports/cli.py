@@ -24,7 +24,7 @@ from hi_reports import __version__
 from hi_reports.errors import HIReportsError
 from hi_reports.geography.organisations import KINDS
 
-FORMATS = ("html", "pdf", "docx")
+FORMATS = ("html", "pdf", "docx", "html-single")
 MIRROR_HELP = (
     "fetch missing datasets from URL/<file name> instead of the publishers "
     "(default: $HI_REPORTS_MIRROR)"
@@ -118,7 +118,7 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     parser.add_argument(
         "--format", type=_formats, default=None, dest="formats",
-        help="comma-separated formats: html, pdf, docx (default: html,pdf)",
+        help="comma-separated formats: html, pdf, docx, html-single (default: html,pdf)",
     )
     parser.add_argument(
         "--engine", default=None,

@@ -8,7 +8,11 @@ with this filter. The filter:
   (``#<first heading id of imd.qmd>``, ``#sec-x``); a link to a ``.qmd`` file that is not a chapter
   of the book stops pandoc with an error naming both files;
 * turns Quarto callouts (``::: {.callout-note}`` with an optional ``## Title`` or ``title=``)
-  into a styled box for each format (HTML div, Typst ``board-callout``, Word custom style);
+  into a styled box for each format (HTML div, Typst ``board-callout``, Word: a one-cell table in
+  the ``Callout <Kind>`` table style of the reference document);
+* in Word only (one delimited block of the filter): writes section numbers (appendices lettered A,
+  A.1) and ``Figure 2.1:`` / ``Table A.1:`` caption labels as text, and sizes each table's columns
+  to their text so that no number breaks inside a cell;
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
 * leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
@@ -65,6 +69,192 @@ local function fig_alt(img)
   return nil
 end
 
+-- ======== Word (docx) only: section and caption numbers, callout boxes, table widths ========
+-- Everything the filter does for Word alone is in this block; the HTML and Typst code is elsewhere.
+-- Word gets its numbers as text, not as SEQ fields (which show nothing until Word updates them):
+-- section numbers go in the `number` attribute that pandoc prints with --number-sections, and
+-- "Figure 2.1:" / "Table A.1:" open the captions. Appendices are lettered (A, A.1, Table A.1) and
+-- figures and tables counted per chapter, as in the HTML and the PDF.
+
+local docx = {chapter = 0, appendix = 0, in_appendix = false, label = "", levels = {},
+              figures = 0, tables = 0}
+
+local docx_callout_styles = {
+  note = "CalloutNote", tip = "CalloutTip", important = "CalloutImportant",
+  warning = "CalloutWarning", caution = "CalloutCaution",
+}
+
+-- Tables are sized to their text: Word's and LibreOffice's equal columns broke "1,336,006" inside
+-- the number ("1,336,00" over "6"). Widths are counted in characters of the 10 pt table text; the
+-- A4 page of templates/word/reference.docx holds about 81 of them, less about 1.5 a column for the
+-- cells' margins.
+local DOCX_LINE = 81
+
+local function docx_numbered()
+  return PANDOC_WRITER_OPTIONS == nil or PANDOC_WRITER_OPTIONS.number_sections
+end
+
+local function docx_header(h)
+  -- counted per chapter (Figure 2.1); through the document when sections are not numbered
+  if h.level == 1 and docx_numbered() then docx.figures, docx.tables = 0, 0 end
+  if h.classes:includes("unnumbered") then
+    if h.level == 1 then docx.label = "" end
+    return nil
+  end
+  local levels = docx.levels
+  levels[h.level] = (levels[h.level] or 0) + 1
+  for level = h.level + 1, 6 do levels[level] = 0 end
+  if h.level == 1 then
+    if docx.in_appendix then
+      docx.appendix = docx.appendix + 1
+      docx.label = string.char(64 + docx.appendix)
+    else
+      docx.chapter = docx.chapter + 1
+      docx.label = tostring(docx.chapter)
+    end
+  elseif docx.label == "" then
+    return nil
+  end
+  local parts = {docx.label}
+  for level = 2, h.level do parts[#parts + 1] = tostring(levels[level] or 0) end
+  h.attributes["number"] = table.concat(parts, ".")
+  return h
+end
+
+-- `caption` with "<kind> 2.1:" in front (unchanged when it is empty).
+local function docx_label(caption, kind, n)
+  local long = caption.long
+  if #long == 0 then return caption end  -- counted, but no caption to number
+  local number = tostring(n)
+  if docx_numbered() and docx.label ~= "" then number = docx.label .. "." .. number end
+  local label = pandoc.Strong({pandoc.Str(kind), pandoc.Space(), pandoc.Str(number .. ":")})
+  local first = long[1]
+  if first.t == "Plain" or first.t == "Para" then
+    local inlines = pandoc.Inlines({label, pandoc.Space()})
+    inlines:extend(first.content)
+    first.content = inlines
+    long[1] = first
+  else
+    long:insert(1, pandoc.Plain({label}))
+  end
+  caption.long = long
+  return caption
+end
+
+local function docx_figure(fig)
+  docx.figures = docx.figures + 1
+  fig.caption = docx_label(fig.caption, "Figure", docx.figures)
+  return fig
+end
+
+local function docx_longest_word(text)
+  local longest = 0
+  for word in text:gmatch("%S+") do
+    -- a line may break after the hyphen of "Age-standardised", never inside "1,336,006"
+    for piece in word:gsub("(%a%-)(%a)", "%1 %2"):gmatch("%S+") do
+      longest = math.max(longest, utf8.len(piece) or #piece)
+    end
+  end
+  return longest
+end
+
+local function docx_widths(tbl)
+  local n = #tbl.colspecs
+  local need, body, head = {}, {}, {}  -- longest word; longest text in the body, in the header
+  for j = 1, n do need[j], body[j], head[j] = 1, 1, 1 end
+  local function measure(rows, is_head)
+    local factor = is_head and 1.1 or 1  -- bold header text is wider
+    for _, row in ipairs(rows) do
+      local j = 1
+      for _, cell in ipairs(row.cells) do
+        if cell.col_span == 1 and j <= n then
+          local text = pandoc.utils.stringify(cell.contents)
+          local longest = is_head and head or body
+          need[j] = math.max(need[j], docx_longest_word(text) * factor)
+          longest[j] = math.max(longest[j], (utf8.len(text) or #text) * factor)
+        end
+        j = j + cell.col_span
+      end
+    end
+  end
+  measure(tbl.head.rows, true)
+  for _, b in ipairs(tbl.bodies) do
+    measure(b.head, true)
+    measure(b.body, false)
+  end
+  measure(tbl.foot.rows, false)
+  local line = DOCX_LINE - 1.5 * n
+  -- Each column gets its longest word, plus a character, and at most 40 characters: every text on
+  -- one line when the table fits the page so; otherwise the headers may take two lines, and the
+  -- rest of the line goes to the columns whose text wraps, in proportion to what more they take.
+  local widths, total = {}, 0
+  for j = 1, n do
+    widths[j] = math.max(need[j], math.min(math.max(body[j], head[j]), 40)) + 1
+    total = total + widths[j]
+  end
+  if total > line then
+    local extra, spare = {}, 0
+    total = 0
+    for j = 1, n do
+      widths[j] = need[j] + 1
+      total = total + widths[j]
+      extra[j] = math.max(math.min(math.max(body[j], head[j] / 2), 40) - need[j], 0)
+      spare = spare + extra[j]
+    end
+    if total < line and spare > 0 then
+      local share = math.min(1, (line - total) / spare)
+      total = 0
+      for j = 1, n do
+        widths[j] = widths[j] + extra[j] * share
+        total = total + widths[j]
+      end
+    end
+  end
+  local scale = math.max(total, line)  -- a narrow table keeps its width; a wide one fills the line
+  local specs = tbl.colspecs
+  for j = 1, n do specs[j] = {specs[j][1], widths[j] / scale} end
+  tbl.colspecs = specs
+end
+
+local function docx_table(tbl)
+  docx.tables = docx.tables + 1
+  tbl.caption = docx_label(tbl.caption, "Table", docx.tables)
+  if #tbl.colspecs > 0 then docx_widths(tbl) end
+  return tbl
+end
+
+-- A chapter's blocks for Word; `appendix` is the chapter div's appendix attribute.
+local function docx_chapter(blocks, appendix)
+  if appendix == "first" then docx.in_appendix = true end
+  return blocks:walk({traverse = "topdown", Header = docx_header, Figure = docx_figure,
+                      Table = docx_table})
+end
+
+-- A callout as a framed box: a one-cell table in the reference document's "Callout <Kind>" table
+-- style, holding a "Callout Title" paragraph and the body in the "Callout" paragraph style (a
+-- paragraph style alone would leave the lists of the box outside its frame).
+local function docx_callout(div, kind, title, body)
+  local style = docx_callout_styles[kind] or "CalloutNote"
+  local open = '<w:tbl><w:tblPr><w:tblStyle w:val="' .. style .. '"/><w:tblW w:w="5000" w:type="pct"/>'
+    .. '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+    .. 'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid><w:gridCol w:w="9070"/></w:tblGrid>'
+    .. '<w:tr><w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/></w:tcPr>'
+  local out = pandoc.List({
+    pandoc.RawBlock("openxml", open),
+    pandoc.Div({pandoc.Para(title)}, pandoc.Attr("", {}, {["custom-style"] = "Callout Title"})),
+  })
+  if #body > 0 then
+    out:insert(pandoc.Div(body, pandoc.Attr("", {}, {["custom-style"] = "Callout"})))
+    if body[#body].t == "Table" then out:insert(pandoc.RawBlock("openxml", "<w:p/>")) end
+  end
+  -- a small empty paragraph after the box: space before the text, and a table that follows
+  -- is not merged into the box
+  out:insert(pandoc.RawBlock("openxml", '</w:tc></w:tr></w:tbl><w:p><w:pPr><w:spacing w:before="0" '
+    .. 'w:after="0"/><w:rPr><w:sz w:val="12"/></w:rPr></w:pPr></w:p>'))
+  return pandoc.Div(out, pandoc.Attr(div.identifier))
+end
+-- ======== end of the Word (docx) block ========
+
 local function callout_kind(div)
   for _, c in ipairs(div.classes) do
     local k = c:match("^callout%-(%a+)$")
@@ -100,6 +290,8 @@ local function callout(div)
     out:extend(body)
     out:insert(pandoc.RawBlock("typst", "]"))
     return out
+  elseif target == "docx" then
+    return docx_callout(div, kind, title, body)
   else
     local out = pandoc.List({pandoc.Para({pandoc.Strong(title)})})
     out:extend(body)
@@ -163,6 +355,7 @@ local function transform(doc)
         end})
       end
       content = content:walk({Div = callout})
+      if target == "docx" then content = docx_chapter(content, b.attributes["appendix"]) end
       if target == "typst" then
         for _, f in ipairs(typst_images) do content = content:walk(f) end
       end

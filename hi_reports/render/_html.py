@@ -4,15 +4,26 @@ Pandoc writes the concatenated book as one HTML fragment in which each chapter s
 ``<!-- hi-chapter: file.qmd -->`` marker (see :mod:`hi_reports.render._filter`). This module cuts it
 at the markers, points every in-book link at the page that holds its anchor, builds each page's
 table of contents, and fills the page template (Jinja2) from the project's ``html/`` folder.
+
+The same chapters make the single self-contained file of ``html-single`` (:func:`write_single`):
+every chapter one after the other, the stylesheet and the images inside it.
+
+On a phone's narrow screen, a table scrolls sideways inside its own focusable box
+(:func:`wrap_tables`), and a chart fits the width, linked to its full-size image
+(:func:`link_figures`): the whole chart stays in view, the full-size file zooms, and the table
+beside each chart gives its numbers as text.
 """
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from bs4 import BeautifulSoup, Tag
@@ -23,6 +34,18 @@ from hi_reports.render._project import BookConfig
 
 MARKER = re.compile(r"<!-- hi-chapter: (.+?) -->\n?")
 TEMPLATE_NAME = "page.html.jinja"
+STYLESHEET = "style.css"
+
+#: How the pages name each output of the edition they link to (see :func:`downloads`).
+DOWNLOAD_LABELS = {
+    "pdf": "PDF",
+    "docx": "Word",
+    "html-single": "Single HTML file",
+    "annex": "Numbers (CSV)",
+    "notebook": "Notebook (Jupyter)",
+}
+#: The edition's annex of numbers, beside the HTML book (written by the build).
+ANNEX = "annex.csv"
 
 
 @dataclass
@@ -107,7 +130,7 @@ def _lettered(text: str, number: str, letter: str) -> str:
     return letter + text[len(number):] if text == number or text.startswith(number + ".") else text
 
 
-def fix_links(pages: list[Page], project: Path) -> set[str]:
+def fix_links(pages: list[Page], project: Path, single: bool = False) -> set[str]:
     """Point in-book links at the right page and check every local link resolves.
 
     Parameters
@@ -116,6 +139,8 @@ def fix_links(pages: list[Page], project: Path) -> set[str]:
         The book's pages; their soups are changed in place.
     project
         Project folder, where images are looked up.
+    single
+        The pages go into one file: links stay ``#anchor`` (each is still checked).
 
     Returns
     -------
@@ -144,7 +169,7 @@ def fix_links(pages: list[Page], project: Path) -> set[str]:
                     f"chapter {page.source} links to #{anchor}, which no chapter defines",
                     hint="check the link's anchor against the headings' {#sec-...} identifiers",
                 )
-            a["href"] = href if target == page.href else f"{target}{href}"
+            a["href"] = href if single or target == page.href else f"{target}{href}"
         for img in page.soup.find_all(["img", "source"], src=True):
             src = str(img["src"])
             parts = urlsplit(src)
@@ -173,6 +198,103 @@ def number_captions(page: Page) -> None:
             caption.insert(0, span)
             if caption.get("aria-hidden"):
                 del caption["aria-hidden"]
+
+
+def wrap_tables(page: Page) -> None:
+    """Put each table in a box that scrolls sideways when the table is wider than the screen.
+
+    The box is a labelled region (named by the table's caption) that takes keyboard focus, so a
+    keyboard can scroll it too (WCAG 2.1.1).
+    """
+    for n, table in enumerate(page.soup.find_all("table"), start=1):
+        parent = table.parent
+        if isinstance(parent, Tag) and "table-wrap" in (parent.get("class") or []):
+            continue
+        box = page.soup.new_tag("div", attrs={"class": "table-wrap", "role": "region", "tabindex": "0"})
+        caption = table.find("caption")
+        if isinstance(caption, Tag) and caption.get_text(strip=True):
+            if not caption.get("id"):
+                caption["id"] = f"{table.get('id') or f'{Path(page.source).stem}-table-{n}'}-caption"
+            box["aria-labelledby"] = caption["id"]
+        else:
+            box["aria-label"] = f"Table {n} of {page.title}"
+        table.wrap(box)
+
+
+def focusable_code(page: Page) -> None:
+    """Let the keyboard reach each code block, which scrolls sideways when its lines are wider
+    than the screen (a command to run, a chapter's code)."""
+    for pre in page.soup.find_all("pre"):
+        pre["tabindex"] = "0"
+
+
+def link_figures(page: Page) -> None:
+    """Make each figure's image a link to the image file itself, to open it full size (a phone
+    shows the page's chart at the screen's width, too small to read its labels)."""
+    for img in page.soup.select("figure img[src]"):
+        if img.find_parent("a") is not None or str(img["src"]).startswith("data:"):
+            continue
+        img.wrap(page.soup.new_tag("a", attrs={"class": "figure-full", "href": str(img["src"])}))
+
+
+def embed_images(page: Page, project: Path) -> None:
+    """Put every local image of the page inside it, as a ``data:`` URI."""
+    for img in page.soup.find_all(["img", "source"], src=True):
+        src = str(img["src"])
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            continue
+        path = project / unquote(parts.path)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        img["src"] = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def organisation_name(config: BookConfig) -> str | None:
+    """The organisation an edition is for: its subtitle up to the first colon
+    (``"NHS Birmingham and Solihull Integrated Care Board: local edition"``), else the whole
+    subtitle; None without one.
+
+    Examples
+    --------
+    >>> from hi_reports.render._project import BookConfig
+    >>> config = BookConfig("Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (),
+    ...                     "en-GB", "_book", {})
+    >>> organisation_name(config)
+    'NHS Example ICB'
+    """
+    if not config.subtitle:
+        return None
+    return config.subtitle.partition(": ")[0].strip() or None
+
+
+def downloads(out: Path, formats: Sequence[str], basename: str) -> list[dict[str, str]]:
+    """The edition's other outputs, for a link from every page: the PDF, the Word document and
+    the single HTML file where asked for (``formats``), and the annex and the notebook where the
+    build has written them into ``out``.
+
+    Parameters
+    ----------
+    out
+        The edition's folder; the HTML book goes into ``out/html``.
+    formats
+        The formats being rendered.
+    basename
+        File name, without extension, of the PDF, the Word document and the single HTML file.
+
+    Returns
+    -------
+    list of dict
+        ``href`` (relative to ``out/html``, so the links work wherever the edition folder is
+        copied) and ``label``, in a fixed order.
+    """
+    files: list[tuple[str, str]] = []
+    for fmt, ext in (("pdf", "pdf"), ("docx", "docx"), ("html-single", "html")):
+        if fmt in formats:
+            files.append((fmt, f"{basename}.{ext}"))
+    if (out / ANNEX).is_file():
+        files.append(("annex", ANNEX))
+    files += [("notebook", p.name) for p in sorted(out.glob("*.ipynb"))]
+    return [{"href": f"../{quote(name)}", "label": DOWNLOAD_LABELS[kind]} for kind, name in files]
 
 
 def page_toc(page: Page) -> str:
@@ -229,7 +351,21 @@ def _link(page: Page | None) -> dict[str, str] | None:
     return None if page is None else {"href": page.href, "title": page.title, "number": page.number}
 
 
-def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path) -> None:
+def _book(config: BookConfig) -> dict[str, str | None]:
+    return {
+        "title": config.title,
+        "subtitle": config.subtitle,
+        "organisation": organisation_name(config),
+        "author": config.author,
+        "date": config.display_date,
+        "note": config.cover_note,
+    }
+
+
+def write_pages(
+    pages: list[Page], project: Path, config: BookConfig, dest: Path,
+    files: Sequence[dict[str, str]] = (),
+) -> None:
     """Write every page, the stylesheet and the images into ``dest`` (``out/html``).
 
     Parameters
@@ -242,10 +378,15 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
         Book configuration.
     dest
         Output folder of the HTML book.
+    files
+        The edition's other outputs to link from every page (see :func:`downloads`).
     """
     resources = fix_links(pages, project)
     for page in pages:
         number_captions(page)
+        wrap_tables(page)
+        focusable_code(page)
+        link_figures(page)
     template = load_template(project)
     dest.mkdir(parents=True, exist_ok=True)
     nav = [
@@ -257,20 +398,18 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
         next_page = pages[i + 1] if i + 1 < len(pages) else None
         try:
             html = template.render(
-                book={
-                    "title": config.title,
-                    "subtitle": config.subtitle,
-                    "author": config.author,
-                    "date": config.display_date,
-                    "note": config.cover_note,
-                },
+                book=_book(config),
                 lang=config.lang,
                 page={"href": page.href, "title": page.title, "number": page.number},
+                home=pages[0].href,
                 chapters=nav,
                 prev=_link(prev_page),
                 next=_link(next_page),
                 toc=Markup(page_toc(page)),
                 body=Markup(str(page.soup)),
+                downloads=list(files),
+                single=False,
+                css="",
             )
         except jinja2.TemplateError as err:
             raise RenderError(f"{project / 'html' / TEMPLATE_NAME}: {err}") from err
@@ -286,3 +425,71 @@ def write_pages(pages: list[Page], project: Path, config: BookConfig, dest: Path
             shutil.copytree(item, dest / item.name, dirs_exist_ok=True)
         else:
             shutil.copy2(item, dest / item.name)
+
+
+def write_single(pages: list[Page], project: Path, config: BookConfig, dest: Path) -> None:
+    """Write the whole book as one self-contained HTML file ``dest`` (``html-single``).
+
+    The chapters follow one another under one table of contents, with the same page template,
+    captions and table boxes as the HTML book; the stylesheet is in a ``<style>`` element and
+    every image a ``data:`` URI, so the file can be sent on its own (by email). It links to no
+    other file of the edition: it travels without them.
+
+    Parameters
+    ----------
+    pages
+        The book's pages (fresh from :func:`split_pages`: their soups are changed).
+    project
+        Project folder (images, ``html/page.html.jinja`` and ``html/style.css``).
+    config
+        Book configuration.
+    dest
+        The file to write.
+    """
+    fix_links(pages, project, single=True)
+    ids = {str(tag["id"]) for page in pages for tag in page.soup.find_all(id=True)}
+    chapters, bodies = [], []
+    for page in pages:
+        number_captions(page)
+        wrap_tables(page)
+        focusable_code(page)
+        embed_images(page, project)
+        h1 = page.soup.find("h1")
+        anchor = str(h1["id"]) if isinstance(h1, Tag) and h1.get("id") else ""
+        if isinstance(h1, Tag) and not anchor:
+            anchor = f"chapter-{Path(page.source).stem}"
+            while anchor in ids:
+                anchor += "-"
+            ids.add(anchor)
+            h1["id"] = anchor
+        chapters.append({"href": f"#{anchor}" if anchor else "#content", "title": page.title,
+                         "number": page.number, "appendix": page.appendix})
+        bodies.append(f'<section class="book-chapter">\n{page.soup}\n</section>')
+    template = load_template(project)
+    css_path = project / "html" / STYLESHEET
+    css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
+    try:
+        html = template.render(
+            book=_book(config),
+            lang=config.lang,
+            page={"href": "", "title": "", "number": ""},
+            home="",
+            chapters=chapters,
+            prev=None,
+            next=None,
+            toc="",
+            body=Markup("\n".join(bodies)),
+            downloads=[],
+            single=True,
+            css=Markup(css.replace("</", "<\\/")),
+        )
+    except jinja2.TemplateError as err:
+        raise RenderError(f"{project / 'html' / TEMPLATE_NAME}: {err}") from err
+    if css and "<style>" not in html:
+        raise RenderError(
+            f"{project / 'html' / TEMPLATE_NAME} does not put the stylesheet inside the page "
+            "(it has no `single` branch), so the single HTML file would need style.css beside it",
+            hint="copy templates/html/page.html.jinja of this version into the project's html/ folder",
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(html, encoding="utf-8")

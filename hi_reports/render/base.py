@@ -5,6 +5,7 @@ a Word document. The base class checks the project, calls the subclass's :meth:`
 then checks and collects the outputs, so every engine gives the same layout::
 
     out/html/index.html, out/html/<chapter>.html, out/html/figures/..., out/html/style.css
+    out/<basename>.html    (html-single: the whole book in one file, images and CSS inside)
     out/<basename>.pdf
     out/<basename>.docx
 
@@ -26,7 +27,7 @@ from typing import Literal, get_args
 from hi_reports.errors import MissingDependencyError, RenderError
 from hi_reports.render._project import BookConfig, check_chapters, load_config
 
-Format = Literal["html", "pdf", "docx"]
+Format = Literal["html", "pdf", "docx", "html-single"]
 FORMATS: tuple[str, ...] = get_args(Format)
 ENTRY_POINT_GROUP = "hi_reports.engines"
 
@@ -41,6 +42,8 @@ class RenderResult:
         Name of the engine that rendered.
     html_index
         ``out/html/index.html``, or ``None`` when HTML was not asked for.
+    html_single
+        ``out/<basename>.html``, the book in one self-contained file, or ``None``.
     pdf
         ``out/<basename>.pdf``, or ``None``.
     docx
@@ -53,12 +56,14 @@ class RenderResult:
     html_index: Path | None = None
     pdf: Path | None = None
     docx: Path | None = None
+    html_single: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def outputs(self) -> dict[str, Path]:
         """The outputs that were written, by format."""
-        found = {"html": self.html_index, "pdf": self.pdf, "docx": self.docx}
+        found = {"html": self.html_index, "pdf": self.pdf, "docx": self.docx,
+                 "html-single": self.html_single}
         return {fmt: path for fmt, path in found.items() if path is not None}
 
 
@@ -72,7 +77,7 @@ def expected_outputs(out: Path, formats: Sequence[str], basename: str) -> dict[s
     formats
         Formats asked for.
     basename
-        File name (without extension) of the PDF and Word document.
+        File name (without extension) of the PDF, the Word document and the single HTML file.
 
     Returns
     -------
@@ -83,6 +88,7 @@ def expected_outputs(out: Path, formats: Sequence[str], basename: str) -> dict[s
         "html": out / "html" / "index.html",
         "pdf": out / f"{basename}.pdf",
         "docx": out / f"{basename}.docx",
+        "html-single": out / f"{basename}.html",
     }
     return {fmt: paths[fmt] for fmt in formats}
 
@@ -124,9 +130,10 @@ class Engine(ABC):
         out
             Output folder; created if needed. Outputs already there are replaced.
         formats
-            Any of ``"html"``, ``"pdf"``, ``"docx"``.
+            Any of ``"html"``, ``"pdf"``, ``"docx"``, ``"html-single"`` (the book in one HTML
+            file with its images and CSS inside, e.g. to send by email).
         basename
-            File name, without extension, of the PDF and the Word document.
+            File name, without extension, of the PDF, the Word document and the single HTML file.
 
         Returns
         -------
@@ -181,6 +188,7 @@ class Engine(ABC):
             html_index=targets.get("html"),
             pdf=targets.get("pdf"),
             docx=targets.get("docx"),
+            html_single=targets.get("html-single"),
             seconds=seconds,
         )
 

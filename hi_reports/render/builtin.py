@@ -5,9 +5,12 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 :mod:`hi_reports.render._filter`:
 
 * HTML: ``--to html5``, cut into one page per chapter and wrapped in ``html/page.html.jinja``;
+  ``html-single`` puts the same chapters into one file with the images and CSS inside (one pandoc
+  run for both);
 * PDF: ``--to typst``, wrapped in the board-paper template ``typst/board.typ`` and compiled to A4
   (with HTML too, the HTML's pandoc run writes the Typst body as well: one parse for both);
-* Word: ``--to docx`` with a table of contents.
+* Word: ``--to docx`` with the reference document ``word/reference.docx`` (A4, header and
+  footer, styles) and a table of contents, finished by :mod:`hi_reports.render._docx`.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
+from hi_reports.render import _docx
 from hi_reports.render._filter import write_filter
-from hi_reports.render._html import split_pages, write_pages
+from hi_reports.render._html import downloads, split_pages, write_pages, write_single
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, register
 from hi_reports.typst_child import first_line as _first_line
@@ -311,13 +315,23 @@ class BuiltinEngine(Engine):
         markdown = book_markdown(project, config)
         with tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp:
             filter_path = write_filter(Path(tmp))
-            # With HTML and PDF, the HTML's pandoc run writes the Typst body too (one parse of the
-            # markdown instead of two), so the PDF is made last.
-            typst_body = Path(tmp) / "body.typ" if "html" in formats and "pdf" in formats else None
+            # With HTML (either kind) and PDF, the HTML's pandoc run writes the Typst body too (one
+            # parse of the markdown instead of two), so the PDF is made last; html and html-single
+            # share that one run.
+            html_too = any(f in ("html", "html-single") for f in formats)
+            typst_body = Path(tmp) / "body.typ" if html_too and "pdf" in formats else None
+            book_html = ""
             for fmt in sorted(formats, key=lambda f: f == "pdf"):
                 start = time.perf_counter()
+                if fmt in ("html", "html-single"):
+                    book_html = book_html or self._book_html(
+                        project, config, markdown, filter_path, typst_body
+                    )
                 if fmt == "html":
-                    self._html(project, config, out, markdown, filter_path, typst_body)
+                    write_pages(split_pages(book_html, config), project, config, out / "html",
+                                downloads(out, formats, basename))
+                elif fmt == "html-single":
+                    self._html_single(project, config, out / f"{basename}.html", book_html)
                 elif fmt == "pdf":
                     self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body)
                 else:
@@ -326,19 +340,22 @@ class BuiltinEngine(Engine):
         return seconds
 
     @staticmethod
-    def _html(
-        project: Path, config: BookConfig, out: Path, markdown: str, filter_path: Path,
+    def _book_html(
+        project: Path, config: BookConfig, markdown: str, filter_path: Path,
         typst_body: Path | None = None,
-    ) -> None:
-        """Write the HTML pages; with ``typst_body``, pandoc writes the Typst body there too."""
+    ) -> str:
+        """Pandoc's HTML of the whole book; with ``typst_body``, it writes the Typst body there too."""
         args = ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"]
         what = "HTML"
         if typst_body is not None:
             args += ["--metadata", f"hi-typst-output={typst_body}"]
             what = "HTML and PDF (Typst)"
-        html = run_pandoc(markdown, "html5", args, project, what, filter_path)
-        pages = split_pages(html, config)
-        write_pages(pages, project, config, out / "html")
+        return run_pandoc(markdown, "html5", args, project, what, filter_path)
+
+    @staticmethod
+    def _html_single(project: Path, config: BookConfig, dest: Path, book_html: str) -> None:
+        """Write the book as one self-contained HTML file from pandoc's HTML of the book."""
+        write_single(split_pages(book_html, config), project, config, dest)
 
     @staticmethod
     def _pdf(
@@ -358,25 +375,32 @@ class BuiltinEngine(Engine):
     def _docx(
         project: Path, config: BookConfig, docx: Path, markdown: str, filter_path: Path
     ) -> None:
-        args = ["--toc", "--toc-depth=2", "--output", str(docx)]
-        args += ["--metadata", f"title={config.title}", "--metadata", f"lang={config.lang}"]
+        """Write the Word document: pandoc with the reference document (A4, header and footer,
+        styles: templates/word), then :func:`hi_reports.render._docx.finish`."""
+        docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
+        docx_fmt = docx_fmt if isinstance(docx_fmt, dict) else {}
+        reference = _docx.reference_doc(project, docx_fmt)
+        args = ["--output", str(docx), "--metadata", f"title={config.title}",
+                "--metadata", f"lang={config.lang}", "--metadata", "toc-title=Contents"]
+        if docx_fmt.get("toc", True):
+            args += ["--toc", f"--toc-depth={int(docx_fmt.get('toc-depth') or 2)}"]
         # Word has no place for the title page's note but the subtitle ("abstract" would head it
         # "Abstract"): it follows the subtitle in brackets.
         subtitle = config.subtitle
         if config.cover_note:
             subtitle = f"{subtitle} ({config.cover_note})" if subtitle else config.cover_note
-        for key, value in (("subtitle", subtitle), ("author", config.author),
-                           ("date", config.display_date)):
+        for key, value in (("subtitle", subtitle), ("date", config.display_date)):
             if value:
                 args += ["--metadata", f"{key}={value}"]
-        docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
-        if isinstance(docx_fmt, dict) and docx_fmt.get("number-sections"):
+        args += _docx.metadata_args(config)
+        # Sections are numbered unless the project says not (as in Quarto books and the PDF).
+        if docx_fmt.get("number-sections", True):
             args.append("--number-sections")
-        reference = docx_fmt.get("reference-doc") if isinstance(docx_fmt, dict) else None
-        if reference:
-            if not (project / str(reference)).is_file():
-                raise RenderError(
-                    f"format.docx.reference-doc {reference} does not exist in {project}"
-                )
-            args += ["--reference-doc", str(project / str(reference))]
-        run_pandoc(markdown, "docx", args, project, "Word document", filter_path)
+        with tempfile.TemporaryDirectory(prefix="hi_reports_docx_") as tmp:
+            personal = _docx.personalise_reference(reference, config, Path(tmp) / "reference.docx")
+            args += ["--reference-doc", str(personal)]
+            # Word gets PNG copies of SVG charts; pandoc finds them before the project's files.
+            markdown = _docx.rasterise_svgs(markdown, project, Path(tmp) / "png")
+            args += ["--resource-path", f"{Path(tmp) / 'png'}{os.pathsep}{project}"]
+            run_pandoc(markdown, "docx", args, project, "Word document", filter_path)
+        _docx.finish(docx, config)

@@ -5,6 +5,9 @@ default); this engine then moves the outputs into the layout every engine shares
 (``out/html/...``, ``out/<basename>.pdf``, ``out/<basename>.docx``). The PDF comes from Quarto's
 ``typst`` format, whose ``typst-template.typ`` and ``typst-show.typ`` partials (from
 ``templates/typst``) apply the same board-paper template as the builtin engine.
+
+Quarto has no single-file output for a book (``embed-resources`` still writes one file per
+chapter), so ``html-single`` comes from the builtin engine's pandoc, from the same chapters.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, register
+from hi_reports.render.builtin import BuiltinEngine
 
 #: Quarto's ``--to`` for each of our formats.
 QUARTO_FORMATS: dict[str, str] = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -61,6 +65,9 @@ class QuartoEngine(Engine):
         seconds: dict[str, float] = {}
         for fmt in formats:
             start = time.perf_counter()
+            if fmt == "html-single":
+                seconds.update(BuiltinEngine()._render(project, config, out, (fmt,), basename))
+                continue
             cmd = [quarto, "render", str(project), "--to", QUARTO_FORMATS[fmt]]
             proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
             if proc.returncode != 0:

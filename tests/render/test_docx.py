@@ -1,17 +1,314 @@
-"""The builtin engine's Word document."""
+"""The builtin engine's Word document, read back with python-docx: a board paper's page, header and
+footer, contents, numbered captions, framed callouts, charts with alternative text, whole numbers."""
 
 from __future__ import annotations
 
+import io
+import re
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+from hi_reports.errors import RenderError
+from hi_reports.render import _docx, render
+
+from .sample import CHAPTERS, REPO, TITLE, write_project
+
+docx = pytest.importorskip("docx")
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+CLASSIFICATION = "OFFICIAL-SENSITIVE"
+SUBTITLE = "NHS Example Integrated Care Board edition"
+
+#: A chart drawn as SVG (400 x 200 pt), as the charts stage draws them.
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="200pt" viewBox="0 0 400 200">
+<rect width="400" height="200" fill="white"/>
+<rect x="40" y="120" width="80" height="60" fill="#005EB8"/>
+<rect x="160" y="80" width="80" height="100" fill="#005EB8"/>
+<rect x="280" y="20" width="80" height="160" fill="#005EB8"/>
+</svg>
+"""
+
+ACTIVITY = """# Emergency admissions {#sec-activity}
+
+::: {.callout-warning}
+## Synthetic data
+SYNTHETIC DEMONSTRATION DATA: counts simulated from mid-2020 populations; not real activity
+:::
+
+| Neighbourhoods | Events | Person-years | Crude rate | 95% limits | Age-standardised rate | 95% limits |
+|:--------------------|--------:|------------:|------:|-------------:|------:|-------------:|
+| Urban | 237,445 | 1,336,006 | 177.7 | 177.0 to 178.4 | 194.0 | 193.2 to 194.8 |
+| Rural | 3,790 | 22,006 | 172.2 | 166.8 to 177.8 | 169.6 | 164.2 to 175.1 |
+
+: Emergency admissions per 1,000 residents a year by urban and rural neighbourhoods {#tbl-activity}
+
+![Admissions rise with deprivation](figures/bars.svg){#fig-bars fig-alt="Three bars rising from left to right"}
+"""
+
+METHODS = """# Methods {#sec-methods}
+
+## Sources {#sec-methods-sources}
+
+| Data | Publisher |
+|:-----|:----------|
+| English Indices of Deprivation 2019 | MHCLG |
+
+: The data of this edition {#tbl-methods-sources}
+
+![How the numbers are made](figures/imd_deciles.png){#fig-methods fig-alt="The same bar chart again"}
+
+| Step | Rows |
+|:-----|-----:|
+| Read | 1,000 |
+
+: Rows read {#tbl-methods-rows}
+"""
+
+
+def board_project(root: Path, front: dict[str, str] | None) -> Path:
+    """The sample project with a chapter of synthetic activity (a warning callout, a wide table, an
+    SVG chart), an appendix and, with ``front``, a board paper's front matter."""
+    project = write_project(root, {**CHAPTERS, "activity.qmd": ACTIVITY})
+    (project / "methods.qmd").write_text(METHODS, encoding="utf-8")
+    (project / "figures" / "bars.svg").write_text(SVG, encoding="utf-8")
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    config["book"]["appendices"] = ["methods.qmd"]
+    if front:
+        config["front"] = front
+    (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Word document of a board paper (OFFICIAL-SENSITIVE, version 1.2, ...)."""
+    base = tmp_path_factory.mktemp("board")
+    front = {"classification": CLASSIFICATION, "version": "1.2", "author": "Head of Population Health",
+             "contact": "phm@example.nhs.uk", "purpose": "For information: the board is asked to note it"}
+    project = board_project(base / "project", front)
+    return render(project, base / "out", formats=("docx",), engine="builtin", basename="board").docx
+
+
+def _document(path: Path):
+    return docx.Document(str(path))
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def _styled(document, *styles: str) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style is not None and p.style.name in styles]
 
 
 def test_docx_has_chapters_and_toc(rendered) -> None:
     assert rendered.docx.name == "edition.docx"
-    with zipfile.ZipFile(rendered.docx) as docx:
-        xml = docx.read("word/document.xml").decode("utf-8")
-        media = [n for n in docx.namelist() if n.startswith("word/media/")]
+    with zipfile.ZipFile(rendered.docx) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert "unfair and avoidable differences in health" in xml
     assert "Health Inequalities Book" in xml
     assert "TOC \\o" in xml  # the table-of-contents field
     assert "312,400" in xml
     assert media, "the figure is embedded"
+
+
+def test_every_page_is_a4_with_the_classification_and_title_above_and_page_numbers_below(board) -> None:
+    document = _document(board)
+    assert document.sections
+    for section in document.sections:
+        assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+        assert not section.different_first_page_header_footer  # the cover has them too
+        header = [p.text for p in section.header.paragraphs]
+        assert header == [CLASSIFICATION, f"{TITLE} \u2013 {SUBTITLE}"]
+        # the classification on the left, as in the PDF; the fields' results as written
+        assert [p.text for p in section.footer.paragraphs] == [f"{CLASSIFICATION}\tPage 1 of 1"]
+    footer = _part(board, "word/footer1.xml")
+    assert re.search(r"<w:instrText[^>]*>\s*PAGE\s", footer)
+    assert re.search(r"<w:instrText[^>]*>\s*NUMPAGES\s", footer)
+    # Word updates the fields (page numbers, contents) when it opens the document
+    assert '<w:updateFields w:val="true"/>' in _part(board, "word/settings.xml")
+
+
+def test_without_a_classification_the_header_holds_the_title_alone(rendered) -> None:
+    document = _document(rendered.docx)
+    for section in document.sections:
+        assert [p.text for p in section.header.paragraphs] == [f"{TITLE} \u2013 {SUBTITLE}"]
+        assert [p.text for p in section.footer.paragraphs] == ["\tPage 1 of 1"]
+
+
+def test_the_title_and_properties_name_the_organisation_and_front_matter(board) -> None:
+    properties = _document(board).core_properties
+    assert properties.title == f"{TITLE} \u2013 {SUBTITLE}"
+    assert properties.author == "Head of Population Health"
+    assert properties.comments == "For information: the board is asked to note it"
+    custom = _part(board, "docProps/custom.xml")
+    for name, value in (("Classification", CLASSIFICATION), ("Version", "1.2"),
+                        ("Contact", "phm@example.nhs.uk")):
+        assert re.search(rf'name="{name}"><vt:lpwstr>{re.escape(value)}</vt:lpwstr>', custom)
+
+
+def test_sections_figures_and_tables_are_numbered_with_the_appendix_lettered(board) -> None:
+    document = _document(board)
+    assert _styled(document, "Heading 1") == [
+        "Preface", "1\tIntroduction", "2\tDeprivation", "3\tEmergency admissions", "A\tMethods",
+    ]
+    assert "A.1\tSources" in _styled(document, "Heading 2")
+    assert _styled(document, "Table Caption") == [
+        "Table 2.1: Residents of NHS Example ICB by national IMD quintile",
+        "Table 3.1: Emergency admissions per 1,000 residents a year by urban and rural neighbourhoods",
+        "Table A.1: The data of this edition",
+        "Table A.2: Rows read",
+    ]
+    assert _styled(document, "Image Caption") == [
+        "Figure 2.1: Residents by national IMD decile",
+        "Figure 3.1: Admissions rise with deprivation",
+        "Figure A.1: How the numbers are made",
+    ]
+    caption = next(p for p in document.paragraphs if p.text.startswith("Figure 3.1"))
+    assert caption.runs[0].bold and caption.runs[0].text == "Figure 3.1:"
+
+
+def test_the_contents_list_the_chapters_and_link_to_them(board) -> None:
+    xml = _part(board, "word/document.xml")
+    toc = re.search(r'<w:sdt>.*?<w:docPartGallery w:val="Table of Contents"\s*/>.*?</w:sdt>', xml, re.DOTALL)
+    assert toc, "no table of contents"
+    entries = re.findall(r'<w:hyperlink w:anchor="([^"]+)"[^>]*><w:r><w:t[^>]*>([^<]+)</w:t>', toc.group(0))
+    assert [text for _, text in entries] == [
+        "Preface", "How to read this book", "1 Introduction", "1.1 Who this book is for",
+        "2 Deprivation", "2.1 Residents by national quintile", "2.2 Core20", "3 Emergency admissions",
+        "A Methods", "A.1 Sources",
+    ]
+    bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
+    assert {anchor for anchor, _ in entries} <= bookmarks
+    assert re.search(r"<w:instrText[^>]*>TOC \\o", toc.group(0)) and "Contents" in toc.group(0)
+
+
+def test_styles_for_captions_and_framed_callouts(board) -> None:
+    styles = _document(board).styles
+    names = {style.name for style in styles}
+    assert {"Caption", "Image Caption", "Table Caption", "Callout Title", "Callout"} <= names
+    for kind, colour in (("Note", "005EB8"), ("Warning", "ED8B00"), ("Important", "7C2855")):
+        style = styles[f"Callout {kind}"]
+        left = style.element.find(f"{W}tblPr/{W}tblBorders/{W}left")
+        assert left is not None and left.get(f"{W}val") == "single" and left.get(f"{W}color") == colour
+        assert int(left.get(f"{W}sz")) >= 16
+        assert style.element.find(f"{W}tcPr/{W}shd") is not None
+
+
+def test_callouts_are_framed_boxes_holding_their_lists(board) -> None:
+    document = _document(board)
+    boxes = {table.style.name: table for table in document.tables if table.style.name.startswith("Callout")}
+    assert set(boxes) == {"Callout Important", "Callout Note", "Callout Warning"}
+    warning = boxes["Callout Warning"].cell(0, 0).paragraphs
+    assert [p.style.name for p in warning] == ["Callout Title", "Callout"]
+    assert warning[0].text == "Synthetic data" and warning[1].text.startswith("SYNTHETIC DEMONSTRATION DATA")
+    important = boxes["Callout Important"].cell(0, 0).text
+    assert "Headline numbers" in important and "1.9 times" in important  # the list is inside the frame
+
+
+def test_every_image_has_alternative_text_and_svg_charts_are_png_at_300_dpi(board) -> None:
+    xml = _part(board, "word/document.xml")
+    pictures = re.findall(r"<wp:docPr [^>]*>", xml)
+    assert len(pictures) == 3
+    for picture in pictures:
+        assert re.search(r'descr="[^"]+"', picture), picture
+    assert 'descr="Three bars rising from left to right"' in xml
+    with zipfile.ZipFile(board) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+        assert media and all(n.endswith(".png") for n in media)
+        sizes = {Image.open(io.BytesIO(archive.read(n))).size for n in media}
+    assert (round(400 / 72 * 300), round(200 / 72 * 300)) in sizes  # the SVG drawn at 300 dpi
+    # pandoc sizes it from its resolution: 400 pt wide, as the SVG (12,700 EMU a point)
+    assert re.search(r'<wp:extent cx="50[78]\d{4}" cy="25[34]\d{4}"\s*/>', xml)
+    assert "/tmp" not in xml and "hi_reports_docx" not in xml  # no temporary path named
+
+
+def test_numbers_are_whole_in_their_table_cells(board) -> None:
+    """A wide table's columns are sized to their text: the column of 1,336,006 is wider than the
+    number (at 10 pt, with the cell's margins), so Word and LibreOffice cannot break it."""
+    document = _document(board)
+    table = next(t for t in document.tables if t.cell(0, 0).text == "Neighbourhoods")
+    assert table.cell(1, 2).text == "1,336,006"  # the text itself is untouched: no joiners
+    tbl = table._tbl
+    grid = [int(col.get(f"{W}w")) for col in tbl.find(f"{W}tblGrid")]
+    width = tbl.find(f"{W}tblPr/{W}tblW")
+    assert width.get(f"{W}type") == "pct"
+    line_pt = (21.0 - 2 * 2.5) / 2.54 * 72  # the text width of the reference document
+    share = int(width.get(f"{W}w")) / 5000
+    column_pt = grid[2] / sum(grid) * share * line_pt
+    digits_pt = 10 * (7 * 0.556 + 2 * 0.278) + 2 * 85 / 20  # Arial digits and commas, cell margins
+    assert column_pt > digits_pt
+    assert share <= 1
+
+
+def test_a_project_reference_doc_still_wins(tmp_path: Path) -> None:
+    """format.docx.reference-doc names the project's own: pandoc's default here (US Letter, no
+    header); the callout styles it lacks are added."""
+    import pypandoc
+
+    project = board_project(tmp_path / "project", None)
+    own = subprocess.run([pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
+                         capture_output=True, check=True).stdout
+    (project / "own.docx").write_bytes(own)
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    config["format"]["docx"]["reference-doc"] = "own.docx"
+    (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = render(project, tmp_path / "out", formats=("docx",), engine="builtin")
+    document = _document(result.docx)
+    assert document.sections[0].page_width is None  # pandoc's default names no page size
+    assert "Callout Warning" in {style.name for style in document.styles}
+
+    config["format"]["docx"]["reference-doc"] = "missing.docx"
+    (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    with pytest.raises(RenderError, match="reference-doc missing.docx does not exist"):
+        render(project, tmp_path / "out2", formats=("docx",), engine="builtin")
+
+
+def test_markdown_without_svg_images_is_left_alone(tmp_path: Path) -> None:
+    markdown = "![a chart](figures/x.png){#fig-x}\n\nAn .svg file named in text.\n"
+    assert _docx.svg_images(markdown) == []
+    assert _docx.rasterise_svgs(markdown, tmp_path, tmp_path / "png") is markdown
+    assert _docx.svg_images("![a](figures/a.svg){#fig-a} ![b](<figures/b.SVG>)") == [
+        "figures/a.svg", "figures/b.SVG",
+    ]
+
+
+def test_the_reference_doc_is_the_one_its_script_makes(tmp_path: Path) -> None:
+    """templates/word/reference.docx is what templates/word/make_reference.py writes (rerun the
+    script after changing it, or after a pandoc update changes pandoc's default styles)."""
+    folder = REPO / "templates" / "word"
+    made = tmp_path / "reference.docx"
+    subprocess.run([sys.executable, "-B", str(folder / "make_reference.py"), str(made)], check=True,
+                   capture_output=True)
+    with zipfile.ZipFile(made) as new, zipfile.ZipFile(folder / "reference.docx") as shipped:
+        assert new.namelist() == shipped.namelist()
+        for name in new.namelist():
+            assert new.read(name) == shipped.read(name), f"{name} differs: run {folder / 'make_reference.py'}"
+
+
+@pytest.mark.slow
+def test_a_real_edition(edition) -> None:
+    """The QHL edition (built once per session by tests/conftest.py)."""
+    path = edition.outputs["docx"]
+    document = _document(path)
+    for section in document.sections:
+        assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+        assert "Birmingham and Solihull" in " ".join(p.text for p in section.header.paragraphs)
+    assert "Birmingham and Solihull" in document.core_properties.title
+    captions = _styled(document, "Image Caption", "Table Caption")
+    # numbered in their chapter (Figure 2.1), lettered in the appendix, plain in the preface (Table 1)
+    assert captions and all(re.match(r"(Figure|Table) ((\d+|A)\.)?\d+: ", c) for c in captions)
+    assert "Table A.1: The data of this edition" in captions
+    assert not any(re.match(r"(Figure|Table) [5-9]\.", c) for c in captions)  # no appendix as 5 or 6
+    xml = _part(path, "word/document.xml")
+    assert all(re.search(r'descr="[^"]+"', p) for p in re.findall(r"<wp:docPr [^>]*>", xml))
+    assert any(t.style.name.startswith("Callout") for t in document.tables)

@@ -1,0 +1,362 @@
+"""The Word document of the builtin engine: its reference document, SVG charts and last touches.
+
+pandoc writes the ``.docx`` with a *reference document* (``templates/word/reference.docx``, made by
+``templates/word/make_reference.py``): its page (A4), header and footer, and styles are the
+document's. This module
+
+* picks the reference document (:func:`reference_doc`) and fills its header for the edition
+  (:func:`personalise_reference`): the classification of the front matter, when there is one, above
+  the title with the organisation, on every page (the reference's header has them as Word fields,
+  ``DOCPROPERTY Classification`` and ``TITLE``, whose shown text is written here);
+* gives pandoc PNG copies of the SVG charts (:func:`rasterise_svgs`): pandoc embeds an SVG without
+  the PNG that Word 2013 and older need to show it;
+* finishes pandoc's file (:func:`finish`): the table of contents is filled with the chapters and
+  sections (pandoc leaves it empty until Word updates it), Word is asked to update its fields on
+  opening (the contents then get page numbers), the document's title carries the organisation
+  (the subtitle) and missing callout styles are added.
+
+The numbers (sections, ``Figure 2.1``, ``Table A.1``), callout boxes and table widths come from the
+Word block of the Lua filter (:mod:`hi_reports.render._filter`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from hi_reports.errors import RenderError
+from hi_reports.render._project import BookConfig
+
+#: The reference document in a project (the book stage copies templates/word/ to word/).
+PROJECT_REFERENCE = "word/reference.docx"
+
+#: Resolution of the PNG copies of SVG charts.
+PNG_PPI = 300
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+SVG_LINK = re.compile(r"(\]\(\s*<?)([^()<>\s]+?\.svg)(?=>?[\s)])", re.IGNORECASE)
+
+
+def shipped_reference() -> Path:
+    """``templates/word/reference.docx`` of the book sources shipped with hi_reports: in the
+    checkout (an editable install) or under ``<prefix>/share/hi-reports`` (a wheel), as
+    ``hi_reports.book.project.BOOK_SOURCES`` (not imported: the book package imports pandas)."""
+    name = Path("templates") / "word" / "reference.docx"
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "chapters").is_dir() and (checkout / "_quarto.yml").is_file():
+        return checkout / name
+    return Path(sys.prefix) / "share" / "hi-reports" / name
+
+
+def reference_doc(project: Path, docx_format: Mapping[str, Any]) -> Path:
+    """The reference document of a project's Word output.
+
+    Parameters
+    ----------
+    project
+        The project folder.
+    docx_format
+        The project's ``format.docx`` options.
+
+    Returns
+    -------
+    Path
+        ``format.docx.reference-doc`` when the project names one, else the project's
+        ``word/reference.docx``, else the one shipped with hi_reports.
+
+    Raises
+    ------
+    RenderError
+        When the named reference document does not exist, or none is found.
+    """
+    named = docx_format.get("reference-doc")
+    if named:
+        path = project / str(named)
+        if not path.is_file():
+            raise RenderError(f"format.docx.reference-doc {named} does not exist in {project}")
+        return path
+    for path in (project / PROJECT_REFERENCE, shipped_reference()):
+        if path.is_file():
+            return path
+    raise RenderError(
+        f"{project / PROJECT_REFERENCE} is missing: the Word document needs the reference document",
+        hint="the book stage copies templates/word/ into the project's word/ folder",
+    )
+
+
+def running_title(config: BookConfig) -> str:
+    """The document's title with the organisation: ``Title – Subtitle`` (or the title alone)."""
+    return f"{config.title} \u2013 {config.subtitle}" if config.subtitle else config.title
+
+
+def _field_result(code: str) -> re.Pattern[str]:
+    """The text shown by a field (``TITLE``, ``DOCPROPERTY Classification``) as Word writes it: the
+    first ``w:t`` between the field's separator and its end (groups: before, text, after)."""
+    return re.compile(
+        rf"(<w:instrText[^>]*>\s*{code}\b[^<]*</w:instrText>"
+        r'.*?<w:fldChar w:fldCharType="separate"\s*/>(?:(?!w:fldCharType="end").)*?<w:t(?:\s[^>]*)?>)'
+        r"([^<]*)(</w:t>)", re.DOTALL)
+
+
+def _paragraphs_with(pattern: str) -> re.Pattern[str]:
+    """Whole ``w:p`` elements that hold ``pattern`` (a regular expression)."""
+    return re.compile(rf"<w:p[\s>](?:(?!<w:p[\s>]).)*?{pattern}.*?</w:p>", re.DOTALL)
+
+
+#: What marks a paragraph that holds the classification alone, removed when there is none.
+CLASSIFICATION_PARAGRAPH = r'(?:\{\{classification\}\}|<w:pStyle w:val="Classification"\s*/>)'
+
+
+def fill_header(part: str, title: str, classification: str | None) -> str:
+    """A header or footer part with the edition's title and classification.
+
+    The results of its ``TITLE`` and ``DOCPROPERTY Classification`` fields, and the placeholders
+    ``{{title}}`` and ``{{classification}}``, become ``title`` and ``classification``; without a
+    classification, the paragraphs of the Classification style or with the placeholder are removed
+    (elsewhere, as beside the footer's page numbers, the field shows nothing).
+    """
+    if not classification:
+        part = _paragraphs_with(CLASSIFICATION_PARAGRAPH).sub("", part)
+    for code, value in (("TITLE", title), (r"DOCPROPERTY\s+Classification", classification or "")):
+        part = _field_result(code).sub(lambda m, v=value: m.group(1) + escape(v) + m.group(3), part)
+    part = part.replace("{{title}}", escape(title))
+    return part.replace("{{classification}}", escape(classification or ""))
+
+
+def personalise_reference(reference: Path, config: BookConfig, dest: Path) -> Path:
+    """Copy ``reference`` to ``dest`` with its header and footer filled for the edition
+    (:func:`fill_header` with :func:`running_title` and the front matter's classification).
+
+    Returns
+    -------
+    Path
+        ``dest``.
+    """
+    title, classification = running_title(config), config.front.classification
+    with zipfile.ZipFile(reference) as source, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if re.fullmatch(r"word/(header|footer)\d*\.xml", info.filename):
+                data = fill_header(data.decode("utf-8"), title, classification).encode("utf-8")
+            out.writestr(info, data)
+    return dest
+
+
+def svg_images(markdown: str) -> list[str]:
+    """The ``.svg`` files that the markdown's images link to (``![...](figures/x.svg)``), once each."""
+    return list(dict.fromkeys(m.group(2) for m in SVG_LINK.finditer(markdown)))
+
+
+def rasterise_svgs(markdown: str, project: Path, folder: Path) -> str:
+    """Point the markdown's SVG images at PNG copies (:data:`PNG_PPI` dpi) written in ``folder``.
+
+    Parameters
+    ----------
+    markdown
+        The book's markdown.
+    project
+        The project folder, where the image paths start.
+    folder
+        Where to write the PNG copies (a temporary folder), at the SVG files' paths with ``.png``
+        (``figures/x.svg`` -> ``folder/figures/x.png``): pandoc is to look for images in ``folder``
+        before ``project`` (``--resource-path``), and the document names the image
+        ``figures/x.png``, not a temporary path.
+
+    Returns
+    -------
+    str
+        The markdown with each link to an SVG file of the project changed to ``.png``; unchanged
+        when there is none.
+
+    Raises
+    ------
+    RenderError
+        When Typst cannot draw an SVG file.
+    """
+    root = project.resolve()
+    found = {}
+    for name in svg_images(markdown):
+        svg = (project / name).resolve()
+        if svg.is_file() and svg.is_relative_to(root) and not Path(name).is_absolute():
+            found[name] = name[:-len(".svg")] + ".png"
+    if not found:
+        return markdown
+    images = []
+    for name, png in found.items():
+        (folder / png).parent.mkdir(parents=True, exist_ok=True)
+        images.append([str((project / name).resolve()), str(folder / png)])
+    request = {"root": str(root), "ppi": PNG_PPI, "images": images}
+    # Typst runs in a child process: it keeps every image it has drawn in memory until the
+    # process ends (see hi_reports.svg_png).
+    proc = subprocess.run([sys.executable, "-m", "hi_reports.svg_png"], input=json.dumps(request),
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        raise RenderError(f"could not draw the SVG charts of {project} for Word: "
+                          f"{lines[-1] if lines else 'exit code ' + str(proc.returncode)}")
+    return SVG_LINK.sub(lambda m: m.group(1) + found.get(m.group(2), m.group(2)), markdown)
+
+
+def _text(element: ElementTree.Element) -> str:
+    """A paragraph's text, a tab as a space (the tab after a section number)."""
+    parts = []
+    for node in element.iter():
+        if node.tag == f"{W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{W}tab":
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def headings(document: str, depth: int) -> list[tuple[int, str, str]]:
+    """The document's headings down to ``depth``: (level, bookmark, text), in order.
+
+    Only the headings of the body's own paragraphs count (not those in tables); the bookmark is the
+    one pandoc opens just before the heading (the heading's identifier).
+    """
+    body = ElementTree.fromstring(document.encode("utf-8")).find(f"{W}body")
+    found: list[tuple[int, str, str]] = []
+    bookmark = ""
+    for child in [] if body is None else list(body):
+        if child.tag == f"{W}bookmarkStart":
+            bookmark = child.get(f"{W}name", "")
+            continue
+        if child.tag == f"{W}p":
+            style = child.find(f"{W}pPr/{W}pStyle")
+            match = re.fullmatch(r"Heading(\d)", "" if style is None else style.get(f"{W}val", ""))
+            if match and int(match.group(1)) <= depth:
+                found.append((int(match.group(1)), bookmark, _text(child)))
+        bookmark = ""
+    return found
+
+
+def _toc_entries(entries: list[tuple[int, str, str]], field: str) -> str:
+    """Paragraphs holding the table of contents field (``field``: its opening runs) and, as its
+    result, one entry a heading, linked to it."""
+    paragraphs = []
+    for index, (level, bookmark, text) in enumerate(entries):
+        runs = field if index == 0 else ""
+        entry = f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+        if bookmark:
+            anchor = escape(bookmark, {'"': "&quot;"})
+            entry = f'<w:hyperlink w:anchor="{anchor}" w:history="1">{entry}</w:hyperlink>'
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if index == len(entries) - 1 else ""
+        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}{entry}{end}</w:p>')
+    return "".join(paragraphs)
+
+
+TOC_FIELD = re.compile(
+    r'<w:p><w:r>(<w:fldChar w:fldCharType="begin"[^>]*/>)(<w:instrText[^>]*>TOC [^<]*</w:instrText>)'
+    r'<w:fldChar w:fldCharType="separate"\s*/><w:fldChar w:fldCharType="end"\s*/></w:r></w:p>'
+)
+
+
+def fill_contents(document: str) -> str:
+    """pandoc's empty table of contents field filled with the headings it lists (no page numbers:
+    Word adds them when it updates the field)."""
+    match = TOC_FIELD.search(document)
+    if not match:
+        return document
+    depth = re.search(r'\\o &quot;1-(\d)&quot;|\\o "1-(\d)"', match.group(2))
+    levels = int(next(g for g in depth.groups() if g)) if depth else 3
+    entries = headings(document, levels)
+    if not entries:
+        return document
+    field = (f"<w:r>{match.group(1)}</w:r><w:r>{match.group(2)}</w:r>"
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    return document[:match.start()] + _toc_entries(entries, field) + document[match.end():]
+
+
+#: Elements of w:settings that come after w:updateFields, in the schema's order.
+_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
+                        "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+                        "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                        "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                        "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+                        "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
+                        "w:listSeparator")
+
+
+def update_fields_on_open(settings: str) -> str:
+    """Word settings asking Word to update the fields (contents, page numbers) on opening."""
+    if "<w:updateFields" in settings:
+        return settings
+    element = '<w:updateFields w:val="true"/>'
+    places = [settings.find(f"<{tag}") for tag in _AFTER_UPDATE_FIELDS]
+    places = [p for p in places if p >= 0]
+    at = min(places) if places else settings.rfind("</w:settings>")
+    return settings[:at] + element + settings[at:]
+
+
+def add_missing_styles(styles: str, shipped: str) -> str:
+    """``styles`` with the callout styles of the shipped reference it lacks (a project's own
+    reference document may have none)."""
+    missing = []
+    for match in re.finditer(r'<w:style\b[^>]*w:styleId="(Callout\w*)"[^>]*>.*?</w:style>', shipped,
+                             flags=re.DOTALL):
+        if f'w:styleId="{match.group(1)}"' not in styles:
+            missing.append(match.group(0))
+    return styles.replace("</w:styles>", "".join(missing) + "</w:styles>") if missing else styles
+
+
+def finish(docx: Path, config: BookConfig) -> None:
+    """Finish pandoc's Word document in place: contents, field updates, title, callout styles.
+
+    Parameters
+    ----------
+    docx
+        The document pandoc wrote.
+    config
+        The book's configuration (title and subtitle).
+    """
+    shipped = shipped_reference()
+    shipped_styles = ""
+    if shipped.is_file():
+        with zipfile.ZipFile(shipped) as ref:
+            shipped_styles = ref.read("word/styles.xml").decode("utf-8")
+    title = escape(running_title(config))
+    edits = {
+        "word/document.xml": fill_contents,
+        "word/settings.xml": update_fields_on_open,
+        "word/styles.xml": lambda text: add_missing_styles(text, shipped_styles),
+        "docProps/core.xml": lambda text: re.sub(r"<dc:title>.*?</dc:title>|<dc:title\s*/>",
+                                                 lambda _: f"<dc:title>{title}</dc:title>", text,
+                                                 count=1, flags=re.DOTALL),
+    }
+    with zipfile.ZipFile(docx) as source:
+        items = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            edit = edits.get(info.filename)
+            if edit is not None:
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+
+
+def metadata_args(config: BookConfig) -> list[str]:
+    """pandoc ``--metadata`` options for the document's properties: author (the front matter's
+    author before the book's), description (the purpose), and Classification, Version and Contact
+    as custom properties."""
+    front = config.front
+    values = {
+        "author": front.author or config.author,
+        "description": front.purpose,
+        "Classification": front.classification,
+        "Version": front.version,
+        "Contact": front.contact,
+    }
+    args: list[str] = []
+    for key, value in values.items():
+        if value:
+            args += ["--metadata", f"{key}={value}"]
+    return args
+
