@@ -24,7 +24,7 @@ from hi_reports import __version__
 from hi_reports.errors import HIReportsError
 from hi_reports.geography.organisations import KINDS
 
-FORMATS = ("html", "pdf", "docx", "html-single")
+FORMATS = ("html", "pdf", "docx", "html-single", "brief")
 MIRROR_HELP = (
     "fetch missing datasets from URL/<file name> instead of the publishers "
     "(default: $HI_REPORTS_MIRROR)"
@@ -118,7 +118,7 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     parser.add_argument(
         "--format", type=_formats, default=None, dest="formats",
-        help="comma-separated formats: html, pdf, docx, html-single (default: html,pdf)",
+        help="comma-separated formats: html, pdf, docx, html-single, brief (default: html,pdf)",
     )
     parser.add_argument(
         "--engine", default=None,
@@ -373,11 +373,11 @@ def _report(edition, started: float) -> None:
     if not edition.activity:
         print("  tip: add your services' own activity with --activity FILE --measure NAME "
               "(see the README's 'Your own activity data')")
-    for fmt, path in edition.outputs.items():
-        print(f"  {fmt:5} {path}")
-    print(f"  annex {edition.annex}")
-    print(f"  notebook {edition.folder / 'reproduce.ipynb'}")
-    print(f"  quarto project {edition.project}")
+    lines = [*edition.outputs.items(), ("annex", edition.annex),
+             ("notebook", edition.folder / "reproduce.ipynb"), ("quarto project", edition.project)]
+    width = max(len(name) for name, _ in lines)
+    for name, path in lines:
+        print(f"  {name:{width}} {path}")
 
 
 def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:

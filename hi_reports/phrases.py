@@ -136,7 +136,7 @@ def rate_pair(ed: Edition, rate: Measure, lower: Measure, upper: Measure) -> Tex
     or none published), never ``n/a to n/a``."""
     if rate.missing:
         return Text("– | –")
-    limits = "–" if lower.missing or upper.missing else f"{ed.dec(lower)} to {ed.dec(upper)}"
+    limits = "–" if lower.missing or upper.missing else span(ed.dec(lower), ed.dec(upper))
     return Text(f"{ed.dec(rate)} | {limits}")
 
 
@@ -162,6 +162,12 @@ MARKERS = {
 }
 
 
+def span(low: str, high: str) -> Text:
+    """A range in a table cell, ``51.4%–51.5%``, that never breaks across lines (the class keeps it
+    whole in the HTML and the PDF; no invisible character, so it copies and searches as printed)."""
+    return Text(f"[{low}–{high}]{{.hi-nowrap}}")
+
+
 def spine_head(ed: Edition) -> Text:
     """The header and alignment rows of the headline (spine) table."""
     if ed.is_england:  # England is the comparator: no limits or markers
@@ -178,9 +184,9 @@ def spine_row(ed: Edition, label: str, row: Figures) -> Text:
     parent ICB's and the range of the similar organisations'."""
     if ed.is_england:
         return Text(f"| {label} | {ed.pct(row.share)} |")
-    limits = f"{ed.pct(row.lower)}–{ed.pct(row.upper)}"
+    limits = span(ed.pct(row.lower), ed.pct(row.upper))
     parent = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
-    similar = f" {ed.pct(row.similar_low)}–{ed.pct(row.similar_high)} |" if ed.overview.similar else ""
+    similar = f" {span(ed.pct(row.similar_low), ed.pct(row.similar_high))} |" if ed.overview.similar else ""
     return Text(f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
                 f"{MARKERS[row.vs_england]} |{parent}{similar}")
 

@@ -136,7 +136,8 @@ def edition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
 
     out = tmp_path_factory.mktemp("editions")
     request = EditionRequest(
-        org="QHL", out=out, formats=("html", "pdf", "docx"), engine="builtin", date=dt.date(2026, 11, 25)
+        org="QHL", out=out, formats=("html", "pdf", "docx", "brief"), engine="builtin",
+        date=dt.date(2026, 11, 25),
     )
     return build_edition(request, data_dir=data_dir)
 

@@ -182,3 +182,35 @@ def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_
         if number > 1 and fill < 0.25 and not last_of_chapter:
             sparse.append((number, round(fill, 2)))
     assert not sparse, f"pages under a quarter full inside a chapter (page, fill): {sparse}"
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def test_the_brief_is_the_executive_summary_on_two_pages(edition) -> None:
+    """`--format brief`: the executive summary alone, for the board pack, naming the full edition."""
+    pages = _pdf_pages(edition.folder / "QHL-brief.pdf")
+    assert len(pages) <= 2
+    text = _words(" ".join(pages))
+    first = _words(pages[0])
+    assert first.index("Health Inequalities Book") < first.index(NAME) < first.index("Executive summary")
+    for heading in ("Key messages", "Headline indicators", "What the board might ask"):
+        assert heading in text
+    assert "How to read this book" not in text and "Contents" not in text
+    book = _words(" ".join(_pdf_pages(edition.outputs["pdf"])))
+    table = re.search(r"Core20 \(most deprived 20%\) ([\d.]+%) ([\d.]+%)–([\d.]+%) ([\d.]+%) ▲ higher", text)
+    assert table and table.group(0) in book  # the same headline table as the book's
+    assert "full edition" in text and "QHL.pdf" in text and "annex.csv" in text
+
+
+@pytest.mark.parametrize("code", ["england", "RXK", "E08000025"])
+def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path: Path) -> None:
+    from hi_reports.build import ActivitySpec, EditionRequest, build_edition
+
+    built = build_edition(EditionRequest(code, tmp_path, formats=("brief",), engine="builtin",
+                                         activity=(ActivitySpec("Emergency admissions", demo=True),)),
+                          reference=reference)
+    pages = _pdf_pages(built.outputs["brief"])
+    assert len(pages) <= 2 and "Headline indicators" in " ".join(pages)

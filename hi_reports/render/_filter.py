@@ -14,6 +14,11 @@ with this filter. The filter:
   A.1) and ``Figure 2.1:`` / ``Table A.1:`` caption labels as text, and sizes each table's columns
   to their text so that no number breaks inside a cell;
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
+* for the brief (metadata ``hi-brief``: the first chapter alone), makes links to other chapters
+  plain text and leaves out the sections headed ``{.hi-book-only}``;
+* in HTML and Typst, sizes table columns to their content; in Typst, colours the headline table's
+  markers (``.hi-cmp-higher``, ...), keeps a paragraph leading into a figure or table with it and
+  keeps a table of 15 rows or fewer on one page;
 * leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
   uses to split the document into one page per chapter; elsewhere it unwraps the div;
@@ -31,6 +36,7 @@ LUA_FILTER = r"""
 local chapter_ids = {}   -- chapter file -> identifier of its first level-1 heading
 local current = "?"      -- chapter being walked, for error messages
 local target = FORMAT    -- the format being made: pandoc's, or "typst" for the Typst side output
+local brief = false      -- the two-page brief: the first chapter alone (metadata hi-brief)
 
 local default_titles = {
   note = "Note", tip = "Tip", important = "Important", warning = "Warning", caution = "Caution",
@@ -47,6 +53,7 @@ local function fix_link(link)
   if not file then return nil end
   file = basename(file)
   local id = chapter_ids[file]
+  if id == nil and brief then return link.content end  -- the brief has no other chapter
   if id == nil then
     error("chapter " .. current .. " links to " .. t .. ", but " .. file ..
           " is not a chapter of the book", 0)
@@ -322,6 +329,77 @@ local typst_images = {
   {Image = function(img) return typst_image(img, true) end},
 }
 
+-- Tables in HTML and Typst: columns sized to their content (pandoc gives a table whose source lines
+-- are long equal relative widths, so labels wrapped to three lines beside narrow numbers).
+local function natural_widths(tbl)
+  for i, spec in ipairs(tbl.colspecs) do tbl.colspecs[i] = {spec[1], nil} end
+  return tbl
+end
+
+-- Typst: the headline table's markers (`[▲ higher]{.hi-cmp-higher}`) in their colour, bold; the
+-- symbol and word carry the meaning, the colour repeats it (HTML colours them in style.css).
+local marker_colours = {
+  ["hi-cmp-higher"] = "#7C2855", ["hi-cmp-similar"] = "#425563", ["hi-cmp-lower"] = "#005EB8",
+}
+
+local function typst_marker(span)
+  if span.classes:includes("hi-nowrap") then  -- a range that must not break: one box
+    local out = pandoc.List({pandoc.RawInline("typst", "#box[")})
+    out:extend(span.content)
+    out:insert(pandoc.RawInline("typst", "]"))
+    return out
+  end
+  for class, colour in pairs(marker_colours) do
+    if span.classes:includes(class) then
+      local out = pandoc.List({pandoc.RawInline("typst", '#text(fill: rgb("' .. colour .. '"), weight: "bold")[')})
+      out:extend(span.content)
+      out:insert(pandoc.RawInline("typst", "]"))
+      return out
+    end
+  end
+  return nil
+end
+
+-- Typst: a paragraph that leads into a figure or table stays on its page (a sticky block).
+local function sticky_leadins(blocks)
+  local out = pandoc.List()
+  for i, b in ipairs(blocks) do
+    local next_block = blocks[i + 1]
+    if b.t == "Para" and next_block and (next_block.t == "Figure" or next_block.t == "Table") then
+      out:insert(pandoc.RawBlock("typst", "#block(sticky: true)["))
+      out:insert(b)
+      out:insert(pandoc.RawBlock("typst", "]"))
+    else
+      out:insert(b)
+    end
+  end
+  return out
+end
+
+-- Typst: a short table never splits (a split left its last row alone on the next page); a long
+-- one splits, repeating its header (board.typ). Short: at most 15 rows and 1,000 characters, well
+-- under a page (an unbreakable table taller than the rest of a page would leave that page blank).
+local SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 15, 1000
+
+local function keep_short_table(tbl)
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
+  if rows > SHORT_TABLE_ROWS or #pandoc.utils.stringify(tbl) > SHORT_TABLE_CHARS then return nil end
+  return {pandoc.RawBlock("typst", "#block(breakable: false)["), tbl, pandoc.RawBlock("typst", "]")}
+end
+
+-- The brief: a section whose heading has the class hi-book-only (e.g. "How to read this book") is
+-- left out, up to the next heading of its level or above.
+local function drop_book_only(blocks)
+  local out, skip = pandoc.Blocks({}), nil
+  for _, b in ipairs(blocks) do
+    if b.t == "Header" and skip and b.level <= skip then skip = nil end
+    if b.t == "Header" and b.classes:includes("hi-book-only") then skip = b.level end
+    if not skip then out:insert(b) end
+  end
+  return out
+end
+
 local function first_header_id(blocks)
   for _, b in ipairs(blocks) do
     if b.t == "Header" and b.level == 1 then return b.identifier end
@@ -346,7 +424,9 @@ local function transform(doc)
   for _, b in ipairs(doc.blocks) do
     if b.t == "Div" and b.classes:includes("hi-chapter") then
       current = b.attributes["file"]
-      local content = pandoc.Blocks(b.content):walk({Link = fix_link, Image = fig_alt})
+      local content = pandoc.Blocks(b.content)
+      if brief then content = drop_book_only(content) end
+      content = content:walk({Link = fix_link, Image = fig_alt})
       if unnumbered_chapter(content) then
         -- as in Quarto books, the sections of an unnumbered chapter are unnumbered too
         content = content:walk({Header = function(h)
@@ -356,8 +436,11 @@ local function transform(doc)
       end
       content = content:walk({Div = callout})
       if target == "docx" then content = docx_chapter(content, b.attributes["appendix"]) end
+      if target == "typst" or is_html() then content = content:walk({Table = natural_widths}) end
       if target == "typst" then
         for _, f in ipairs(typst_images) do content = content:walk(f) end
+        content = content:walk({Span = typst_marker, Blocks = sticky_leadins})
+        content = content:walk({Table = keep_short_table})
       end
       if is_html() then
         out:insert(pandoc.RawBlock("html", "<!-- hi-chapter: " .. current .. " -->"))
@@ -377,6 +460,10 @@ local function transform(doc)
 end
 
 function Pandoc(doc)
+  if doc.meta["hi-brief"] then
+    brief = true
+    doc.meta["hi-brief"] = nil
+  end
   local typst_output = doc.meta["hi-typst-output"]
   if typst_output then
     -- The Typst body too, from the same parse: written to this file, as `--to typst

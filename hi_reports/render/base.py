@@ -6,6 +6,7 @@ then checks and collects the outputs, so every engine gives the same layout::
 
     out/html/index.html, out/html/<chapter>.html, out/html/figures/..., out/html/style.css
     out/<basename>.html    (html-single: the whole book in one file, images and CSS inside)
+    out/<basename>-brief.pdf  (brief: the executive summary as a two-page PDF for the board pack)
     out/<basename>.pdf
     out/<basename>.docx
 
@@ -27,7 +28,7 @@ from typing import Literal, get_args
 from hi_reports.errors import MissingDependencyError, RenderError
 from hi_reports.render._project import BookConfig, check_chapters, load_config
 
-Format = Literal["html", "pdf", "docx", "html-single"]
+Format = Literal["html", "pdf", "docx", "html-single", "brief"]
 FORMATS: tuple[str, ...] = get_args(Format)
 ENTRY_POINT_GROUP = "hi_reports.engines"
 
@@ -44,6 +45,8 @@ class RenderResult:
         ``out/html/index.html``, or ``None`` when HTML was not asked for.
     html_single
         ``out/<basename>.html``, the book in one self-contained file, or ``None``.
+    brief
+        ``out/<basename>-brief.pdf``, the executive summary on its own, or ``None``.
     pdf
         ``out/<basename>.pdf``, or ``None``.
     docx
@@ -57,13 +60,14 @@ class RenderResult:
     pdf: Path | None = None
     docx: Path | None = None
     html_single: Path | None = None
+    brief: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def outputs(self) -> dict[str, Path]:
         """The outputs that were written, by format."""
         found = {"html": self.html_index, "pdf": self.pdf, "docx": self.docx,
-                 "html-single": self.html_single}
+                 "html-single": self.html_single, "brief": self.brief}
         return {fmt: path for fmt, path in found.items() if path is not None}
 
 
@@ -89,6 +93,7 @@ def expected_outputs(out: Path, formats: Sequence[str], basename: str) -> dict[s
         "pdf": out / f"{basename}.pdf",
         "docx": out / f"{basename}.docx",
         "html-single": out / f"{basename}.html",
+        "brief": out / f"{basename}-brief.pdf",
     }
     return {fmt: paths[fmt] for fmt in formats}
 
@@ -189,6 +194,7 @@ class Engine(ABC):
             pdf=targets.get("pdf"),
             docx=targets.get("docx"),
             html_single=targets.get("html-single"),
+            brief=targets.get("brief"),
             seconds=seconds,
         )
 

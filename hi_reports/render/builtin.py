@@ -16,6 +16,7 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import re
@@ -133,25 +134,11 @@ def _typst_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def typst_wrapper(config: BookConfig, body: str) -> str:
-    """The Typst document: the board template applied to pandoc's Typst body.
-
-    Parameters
-    ----------
-    config
-        Book configuration (title block, paper size, contents, numbering).
-    body
-        Pandoc's Typst output (no template).
-
-    Returns
-    -------
-    str
-        A complete Typst source, compiled with the project folder as root.
-    """
-    typst_fmt = ((config.raw.get("format") or {}).get("typst") or {})
-    typst_fmt = typst_fmt if isinstance(typst_fmt, dict) else {}
+def _front_args(config: BookConfig) -> dict[str, str | None]:
+    """The title block and front matter, as the board template's arguments."""
+    typst_fmt = _typst_format(config)
     front = config.front
-    args = {
+    return {
         "title": config.title,
         "subtitle": config.subtitle,
         "author": front.author or config.author,
@@ -165,7 +152,34 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
         "purpose": front.purpose,
         "logo": f"/{front.logo}" if front.logo else None,  # from the Typst root, the project
     }
-    lines = [f"  {k}: {_typst_string(v)}," for k, v in args.items() if v is not None]
+
+
+def _typst_format(config: BookConfig) -> dict:
+    typst_fmt = ((config.raw.get("format") or {}).get("typst") or {})
+    return typst_fmt if isinstance(typst_fmt, dict) else {}
+
+
+def _arguments(args: dict[str, str | None]) -> list[str]:
+    return [f"  {k}: {_typst_string(v)}," for k, v in args.items() if v is not None]
+
+
+def typst_wrapper(config: BookConfig, body: str) -> str:
+    """The Typst document: the board template applied to pandoc's Typst body.
+
+    Parameters
+    ----------
+    config
+        Book configuration (title block, front matter, paper size, contents, numbering).
+    body
+        Pandoc's Typst output (no template).
+
+    Returns
+    -------
+    str
+        A complete Typst source, compiled with the project folder as root.
+    """
+    typst_fmt = _typst_format(config)
+    lines = _arguments(_front_args(config))
     lines.append(f"  toc: {'true' if typst_fmt.get('toc', True) else 'false'},")
     if typst_fmt.get("toc-depth"):
         lines.append(f"  toc-depth: {int(typst_fmt['toc-depth'])},")
@@ -176,6 +190,28 @@ def typst_wrapper(config: BookConfig, body: str) -> str:
         f'#import "/{BOARD_TEMPLATE}": board, board-callout, board-appendix, horizontalrule\n'
         "#show: board.with(\n" + "\n".join(lines) + "\n)\n\n" + body
     )
+
+
+def brief_wrapper(config: BookConfig, body: str, full: str) -> str:
+    """The Typst document of the two-page brief: ``board-brief`` around the first chapter's body,
+    ending with ``full``, which says where the full edition is."""
+    lines = _arguments({**_front_args(config), "full": full})
+    return (
+        "// Written by hi_reports (builtin engine): the brief, the executive summary on its own.\n"
+        f'#import "/{BOARD_TEMPLATE}": board-brief, board-callout, horizontalrule\n'
+        "#show: board-brief.with(\n" + "\n".join(lines) + "\n)\n\n" + body
+    )
+
+
+def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> str:
+    """The brief's closing line: the full edition's files beside it (those being rendered)."""
+    files = [f"{basename}.pdf" if "pdf" in formats else None,
+             "html/index.html" if "html" in formats else None,
+             f"{basename}.docx" if "docx" in formats else None,
+             "annex.csv (every number, with its definition and source)"]
+    named = ", ".join(f for f in files if f)
+    return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
+            f"which has the chapters on deprivation and rurality, the methods and the sources: {named}.")
 
 
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
@@ -334,6 +370,9 @@ class BuiltinEngine(Engine):
                     self._html_single(project, config, out / f"{basename}.html", book_html)
                 elif fmt == "pdf":
                     self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body)
+                elif fmt == "brief":
+                    self._brief(project, config, out / f"{basename}-brief.pdf", filter_path,
+                                full_edition(config, formats, basename))
                 else:
                     self._docx(project, config, out / f"{basename}.docx", markdown, filter_path)
                 seconds[fmt] = time.perf_counter() - start
@@ -370,6 +409,16 @@ class BuiltinEngine(Engine):
                 markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path
             )
         compile_typst(typst_wrapper(config, body), project, pdf)
+
+    @staticmethod
+    def _brief(project: Path, config: BookConfig, pdf: Path, filter_path: Path, full: str) -> None:
+        """The two-page brief: the book's first chapter (the executive summary) on its own, its
+        links to other chapters as plain text and its ``.hi-book-only`` sections left out."""
+        first = dataclasses.replace(config, chapters=config.files[:1], appendices=())
+        body = run_pandoc(book_markdown(project, first), "typst",
+                          ["--wrap=preserve", "--metadata", "hi-brief=true"], project, "brief (Typst)",
+                          filter_path)
+        compile_typst(brief_wrapper(config, body, full), project, pdf)
 
     @staticmethod
     def _docx(

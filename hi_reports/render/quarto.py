@@ -7,7 +7,8 @@ default); this engine then moves the outputs into the layout every engine shares
 ``templates/typst``) apply the same board-paper template as the builtin engine.
 
 Quarto has no single-file output for a book (``embed-resources`` still writes one file per
-chapter), so ``html-single`` comes from the builtin engine's pandoc, from the same chapters.
+chapter), so ``html-single`` comes from the builtin engine's pandoc, from the same chapters; so does
+the two-page ``brief``, which is the builtin engine's.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class QuartoEngine(Engine):
         seconds: dict[str, float] = {}
         for fmt in formats:
             start = time.perf_counter()
-            if fmt == "html-single":
+            if fmt in ("html-single", "brief"):
                 seconds.update(BuiltinEngine()._render(project, config, out, (fmt,), basename))
                 continue
             cmd = [quarto, "render", str(project), "--to", QUARTO_FORMATS[fmt]]
