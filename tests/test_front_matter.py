@@ -72,7 +72,7 @@ def board_pdf(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> 
     Image.new("RGB", (240, 120), (0, 94, 184)).save(cwd / "brand" / "logo.png")
     (cwd / "board.yml").write_text(yaml.safe_dump({"front": FRONT}), encoding="utf-8")
     hi_reports(cwd, "build", "--org", "QZN", "--data-dir", str(synthetic_dir), "--out", "editions",
-               "--format", "pdf", "--config", "board.yml")
+               "--format", "pdf,html,brief", "--config", "board.yml")
     return cwd / "editions" / "QZN"
 
 
@@ -174,3 +174,19 @@ def test_a_new_project_shows_where_the_front_matter_goes(tmp_path: Path) -> None
     text = (tmp_path / "book" / "_quarto.yml").read_text(encoding="utf-8")
     assert "# front:\n#   classification: OFFICIAL" in text
     assert "front" not in yaml.safe_load(text)  # commented out: the book builds as it is
+
+
+def test_every_html_page_and_the_brief_carry_the_classification(board_pdf: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    pages = sorted((board_pdf / "html").glob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        banner = soup.find(class_="book-classification")
+        assert banner is not None and banner.get_text(strip=True) == FRONT["classification"], page.name
+        assert soup.find("meta", attrs={"name": "description"})["content"] == FRONT["purpose"]
+        assert FRONT["contact"] in soup.find("header").get_text(" ")
+    brief = _pages(board_pdf / "QZN-brief.pdf")
+    assert 1 <= len(brief) <= 2 and all(FRONT["classification"] in page for page in brief)
+    assert FRONT["purpose"] in brief[0] and FRONT["version"] in brief[0]

@@ -356,9 +356,13 @@ def _book(config: BookConfig) -> dict[str, str | None]:
         "title": config.title,
         "subtitle": config.subtitle,
         "organisation": organisation_name(config),
-        "author": config.author,
+        "author": config.front.author or config.author,
         "date": config.display_date,
         "note": config.cover_note,
+        "classification": config.front.classification,
+        "version": config.front.version,
+        "contact": config.front.contact,
+        "purpose": config.front.purpose,
     }
 
 
