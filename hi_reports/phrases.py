@@ -195,12 +195,9 @@ def spine_note(ed: Edition) -> Text:
     """What the spine table's limits, markers and similar organisations are."""
     if ed.is_england:
         return Text("")
-    similar = (f" The similar {ed.org.kind_plural} are the three whose residents are spread most alike over the "
-               f"ten national IMD deciles: {ed.words(ed.overview.similar)}; the column gives their lowest "
-               "and highest share." if ed.overview.similar else "")
+    similar = (f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose residents are "
+               "spread most alike over the ten IMD deciles (lowest and highest share)." if ed.overview.similar else "")
     return Text(
-        "▲ higher, ● similar, ▼ lower: England's share is below, within or above the organisation's 95% "
-        "limits (Wilson score intervals, as Fingertips computes them for proportions). Higher is neither "
-        "better nor worse here: it says where need is concentrated. The shares count whole populations, "
-        "so their limits are narrow and small differences show as significant: read the size of the gap "
-        f"too.{similar}")
+        "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% limits (Wilson "
+        "score, as Fingertips computes them). Higher is not worse: it shows where need is. Shares of whole "
+        f"populations have narrow limits, so read the size of the gap too.{similar}")

@@ -14,6 +14,20 @@ import re
 import sys
 from pathlib import Path
 
+
+def font_folder() -> str | None:
+    """The folder of the DejaVu fonts matplotlib ships (the sans-serif family of the charts, the PDF,
+    the HTML and Word), found without importing matplotlib; None if it is not there."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / "mpl-data" / "fonts" / "ttf"
+        if (folder / "DejaVuSans.ttf").is_file():
+            return str(folder)
+    return None
+
+
 #: The PDF claims PDF/UA-1 (tagged, accessible) when Typst can check it; public-sector bodies
 #: must publish accessible documents.
 PDF_STANDARDS: tuple[str, ...] = ("ua-1",)
@@ -56,9 +70,10 @@ def typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
     import typst
 
     def run(standards: list[str]) -> None:
+        folder = font_folder()
         typst.compile(
             source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
-            format="pdf", pdf_standards=standards,
+            font_paths=[folder] if folder else [], format="pdf", pdf_standards=standards,
         )
 
     try:

@@ -214,3 +214,14 @@ def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path:
                           reference=reference)
     pages = _pdf_pages(built.outputs["brief"])
     assert len(pages) <= 2 and "Headline indicators" in " ".join(pages)
+
+
+def test_the_pdf_is_set_in_one_open_sans_family(edition) -> None:
+    """Board papers (issue 16): DejaVu Sans (shipped with matplotlib, which draws the charts in it)
+    for the text, DejaVu Sans Mono for code, embedded, so the PDF is the same on every machine."""
+    listing = subprocess.run([need_tool("pdffonts"), str(edition.outputs["pdf"])], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    fonts = {line.split()[0].split("+")[-1] for line in listing}
+    embedded = {line.split()[-5] for line in listing}
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts and all(f.startswith("DejaVuSans") for f in fonts), fonts
+    assert embedded == {"yes"}

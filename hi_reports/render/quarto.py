@@ -23,6 +23,7 @@ from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, register
 from hi_reports.render.builtin import BuiltinEngine
+from hi_reports.typst_child import font_folder
 
 #: Quarto's ``--to`` for each of our formats.
 QUARTO_FORMATS: dict[str, str] = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -70,6 +71,8 @@ class QuartoEngine(Engine):
                 seconds.update(BuiltinEngine()._render(project, config, out, (fmt,), basename))
                 continue
             cmd = [quarto, "render", str(project), "--to", QUARTO_FORMATS[fmt]]
+            if fmt == "pdf" and (fonts := font_folder()):  # the PDF's DejaVu Sans, as builtin's
+                cmd += ["--metadata", f"font-paths:{fonts}"]
             proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise RenderError(

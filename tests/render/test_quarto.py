@@ -66,9 +66,14 @@ def test_quarto_engine_collects_outputs(fake_quarto: Path, project: Path, tmp_pa
     out = tmp_path / "out"
     result = render(project, out, formats=("html", "pdf", "docx"), engine="quarto", basename="QHL")
     calls = _calls(fake_quarto)
+    from hi_reports.typst_child import font_folder
+
     assert [c["argv"] for c in calls] == [
-        ["render", str(project), "--to", fmt] for fmt in ("html", "typst", "docx")
+        ["render", str(project), "--to", "html"],
+        ["render", str(project), "--to", "typst", "--metadata", f"font-paths:{font_folder()}"],
+        ["render", str(project), "--to", "docx"],
     ]
+    assert (Path(font_folder()) / "DejaVuSans.ttf").is_file()
     assert all(Path(c["cwd"]) == project for c in calls)
     assert result.engine == "quarto"
     assert result.html_index == out / "html" / "index.html"
