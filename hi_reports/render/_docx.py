@@ -8,12 +8,17 @@ document's. This module
   (:func:`personalise_reference`): the classification of the front matter, when there is one, above
   the title with the organisation, on every page (the reference's header has them as Word fields,
   ``DOCPROPERTY Classification`` and ``TITLE``, whose shown text is written here);
+* writes the board paper's cover (:func:`cover_markdown`), put before the chapters: the logo, the
+  purpose line and the particulars (Author, Contact, Version, Date, Data, Classification), as the
+  PDF's cover (``board`` in templates/typst/board.typ) has them;
 * gives pandoc PNG copies of the SVG charts (:func:`rasterise_svgs`): pandoc embeds an SVG without
   the PNG that Word 2013 and older need to show it;
-* finishes pandoc's file (:func:`finish`): the table of contents is filled with the chapters and
-  sections (pandoc leaves it empty until Word updates it), Word is asked to update its fields on
-  opening (the contents then get page numbers), the document's title carries the organisation
-  (the subtitle) and missing callout styles are added.
+* finishes pandoc's file (:func:`finish`): the cover's parts are moved to the cover
+  (:func:`place_cover`: pandoc writes the title block and the contents before the body), the
+  table of contents is filled with the chapters and sections (pandoc leaves it empty until Word
+  updates it), Word is asked to update its fields on opening (the contents then get page numbers),
+  the document's title carries the organisation (the subtitle), its author is the paper's, and
+  missing callout and cover styles are added.
 
 The numbers (sections, ``Figure 2.1``, ``Table A.1``), callout boxes and table widths come from the
 Word block of the Lua filter (:mod:`hi_reports.render._filter`).
@@ -40,6 +45,22 @@ PROJECT_REFERENCE = "word/reference.docx"
 
 #: Resolution of the PNG copies of SVG charts.
 PNG_PPI = 300
+
+#: Height of the logo on the cover, as in the PDF.
+LOGO_HEIGHT = "2.2cm"
+
+#: XML comments around the cover in the body pandoc writes (raw OpenXML blocks of
+#: :func:`cover_markdown`): the logo is between the first two, the purpose and particulars between
+#: the last two. :func:`place_cover` moves them and drops the comments.
+COVER = re.compile(r"<!--hi-cover-logo-->(.*?)<!--hi-cover-particulars-->(.*?)<!--/hi-cover-->",
+                   re.DOTALL)
+
+#: pandoc's table of contents (a content control), which follows the title block.
+TOC_BLOCK = re.compile(
+    r'<w:sdt>\s*<w:sdtPr>\s*<w:docPartObj>\s*<w:docPartGallery w:val="Table of Contents"')
+
+#: Characters that XML 1.0 does not allow.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -149,6 +170,102 @@ def personalise_reference(reference: Path, config: BookConfig, dest: Path) -> Pa
                 data = fill_header(data.decode("utf-8"), title, classification).encode("utf-8")
             out.writestr(info, data)
     return dest
+
+
+def particulars(config: BookConfig) -> list[tuple[str, str]]:
+    """The cover's particulars, as ``_particulars`` in templates/typst/board.typ: (label, value) for
+    Author (the front matter's, else the book's), Contact, Version, Date, Data (the data vintages,
+    ``cover-note``) and Classification, those that have a value, in that order."""
+    front = config.front
+    rows = [("Author", front.author or config.author), ("Contact", front.contact),
+            ("Version", front.version), ("Date", config.display_date), ("Data", config.cover_note),
+            ("Classification", front.classification)]
+    return [(label, value) for label, value in rows if value]
+
+
+def logo_alt(config: BookConfig) -> str:
+    """The logo's alternative text: "Logo of <organisation>", the organisation being the subtitle
+    up to its first colon (an edition's subtitle is "<organisation>: local edition"), else
+    "Logo"."""
+    subtitle = config.subtitle or ""
+    organisation = subtitle.split(": ", 1)[0].strip() if ": " in subtitle else ""
+    return f"Logo of {organisation}" if organisation else "Logo"
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` as literal pandoc markdown: every ASCII punctuation character backslash-escaped."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
+
+
+def _run(text: str, style: str | None = None) -> str:
+    """A run of ``text`` (XML-escaped), in the character style ``style``."""
+    props = f'<w:rPr><w:rStyle w:val="{style}"/></w:rPr>' if style else ""
+    text = escape(XML_INVALID.sub("", " ".join(text.split())))
+    return f'<w:r>{props}<w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def cover_markdown(config: BookConfig, project: Path) -> str:
+    """The board paper's cover in pandoc markdown, for the start of the Word document's body.
+
+    Parameters
+    ----------
+    config
+        The book's configuration: its front matter (``front:``), author, date and ``cover-note``.
+    project
+        The project folder, where the logo's path starts.
+
+    Returns
+    -------
+    str
+        Raw OpenXML blocks between the comments :data:`COVER` finds: the logo (a markdown image,
+        so that pandoc embeds it, :data:`LOGO_HEIGHT` high, its alternative text
+        :func:`logo_alt`), the purpose (a Cover Purpose paragraph) and the particulars (Cover
+        Particulars paragraphs: "Version", a tab, "1.2"). pandoc puts them after the table of
+        contents; :func:`place_cover` moves them onto the cover.
+
+    Raises
+    ------
+    RenderError
+        When the front matter names a logo that is not in the project.
+    """
+    blocks = ["```{=openxml}\n<!--hi-cover-logo-->\n```"]
+    logo = config.front.logo
+    if logo:
+        if not (project / logo).is_file():
+            raise RenderError(f"front.logo {logo} does not exist in {project}",
+                              hint="the logo's path is relative to the project folder")
+        # the raw run after the image keeps it from being alone in its paragraph, which would make
+        # it a figure with a caption
+        blocks.append(f"![{_markdown_text(logo_alt(config))}](<{logo}>){{height={LOGO_HEIGHT}}}"
+                      "`<w:r/>`{=openxml}")
+    paragraphs = []
+    if config.front.purpose:
+        paragraphs.append('<w:p><w:pPr><w:pStyle w:val="CoverPurpose"/></w:pPr>'
+                          f"{_run(config.front.purpose)}</w:p>")
+    for label, value in particulars(config):
+        paragraphs.append('<w:p><w:pPr><w:pStyle w:val="CoverParticulars"/></w:pPr>'
+                          f'{_run(label, "CoverLabel")}<w:r><w:tab/></w:r>{_run(value)}</w:p>')
+    blocks.append("```{=openxml}\n<!--hi-cover-particulars-->\n" + "\n".join(paragraphs)
+                  + "\n<!--/hi-cover-->\n```")
+    return "\n\n".join(blocks) + "\n\n"
+
+
+def place_cover(document: str) -> str:
+    """The cover's parts of pandoc's ``document.xml`` (:func:`cover_markdown`) in their places: the
+    logo's paragraph (in the Cover Logo style: at the right) first, above the title; the purpose and
+    particulars under the title block, before the table of contents. Unchanged without them."""
+    match = COVER.search(document)
+    if not match:
+        return document
+    logo = re.sub(r'<w:pStyle w:val="[^"]*"\s*/>', '<w:pStyle w:val="CoverLogo"/>',
+                  match.group(1).strip(), count=1)
+    rest = match.group(2).strip()
+    document = document[:match.start()] + document[match.end():]
+    toc = TOC_BLOCK.search(document)
+    at = toc.start() if toc else match.start()
+    document = document[:at] + rest + document[at:]
+    body = re.search(r"<w:body>", document)
+    return document[:body.end()] + logo + document[body.end():] if body and logo else document
 
 
 def svg_images(markdown: str) -> list[str]:
@@ -298,25 +415,37 @@ def update_fields_on_open(settings: str) -> str:
 
 
 def add_missing_styles(styles: str, shipped: str) -> str:
-    """``styles`` with the callout styles of the shipped reference it lacks (a project's own
-    reference document may have none)."""
+    """``styles`` with the callout and cover styles of the shipped reference it lacks (a project's
+    own reference document may have none)."""
     missing = []
-    for match in re.finditer(r'<w:style\b[^>]*w:styleId="(Callout\w*)"[^>]*>.*?</w:style>', shipped,
-                             flags=re.DOTALL):
+    for match in re.finditer(r'<w:style\b[^>]*w:styleId="((?:Callout|Cover)\w*)"[^>]*>.*?</w:style>',
+                             shipped, flags=re.DOTALL):
         if f'w:styleId="{match.group(1)}"' not in styles:
             missing.append(match.group(0))
     return styles.replace("</w:styles>", "".join(missing) + "</w:styles>") if missing else styles
 
 
+def _core_properties(core: str, title: str, author: str | None) -> str:
+    """pandoc's ``docProps/core.xml`` with ``title`` and ``author`` (both XML-escaped)."""
+    core = re.sub(r"<dc:title>.*?</dc:title>|<dc:title\s*/>",
+                  lambda _: f"<dc:title>{title}</dc:title>", core, count=1, flags=re.DOTALL)
+    if author:
+        core = re.sub(r"<dc:creator>.*?</dc:creator>|<dc:creator\s*/>",
+                      lambda _: f"<dc:creator>{escape(author)}</dc:creator>", core, count=1,
+                      flags=re.DOTALL)
+    return core
+
+
 def finish(docx: Path, config: BookConfig) -> None:
-    """Finish pandoc's Word document in place: contents, field updates, title, callout styles.
+    """Finish pandoc's Word document in place: cover, contents, field updates, title and author,
+    callout and cover styles.
 
     Parameters
     ----------
     docx
         The document pandoc wrote.
     config
-        The book's configuration (title and subtitle).
+        The book's configuration (title and subtitle, author).
     """
     shipped = shipped_reference()
     shipped_styles = ""
@@ -324,13 +453,13 @@ def finish(docx: Path, config: BookConfig) -> None:
         with zipfile.ZipFile(shipped) as ref:
             shipped_styles = ref.read("word/styles.xml").decode("utf-8")
     title = escape(running_title(config))
+    # pandoc is not given the author (it would print it under the title: the particulars have it)
+    author = config.front.author or config.author
     edits = {
-        "word/document.xml": fill_contents,
+        "word/document.xml": lambda text: fill_contents(place_cover(text)),
         "word/settings.xml": update_fields_on_open,
         "word/styles.xml": lambda text: add_missing_styles(text, shipped_styles),
-        "docProps/core.xml": lambda text: re.sub(r"<dc:title>.*?</dc:title>|<dc:title\s*/>",
-                                                 lambda _: f"<dc:title>{title}</dc:title>", text,
-                                                 count=1, flags=re.DOTALL),
+        "docProps/core.xml": lambda text: _core_properties(text, title, author),
     }
     with zipfile.ZipFile(docx) as source:
         items = [(info, source.read(info.filename)) for info in source.infolist()]
@@ -343,12 +472,10 @@ def finish(docx: Path, config: BookConfig) -> None:
 
 
 def metadata_args(config: BookConfig) -> list[str]:
-    """pandoc ``--metadata`` options for the document's properties: author (the front matter's
-    author before the book's), description (the purpose), and Classification, Version and Contact
-    as custom properties."""
+    """pandoc ``--metadata`` options for the document's properties: description (the purpose), and
+    Classification, Version and Contact as custom properties (:func:`finish` writes the author)."""
     front = config.front
     values = {
-        "author": front.author or config.author,
         "description": front.purpose,
         "Classification": front.classification,
         "Version": front.version,

@@ -92,10 +92,10 @@ local docx_callout_styles = {
 }
 
 -- Tables are sized to their text: Word's and LibreOffice's equal columns broke "1,336,006" inside
--- the number ("1,336,00" over "6"). Widths are counted in characters of the 10 pt table text; the
--- A4 page of templates/word/reference.docx holds about 81 of them, less about 1.5 a column for the
--- cells' margins.
-local DOCX_LINE = 81
+-- the number ("1,336,00" over "6"). Widths are counted in characters of the 9 pt table text
+-- (DejaVu Sans, whose digits are 0.636 em wide); the A4 page of templates/word/reference.docx
+-- (16 cm, 453.5 pt) holds about 79 of them, less about 1.5 a column for the cells' margins.
+local DOCX_LINE = 79
 
 local function docx_numbered()
   return PANDOC_WRITER_OPTIONS == nil or PANDOC_WRITER_OPTIONS.number_sections

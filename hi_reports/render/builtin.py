@@ -424,8 +424,9 @@ class BuiltinEngine(Engine):
     def _docx(
         project: Path, config: BookConfig, docx: Path, markdown: str, filter_path: Path
     ) -> None:
-        """Write the Word document: pandoc with the reference document (A4, header and footer,
-        styles: templates/word), then :func:`hi_reports.render._docx.finish`."""
+        """Write the Word document: the cover (:func:`hi_reports.render._docx.cover_markdown`) and
+        the chapters through pandoc with the reference document (A4, header and footer, styles:
+        templates/word), then :func:`hi_reports.render._docx.finish`."""
         docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
         docx_fmt = docx_fmt if isinstance(docx_fmt, dict) else {}
         reference = _docx.reference_doc(project, docx_fmt)
@@ -433,22 +434,20 @@ class BuiltinEngine(Engine):
                 "--metadata", f"lang={config.lang}", "--metadata", "toc-title=Contents"]
         if docx_fmt.get("toc", True):
             args += ["--toc", f"--toc-depth={int(docx_fmt.get('toc-depth') or 2)}"]
-        # Word has no place for the title page's note but the subtitle ("abstract" would head it
-        # "Abstract"): it follows the subtitle in brackets.
-        subtitle = config.subtitle
-        if config.cover_note:
-            subtitle = f"{subtitle} ({config.cover_note})" if subtitle else config.cover_note
-        for key, value in (("subtitle", subtitle), ("date", config.display_date)):
-            if value:
-                args += ["--metadata", f"{key}={value}"]
+        # pandoc's title block is the title and subtitle; the author, date and data vintages are
+        # among the particulars of the cover, under it, with the front matter (the logo above it).
+        if config.subtitle:
+            args += ["--metadata", f"subtitle={config.subtitle}"]
         args += _docx.metadata_args(config)
         # Sections are numbered unless the project says not (as in Quarto books and the PDF).
         if docx_fmt.get("number-sections", True):
             args.append("--number-sections")
+        markdown = _docx.cover_markdown(config, project) + markdown
         with tempfile.TemporaryDirectory(prefix="hi_reports_docx_") as tmp:
             personal = _docx.personalise_reference(reference, config, Path(tmp) / "reference.docx")
             args += ["--reference-doc", str(personal)]
-            # Word gets PNG copies of SVG charts; pandoc finds them before the project's files.
+            # Word gets PNG copies of SVG charts (an SVG logo too); pandoc finds them before the
+            # project's files.
             markdown = _docx.rasterise_svgs(markdown, project, Path(tmp) / "png")
             args += ["--resource-path", f"{Path(tmp) / 'png'}{os.pathsep}{project}"]
             run_pandoc(markdown, "docx", args, project, "Word document", filter_path)

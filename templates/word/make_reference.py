@@ -12,10 +12,19 @@ It starts from ``pandoc --print-default-data-file reference.docx`` and changes:
   its own that the builtin engine removes when the edition has none) above the running title (a
   TITLE field), both filled by the engine for each edition; and a footer with the classification
   on the left and "Page X of Y" (Word PAGE and NUMPAGES fields) in the middle, as in the PDF;
-* fonts and colours: Arial (the NHS identity's fallback font), headings in NHS dark blue, each
-  chapter (Heading 1) on a new page, a Contents page after the cover;
+* fonts and colours: DejaVu Sans, the open sans-serif family of the whole book (the PDF, the HTML
+  and the charts, which matplotlib draws in the copy it ships), 10 pt body text, code in DejaVu Sans
+  Mono; the theme's fonts and the font table name it too, the font table with its PANOSE number and
+  family (swiss), so that Word on a machine without DejaVu Sans substitutes a sans-serif font of its
+  own (Verdana or Arial, say): the text then runs a little differently, which is acceptable;
+  headings in NHS dark blue, each chapter (Heading 1) on a new page, a Contents page after the cover;
+* the cover (title page): Title and Subtitle, then the styles of the board paper's front matter that
+  the builtin engine writes under them: Cover Logo (the logo, at the top right, above the title),
+  Cover Purpose (the purpose line, bold, ruled in NHS blue on the left) and Cover Particulars (one
+  paragraph a particular, "Version<tab>1.2", its label in the Cover Label character style);
 * captions (Caption, Image Caption, Table Caption) small and grey, a table caption kept with its table;
-* tables: the Table style (a header row in pale blue over a blue rule, thin grey rules, 10 pt);
+* tables: the Table style (a header row in pale blue over a blue rule, thin grey rules, 9 pt: the
+  Word block of the builtin engine's Lua filter sizes the columns for 9 pt DejaVu Sans);
 * callouts: the table styles Callout Note, Tip, Important, Warning and Caution (a framed box with a
   coloured left rule, as ``board-callout`` in the PDF) and the paragraph styles Callout Title and
   Callout inside them;
@@ -56,6 +65,18 @@ CALLOUT_COLOURS = {
 #: Text width of the page in twentieths of a point: A4 (11906) less two 2.5 cm margins.
 TEXT_WIDTH = 11906 - 2 * 1418
 
+#: The book's font: DejaVu Sans (as in templates/typst/board.typ and the charts). Word on a machine
+#: without it substitutes a font, guided by the font table's PANOSE number and family (swiss, a
+#: sans-serif); that is acceptable: the document is the same, its lines break a little differently.
+FONT = "DejaVu Sans"
+#: Code (the Verbatim Char style), as ``raw`` text in the PDF.
+MONO_FONT = "DejaVu Sans Mono"
+#: PANOSE numbers (the OS/2 table of the fonts matplotlib ships), for the theme and the font table.
+PANOSE = {FONT: "020B0603030804020204", MONO_FONT: "020B0609030804020204"}
+
+#: Where the value of a cover particular starts ("Classification" at 11 pt DejaVu Sans is 73 pt).
+PARTICULARS_TAB = 1900
+
 
 def pandoc_default() -> bytes:
     """pandoc's default reference.docx."""
@@ -81,12 +102,18 @@ def _font(size_pt: float, colour: str | None = None, bold: bool | None = None) -
     return f'{runs}<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
 
 
+def _fonts(name: str) -> str:
+    """Run fonts: ``name`` for every script but East Asian."""
+    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:cs="{name}"/>'
+
+
 def _spacing(before: int, after: int) -> str:
     return f'<w:spacing w:before="{before}" w:after="{after}"/>'
 
 
-def _border(side: str, colour: str, eighths: int) -> str:
-    return f'<w:{side} w:val="single" w:sz="{eighths}" w:space="0" w:color="{colour}"/>'
+def _border(side: str, colour: str, eighths: int, space: int = 0) -> str:
+    """A rule of ``eighths`` eighths of a point, ``space`` points from the text."""
+    return f'<w:{side} w:val="single" w:sz="{eighths}" w:space="{space}" w:color="{colour}"/>'
 
 
 def _right_tab(leader: str | None = None) -> str:
@@ -137,7 +164,7 @@ def _callout_style(style_id: str, name: str, colour: str, based_on: str | None) 
 
 
 def _table_style() -> str:
-    """The data tables: a header row in pale blue over a blue rule, grey rules between rows, 10 pt."""
+    """The data tables: a header row in pale blue over a blue rule, grey rules between rows, 9 pt."""
     borders = (_border("top", NHS_BLUE, 8) + _border("bottom", RULE_GREY, 4)
                + _border("insideH", RULE_GREY, 4))
     margins = ('<w:top w:w="40" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
@@ -147,7 +174,7 @@ def _table_style() -> str:
               '<w:vAlign w:val="bottom"/>')
     return _style(
         "table", "Table", "Table",
-        f"<w:rPr>{_font(10)}</w:rPr>"
+        f"<w:rPr>{_font(9)}</w:rPr>"
         f"<w:tblPr><w:tblBorders>{borders}</w:tblBorders><w:tblCellMar>{margins}</w:tblCellMar></w:tblPr>"
         f'<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr><w:tcPr>{header}</w:tcPr>'
         "</w:tblStylePr>",
@@ -159,22 +186,26 @@ def styles_xml(styles: str) -> str:
     """pandoc's styles with the book's."""
     styles = re.sub(
         r"<w:rPrDefault>.*?</w:rPrDefault>",
-        '<w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" '
-        'w:eastAsiaTheme="minorEastAsia"/><w:sz w:val="22"/><w:szCs w:val="22"/>'
+        f'<w:rPrDefault><w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}" '
+        'w:eastAsiaTheme="minorEastAsia"/><w:sz w:val="20"/><w:szCs w:val="20"/>'
         '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>',
         styles, flags=re.DOTALL,
     )
     styles = re.sub(r"<w:pPrDefault>.*?</w:pPrDefault>",
                     '<w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
                     "</w:pPr></w:pPrDefault>", styles, flags=re.DOTALL)
-    arial = '<w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial"/>'
+    # pandoc's Verbatim Char (inline code): DejaVu Sans Mono, 9 pt.
+    styles = re.sub(r'(<w:style\b[^>]*w:styleId="VerbatimChar".*?<w:rPr>).*?(</w:rPr>)',
+                    lambda m: m.group(1) + _fonts(MONO_FONT) + _font(9) + m.group(2), styles,
+                    count=1, flags=re.DOTALL)
     keep = "<w:keepNext/><w:keepLines/>"
     new = [
         _paragraph("BodyText", "Body Text", "Normal", _spacing(0, 140), builtin=True,
                    link="BodyTextChar"),
         _paragraph("Compact", "Compact", "BodyText", _spacing(20, 20)),
-        # The cover: title, subtitle (the organisation), author and date, left-aligned as in the PDF.
-        _paragraph("Title", "Title", "Normal", _spacing(2400, 120), arial + _font(28, NHS_DARK_BLUE, True),
+        # The cover: title, subtitle (the organisation), left-aligned as in the PDF; Author and Date are
+        # for Quarto (the builtin engine prints them among the particulars, below).
+        _paragraph("Title", "Title", "Normal", _spacing(2400, 120), _fonts(FONT) + _font(28, NHS_DARK_BLUE, True),
                    builtin=True, next_style="Subtitle"),
         _paragraph("Subtitle", "Subtitle", "Normal",
                    f'<w:pBdr>{_border("bottom", NHS_BLUE, 16)}</w:pBdr>{_spacing(0, 480)}',
@@ -182,6 +213,18 @@ def styles_xml(styles: str) -> str:
         _paragraph("Author", "Author", "Normal", '<w:keepNext/><w:spacing w:after="60"/>', _font(12)),
         _paragraph("Date", "Date", "Normal", '<w:keepNext/><w:spacing w:after="60"/>',
                    _font(12, NHS_GREY), builtin=True),
+        # The board paper's front matter on the cover, as ``board`` in templates/typst/board.typ:
+        # the logo at the top right, the purpose line ruled in blue, the particulars in two columns.
+        _paragraph("CoverLogo", "Cover Logo", "Normal", '<w:spacing w:after="0"/><w:jc w:val="right"/>'),
+        _paragraph("CoverPurpose", "Cover Purpose", "Normal",
+                   f'<w:keepNext/><w:pBdr>{_border("left", NHS_BLUE, 24, 8)}</w:pBdr>'
+                   f'{_spacing(0, 280)}<w:ind w:left="220"/>', _font(12, None, True)),
+        _paragraph("CoverParticulars", "Cover Particulars", "Normal",
+                   f'<w:keepNext/><w:tabs><w:tab w:val="left" w:pos="{PARTICULARS_TAB}"/></w:tabs>'
+                   f'{_spacing(0, 130)}<w:ind w:left="{PARTICULARS_TAB}" w:hanging="{PARTICULARS_TAB}"/>',
+                   _font(11)),
+        _style("character", "CoverLabel", "Cover Label", f'<w:rPr><w:color w:val="{NHS_GREY}"/></w:rPr>',
+               "DefaultParagraphFont"),
         # Headings: each chapter on a new page, under a blue rule, as in the PDF.
         _paragraph("Heading1", "heading 1", "Normal",
                    f'{keep}<w:pageBreakBefore/><w:pBdr>{_border("bottom", NHS_BLUE, 12)}</w:pBdr>'
@@ -197,7 +240,7 @@ def styles_xml(styles: str) -> str:
                f'<w:rPr><w:color w:val="{NHS_BLUE}"/><w:u w:val="single"/></w:rPr>',
                "DefaultParagraphFont", custom=False),
         # Captions: "Figure 2.1: ..." under a chart, "Table 2.1: ..." above a table.
-        _paragraph("Caption", "caption", "Normal", _spacing(60, 240), _font(9.5, NHS_GREY), builtin=True),
+        _paragraph("Caption", "caption", "Normal", _spacing(60, 240), _font(9, NHS_GREY), builtin=True),
         _paragraph("TableCaption", "Table Caption", "Caption", f"<w:keepNext/>{_spacing(240, 80)}"),
         _paragraph("ImageCaption", "Image Caption", "Caption"),
         _paragraph("CaptionedFigure", "Captioned Figure", "Figure", f"<w:keepNext/>{_spacing(240, 0)}"),
@@ -318,9 +361,21 @@ def content_types_xml(types: str) -> str:
 
 
 def theme_xml(theme: str) -> str:
-    """The theme's fonts (which pandoc's headings name) set to Arial."""
+    """The theme's fonts (which some of pandoc's styles name) set to DejaVu Sans."""
     return re.sub(r'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*"( panose=")[^"]*"',
-                  r'\1Arial"\g<2>020B0604020202020204"', theme)
+                  lambda m: f'{m.group(1)}{FONT}"{m.group(2)}{PANOSE[FONT]}"', theme)
+
+
+def font_table_xml(fonts: str) -> str:
+    """The font table with DejaVu Sans and DejaVu Sans Mono: their PANOSE numbers and families tell
+    Word what to substitute where they are not installed (a sans-serif; a fixed-pitch font)."""
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:panose1 w:val="{PANOSE[name]}"/><w:charset w:val="00"/>'
+        f'<w:family w:val="{"modern" if name == MONO_FONT else "swiss"}"/>'
+        f'<w:pitch w:val="{"fixed" if name == MONO_FONT else "variable"}"/></w:font>'
+        for name in (FONT, MONO_FONT)
+    )
+    return fonts.replace("</w:fonts>", entries + "</w:fonts>", 1)
 
 
 def core_xml(core: str) -> str:
@@ -339,6 +394,7 @@ def build(default: bytes, output: Path) -> None:
         "word/_rels/document.xml.rels": rels_xml,
         "[Content_Types].xml": content_types_xml,
         "word/theme/theme1.xml": theme_xml,
+        "word/fontTable.xml": font_table_xml,
         "docProps/core.xml": core_xml,
     }
     with zipfile.ZipFile(io.BytesIO(default)) as source, \

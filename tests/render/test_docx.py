@@ -1,5 +1,6 @@
-"""The builtin engine's Word document, read back with python-docx: a board paper's page, header and
-footer, contents, numbered captions, framed callouts, charts with alternative text, whole numbers."""
+"""The builtin engine's Word document, read back with python-docx: a board paper's cover (logo,
+purpose, particulars), page, header and footer, contents, numbered captions, framed callouts, charts
+with alternative text, whole numbers, DejaVu Sans throughout."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ docx = pytest.importorskip("docx")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 SUBTITLE = "NHS Example Integrated Care Board edition"
+#: The data vintages (the ``cover-note``), printed as the cover's Data line.
+VINTAGES = "ICBs as of July 2022; IMD 2019; residents mid-2020"
+FRONT = {"classification": CLASSIFICATION, "version": "1.2", "author": "Head of Population Health",
+         "contact": "phm@example.nhs.uk", "purpose": "For information: the board is asked to note it",
+         "logo": "logo.png"}
 
 #: A chart drawn as SVG (400 x 200 pt), as the charts stage draws them.
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="200pt" viewBox="0 0 400 200">
@@ -72,27 +80,30 @@ METHODS = """# Methods {#sec-methods}
 """
 
 
-def board_project(root: Path, front: dict[str, str] | None) -> Path:
+def board_project(root: Path, front: dict[str, str] | None, **book: str) -> Path:
     """The sample project with a chapter of synthetic activity (a warning callout, a wide table, an
-    SVG chart), an appendix and, with ``front``, a board paper's front matter."""
+    SVG chart), an appendix, the data vintages as its ``cover-note`` and, with ``front``, a board
+    paper's front matter (with a logo, ``logo.png``: 240 x 120 pixels); ``book`` replaces keys of
+    ``book:`` (``subtitle``)."""
     project = write_project(root, {**CHAPTERS, "activity.qmd": ACTIVITY})
     (project / "methods.qmd").write_text(METHODS, encoding="utf-8")
     (project / "figures" / "bars.svg").write_text(SVG, encoding="utf-8")
     config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
     config["book"]["appendices"] = ["methods.qmd"]
+    config["book"].update(book)
+    config["cover-note"] = VINTAGES
     if front:
         config["front"] = front
+        Image.new("RGB", (240, 120), (0, 94, 184)).save(project / "logo.png")
     (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return project
 
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Word document of a board paper (OFFICIAL-SENSITIVE, version 1.2, ...)."""
+    """The Word document of a board paper (OFFICIAL-SENSITIVE, version 1.2, a logo, ...)."""
     base = tmp_path_factory.mktemp("board")
-    front = {"classification": CLASSIFICATION, "version": "1.2", "author": "Head of Population Health",
-             "contact": "phm@example.nhs.uk", "purpose": "For information: the board is asked to note it"}
-    project = board_project(base / "project", front)
+    project = board_project(base / "project", FRONT)
     return render(project, base / "out", formats=("docx",), engine="builtin", basename="board").docx
 
 
@@ -107,6 +118,110 @@ def _part(path: Path, name: str) -> str:
 
 def _styled(document, *styles: str) -> list[str]:
     return [p.text for p in document.paragraphs if p.style is not None and p.style.name in styles]
+
+
+def _cover(document) -> list:
+    """The cover's paragraphs: the body's paragraphs before the first chapter (those of the table of
+    contents, in its content control, are not the body's own)."""
+    cover = []
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            break
+        cover.append(paragraph)
+    return cover
+
+
+def _logo(paragraph) -> tuple[str, int, bytes]:
+    """The alternative text, height (EMU) and image bytes of the picture in ``paragraph``."""
+    (picture,) = paragraph._p.iter(f"{WP}inline")
+    blip = next(picture.iter(f"{A}blip"))
+    image = paragraph.part.related_parts[blip.get(f"{R}embed")].blob
+    return picture.find(f"{WP}docPr").get("descr"), int(picture.find(f"{WP}extent").get("cy")), image
+
+
+def test_the_cover_carries_the_logo_purpose_and_particulars(board) -> None:
+    """As the PDF's cover: the logo at the top right, the title and subtitle (the organisation, no
+    longer followed by the data vintages in brackets), the purpose, then the particulars, labelled
+    in grey: Author, Contact, Version, Date, Data (the data vintages) and Classification."""
+    cover = _cover(_document(board))
+    assert [p.style.name for p in cover] == [
+        "Cover Logo", "Title", "Subtitle", "Cover Purpose", *["Cover Particulars"] * 6,
+    ]
+    assert [p.text for p in cover[1:]] == [
+        TITLE, SUBTITLE, "For information: the board is asked to note it",
+        "Author\tHead of Population Health", "Contact\tphm@example.nhs.uk", "Version\t1.2",
+        "Date\t12 March 2025", f"Data\t{VINTAGES}", f"Classification\t{CLASSIFICATION}",
+    ]
+    assert all(p.runs[0].style.name == "Cover Label" for p in cover[4:])
+    alt, height, image = _logo(cover[0])
+    assert alt == "Logo"  # the sample's subtitle names no organisation before a colon
+    assert abs(height - 792000) < 1000  # 2.2 cm high, as in the PDF
+    assert Image.open(io.BytesIO(image)).size == (240, 120)
+    assert cover[0].alignment is None and cover[0].style.paragraph_format.alignment == 2  # right
+    # the author and date are among the particulars, not under the title as well
+    assert not _styled(_document(board), "Author", "Date")
+
+
+def test_without_front_matter_the_cover_has_the_author_and_date(rendered) -> None:
+    """No front matter, no cover-note: the title block, then the book's author and the date."""
+    cover = _cover(_document(rendered.docx))
+    assert [(p.style.name, p.text) for p in cover] == [
+        ("Title", TITLE), ("Subtitle", SUBTITLE),
+        ("Cover Particulars", "Author\tNHS-R Community"), ("Cover Particulars", "Date\t12 March 2025"),
+    ]
+    assert "<!--" not in _part(rendered.docx, "word/document.xml")  # the cover's markers are gone
+
+
+def test_the_cover_prints_front_matter_as_written(tmp_path: Path) -> None:
+    """Markdown and XML characters in the front matter are text, not markup; the logo's alternative
+    text names the organisation of an edition's subtitle ("<organisation>: local edition"); an SVG
+    logo is drawn as a PNG, as the SVG charts are."""
+    front = {"purpose": "For decision: *approve* <the plan> & [budget]_2_", "version": "2 # draft",
+             "logo": "logo.svg"}
+    project = board_project(tmp_path / "project", front, subtitle="NHS [North] & East ICB: local edition")
+    (project / "logo.svg").write_text(SVG, encoding="utf-8")
+    document = _document(render(project, tmp_path / "out", formats=("docx",), engine="builtin").docx)
+    cover = _cover(document)
+    assert cover[3].text == front["purpose"] and "Version\t2 # draft" in [p.text for p in cover]
+    alt, height, image = _logo(cover[0])
+    assert alt == "Logo of NHS [North] & East ICB"
+    assert Image.open(io.BytesIO(image)).format == "PNG" and abs(height - 792000) < 1000
+    assert "Image Caption" not in {p.style.name for p in cover}  # the logo is no figure
+
+
+def test_a_missing_logo_stops_the_word_document(tmp_path: Path) -> None:
+    project = board_project(tmp_path / "project", {**FRONT, "logo": "brand/missing.png"})
+    with pytest.raises(RenderError, match="front.logo brand/missing.png does not exist"):
+        render(project, tmp_path / "out", formats=("docx",), engine="builtin")
+
+
+def test_every_style_is_in_dejavu_sans(board) -> None:
+    """One open sans-serif family, as in the PDF, the HTML and the charts: the default run font,
+    the title's, the theme's (which some styles name) and the font table's entry (a sans-serif, for
+    Word to substitute where DejaVu Sans is not installed); code in DejaVu Sans Mono; 10 pt body
+    text, 9 pt tables."""
+    styles = _document(board).styles
+    root = styles.element
+    default = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    fonts = default.find(f"{W}rFonts")
+    assert {fonts.get(f"{W}{k}") for k in ("ascii", "hAnsi", "cs")} == {"DejaVu Sans"}
+    assert default.find(f"{W}sz").get(f"{W}val") == "20"
+    named = {f.get(f"{W}ascii") for f in root.iter(f"{W}rFonts") if f.get(f"{W}ascii")}
+    assert named == {"DejaVu Sans", "DejaVu Sans Mono"}
+    assert styles["Title"].font.name == "DejaVu Sans"
+    assert styles["Verbatim Char"].font.name == "DejaVu Sans Mono"
+    for name in ("Normal", "Heading 1", "Caption", "Table Caption", "Subtitle", "Cover Particulars",
+                 "Cover Purpose", "Header"):
+        style = styles[name]
+        while style is not None:  # nothing on the way to the default names another font
+            assert style.font.name in (None, "DejaVu Sans"), name
+            style = style.base_style
+    assert styles["Table"].font.size.pt == 9
+    theme = _part(board, "word/theme/theme1.xml")
+    assert re.findall(r'<a:(?:major|minor)Font>\s*<a:latin typeface="([^"]+)"', theme) == ["DejaVu Sans"] * 2
+    table = _part(board, "word/fontTable.xml")
+    entry = re.search(r'<w:font w:name="DejaVu Sans">(.*?)</w:font>', table, re.DOTALL)
+    assert entry and '<w:family w:val="swiss"/>' in entry.group(1)
 
 
 def test_docx_has_chapters_and_toc(rendered) -> None:
@@ -218,7 +333,7 @@ def test_callouts_are_framed_boxes_holding_their_lists(board) -> None:
 def test_every_image_has_alternative_text_and_svg_charts_are_png_at_300_dpi(board) -> None:
     xml = _part(board, "word/document.xml")
     pictures = re.findall(r"<wp:docPr [^>]*>", xml)
-    assert len(pictures) == 3
+    assert len(pictures) == 4  # the logo and three charts
     for picture in pictures:
         assert re.search(r'descr="[^"]+"', picture), picture
     assert 'descr="Three bars rising from left to right"' in xml
@@ -234,7 +349,7 @@ def test_every_image_has_alternative_text_and_svg_charts_are_png_at_300_dpi(boar
 
 def test_numbers_are_whole_in_their_table_cells(board) -> None:
     """A wide table's columns are sized to their text: the column of 1,336,006 is wider than the
-    number (at 10 pt, with the cell's margins), so Word and LibreOffice cannot break it."""
+    number (at 9 pt, with the cell's margins), so Word and LibreOffice cannot break it."""
     document = _document(board)
     table = next(t for t in document.tables if t.cell(0, 0).text == "Neighbourhoods")
     assert table.cell(1, 2).text == "1,336,006"  # the text itself is untouched: no joiners
@@ -245,7 +360,7 @@ def test_numbers_are_whole_in_their_table_cells(board) -> None:
     line_pt = (21.0 - 2 * 2.5) / 2.54 * 72  # the text width of the reference document
     share = int(width.get(f"{W}w")) / 5000
     column_pt = grid[2] / sum(grid) * share * line_pt
-    digits_pt = 10 * (7 * 0.556 + 2 * 0.278) + 2 * 85 / 20  # Arial digits and commas, cell margins
+    digits_pt = 9 * (7 * 0.636 + 2 * 0.318) + 2 * 85 / 20  # DejaVu Sans digits, commas; margins
     assert column_pt > digits_pt
     assert share <= 1
 
@@ -265,7 +380,8 @@ def test_a_project_reference_doc_still_wins(tmp_path: Path) -> None:
     result = render(project, tmp_path / "out", formats=("docx",), engine="builtin")
     document = _document(result.docx)
     assert document.sections[0].page_width is None  # pandoc's default names no page size
-    assert "Callout Warning" in {style.name for style in document.styles}
+    assert {"Callout Warning", "Cover Particulars", "Cover Label"} <= {style.name for style in document.styles}
+    assert "Cover Particulars" in {p.style.name for p in _cover(document)}
 
     config["format"]["docx"]["reference-doc"] = "missing.docx"
     (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -312,3 +428,12 @@ def test_a_real_edition(edition) -> None:
     xml = _part(path, "word/document.xml")
     assert all(re.search(r'descr="[^"]+"', p) for p in re.findall(r"<wp:docPr [^>]*>", xml))
     assert any(t.style.name.startswith("Callout") for t in document.tables)
+    # the cover: no front matter, but the author, the date and the data vintages (cover-note)
+    config = yaml.safe_load((edition.project / "_quarto.yml").read_text(encoding="utf-8"))
+    assert [(p.style.name, p.text) for p in _cover(document)] == [
+        ("Title", "Health Inequalities Book"), ("Subtitle", config["book"]["subtitle"]),
+        ("Cover Particulars", f"Author\t{config['book']['author']}"),
+        ("Cover Particulars", "Date\t25 November 2026"),
+        ("Cover Particulars", f"Data\t{config['cover-note']}"),
+    ]
+    assert "IMD 2019" in config["cover-note"]
