@@ -119,8 +119,8 @@ def test_a_figure_outside_a_build_is_copied_beside_the_chapter(ed, tmp_path: Pat
     monkeypatch.chdir(tmp_path)
     markdown = ed.figure(ed.charts.imd_deciles)
     assert markdown.startswith("![") and "{#fig-imd-deciles fig-alt=" in markdown
-    assert "](figures/QHL-2019-imd_deciles.png)" in markdown
-    assert (tmp_path / "figures" / "QHL-2019-imd_deciles.png").read_bytes()[:4] == b"\x89PNG"
+    assert "](figures/QHL-2019-imd_deciles.svg)" in markdown
+    assert (tmp_path / "figures" / "QHL-2019-imd_deciles.svg").read_bytes().startswith(b"<?xml")
     assert ed.figure(None) == ""
     with current(ed.__class__(ed.org, ed.reference, ed.context)):  # within a build: the project's path
-        assert "](figures/imd_deciles.png)" in hi_reports.edition("QHL").figure(ed.charts.imd_deciles)
+        assert "](figures/imd_deciles.svg)" in hi_reports.edition("QHL").figure(ed.charts.imd_deciles)

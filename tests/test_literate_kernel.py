@@ -185,8 +185,8 @@ def test_a_shipped_chapter_prints_the_same_page_in_a_kernel(
     assert same_page(page) == same_page(woven)
     assert ast.literal_eval(probe.data["text/plain"]) == numbers and len(numbers) > 3
     # every figure the page shows is a file beside the chapter, as Quarto needs it
-    shown = re.findall(r"\]\((figures/[^)]+\.png)\)", page)
+    shown = re.findall(r"\]\((figures/[^)]+\.(?:png|svg))\)", page)
     assert all((cwd / path).is_file() for path in shown)
-    assert len(shown) == len(re.findall(r"\]\(figures/[^)]+\.png\)", woven))
+    assert len(shown) == len(re.findall(r"\]\(figures/[^)]+\.(?:png|svg)\)", woven))
     if chapter == "imd":
         assert len(shown) >= 3

@@ -289,6 +289,132 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
     assert "July 2022" in drawn["core20"].caption
 
 
+def _capture_maps(monkeypatch) -> dict[str, tuple[object, list[tuple[str, float]]]]:
+    """Keep each map figure ``maps`` writes, with every text drawn in it and its size in points at
+    the board paper's printed width."""
+    from matplotlib.text import Text
+
+    from hi_reports.indicators.figfile import PRINTED_WIDTH
+
+    kept: dict[str, tuple[object, list[tuple[str, float]]]] = {}
+    current: list[str] = []
+    draw, save = Text.draw, maps.save
+
+    def recording(self, renderer):
+        if current and self.get_visible() and self.get_text().strip():
+            kept[current[-1]][1].append((self.get_text(), self.get_fontsize() * PRINTED_WIDTH / self.figure.get_figwidth()))
+        return draw(self, renderer)
+
+    def saving(fig, folder, name):
+        current.append(name)
+        kept[name] = (fig, [])
+        try:
+            return save(fig, folder, name)
+        finally:
+            current.pop()
+
+    monkeypatch.setattr(Text, "draw", recording)
+    monkeypatch.setattr(maps, "save", saving)
+    return kept
+
+
+def _drawn_sizes(fig) -> list[tuple[str, float]]:
+    """The texts of a figure (the legend or the key, pasted into a map pixel for pixel) and their sizes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    FigureCanvasAgg(fig).draw()
+    return [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(reference, shapes, lookup, tmp_path, monkeypatch) -> None:
+    """A map is drawn at the width the PDF prints it (14.4 cm) and written at 300 dpi; every text
+    drawn on it (local-authority names, scale, ICB numbers, the inset's title) and in its legend
+    and key (drawn at the same scale and pasted pixel for pixel) is 8 pt or more."""
+    from PIL import Image
+
+    from hi_reports.build import kind_profiles
+    from hi_reports.geography import organisations
+    from hi_reports.indicators import mapdraw
+    from hi_reports.indicators.chapters import variation_figures
+    from hi_reports.indicators.figfile import MIN_TEXT_PT, PRINTED_WIDTH
+
+    kept = _capture_maps(monkeypatch)
+    maps.organisation_maps(resolve(reference, "QHL"), reference, shapes, membership(reference, "icb"), tmp_path)
+    icbs = {o.key: o for o in organisations(reference, "icb")}
+    maps.england_maps(reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs, tmp_path)
+    assert set(kept) == {"map_imd_deciles", "map_imd_core20", "map_rural", "map_icb_core20", "map_icb_rural"}
+    for name, (fig, texts) in kept.items():
+        assert fig.get_figwidth() == pytest.approx(PRINTED_WIDTH) and fig.dpi == mapdraw.DPI == 300
+        assert texts and min(size for _, size in texts) >= MIN_TEXT_PT, (name, min(texts, key=lambda t: t[1]))
+        with Image.open(tmp_path / f"{name}.png") as png:
+            assert png.size[0] == int(PRINTED_WIDTH * 300) and png.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+            assert png.convert("RGB").getpixel((2, 2)) == (255, 255, 255)  # the page stays white
+    assert {"Birmingham", "Solihull", "5 km"} <= {text for text, _ in kept["map_imd_deciles"][1]}
+    assert {str(n) for n in range(1, 43)} <= {text for text, _ in kept["map_icb_core20"][1]}
+    for title, rows in [(f"National {reference.vintage.imd} decile\n1 = most deprived 10% in England",
+                         [("10 least deprived", "#FDE725")] * 10),
+                        ("Crude rate per 1,000\nresidents a year", [("1 to 7 events: suppressed", "#A0A8AD")])]:
+        legend = mapdraw.legend_figure(title, rows)
+        assert legend.dpi == mapdraw.DPI and legend.get_figwidth() == mapdraw.LEGEND_WIDTH
+        assert min(size for _, size in _drawn_sizes(legend)) >= MIN_TEXT_PT
+        assert mapdraw.legend_image(title, rows).shape[1] == round(mapdraw.LEGEND_WIDTH * mapdraw.DPI)
+    key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)
+    key_figure = mapdraw.key_figure(key)
+    assert key_figure.get_figwidth() == pytest.approx(PRINTED_WIDTH) and key_figure.dpi == mapdraw.DPI
+    key_texts = _drawn_sizes(key_figure)
+    assert min(size for _, size in key_texts) >= MIN_TEXT_PT
+    listed = " ".join(" ".join(text.split()) for text, _ in key_texts)
+    assert all(icbs[c].short_name in listed for c in shapes.icb)
+
+
+def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(reference, shapes, tmp_path, monkeypatch) -> None:
+    """The 42 ICBs are numbered from north to south, each number inside its ICB; London's five ICBs
+    (those made only of London boroughs) are numbered in an inset of London, the others on the map;
+    no two numbers overlap; the caption gives the inset's scale."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from hi_reports.build import kind_profiles
+    from hi_reports.geography import organisations
+    from hi_reports.indicators.chapters import variation_figures
+
+    icbs = {o.key: o for o in organisations(reference, "icb")}
+    key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)
+    assert len(key.codes) == len(set(key.codes)) == 42 and key.names == tuple(icbs[c].short_name for c in key.codes)
+    north = [round(y, -3) for _, y in key.points]
+    assert north == sorted(north, reverse=True)  # number 1 is the northernmost
+    for code, (x, y) in zip(key.codes, key.points):
+        assert shapes.icb[code].contains(shapely.Point(x, y)), icbs[code].short_name
+    london = {c for c in shapes.icb if (reference.lsoas.loc[reference.lsoas["icb_code"] == c, "lad_code"]
+                                        .str.startswith("E09").all())}
+    assert set(key.inset) == london and len(london) == 5
+    assert {icbs[c].short_name for c in london} == {"North Central London", "North East London", "North West London",
+                                                     "South East London", "South West London"}
+    kept = _capture_maps(monkeypatch)
+    drawn = maps.england_maps(reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs,
+                              tmp_path)
+    assert "Scale: the bar is 100 km, in the London inset 10 km" in drawn["core20"].note
+    for name in ("map_icb_core20", "map_icb_rural"):
+        fig = kept[name][0]
+        FigureCanvasAgg(fig).draw()
+        main, inset = fig.axes[0], next(ax for ax in fig.axes if ax.get_label() == "inset")
+        assert set(inset.collections[0].get_urls()) == london
+        colours = dict(zip(main.collections[0].get_urls(), map(tuple, main.collections[0].get_facecolors())))
+        assert all(tuple(c) == colours[code] for code, c in zip(inset.collections[0].get_urls(),
+                                                                  inset.collections[0].get_facecolors()))
+        numbers = {ax: [t for t in ax.texts if t.get_text().isdigit()] for ax in (main, inset)}
+        on_inset = {key.codes[int(t.get_text()) - 1] for t in numbers[inset]}
+        on_map = {key.codes[int(t.get_text()) - 1] for t in numbers[main]}
+        assert on_inset == london and on_map == set(key.codes) - london
+        assert any(t.get_text() == "London" for t in inset.texts)
+        boxes = [t.get_bbox_patch().get_window_extent() for t in numbers[main]]
+        for i, box in enumerate(boxes):
+            assert not any(box.overlaps(other) for other in boxes[i + 1:]), numbers[main][i].get_text()
+        for t in numbers[main]:  # a number moved apart from another stays close to its place
+            x, y = key.points[int(t.get_text()) - 1]
+            assert np.hypot(t.get_position()[0] - x, t.get_position()[1] - y) < 25_000
+
+
 def test_ends_keep_ties() -> None:
     values = {"a": 9.0, "b": 8.0, "c": 7.0, "d": 7.0, "e": 1.0}
     assert maps._ends(values, highest=True) == ["a", "b", "c", "d"]

@@ -95,13 +95,13 @@ def test_two_copies_of_a_data_file_are_refused_naming_both(tmp_path: Path) -> No
     assert find_file(dataset, tmp_path) == tmp_path / "ruc" / dataset.filename
 
 
-def test_chart_titles_are_text_not_mathtext(tmp_path: Path) -> None:
-    """A title matplotlib would read as (broken) mathtext is drawn as written."""
+def test_chart_labels_are_text_not_mathtext(tmp_path: Path) -> None:
+    """A label matplotlib would read as (broken) mathtext is drawn as written."""
     from hi_reports.indicators.charts import _plot, _Series
 
-    _plot(tmp_path, "dollars", r"Costs $\frac{ to $10", ["a", "$b^"], [_Series("$x_", [1.0, 2.0], "#005EB8")],
-          shares=False, caption="$5")
-    assert (tmp_path / "dollars.png").stat().st_size > 0
+    _plot(tmp_path, "dollars", ["a", "$b^"], [_Series("$x_", [1.0, 2.0], "#003087")],
+          shares=False, caption=r"Costs $\frac{ to $10")
+    assert (tmp_path / "dollars.svg").stat().st_size > 0
 
 
 NAME = "A&E <b>$5 to $10</b> *x* #1 _y_ `z`"
@@ -131,4 +131,4 @@ def test_a_measure_name_with_markup_is_text_in_every_output(reference, tmp_path:
                          text=True, check=True).stdout
     assert f"{NAME} by deprivation" in pdf and f"Activity data: {NAME}" in pdf
     figures = sorted(p.name for p in (out / "QHL" / "project" / "figures").glob("*activity*"))
-    assert figures and all(re.fullmatch(r"[a-z0-9_]+\.png", name) for name in figures)
+    assert figures and all(re.fullmatch(r"[a-z0-9_]+\.(png|svg)", name) for name in figures)

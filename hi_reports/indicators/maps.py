@@ -10,6 +10,14 @@ year, and alt text written from its data; its numbers go to the annex like a cha
 
 Palettes are sequential and colour-blind safe: viridis for the ten IMD deciles (decile 1, the most
 deprived, darkest), ColorBrewer YlGn for rurality, Blues for shares, YlOrRd for activity rates.
+Neighbouring classes of a sequential palette cannot all be 3:1 apart in contrast as WCAG 1.4.11
+asks of the parts of a graphic that sit side by side: that is impossible with five or ten classes
+between white and the darkest fill. The maps have a legend, every palette runs from a light to a
+dark end (far more than 3:1 apart) and stays ordered in lightness under colour blindness, and the
+two-class Core20 map is 3:1 and more between its classes (``tests/test_palette.py``).
+
+The maps of ICBs (England's edition) number each ICB from north to south, list the names in a key
+under the map, and show London's five ICBs, too small to number on a map of England, in an inset.
 """
 
 from __future__ import annotations
@@ -24,11 +32,12 @@ import pandas as pd
 
 from hi_reports.data import Reference
 from hi_reports.formatting import count, in_sentence, join_words, percent
-from hi_reports.geography import Organisation
+from hi_reports.geography import Organisation, organisations
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
 from hi_reports.indicators.classes import Classes, printed, quantile_breaks
 from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.mapdraw import (
+    Key,
     Layers,
     figure,
     geometry_rings,
@@ -39,9 +48,9 @@ from hi_reports.indicators.mapdraw import (
 from hi_reports.indicators.measure import Measure
 
 __all__ = [
-    "ATTRIBUTION", "CATCHMENT_MIN_SHARE", "DECILE_COLOURS", "Layers", "Map", "activity_layers", "activity_map",
-    "attribution", "catchment_map", "core20_layers", "decile_layers", "england_maps", "figure", "map_positions",
-    "organisation_maps", "recolour", "rural_layers",
+    "ATTRIBUTION", "CATCHMENT_MIN_SHARE", "DECILE_COLOURS", "Key", "Layers", "Map", "activity_layers", "activity_map",
+    "attribution", "catchment_map", "core20_layers", "decile_layers", "england_maps", "figure", "icb_key",
+    "map_positions", "organisation_maps", "recolour", "rural_layers",
 ]
 
 #: ONS's attribution for its boundaries; ``{year}`` is the boundary release's.
@@ -193,8 +202,49 @@ def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: 
 
 
 def _note(shapes: Shapes, layers: Layers, what: str) -> str:
+    return f"{what} {_scale(layers)} {attribution(shapes)}"
+
+
+def _scale(layers: Layers) -> str:
+    """The scale bars' lengths: "Scale: the bar is 100 km (British National Grid)." and the inset's."""
     km = scale_bar_km(layers.extent[2] - layers.extent[0])
-    return f"{what} Scale: the bar is {km} km (British National Grid). {attribution(shapes)}"
+    key = layers.key
+    if key is None or not key.inset:
+        return f"Scale: the bar is {km} km (British National Grid)."
+    xmin, _, xmax, _ = key.inset_outline.bounds
+    return (f"Scale: the bar is {km} km, in the {key.inset_title} inset {scale_bar_km((xmax - xmin) * 1.08)} km "
+            "(British National Grid).")
+
+
+def icb_key(reference: Reference, shapes: Shapes, codes: Sequence[str], names: dict[str, Organisation]) -> Key:
+    """The ICBs numbered from north to south (by the point where the number goes), with London's,
+    the ICBs made only of London boroughs, in an inset.
+
+    Parameters
+    ----------
+    codes
+        The ICBs' codes (keys of ``shapes.icb`` and of ``names``).
+    names
+        The ICBs by code: the key lists their short names.
+    """
+    import shapely
+
+    lsoas = reference.lsoas
+    london_share = lsoas["lad_code"].str.startswith("E09").groupby(lsoas["icb_code"]).mean()
+    points = {}
+    for code in codes:
+        shape = shapes.icb[code]
+        part = max(shapely.get_parts(shape), key=lambda g: g.area)
+        # The pole of inaccessibility: the number sits well inside the ICB, not on a border.
+        point = shapely.ops.polylabel(part, tolerance=500.0)
+        points[code] = (point.x, point.y)
+    order = sorted(codes, key=lambda c: (-round(points[c][1], -3), points[c][0]))
+    london = tuple(c for c in order if london_share.get(c, 0.0) == 1.0)
+    return Key(
+        codes=tuple(order), names=tuple(names[c].short_name for c in order), points=tuple(points[c] for c in order),
+        inset=london, inset_title="London",
+        inset_outline=union_tiles(np.asarray([shapes.icb[c] for c in london], dtype=object)) if london else None,
+    )
 
 
 def _by_district(reference: Reference, area: AreaShapes, flag: np.ndarray) -> str:
@@ -409,6 +459,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     outline = union_tiles(np.asarray(geometries, dtype=object))
     area = AreaShapes(positions=np.array([], dtype=np.int64), outline=outline, districts=())
     maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
+    numbered = icb_key(reference, shapes, codes, names)
     fig = None
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
@@ -422,7 +473,7 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
             codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds),
             colours=classes.colours(palette, OTHER_COLOUR),
             legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n({classes.size} classes of ICBs)",
-            outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5,
+            outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5, key=numbered,
         )
         shares = {c: float(v) for c, v in zip(codes, values)}  # as printed: ties are ties
         top, bottom = _ends(shares, highest=True), _ends(shares, highest=False)
@@ -437,8 +488,8 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
                f"shares, in {classes.size} classes: "
                + "; ".join(f"{label}: {n} ICB{'s' if n != 1 else ''}" for label, n in zip(classes.labels, classes.counts))
                + f". Highest: {listed(top)}. Lowest: {listed(bottom)}.")
-        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup ({reference.vintage.organisations_when}). Scale: the bar is "
-                f"{scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). {attribution(shapes)}")
+        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup ({reference.vintage.organisations_when}). "
+                f"{_scale(layers)} {attribution(shapes)}")
         maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
                                folder, fig)
     return maps
@@ -487,6 +538,7 @@ def activity_layers(
         vertex_list, kind_list = geometry_rings(geometries)
         districts: tuple = ()
         unit = "ICB"
+        key: Key | None = icb_key(reference, shapes, codes, {o.key: o for o in organisations(reference, "icb")})
     else:
         positions, _ = map_positions(reference, shapes, weights, org)
         area = area_shapes(shapes, positions)
@@ -495,6 +547,7 @@ def activity_layers(
         outline, districts = area.outline, area.districts
         vertex_list, kind_list = zip(*(shapes.rings(int(p)) for p in positions))
         unit = "neighbourhood"
+        key = None
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = printed(rule.publish(area_events) / (area_people * years) * 1000, 1)
     breaks = quantile_breaks(rates)
@@ -509,7 +562,7 @@ def activity_layers(
         colours=classes.colours(REDS, SUPPRESSED_COLOUR),
         legend=legend, legend_title="Crude rate per 1,000\nresidents a year",
         outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
-        edge=0.5 if org.kind == "england" else 0.15,
+        edge=0.5 if org.kind == "england" else 0.15, key=key,
         extra={"classes": classes, "unit": unit, "rule": rule},
     )
 
@@ -614,6 +667,5 @@ def activity_map(
                "suppressed (shown grey), and class limits are put on a grid of round numbers (lower limits rounded "
                "down, the highest up)." if rule.safe else f"Crude rates from true counts: {rule.mark}.")
     note = (control + (" Synthetic demonstration data." if synthetic else "")
-            + f" Scale: the bar is {scale_bar_km(layers.extent[2] - layers.extent[0])} km (British National Grid). "
-            + attribution(shapes))
+            + f" {_scale(layers)} " + attribution(shapes))
     return _draw(layers, f"map_activity_{slug}", title, note, alt, tuple(measures), folder)[0]
