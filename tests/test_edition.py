@@ -225,3 +225,31 @@ def test_the_pdf_is_set_in_one_open_sans_family(edition) -> None:
     embedded = {line.split()[-5] for line in listing}
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts and all(f.startswith("DejaVuSans") for f in fonts), fonts
     assert embedded == {"yes"}
+
+
+def test_every_figure_has_a_caption_and_alt_text_in_every_format(edition) -> None:
+    """Board papers (issue 16): each chart and map of the edition has its alternative text and its
+    numbered caption in the HTML, the PDF (tagged: pdftotext reads the captions) and Word."""
+    html = edition.outputs["html"].parent
+    figures = []
+    for page in CHAPTERS:
+        soup = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        for figure in soup.find_all("figure"):
+            image = figure.find("img")
+            if image is None:
+                continue  # a table's figure
+            caption = figure.find("figcaption")
+            assert image.get("alt", "").strip(), f"{page}.html: {image['src']} has no alternative text"
+            assert caption is not None and caption.get_text(strip=True), f"{page}.html: {image['src']} has no caption"
+            figures.append(caption.get_text(" ", strip=True))
+    assert len(figures) >= 8
+    pdf = _words(subprocess.run([need_tool("pdftotext"), str(edition.outputs["pdf"]), "-"], capture_output=True,
+                                text=True, check=True).stdout)
+    numbered = re.findall(r"Figure (?:\d+|[A-Z])\.\d+:", pdf)
+    assert len(numbered) == len(figures), (numbered, len(figures))
+    with zipfile.ZipFile(edition.outputs["docx"]) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    alts = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    assert len(alts) == len(figures) and all(a.strip() for a in alts)
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert len(re.findall(r"Figure (?:\d+|[A-Z])\.\d+:", text)) == len(figures)
