@@ -152,7 +152,8 @@ def _activity_arguments(build: argparse.ArgumentParser) -> None:
     group.add_argument("--demo-activity", action="store_true",
                        help="add synthetic activity with a known gradient, labelled synthetic")
     group.add_argument("--config", type=Path, metavar="FILE",
-                       help="a YAML file with an `activity:` list of {file, measure, columns, period}")
+                       help="a YAML file with an `activity:` list of {file, measure, columns, period} and/or "
+                       "a board paper's `front:` (classification, version, author, contact, purpose, logo)")
     _unsafe_argument(group)
 
 
@@ -324,20 +325,19 @@ def _front(value: Any, path: Path, fail: Callable[..., NoReturn]) -> Any:
     """The ``front:`` mapping of a config file, checked, its logo made absolute and checked to be
     an image file."""
     from hi_reports.errors import TemplateError
-    from hi_reports.front import LOGO_SUFFIXES, Front, read_front
+    from hi_reports.front import Front, logo_problem, read_front
 
     try:
         front = read_front(value, "`front:`")
     except TemplateError as error:
-        fail(error.message, hint=error.hint)
+        fail(error.message, hint=f"{error.hint}; see the README's Board papers section")
     if front.logo is None:
         return front
     logo = (path.parent / front.logo).resolve()
-    if logo.suffix.lower() not in LOGO_SUFFIXES:
-        fail(f"`front: logo:` {front.logo} must be an image file ({', '.join(LOGO_SUFFIXES)})")
-    if not logo.is_file():
-        fail(f"`front: logo:` {front.logo} not found (paths are relative to the config file)",
-             hint="check the logo's file name")
+    problem = logo_problem(logo)
+    if problem:
+        fail(f"`front: logo:` {front.logo} {problem}",
+             hint="paths are relative to the config file; see the README's Board papers section")
     return Front(**{**front.__dict__, "logo": str(logo)})
 
 

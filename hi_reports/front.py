@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hi_reports.errors import TemplateError
@@ -64,5 +65,33 @@ def read_front(value: Any, where: str) -> Front:
         if isinstance(item, (dict, list, bool)):
             raise TemplateError(f"{where}.{key} must be text, not {type(item).__name__}",
                               hint=f'e.g. {key}: "..." on one line')
+        if isinstance(item, float):  # YAML reads version: 1.10 as the number 1.1
+            raise TemplateError(f"{where}.{key} {item!r} was read as a number, which may lose digits",
+                                hint=f'put it in quotes: {key}: "{item}"')
         fields[key] = None if item is None or str(item).strip() == "" else str(item).strip()
     return Front(**fields)
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a logo (missing, not an image of :data:`LOGO_SUFFIXES`, or a file
+    that does not decode as its kind), or None when it can: checked before anything is built."""
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        return f"must be an image file ({', '.join(LOGO_SUFFIXES)})"
+    if not path.is_file():
+        return "not found"
+    if path.suffix.lower() == ".svg":
+        import xml.etree.ElementTree as ET
+
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError as error:
+            return f"is not a readable SVG file ({error})"
+        return None if root.tag.rsplit("}", 1)[-1] == "svg" else "is not an SVG image (its root is not <svg>)"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        return f"is not a readable {path.suffix.lower().lstrip('.').upper()} image ({error})"
+    return None

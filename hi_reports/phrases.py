@@ -184,7 +184,7 @@ def spine_row(ed: Edition, label: str, row: Figures) -> Text:
     parent ICB's and the range of the similar organisations'."""
     if ed.is_england:
         return Text(f"| {label} | {ed.pct(row.share)} |")
-    limits = span(ed.pct(row.lower), ed.pct(row.upper))
+    limits = span(ed.pct(row.lower, digits=2), ed.pct(row.upper, digits=2))  # 1 decimal would meet the share
     parent = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
     similar = f" {span(ed.pct(row.similar_low), ed.pct(row.similar_high))} |" if ed.overview.similar else ""
     return Text(f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
@@ -195,9 +195,11 @@ def spine_note(ed: Edition) -> Text:
     """What the spine table's limits, markers and similar organisations are."""
     if ed.is_england:
         return Text("")
+    catchment = (" For a trust the residents are a modelled catchment, whose uncertainty the limits leave out."
+                 if ed.org.kind == "trust" else "")
     similar = (f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose residents are "
                "spread most alike over the ten IMD deciles (lowest and highest share)." if ed.overview.similar else "")
     return Text(
         "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% limits (Wilson "
         "score, as Fingertips computes them). Higher is not worse: it shows where need is. Shares of whole "
-        f"populations have narrow limits, so read the size of the gap too.{similar}")
+        f"populations have narrow limits, so read the size of the gap too.{catchment}{similar}")

@@ -144,17 +144,20 @@ def test_the_book_front_matter_is_the_base_and_the_config_file_wins_key_by_key(t
         ({"logo": "board.yml"}, "`front: logo:` board.yml must be an image file"),
         ({"purpose": ["a", "b"]}, "`front:`.purpose must be text, not list"),
         ("OFFICIAL", "`front:` must be a mapping"),
+        ({"logo": "fake.png"}, "`front: logo:` fake.png is not a readable PNG image"),
+        ({"version": 1.10}, "`front:`.version 1.1 was read as a number"),
     ],
 )
 def test_bad_front_matter_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             front: object, message: str) -> None:
     config = tmp_path / "board.yml"
     config.write_text(yaml.safe_dump({"front": front}), encoding="utf-8")
+    (tmp_path / "fake.png").write_text("not an image", encoding="utf-8")
     assert main(["build", "--org", "QZN", "--data-dir", str(tmp_path / "no-data"), "--out", str(tmp_path / "e"),
                  "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert f"config file {config}: {message}" in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    assert len(err.strip().splitlines()) == 1 and "Board papers" in err
     assert not (tmp_path / "e").exists()
 
 
@@ -187,6 +190,9 @@ def test_every_html_page_and_the_brief_carry_the_classification(board_pdf: Path)
         assert banner is not None and banner.get_text(strip=True) == FRONT["classification"], page.name
         assert soup.find("meta", attrs={"name": "description"})["content"] == FRONT["purpose"]
         assert FRONT["contact"] in soup.find("header").get_text(" ")
+        links = [a["href"] for a in soup.find("nav", class_="book-downloads").find_all("a")]
+        assert links[:2] == ["../QZN.pdf", "../QZN-brief.pdf"] and (board_pdf / "QZN-brief.pdf").is_file()
     brief = _pages(board_pdf / "QZN-brief.pdf")
     assert 1 <= len(brief) <= 2 and all(FRONT["classification"] in page for page in brief)
     assert FRONT["purpose"] in brief[0] and FRONT["version"] in brief[0]
+    assert "beside this file: QZN.pdf, html/index.html, annex.csv" in " ".join(brief)

@@ -21,7 +21,7 @@ import yaml
 
 from hi_reports.book.annex import Annex
 from hi_reports.errors import TemplateError
-from hi_reports.front import LOGO_SUFFIXES, Front, read_front
+from hi_reports.front import Front, logo_problem, read_front
 from hi_reports.literate.cells import Document, Markdown, inline_expressions, parse
 
 
@@ -131,11 +131,10 @@ def edition_front(config: dict[str, Any], sources: BookSources, given: Front | N
     where = f"{sources.config}: front"
     book = read_front(config.get("front"), where)
     logo = (sources.root / book.logo) if book.logo else None
-    if logo is not None and (logo.suffix.lower() not in LOGO_SUFFIXES or not logo.is_file()):
-        raise TemplateError(
-            f"{where}.logo {book.logo} is not an image file ({', '.join(LOGO_SUFFIXES)}) in {sources.root}",
-            hint="paths are relative to the book's folder", path=str(sources.config),
-        )
+    problem = logo_problem(logo) if logo is not None else None
+    if problem:
+        raise TemplateError(f"{where}.logo {book.logo} {problem}", hint="paths are relative to the book's folder",
+                            path=str(sources.config))
     fields = {**vars(book), **{k: v for k, v in vars(given or Front()).items() if v is not None}}
     if given is not None and given.logo:
         logo = Path(given.logo)

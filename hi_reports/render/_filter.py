@@ -400,6 +400,13 @@ local function drop_book_only(blocks)
   return out
 end
 
+-- Typst: a table of six columns or more is set smaller (about 8.3 pt), so that its columns fit the
+-- page without running into each other.
+local function smaller_wide_table(tbl)
+  if #tbl.colspecs < 6 then return nil end
+  return {pandoc.RawBlock("typst", "#[#set text(size: 0.9em)"), tbl, pandoc.RawBlock("typst", "]")}
+end
+
 local function first_header_id(blocks)
   for _, b in ipairs(blocks) do
     if b.t == "Header" and b.level == 1 then return b.identifier end
@@ -440,6 +447,7 @@ local function transform(doc)
       if target == "typst" then
         for _, f in ipairs(typst_images) do content = content:walk(f) end
         content = content:walk({Span = typst_marker, Blocks = sticky_leadins})
+        content = content:walk({Table = smaller_wide_table})
         content = content:walk({Table = keep_short_table})
       end
       if is_html() then

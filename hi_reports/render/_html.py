@@ -39,6 +39,7 @@ STYLESHEET = "style.css"
 #: How the pages name each output of the edition they link to (see :func:`downloads`).
 DOWNLOAD_LABELS = {
     "pdf": "PDF",
+    "brief": "Brief (PDF)",
     "docx": "Word",
     "html-single": "Single HTML file",
     "annex": "Numbers (CSV)",
@@ -268,8 +269,8 @@ def organisation_name(config: BookConfig) -> str | None:
 
 
 def downloads(out: Path, formats: Sequence[str], basename: str) -> list[dict[str, str]]:
-    """The edition's other outputs, for a link from every page: the PDF, the Word document and
-    the single HTML file where asked for (``formats``), and the annex and the notebook where the
+    """The edition's other outputs, for a link from every page: the PDF, the brief, the Word
+    document and the single HTML file where asked for (``formats``), and the annex and the notebook where the
     build has written them into ``out``.
 
     Parameters
@@ -288,9 +289,10 @@ def downloads(out: Path, formats: Sequence[str], basename: str) -> list[dict[str
         copied) and ``label``, in a fixed order.
     """
     files: list[tuple[str, str]] = []
-    for fmt, ext in (("pdf", "pdf"), ("docx", "docx"), ("html-single", "html")):
+    for fmt, name in (("pdf", f"{basename}.pdf"), ("brief", f"{basename}-brief.pdf"),
+                      ("docx", f"{basename}.docx"), ("html-single", f"{basename}.html")):
         if fmt in formats:
-            files.append((fmt, f"{basename}.{ext}"))
+            files.append((fmt, name))
     if (out / ANNEX).is_file():
         files.append(("annex", ANNEX))
     files += [("notebook", p.name) for p in sorted(out.glob("*.ipynb"))]

@@ -209,9 +209,14 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
              "html/index.html" if "html" in formats else None,
              f"{basename}.docx" if "docx" in formats else None,
              "annex.csv (every number, with its definition and source)"]
+    if not any(fmt in formats for fmt in ("pdf", "html", "docx")):
+        return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
+                "which has the chapters on deprivation and rurality, the methods and the sources; build it "
+                "with --format pdf,html. Every number is in annex.csv, with its definition and source.")
     named = ", ".join(f for f in files if f)
     return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
-            f"which has the chapters on deprivation and rurality, the methods and the sources: {named}.")
+            f"which has the chapters on deprivation and rurality, the methods and the sources, beside "
+            f"this file: {named}.")
 
 
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
