@@ -174,7 +174,7 @@ def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_
     assert len(images) == len(opens_chapter) > 10
     sparse = []
     for number, image in enumerate(images, start=1):
-        ink = np.asarray(Image.open(image)) < 200
+        ink = np.asarray(Image.open(image).convert("L")) < 200
         top, bottom = round(ink.shape[0] * 2.8 / 29.7) + 1, ink.shape[0] - round(ink.shape[0] * 2.5 / 29.7) - 1
         rows = np.flatnonzero(ink[top:bottom].any(axis=1))
         fill = (rows.max() + 1) / (bottom - top) if len(rows) else 0.0
