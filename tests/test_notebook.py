@@ -260,6 +260,38 @@ def expected(raw: Raw, org: Org) -> dict[str, float]:
         out["imd.vintage_2025.core20"] = core20_2025(raw, org.weights21)
     if org.kind_column is not None:
         out["intro.organisations_of_kind"] = float(t[org.kind_column].nunique())
+    out |= headline_columns(t, org, mine)
+    return out
+
+
+#: The shares of the executive summary's headline table, each of all residents.
+HEADLINE = ("imd.core20", "imd.quintile_5", "rural.rural", "imd.age.0-15", "imd.age.65+")
+
+
+def headline_columns(t: pd.DataFrame, org: Org, mine: dict[str, float]) -> dict[str, float]:
+    """The headline table's other columns: each share's Wilson score 95% limits (Wilson 1927, with
+    z = Φ⁻¹(0.975)), and the lowest and highest share among the three organisations of the kind
+    whose residents are spread most alike over the ten national IMD deciles (Euclidean distance)."""
+    from scipy.stats import norm
+
+    z, n = norm.ppf(0.975), mine["population"]
+    out = {}
+    for key in HEADLINE:
+        x = mine[f"{key}.share"] * n
+        root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
+        out[f"{key}.lower"] = (2 * x + z**2 - root) / (2 * (n + z**2))
+        out[f"{key}.upper"] = (2 * x + z**2 + root) / (2 * (n + z**2))
+    if org.kind_column is None:
+        return out
+    me = t.loc[org.weights > 0, org.kind_column].iloc[0]
+    deciles = t.pivot_table(index=org.kind_column, columns="decile", values="population", aggfunc="sum", fill_value=0)
+    profile = deciles.div(deciles.sum(axis=1), axis=0)
+    distance = np.sqrt(((profile.drop(me) - profile.loc[me]) ** 2).sum(axis=1))
+    closest = distance.sort_values(kind="stable").index[:3]
+    others = [figures(t, (t[org.kind_column] == code).astype(float)) for code in closest]
+    for key in HEADLINE:
+        shares = [other[f"{key}.share"] for other in others]
+        out[f"{key}.similar_low"], out[f"{key}.similar_high"] = min(shares), max(shares)
     return out
 
 

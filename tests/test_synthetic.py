@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -292,7 +293,9 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
         xml = docx.read("word/document.xml").decode("utf-8")
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
     assert "NHS Synthetic North Integrated Care Board" in xml
-    assert "local edition (ICBs as of July 2022; IMD 2019; residents mid-2020)" in xml  # the subtitle
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert "NHS Synthetic North Integrated Care Board: local edition" in text  # the subtitle
+    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in text  # the cover's Data line
     assert f"{expected['residents']:,.0f}" in xml and f"{expected['core20']:.1%}" in xml
     assert media
 
