@@ -6,8 +6,9 @@ document's. This module
 
 * picks the reference document (:func:`reference_doc`) and fills its header for the edition
   (:func:`personalise_reference`): the classification of the front matter, when there is one, above
-  the title with the organisation, on every page (the reference's header has them as Word fields,
-  ``DOCPROPERTY Classification`` and ``TITLE``, whose shown text is written here);
+  the title with the organisation, on every page but the cover, which has the classification alone
+  (the reference's headers have them as Word fields, ``DOCPROPERTY Classification`` and ``TITLE``,
+  whose shown text is written here);
 * writes the board paper's cover (:func:`cover_markdown`), put before the chapters: the logo, the
   purpose line and the particulars (Author, Contact, Version, Date, Data, Classification), as the
   PDF's cover (``board`` in templates/typst/board.typ) has them;
@@ -16,7 +17,11 @@ document's. This module
 * finishes pandoc's file (:func:`finish`): the cover's parts are moved to the cover
   (:func:`place_cover`: pandoc writes the title block and the contents before the body), the
   table of contents is filled with the chapters and sections (pandoc leaves it empty until Word
-  updates it), Word is asked to update its fields on opening (the contents then get page numbers),
+  updates it), tables and a short list under a heading are kept from splitting badly across pages
+  (:func:`keep_tables`, :func:`keep_lists_with_headings`), the footer's total counts the pages
+  after the cover in a way LibreOffice computes too (:func:`bookmark_last_page`,
+  :func:`count_pages_after_cover`; the reference document makes the cover page 0, with no page
+  number), Word is asked to update its fields on opening (the contents then get page numbers),
   the document's title carries the organisation (the subtitle), its author is the paper's, and
   missing callout and cover styles are added.
 
@@ -143,14 +148,18 @@ def fill_header(part: str, title: str, classification: str | None) -> str:
     The results of its ``TITLE`` and ``DOCPROPERTY Classification`` fields, and the placeholders
     ``{{title}}`` and ``{{classification}}``, become ``title`` and ``classification``; without a
     classification, the paragraphs of the Classification style or with the placeholder are removed
-    (elsewhere, as beside the footer's page numbers, the field shows nothing).
+    (elsewhere, as beside the footer's page numbers, the field shows nothing); a part left with no
+    paragraph (the cover's header) gets an empty one, as Word needs.
     """
     if not classification:
         part = _paragraphs_with(CLASSIFICATION_PARAGRAPH).sub("", part)
     for code, value in (("TITLE", title), (r"DOCPROPERTY\s+Classification", classification or "")):
         part = _field_result(code).sub(lambda m, v=value: m.group(1) + escape(v) + m.group(3), part)
     part = part.replace("{{title}}", escape(title))
-    return part.replace("{{classification}}", escape(classification or ""))
+    part = part.replace("{{classification}}", escape(classification or ""))
+    if not re.search(r"<w:p[\s>/]", part):  # the cover's header, without a classification
+        part = re.sub(r"(</w:(?:hdr|ftr)>)", r"<w:p/>\1", part, count=1)
+    return part
 
 
 def personalise_reference(reference: Path, config: BookConfig, dest: Path) -> Path:
@@ -436,9 +445,203 @@ def _core_properties(core: str, title: str, author: str | None) -> str:
     return core
 
 
+#: The PDF's short tables, which never split (``keep_short_table`` in the Lua filter): at most this
+#: many body rows and characters.
+SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 15, 1000
+
+#: The fewest rows of a long table's body kept together at the top and at the foot of the table:
+#: a page break never leaves the header with one row, nor one row alone on the next page.
+TABLE_END_ROWS = 2
+
+#: A list kept with the heading it follows (all of it on the heading's page): at most this many
+#: items and characters.
+SHORT_LIST_ITEMS, SHORT_LIST_CHARS = 6, 800
+
+
+def _spans(xml: str, tag: str) -> list[tuple[int, int]]:
+    """Where the outermost ``w:<tag>`` elements of ``xml`` start and end (those nested in them, as
+    the rows of a table in a cell of a row, are in their spans)."""
+    spans, depth, start = [], 0, 0
+    for match in re.finditer(rf"<(/?)w:{tag}(?:\s[^>]*)?(/?)>", xml):
+        if match.group(2):
+            continue
+        if match.group(1):
+            depth -= 1
+            if depth == 0:
+                spans.append((start, match.end()))
+        else:
+            if depth == 0:
+                start = match.start()
+            depth += 1
+    return spans
+
+
+def _plain(xml: str) -> str:
+    """The text of the ``w:t`` elements of ``xml``."""
+    return "".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml))
+
+
+def keep_next(paragraphs: str) -> str:
+    """The ``w:p`` elements of ``paragraphs`` kept with the paragraph that follows each
+    (``w:keepNext``, after ``w:pStyle`` as the schema orders a paragraph's properties)."""
+    def keep(match: re.Match[str]) -> str:
+        paragraph = match.group(0)
+        if "<w:keepNext" in paragraph.split("</w:pPr>", 1)[0]:
+            return paragraph
+        if "<w:pPr>" not in paragraph.split("<w:r", 1)[0]:
+            return re.sub(r"<w:p(\s[^>]*)?>", r"<w:p\1><w:pPr><w:keepNext/></w:pPr>", paragraph, count=1)
+        style = re.search(r"<w:pPr>\s*<w:pStyle [^>]*/>", paragraph)
+        at = style.end() if style else paragraph.index("<w:pPr>") + len("<w:pPr>")
+        return paragraph[:at] + "<w:keepNext/>" + paragraph[at:]
+
+    return re.sub(r"<w:p(?:\s[^>]*)?>.*?</w:p>", keep, paragraphs, flags=re.DOTALL)
+
+
+#: A table row's start and its own properties (group 1), if it has them.
+_ROW_START = re.compile(r"<w:tr(?:\s[^>]*)?>\s*(?:<w:tblPrEx>.*?</w:tblPrEx>\s*)?(<w:trPr>.*?</w:trPr>)?",
+                        re.DOTALL)
+
+
+def _row_has(row: str, prop: str) -> bool:
+    """Whether a table row's own properties (not a row's of a table in its cells) hold ``prop``."""
+    return bool(re.search(rf"<w:{prop}[\s/>]", _ROW_START.match(row).group(1) or ""))
+
+
+def _row_properties(row: str, *properties: str) -> str:
+    """A table row (``w:tr``) with ``properties`` (``cantSplit``, ``tblHeader``) it lacks."""
+    add = "".join(f"<w:{p}/>" for p in properties if not _row_has(row, p))
+    if not add:
+        return row
+    start = _ROW_START.match(row)
+    if start.group(1):
+        at = start.start(1) + len("<w:trPr>")
+        return row[:at] + add + row[at:]
+    return row[:start.end()] + f"<w:trPr>{add}</w:trPr>" + row[start.end():]
+
+
+def _keep_table(table: str) -> str:
+    """One table (``w:tbl``) set as :func:`keep_tables` says, its nested tables too."""
+    style = re.search(r'<w:tblStyle w:val="([^"]*)"', table)  # the table's own: its tblPr is first
+    rows = _spans(table, "tr")
+    if not rows:
+        return table
+    callout = bool(style) and style.group(1).startswith("Callout")
+    header = bool(re.search(r'<w:tblLook [^>]*w:firstRow="1"', table.split("<w:tr", 1)[0]))
+    texts = [table[start:end] for start, end in rows]
+    heads = 0
+    if not callout:
+        for text in texts:
+            if not _row_has(text, "tblHeader"):
+                break
+            heads += 1
+        heads = max(heads, 1 if header else 0)
+    body = len(texts) - heads
+    short = body <= SHORT_TABLE_ROWS and len(_plain(table)) <= SHORT_TABLE_CHARS
+    out = []
+    for index, text in enumerate(texts):
+        text = keep_tables(text)  # a table in a cell
+        if not callout:
+            text = _row_properties(text, "cantSplit", *(["tblHeader"] if index < heads else []))
+            last = index == len(texts) - 1
+            top = index < heads + TABLE_END_ROWS - 1
+            foot = index >= len(texts) - TABLE_END_ROWS
+            if not last and (short or top or foot):
+                text = keep_next(text)
+        out.append(text)
+    pieces, at = [], 0
+    for (start, end), text in zip(rows, out, strict=True):
+        pieces += [table[at:start], text]
+        at = end
+    return "".join(pieces) + table[at:]
+
+
+def keep_tables(document: str) -> str:
+    """Tables that split across pages as the PDF's do, or better.
+
+    A data table's rows never split across pages (``w:cantSplit``: "Lower Layer Super" on one page,
+    "Output Areas" on the next); its header rows, the first when it has one, are repeated on each
+    page (``w:tblHeader``); a short table (:data:`SHORT_TABLE_ROWS` body rows or fewer, and
+    :data:`SHORT_TABLE_CHARS` characters) never splits, as in the PDF, and a long one keeps
+    :data:`TABLE_END_ROWS` body rows with its header and together at its foot (the paragraphs of
+    those rows but the last are kept with the next: ``w:keepNext``, how Word keeps rows together).
+
+    Callout boxes (one-cell tables in a Callout style) are left to split, as the PDF's do: a box
+    kept whole could leave most of a page empty; the tables in them are set as others.
+    """
+    pieces, at = [], 0
+    for start, end in _spans(document, "tbl"):
+        pieces += [document[at:start], _keep_table(document[start:end])]
+        at = end
+    return "".join(pieces) + document[at:]
+
+
+#: A heading paragraph, then the list paragraphs (``w:numPr``) that follow it.
+_HEADING_LIST = re.compile(
+    r'(<w:p>(?:(?!</w:p>).)*?<w:pStyle w:val="Heading\d"\s*/>.*?</w:p>\s*)'
+    r"((?:<w:p>(?:(?!</w:p>).)*?<w:numPr>.*?</w:p>\s*)+)", re.DOTALL)
+
+
+def keep_lists_with_headings(document: str) -> str:
+    """A short list (:data:`SHORT_LIST_ITEMS` items and :data:`SHORT_LIST_CHARS` characters or fewer)
+    right under a heading kept whole, on the heading's page: each item but the last is kept with the
+    next (the heading styles keep a heading with its first item only, which left "What the board
+    might ask" and one question at the foot of a page, the other questions on the next)."""
+    def keep(match: re.Match[str]) -> str:
+        items = re.findall(r"<w:p>.*?</w:p>\s*", match.group(2), flags=re.DOTALL)
+        if len(items) > SHORT_LIST_ITEMS or len(_plain(match.group(2))) > SHORT_LIST_CHARS:
+            return match.group(0)
+        return match.group(1) + keep_next("".join(items[:-1])) + items[-1]
+
+    return _HEADING_LIST.sub(keep, document)
+
+
+#: The bookmark on the document's last text, whose page number is the number of pages after the
+#: cover (the cover being page 0).
+LAST_PAGE = "_HiLastPage"
+
+#: The footer's ``{ = { NUMPAGES } - 1 }`` (PAGES_AFTER_COVER in templates/word/make_reference.py):
+#: from the formula's begin to its end (the end after its `` - 1``; NUMPAGES's own comes before).
+_PAGES_AFTER_COVER = re.compile(
+    r'<w:r>(?:<w:rPr>(?:(?!</w:r>).)*?</w:rPr>)?<w:fldChar w:fldCharType="begin"\s*/></w:r>\s*'
+    r"<w:r>(?:<w:rPr>(?:(?!</w:r>).)*?</w:rPr>)?<w:instrText[^>]*>\s*=\s*</w:instrText></w:r>"
+    r"(?:(?!<w:instrText).)*?<w:instrText[^>]*>\s*NUMPAGES\b[^<]*</w:instrText>"
+    r"(?:(?!<w:instrText).)*?<w:instrText[^>]*>\s*-\s*1\s*</w:instrText></w:r>"
+    r'(?:(?!w:fldCharType="end").)*?<w:fldChar w:fldCharType="end"\s*/></w:r>', re.DOTALL)
+
+#: A run with text.
+_TEXT_RUN = re.compile(r"<w:r(?:\s[^>]*)?>(?:(?!</w:r>).)*?<w:t[\s>](?:(?!</w:r>).)*?</w:r>", re.DOTALL)
+
+
+def bookmark_last_page(document: str) -> str:
+    """The document with its last run of text in the bookmark :data:`LAST_PAGE` (unchanged when it
+    has no text). The bookmark holds text: LibreOffice finds no empty one."""
+    end = document.rfind("<w:sectPr", 0, document.rfind("</w:body>"))
+    last = None
+    for last in _TEXT_RUN.finditer(document, 0, end if end >= 0 else len(document)):
+        pass
+    if last is None:
+        return document
+    ids = [int(i) for i in re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', document)]
+    mark = max(ids, default=0) + 1
+    return (document[:last.start()] + f'<w:bookmarkStart w:id="{mark}" w:name="{LAST_PAGE}"/>'
+            + last.group(0) + f'<w:bookmarkEnd w:id="{mark}"/>' + document[last.end():])
+
+
+def count_pages_after_cover(footer: str) -> str:
+    """A footer whose ``{ = { NUMPAGES } - 1 }`` (the pages after the cover) is a PAGEREF field to
+    the bookmark :data:`LAST_PAGE` (:func:`bookmark_last_page`): the last page's number, the cover
+    being page 0. Word computes both, LibreOffice only the PAGEREF (it shows the formula as all the
+    pages, the cover too). Its shown result is 1 until they compute it, as the page number's."""
+    field = (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+             f'PAGEREF {LAST_PAGE} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+             '<w:r><w:t xml:space="preserve">1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return _PAGES_AFTER_COVER.sub(lambda _: field, footer)
+
+
 def finish(docx: Path, config: BookConfig) -> None:
-    """Finish pandoc's Word document in place: cover, contents, field updates, title and author,
-    callout and cover styles.
+    """Finish pandoc's Word document in place: cover, contents, tables and lists kept together
+    (:func:`keep_tables`, :func:`keep_lists_with_headings`), the number of pages after the cover
+    (:func:`count_pages_after_cover`), field updates, title and author, callout and cover styles.
 
     Parameters
     ----------
@@ -456,18 +659,25 @@ def finish(docx: Path, config: BookConfig) -> None:
     # pandoc is not given the author (it would print it under the title: the particulars have it)
     author = config.front.author or config.author
     edits = {
-        "word/document.xml": lambda text: fill_contents(place_cover(text)),
+        "word/document.xml": lambda text: bookmark_last_page(keep_lists_with_headings(keep_tables(
+            fill_contents(place_cover(text))))),
         "word/settings.xml": update_fields_on_open,
         "word/styles.xml": lambda text: add_missing_styles(text, shipped_styles),
         "docProps/core.xml": lambda text: _core_properties(text, title, author),
     }
     with zipfile.ZipFile(docx) as source:
         items = [(info, source.read(info.filename)) for info in source.infolist()]
+    parts = {info.filename: data.decode("utf-8") for info, data in items if info.filename in edits}
+    parts = {name: edits[name](text) for name, text in parts.items()}
+    if f'w:name="{LAST_PAGE}"' in parts.get("word/document.xml", ""):
+        edits.update({info.filename: count_pages_after_cover for info, _ in items
+                      if re.fullmatch(r"word/footer\d*\.xml", info.filename)})
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in items:
-            edit = edits.get(info.filename)
-            if edit is not None:
-                data = edit(data.decode("utf-8")).encode("utf-8")
+            if info.filename in parts:
+                data = parts[info.filename].encode("utf-8")
+            elif info.filename in edits:
+                data = edits[info.filename](data.decode("utf-8")).encode("utf-8")
             out.writestr(info, data)
 
 

@@ -11,7 +11,11 @@ It starts from ``pandoc --print-default-data-file reference.docx`` and changes:
 * a header on every page: the classification (a DOCPROPERTY Classification field, in a paragraph of
   its own that the builtin engine removes when the edition has none) above the running title (a
   TITLE field), both filled by the engine for each edition; and a footer with the classification
-  on the left and "Page X of Y" (Word PAGE and NUMPAGES fields) in the middle, as in the PDF;
+  on the left and "Page X of Y" in the middle, as in the PDF;
+* the cover (the first page: ``w:titlePg``) as the PDF's: the classification at its head, no
+  running title, no footer, no page number; the page after it is page 1 (``w:pgNumType
+  w:start="0"``: the cover is page 0) and Y leaves the cover out (``{ = { NUMPAGES } - 1 }``; the
+  builtin engine makes it a PAGEREF to the last page, which LibreOffice computes too);
 * fonts and colours: DejaVu Sans, the open sans-serif family of the whole book (the PDF, the HTML
   and the charts, which matplotlib draws in the copy it ships), 10 pt body text, code in DejaVu Sans
   Mono; the theme's fonts and the font table name it too, the font table with its PANOSE number and
@@ -303,23 +307,60 @@ HEADER = (
     + _field("TITLE \\* MERGEFORMAT", "Health Inequalities Book") + "</w:p></w:hdr>"
 )
 
+#: The number of pages after the cover: ``{ = { NUMPAGES } - 1 }``, a formula field holding a
+#: NUMPAGES field. The formula has no shown result until Word computes it (LibreOffice, which cannot,
+#: then shows the NUMPAGES field's, all pages); the builtin engine replaces it with a PAGEREF field
+#: (``hi_reports.render._docx.count_pages_after_cover``), which both compute.
+PAGES_AFTER_COVER = (
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> = </w:instrText></w:r>' + _field("NUMPAGES", "1")
+    + '<w:r><w:instrText xml:space="preserve"> - 1 </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+)
+
 #: The footer, as in the PDF: the classification in bold capitals on the left (empty without one),
-#: "Page X of Y" (PAGE and NUMPAGES fields) in the middle.
+#: "Page X of Y" in the middle: a PAGE field, and the pages after the cover.
 FOOTER = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
     '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>'
     + _field(CLASSIFICATION_FIELD, "", "<w:b/><w:bCs/><w:caps/>")
     + '<w:r><w:tab/><w:t xml:space="preserve">Page </w:t></w:r>' + _field("PAGE", "1")
-    + '<w:r><w:t xml:space="preserve"> of </w:t></w:r>' + _field("NUMPAGES", "1") + "</w:p></w:ftr>"
+    + '<w:r><w:t xml:space="preserve"> of </w:t></w:r>' + PAGES_AFTER_COVER + "</w:p></w:ftr>"
 )
 
+#: The cover's header, as the PDF's: the classification alone (the builtin engine leaves an empty
+#: paragraph when the edition has none).
+FIRST_HEADER = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+    '<w:p><w:pPr><w:pStyle w:val="Classification"/></w:pPr>' + _field(CLASSIFICATION_FIELD, "")
+    + "</w:p></w:hdr>"
+)
+
+#: The cover's footer: empty (no page number on the cover, as in the PDF).
+FIRST_FOOTER = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+    '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p></w:ftr>'
+)
+
+#: The page, header and footer: the first page (the cover) has its own (``w:titlePg``) and is page 0
+#: (``w:pgNumType w:start="0"``), so that the page after it is page 1, as in the PDF.
 SECTION = (
     '<w:sectPr><w:headerReference w:type="default" r:id="rIdHiHeader"/>'
     '<w:footerReference w:type="default" r:id="rIdHiFooter"/>'
+    '<w:headerReference w:type="first" r:id="rIdHiFirstHeader"/>'
+    '<w:footerReference w:type="first" r:id="rIdHiFirstFooter"/>'
     '<w:footnotePr><w:numRestart w:val="eachSect"/></w:footnotePr>'
     '<w:pgSz w:w="11906" w:h="16838"/>'
     '<w:pgMar w:top="1588" w:right="1418" w:bottom="1418" w:left="1418" w:header="709" w:footer="567" '
-    'w:gutter="0"/></w:sectPr>'
+    'w:gutter="0"/><w:pgNumType w:start="0"/><w:titlePg/></w:sectPr>'
+)
+
+#: The header and footer parts: (relationship id, part name, kind, XML).
+PARTS = (
+    ("rIdHiHeader", "header1.xml", "header", HEADER),
+    ("rIdHiFooter", "footer1.xml", "footer", FOOTER),
+    ("rIdHiFirstHeader", "header2.xml", "header", FIRST_HEADER),
+    ("rIdHiFirstFooter", "footer2.xml", "footer", FIRST_FOOTER),
 )
 
 
@@ -345,19 +386,15 @@ def document_xml(document: str) -> str:
 
 
 def rels_xml(rels: str) -> str:
-    return rels.replace(
-        "</Relationships>",
-        f'<Relationship Type="{REL_TYPE}/header" Id="rIdHiHeader" Target="header1.xml" />'
-        f'<Relationship Type="{REL_TYPE}/footer" Id="rIdHiFooter" Target="footer1.xml" /></Relationships>',
-    )
+    links = "".join(f'<Relationship Type="{REL_TYPE}/{kind}" Id="{rid}" Target="{name}" />'
+                    for rid, name, kind, _ in PARTS)
+    return rels.replace("</Relationships>", links + "</Relationships>")
 
 
 def content_types_xml(types: str) -> str:
-    return types.replace(
-        "</Types>",
-        f'<Override PartName="/word/header1.xml" ContentType="{CONTENT_TYPE}.header+xml"/>'
-        f'<Override PartName="/word/footer1.xml" ContentType="{CONTENT_TYPE}.footer+xml"/></Types>',
-    )
+    overrides = "".join(f'<Override PartName="/word/{name}" ContentType="{CONTENT_TYPE}.{kind}+xml"/>'
+                        for _, name, kind, _ in PARTS)
+    return types.replace("</Types>", overrides + "</Types>")
 
 
 def theme_xml(theme: str) -> str:
@@ -408,8 +445,8 @@ def build(default: bytes, output: Path) -> None:
             if info.filename in edits:
                 data = edits[info.filename](data.decode("utf-8")).encode("utf-8")
             write(info.filename, data)
-        write("word/header1.xml", HEADER.encode("utf-8"))
-        write("word/footer1.xml", FOOTER.encode("utf-8"))
+        for _, name, _, xml in PARTS:
+            write(f"word/{name}", xml.encode("utf-8"))
 
 
 if __name__ == "__main__":

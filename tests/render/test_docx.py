@@ -60,6 +60,9 @@ SYNTHETIC DEMONSTRATION DATA: counts simulated from mid-2020 populations; not re
 ![Admissions rise with deprivation](figures/bars.svg){#fig-bars fig-alt="Three bars rising from left to right"}
 """
 
+#: The body rows of the appendix's long table ("Rows read"): more than a short table's 15.
+LONG_TABLE_ROWS = 20
+
 METHODS = """# Methods {#sec-methods}
 
 ## Sources {#sec-methods-sources}
@@ -72,10 +75,15 @@ METHODS = """# Methods {#sec-methods}
 
 ![How the numbers are made](figures/imd_deciles.png){#fig-methods fig-alt="The same bar chart again"}
 
+### What to check
+
+- The organisation code is the right one.
+- The data are the vintages named on the cover.
+- The numbers match the data annex.
+
 | Step | Rows |
 |:-----|-----:|
-| Read | 1,000 |
-
+""" + "".join(f"| Step {n} | {n},000 |\n" for n in range(1, LONG_TABLE_ROWS + 1)) + """
 : Rows read {#tbl-methods-rows}
 """
 
@@ -238,19 +246,84 @@ def test_docx_has_chapters_and_toc(rendered) -> None:
 
 def test_every_page_is_a4_with_the_classification_and_title_above_and_page_numbers_below(board) -> None:
     document = _document(board)
-    assert document.sections
+    assert len(document.sections) == 1
     for section in document.sections:
         assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
-        assert not section.different_first_page_header_footer  # the cover has them too
         header = [p.text for p in section.header.paragraphs]
         assert header == [CLASSIFICATION, f"{TITLE} \u2013 {SUBTITLE}"]
         # the classification on the left, as in the PDF; the fields' results as written
         assert [p.text for p in section.footer.paragraphs] == [f"{CLASSIFICATION}\tPage 1 of 1"]
-    footer = _part(board, "word/footer1.xml")
-    assert re.search(r"<w:instrText[^>]*>\s*PAGE\s", footer)
-    assert re.search(r"<w:instrText[^>]*>\s*NUMPAGES\s", footer)
+        # the cover, as the PDF's: the classification at its head, no running title, no footer
+        assert section.different_first_page_header_footer
+        assert [p.text for p in section.first_page_header.paragraphs] == [CLASSIFICATION]
+        assert section.first_page_header.paragraphs[0].style.name == "Classification"
+        assert "".join(p.text for p in section.first_page_footer.paragraphs) == ""
+        assert not _fields(section.first_page_footer._element.xml)
     # Word updates the fields (page numbers, contents) when it opens the document
     assert '<w:updateFields w:val="true"/>' in _part(board, "word/settings.xml")
+
+
+def _fields(xml: str) -> list[str]:
+    """The codes of the outermost complex fields of ``xml`` (a header, footer or body part), in
+    order, each with the codes of the fields nested in it in braces: ``= { NUMPAGES } - 1``."""
+    fields, stack = [], []
+    token = re.compile(r'<w:fldChar [^>]*w:fldCharType="(begin|separate|end)"[^>]*/>'
+                       r"|<w:instrText[^>]*>([^<]*)</w:instrText>")
+    for match in token.finditer(xml):
+        kind, code = match.groups()
+        if kind == "begin":
+            stack.append({"code": "", "open": True})
+        elif kind == "separate" and stack:
+            stack[-1]["open"] = False
+        elif kind == "end" and stack:
+            done = " ".join(stack.pop()["code"].split())
+            if stack:
+                stack[-1]["code"] += f" {{ {done} }} "
+            else:
+                fields.append(done)
+        elif code is not None and stack and stack[-1]["open"]:
+            stack[-1]["code"] += code
+    return fields
+
+
+def test_the_cover_is_page_0_and_the_total_leaves_it_out(board) -> None:
+    """As the PDF: no page number on the cover, "Page 1 of N" on the page after it, N the pages
+    after the cover. The section numbers its first page 0 and gives it its own (empty) footer; the
+    footer's total is a PAGEREF to a bookmark on the document's last text (the last page's number),
+    which Word and LibreOffice both compute (LibreOffice cannot compute ``= NUMPAGES - 1``)."""
+    document = _document(board)
+    sect = document.sections[0]._sectPr
+    assert sect.find(f"{W}titlePg") is not None
+    assert sect.find(f"{W}pgNumType").get(f"{W}start") == "0"
+    footer = _part(board, "word/footer1.xml")
+    assert _fields(footer) == ["DOCPROPERTY Classification \\* MERGEFORMAT", "PAGE",
+                               f"PAGEREF {_docx.LAST_PAGE}"]
+    assert "NUMPAGES" not in footer
+    body = _part(board, "word/document.xml")
+    marks = re.findall(rf'<w:bookmarkStart w:id="(\d+)" w:name="{_docx.LAST_PAGE}"\s*/>(.*?)'
+                       r'<w:bookmarkEnd w:id="(\d+)"\s*/>', body, re.DOTALL)
+    assert len(marks) == 1
+    start, held, end = marks[0]
+    assert start == end
+    assert re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', body).count(start) == 1  # its id is its own
+    assert re.search(r"<w:t[^>]*>[^<]+</w:t>", held)  # holds text: LibreOffice finds no empty bookmark
+    after = body[body.index(f'<w:bookmarkEnd w:id="{end}"'):]
+    assert not re.search(r"<w:t[^>]*>[^<]*\S[^<]*</w:t>", after)  # no text after it: the last page
+
+
+def test_the_reference_doc_numbers_the_pages_after_its_cover(tmp_path: Path) -> None:
+    """The reference document (which stock Quarto uses too) has the cover's page setup and counts
+    the pages after the cover with ``{ = { NUMPAGES } - 1 }``, which Word computes; the builtin
+    engine makes that the PAGEREF of the test above."""
+    reference = REPO / "templates" / "word" / "reference.docx"
+    footer, document = _part(reference, "word/footer1.xml"), _part(reference, "word/document.xml")
+    assert _fields(footer)[1:] == ["PAGE", "= { NUMPAGES } - 1"]
+    sect = re.search(r"<w:sectPr>.*?</w:sectPr>", document, re.DOTALL).group(0)
+    assert '<w:pgNumType w:start="0"/><w:titlePg/>' in sect
+    assert re.search(r'<w:headerReference w:type="first" r:id="rIdHiFirstHeader"/>', sect)
+    assert re.search(r'<w:footerReference w:type="first" r:id="rIdHiFirstFooter"/>', sect)
+    assert _fields(_docx.count_pages_after_cover(footer))[1:] == ["PAGE", f"PAGEREF {_docx.LAST_PAGE}"]
+    assert _docx.count_pages_after_cover(footer).startswith(footer[:footer.index("<w:tab/>")])
 
 
 def test_without_a_classification_the_header_holds_the_title_alone(rendered) -> None:
@@ -258,6 +331,93 @@ def test_without_a_classification_the_header_holds_the_title_alone(rendered) -> 
     for section in document.sections:
         assert [p.text for p in section.header.paragraphs] == [f"{TITLE} \u2013 {SUBTITLE}"]
         assert [p.text for p in section.footer.paragraphs] == ["\tPage 1 of 1"]
+        # the cover's header is empty (a paragraph, as a header must have)
+        assert [p.text for p in section.first_page_header.paragraphs] == [""]
+
+
+def _keeps_next(paragraph) -> bool:
+    """Whether a paragraph is kept with the next (its own property or its style's)."""
+    if paragraph.paragraph_format.keep_with_next is not None:
+        return paragraph.paragraph_format.keep_with_next
+    style = paragraph.style
+    while style is not None:
+        if style.paragraph_format.keep_with_next is not None:
+            return style.paragraph_format.keep_with_next
+        style = style.base_style
+    return False
+
+
+def _row_props(row) -> set[str]:
+    tr_pr = row._tr.find(f"{W}trPr")
+    return set() if tr_pr is None else {child.tag.removeprefix(W) for child in tr_pr}
+
+
+def test_table_rows_never_split_and_headers_repeat(board) -> None:
+    """Every row of a data table stays whole on its page (``w:cantSplit``: "Lower Layer Super" /
+    "Output Areas" split across pages) and the header row is repeated on each page
+    (``w:tblHeader``); a short table (15 body rows or fewer) is kept whole, as in the PDF (its rows'
+    paragraphs, but the last row's, keep with the next); a long one keeps two body rows with its
+    header and its last two rows together. Callout boxes may split, as the PDF's do."""
+    document = _document(board)
+    data = [t for t in document.tables if not t.style.name.startswith("Callout")]
+    assert len(data) == 4  # 2.1, 3.1, A.1 and A.2
+    for table in data:
+        rows = table.rows
+        assert all("cantSplit" in _row_props(row) for row in rows), table.cell(0, 0).text
+        assert "tblHeader" in _row_props(rows[0]) and "tblHeader" not in _row_props(rows[1])
+        kept = [all(_keeps_next(p) for cell in row.cells for p in cell.paragraphs) for row in rows]
+        if len(rows) - 1 <= _docx.SHORT_TABLE_ROWS:
+            assert kept == [True] * (len(rows) - 1) + [False], table.cell(0, 0).text
+        else:
+            assert table.cell(0, 0).text == "Step" and len(rows) == LONG_TABLE_ROWS + 1
+            assert kept == [True, True] + [False] * (len(rows) - 4) + [True, False]
+    callouts = [t for t in document.tables if t.style.name.startswith("Callout")]
+    assert callouts
+    for table in callouts:
+        assert all(not _row_props(row) for row in table.rows)
+
+
+def test_headings_keep_with_what_follows_and_a_short_list_with_its_heading(board) -> None:
+    """Every heading style keeps its heading with the next paragraph (the reference document's
+    Heading 1 to 3, pandoc's others); a short list under a heading is kept whole with it ("What
+    the board might ask" and its three questions)."""
+    document = _document(board)
+    for level in range(1, 7):
+        style = document.styles[f"Heading {level}"]
+        assert style.paragraph_format.keep_with_next, style.name
+    paragraphs = document.paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text.endswith("What to check"))
+    assert paragraphs[at].style.name == "Heading 3"
+    items = paragraphs[at + 1:at + 4]
+    assert [p._p.pPr.numPr is not None for p in items] == [True] * 3
+    assert [_keeps_next(p) for p in paragraphs[at:at + 5]] == [True, True, True, False, True]
+    # a list that does not follow a heading is left as it was
+    assert not _docx.keep_lists_with_headings('<w:p><w:pPr><w:numPr/></w:pPr></w:p>').count("keepNext")
+
+
+def test_keep_tables_sets_rows_as_the_pdf_splits_tables() -> None:
+    """:func:`_docx.keep_tables` on tables as pandoc and the Lua filter write them: a headerless
+    table gets no header row; the rows of a table in a callout box are set, the box's are not;
+    a paragraph without properties gets them; what a row or paragraph has is kept once."""
+    def row(text: str, props: str = "") -> str:
+        return f"<w:tr>{props}<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
+
+    look = '<w:tblLook w:firstRow="{}" w:val="0000"/>'
+    headerless = f'<w:tbl><w:tblPr><w:tblStyle w:val="Table"/>{look.format(0)}</w:tblPr>{row("a")}{row("b")}</w:tbl>'
+    out = _docx.keep_tables(headerless)
+    assert out.count("<w:cantSplit/>") == 2 and "tblHeader" not in out
+    assert out.count("<w:keepNext/>") == 1  # the first row kept with the last
+    head = row("h", '<w:trPr><w:tblHeader w:val="on"/></w:trPr>')
+    inner = f'<w:tbl><w:tblPr><w:tblStyle w:val="Table"/>{look.format(1)}</w:tblPr>{head}{row("x")}</w:tbl>'
+    box = (f'<w:tbl><w:tblPr><w:tblStyle w:val="CalloutNote"/></w:tblPr><w:tr><w:tc>'
+           f'<w:p><w:pPr><w:pStyle w:val="CalloutTitle"/></w:pPr><w:r><w:t>Note</w:t></w:r></w:p>{inner}<w:p/>'
+           "</w:tc></w:tr></w:tbl>")
+    out = _docx.keep_tables(box)
+    assert out.startswith('<w:tbl><w:tblPr><w:tblStyle w:val="CalloutNote"/></w:tblPr><w:tr><w:tc>')
+    assert out.count("<w:cantSplit/>") == 2
+    assert '<w:trPr><w:cantSplit/><w:tblHeader w:val="on"/></w:trPr>' in out
+    assert out.count("<w:keepNext/>") == 1 and "CalloutTitle\"/><w:keepNext/>" not in out
+    assert _docx.keep_tables(out) == out
 
 
 def test_the_title_and_properties_name_the_organisation_and_front_matter(board) -> None:
@@ -437,3 +597,18 @@ def test_a_real_edition(edition) -> None:
         ("Cover Particulars", f"Data\t{config['cover-note']}"),
     ]
     assert "IMD 2019" in config["cover-note"]
+    # the board paper's pages, as the PDF's: the cover unnumbered, the total the pages after it;
+    # every data table's rows whole; "What the board might ask" with all its questions
+    assert document.sections[0].different_first_page_header_footer
+    assert _fields(_part(path, "word/footer1.xml"))[-1] == f"PAGEREF {_docx.LAST_PAGE}"
+    data = [t for t in document.tables if not t.style.name.startswith("Callout")]
+    assert len(data) >= 8 and all("cantSplit" in _row_props(r) for t in data for r in t.rows)
+    paragraphs = document.paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text == "What the board might ask")
+    questions = []
+    for paragraph in paragraphs[at + 1:]:
+        if paragraph._p.pPr is None or paragraph._p.pPr.numPr is None:
+            break
+        questions.append(paragraph)
+    assert len(questions) >= 2
+    assert [_keeps_next(p) for p in questions] == [True] * (len(questions) - 1) + [False]
