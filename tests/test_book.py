@@ -151,12 +151,12 @@ def _headings_run_on(project: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_every_heading_starts_a_block(edition, data_dir: Path, tmp_path: Path) -> None:
+def test_every_heading_starts_a_block(edition, reference, tmp_path: Path) -> None:
     """In the rendered chapters of an ICB (the shared edition), a trust and England, every heading
     follows a blank line, whatever the templates' conditions printed before it."""
     assert _headings_run_on(edition.project) == []
     for code in ("RXK", "england"):
-        built = build_edition(EditionRequest(org=code, out=tmp_path, formats=("html",)), data_dir=data_dir)
+        built = build_edition(EditionRequest(org=code, out=tmp_path, formats=("html",)), reference=reference)
         assert _headings_run_on(built.project) == [], code
     from bs4 import BeautifulSoup
 

@@ -205,12 +205,14 @@ def test_the_brief_is_the_executive_summary_on_two_pages(edition) -> None:
     assert "full edition" in text and "QHL.pdf" in text and "annex.csv" in text
 
 
-@pytest.mark.parametrize("code", ["england", "RXK", "E08000025"])
+@pytest.mark.parametrize("code", ["england", "RXK"])
 def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path: Path) -> None:
+    """England's and a trust's briefs, the trust's with activity (a longer summary); the ICB's is
+    the shared edition's, above, and a local authority's summary is an ICB's in length."""
     from hi_reports.build import ActivitySpec, EditionRequest, build_edition
 
-    built = build_edition(EditionRequest(code, tmp_path, formats=("brief",), engine="builtin",
-                                         activity=(ActivitySpec("Emergency admissions", demo=True),)),
+    activity = (ActivitySpec("Emergency admissions", demo=True),) if code == "RXK" else ()
+    built = build_edition(EditionRequest(code, tmp_path, formats=("brief",), engine="builtin", activity=activity),
                           reference=reference)
     pages = _pdf_pages(built.outputs["brief"])
     assert len(pages) <= 2 and "Headline indicators" in " ".join(pages)
