@@ -376,18 +376,6 @@ local function sticky_leadins(blocks)
   return out
 end
 
--- Typst: a short table never splits (a split left its last row alone on the next page); a long
--- one splits, repeating its header (board.typ). Short: at most 15 rows and 1,000 characters, well
--- under a page (an unbreakable table taller than the rest of a page would leave that page blank).
-local SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 15, 1000
-
-local function keep_short_table(tbl)
-  local rows = 0
-  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
-  if rows > SHORT_TABLE_ROWS or #pandoc.utils.stringify(tbl) > SHORT_TABLE_CHARS then return nil end
-  return {pandoc.RawBlock("typst", "#block(breakable: false)["), tbl, pandoc.RawBlock("typst", "]")}
-end
-
 -- The brief: a section whose heading has the class hi-book-only (e.g. "How to read this book") is
 -- left out, up to the next heading of its level or above.
 local function drop_book_only(blocks)
@@ -400,11 +388,26 @@ local function drop_book_only(blocks)
   return out
 end
 
--- Typst: a table of six columns or more is set smaller (about 8.3 pt), so that its columns fit the
--- page without running into each other.
-local function smaller_wide_table(tbl)
-  if #tbl.colspecs < 6 then return nil end
-  return {pandoc.RawBlock("typst", "#[#set text(size: 0.9em)"), tbl, pandoc.RawBlock("typst", "]")}
+-- Typst: a short table never splits (a split left its last row alone on the next page); a long
+-- one splits, repeating its header (board.typ). Short: at most 15 rows and 1,000 characters, well
+-- under a page (an unbreakable table taller than the rest of a page would leave that page blank).
+-- A table of six columns or more is set smaller (about 8.3 pt), so that its columns fit the page
+-- without running into each other.
+local SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 15, 1000
+
+local function typst_table(tbl)
+  local out = pandoc.Blocks({tbl})
+  if #tbl.colspecs >= 6 then
+    out:insert(1, pandoc.RawBlock("typst", "#[#set text(size: 0.9em)"))
+    out:insert(pandoc.RawBlock("typst", "]"))
+  end
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
+  if rows <= SHORT_TABLE_ROWS and #pandoc.utils.stringify(tbl) <= SHORT_TABLE_CHARS then
+    out:insert(1, pandoc.RawBlock("typst", "#block(breakable: false)["))
+    out:insert(pandoc.RawBlock("typst", "]"))
+  end
+  return out
 end
 
 local function first_header_id(blocks)
@@ -447,8 +450,7 @@ local function transform(doc)
       if target == "typst" then
         for _, f in ipairs(typst_images) do content = content:walk(f) end
         content = content:walk({Span = typst_marker, Blocks = sticky_leadins})
-        content = content:walk({Table = smaller_wide_table})
-        content = content:walk({Table = keep_short_table})
+        content = content:walk({Table = typst_table})
       end
       if is_html() then
         out:insert(pandoc.RawBlock("html", "<!-- hi-chapter: " .. current .. " -->"))

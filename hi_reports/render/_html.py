@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig
+from hi_reports.render.base import expected_outputs
 
 MARKER = re.compile(r"<!-- hi-chapter: (.+?) -->\n?")
 TEMPLATE_NAME = "page.html.jinja"
@@ -258,6 +259,7 @@ def organisation_name(config: BookConfig) -> str | None:
     Examples
     --------
     >>> from hi_reports.render._project import BookConfig
+from hi_reports.render.base import expected_outputs
     >>> config = BookConfig("Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (),
     ...                     "en-GB", "_book", {})
     >>> organisation_name(config)
@@ -289,10 +291,8 @@ def downloads(out: Path, formats: Sequence[str], basename: str) -> list[dict[str
         copied) and ``label``, in a fixed order.
     """
     files: list[tuple[str, str]] = []
-    for fmt, name in (("pdf", f"{basename}.pdf"), ("brief", f"{basename}-brief.pdf"),
-                      ("docx", f"{basename}.docx"), ("html-single", f"{basename}.html")):
-        if fmt in formats:
-            files.append((fmt, name))
+    wanted = [fmt for fmt in ("pdf", "brief", "docx", "html-single") if fmt in formats]
+    files += [(fmt, path.name) for fmt, path in expected_outputs(out, wanted, basename).items()]
     if (out / ANNEX).is_file():
         files.append(("annex", ANNEX))
     files += [("notebook", p.name) for p in sorted(out.glob("*.ipynb"))]

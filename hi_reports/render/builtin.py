@@ -34,7 +34,7 @@ from hi_reports.render import _docx
 from hi_reports.render._filter import write_filter
 from hi_reports.render._html import downloads, split_pages, write_pages, write_single
 from hi_reports.render._project import BookConfig
-from hi_reports.render.base import Engine, Format, register
+from hi_reports.render.base import Engine, Format, expected_outputs, register
 from hi_reports.typst_child import first_line as _first_line
 
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
@@ -205,15 +205,14 @@ def brief_wrapper(config: BookConfig, body: str, full: str) -> str:
 
 def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> str:
     """The brief's closing line: the full edition's files beside it (those being rendered)."""
-    files = [f"{basename}.pdf" if "pdf" in formats else None,
-             "html/index.html" if "html" in formats else None,
-             f"{basename}.docx" if "docx" in formats else None,
-             "annex.csv (every number, with its definition and source)"]
-    if not any(fmt in formats for fmt in ("pdf", "html", "docx")):
+    full = [fmt for fmt in ("pdf", "html", "docx") if fmt in formats]
+    if not full:
         return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
                 "which has the chapters on deprivation and rurality, the methods and the sources; build it "
                 "with --format pdf,html. Every number is in annex.csv, with its definition and source.")
-    named = ", ".join(f for f in files if f)
+    out = Path(".")
+    files = [path.relative_to(out).as_posix() for path in expected_outputs(out, full, basename).values()]
+    named = ", ".join([*files, "annex.csv (every number, with its definition and source)"])
     return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
             f"which has the chapters on deprivation and rurality, the methods and the sources, beside "
             f"this file: {named}.")
