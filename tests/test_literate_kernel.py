@@ -101,6 +101,16 @@ def test_inline_values_are_written_as_quarto_writes_them() -> None:
     assert as_read(inline_markdown({"text/plain": "'51.4%'"})) == as_read(api.inline_text("51.4%"))
 
 
+def test_one_cells_printing_in_several_stream_messages_is_one_text() -> None:
+    """A kernel may split a cell's printing into several stream messages (it did in CI, in the
+    middle of a table): the page joins them as Quarto does, never with a blank line."""
+    notebook = to_notebook(parse("```{python}\n#| output: asis\nprint(1)\n```\n", "t.qmd"), {})
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="| a | b |\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="|:--|--:|\n| 1 | 2 |\n")]
+    assert markdown_page(notebook) == "| a | b |\n|:--|--:|\n| 1 | 2 |\n"
+
+
 @pytest.mark.slow
 def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
         data_dir: Path, tmp_path: Path) -> None:

@@ -414,7 +414,10 @@ def page(notebook: NotebookNode) -> str:
         if cell.cell_type == "markdown":
             pieces.append(replace_inline(cell.source, lambda _: next(results).markdown))
         elif cell.cell_type == "code" and _cell_options(cell.source).get("output") == "asis":
-            pieces += [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+            # a kernel may send one cell's printing in several stream messages: one text, as
+            # Quarto's engine joins consecutive streams before pandoc reads them
+            pieces.append("".join(o.get("text", "") for o in cell.get("outputs", [])
+                                  if o.get("output_type") == "stream"))
     return "\n\n".join(pieces)
 
 
