@@ -97,8 +97,8 @@ class TreeMemory:
 
 
 def bench_profiles(reference) -> dict[str, float]:
-    from hi_reports.build import kind_profiles
     from hi_reports.geography import KINDS
+    from hi_reports.pipeline.build import kind_profiles
 
     times = {}
     for kind in KINDS:
@@ -110,8 +110,8 @@ def bench_profiles(reference) -> dict[str, float]:
 
 def bench_charts(reference, codes: list[str]) -> float:
     """Seconds per edition of chapter_context: every chapter's figures and the 6 charts."""
-    from hi_reports.build import chapter_context, kind_profiles
     from hi_reports.geography import resolve
+    from hi_reports.pipeline.build import chapter_context, kind_profiles
 
     profiles = kind_profiles(reference, "icb")
     orgs = [resolve(reference, code, "icb") for code in codes]
@@ -148,7 +148,7 @@ def main() -> None:
         out = Path(tmp) / "editions"
         if not args.skip_full:
             # As a user runs it: a new process, the data from the cache, 2 workers.
-            command = [sys.executable, "-m", "hi_reports.cli", "build", "--kind", "icb", "--all", "--out", str(out),
+            command = [sys.executable, "-m", "hi_reports.cli.main", "build", "--kind", "icb", "--all", "--out", str(out),
                        "--format", "html,pdf", "--engine", "builtin", "--quiet", "--jobs", str(args.jobs),
                        "--data-dir", str(args.data_dir)]
             start = time.perf_counter()

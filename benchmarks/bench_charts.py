@@ -26,7 +26,7 @@ def _data():
 
 
 def draw_matplotlib(frame) -> bytes:
-    """The chart with matplotlib's object API, as hi_reports.indicators.charts draws it."""
+    """The chart with matplotlib's object API, as hi_reports.draw.charts draws it."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(7, 4))

@@ -31,7 +31,7 @@ def run(code: Path, data_dir: Path, out: Path, jobs: int) -> tuple[float, float]
     from hi_reports.data.loaders import cache_dir
 
     shutil.rmtree(cache_dir() / "freeze", ignore_errors=True)
-    command = [sys.executable, "-c", "import sys; from hi_reports.cli import main; sys.exit(main())",
+    command = [sys.executable, "-c", "import sys; from hi_reports.cli.main import main; sys.exit(main())",
                "build", "--kind", "icb", "--all", "--jobs", str(jobs), "--format", "html,pdf",
                "--data-dir", str(data_dir), "--out", str(out), "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(code)}

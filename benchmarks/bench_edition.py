@@ -24,10 +24,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HI_REPORTS_CACHE"] = str(Path(tmp) / "cache")
-        from hi_reports.build import EditionRequest, build_edition
         from hi_reports.data import load_reference
         from hi_reports.geography import membership
         from hi_reports.indicators import compute_profiles
+        from hi_reports.pipeline.build import EditionRequest, build_edition
 
         timings: dict[str, float] = {}
         start = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hi_reports.cli import main  # noqa: E402
+from hi_reports.cli.main import main  # noqa: E402
 from hi_reports.data import CATALOGUE, get_dataset  # noqa: E402
 from hi_reports.data.fetch import fetch  # noqa: E402
 from hi_reports.data.loaders import find_file  # noqa: E402

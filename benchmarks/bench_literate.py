@@ -57,7 +57,7 @@ def main() -> None:
 
     from hi_reports import api
     from hi_reports.book.annex import Annex
-    from hi_reports.build import literate
+    from hi_reports.pipeline.build import literate
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -38,12 +38,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HI_REPORTS_CACHE"] = str(Path(tmp) / "cache")
-        from hi_reports import build as edition_module
-        from hi_reports.build import EditionRequest, build_edition, kind_profiles
         from hi_reports.data import load_reference
+        from hi_reports.draw import maps
         from hi_reports.geography import boundaries, membership, organisations, resolve
-        from hi_reports.indicators import maps
         from hi_reports.indicators.chapters import variation_figures
+        from hi_reports.pipeline import build as edition_module
+        from hi_reports.pipeline.build import EditionRequest, build_edition, kind_profiles
 
         rows: list[tuple[str, float]] = []
         reference = load_reference(args.data_dir)

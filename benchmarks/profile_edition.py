@@ -58,9 +58,9 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true")
     args = parser.parse_args()
 
-    from hi_reports import build as edition
     from hi_reports.data import load_reference
     from hi_reports.geography import organisations
+    from hi_reports.pipeline import build as edition
     from hi_reports.render import builtin
 
     stages = Stages()

@@ -433,9 +433,12 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
                      "tag that cell '#| tags: [parameters]' so that the build sets org",
             )
         return ed
-    from hi_reports.build import chapter_context, kind_profiles  # the build stage, imported on use
     from hi_reports.data import DEFAULT_VINTAGE, load_reference
     from hi_reports.geography import resolve
+    from hi_reports.pipeline.build import (  # the build stage, imported on use
+        chapter_context,
+        kind_profiles,
+    )
 
     reference = load_reference(data_dir, str(vintage) if vintage is not None else DEFAULT_VINTAGE)
     organisation = resolve(reference, str(org), kind)

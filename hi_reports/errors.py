@@ -69,6 +69,11 @@ class TemplateError(HIReportsError):
         return (type(self), (self.message, self.hint, self.path, self.line))
 
 
+class UsageError(HIReportsError):
+    """Command-line options that do not make sense together (raised by the CLI only; exits 2,
+    as argparse does)."""
+
+
 class RenderError(HIReportsError):
     """A rendering engine failed or is not available."""
 

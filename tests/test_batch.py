@@ -15,8 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from hi_reports.batch import BatchRequest, build_batch, clean_staging, headline_numbers
-from hi_reports.cli import main
-from hi_reports.manifest import (
+from hi_reports.batch.manifest import (
     MANIFEST_NAME,
     Inputs,
     Manifest,
@@ -25,6 +24,7 @@ from hi_reports.manifest import (
     read_manifest,
     write_manifest,
 )
+from hi_reports.cli.main import main
 
 FIVE = ["QHL", "QJM", "QOX", "QE1", "QKS"]
 
@@ -94,7 +94,7 @@ def test_headline_numbers_prefer_the_chapter_row(five) -> None:
 
 
 def test_one_failure_is_reported_and_the_others_complete(tmp_path: Path, reference, monkeypatch) -> None:
-    import hi_reports.build as edition
+    import hi_reports.pipeline.build as edition
 
     real = edition.draw_charts
 
@@ -201,7 +201,7 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
     env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
     batch = ["build", "--kind", "icb", "--org", codes, "--out", str(out), "--jobs", "2", "--format", "html",
              "--engine", "builtin"]
-    process = subprocess.Popen([sys.executable, "-m", "hi_reports.cli", *batch, "--quiet"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "hi_reports.cli.main", *batch, "--quiet"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 180

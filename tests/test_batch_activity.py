@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.batch import BatchRequest, build_batch
-from hi_reports.build import ActivitySpec
 from hi_reports.data.demo import demo_activity
+from hi_reports.pipeline.build import ActivitySpec
 
 CODES = ["QHL", "QJM", "QOP"]
 

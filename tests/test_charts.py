@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hi_reports.build import chapter_context
 from hi_reports.geography import resolve
+from hi_reports.pipeline.build import chapter_context
 
 DATE = dt.date(2026, 11, 25)
 
@@ -64,10 +64,10 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(reference, icb_profi
 def test_chart_labels_sources_and_alt_text_follow_the_vintage(name, data_dir, tmp_path: Path, monkeypatch) -> None:
     """Every label, source and alt text of the charts names the edition's own vintage (IMD 2025,
     RUC 2021 and its six classes on 2025), never the other's."""
-    from hi_reports.build import kind_profiles
     from hi_reports.data import load_reference
-    from hi_reports.indicators import charts
+    from hi_reports.draw import charts
     from hi_reports.indicators.chapters import Subject, imd_figures, rural_figures
+    from hi_reports.pipeline.build import kind_profiles
 
     reference = load_reference(data_dir, name)
     vintage, other = reference.vintage, reference.vintage.other
@@ -93,7 +93,7 @@ def _record_drawn_text(monkeypatch, module) -> dict[str, list[tuple[str, float]]
     draws in it and its size in points when the figure prints at the board paper's width."""
     from matplotlib.text import Text
 
-    from hi_reports.indicators.figfile import PRINTED_WIDTH
+    from hi_reports.draw.figfile import PRINTED_WIDTH
 
     drawn: dict[str, list[tuple[str, float]]] = {}
     current: list[str] = []
@@ -124,15 +124,15 @@ def test_charts_print_every_text_at_8pt_or_more_as_svg_without_a_title(reference
     in the book says the finding); the file is an SVG 14.4 cm wide, its letters as outlines."""
     import re
 
+    from hi_reports.draw import charts
+    from hi_reports.draw.figfile import MIN_TEXT_PT, PRINTED_WIDTH
     from hi_reports.geography import organisations
-    from hi_reports.indicators import charts
     from hi_reports.indicators.chapters import (
         Subject,
         imd_figures,
         rural_figures,
         variation_figures,
     )
-    from hi_reports.indicators.figfile import MIN_TEXT_PT, PRINTED_WIDTH
 
     drawn = _record_drawn_text(monkeypatch, charts)
     icbs = {o.key: o for o in organisations(reference, "icb")}

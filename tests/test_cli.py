@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE
 
 

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hi_reports.build import ActivitySpec, EditionRequest, build_edition
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, coarse_breaks
+from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
 
 from .conftest import need_tool
 from .test_notebook import run_notebook
@@ -210,7 +210,7 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
 
 
 def test_unsafe_counts_on_the_command_line_and_in_the_config(data_dir: Path, tmp_path: Path, capsys, reference) -> None:
-    from hi_reports.cli import main, read_config
+    from hi_reports.cli.main import main, read_config
     from hi_reports.data.demo import demo_activity
 
     config = tmp_path / "edition.yml"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE, get_dataset, load, read_dataset
 from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
 from hi_reports.data.loaders import file_sha256, find_file, read_source

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 from hi_reports.folders import MARKER
 

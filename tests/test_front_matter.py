@@ -16,7 +16,7 @@ import yaml
 from PIL import Image
 
 from hi_reports.book.project import BookSources, edition_front
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.front import Front
 
 from .conftest import need_tool

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from hi_reports.build import EditionRequest, build_edition, kind_profiles
 from hi_reports.errors import GeographyError
 from hi_reports.geography import ENGLAND_CODE, organisations, resolve
 from hi_reports.indicators import ENGLAND, Subject, imd_figures, similar
+from hi_reports.pipeline.build import EditionRequest, build_edition, kind_profiles
 
 from .conftest import need_tool
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.errors import TemplateError
 from hi_reports.literate.cells import parse
 from hi_reports.literate.execute import (

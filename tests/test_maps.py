@@ -16,10 +16,10 @@ from matplotlib.colors import to_rgba
 
 from hi_reports.data import CATALOGUE, load, load_reference
 from hi_reports.data.vintage import V2019
+from hi_reports.draw import maps
 from hi_reports.errors import DataError
 from hi_reports.geography import membership, resolve
 from hi_reports.geography.boundaries import area_shapes, boundary_dataset, lsoa_shapes
-from hi_reports.indicators import maps
 from hi_reports.indicators.classes import Classes, printed, quantile_breaks
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, coarse_breaks
 
@@ -181,7 +181,7 @@ def test_missing_boundary_file_is_a_one_line_data_error(data_dir: Path, tmp_path
     assert "lsoa11_bsc_england.geojson" in message and "geoportal.statistics.gov.uk" in message
     assert "\n" not in message
 
-    from hi_reports.cli import main
+    from hi_reports.cli.main import main
 
     # offline (a mirror on a closed local port): the build cannot fetch the boundaries either
     out = tmp_path / "editions"
@@ -242,7 +242,7 @@ def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(reference, shap
 def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(data_dir: Path, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
 
-    from hi_reports.cli import main
+    from hi_reports.cli.main import main
 
     assert main(["build", "--org", "RET", "--data-dir", str(data_dir), "--out", str(tmp_path),
                  "--format", "html", "--quiet"]) == 0
@@ -258,9 +258,9 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(data_dir: Path,
 
 
 def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Path) -> None:
-    from hi_reports.build import kind_profiles
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
+    from hi_reports.pipeline.build import kind_profiles
 
     icbs = {o.key: o for o in organisations(reference, "icb")}
     variation = variation_figures(kind_profiles(reference, "icb"), icbs)
@@ -294,7 +294,7 @@ def _capture_maps(monkeypatch) -> dict[str, tuple[object, list[tuple[str, float]
     the board paper's printed width."""
     from matplotlib.text import Text
 
-    from hi_reports.indicators.figfile import PRINTED_WIDTH
+    from hi_reports.draw.figfile import PRINTED_WIDTH
 
     kept: dict[str, tuple[object, list[tuple[str, float]]]] = {}
     current: list[str] = []
@@ -333,11 +333,11 @@ def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(reference, shapes, look
     and key (drawn at the same scale and pasted pixel for pixel) is 8 pt or more."""
     from PIL import Image
 
-    from hi_reports.build import kind_profiles
+    from hi_reports.draw import mapdraw
+    from hi_reports.draw.figfile import MIN_TEXT_PT, PRINTED_WIDTH
     from hi_reports.geography import organisations
-    from hi_reports.indicators import mapdraw
     from hi_reports.indicators.chapters import variation_figures
-    from hi_reports.indicators.figfile import MIN_TEXT_PT, PRINTED_WIDTH
+    from hi_reports.pipeline.build import kind_profiles
 
     kept = _capture_maps(monkeypatch)
     maps.organisation_maps(resolve(reference, "QHL"), reference, shapes, membership(reference, "icb"), tmp_path)
@@ -374,9 +374,9 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(reference, s
     no two numbers overlap; the caption gives the inset's scale."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from hi_reports.build import kind_profiles
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
+    from hi_reports.pipeline.build import kind_profiles
 
     icbs = {o.key: o for o in organisations(reference, "icb")}
     key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)

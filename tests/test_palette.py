@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from hi_reports.indicators import charts, maps, palette
-from hi_reports.indicators.palette import (
+from hi_reports.draw import charts, maps, palette
+from hi_reports.draw.palette import (
     WHITE,
     contrast_ratio,
     distance,

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE, get_dataset, load
 from hi_reports.data.fetch import fetch, read_registry
 from hi_reports.data.loaders import find_file, read_source

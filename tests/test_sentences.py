@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 
 
 def _text(edition: Path, page: str) -> str:

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from hi_reports.cli import main
+from hi_reports.cli.main import main
 from hi_reports.data import get_dataset
 
 from .conftest import need_tool

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from hi_reports.build import MEASURE_MAX, ActivitySpec, check_activity_specs
 from hi_reports.data.activity import read_activity
 from hi_reports.data.catalogue import get_dataset
 from hi_reports.data.loaders import find_file, index_files
 from hi_reports.errors import DataError
 from hi_reports.formatting import SLUG_MAX, slug
+from hi_reports.pipeline.build import MEASURE_MAX, ActivitySpec, check_activity_specs
 
 from .conftest import need_tool
 
@@ -26,10 +26,10 @@ CODES = pd.Index(["E01009000", "E01008947"])
 
 
 def test_one_slug_for_files_and_annex_keys() -> None:
-    import hi_reports.build
     import hi_reports.indicators.activity
+    import hi_reports.pipeline.build
 
-    assert hi_reports.build._slug is slug and hi_reports.indicators.activity._slug is slug
+    assert hi_reports.pipeline.build._slug is slug and hi_reports.indicators.activity._slug is slug
     assert slug("A&E attendances") == slug("A+E attendances") == "a_e_attendances"
     assert slug("Überweisungen") == "uberweisungen"
     long_a, long_b = slug("x" * 300 + "a"), slug("x" * 300 + "b")
@@ -97,7 +97,7 @@ def test_two_copies_of_a_data_file_are_refused_naming_both(tmp_path: Path) -> No
 
 def test_chart_labels_are_text_not_mathtext(tmp_path: Path) -> None:
     """A label matplotlib would read as (broken) mathtext is drawn as written."""
-    from hi_reports.indicators.charts import _plot, _Series
+    from hi_reports.draw.charts import _plot, _Series
 
     _plot(tmp_path, "dollars", ["a", "$b^"], [_Series("$x_", [1.0, 2.0], "#003087")],
           shares=False, caption=r"Costs $\frac{ to $10")

@@ -3,7 +3,7 @@
 :func:`build_batch` loads the reference data once, computes the profiles of every organisation of
 the kind once (vectorised), and builds the editions whose inputs changed in a process pool whose
 workers receive the data once each. Every edition records a ``manifest.json``
-(:mod:`hi_reports.manifest`); an unchanged edition is skipped. One organisation's failure is
+(:mod:`hi_reports.batch.manifest`); an unchanged edition is skipped. One organisation's failure is
 reported with its code and reason and does not stop the others. ``editions/index.html`` links
 every edition with its headline numbers.
 

@@ -30,6 +30,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hi_reports import __version__
+from hi_reports.batch.manifest import (
+    Inputs,
+    Manifest,
+    book_digest,
+    data_digest,
+    is_current,
+    write_manifest,
+)
 from hi_reports.data.vintage import DEFAULT_VINTAGE
 from hi_reports.errors import GeographyError, HIReportsError
 from hi_reports.folders import (
@@ -38,14 +46,6 @@ from hi_reports.folders import (
     locked,
     make_staging,
     replace_edition,
-)
-from hi_reports.manifest import (
-    Inputs,
-    Manifest,
-    book_digest,
-    data_digest,
-    is_current,
-    write_manifest,
 )
 
 Status = Literal["built", "unchanged", "failed"]
@@ -238,7 +238,7 @@ def _reason(error: BaseException) -> str:
 
 def _build_one(org: Any) -> Outcome:
     """Build one edition in a worker (or in the parent with ``jobs=1``) from the worker state."""
-    from hi_reports.build import EditionRequest, build_edition
+    from hi_reports.pipeline.build import EditionRequest, build_edition
 
     state = _STATE
     assert state is not None, "the batch worker was not initialised"
@@ -295,7 +295,7 @@ def _warm_up() -> None:
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
-    import hi_reports.build  # noqa: F401
+    import hi_reports.pipeline.build  # noqa: F401
     import hi_reports.render  # noqa: F401
 
 
@@ -429,7 +429,7 @@ def build_batch(
     activity
         Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of what
         its edition prints or stores of the activity data (or None; by default
-        :func:`hi_reports.build.activity_digest`). It becomes the manifest's ``activity``
+        :func:`hi_reports.pipeline.build.activity_digest`). It becomes the manifest's ``activity``
         input, so an edition is rebuilt when its digest changed.
     on_plan
         Called once with (editions to build, editions in total) before building starts.
@@ -465,7 +465,7 @@ def build_batch(
     # the data digest too: reading activity may load the LSOA 2021 lookup.)
     prepared: tuple[Any, ...] = ()
     if request.activity:
-        from hi_reports.build import activity_digest, prepare_activity, unsafe_specs
+        from hi_reports.pipeline.build import activity_digest, prepare_activity, unsafe_specs
 
         mark = time.perf_counter()
         prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind)
@@ -523,7 +523,7 @@ def build_batch(
         if todo:
             global _STATE
             mark = time.perf_counter()
-            from hi_reports.build import kind_profiles
+            from hi_reports.pipeline.build import kind_profiles
 
             profiles = kind_profiles(reference, request.kind)
             from hi_reports.geography import membership, organisations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hi_reports.manifest import INDEX_TEMPLATE, MANIFEST_NAME, read_manifest
+from hi_reports.batch.manifest import INDEX_TEMPLATE, MANIFEST_NAME, read_manifest
 
 #: Headline numbers of the index: (annex key, preferred chapter, column title).
 HEADLINES: tuple[tuple[str, str, str], ...] = (

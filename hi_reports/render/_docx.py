@@ -322,8 +322,8 @@ def rasterise_svgs(markdown: str, project: Path, folder: Path) -> str:
         images.append([str((project / name).resolve()), str(folder / png)])
     request = {"root": str(root), "ppi": PNG_PPI, "images": images}
     # Typst runs in a child process: it keeps every image it has drawn in memory until the
-    # process ends (see hi_reports.svg_png).
-    proc = subprocess.run([sys.executable, "-m", "hi_reports.svg_png"], input=json.dumps(request),
+    # process ends (see hi_reports.render.svg_png).
+    proc = subprocess.run([sys.executable, "-m", "hi_reports.render.svg_png"], input=json.dumps(request),
                           capture_output=True, text=True, encoding="utf-8", check=False)
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]

@@ -35,7 +35,7 @@ from hi_reports.render._filter import write_filter
 from hi_reports.render._html import downloads, split_pages, write_pages, write_single
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, expected_outputs, register
-from hi_reports.typst_child import first_line as _first_line
+from hi_reports.render.typst_child import first_line as _first_line
 
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
 BOARD_TEMPLATE = "typst/board.typ"
@@ -256,7 +256,7 @@ COMPILES_PER_CHILD = 5
 
 
 class _TypstChild:
-    """A child Python process (``python -m hi_reports.typst_child``) that runs Typst for
+    """A child Python process (``python -m hi_reports.render.typst_child``) that runs Typst for
     this process, replaced after :data:`COMPILES_PER_CHILD` compiles.
 
     Typst memoises every compile in a process-wide cache it never empties (about 30 MB an edition),
@@ -279,7 +279,7 @@ class _TypstChild:
             if self._process is None or self._used >= COMPILES_PER_CHILD or self._process.poll() is not None:
                 self._retire()
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "hi_reports.typst_child"],
+                    [sys.executable, "-m", "hi_reports.render.typst_child"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
                 )
                 self._used = 0

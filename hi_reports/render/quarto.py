@@ -23,7 +23,7 @@ from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, register
 from hi_reports.render.builtin import BuiltinEngine
-from hi_reports.typst_child import font_folder
+from hi_reports.render.typst_child import font_folder
 
 #: Quarto's ``--to`` for each of our formats.
 QUARTO_FORMATS: dict[str, str] = {"html": "html", "pdf": "typst", "docx": "docx"}

@@ -240,7 +240,7 @@ def test_single_file_has_the_pages_content_and_needs_no_other_file(edition_out) 
 
 
 def test_html_single_alone(project: Path, tmp_path: Path) -> None:
-    from hi_reports.cli import _formats
+    from hi_reports.cli.main import _formats
     from hi_reports.render import render
 
     assert _formats("html,html-single") == ("html", "html-single")

@@ -66,7 +66,7 @@ def test_quarto_engine_collects_outputs(fake_quarto: Path, project: Path, tmp_pa
     out = tmp_path / "out"
     result = render(project, out, formats=("html", "pdf", "docx"), engine="quarto", basename="QHL")
     calls = _calls(fake_quarto)
-    from hi_reports.typst_child import font_folder
+    from hi_reports.render.typst_child import font_folder
 
     assert [c["argv"] for c in calls] == [
         ["render", str(project), "--to", "html"],

@@ -3,9 +3,9 @@
 Each chart is drawn from the same :class:`Measure` objects the text prints, so a chart and its
 sentence cannot disagree. A chart's finding is its caption in the book (:attr:`Chart.title`), not
 text in the image, which would repeat it. Charts are drawn at the width the board paper prints
-them (:data:`~hi_reports.indicators.figfile.PRINTED_WIDTH`), so that every text is 8 pt or more
-on paper, in the colours of :mod:`hi_reports.indicators.palette`, and written as SVG
-(:func:`~hi_reports.indicators.figfile.write_svg`).
+them (:data:`~hi_reports.draw.figfile.PRINTED_WIDTH`), so that every text is 8 pt or more
+on paper, in the colours of :mod:`hi_reports.draw.palette`, and written as SVG
+(:func:`~hi_reports.draw.figfile.write_svg`).
 
 The charts use matplotlib's object API with a fixed layout, measured in inches from the texts it
 holds. They were first drawn with plotnine; profiling a batch of editions showed its grammar
@@ -28,11 +28,8 @@ from typing import Any
 import numpy as np
 
 from hi_reports.data.vintage import Vintage
-from hi_reports.formatting import decimal, in_sentence, percent, times
-from hi_reports.indicators.chapters import Figures
-from hi_reports.indicators.figfile import PRINTED_WIDTH, SUFFIX, text_width, wrap, write_svg
-from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.palette import (
+from hi_reports.draw.figfile import PRINTED_WIDTH, SUFFIX, text_width, wrap, write_svg
+from hi_reports.draw.palette import (
     AGE_GROUPS,
     CASING,
     ENGLAND,
@@ -43,6 +40,9 @@ from hi_reports.indicators.palette import (
     TEXT,
     URBAN,
 )
+from hi_reports.formatting import decimal, in_sentence, percent, times
+from hi_reports.indicators.chapters import Figures
+from hi_reports.indicators.measure import Measure
 
 #: Width and default height of a chart, inches: the width is the printed width.
 WIDTH, HEIGHT = PRINTED_WIDTH, 3.3

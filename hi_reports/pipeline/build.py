@@ -30,6 +30,8 @@ from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.data.loaders import cache_dir
 from hi_reports.data.reference import other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
+from hi_reports.draw.charts import draw_activity_charts, draw_charts, draw_variation_charts
+from hi_reports.draw.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.errors import DataError, GeographyError
 from hi_reports.folders import (
     check_replaceable,
@@ -54,9 +56,7 @@ from hi_reports.indicators.chapters import (
     variation_figures,
     vintage_figures,
 )
-from hi_reports.indicators.charts import draw_activity_charts, draw_charts, draw_variation_charts
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, Disclosure
-from hi_reports.indicators.maps import activity_map, attribution, england_maps, organisation_maps
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles, core20_share
 from hi_reports.literate.cells import parse

@@ -2,7 +2,7 @@
 
 Reads one JSON object a line on stdin (``source``, ``project``, ``pdf``) and answers each with one
 JSON line ``[outcome, message]`` (see :func:`typst_outcome`); exits at the end of its input. Run as
-``python -m hi_reports.typst_child`` by :mod:`hi_reports.render.builtin`. It sits outside
+``python -m hi_reports.render.typst_child`` by :mod:`hi_reports.render.builtin`. It sits outside
 ``hi_reports.render`` and imports nothing of the project but this, so that a child starts in the
 time it takes to import typst (0.1 s, against 0.3 s for the render package).
 """

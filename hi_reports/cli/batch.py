@@ -58,11 +58,11 @@ def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: S
     """Run ``hi-reports build --all`` (or ``--org A,B,...``) from parsed arguments; return the exit
     status.
 
-    ``activity`` holds the activity measures (:class:`hi_reports.build.ActivitySpec`) the
+    ``activity`` holds the activity measures (:class:`hi_reports.pipeline.build.ActivitySpec`) the
     command line asked for; they are read once and added to every edition. ``codes`` restricts the
     batch to those organisations of the kind.
     """
-    from hi_reports.cli import front_matter
+    from hi_reports.cli.main import front_matter
 
     front = front_matter(args)
     request = BatchRequest(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hi_reports import __version__
-from hi_reports.errors import HIReportsError
+from hi_reports.errors import HIReportsError, UsageError
 from hi_reports.geography.organisations import KINDS
 
 FORMATS = ("html", "pdf", "docx", "html-single", "brief")
@@ -167,7 +167,7 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     """The activity measures the command line asks for, in order: --config, --activity, demo.
 
     They are checked before any data are read (names, files, periods, column mappings; see
-    :func:`hi_reports.build.check_activity_specs`), and refused for a vintage without residents
+    :func:`hi_reports.pipeline.build.check_activity_specs`), and refused for a vintage without residents
     by single year of age.
     """
     described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
@@ -176,8 +176,8 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     specs = list(read_config(args.config).activity) if getattr(args, "config", None) else []
     if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
         return ()  # the edition stage is not imported: a batch with nothing to build stays fast
-    from hi_reports.build import ActivitySpec, check_activity_specs
     from hi_reports.data.vintage import get_vintage
+    from hi_reports.pipeline.build import ActivitySpec, check_activity_specs
 
     if getattr(args, "activity", None):
         if not args.measure:
@@ -250,9 +250,9 @@ def read_config(path: Path) -> ConfigFile:
     """
     import yaml
 
-    from hi_reports.build import ActivitySpec
     from hi_reports.data.activity import column_mapping
     from hi_reports.errors import DataError
+    from hi_reports.pipeline.build import ActivitySpec
 
     def fail(message: str, hint: str | None = "see the README's activity section") -> NoReturn:
         raise DataError(f"config file {path}: {message}", hint=hint, path=path)
@@ -353,10 +353,6 @@ def _yaml_type(value: Any) -> str:
     return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
-class UsageError(Exception):
-    """A combination of options that does not make sense; exits 2 like argparse."""
-
-
 def _report(edition, started: float) -> None:
     print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s"
           + (f"; it replaced the earlier edition in {edition.folder}" if edition.replaced else ""))
@@ -399,10 +395,10 @@ def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:
 def _build(args: argparse.Namespace) -> int:
     codes = [c.strip() for c in (args.org or "").split(",") if c.strip()]
     if _check_build_options(args, codes):  # the batch imports the edition stage only if it builds any
-        from hi_reports.batch.cli import run_batch
+        from hi_reports.cli.batch import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
-    from hi_reports.build import EditionRequest, build_edition
+    from hi_reports.pipeline.build import EditionRequest, build_edition
 
     if not args.org:
         raise HIReportsError(
@@ -425,9 +421,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from hi_reports.build import ActivitySpec, EditionRequest, build_edition
     from hi_reports.data import load_reference
     from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity, write_activity
+    from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
 
     started = time.perf_counter()
     reference = load_reference(args.data_dir, args.vintage)
@@ -655,9 +651,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HIReportsError as error:
         print(f"hi-reports: error: {error}", file=sys.stderr)
         return error.exit_code
-    except UsageError as error:
-        print(f"hi-reports: error: {error}", file=sys.stderr)
-        return 2
     except BrokenPipeError:  # e.g. `hi-reports orgs | head`
         sys.stderr.close()
         return 0

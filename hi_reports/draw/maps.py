@@ -1,9 +1,9 @@
 """Maps of an edition: where deprivation and rurality lie inside the organisation.
 
-Each map is planned here as :class:`~hi_reports.indicators.mapdraw.Layers` (the areas drawn, in
+Each map is planned here as :class:`~hi_reports.draw.mapdraw.Layers` (the areas drawn, in
 order, with their fill colours, the legend, local-authority borders and names, and the outline)
 from the reference data and the shapes of :mod:`hi_reports.geography.boundaries`, then drawn by
-:mod:`hi_reports.indicators.mapdraw` with matplotlib collections.
+:mod:`hi_reports.draw.mapdraw` with matplotlib collections.
 
 Every map has a title stating its finding, a scale bar, ONS's attribution with the boundaries'
 year, and alt text written from its data; its numbers go to the annex like a chart's.
@@ -31,12 +31,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import Reference
-from hi_reports.formatting import count, in_sentence, join_words, percent
-from hi_reports.geography import Organisation, organisations
-from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
-from hi_reports.indicators.classes import Classes, printed, quantile_breaks
-from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
-from hi_reports.indicators.mapdraw import (
+from hi_reports.draw.mapdraw import (
     Key,
     Layers,
     figure,
@@ -45,6 +40,11 @@ from hi_reports.indicators.mapdraw import (
     save,
     scale_bar_km,
 )
+from hi_reports.formatting import count, in_sentence, join_words, percent
+from hi_reports.geography import Organisation, organisations
+from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
+from hi_reports.indicators.classes import Classes, printed, quantile_breaks
+from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.measure import Measure
 
 __all__ = [

@@ -3,7 +3,7 @@
 A map's areas are one :class:`~matplotlib.collections.PathCollection` (each area's code kept as the
 path's URL, so a test reads back which area got which colour), its local-authority borders another
 and its outline a third. GeoPandas' plotting is not used: for the same picture it builds an artist
-per geometry. A map is drawn at its printed width (:data:`~hi_reports.indicators.figfile.PRINTED_WIDTH`)
+per geometry. A map is drawn at its printed width (:data:`~hi_reports.draw.figfile.PRINTED_WIDTH`)
 with no text under 8 pt, and written as a PNG at :data:`DPI` (300): an SVG of a map is larger and
 slower to write, whether its thousands of neighbourhood polygons are vector or rasterized inside it
 (measured on QHL's three maps for issue 16: 0.18 s and 420-660 KB a map as SVG with the polygons
@@ -12,7 +12,7 @@ Text is what a map costs most to draw (matplotlib renders every glyph), so legen
 per process and pasted as images, and the title, scale note and attribution are the figure's
 caption in the book rather than text in the image. Maps of ICBs number them, with a key of names
 under the map, and show the small ICBs of London enlarged in an inset (:class:`Key`). What a map
-shows is planned in :mod:`hi_reports.indicators.maps`.
+shows is planned in :mod:`hi_reports.draw.maps`.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import shapely
 
+from hi_reports.draw.figfile import PRINTED_WIDTH, RASTER_DPI, text_width, wrap
+from hi_reports.draw.palette import CASING, NOTE, TEXT
 from hi_reports.geography.boundaries import path_arrays
-from hi_reports.indicators.figfile import PRINTED_WIDTH, RASTER_DPI, text_width, wrap
-from hi_reports.indicators.palette import CASING, NOTE, TEXT
 
 GREY = NOTE
 #: Resolution of the PNG, dots per inch at printed size.

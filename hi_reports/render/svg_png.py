@@ -2,10 +2,10 @@
 
 Reads one JSON object on stdin, ``{"root": folder, "ppi": 300, "images": [[svg, png], ...]}`` (the
 SVG files inside ``root``), writes each PNG with its resolution recorded (so that pandoc sizes it as
-the SVG) and exits. Run as ``python -m hi_reports.svg_png`` by :mod:`hi_reports.render._docx`: the
+the SVG) and exits. Run as ``python -m hi_reports.render.svg_png`` by :mod:`hi_reports.render._docx`: the
 Word document's charts are PNG copies of the SVG charts, which Word 2013 and older cannot show.
 Typst keeps every image it has drawn in memory until its process ends, hence a process of its own;
-like :mod:`hi_reports.typst_child`, it imports nothing of the project, so that it starts quickly.
+like :mod:`hi_reports.render.typst_child`, it imports nothing of the project, so that it starts quickly.
 """
 
 from __future__ import annotations

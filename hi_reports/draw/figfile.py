@@ -9,7 +9,7 @@ Charts are SVG (:func:`write_svg`): text and lines stay sharp at any zoom, and a
 to write than the PNG at 150 dpi it replaces. Glyphs are written as outlines (``svg.fonttype:
 path``): the viewer needs no font, so Typst, which has only its own fonts, and every browser show
 the letters matplotlib measured. Files are byte for byte reproducible: a fixed hash salt for the
-SVG's ids and no date. Maps are PNG at :data:`RASTER_DPI` (see :mod:`hi_reports.indicators.mapdraw`).
+SVG's ids and no date. Maps are PNG at :data:`RASTER_DPI` (see :mod:`hi_reports.draw.mapdraw`).
 :func:`text_width` and :func:`wrap` measure text as the files draw it, for layouts in inches.
 """
 

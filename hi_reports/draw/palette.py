@@ -15,7 +15,7 @@ Lines drawn across bars (error bars, the median) are dark with a white casing: t
 them contrast against any bar, the dark line against the page.
 
 Map fills are sequential palettes (viridis for IMD deciles, ColorBrewer for shares and rates, in
-:mod:`hi_reports.indicators.maps`). Neighbouring classes of a sequential palette cannot all be
+:mod:`hi_reports.draw.maps`). Neighbouring classes of a sequential palette cannot all be
 3:1 apart; the maps have a legend, their ends are far apart, and their palettes are chosen to stay
 ordered in lightness under colour blindness.
 """

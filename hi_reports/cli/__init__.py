@@ -1,0 +1,3 @@
+"""The command line, ``hi-reports``: :mod:`hi_reports.cli.main` parses and runs a command (one
+edition, ``init``, ``orgs``, ``data ...``); :mod:`hi_reports.cli.batch` runs a batch with its
+progress and summary. It is the only layer that knows the command-line flags."""
