@@ -22,7 +22,9 @@ import duckdb
 
 from hi_reports.data.activity import read_activity
 
-DATA = Path(os.environ.get("HI_REPORTS_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA = Path(
+    os.environ.get("HI_REPORTS_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 def generate(target: Path, rows: int, lookup: Path) -> None:
@@ -49,7 +51,9 @@ def generate(target: Path, rows: int, lookup: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000_000)
-    parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "hi_reports_bench")
+    parser.add_argument(
+        "--folder", type=Path, default=Path(tempfile.gettempdir()) / "hi_reports_bench"
+    )
     parser.add_argument("--memory-limit", default="1GB")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
@@ -60,14 +64,20 @@ def main() -> None:
     if not target.exists():
         start = time.perf_counter()
         generate(target, args.rows, lookup)
-        print(f"generated {target} ({target.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {target} ({target.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - start:.1f} s"
+        )
         # Measure in a fresh process, so that the peak RSS is the read's alone.
         sys.exit(subprocess.call([sys.executable, *sys.argv]))
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     activity = read_activity(
-        target, lsoa21_lookup=lookup, memory_limit=args.memory_limit, threads=args.threads, checksum=False
+        target,
+        lsoa21_lookup=lookup,
+        memory_limit=args.memory_limit,
+        threads=args.threads,
+        checksum=False,
     )
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -84,7 +84,9 @@ class TreeMemory:
         while not self._stop.is_set():
             pids = self._tree(self.root)
             self.peak_rss = max(self.peak_rss, sum(self._kib(p, "status", "VmRSS:") for p in pids))
-            self.peak_pss = max(self.peak_pss, sum(self._kib(p, "smaps_rollup", "Pss:") for p in pids))
+            self.peak_pss = max(
+                self.peak_pss, sum(self._kib(p, "smaps_rollup", "Pss:") for p in pids)
+            )
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
@@ -125,7 +127,9 @@ def bench_charts(reference, codes: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--skip-full", action="store_true", help="skip the 42-edition batch")
     args = parser.parse_args()
@@ -142,18 +146,39 @@ def main() -> None:
     profile_times = bench_profiles(reference)
     for kind, seconds in profile_times.items():
         rows.append((f"indicators (profiles) of every {kind} organisation", f"{seconds:.2f} s"))
-    rows.append(("indicators of every organisation of every kind", f"{sum(profile_times.values()):.2f} s"))
+    rows.append(
+        ("indicators of every organisation of every kind", f"{sum(profile_times.values()):.2f} s")
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "editions"
         if not args.skip_full:
             # As a user runs it: a new process, the data from the cache, 2 workers.
-            command = [sys.executable, "-m", "hi_reports.cli.main", "build", "--kind", "icb", "--all", "--out", str(out),
-                       "--format", "html,pdf", "--engine", "builtin", "--quiet", "--jobs", str(args.jobs),
-                       "--data-dir", str(args.data_dir)]
+            command = [
+                sys.executable,
+                "-m",
+                "hi_reports.cli.main",
+                "build",
+                "--kind",
+                "icb",
+                "--all",
+                "--out",
+                str(out),
+                "--format",
+                "html,pdf",
+                "--engine",
+                "builtin",
+                "--quiet",
+                "--jobs",
+                str(args.jobs),
+                "--data-dir",
+                str(args.data_dir),
+            ]
             start = time.perf_counter()
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            child = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
             with TreeMemory(child.pid) as memory:
                 stdout, _ = child.communicate()
             wall = time.perf_counter() - start
@@ -161,26 +186,52 @@ def main() -> None:
             # CPU time of the whole process tree (the CLI, its workers, their pandoc processes):
             # steadier than wall time when other work shares the machine.
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            rows.append((f"all 42 ICB editions, HTML + PDF, {args.jobs} workers (CLI, new process)",
-                         f"{wall:.1f} s wall: {stdout.strip()[:60]}"))
-            rows.append(("CPU time of that batch, all processes (user + system)",
-                         f"{cpu:.1f} s, {cpu / 42:.2f} s an edition"))
-            rows.append(("peak memory of the process tree, RSS (PSS)",
-                         f"{memory.peak_rss / 1024:.0f} MiB ({memory.peak_pss / 1024:.0f} MiB)"))
+            rows.append(
+                (
+                    f"all 42 ICB editions, HTML + PDF, {args.jobs} workers (CLI, new process)",
+                    f"{wall:.1f} s wall: {stdout.strip()[:60]}",
+                )
+            )
+            rows.append(
+                (
+                    "CPU time of that batch, all processes (user + system)",
+                    f"{cpu:.1f} s, {cpu / 42:.2f} s an edition",
+                )
+            )
+            rows.append(
+                (
+                    "peak memory of the process tree, RSS (PSS)",
+                    f"{memory.peak_rss / 1024:.0f} MiB ({memory.peak_pss / 1024:.0f} MiB)",
+                )
+            )
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, check=False)
-            rows.append(("rebuild with nothing changed (new process, CLI)",
-                         f"{time.perf_counter() - start:.2f} s: {done.stdout.strip()[:40]}..."))
+            rows.append(
+                (
+                    "rebuild with nothing changed (new process, CLI)",
+                    f"{time.perf_counter() - start:.2f} s: {done.stdout.strip()[:40]}...",
+                )
+            )
 
-        rows.append((f"chapter figures + 6 charts per edition ({len(SUBSET)} ICBs)",
-                     f"{bench_charts(reference, SUBSET):.2f} s"))
+        rows.append(
+            (
+                f"chapter figures + 6 charts per edition ({len(SUBSET)} ICBs)",
+                f"{bench_charts(reference, SUBSET):.2f} s",
+            )
+        )
 
         sub = Path(tmp) / "subset"
         start = time.perf_counter()
-        subset = build_batch(BatchRequest(out=sub, codes=SUBSET, formats=("html", "pdf"), engine="builtin",
-                                          jobs=args.jobs), reference=reference)
+        subset = build_batch(
+            BatchRequest(
+                out=sub, codes=SUBSET, formats=("html", "pdf"), engine="builtin", jobs=args.jobs
+            ),
+            reference=reference,
+        )
         ours = time.perf_counter() - start
-        rows.append((f"batch of {len(SUBSET)} ICBs, HTML + PDF (data already loaded)", f"{ours:.1f} s"))
+        rows.append(
+            (f"batch of {len(SUBSET)} ICBs, HTML + PDF (data already loaded)", f"{ours:.1f} s")
+        )
         assert subset.ok, subset.failed
 
     for label, value in rows:

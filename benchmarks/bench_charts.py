@@ -33,8 +33,11 @@ def draw_matplotlib(frame) -> bytes:
     axes = figure.subplots()
     bars = axes.bar(frame["decile"], frame["share"] * 100, color="#005EB8")
     axes.bar_label(bars, labels=[f"{v:.1%}" for v in frame["share"]], fontsize=8)
-    axes.set(xlabel="National IMD decile (1 = most deprived)", ylabel="Share of residents (%)",
-             title="Residents by national IMD decile")
+    axes.set(
+        xlabel="National IMD decile (1 = most deprived)",
+        ylabel="Share of residents (%)",
+        title="Residents by national IMD decile",
+    )
     axes.spines[["top", "right"]].set_visible(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150)
@@ -46,11 +49,18 @@ def draw_plotnine(frame) -> bytes:
     from plotnine import aes, geom_col, geom_text, ggplot, labs, theme, theme_classic
 
     frame = frame.assign(percent=frame["share"] * 100, label=[f"{v:.1%}" for v in frame["share"]])
-    plot = (ggplot(frame, aes("decile", "percent")) + geom_col(fill="#005EB8")
-            + geom_text(aes(label="label"), va="bottom", size=8)
-            + labs(x="National IMD decile (1 = most deprived)", y="Share of residents (%)",
-                   title="Residents by national IMD decile")
-            + theme_classic() + theme(figure_size=(7, 4)))
+    plot = (
+        ggplot(frame, aes("decile", "percent"))
+        + geom_col(fill="#005EB8")
+        + geom_text(aes(label="label"), va="bottom", size=8)
+        + labs(
+            x="National IMD decile (1 = most deprived)",
+            y="Share of residents (%)",
+            title="Residents by national IMD decile",
+        )
+        + theme_classic()
+        + theme(figure_size=(7, 4))
+    )
     buffer = io.BytesIO()
     plot.save(buffer, format="png", dpi=150, verbose=False)
     return buffer.getvalue()
@@ -73,7 +83,9 @@ def main() -> None:
             times.append(time.process_time() - start)
         results[name] = (first, statistics.median(times))
     for name, (first, median) in results.items():
-        print(f"{name:10}  first {first:5.3f} s CPU   then {median:5.3f} s CPU a chart (median of {args.rounds})")
+        print(
+            f"{name:10}  first {first:5.3f} s CPU   then {median:5.3f} s CPU a chart (median of {args.rounds})"
+        )
     ratio = results["plotnine"][1] / results["matplotlib"][1]
     print(f"plotnine / matplotlib: {ratio:.1f}x")
 

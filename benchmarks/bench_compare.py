@@ -31,9 +31,24 @@ def run(code: Path, data_dir: Path, out: Path, jobs: int) -> tuple[float, float]
     from hi_reports.data.loaders import cache_dir
 
     shutil.rmtree(cache_dir() / "freeze", ignore_errors=True)
-    command = [sys.executable, "-c", "import sys; from hi_reports.cli.main import main; sys.exit(main())",
-               "build", "--kind", "icb", "--all", "--jobs", str(jobs), "--format", "html,pdf",
-               "--data-dir", str(data_dir), "--out", str(out), "--quiet"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from hi_reports.cli.main import main; sys.exit(main())",
+        "build",
+        "--kind",
+        "icb",
+        "--all",
+        "--jobs",
+        str(jobs),
+        "--format",
+        "html,pdf",
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     env = {**os.environ, "PYTHONPATH": str(code)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -52,17 +67,27 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "before"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.before],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.before],
+            check=True,
+            capture_output=True,
+        )
         try:
             results: dict[str, list[tuple[float, float]]] = {"before": [], "now": []}
             for round_ in range(args.rounds):
                 for name, code in (("before", old), ("now", ROOT)):
-                    results[name].append(run(code, args.data_dir, Path(tmp) / f"{name}{round_}", args.jobs))
+                    results[name].append(
+                        run(code, args.data_dir, Path(tmp) / f"{name}{round_}", args.jobs)
+                    )
                     wall, cpu = results[name][-1]
-                    print(f"round {round_ + 1}, {name}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
+                    print(
+                        f"round {round_ + 1}, {name}: {wall:.1f} s wall, {cpu:.1f} s CPU",
+                        flush=True,
+                    )
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False
+            )
     for name, runs in results.items():
         walls = ", ".join(f"{w:.1f}" for w, _ in runs)
         cpus = ", ".join(f"{c:.1f}" for _, c in runs)

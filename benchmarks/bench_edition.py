@@ -19,7 +19,9 @@ from pathlib import Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--org", default="QHL")
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,12 +44,19 @@ def main() -> None:
         for formats in (("html",), ("pdf",), ("html", "pdf", "docx")):
             start = time.perf_counter()
             build_edition(
-                EditionRequest(org=args.org, out=Path(tmp) / "editions", formats=formats, engine="builtin",
-                               date=dt.date.today()),
+                EditionRequest(
+                    org=args.org,
+                    out=Path(tmp) / "editions",
+                    formats=formats,
+                    engine="builtin",
+                    date=dt.date.today(),
+                ),
                 reference=reference,
                 profiles=profiles,
             )
-            timings[f"one edition ({args.org}), {'+'.join(formats)}, builtin engine"] = time.perf_counter() - start
+            timings[f"one edition ({args.org}), {'+'.join(formats)}, builtin engine"] = (
+                time.perf_counter() - start
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for label, seconds in timings.items():
         print(f"{label:55} {seconds:6.2f} s")

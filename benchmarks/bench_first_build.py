@@ -36,11 +36,15 @@ def run(data: Path) -> None:
         os.environ.pop("HI_REPORTS_MIRROR", None)
         for name in ARCGIS:
             dataset = get_dataset(name)
-            service = ons_service(name, find_file(dataset, data), 2 if dataset.collapse_repeats else 1)
+            service = ons_service(
+                name, find_file(dataset, data), 2 if dataset.collapse_repeats else 1
+            )
             publishers.services[service_name(dataset.download_url)] = service
         for name, dataset in list(CATALOGUE.items()):
             if dataset.download_url:
-                CATALOGUE[name] = dataclasses.replace(dataset, download_url=publishers.local(dataset.download_url))
+                CATALOGUE[name] = dataclasses.replace(
+                    dataset, download_url=publishers.local(dataset.download_url)
+                )
         _publisher_workbooks(publishers, data)
         folder = Path(scratch) / "data"
         print(f"{'dataset':22} {'seconds':>8}  rows")
@@ -55,8 +59,25 @@ def run(data: Path) -> None:
         for label in ("first build", "second build"):
             out = Path(scratch) / label.replace(" ", "_")
             started = time.perf_counter()
-            assert main(["build", "--org", "QHL", "--data-dir", str(folder), "--out", str(out),
-                         "--format", "html,pdf", "--engine", "builtin", "--quiet"]) == 0
+            assert (
+                main(
+                    [
+                        "build",
+                        "--org",
+                        "QHL",
+                        "--data-dir",
+                        str(folder),
+                        "--out",
+                        str(out),
+                        "--format",
+                        "html,pdf",
+                        "--engine",
+                        "builtin",
+                        "--quiet",
+                    ]
+                )
+                == 0
+            )
             print(f"{label + ' (HTML, PDF)':22} {time.perf_counter() - started:8.1f}")
 
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CHAPTER = '''# Our own analysis {#sec-local}
+CHAPTER = """# Our own analysis {#sec-local}
 
 ```{python}
 #| tags: [parameters]
@@ -45,14 +45,16 @@ ggplot(q, aes("factor(imd_quintile)", "residents")) + geom_col() + labs(x="Quint
 #| tbl-cap: "Residents by quintile"
 q.round()
 ```
-'''
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--org", default="QHL")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
 
     from hi_reports import api
@@ -78,8 +80,10 @@ def main() -> None:
         assert "fig-local" in markdown and "tbl-local" in markdown
     print(f"plotnine import, once per process:        {first_import:5.2f} s CPU")
     print(f"first weave (plotnine's first draw):      {times[0]:5.2f} s CPU")
-    print(f"each further weave, median of {args.rounds}:         {statistics.median(times[1:]):5.2f} s CPU"
-          f"  ({dt.date.today()}, load {os.getloadavg()[0]:.1f})")
+    print(
+        f"each further weave, median of {args.rounds}:         {statistics.median(times[1:]):5.2f} s CPU"
+        f"  ({dt.date.today()}, load {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":

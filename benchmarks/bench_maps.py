@@ -32,7 +32,9 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
@@ -49,29 +51,47 @@ def main() -> None:
         reference = load_reference(args.data_dir)
         start = time.perf_counter()
         shapes = boundaries.lsoa_shapes(reference)
-        rows.append(("LSOA shapes, first load (GeoJSON, projection, dissolves)", time.perf_counter() - start))
+        rows.append(
+            (
+                "LSOA shapes, first load (GeoJSON, projection, dissolves)",
+                time.perf_counter() - start,
+            )
+        )
         boundaries._CACHE.clear()
         start = time.perf_counter()
         shapes = boundaries.lsoa_shapes(reference)
-        rows.append(("LSOA shapes from the cache (GeoParquet, path arrays)", time.perf_counter() - start))
+        rows.append(
+            ("LSOA shapes from the cache (GeoParquet, path arrays)", time.perf_counter() - start)
+        )
         code = (
             f"import time; from hi_reports.data import load_reference; r = load_reference({str(args.data_dir)!r}); "
             "from hi_reports.geography.boundaries import lsoa_shapes; t = time.perf_counter(); lsoa_shapes(r); "
             "print(time.perf_counter() - t)"
         )
-        fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        rows.append(("LSOA shapes from the cache, new process (imports geopandas)", float(fresh.stdout)))
+        fresh = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        rows.append(
+            ("LSOA shapes from the cache, new process (imports geopandas)", float(fresh.stdout))
+        )
 
         figures = Path(tmp) / "figures"
         icbs = {o.key: o for o in organisations(reference, "icb")}
         variation = variation_figures(kind_profiles(reference, "icb"), icbs)
         draws = {
-            "QHL": lambda: maps.organisation_maps(resolve(reference, "QHL"), reference, shapes,
-                                                  membership(reference, "icb"), figures),
-            "QJM": lambda: maps.organisation_maps(resolve(reference, "QJM"), reference, shapes,
-                                                  membership(reference, "icb"), figures),
-            "RXK": lambda: maps.organisation_maps(resolve(reference, "RXK", "trust"), reference, shapes,
-                                                  membership(reference, "trust"), figures),
+            "QHL": lambda: maps.organisation_maps(
+                resolve(reference, "QHL"), reference, shapes, membership(reference, "icb"), figures
+            ),
+            "QJM": lambda: maps.organisation_maps(
+                resolve(reference, "QJM"), reference, shapes, membership(reference, "icb"), figures
+            ),
+            "RXK": lambda: maps.organisation_maps(
+                resolve(reference, "RXK", "trust"),
+                reference,
+                shapes,
+                membership(reference, "trust"),
+                figures,
+            ),
             "england": lambda: maps.england_maps(reference, shapes, variation, icbs, figures),
         }
         for org, draw in draws.items():
@@ -93,9 +113,15 @@ def main() -> None:
         def build() -> float:
             start = time.perf_counter()
             build_edition(
-                EditionRequest(org="QHL", out=Path(tmp) / "editions", formats=("html", "pdf"), engine="builtin",
-                               date=dt.date.today()),
-                reference=reference, profiles=profiles,
+                EditionRequest(
+                    org="QHL",
+                    out=Path(tmp) / "editions",
+                    formats=("html", "pdf"),
+                    engine="builtin",
+                    date=dt.date.today(),
+                ),
+                reference=reference,
+                profiles=profiles,
             )
             return time.perf_counter() - start
 
@@ -109,8 +135,12 @@ def main() -> None:
         edition_module.organisation_maps = original
         rows.append(("edition QHL, HTML + PDF, with its 3 maps", statistics.mean(with_maps)))
         rows.append(("edition QHL, HTML + PDF, without maps", statistics.mean(without)))
-        rows.append(("what a map adds to the edition (difference / 3)",
-                     (statistics.mean(with_maps) - statistics.mean(without)) / 3))
+        rows.append(
+            (
+                "what a map adds to the edition (difference / 3)",
+                (statistics.mean(with_maps) - statistics.mean(without)) / 3,
+            )
+        )
     for label, seconds in rows:
         print(f"{label:62} {seconds:6.3f} s")
 

@@ -42,9 +42,23 @@ def hi_reports(orgs: list[str], data_dir: Path, jobs: int, out: Path) -> float:
     from hi_reports.data.loaders import cache_dir
 
     shutil.rmtree(cache_dir() / "freeze", ignore_errors=True)
-    command = [str(Path(sys.executable).with_name("hi-reports")), "build", "--kind", "icb", "--org", ",".join(orgs),
-               "--jobs", str(jobs), "--format", "html,pdf", "--data-dir", str(data_dir), "--out", str(out),
-               "--quiet"]
+    command = [
+        str(Path(sys.executable).with_name("hi-reports")),
+        "build",
+        "--kind",
+        "icb",
+        "--org",
+        ",".join(orgs),
+        "--jobs",
+        str(jobs),
+        "--format",
+        "html,pdf",
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     start = time.perf_counter()
     subprocess.run(command, check=True)
     return time.perf_counter() - start
@@ -65,10 +79,16 @@ def quarto_way(org: str, data_dir: Path, out: Path) -> None:
     for entry in book_files(config, sources.config):
         source = sources.root / entry
         document = parse(source.read_text(encoding="utf-8"), str(source))
-        notebook = execute(to_notebook(document, {"org": org, "kind": "icb", "vintage": "2019"}),
-                           cwd=project, env=env, timeout=600)
+        notebook = execute(
+            to_notebook(document, {"org": org, "kind": "icb", "vintage": "2019"}),
+            cwd=project,
+            env=env,
+            timeout=600,
+        )
         (project / source.name).write_text(page(notebook), encoding="utf-8")
-    derived = edition_config(config, "Health Inequalities Book", f"{org}: local edition", "2026-12-01")
+    derived = edition_config(
+        config, "Health Inequalities Book", f"{org}: local edition", "2026-12-01"
+    )
     (project / "_quarto.yml").write_text(yaml.safe_dump(derived, sort_keys=False), encoding="utf-8")
     for sub in ("html", "typst"):
         shutil.copytree(sources.templates / sub, project / sub, dirs_exist_ok=True)
@@ -77,13 +97,17 @@ def quarto_way(org: str, data_dir: Path, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--orgs", default=",".join(SUBSET))
     args = parser.parse_args()
     orgs = args.orgs.split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        ours = [hi_reports(orgs, args.data_dir, args.jobs, Path(tmp) / f"ours{i}") for i in range(2)]
+        ours = [
+            hi_reports(orgs, args.data_dir, args.jobs, Path(tmp) / f"ours{i}") for i in range(2)
+        ]
         start = time.perf_counter()
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(lambda org: quarto_way(org, args.data_dir, Path(tmp) / "quarto"), orgs))
@@ -91,7 +115,9 @@ def main() -> None:
         pdfs = sorted(p.name for p in (Path(tmp) / "quarto").glob("*/*.pdf"))
     print(f"{len(orgs)} ICB editions, HTML + PDF, {args.jobs} at a time")
     print(f"  hi-reports build (new process, nothing frozen): {ours[0]:.1f} s, {ours[1]:.1f} s")
-    print(f"  the Quarto way (a kernel per chapter, then rendered): {theirs:.1f} s ({', '.join(pdfs)})")
+    print(
+        f"  the Quarto way (a kernel per chapter, then rendered): {theirs:.1f} s ({', '.join(pdfs)})"
+    )
     print(f"  ratio: {theirs / min(ours):.1f}x")
 
 

@@ -26,8 +26,16 @@ def make_data(groups: int = 42, quantiles: int = 10, seed: int = 0) -> pd.DataFr
     value = (8 - 0.4 * q + rng.normal(0, 0.3, size=q.size)).clip(0.5)  # rate per 1,000
     events = value * pop / 1000
     half = 1.96 * np.sqrt(events) / pop * 1000
-    return pd.DataFrame({"area": area, "quantile": q, "population": pop, "value": value,
-                         "lower": value - half, "upper": value + half})
+    return pd.DataFrame(
+        {
+            "area": area,
+            "quantile": q,
+            "population": pop,
+            "value": value,
+            "lower": value - half,
+            "upper": value + half,
+        }
+    )
 
 
 def main() -> None:

@@ -53,7 +53,9 @@ class Stages:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cprofile", action="store_true")
     args = parser.parse_args()
@@ -75,15 +77,21 @@ def main() -> None:
 
     def build(code: str, out: Path) -> None:
         edition.build_edition(
-            edition.EditionRequest(org=code, out=out, formats=("html", "pdf"), engine="builtin",
-                                   date=dt.date(2026, 11, 25)),
-            reference=reference, profiles=profiles,
+            edition.EditionRequest(
+                org=code,
+                out=out,
+                formats=("html", "pdf"),
+                engine="builtin",
+                date=dt.date(2026, 11, 25),
+            ),
+            reference=reference,
+            profiles=profiles,
         )
 
     codes = [org.code for org in organisations(reference, "icb")]
     if args.rounds * ROUND + 1 > len(codes):
         parser.error(f"at most {(len(codes) - 1) // ROUND} rounds of {ROUND} ICBs")
-    batches = [codes[1 + ROUND * i:1 + ROUND * (i + 1)] for i in range(args.rounds)]
+    batches = [codes[1 + ROUND * i : 1 + ROUND * (i + 1)] for i in range(args.rounds)]
 
     def run(batch: list[str]) -> None:
         for code in batch:
@@ -111,8 +119,12 @@ def main() -> None:
     rendering = best.pop("rendering")
     whole = best.pop("whole edition")
     rows = dict(best)
-    rows["HTML pages and the rest of rendering"] = rendering - best["pandoc (HTML and Typst)"] - best["Typst (PDF)"]
-    rows["chapter templates, annex and files"] = whole - rendering - best["chapter figures and 6 charts"]
+    rows["HTML pages and the rest of rendering"] = (
+        rendering - best["pandoc (HTML and Typst)"] - best["Typst (PDF)"]
+    )
+    rows["chapter templates, annex and files"] = (
+        whole - rendering - best["chapter figures and 6 charts"]
+    )
     rows["whole edition (CPU)"] = whole
     for stage, seconds in rows.items():
         print(f"{stage:45} {seconds:5.2f} s CPU")

@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
-            data_dir: str | os.PathLike[str] | None = None) -> Edition:
+def edition(
+    org: str,
+    kind: str | None = None,
+    vintage: str | int | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Edition:
     """The edition of ``org``: within an ``hi-reports build`` the one being built, elsewhere
     computed from the data folder (see :func:`hi_reports.api.edition`)."""
     from hi_reports.api import edition as _edition  # keeps `import hi_reports` light

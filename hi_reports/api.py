@@ -39,10 +39,20 @@ from hi_reports.geography import Organisation, membership
 from hi_reports.indicators.measure import Measure, Unit
 
 #: The edition a build is executing chapters for, if any.
-_CURRENT: contextvars.ContextVar[Edition | None] = contextvars.ContextVar("hi_reports_edition", default=None)
+_CURRENT: contextvars.ContextVar[Edition | None] = contextvars.ContextVar(
+    "hi_reports_edition", default=None
+)
 
 #: The columns of :attr:`Edition.lsoas`, in order (then one ``<domain>_decile`` per IoD domain).
-LSOA_COLUMNS = ("lsoa_code", "lsoa_name", "residents", "imd_decile", "imd_quintile", "rural", "ruc_class")
+LSOA_COLUMNS = (
+    "lsoa_code",
+    "lsoa_name",
+    "residents",
+    "imd_decile",
+    "imd_quintile",
+    "rural",
+    "ruc_class",
+)
 
 
 class APIError(HIReportsError, ValueError):
@@ -217,7 +227,9 @@ class Edition:
         ``lsoa_name``, ``residents`` (catchment weights applied for a trust), ``imd_decile``,
         ``imd_quintile``, ``rural`` (bool), ``ruc_class`` and one ``<domain>_decile`` per domain."""
         weights = membership(self.reference, self.org.kind)
-        mine = weights.loc[(weights["org"] == self.org.key) & (weights["weight"] > 0), ["lsoa_code", "weight"]]
+        mine = weights.loc[
+            (weights["org"] == self.org.key) & (weights["weight"] > 0), ["lsoa_code", "weight"]
+        ]
         return _lsoa_table(self.reference, mine.set_index("lsoa_code")["weight"])
 
     @cached_property
@@ -225,8 +237,14 @@ class Edition:
         """:attr:`lsoas` for England: every LSOA, weight 1."""
         return _lsoa_table(self.reference, pd.Series(1.0, index=self.reference.lsoas.index))
 
-    def measure(self, value: Any, key: str | None, definition: str | None, unit: Unit,
-                source: str | None = None) -> Measure:
+    def measure(
+        self,
+        value: Any,
+        key: str | None,
+        definition: str | None,
+        unit: Unit,
+        source: str | None = None,
+    ) -> Measure:
         """``value`` as a :class:`Measure`: a Measure as it is, or a number with its key and
         definition (both needed: the annex says what every printed number is) and its source (by
         default, this edition). A key printed before with another value or definition is refused."""
@@ -236,12 +254,15 @@ class Edition:
             raise APIError(
                 f"a number printed without a key and a definition ({_plain(value)})",
                 hint="pass key='chapter.name' and definition='what it is', e.g. "
-                     "ed.pct(share, key='local.share', definition='Share of ...')",
+                "ed.pct(share, key='local.share', definition='Share of ...')",
             )
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise APIError(f"{key}: {_plain(value)} is not a number", hint="print numbers through ed.pct, ed.num, ed.dec or ed.rank") from None
+            raise APIError(
+                f"{key}: {_plain(value)} is not a number",
+                hint="print numbers through ed.pct, ed.num, ed.dec or ed.rank",
+            ) from None
         for (chapter, known), row in self.annex.rows.items():
             same = row["value"] == number or (row["value"] is None and number != number)
             if known == key and (not same or row["definition"] != definition):
@@ -250,47 +271,89 @@ class Edition:
                     f"({row['definition']})",
                     hint="give each number a key of its own, e.g. 'local.<what>'",
                 )
-        return Measure(key, number, unit, definition, source or f"{self.org.name} edition, {self.vintage} vintage")
+        return Measure(
+            key,
+            number,
+            unit,
+            definition,
+            source or f"{self.org.name} edition, {self.vintage} vintage",
+        )
 
     def _printed(self, measure: Measure, text: str) -> str:
         self.annex.record(measure, text)
         return text
 
-    def pct(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1,
-            source: str | None = None) -> str:
+    def pct(
+        self,
+        value: Any,
+        key: str | None = None,
+        definition: str | None = None,
+        digits: int = 1,
+        source: str | None = None,
+    ) -> str:
         """A share (0.25) as a percentage (``"25.0%"``), recorded in the annex."""
         m = self.measure(value, key, definition, "share", source)
         return self._printed(m, formatting.percent(m.value, digits))
 
-    def num(self, value: Any, key: str | None = None, definition: str | None = None,
-            source: str | None = None) -> str:
+    def num(
+        self,
+        value: Any,
+        key: str | None = None,
+        definition: str | None = None,
+        source: str | None = None,
+    ) -> str:
         """A count as a whole number with thousands separators (``"1,358,012"``), recorded."""
         m = self.measure(value, key, definition, "count", source)
         return self._printed(m, formatting.count(m.value))
 
-    def dec(self, value: Any, key: str | None = None, definition: str | None = None, digits: int = 1,
-            source: str | None = None) -> str:
+    def dec(
+        self,
+        value: Any,
+        key: str | None = None,
+        definition: str | None = None,
+        digits: int = 1,
+        source: str | None = None,
+    ) -> str:
         """A rate, ratio or index to fixed decimals (``"12.3"``), recorded."""
         m = self.measure(value, key, definition, "number", source)
         return self._printed(m, formatting.decimal(m.value, digits))
 
-    def rank(self, value: Any, key: str | None = None, definition: str | None = None,
-             of: int | None = None, source: str | None = None) -> str:
+    def rank(
+        self,
+        value: Any,
+        key: str | None = None,
+        definition: str | None = None,
+        of: int | None = None,
+        source: str | None = None,
+    ) -> str:
         """A rank in words (``"3rd of 42"``, ``"joint 5th of 309"``), recorded."""
         m = self.measure(value, key, definition, "rank", source)
         if not isinstance(value, Measure) and of is not None:
             m = Measure(m.key, m.value, "rank", m.definition, m.source, of=of)
         return self._printed(m, formatting.rank(m.value, m.of, m.tied))
 
-    def times(self, value: Any, than: str, key: str | None = None, definition: str | None = None,
-              source: str | None = None) -> str:
+    def times(
+        self,
+        value: Any,
+        than: str,
+        key: str | None = None,
+        definition: str | None = None,
+        source: str | None = None,
+    ) -> str:
         """A ratio in words (``"1.8 times THAN"``, ``"about the same as THAN"``, ``"10% lower than
         THAN"``; never ``"0.9 times"``), recorded."""
         m = self.measure(value, key, definition, "number", source)
         return self._printed(m, formatting.times(m.value, str(escape_markdown(than))))
 
-    def quantity(self, value: Any, singular: str, plural: str | None = None, key: str | None = None,
-                 definition: str | None = None, source: str | None = None) -> str:
+    def quantity(
+        self,
+        value: Any,
+        singular: str,
+        plural: str | None = None,
+        key: str | None = None,
+        definition: str | None = None,
+        source: str | None = None,
+    ) -> str:
         """A count and its noun (``"one neighbourhood"``, ``"773 neighbourhoods"``), recorded."""
         m = self.measure(value, key, definition, "count", source)
         printed = formatting.count(m.value)
@@ -304,8 +367,13 @@ class Edition:
         return singular if formatting.count(number) == "1" else plural or singular + "s"
 
     @staticmethod
-    def compare(value: Measure, other: Measure, higher: str = "higher than", lower: str = "lower than",
-                same: str = "the same as") -> str:
+    def compare(
+        value: Measure,
+        other: Measure,
+        higher: str = "higher than",
+        lower: str = "lower than",
+        same: str = "the same as",
+    ) -> str:
         """Words comparing two shares as printed (to 0.1 percentage points); prints no number."""
         if value.missing or other.missing:
             return "not comparable with"
@@ -316,8 +384,14 @@ class Edition:
     def words(items: Any) -> Text:
         """``["A", "B", "C"]`` as ``"A, B and C"``, each item escaped for markdown unless it is
         markdown already (:class:`Text`)."""
-        return Text(formatting.join_words(
-            [str(item) if isinstance(item, Text) else str(escape_markdown(str(item))) for item in items]))
+        return Text(
+            formatting.join_words(
+                [
+                    str(item) if isinstance(item, Text) else str(escape_markdown(str(item)))
+                    for item in items
+                ]
+            )
+        )
 
     def figure(self, item: Any) -> Text:
         """The markdown of a chart or map the package drew (see :attr:`charts`, :attr:`maps`):
@@ -326,13 +400,17 @@ class Edition:
         if not item:
             return Text("")
         for measure in getattr(item, "measures", ()):
-            self.annex.record(measure, formatting.by_unit(measure.unit, measure.value, measure.of,
-                                                          tied=measure.tied))
+            self.annex.record(
+                measure,
+                formatting.by_unit(measure.unit, measure.value, measure.of, tied=measure.tied),
+            )
         caption = getattr(item, "caption", None) or item.title
 
         label = item.name.replace("_", "-")
-        return Text(f'![{escape_markdown(caption)}]({attr(self._figure_path(item))})'
-                    f'{{#fig-{label} fig-alt="{attr(item.alt)}"}}')
+        return Text(
+            f"![{escape_markdown(caption)}]({attr(self._figure_path(item))})"
+            f'{{#fig-{label} fig-alt="{attr(item.alt)}"}}'
+        )
 
     def _figure_path(self, item: Any) -> str:
         """Within a build, the chart's path in the project. Outside one (a chapter rendered by
@@ -349,20 +427,26 @@ class Edition:
 
 def _plain(value: Any) -> str:
     """A value as a message shows it: a numpy number as a Python one (0.5, not np.float64(0.5))."""
-    return repr(value.item()) if type(value).__module__ == "numpy" and hasattr(value, "item") else repr(value)
+    return (
+        repr(value.item())
+        if type(value).__module__ == "numpy" and hasattr(value, "item")
+        else repr(value)
+    )
 
 
 def _lsoa_table(reference: Reference, weight: pd.Series) -> pd.DataFrame:
     lsoas = reference.lsoas.loc[weight.index]
-    table = pd.DataFrame({
-        "lsoa_code": lsoas.index.to_numpy(),
-        "lsoa_name": lsoas["lsoa_name"].to_numpy(),
-        "residents": (lsoas["population"] * weight).to_numpy(dtype=float),
-        "imd_decile": lsoas["imd_decile"].to_numpy(),
-        "imd_quintile": lsoas["imd_quintile"].to_numpy(),
-        "rural": (lsoas["urban_rural"] == "Rural").to_numpy(),
-        "ruc_class": lsoas["ruc_code"].to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "lsoa_code": lsoas.index.to_numpy(),
+            "lsoa_name": lsoas["lsoa_name"].to_numpy(),
+            "residents": (lsoas["population"] * weight).to_numpy(dtype=float),
+            "imd_decile": lsoas["imd_decile"].to_numpy(),
+            "imd_quintile": lsoas["imd_quintile"].to_numpy(),
+            "rural": (lsoas["urban_rural"] == "Rural").to_numpy(),
+            "ruc_class": lsoas["ruc_code"].to_numpy(),
+        }
+    )
     for domain, _, _ in DOMAINS:
         table[f"{domain}_decile"] = lsoas[f"{domain}_decile"].to_numpy()
     return table.sort_values("lsoa_code", ignore_index=True)
@@ -374,16 +458,24 @@ def inline_text(value: Any) -> str:
     fractional number is refused: it must go through ``ed.pct``, ``ed.num``, ``ed.dec`` or
     ``ed.rank``, so that the annex records it."""
     if isinstance(value, Measure):
-        raise APIError(f"print {value.key} through ed.pct, ed.num, ed.dec or ed.rank",
-                       hint="e.g. `{python} ed.pct(...)`: the annex records every number printed")
+        raise APIError(
+            f"print {value.key} through ed.pct, ed.num, ed.dec or ed.rank",
+            hint="e.g. `{python} ed.pct(...)`: the annex records every number printed",
+        )
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float) or type(value).__module__ == "numpy":
-        if type(value).__module__ == "numpy" and float(value) == int(value) and "int" in type(value).__name__:
+        if (
+            type(value).__module__ == "numpy"
+            and float(value) == int(value)
+            and "int" in type(value).__name__
+        ):
             return str(int(value))
-        raise APIError(f"a bare number {float(value)!r} in an inline expression",
-                       hint="format it with ed.pct, ed.num or ed.dec and a key and definition, so "
-                            "that the annex records it")
+        raise APIError(
+            f"a bare number {float(value)!r} in an inline expression",
+            hint="format it with ed.pct, ed.num or ed.dec and a key and definition, so "
+            "that the annex records it",
+        )
     if isinstance(value, int):
         return str(value)
     markdown = getattr(value, "_repr_markdown_", None)
@@ -404,12 +496,19 @@ def current(edition_: Edition) -> Iterator[Edition]:
 
 def _matches(ed: Edition, org: str, kind: str | None, vintage: str | None) -> bool:
     codes = {c.upper() for c in (ed.org.code, ed.org.ons_code, ed.org.ods_code) if c}
-    return (org.strip().upper() in codes and kind in (None, ed.org.kind)
-            and (vintage is None or str(vintage) == ed.vintage))
+    return (
+        org.strip().upper() in codes
+        and kind in (None, ed.org.kind)
+        and (vintage is None or str(vintage) == ed.vintage)
+    )
 
 
-def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
-            data_dir: str | os.PathLike[str] | None = None) -> Edition:
+def edition(
+    org: str,
+    kind: str | None = None,
+    vintage: str | int | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Edition:
     """The edition of ``org`` (an ODS or ONS code, or ``england``).
 
     Within an ``hi-reports build`` this is the edition being built, already computed. Elsewhere the
@@ -430,7 +529,7 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
                 f"this build is of {ed.org.code} ({ed.org.kind}, vintage {ed.vintage}), "
                 f"not {org!r}",
                 hint="read the organisation from the parameters cell, ed = hi_reports.edition(org), and "
-                     "tag that cell '#| tags: [parameters]' so that the build sets org",
+                "tag that cell '#| tags: [parameters]' so that the build sets org",
             )
         return ed
     from hi_reports.data import DEFAULT_VINTAGE, load_reference
@@ -443,10 +542,25 @@ def edition(org: str, kind: str | None = None, vintage: str | int | None = None,
     reference = load_reference(data_dir, str(vintage) if vintage is not None else DEFAULT_VINTAGE)
     organisation = resolve(reference, str(org), kind)
     scratch = tempfile.TemporaryDirectory(prefix="hi-reports-figures-")  # removed with the Edition
-    context = chapter_context(organisation, reference, kind_profiles(reference, organisation.kind),
-                              dt.date.today(), Path(scratch.name))
+    context = chapter_context(
+        organisation,
+        reference,
+        kind_profiles(reference, organisation.kind),
+        dt.date.today(),
+        Path(scratch.name),
+    )
     return Edition(organisation, reference, context, drawn=Path(scratch.name), _scratch=scratch)
 
 
-__all__ = ["APIError", "Edition", "Figures", "LSOA_COLUMNS", "Text", "attr", "current", "edition",
-           "inline_text", "md"]
+__all__ = [
+    "APIError",
+    "Edition",
+    "Figures",
+    "LSOA_COLUMNS",
+    "Text",
+    "attr",
+    "current",
+    "edition",
+    "inline_text",
+    "md",
+]

@@ -35,7 +35,9 @@ class HIReportsError(Exception):
 class DataError(HIReportsError):
     """A reference or activity data file is missing, unreadable or inconsistent."""
 
-    def __init__(self, message: str, hint: str | None = None, path: Path | str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, path: Path | str | None = None
+    ) -> None:
         super().__init__(message, hint)
         self.path = None if path is None else str(path)
 
@@ -59,7 +61,11 @@ class TemplateError(HIReportsError):
     """A chapter template failed to render; names the chapter file and line."""
 
     def __init__(
-        self, message: str, hint: str | None = None, path: str | None = None, line: int | None = None
+        self,
+        message: str,
+        hint: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.path = path

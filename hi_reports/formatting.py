@@ -54,7 +54,9 @@ def rank(value: float, of: int | None, tied: int | None = None) -> str:
     """Format a rank: (4, 42) -> '4th of 42'; shared by several, (257, 309, 53) -> 'joint 257th of 309'."""
     if value is None or math.isnan(value):
         return MISSING
-    return ("joint " if tied and tied > 1 else "") + ordinal(int(value)) + (f" of {of}" if of else "")
+    return (
+        ("joint " if tied and tied > 1 else "") + ordinal(int(value)) + (f" of {of}" if of else "")
+    )
 
 
 def join_words(items: list[str]) -> str:
@@ -69,7 +71,12 @@ def in_sentence(name: str) -> str:
     acronym or a name with capitals inside its first word stays as it is ('A&E attendances', 'NHS 111
     calls', 'GP appointments')."""
     first = name.split(" ", 1)[0]
-    if len(first) < 2 or not first[0].isupper() or any(c.isupper() for c in first[1:]) or not first[1].isalpha():
+    if (
+        len(first) < 2
+        or not first[0].isupper()
+        or any(c.isupper() for c in first[1:])
+        or not first[1].isalpha()
+    ):
         return name
     return name[0].lower() + name[1:]
 
@@ -85,7 +92,9 @@ def long_date(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def by_unit(unit: str, value: float, of: int | None = None, digits: int = 1, tied: int | None = None) -> str:
+def by_unit(
+    unit: str, value: float, of: int | None = None, digits: int = 1, tied: int | None = None
+) -> str:
     """Format a number as the chapters print its unit: share, count, rank or number."""
     if unit == "share":
         return percent(value)
@@ -128,7 +137,9 @@ def slug(text: str, limit: int = SLUG_MAX) -> str:
     import hashlib
     import unicodedata
 
-    plain = "".join(c for c in unicodedata.normalize("NFKD", str(text).lower()) if not unicodedata.combining(c))
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", str(text).lower()) if not unicodedata.combining(c)
+    )
     result = "".join(c if c.isalnum() and c.isascii() else "_" for c in plain).strip("_")
     if len(result) > limit:
         tail = hashlib.sha1(result.encode("utf-8")).hexdigest()[:8]

@@ -34,7 +34,6 @@ class Front:
     logo: str | None = None
 
 
-
 def read_front(value: Any, where: str) -> Front:
     """Check a ``front:`` mapping and return it as a :class:`Front`.
 
@@ -55,19 +54,28 @@ def read_front(value: Any, where: str) -> Front:
         return Front()
     keys = ", ".join(FRONT_KEYS)
     if not isinstance(value, dict):
-        raise TemplateError(f"{where} must be a mapping with the keys {keys}", hint="e.g. front: {classification: OFFICIAL}")
+        raise TemplateError(
+            f"{where} must be a mapping with the keys {keys}",
+            hint="e.g. front: {classification: OFFICIAL}",
+        )
     unknown = [str(k) for k in value if k not in FRONT_KEYS]
     if unknown:
-        raise TemplateError(f"{where} has unknown key(s) {', '.join(unknown)}", hint=f"the keys are {keys}")
+        raise TemplateError(
+            f"{where} has unknown key(s) {', '.join(unknown)}", hint=f"the keys are {keys}"
+        )
     fields: dict[str, str | None] = {}
     for key in FRONT_KEYS:
         item = value.get(key)
         if isinstance(item, (dict, list, bool)):
-            raise TemplateError(f"{where}.{key} must be text, not {type(item).__name__}",
-                              hint=f'e.g. {key}: "..." on one line')
+            raise TemplateError(
+                f"{where}.{key} must be text, not {type(item).__name__}",
+                hint=f'e.g. {key}: "..." on one line',
+            )
         if isinstance(item, float):  # YAML reads version: 1.10 as the number 1.1
-            raise TemplateError(f"{where}.{key} {item!r} was read as a number, which may lose digits",
-                                hint=f'put it in quotes: {key}: "{item}"')
+            raise TemplateError(
+                f"{where}.{key} {item!r} was read as a number, which may lose digits",
+                hint=f'put it in quotes: {key}: "{item}"',
+            )
         fields[key] = None if item is None or str(item).strip() == "" else str(item).strip()
     return Front(**fields)
 
@@ -86,7 +94,11 @@ def logo_problem(path: Path) -> str | None:
             root = ET.parse(path).getroot()
         except ET.ParseError as error:
             return f"is not a readable SVG file ({error})"
-        return None if root.tag.rsplit("}", 1)[-1] == "svg" else "is not an SVG image (its root is not <svg>)"
+        return (
+            None
+            if root.tag.rsplit("}", 1)[-1] == "svg"
+            else "is not an SVG image (its root is not <svg>)"
+        )
     from PIL import Image, UnidentifiedImageError
 
     try:

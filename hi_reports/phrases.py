@@ -21,16 +21,23 @@ def callout(kind: str, title: str, body: str) -> Text:
 
 def own_data(ed: Edition, body: str) -> Text:
     """The analyst edition's box on doing the same with one's own data; nothing for a board."""
-    return callout("tip", "Do this with your own data", body.strip()) if ed.audience == "analyst" else Text("")
+    return (
+        callout("tip", "Do this with your own data", body.strip())
+        if ed.audience == "analyst"
+        else Text("")
+    )
 
 
 def unsafe(ed: Edition) -> Text:
     """The banner of an edition printed from true, unrounded counts; nothing otherwise."""
     if not ed.unsafe_mark:
         return Text("")
-    return callout("important", ed.unsafe_mark,
-                   "This edition prints true activity counts, neither suppressed nor rounded, and "
-                   "figures computed from them. It is for internal use only: do not publish or share it.")
+    return callout(
+        "important",
+        ed.unsafe_mark,
+        "This edition prints true activity counts, neither suppressed nor rounded, and "
+        "figures computed from them. It is for internal use only: do not publish or share it.",
+    )
 
 
 def synthetic(activity: Figures) -> Text:
@@ -87,8 +94,10 @@ def core20_sentence(ed: Edition) -> Text:
     """How many residents live in the 20% most deprived neighbourhoods of England."""
     core20 = ed.imd.core20
     if core20.residents.value > 0:
-        return Text(f"{ed.pct(core20.share)} of residents ({ed.num(core20.residents)} people) live in "
-                    "the 20% most deprived neighbourhoods in England.")
+        return Text(
+            f"{ed.pct(core20.share)} of residents ({ed.num(core20.residents)} people) live in "
+            "the 20% most deprived neighbourhoods in England."
+        )
     return Text("No residents live in the 20% most deprived neighbourhoods in England (Core20).")
 
 
@@ -96,8 +105,10 @@ def rural_sentence(ed: Edition) -> Text:
     """How many residents live in rural neighbourhoods."""
     rural = ed.rural
     if rural.has_rural:
-        return Text(f"{ed.pct(rural.rural.share)} of residents ({ed.num(rural.rural.residents)} people) "
-                    f"live in rural neighbourhoods{against(ed, rural.rural)}.")
+        return Text(
+            f"{ed.pct(rural.rural.share)} of residents ({ed.num(rural.rural.residents)} people) "
+            f"live in rural neighbourhoods{against(ed, rural.rural)}."
+        )
     return Text(f"No residents live in neighbourhoods classed as rural{against(ed, rural.rural)}.")
 
 
@@ -109,16 +120,22 @@ def domain_sentence(ed: Edition) -> Text:
     if not f:
         return Text("")
     if not f.above:
-        return Text("On no domain is the share of residents in England's most deprived fifth higher "
-                    "here than in England.")
+        return Text(
+            "On no domain is the share of residents in England's most deprived fifth higher "
+            "here than in England."
+        )
     name = md(ed.org.short_name)
     if len(f.domains) == 1:
         d = f.domains[0]
-        return Text(f"Against England, {name} stands furthest above on the {md(f.titles[0])} domain: "
-                    f"{ed.pct(d.share)} of residents live in its most deprived national fifth, against "
-                    f"{ed.pct(d.england_share)} in England.")
-    return Text(f"Against England, {name} stands furthest above, by the same ratio, on the "
-                f"{ed.words(f.titles)} domains.")
+        return Text(
+            f"Against England, {name} stands furthest above on the {md(f.titles[0])} domain: "
+            f"{ed.pct(d.share)} of residents live in its most deprived national fifth, against "
+            f"{ed.pct(d.england_share)} in England."
+        )
+    return Text(
+        f"Against England, {name} stands furthest above, by the same ratio, on the "
+        f"{ed.words(f.titles)} domains."
+    )
 
 
 def quality(ed: Edition, measure: Measure) -> Text:
@@ -142,14 +159,30 @@ def rate_pair(ed: Edition, rate: Measure, lower: Measure, upper: Measure) -> Tex
 
 def rate_cells(ed: Edition, row: Any) -> Text:
     """The crude and the age-standardised rate of a row, each with its limits, as table cells."""
-    return Text(f"{rate_pair(ed, row.crude, row.crude_lower, row.crude_upper)} | "
-                f"{rate_pair(ed, row.dsr, row.dsr_lower, row.dsr_upper)}")
+    return Text(
+        f"{rate_pair(ed, row.crude, row.crude_lower, row.crude_upper)} | "
+        f"{rate_pair(ed, row.dsr, row.dsr_lower, row.dsr_upper)}"
+    )
 
 
 __all__ = [
-    "against", "callout", "cmp_align", "cmp_cells", "cmp_head", "core20_sentence", "domain_sentence",
-    "events", "own_data", "parents_rest", "quality", "rate_cells", "rate_pair", "rural_sentence",
-    "synthetic", "unsafe", "versus",
+    "against",
+    "callout",
+    "cmp_align",
+    "cmp_cells",
+    "cmp_head",
+    "core20_sentence",
+    "domain_sentence",
+    "events",
+    "own_data",
+    "parents_rest",
+    "quality",
+    "rate_cells",
+    "rate_pair",
+    "rural_sentence",
+    "synthetic",
+    "unsafe",
+    "versus",
 ]
 
 
@@ -174,8 +207,12 @@ def spine_head(ed: Edition) -> Text:
         return Text("| Indicator | England |\n|:--|--:|")
     parent = f" {md(ed.parent.short_name)} ICB |" if ed.parent else ""
     similar = f" Similar {ed.org.kind_plural} |" if ed.overview.similar else ""
-    cells = (f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |{parent}{similar}")
-    align = "|:--|--:|--:|--:|:--|" + ("--:|" if ed.parent else "") + ("--:|" if ed.overview.similar else "")
+    cells = f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |{parent}{similar}"
+    align = (
+        "|:--|--:|--:|--:|:--|"
+        + ("--:|" if ed.parent else "")
+        + ("--:|" if ed.overview.similar else "")
+    )
     return Text(f"{cells}\n{align}")
 
 
@@ -184,22 +221,38 @@ def spine_row(ed: Edition, label: str, row: Figures) -> Text:
     parent ICB's and the range of the similar organisations'."""
     if ed.is_england:
         return Text(f"| {label} | {ed.pct(row.share)} |")
-    limits = span(ed.pct(row.lower, digits=2), ed.pct(row.upper, digits=2))  # 1 decimal would meet the share
+    limits = span(
+        ed.pct(row.lower, digits=2), ed.pct(row.upper, digits=2)
+    )  # 1 decimal would meet the share
     parent = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
-    similar = f" {span(ed.pct(row.similar_low), ed.pct(row.similar_high))} |" if ed.overview.similar else ""
-    return Text(f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
-                f"{MARKERS[row.vs_england]} |{parent}{similar}")
+    similar = (
+        f" {span(ed.pct(row.similar_low), ed.pct(row.similar_high))} |"
+        if ed.overview.similar
+        else ""
+    )
+    return Text(
+        f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
+        f"{MARKERS[row.vs_england]} |{parent}{similar}"
+    )
 
 
 def spine_note(ed: Edition) -> Text:
     """What the spine table's limits, markers and similar organisations are."""
     if ed.is_england:
         return Text("")
-    catchment = (" For a trust the residents are a modelled catchment, whose uncertainty the limits leave out."
-                 if ed.org.kind == "trust" else "")
-    similar = (f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose residents are "
-               "spread most alike over the ten IMD deciles (lowest and highest share)." if ed.overview.similar else "")
+    catchment = (
+        " For a trust the residents are a modelled catchment, whose uncertainty the limits leave out."
+        if ed.org.kind == "trust"
+        else ""
+    )
+    similar = (
+        f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose residents are "
+        "spread most alike over the ten IMD deciles (lowest and highest share)."
+        if ed.overview.similar
+        else ""
+    )
     return Text(
         "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% limits (Wilson "
         "score, as Fingertips computes them). Higher is not worse: it shows where need is. Shares of whole "
-        f"populations have narrow limits, so read the size of the gap too.{catchment}{similar}")
+        f"populations have narrow limits, so read the size of the gap too.{catchment}{similar}"
+    )

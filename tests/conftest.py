@@ -28,7 +28,9 @@ def _data_dir() -> Path:
 DATA_DIR = _data_dir()
 
 #: How to get the real open data, said once by every test that skips without them.
-DATA_HINT = "set HI_REPORTS_DATA to a folder made by `hi-reports data fetch` (or clone beside ../shared)"
+DATA_HINT = (
+    "set HI_REPORTS_DATA to a folder made by `hi-reports data fetch` (or clone beside ../shared)"
+)
 
 
 def in_ci() -> bool:
@@ -63,7 +65,9 @@ def has_real_data(folder: Path = DATA_DIR) -> bool:
     bool
         True when IMD 2019 File 1 is found in it by name, as the loaders find files.
     """
-    return folder.is_dir() and any(folder.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"))
+    return folder.is_dir() and any(
+        folder.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")
+    )
 
 
 def need_real_data() -> Path:
@@ -136,8 +140,10 @@ def edition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
 
     out = tmp_path_factory.mktemp("editions")
     request = EditionRequest(
-        org="QHL", out=out, formats=("html", "pdf", "docx", "brief"), engine="builtin",
+        org="QHL",
+        out=out,
+        formats=("html", "pdf", "docx", "brief"),
+        engine="builtin",
         date=dt.date(2026, 11, 25),
     )
     return build_edition(request, data_dir=data_dir)
-

@@ -14,13 +14,23 @@ from bs4 import BeautifulSoup
 #: (rule, pattern): a match anywhere in a page's text breaks the rule.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("literal markdown", re.compile(r"(^|\s)#{2,6}\s|\{#|\*\*|\{\{|\{%")),
-    ("n/a beside a claim", re.compile(r"n/a[^.]{0,80}(significant|times|higher|lower)|"
-                                      r"(significant|times as high)[^.]{0,40}n/a|n/a of residents")),
+    (
+        "n/a beside a claim",
+        re.compile(
+            r"n/a[^.]{0,80}(significant|times|higher|lower)|"
+            r"(significant|times as high)[^.]{0,40}n/a|n/a of residents"
+        ),
+    ),
     ("n/a to n/a", re.compile(r"n/a to n/a")),
     ("a negative 'fewer' or 'more'", re.compile(r"-[\d,.]+ (fewer|more)\b")),
     ("minus zero", re.compile(r"(?<![\w.])-0\.0+(?!\d*[1-9])\b")),
-    ("a plural after 1", re.compile(r"\b(?<![.,\d])1 (neighbourhoods|LSOAs|ICBs|authorities|districts|trusts|"
-                                    r"organisations|quintiles|classes)\b")),
+    (
+        "a plural after 1",
+        re.compile(
+            r"\b(?<![.,\d])1 (neighbourhoods|LSOAs|ICBs|authorities|districts|trusts|"
+            r"organisations|quintiles|classes)\b"
+        ),
+    ),
     ("a ratio below one as 'times'", re.compile(r"\b0\.\d+ times\b")),
     ("an acronym lower-cased", re.compile(r"\b[a-z]&[A-Z]")),
     ("the analyst's command in the book", re.compile(r"--activity FILE|--measure NAME")),
@@ -39,7 +49,9 @@ def page_text(path: Path, tables: bool = True) -> str:
     navigation or code, and none of the box comparing the two vintages); without its tables
     (the lists of sources name both vintages) when ``tables`` is False."""
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    for tag in soup.find_all(["script", "style", "code", "pre", "nav"] + ([] if tables else ["table"])):
+    for tag in soup.find_all(
+        ["script", "style", "code", "pre", "nav"] + ([] if tables else ["table"])
+    ):
         tag.decompose()
     for box in soup.find_all(class_=re.compile("callout")):
         if "IMD 2019 and IMD 2025" in box.get_text(" "):
@@ -59,7 +71,9 @@ def problems(edition: Path, vintage: str) -> list[str]:
         text = page_text(page)
         for rule, pattern in RULES:
             for match in pattern.finditer(text):
-                found.append(f"{page.name}: {rule}: ...{text[max(0, match.start() - 60): match.end() + 40]}...")
+                found.append(
+                    f"{page.name}: {rule}: ...{text[max(0, match.start() - 60) : match.end() + 40]}..."
+                )
         prose = page_text(page, tables=False)
         for label in OTHER_VINTAGE[vintage]:
             if label in prose:

@@ -32,28 +32,47 @@ import pandas as pd
 #: Each ArcGIS dataset's reference columns -> ONS's field names in its feature service.
 ONS_FIELDS: dict[str, dict[str, str]] = {
     "lsoa_icb_lookup": {
-        "lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM", "sicbl22_code": "SICBL22CD",
-        "sicbl22_code_h": "SICBL22CDH", "sicbl22_name": "SICBL22NM", "icb22_code": "ICB22CD",
-        "icb22_code_h": "ICB22CDH", "icb22_name": "ICB22NM", "ltla22_code": "LAD22CD",
+        "lsoa11_code": "LSOA11CD",
+        "lsoa11_name": "LSOA11NM",
+        "sicbl22_code": "SICBL22CD",
+        "sicbl22_code_h": "SICBL22CDH",
+        "sicbl22_name": "SICBL22NM",
+        "icb22_code": "ICB22CD",
+        "icb22_code_h": "ICB22CDH",
+        "icb22_name": "ICB22NM",
+        "ltla22_code": "LAD22CD",
         "ltla22_name": "LAD22NM",
     },
     "ruc2011": {"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"},
     "lsoa_msoa_lookup": {
-        "lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM", "msoa11_code": "MSOA11CD",
+        "lsoa11_code": "LSOA11CD",
+        "lsoa11_name": "LSOA11NM",
+        "msoa11_code": "MSOA11CD",
         "msoa11_name": "MSOA11NM",
     },
     "lsoa11_lsoa21_lookup": {
-        "lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM", "change_code": "CHGIND",
-        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ltla22_code": "LAD22CD",
+        "lsoa11_code": "LSOA11CD",
+        "lsoa11_name": "LSOA11NM",
+        "change_code": "CHGIND",
+        "lsoa21_code": "LSOA21CD",
+        "lsoa21_name": "LSOA21NM",
+        "ltla22_code": "LAD22CD",
         "ltla22_name": "LAD22NM",
     },
     "lsoa21_icb_lookup": {
-        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "sicbl24_code": "SICBL24CD",
-        "sicbl24_code_nhs": "SICBL24CDH", "sicbl24_name": "SICBL24NM", "icb24_code": "ICB24CD",
-        "icb24_code_nhs": "ICB24CDH", "icb24_name": "ICB24NM",
+        "lsoa21_code": "LSOA21CD",
+        "lsoa21_name": "LSOA21NM",
+        "sicbl24_code": "SICBL24CD",
+        "sicbl24_code_nhs": "SICBL24CDH",
+        "sicbl24_name": "SICBL24NM",
+        "icb24_code": "ICB24CD",
+        "icb24_code_nhs": "ICB24CDH",
+        "icb24_name": "ICB24NM",
     },
     "ruc2021": {
-        "lsoa21_code": "LSOA21CD", "ruc21_code": "RUC21CD", "classification": "RUC21NM",
+        "lsoa21_code": "LSOA21CD",
+        "ruc21_code": "RUC21CD",
+        "classification": "RUC21NM",
         "ruc": "Urban_rural_flag",
     },
     "lsoa11_boundaries": {"lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM"},
@@ -90,7 +109,9 @@ def ons_service(name: str, path: Path, oa_repeats: int = 1) -> Service:
     table = table[[c for c in fields if c in table.columns]].rename(columns=fields)
     rows = table.to_dict("records")
     if oa_repeats > 1:  # one row per Output Area, so each LSOA's row repeats
-        rows = [{"OA11CD": f"{row['LSOA11CD']}-{i}", **row} for row in rows for i in range(oa_repeats)]
+        rows = [
+            {"OA11CD": f"{row['LSOA11CD']}-{i}", **row} for row in rows for i in range(oa_repeats)
+        ]
     return Service(rows)
 
 
@@ -139,25 +160,37 @@ class Publishers:
         if service.error is not None:
             return {"error": service.error}
         if not path.endswith("/query"):
-            return {"name": name, "type": "Table" if service.geometries is None else "Feature Layer",
-                    "objectIdField": "FID", "maxRecordCount": service.max_record_count}
+            return {
+                "name": name,
+                "type": "Table" if service.geometries is None else "Feature Layer",
+                "objectIdField": "FID",
+                "maxRecordCount": service.max_record_count,
+            }
         if query.get("returnCountOnly") == "true":
             return {"count": len(service.rows)}
         assert query["f"] == "geojson" and query["where"] == "1=1" and query["outFields"] == "*"
         offset = int(query.get("resultOffset", 0))
-        size = min(int(query.get("resultRecordCount", service.max_record_count)), service.max_record_count)
+        size = min(
+            int(query.get("resultRecordCount", service.max_record_count)), service.max_record_count
+        )
         if service.stop_at is not None and offset >= service.stop_at:
             size = 0
         end = min(offset + size, len(service.rows))
         geometry = query.get("returnGeometry") == "true" and service.geometries is not None
         features = [
-            {"type": "Feature", "id": i + 1,
-             "geometry": service.geometries[i] if geometry else None,
-             "properties": {"FID": i + 1, **service.rows[i]}}
+            {
+                "type": "Feature",
+                "id": i + 1,
+                "geometry": service.geometries[i] if geometry else None,
+                "properties": {"FID": i + 1, **service.rows[i]},
+            }
             for i in range(offset, end)
         ]
-        return {"type": "FeatureCollection", "features": features,
-                "properties": {"exceededTransferLimit": end < len(service.rows)}}
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "properties": {"exceededTransferLimit": end < len(service.rows)},
+        }
 
 
 @contextmanager
@@ -197,6 +230,7 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
     Written by hand because openpyxl takes two minutes for ONS's 3.3-million-cell population
     workbook; this takes seconds, and every XLSX reader reads it.
     """
+
     def cell(value: Any) -> str:
         if value is None or value == "":
             return "<c/>"
@@ -207,33 +241,63 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
     names = list(sheets)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        book.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                      for i in range(len(names)))
-            + "</Types>"))
-        book.writestr("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>"))
-        book.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            + "".join(f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
-            + "</sheets></workbook>"))
-        book.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                      f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(len(names)))
-            + "</Relationships>"))
+        book.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                + "".join(
+                    f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    for i in range(len(names))
+                )
+                + "</Types>"
+            ),
+        )
+        book.writestr(
+            "_rels/.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+        )
+        book.writestr(
+            "xl/workbook.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                + "".join(
+                    f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                    for i, n in enumerate(names)
+                )
+                + "</sheets></workbook>"
+            ),
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                + "".join(
+                    f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                    f'Target="worksheets/sheet{i + 1}.xml"/>'
+                    for i in range(len(names))
+                )
+                + "</Relationships>"
+            ),
+        )
         for i, name in enumerate(names):
-            body = "".join("<row>" + "".join(cell(v) for v in row) + "</row>" for row in sheets[name])
-            book.writestr(f"xl/worksheets/sheet{i + 1}.xml", (
-                '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                f"<sheetData>{body}</sheetData></worksheet>"))
+            body = "".join(
+                "<row>" + "".join(cell(v) for v in row) + "</row>" for row in sheets[name]
+            )
+            book.writestr(
+                f"xl/worksheets/sheet{i + 1}.xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f"<sheetData>{body}</sheetData></worksheet>"
+                ),
+            )
     return out.getvalue()
 
 
@@ -241,10 +305,18 @@ def ods_etr_csv(names: Path) -> str:
     """ODS's etr.csv made from the reference copy of the trust names: no title row, 27 columns in
     ODS's layout, the close date 12th (blank while open)."""
     copy = pd.read_csv(names, dtype=str)
-    etr = pd.DataFrame({"code": copy["trust_code"], "name": copy["trust_name"], "grouping": "Y56",
-                        "geography": "Q71", **{f"address {i}": "1 HIGH STREET" for i in range(1, 6)},
-                        "postcode": "B1 1AA", "opened": "19940401",
-                        "closed": copy["status"].map({"open": "", "closed": "20211001"})})
+    etr = pd.DataFrame(
+        {
+            "code": copy["trust_code"],
+            "name": copy["trust_name"],
+            "grouping": "Y56",
+            "geography": "Q71",
+            **{f"address {i}": "1 HIGH STREET" for i in range(1, 6)},
+            "postcode": "B1 1AA",
+            "opened": "19940401",
+            "closed": copy["status"].map({"open": "", "closed": "20211001"}),
+        }
+    )
     etr[[f"null {i}" for i in range(15)]] = ""
     assert etr.shape[1] == 27
     return etr.to_csv(index=False, header=False)

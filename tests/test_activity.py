@@ -79,7 +79,11 @@ def test_every_exclusion_reason_of_event_rows(tmp_path: Path, lookup: Path) -> N
     assert summary.exclusion("age_out_of_range").examples == ("-1", "121")
     assert [e.reason for e in summary.exclusions] == [key for key, _ in REASONS]
     counts = activity.counts.set_index(["lsoa_code", "age_band"])["count"]
-    assert counts.to_dict() == {("E01000001", "0-4"): 1, ("E01000001", "30-34"): 1, ("E01000002", "90+"): 1}
+    assert counts.to_dict() == {
+        ("E01000001", "0-4"): 1,
+        ("E01000001", "30-34"): 1,
+        ("E01000002", "90+"): 1,
+    }
     text = str(summary)
     assert "excluded 2 rows, 2 events: date outside the period" in text
     assert "used 3 rows, 3 events" in text
@@ -115,7 +119,11 @@ def test_every_exclusion_reason_of_aggregated_rows(tmp_path: Path, lookup: Path)
 def test_lsoa21_codes_are_mapped_or_reported(tmp_path: Path, lookup: Path) -> None:
     table = pd.read_csv(lookup, dtype=str)
     england = table[table["lsoa11_code"].str.startswith("E")]
-    per21 = england.groupby("lsoa21_code").agg(n=("lsoa11_code", "nunique"), change=("change_code", "first"), lsoa11=("lsoa11_code", "first"))
+    per21 = england.groupby("lsoa21_code").agg(
+        n=("lsoa11_code", "nunique"),
+        change=("change_code", "first"),
+        lsoa11=("lsoa11_code", "first"),
+    )
     unchanged = per21[(per21["change"] == "U")].index[:2].tolist()
     split = per21[(per21["change"] == "S")].head(2)
     merged = per21[(per21["change"] == "M")].index[0]
@@ -127,7 +135,10 @@ def test_lsoa21_codes_are_mapped_or_reported(tmp_path: Path, lookup: Path) -> No
     summary = activity.summary
     _check_totals(summary)
     assert summary.rows_used == 4
-    assert (summary.rows_mapped_2021, summary.events_mapped_2021) == (2, 2)  # unchanged codes need no mapping
+    assert (summary.rows_mapped_2021, summary.events_mapped_2021) == (
+        2,
+        2,
+    )  # unchanged codes need no mapping
     ambiguous = summary.exclusion("lsoa21_ambiguous")
     assert (ambiguous.rows, ambiguous.events) == (3, 3)
     assert set(ambiguous.examples) == {merged, complex_}
@@ -169,13 +180,20 @@ def test_csv_parquet_events_and_aggregates_agree(tmp_path: Path, reference, look
     for name in ("events.csv", "events.parquet"):
         path = write_activity(events, tmp_path / name)
         results.append(
-            read_activity(path, columns="lsoa_code=LSOA11,age=AgeOnAdmission,date=AdmDate", period="2023-24", lsoa21_lookup=lookup)
+            read_activity(
+                path,
+                columns="lsoa_code=LSOA11,age=AgeOnAdmission,date=AdmDate",
+                period="2023-24",
+                lsoa21_lookup=lookup,
+            )
         )
     expected = rows[rows["count"] > 0].reset_index(drop=True)
     for activity in results:
         got = activity.counts
         pd.testing.assert_frame_equal(
-            got.assign(age_band=got["age_band"].astype(str)), expected.astype({"count": "int64"}), check_dtype=False
+            got.assign(age_band=got["age_band"].astype(str)),
+            expected.astype({"count": "int64"}),
+            check_dtype=False,
         )
         assert activity.summary.events_used == rows["count"].sum()
         assert activity.summary.rows_excluded == 0
@@ -187,16 +205,31 @@ def test_csv_parquet_events_and_aggregates_agree(tmp_path: Path, reference, look
 
 def test_missing_column_names_file_columns_and_option(tmp_path: Path, lookup: Path) -> None:
     path = _write(tmp_path / "admissions.csv", "LSOA11,AgeOnAdmission", ["E01000001,3"])
-    with pytest.raises(DataError, match=r"admissions\.csv: required column lsoa_code .*columns found: LSOA11, AgeOnAdmission.*--columns lsoa_code=YOUR_COLUMN") as error:
+    with pytest.raises(
+        DataError,
+        match=r"admissions\.csv: required column lsoa_code .*columns found: LSOA11, AgeOnAdmission.*--columns lsoa_code=YOUR_COLUMN",
+    ) as error:
         read_activity(path, lsoa21_lookup=lookup)
     assert error.value.path == str(path)
-    with pytest.raises(DataError, match=r"required column age or age_band .*--columns age=YOUR_COLUMN"):
+    with pytest.raises(
+        DataError, match=r"required column age or age_band .*--columns age=YOUR_COLUMN"
+    ):
         read_activity(path, columns={"lsoa_code": "LSOA11"}, lsoa21_lookup=lookup)
-    with pytest.raises(DataError, match=r"column 'Age' \(given for age\) not found; columns found: LSOA11, AgeOnAdmission"):
+    with pytest.raises(
+        DataError,
+        match=r"column 'Age' \(given for age\) not found; columns found: LSOA11, AgeOnAdmission",
+    ):
         read_activity(path, columns="lsoa_code=LSOA11,age=Age", lsoa21_lookup=lookup)
     with pytest.raises(DataError, match=r"required column date \(needed for the period 2023-24\)"):
-        read_activity(path, columns="lsoa_code=lsoa11,age=ageonadmission", period="2023-24", lsoa21_lookup=lookup)
-    activity = read_activity(path, columns="lsoa_code=lsoa11,age=ageonadmission", lsoa21_lookup=lookup)
+        read_activity(
+            path,
+            columns="lsoa_code=lsoa11,age=ageonadmission",
+            period="2023-24",
+            lsoa21_lookup=lookup,
+        )
+    activity = read_activity(
+        path, columns="lsoa_code=lsoa11,age=ageonadmission", lsoa21_lookup=lookup
+    )
     assert activity.summary.rows_used == 1
 
 
@@ -214,11 +247,16 @@ def test_unreadable_and_missing_files(tmp_path: Path, lookup: Path) -> None:
 
 
 def test_parse_columns() -> None:
-    assert parse_columns("lsoa_code=LSOA11, age = AgeOnAdmission,") == {"lsoa_code": "LSOA11", "age": "AgeOnAdmission"}
+    assert parse_columns("lsoa_code=LSOA11, age = AgeOnAdmission,") == {
+        "lsoa_code": "LSOA11",
+        "age": "AgeOnAdmission",
+    }
     assert parse_columns("") == {}
     with pytest.raises(DataError, match=r"'lsoa' is not NAME=YOUR_COLUMN"):
         parse_columns("lsoa")
-    with pytest.raises(DataError, match=r"unknown column name 'postcode'.*lsoa_code, age, age_band"):
+    with pytest.raises(
+        DataError, match=r"unknown column name 'postcode'.*lsoa_code, age, age_band"
+    ):
         parse_columns("postcode=PC")
     with pytest.raises(DataError, match=r"'age' is given twice"):
         parse_columns("age=A,age=B")
@@ -226,8 +264,12 @@ def test_parse_columns() -> None:
 
 @pytest.mark.parametrize(
     ("text", "start", "end"),
-    [("2023-24", "2023-04-01", "2024-03-31"), ("2023/2024", "2023-04-01", "2024-03-31"),
-     ("2023", "2023-01-01", "2023-12-31"), ("1999-00", "1999-04-01", "2000-03-31")],
+    [
+        ("2023-24", "2023-04-01", "2024-03-31"),
+        ("2023/2024", "2023-04-01", "2024-03-31"),
+        ("2023", "2023-01-01", "2023-12-31"),
+        ("1999-00", "1999-04-01", "2000-03-31"),
+    ],
 )
 def test_parse_period(text: str, start: str, end: str) -> None:
     period = parse_period(text)
@@ -236,7 +278,9 @@ def test_parse_period(text: str, start: str, end: str) -> None:
 
 @pytest.mark.parametrize("text", ["2023-25", "FY23", "23-24", "2023-Q1", "April 2023"])
 def test_parse_period_errors(text: str) -> None:
-    with pytest.raises(DataError, match=r"is not a financial year like 2023-24 or a calendar year like 2023"):
+    with pytest.raises(
+        DataError, match=r"is not a financial year like 2023-24 or a calendar year like 2023"
+    ):
         parse_period(text)
 
 

@@ -30,11 +30,21 @@ def raw_qhl(data_dir: Path) -> pd.DataFrame:
     """QHL's LSOAs from the raw files: IMD quintile and residents by ESP band (columns BANDS)."""
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
     lsoas = lookup.loc[lookup["icb22_code_h"] == "QHL", "lsoa11_code"]
-    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
-    imd = imd.rename(columns={"LSOA code (2011)": "lsoa11_code", "Index of Multiple Deprivation (IMD) Decile": "decile"})
+    imd = pd.read_csv(
+        next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+        encoding="utf-8-sig",
+    )
+    imd = imd.rename(
+        columns={
+            "LSOA code (2011)": "lsoa11_code",
+            "Index of Multiple Deprivation (IMD) Decile": "decile",
+        }
+    )
     pop = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     for i, band in enumerate(BANDS):
-        pop[band] = pop[[str(a) for a in range(5 * i, 5 * i + 5)] if i < 18 else ["90+"]].sum(axis=1)
+        pop[band] = pop[[str(a) for a in range(5 * i, 5 * i + 5)] if i < 18 else ["90+"]].sum(
+            axis=1
+        )
     table = pop[["lsoa11_code", *BANDS]].merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
     table = table[table["lsoa11_code"].isin(lsoas)].copy()
     table["quintile"] = (table["decile"] + 1) // 2
@@ -68,7 +78,9 @@ def _independent(raw: pd.DataFrame, counts: pd.DataFrame, safe: bool = True) -> 
     With ``safe``, from the published counts: the crude rate on the rounded count, the
     age-standardised rate on age-specific counts scaled to add up to it, NaN where suppressed.
     """
-    events = counts.pivot_table(index="lsoa_code", columns="age_band", values="count", aggfunc="sum", observed=True)
+    events = counts.pivot_table(
+        index="lsoa_code", columns="age_band", values="count", aggfunc="sum", observed=True
+    )
     events = events.reindex(index=raw["lsoa11_code"], columns=BANDS).fillna(0).to_numpy()
     rows = []
     for q in range(1, 6):
@@ -80,13 +92,23 @@ def _independent(raw: pd.DataFrame, counts: pd.DataFrame, safe: bool = True) -> 
         if safe and true_x > 0:
             x = x * total_x / true_x
         lo, hi = _limits(np.array([total_x]))
-        row = {"quintile": str(q), "events": true_x, "population": total_n, "crude": total_x / total_n * 1000,
-               "crude_lower": lo[0] / total_n * 1000, "crude_upper": hi[0] / total_n * 1000}
+        row = {
+            "quintile": str(q),
+            "events": true_x,
+            "population": total_n,
+            "crude": total_x / total_n * 1000,
+            "crude_lower": lo[0] / total_n * 1000,
+            "crude_upper": hi[0] / total_n * 1000,
+        }
         value = (ESP * x / n).sum() / ESP.sum() * 1000
         var = (ESP**2 * x / n**2).sum() / ESP.sum() ** 2
         b_lo, b_hi = _byars(np.array([total_x]))
         spread = np.sqrt(var / total_x) * 1000
-        row.update(dsr=value, dsr_lower=value + spread * (b_lo[0] - total_x), dsr_upper=value + spread * (b_hi[0] - total_x))
+        row.update(
+            dsr=value,
+            dsr_lower=value + spread * (b_lo[0] - total_x),
+            dsr_upper=value + spread * (b_hi[0] - total_x),
+        )
         if not total_x >= 10:  # fewer than 10 published events, or suppressed
             row.update(dsr=np.nan, dsr_lower=np.nan, dsr_upper=np.nan)
         if np.isnan(total_x):
@@ -102,14 +124,32 @@ def weights(reference) -> pd.DataFrame:
 
 @pytest.mark.parametrize("safe", [True, False], ids=["published", "unsafe"])
 @pytest.mark.parametrize("base_rate", [80.0, 0.02], ids=["many-events", "few-events"])
-def test_qhl_rates_match_independent_computation(reference, weights, raw_qhl, base_rate: float, safe: bool) -> None:
+def test_qhl_rates_match_independent_computation(
+    reference, weights, raw_qhl, base_rate: float, safe: bool
+) -> None:
     counts = demo_activity(reference, seed=11, base_rate_per_1000=base_rate)
-    results = activity_indicators(counts, reference, weights, repetitions=1000, disclosure=SAFE if safe else UNSAFE)
+    results = activity_indicators(
+        counts, reference, weights, repetitions=1000, disclosure=SAFE if safe else UNSAFE
+    )
     org = resolve(reference, "QHL").ons_code
     got = results.group(org, "imd_quintile")
     expected = _independent(raw_qhl, counts, safe)
-    columns = ["events", "population", "crude", "crude_lower", "crude_upper", "dsr", "dsr_lower", "dsr_upper"]
-    pd.testing.assert_frame_equal(got.loc[expected.index, columns], expected[columns].astype(float), rtol=1e-9, check_names=False)
+    columns = [
+        "events",
+        "population",
+        "crude",
+        "crude_lower",
+        "crude_upper",
+        "dsr",
+        "dsr_lower",
+        "dsr_upper",
+    ]
+    pd.testing.assert_frame_equal(
+        got.loc[expected.index, columns],
+        expected[columns].astype(float),
+        rtol=1e-9,
+        check_names=False,
+    )
     if base_rate < 1 and safe:  # the small-number rules are exercised
         assert (expected["events"] < 10).any()
         small = got["events"].between(1, SMALL_COUNT_MAX)
@@ -148,8 +188,14 @@ def test_every_org_at_once_and_england(reference, weights) -> None:
     assert len(orgs) == 43 and ENGLAND in orgs
     totals = results.groups[results.groups["dimension"] == "all"].set_index("org")
     # ICBs partition England: their events and residents add up to England's.
-    assert totals.drop(ENGLAND)["events"].sum() == totals.loc[ENGLAND, "events"] == counts["count"].sum()
-    assert totals.drop(ENGLAND)["population"].sum() == pytest.approx(totals.loc[ENGLAND, "population"])
+    assert (
+        totals.drop(ENGLAND)["events"].sum()
+        == totals.loc[ENGLAND, "events"]
+        == counts["count"].sum()
+    )
+    assert totals.drop(ENGLAND)["population"].sum() == pytest.approx(
+        totals.loc[ENGLAND, "population"]
+    )
     for dim in ("imd_quintile", "urban_rural", "ruc_code"):
         by = results.groups[results.groups["dimension"] == dim].groupby("org")["events"].sum()
         assert (by == totals["events"].reindex(by.index)).all()
@@ -163,7 +209,9 @@ def test_activity_figures_measures(reference, weights) -> None:
     q1 = figures["quintiles"][0]
     assert q1["quintile"] == 1 and q1["dsr"].unit == "number" and q1["events"].unit == "count"
     assert q1["dsr"].key == "activity.emergency_admissions.imd_quintile.1.dsr"
-    assert q1["crude"].value == pytest.approx(q1["events"].value / q1["population"].value * 1000, rel=1e-3)
+    assert q1["crude"].value == pytest.approx(
+        q1["events"].value / q1["population"].value * 1000, rel=1e-3
+    )
     assert figures["sii"].value == pytest.approx(results.inequality.loc[org, "sii"])
     assert figures["excess_events_per_year"].value % 5 == 0
     assert isinstance(figures["significant"], bool)
@@ -175,12 +223,27 @@ def test_activity_figures_measures(reference, weights) -> None:
 def test_a_rate_on_exactly_ten_published_events_is_shown(reference, weights) -> None:
     """12 events spread over many age bands round to 10; their scaled counts must add up to 10."""
     qhl = reference.lsoas.index[reference.lsoas["icb_ods"] == "QHL"][:12]
-    bands = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59"]
+    bands = [
+        "0-4",
+        "5-9",
+        "10-14",
+        "15-19",
+        "20-24",
+        "25-29",
+        "30-34",
+        "35-39",
+        "40-44",
+        "45-49",
+        "50-54",
+        "55-59",
+    ]
     counts = pd.DataFrame({"lsoa_code": qhl, "age_band": bands, "count": 1})
     results = activity_indicators(counts, reference, weights, repetitions=100)
     total = results.group(resolve(reference, "QHL").ons_code, "all").loc["All"]
     assert total["events"] == 12 and total["count_published"] == 10
-    assert np.isfinite(total["dsr"]) and total["crude"] * total["population"] / 1000 == pytest.approx(10)
+    assert np.isfinite(total["dsr"]) and total["crude"] * total[
+        "population"
+    ] / 1000 == pytest.approx(10)
 
 
 def test_the_95_percent_quantile_is_the_stats_one_to_the_bit() -> None:

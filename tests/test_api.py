@@ -22,12 +22,16 @@ def ed(data_dir: Path):
 @pytest.fixture(scope="module")
 def raw(data_dir: Path) -> pd.DataFrame:
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-                         usecols=["lsoa11_code", "total_population"])
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
     imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
     imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
     ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
-    table = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    table = lookup.merge(people, on="lsoa11_code").merge(
+        imd[["lsoa11_code", "decile"]], on="lsoa11_code"
+    )
     return table.merge(ruc, on="lsoa11_code")
 
 
@@ -42,7 +46,10 @@ def test_the_edition_of_an_icb_is_its_lsoas(ed, raw: pd.DataFrame) -> None:
     assert (lsoas["imd_quintile"] == (mine["decile"].to_numpy() + 1) // 2).all()
     assert lsoas["rural"].tolist() == (mine["ruc"] == "Rural").tolist()
     assert lsoas["ruc_class"].tolist() == mine["ruc11_code"].tolist()
-    assert len(ed.england) == len(raw) and ed.england["residents"].sum() == raw["total_population"].sum()
+    assert (
+        len(ed.england) == len(raw)
+        and ed.england["residents"].sum() == raw["total_population"].sum()
+    )
     # the chapter figures are the package's, and agree with the table
     core20 = lsoas.loc[lsoas["imd_quintile"] == 1, "residents"].sum() / lsoas["residents"].sum()
     assert ed.imd["core20"]["share"].value == pytest.approx(core20, rel=1e-12)
@@ -56,9 +63,18 @@ def test_formatters_print_and_record_every_number(ed) -> None:
     assert ed.dec(2.345, key="local.ratio", definition="A ratio") == "2.3"
     assert ed.rank(3, key="local.rank", definition="A rank", of=10) == "3rd of 10"
     rows = list(ed.annex.rows.values())[before:]
-    assert [r["key"] for r in rows] == ["imd.core20.share", "intro.population", "imd.core20.rank",
-                                        "local.ratio", "local.rank"]
-    assert rows[3]["definition"] == "A ratio" and rows[3]["value"] == 2.345 and rows[3]["printed"] == "2.3"
+    assert [r["key"] for r in rows] == [
+        "imd.core20.share",
+        "intro.population",
+        "imd.core20.rank",
+        "local.ratio",
+        "local.rank",
+    ]
+    assert (
+        rows[3]["definition"] == "A ratio"
+        and rows[3]["value"] == 2.345
+        and rows[3]["printed"] == "2.3"
+    )
     with pytest.raises(APIError, match=r"a number printed without a key and a definition \(0\.5\)"):
         ed.pct(0.5)
     with pytest.raises(APIError, match=r"local.x: 'many' is not a number"):
@@ -73,7 +89,9 @@ def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> N
     with current(ed):
         assert hi_reports.edition("QHL") is ed
         assert hi_reports.edition("E54000055", kind="icb", vintage=2019) is ed
-        with pytest.raises(APIError, match=r"this build is of QHL \(icb, vintage 2019\), not 'QJM'"):
+        with pytest.raises(
+            APIError, match=r"this build is of QHL \(icb, vintage 2019\), not 'QJM'"
+        ):
             hi_reports.edition("QJM")
         with pytest.raises(APIError, match="not 'QHL'"):
             hi_reports.edition("QHL", vintage="2025")
@@ -81,11 +99,16 @@ def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> N
 
 def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
     assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"
-    assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"  # again
+    assert (
+        ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"
+    )  # again
     row = next(r for (_, key), r in ed.annex.rows.items() if key == "local.half")
     assert row["source"] == "Our audit, 2024"
-    with pytest.raises(APIError, match=r"the annex key 'local.half' is already used by this edition for another "
-                                       r"number \(A half\)"):
+    with pytest.raises(
+        APIError,
+        match=r"the annex key 'local.half' is already used by this edition for another "
+        r"number \(A half\)",
+    ):
         ed.pct(0.6, key="local.half", definition="A half")
     with pytest.raises(APIError, match="already used"):
         ed.num(0.5, key="local.half", definition="Something else")
@@ -102,7 +125,10 @@ def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
 
 def test_words_and_ratios_as_the_chapters_print_them(ed) -> None:
     assert ed.words(["A_1", md("B*"), "C"]) == "A\\_1, B\\* and C"
-    assert ed.times(1.84, "the rate of X", key="local.ratio2", definition="A ratio") == "1.8 times the rate of X"
+    assert (
+        ed.times(1.84, "the rate of X", key="local.ratio2", definition="A ratio")
+        == "1.8 times the rate of X"
+    )
     assert ed.times(0.9, "Y", key="local.ratio3", definition="Another") == "10% lower than Y"
     assert ed.quantity(1, "neighbourhood", key="local.n1", definition="One") == "one neighbourhood"
     assert ed.quantity(773, "LSOA", key="local.n2", definition="Many") == "773 LSOAs"
@@ -112,7 +138,9 @@ def test_words_and_ratios_as_the_chapters_print_them(ed) -> None:
     assert ed.compare(share.england_share, share.england_share, same="level with") == "level with"
 
 
-def test_a_figure_outside_a_build_is_copied_beside_the_chapter(ed, tmp_path: Path, monkeypatch) -> None:
+def test_a_figure_outside_a_build_is_copied_beside_the_chapter(
+    ed, tmp_path: Path, monkeypatch
+) -> None:
     """Quarto runs a chapter's cells in its folder and needs its figures beside it: outside a build
     ed.figure copies the chart there, named by organisation and vintage, so that editions of several
     organisations rendered from one book never overwrite each other's figures (quarto-r #205)."""
@@ -122,5 +150,9 @@ def test_a_figure_outside_a_build_is_copied_beside_the_chapter(ed, tmp_path: Pat
     assert "](figures/QHL-2019-imd_deciles.svg)" in markdown
     assert (tmp_path / "figures" / "QHL-2019-imd_deciles.svg").read_bytes().startswith(b"<?xml")
     assert ed.figure(None) == ""
-    with current(ed.__class__(ed.org, ed.reference, ed.context)):  # within a build: the project's path
-        assert "](figures/imd_deciles.svg)" in hi_reports.edition("QHL").figure(ed.charts.imd_deciles)
+    with current(
+        ed.__class__(ed.org, ed.reference, ed.context)
+    ):  # within a build: the project's path
+        assert "](figures/imd_deciles.svg)" in hi_reports.edition("QHL").figure(
+            ed.charts.imd_deciles
+        )

@@ -93,7 +93,9 @@ def test_headline_numbers_prefer_the_chapter_row(five) -> None:
     assert numbers["imd.core20.share"].printed.endswith("%")
 
 
-def test_one_failure_is_reported_and_the_others_complete(tmp_path: Path, reference, monkeypatch) -> None:
+def test_one_failure_is_reported_and_the_others_complete(
+    tmp_path: Path, reference, monkeypatch
+) -> None:
     import hi_reports.pipeline.build as edition
 
     real = edition.draw_charts
@@ -106,7 +108,13 @@ def test_one_failure_is_reported_and_the_others_complete(tmp_path: Path, referen
     monkeypatch.setattr(edition, "draw_charts", broken)  # workers are forked: they see it too
     out = tmp_path / "editions"
     result = build_batch(
-        BatchRequest(out=out, codes=["QHL", "QJM", "QOX", "NOPE"], formats=("html",), engine="builtin", jobs=2),
+        BatchRequest(
+            out=out,
+            codes=["QHL", "QJM", "QOX", "NOPE"],
+            formats=("html",),
+            engine="builtin",
+            jobs=2,
+        ),
         reference=reference,
     )
     assert not result.ok
@@ -130,11 +138,15 @@ def test_incremental_nothing_changed_chapter_touched_and_force(tmp_path: Path, r
     shutil.copytree(shipped / "chapters", book / "chapters")
     shutil.copytree(shipped / "templates", book / "templates")
     out = tmp_path / "editions"
-    request = BatchRequest(out=out, codes=["QHL", "QSL"], formats=("html",), engine="builtin", book=book, jobs=2)
+    request = BatchRequest(
+        out=out, codes=["QHL", "QSL"], formats=("html",), engine="builtin", book=book, jobs=2
+    )
 
     first = build_batch(request, reference=reference)
     assert [o.status for o in first.outcomes] == ["built", "built"]
-    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/**/*") if p.is_file()}  # the editions, not the index
+    stamps = {
+        p: p.stat().st_mtime_ns for p in out.glob("*/**/*") if p.is_file()
+    }  # the editions, not the index
 
     again = build_batch(request, reference=reference)
     assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
@@ -152,7 +164,12 @@ def test_incremental_nothing_changed_chapter_touched_and_force(tmp_path: Path, r
 
 
 def test_manifest_round_trip_and_currency(tmp_path: Path) -> None:
-    inputs = Inputs("0.1.0", {"formats": ["html"], "engine": "builtin"}, {"imd2019": "ab"}, {"chapters/a.qmd": "cd"})
+    inputs = Inputs(
+        "0.1.0",
+        {"formats": ["html"], "engine": "builtin"},
+        {"imd2019": "ab"},
+        {"chapters/a.qmd": "cd"},
+    )
     folder = tmp_path / "QHL"
     folder.mkdir()
     (folder / "annex.csv").write_text("x\n")
@@ -170,8 +187,14 @@ def test_book_digest_covers_chapters_templates_and_config() -> None:
     from hi_reports.book.project import BookSources
 
     digest = book_digest(BookSources().root)
-    assert "_quarto.yml" in digest and "chapters/imd.qmd" in digest and "templates/typst/typst-template.typ" in digest
-    assert "templates/editions-index.html.jinja" not in digest  # the index is not part of an edition
+    assert (
+        "_quarto.yml" in digest
+        and "chapters/imd.qmd" in digest
+        and "templates/typst/typst-template.typ" in digest
+    )
+    assert (
+        "templates/editions-index.html.jinja" not in digest
+    )  # the index is not part of an edition
 
 
 def test_clean_staging_removes_only_staging_folders(tmp_path: Path) -> None:
@@ -199,10 +222,28 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
     codes = ",".join(org.code for org in organisations(reference, "icb")[:8])
     out = tmp_path / "editions"
     env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
-    batch = ["build", "--kind", "icb", "--org", codes, "--out", str(out), "--jobs", "2", "--format", "html",
-             "--engine", "builtin"]
-    process = subprocess.Popen([sys.executable, "-m", "hi_reports.cli.main", *batch, "--quiet"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    batch = [
+        "build",
+        "--kind",
+        "icb",
+        "--org",
+        codes,
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--format",
+        "html",
+        "--engine",
+        "builtin",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hi_reports.cli.main", *batch, "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while not list(out.glob(f"*/{MANIFEST_NAME}")):
@@ -230,8 +271,20 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
 
 def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, capsys) -> None:
     out = tmp_path / "editions"
-    argv = ["build", "--org", "qhl, QJM", "--out", str(out), "--format", "html", "--jobs", "1",
-            "--data-dir", str(data_dir), "--quiet"]
+    argv = [
+        "build",
+        "--org",
+        "qhl, QJM",
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--jobs",
+        "1",
+        "--data-dir",
+        str(data_dir),
+        "--quiet",
+    ]
     assert main(argv) == 0
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["QHL", "QJM"]
     assert (out / "index.html").is_file()

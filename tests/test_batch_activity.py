@@ -23,19 +23,35 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
     path = tmp_path / "admissions.csv"
     counts.to_csv(path, index=False)
     request = BatchRequest(
-        out=tmp_path / "editions", codes=CODES, formats=("html",), engine="builtin", jobs=2,
-        date=dt.date(2026, 11, 25), activity=(ActivitySpec("Emergency admissions", path),),
+        out=tmp_path / "editions",
+        codes=CODES,
+        formats=("html",),
+        engine="builtin",
+        jobs=2,
+        date=dt.date(2026, 11, 25),
+        activity=(ActivitySpec("Emergency admissions", path),),
     )
     first = build_batch(request, reference=reference)
     assert first.ok and sorted(o.code for o in first.built) == sorted(CODES)
     for code in CODES:
         manifest = json.loads((tmp_path / "editions" / code / "manifest.json").read_text())
         assert manifest["inputs"]["activity"]
-        assert "## Emergency admissions by deprivation" in (tmp_path / "editions" / code / "project" / "imd.qmd").read_text()
+        assert (
+            "## Emergency admissions by deprivation"
+            in (tmp_path / "editions" / code / "project" / "imd.qmd").read_text()
+        )
 
     # No file of the batch (editions, manifests, index, notebooks) names the activity file's folder.
     for file in (tmp_path / "editions").rglob("*"):
-        if file.is_file() and file.suffix in (".json", ".html", ".ipynb", ".csv", ".qmd", ".yml", ".typ"):
+        if file.is_file() and file.suffix in (
+            ".json",
+            ".html",
+            ".ipynb",
+            ".csv",
+            ".qmd",
+            ".yml",
+            ".typ",
+        ):
             assert str(tmp_path) not in file.read_text(encoding="utf-8", errors="replace"), file
 
     again = build_batch(request, reference=reference)
@@ -47,7 +63,11 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
     lsoas = reference.lsoas
     qhl = lsoas.index[lsoas["icb_ods"] == "QHL"]
     band = counts["age_band"] == "40-44"
-    q1 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 1]) & band & (counts["count"] >= 5)][0]
+    q1 = counts.index[
+        counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 1])
+        & band
+        & (counts["count"] >= 5)
+    ][0]
     q5 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 5]) & band][0]
     counts.loc[q1, "count"] -= 5
     counts.loc[q5, "count"] += 5
@@ -65,16 +85,23 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
         mine = lsoas[(lsoas["icb_ods"] == "QHL") & lsoas.index.isin(totals.index)]
         for source in mine.index:
             here = mine.loc[source]
-            twins = mine.index[(mine["imd_decile"] == here["imd_decile"]) & (mine["ruc_code"] == here["ruc_code"])
-                               & (mine.index != source)]
+            twins = mine.index[
+                (mine["imd_decile"] == here["imd_decile"])
+                & (mine["ruc_code"] == here["ruc_code"])
+                & (mine.index != source)
+            ]
             for target in twins:
                 t_from, t_to = totals[source], totals[target]
-                changed = (np.floor(t_from / 5 + 0.5) != np.floor((t_from - 1) / 5 + 0.5)
-                           or np.floor(t_to / 5 + 0.5) != np.floor((t_to + 1) / 5 + 0.5))
+                changed = np.floor(t_from / 5 + 0.5) != np.floor(
+                    (t_from - 1) / 5 + 0.5
+                ) or np.floor(t_to / 5 + 0.5) != np.floor((t_to + 1) / 5 + 0.5)
                 small = min(t_from - 1, t_to) <= 7
                 if changed == changes_rounding and not small:
                     take = counts.index[(counts["lsoa_code"] == source) & (counts["count"] > 0)][0]
-                    give = counts.index[(counts["lsoa_code"] == target) & (counts["age_band"] == counts.loc[take, "age_band"])]
+                    give = counts.index[
+                        (counts["lsoa_code"] == target)
+                        & (counts["age_band"] == counts.loc[take, "age_band"])
+                    ]
                     if len(give):
                         counts.loc[take, "count"] -= 1
                         counts.loc[give[0], "count"] += 1
@@ -110,16 +137,26 @@ def test_a_change_to_excluded_rows_only_rebuilds_every_edition(reference, tmp_pa
     path = tmp_path / "admissions.csv"
     counts.to_csv(path, index=False)
     request = BatchRequest(
-        out=tmp_path / "editions", codes=CODES, formats=("html",), engine="builtin", jobs=2,
-        date=dt.date(2026, 11, 25), activity=(ActivitySpec("Emergency admissions", path),),
+        out=tmp_path / "editions",
+        codes=CODES,
+        formats=("html",),
+        engine="builtin",
+        jobs=2,
+        date=dt.date(2026, 11, 25),
+        activity=(ActivitySpec("Emergency admissions", path),),
     )
     assert sorted(o.code for o in build_batch(request, reference=reference).built) == sorted(CODES)
     before = {code: _quality(tmp_path / "editions" / code) for code in CODES}
-    assert "activity.emergency_admissions.quality.excluded.lsoa_outside_england.rows" not in before["QJM"]
+    assert (
+        "activity.emergency_admissions.quality.excluded.lsoa_outside_england.rows"
+        not in before["QJM"]
+    )
 
     # 20 rows of 100 events: multiples of 5, so the figures are the same whether published
     # counts are exact or rounded to 5
-    welsh = pd.DataFrame({"lsoa_code": [f"W0100{n:04d}" for n in range(1, 21)], "age_band": "40-44", "count": 5})
+    welsh = pd.DataFrame(
+        {"lsoa_code": [f"W0100{n:04d}" for n in range(1, 21)], "age_band": "40-44", "count": 5}
+    )
     pd.concat([counts, welsh]).to_csv(path, index=False)
     rebuilt = build_batch(request, reference=reference)
     assert sorted(o.code for o in rebuilt.built) == sorted(CODES) and not rebuilt.unchanged
@@ -133,4 +170,6 @@ def test_a_change_to_excluded_rows_only_rebuilds_every_edition(reference, tmp_pa
         assert after[prefix + "excluded.lsoa_outside_england.events"] == 100
         manifest = json.loads((tmp_path / "editions" / code / "manifest.json").read_text())
         assert manifest["inputs"]["activity"]
-    assert sorted(o.code for o in build_batch(request, reference=reference).unchanged) == sorted(CODES)
+    assert sorted(o.code for o in build_batch(request, reference=reference).unchanged) == sorted(
+        CODES
+    )

@@ -34,13 +34,19 @@ def _insert(path: Path, line: int, text: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_undefined_value_names_chapter_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
+def test_undefined_value_names_chapter_file_and_line(
+    book: Path, tmp_path: Path, data_dir: Path
+) -> None:
     chapter = book / "chapters" / "imd.qmd"
     line = len(chapter.read_text().splitlines()) + 2
-    chapter.write_text(chapter.read_text() + "\nResidents: `{python} ed.num(ed.imd.no_such_value)`.\n")
+    chapter.write_text(
+        chapter.read_text() + "\nResidents: `{python} ed.num(ed.imd.no_such_value)`.\n"
+    )
     out = tmp_path / "editions"
     with pytest.raises(TemplateError) as caught:
-        build_edition(EditionRequest(org="QHL", out=out, book=book, formats=("html",)), data_dir=data_dir)
+        build_edition(
+            EditionRequest(org="QHL", out=out, book=book, formats=("html",)), data_dir=data_dir
+        )
     error = caught.value
     assert error.path.endswith("chapters/imd.qmd")
     assert error.line == line
@@ -51,27 +57,49 @@ def test_undefined_value_names_chapter_file_and_line(book: Path, tmp_path: Path,
 def test_jinja_in_a_chapter_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
     _insert(book / "chapters" / "rural.qmd", 3, "{% if org.kind == 'icb' %}An ICB.{% endif %}")
     with pytest.raises(TemplateError, match=r"rural\.qmd, line 3: Jinja2 syntax \(\{%\)") as caught:
-        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+        build_edition(
+            EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)),
+            data_dir=data_dir,
+        )
     assert "Write a chapter" in caught.value.hint
 
 
-def test_a_syntax_error_in_a_cell_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
-    _insert(book / "chapters" / "summary.qmd", 3, "```{python}\n#| label: broken\nif True print(1)\n```\n")
+def test_a_syntax_error_in_a_cell_names_file_and_line(
+    book: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    _insert(
+        book / "chapters" / "summary.qmd",
+        3,
+        "```{python}\n#| label: broken\nif True print(1)\n```\n",
+    )
     with pytest.raises(TemplateError, match=r"summary\.qmd, .*broken.*SyntaxError"):
-        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+        build_edition(
+            EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)),
+            data_dir=data_dir,
+        )
 
 
 def test_missing_chapter_listed_in_quarto_yml(book: Path, tmp_path: Path, data_dir: Path) -> None:
     (book / "chapters" / "rural.qmd").unlink()
-    with pytest.raises(TemplateError, match=r"chapter chapters/rural\.qmd is listed but .* does not exist"):
-        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+    with pytest.raises(
+        TemplateError, match=r"chapter chapters/rural\.qmd is listed but .* does not exist"
+    ):
+        build_edition(
+            EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)),
+            data_dir=data_dir,
+        )
 
 
 def test_data_strings_cannot_inject_markup() -> None:
     name = 'Evil <script>alert(1)</script> *bold* [link](http://x) <img src=x onerror="y">'
     for text in (inline_text(name), md(name), Edition.words([name, "B"])):
         html = pypandoc.convert_text(f"Name: {text}", "html", format="markdown")
-        assert "<script>" not in html and "<img" not in html and "<em>" not in html and "<a " not in html
+        assert (
+            "<script>" not in html
+            and "<img" not in html
+            and "<em>" not in html
+            and "<a " not in html
+        )
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert escape_markdown("a_b") == "a\\_b"
 
@@ -95,7 +123,9 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     from bs4 import BeautifulSoup
 
     config = yaml.safe_load((book / "_quarto.yml").read_text())
-    (book / "chapters" / "places.qmd").write_text("# Places {#sec-places}\n\nTwo ways to look at places.\n")
+    (book / "chapters" / "places.qmd").write_text(
+        "# Places {#sec-places}\n\nTwo ways to look at places.\n"
+    )
     config["book"]["chapters"] = [
         "chapters/index.qmd",
         {"part": "Who lives here", "chapters": ["chapters/intro.qmd", "chapters/imd.qmd"]},
@@ -104,7 +134,8 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     ]
     (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     edition = build_edition(
-        EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html", "pdf")), data_dir=data_dir
+        EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html", "pdf")),
+        data_dir=data_dir,
     )
     project = yaml.safe_load((edition.project / "_quarto.yml").read_text())
     assert project["book"]["chapters"] == [
@@ -121,14 +152,22 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     assert edition.outputs["pdf"].stat().st_size > 0
 
 
-def test_a_book_entry_that_is_neither_file_nor_part(book: Path, tmp_path: Path, data_dir: Path) -> None:
+def test_a_book_entry_that_is_neither_file_nor_part(
+    book: Path, tmp_path: Path, data_dir: Path
+) -> None:
     import yaml
 
     config = yaml.safe_load((book / "_quarto.yml").read_text())
     config["book"]["chapters"].append({"title": "oops"})
     (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    with pytest.raises(TemplateError, match=r"book\.chapters has an entry that is neither a chapter file nor a part"):
-        build_edition(EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)), data_dir=data_dir)
+    with pytest.raises(
+        TemplateError,
+        match=r"book\.chapters has an entry that is neither a chapter file nor a part",
+    ):
+        build_edition(
+            EditionRequest(org="QHL", out=tmp_path / "e", book=book, formats=("html",)),
+            data_dir=data_dir,
+        )
     assert not (tmp_path / "e").exists()
 
 
@@ -156,10 +195,16 @@ def test_every_heading_starts_a_block(edition, reference, tmp_path: Path) -> Non
     follows a blank line, whatever the templates' conditions printed before it."""
     assert _headings_run_on(edition.project) == []
     for code in ("RXK", "england"):
-        built = build_edition(EditionRequest(org=code, out=tmp_path, formats=("html",)), reference=reference)
+        built = build_edition(
+            EditionRequest(org=code, out=tmp_path, formats=("html",)), reference=reference
+        )
         assert _headings_run_on(built.project) == [], code
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup((edition.folder / "html" / "intro.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup(
+        (edition.folder / "html" / "intro.html").read_text(encoding="utf-8"), "html.parser"
+    )
     assert "## Where" not in page.get_text()
-    assert [h.get_text(" ", strip=True) for h in page.find_all("h2")][-1] == "1.3 Where the numbers come from"
+    assert [h.get_text(" ", strip=True) for h in page.find_all("h2")][
+        -1
+    ] == "1.3 Where the numbers come from"

@@ -52,9 +52,15 @@ def _node() -> str:
     node = shutil.which("node")
     if node is None:
         missing(f"Node.js is not installed ({INSTALL})")
-    absent = [p for p in ("puppeteer-core", "axe-core") if not (BROWSER / "node_modules" / p / "package.json").is_file()]
+    absent = [
+        p
+        for p in ("puppeteer-core", "axe-core")
+        if not (BROWSER / "node_modules" / p / "package.json").is_file()
+    ]
     if absent:
-        missing(f"npm packages {', '.join(absent)} are not installed in tests/browser (npm ci --prefix tests/browser)")
+        missing(
+            f"npm packages {', '.join(absent)} are not installed in tests/browser (npm ci --prefix tests/browser)"
+        )
     return node
 
 
@@ -72,17 +78,27 @@ def editions(tools, reference, tmp_path_factory: pytest.TempPathFactory) -> dict
 
     out = tmp_path_factory.mktemp("browser")
     date = dt.date(2026, 11, 25)
-    qhl = build_edition(EditionRequest(org="QHL", out=out, formats=("html", "html-single"), engine="builtin",
-                                       date=date, activity=(ActivitySpec("Emergency admissions", demo=True),)),
-                        reference=reference)
+    qhl = build_edition(
+        EditionRequest(
+            org="QHL",
+            out=out,
+            formats=("html", "html-single"),
+            engine="builtin",
+            date=date,
+            activity=(ActivitySpec("Emergency admissions", demo=True),),
+        ),
+        reference=reference,
+    )
     england = os.environ.get("HI_REPORTS_ENGLAND_EDITION")
     if england:
         folder = Path(england)
         if not (folder / "html" / "index.html").is_file():
             pytest.fail(f"HI_REPORTS_ENGLAND_EDITION={england} holds no html/index.html")
     else:
-        folder = build_edition(EditionRequest(org="england", out=out, formats=("html",), engine="builtin",
-                                              date=date), reference=reference).folder
+        folder = build_edition(
+            EditionRequest(org="england", out=out, formats=("html",), engine="builtin", date=date),
+            reference=reference,
+        ).folder
     return {"QHL": qhl.folder, "england": folder}
 
 
@@ -90,9 +106,12 @@ def editions(tools, reference, tmp_path_factory: pytest.TempPathFactory) -> dict
 def bad_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A page with known faults, checked with the others: the checker must report them."""
     page = tmp_path_factory.mktemp("bad") / "bad.html"
-    page.write_text('<!DOCTYPE html><html><head><title>Bad</title></head><body><main>'
-                    '<img src="missing.png"><div style="width:900px">wider than a phone</div>'
-                    '</main></body></html>', encoding="utf-8")
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>Bad</title></head><body><main>"
+        '<img src="missing.png"><div style="width:900px">wider than a phone</div>'
+        "</main></body></html>",
+        encoding="utf-8",
+    )
     return page
 
 
@@ -107,8 +126,9 @@ def checked(tools, editions: dict[str, Path], bad_page: Path) -> dict[str, dict]
         pages += found
     pages.append(editions["QHL"] / "QHL.html")
     pages.append(bad_page)
-    proc = subprocess.run([node, str(CHECK), chromium, *map(str, pages)], capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [node, str(CHECK), chromium, *map(str, pages)], capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, f"check.cjs failed:\n{proc.stderr[-3000:]}"
     results = json.loads(proc.stdout)["pages"]
     assert set(results) == {str(p.resolve()) for p in pages}
@@ -133,7 +153,10 @@ def test_the_checker_finds_faults(checked: dict[str, dict], bad_page: Path) -> N
 
 def test_no_accessibility_violations(checked: dict[str, dict], bad_page: Path) -> None:
     found = {
-        page: [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}" for v in result["violations"]]
+        page: [
+            f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}"
+            for v in result["violations"]
+        ]
         for page, result in _edition_pages(checked, bad_page).items()
     }
     assert {page: v for page, v in found.items() if v} == {}

@@ -17,7 +17,10 @@ def test_orgs_lists_the_42_icbs(data_dir: Path, capsys) -> None:
     assert main(["orgs", "--kind", "icb", "--data-dir", str(data_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "42 organisations of kind icb"
-    assert any(line.split()[:3] == ["QHL", "QHL", "E54000055"] and "Birmingham and Solihull" in line for line in lines)
+    assert any(
+        line.split()[:3] == ["QHL", "QHL", "E54000055"] and "Birmingham and Solihull" in line
+        for line in lines
+    )
     assert len(lines) == 44
 
 
@@ -25,9 +28,15 @@ def test_orgs_of_every_kind_have_a_code(data_dir: Path, capsys) -> None:
     assert main(["orgs", "--kind", "trust", "--data-dir", str(data_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].startswith("136 organisations of kind trust, 16 of them specialist trusts")
-    assert any(line.split()[:2] == ["RXK", "RXK"] and "Sandwell and West Birmingham" in line for line in lines)
+    assert any(
+        line.split()[:2] == ["RXK", "RXK"] and "Sandwell and West Birmingham" in line
+        for line in lines
+    )
     assert main(["orgs", "--kind", "la", "--data-dir", str(data_dir)]) == 0
-    assert any(line.split()[:3] == ["E08000025", "E08000025", "Birmingham"] for line in capsys.readouterr().out.splitlines())
+    assert any(
+        line.split()[:3] == ["E08000025", "E08000025", "Birmingham"]
+        for line in capsys.readouterr().out.splitlines()
+    )
 
 
 def test_data_status(data_dir: Path, capsys) -> None:
@@ -54,12 +63,33 @@ def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys)
     empty = tmp_path / "empty"
     empty.mkdir()
     closed = "http://127.0.0.1:9"
-    assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(out), "--mirror", closed]) == 2
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "QHL",
+                "--data-dir",
+                str(empty),
+                "--out",
+                str(out),
+                "--mirror",
+                closed,
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "7 datasets are missing from" in err  # every one of the vintage, named at once
-    assert "imd2019 (File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv)" in err and "lsoa11_boundaries (" in err
-    assert f"fetching them failed (cannot download {closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
+    assert (
+        "imd2019 (File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv)" in err
+        and "lsoa11_boundaries (" in err
+    )
+    assert (
+        f"fetching them failed (cannot download {closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+        in err
+    )
     assert "give their folder with --data-dir DIR" in err and "`hi-reports data add ID FILE`" in err
     assert not out.exists() and list(empty.iterdir()) == []
 
@@ -76,8 +106,22 @@ def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> Non
     script = Path(sys.executable).with_name("hi-reports")
     env = {**os.environ, "HI_REPORTS_DATA": str(data_dir)}
     result = subprocess.run(
-        [str(script), "build", "--org", "qjm", "--out", str(tmp_path / "editions"), "--format", "html", "--engine", "builtin"],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            str(script),
+            "build",
+            "--org",
+            "qjm",
+            "--out",
+            str(tmp_path / "editions"),
+            "--format",
+            "html",
+            "--engine",
+            "builtin",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "NHS Lincolnshire Integrated Care Board (QJM): edition built" in result.stdout
@@ -86,17 +130,40 @@ def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> Non
     assert (tmp_path / "editions" / "QJM" / "annex.csv").is_file()
 
 
-def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(data_dir: Path, tmp_path: Path, capsys) -> None:
-    assert main(["build", "--org", "QHL", "--kind", "trust", "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 2
+def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(
+    data_dir: Path, tmp_path: Path, capsys
+) -> None:
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "QHL",
+                "--kind",
+                "trust",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "'QHL' is not a trust code: it is NHS Birmingham and Solihull Integrated " \
-        "Care Board (--kind icb) (use --kind icb, or leave --kind out)" in err
+    assert (
+        err.count("\n") == 1
+        and "'QHL' is not a trust code: it is NHS Birmingham and Solihull Integrated "
+        "Care Board (--kind icb) (use --kind icb, or leave --kind out)"
+        in err
+    )
     assert not any(tmp_path.iterdir())
     assert main(["orgs", "--kind", "ICB", "--data-dir", str(data_dir)]) == 0
     assert "42 organisations of kind icb" in capsys.readouterr().out
 
 
-def test_data_status_of_a_partly_filled_folder_prints_no_nan(data_dir: Path, tmp_path: Path, capsys) -> None:
+def test_data_status_of_a_partly_filled_folder_prints_no_nan(
+    data_dir: Path, tmp_path: Path, capsys
+) -> None:
     from hi_reports.data import get_dataset
     from hi_reports.data.loaders import find_file
 

@@ -32,20 +32,32 @@ def _mirror(data_dir: Path, target: Path, skip: str | None = None) -> Path:
     return target
 
 
-@pytest.mark.parametrize("name", [n for n, d in CATALOGUE.items() if d.key == "lsoa11_code" and d.unique in ((), ("lsoa11_code",))])
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n, d in CATALOGUE.items()
+        if d.key == "lsoa11_code" and d.unique in ((), ("lsoa11_code",))
+    ],
+)
 def test_every_dataset_loads_all_english_lsoas(data_dir: Path, name: str) -> None:
     loaded = load(name, data_dir)
     table = loaded.table
     assert len(table) == ENGLISH_LSOAS
     assert table["lsoa11_code"].str.match(r"^E01\d{6}$").all()
-    assert [c.name for c in loaded.dataset.columns] == list(table.columns[: len(loaded.dataset.columns)])
+    assert [c.name for c in loaded.dataset.columns] == list(
+        table.columns[: len(loaded.dataset.columns)]
+    )
 
 
 def test_imd_file_1_quoted_thousands_and_bom(data_dir: Path) -> None:
     path = _file(data_dir, "imd2019")
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    expected = {r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Rank"].replace(",", "")) for r in rows}
+    expected = {
+        r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Rank"].replace(",", ""))
+        for r in rows
+    }
     table = load("imd2019", data_dir).table.set_index("lsoa11_code")
     assert table.loc["E01000001", "imd_rank"] == 29_199  # published as "29,199"
     assert table["imd_rank"].to_dict() == expected
@@ -71,7 +83,9 @@ def test_population_single_years_add_up(data_dir: Path) -> None:
 def test_official_titles_and_tidy_names_both_work(data_dir: Path, tmp_path: Path) -> None:
     """The RUC file with the ONS column titles reads like the tidy copy."""
     tidy = pd.read_csv(_file(data_dir, "ruc2011"))
-    official = tidy.rename(columns={"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"})
+    official = tidy.rename(
+        columns={"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"}
+    )
     official = official[["LSOA11CD", "RUC11CD", "RUC11"]]
     path = tmp_path / "ruc11_lsoa11.csv"
     official.to_csv(path, index=False, encoding="utf-8-sig")
@@ -83,7 +97,10 @@ def test_official_titles_and_tidy_names_both_work(data_dir: Path, tmp_path: Path
 def test_missing_column_names_file_and_accepted_titles(tmp_path: Path) -> None:
     path = tmp_path / "ruc11_lsoa11.csv"
     path.write_text("LSOA11CD,something\nE01000001,A1\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"ruc11_lsoa11\.csv: no column for 'ruc11_code'; accepted titles: 'RUC11CD'"):
+    with pytest.raises(
+        DataError,
+        match=r"ruc11_lsoa11\.csv: no column for 'ruc11_code'; accepted titles: 'RUC11CD'",
+    ):
         read_dataset(get_dataset("ruc2011"), path)
 
 
@@ -130,7 +147,9 @@ def test_lsoa_codes_must_agree_across_files(data_dir: Path, tmp_path: Path) -> N
     assert "lacks 2 LSOAs" in message and dropped[0] in message
 
 
-def test_read_only_data_folder_and_cache_keyed_by_hash(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_read_only_data_folder_and_cache_keyed_by_hash(
+    data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("HI_REPORTS_CACHE", str(cache))
     folder = tmp_path / "data"
@@ -178,7 +197,9 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     assert (table["status"] == "present").all()
     keys = table["dataset"].map(lambda n: CATALOGUE[n].key if not CATALOGUE[n].unique[1:] else None)
     assert (table.loc[keys == "lsoa11_code", "rows"] == ENGLISH_LSOAS).all()
-    assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (keys == "lsoa21_code").sum() == 5
+    assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (
+        keys == "lsoa21_code"
+    ).sum() == 5
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path).set_index("dataset")
     assert (empty["status"] == "missing").all()

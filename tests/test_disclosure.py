@@ -51,8 +51,15 @@ def small_file(reference, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
 
 def _build(reference, tmp_path_factory, path: Path, unsafe: bool):
     out = tmp_path_factory.mktemp("unsafe" if unsafe else "safe")
-    request = EditionRequest("QHL", out, kind="icb", formats=("html", "pdf", "docx"), engine="builtin",
-                             activity=(ActivitySpec("Emergency admissions", path),), unsafe_counts=unsafe)
+    request = EditionRequest(
+        "QHL",
+        out,
+        kind="icb",
+        formats=("html", "pdf", "docx"),
+        engine="builtin",
+        activity=(ActivitySpec("Emergency admissions", path),),
+        unsafe_counts=unsafe,
+    )
     return build_edition(request, reference=reference)
 
 
@@ -75,7 +82,11 @@ def _true_groups(truth: pd.DataFrame) -> dict[str, float]:
     """The true local events by group, as the annex keys name them, computed with plain pandas."""
     local = truth[truth["icb_ods"] == "QHL"]
     out = {f"{KEY}.all.all": float(local["events"].sum())}
-    for column, dimension in (("imd_quintile", "imd_quintile"), ("urban_rural", "urban_rural"), ("ruc_code", "ruc_code")):
+    for column, dimension in (
+        ("imd_quintile", "imd_quintile"),
+        ("urban_rural", "urban_rural"),
+        ("ruc_code", "ruc_code"),
+    ):
         for group, n in local.groupby(local[column].astype(str))["events"].sum().items():
             out[f"{KEY}.{dimension}.{str(group).lower()}"] = float(n)
     return out
@@ -86,12 +97,16 @@ def _texts(edition) -> dict[str, str]:
     texts = {}
     for path in sorted(p for p in edition.folder.rglob("*") if p.is_file()):
         if path.suffix == ".pdf":
-            texts[str(path)] = subprocess.run([need_tool("pdftotext"), str(path), "-"], capture_output=True,
-                                              text=True, check=True).stdout
+            texts[str(path)] = subprocess.run(
+                [need_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+            ).stdout
         elif path.suffix == ".docx":
             with zipfile.ZipFile(path) as docx:
-                texts[str(path)] = " ".join(docx.read(n).decode("utf-8", "replace") for n in docx.namelist()
-                                            if n.endswith(".xml"))
+                texts[str(path)] = " ".join(
+                    docx.read(n).decode("utf-8", "replace")
+                    for n in docx.namelist()
+                    if n.endswith(".xml")
+                )
         elif path.suffix in (".png", ".jpg", ".parquet"):
             texts[str(path)] = path.read_bytes().decode("latin-1")
         else:
@@ -102,10 +117,22 @@ def _texts(edition) -> dict[str, str]:
 def test_the_rule() -> None:
     counts = np.array([0, 0.4, 0.6, 1, 3, 7, 7.4, 7.6, 8, 12, 12.5, 13, 17, 26, 28])
     published = SAFE.publish(counts)
-    assert np.array_equal(published, [0, 0, np.nan, np.nan, np.nan, np.nan, np.nan, 10, 10, 10, 15, 15, 15, 25, 30],
-                          equal_nan=True)
-    assert np.array_equal(UNSAFE.publish(counts), counts) and not UNSAFE.safe and UNSAFE.mark == UNSAFE_MARK
-    assert coarse_breaks([0.0, 1.234, 2.71, 6.667]) == [0.0, 1.0, 2.5, 7.0]  # steps of 0.5: half the narrowest class
+    assert np.array_equal(
+        published,
+        [0, 0, np.nan, np.nan, np.nan, np.nan, np.nan, 10, 10, 10, 15, 15, 15, 25, 30],
+        equal_nan=True,
+    )
+    assert (
+        np.array_equal(UNSAFE.publish(counts), counts)
+        and not UNSAFE.safe
+        and UNSAFE.mark == UNSAFE_MARK
+    )
+    assert coarse_breaks([0.0, 1.234, 2.71, 6.667]) == [
+        0.0,
+        1.0,
+        2.5,
+        7.0,
+    ]  # steps of 0.5: half the narrowest class
 
 
 def test_rate_times_person_years_gives_no_true_count(safe, small_file) -> None:
@@ -119,7 +146,9 @@ def test_rate_times_person_years_gives_no_true_count(safe, small_file) -> None:
             assert true % 5 == 0 or abs(back - true) > 0.4, group
             tried += 1
         if 1 <= true <= 7:  # suppressed: no count, rate, limit or standardised rate published
-            shown = annex[[k for k in annex.index if k.startswith(f"{group}.") and k != f"{group}.population"]]
+            shown = annex[
+                [k for k in annex.index if k.startswith(f"{group}.") and k != f"{group}.population"]
+            ]
             assert shown.isna().all(), shown
     assert tried >= 3
     assert truth[f"{KEY}.imd_quintile.1"] == 3 and truth[f"{KEY}.urban_rural.rural"] == 2
@@ -137,16 +166,23 @@ def test_subtraction_of_group_totals_gives_no_suppressed_count(safe, small_file)
     assert used - outside != 17 and (used, outside, total) == (25, 10, 15)
     read = annex[f"{KEY}.quality.events_read"]
     assert read - used != 2  # the Welsh events
-    assert not any("excluded" in k for k in annex.index if k.endswith(".events"))  # 2 Welsh: suppressed
+    assert not any(
+        "excluded" in k for k in annex.index if k.endswith(".events")
+    )  # 2 Welsh: suppressed
     # no published count of the activity is a true count the rule hides
     counts = annex[[k for k in annex.index if k.startswith(KEY) and not k.endswith("population")]]
-    assert not counts.isin([2, 3, 9, 12, 17, 26, 28]).any(), counts[counts.isin([2, 3, 9, 12, 17, 26, 28])]
+    assert not counts.isin([2, 3, 9, 12, 17, 26, 28]).any(), counts[
+        counts.isin([2, 3, 9, 12, 17, 26, 28])
+    ]
 
 
 def test_map_class_limits_give_no_lsoa_count(safe, small_file, reference) -> None:
     truth = small_file[1]
     imd = (safe.project / "imd.qmd").read_text(encoding="utf-8")
-    alt = re.search(r'!\[[^\]]*\]\(figures/map_activity_emergency_admissions\.png\)\{[^}]*fig-alt="([^"]*)"', imd)
+    alt = re.search(
+        r'!\[[^\]]*\]\(figures/map_activity_emergency_admissions\.png\)\{[^}]*fig-alt="([^"]*)"',
+        imd,
+    )
     assert alt, "no activity map"
     pairs = re.findall(r"(\d+(?:\.\d+)?) to (?:under )?(\d+(?:\.\d+)?)", alt.group(1))
     limits = {float(v) for pair in pairs for v in pair}
@@ -162,9 +198,16 @@ def test_map_class_limits_give_no_lsoa_count(safe, small_file, reference) -> Non
 
 def test_no_output_holds_a_path(safe, small_file, data_dir) -> None:
     path = small_file[0]
-    secrets = {str(path.parent), str(path.parent.resolve()), str(Path(data_dir).resolve()), str(data_dir)}
+    secrets = {
+        str(path.parent),
+        str(path.parent.resolve()),
+        str(Path(data_dir).resolve()),
+        str(data_dir),
+    }
     texts = _texts(safe)
-    assert any(p.endswith("reproduce.ipynb") for p in texts) and any("/project/" in p for p in texts)
+    assert any(p.endswith("reproduce.ipynb") for p in texts) and any(
+        "/project/" in p for p in texts
+    )
     assert any(p.endswith(".pdf") for p in texts) and any(p.endswith(".docx") for p in texts)
     for name, text in texts.items():
         for secret in secrets:
@@ -191,13 +234,20 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
     annex = pd.read_csv(unsafe.annex)
     assert (annex["marking"] == UNSAFE_MARK).all()
     values = annex.drop_duplicates("key").set_index("key")["value"]
-    assert values[f"{KEY}.imd_quintile.1.events"] == 3 and values[f"{KEY}.urban_rural.rural.events"] == 2
+    assert (
+        values[f"{KEY}.imd_quintile.1.events"] == 3
+        and values[f"{KEY}.urban_rural.rural.events"] == 2
+    )
     assert values[f"{KEY}.all.all.events"] == 17 and values[f"{KEY}.outside"] == 9
     assert values[f"{KEY}.quality.events_read"] == 28
     assert values[f"{KEY}.quality.excluded.lsoa_outside_england.events"] == 2
     # every page of the PDF, every HTML page, the Word document and the notebook carry the mark
-    pdf = subprocess.run([need_tool("pdftotext"), str(unsafe.outputs["pdf"]), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    pdf = subprocess.run(
+        [need_tool("pdftotext"), str(unsafe.outputs["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     pages = [p for p in pdf.split("\f") if p.strip()]
     assert len(pages) > 5 and all(UNSAFE_MARK in re.sub(r"\s+", " ", p) for p in pages)
     html = list((unsafe.folder / "html").glob("*.html"))
@@ -206,21 +256,44 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
     assert UNSAFE_MARK in texts[str(unsafe.outputs["docx"])]
     assert UNSAFE_MARK in texts[str(unsafe.folder / "reproduce.ipynb")]
     for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
-        assert UNSAFE_MARK in (unsafe.project / f"{chapter}.qmd").read_text(encoding="utf-8"), chapter
+        assert UNSAFE_MARK in (unsafe.project / f"{chapter}.qmd").read_text(encoding="utf-8"), (
+            chapter
+        )
 
 
-def test_unsafe_counts_on_the_command_line_and_in_the_config(data_dir: Path, tmp_path: Path, capsys, reference) -> None:
+def test_unsafe_counts_on_the_command_line_and_in_the_config(
+    data_dir: Path, tmp_path: Path, capsys, reference
+) -> None:
     from hi_reports.cli.main import main, read_config
     from hi_reports.data.demo import demo_activity
 
     config = tmp_path / "edition.yml"
-    config.write_text("unsafe_counts: true\nactivity:\n  - {file: a.csv, measure: Emergency admissions}\n")
+    config.write_text(
+        "unsafe_counts: true\nactivity:\n  - {file: a.csv, measure: Emergency admissions}\n"
+    )
     assert [s.unsafe_counts for s in read_config(config).activity] == [True]
     config.write_text("activity:\n  - {file: a.csv, measure: Emergency admissions}\n")
     assert [s.unsafe_counts for s in read_config(config).activity] == [False]
 
-    assert main(["demo", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "e"),
-                 "--format", "html", "--engine", "builtin", "--unsafe-counts"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--org",
+                "QHL",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path / "e"),
+                "--format",
+                "html",
+                "--engine",
+                "builtin",
+                "--unsafe-counts",
+            ]
+        )
+        == 0
+    )
     assert f"{UNSAFE_MARK}: true activity counts, for internal use only" in capsys.readouterr().out
     annex = pd.read_csv(tmp_path / "e" / "QHL" / "annex.csv")
     assert (annex["marking"] == UNSAFE_MARK).all()

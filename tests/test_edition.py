@@ -23,12 +23,19 @@ NAME = "NHS Birmingham and Solihull Integrated Care Board"
 @pytest.fixture(scope="module")
 def core20_sentence(data_dir: Path) -> str:
     """The Core20 sentence of QHL, computed here from the raw files."""
-    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
+    imd = pd.read_csv(
+        next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+        encoding="utf-8-sig",
+    )
     pop = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    table = lookup[lookup["icb22_code_h"] == "QHL"].merge(imd, left_on="lsoa11_code", right_on="LSOA code (2011)")
+    table = lookup[lookup["icb22_code_h"] == "QHL"].merge(
+        imd, left_on="lsoa11_code", right_on="LSOA code (2011)"
+    )
     table = table.merge(pop, on="lsoa11_code")
-    core = table.loc[table["Index of Multiple Deprivation (IMD) Decile"] <= 2, "total_population"].sum()
+    core = table.loc[
+        table["Index of Multiple Deprivation (IMD) Decile"] <= 2, "total_population"
+    ].sum()
     share = core / table["total_population"].sum()
     return f"{share * 100:.1f}% of residents ({core:,} people) live in the 20% most deprived neighbourhoods in England."
 
@@ -42,7 +49,9 @@ def test_layout(edition) -> None:
     assert folder.name == "QHL"
     for path in ["QHL.pdf", "QHL.docx", "annex.csv", "html/index.html", "project/_quarto.yml"]:
         assert (folder / path).is_file(), path
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "staging folder left behind"
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], (
+        "staging folder left behind"
+    )
 
 
 def test_project_is_a_quarto_book(edition) -> None:
@@ -63,11 +72,15 @@ def test_project_is_a_quarto_book(edition) -> None:
 
 def test_pdf_is_a4_and_says_the_core20_sentence(edition, core20_sentence: str) -> None:
     pdfinfo = need_tool("pdfinfo")
-    info = subprocess.run([pdfinfo, str(edition.outputs["pdf"])], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        [pdfinfo, str(edition.outputs["pdf"])], capture_output=True, text=True, check=True
+    ).stdout
     assert re.search(r"Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)", info)
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 8
     pdftotext = need_tool("pdftotext")
-    text = subprocess.run([pdftotext, str(edition.outputs["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, str(edition.outputs["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = _words(text)
     assert NAME in flat
     assert core20_sentence in flat
@@ -88,7 +101,11 @@ def test_html_book_pages_and_links(edition, core20_sentence: str) -> None:
         links = [a["href"] for a in soup.find_all("a", href=True)]
         chapter_links = {urlsplit(h).path for h in links if urlsplit(h).path.endswith(".html")}
         assert {f"{c}.html" for c in CHAPTERS} <= chapter_links | {f"{page}.html"}, page
-        for href in links + [i["src"] for i in soup.find_all("img")] + [link["href"] for link in soup.find_all("link", href=True)]:
+        for href in (
+            links
+            + [i["src"] for i in soup.find_all("img")]
+            + [link["href"] for link in soup.find_all("link", href=True)]
+        ):
             parts = urlsplit(href)
             if parts.scheme or href.startswith("mailto:"):
                 continue
@@ -103,7 +120,16 @@ def test_html_book_pages_and_links(edition, core20_sentence: str) -> None:
 
 def test_annex_holds_every_number_printed(edition) -> None:
     annex = pd.read_csv(edition.annex)
-    assert list(annex.columns) == ["organisation", "chapter", "key", "value", "printed", "unit", "definition", "source"]
+    assert list(annex.columns) == [
+        "organisation",
+        "chapter",
+        "key",
+        "value",
+        "printed",
+        "unit",
+        "definition",
+        "source",
+    ]
     assert (annex["organisation"] == "QHL").all()
     assert annex["definition"].notna().all() and annex["source"].notna().all()
     core20 = annex[(annex["chapter"] == "imd") & (annex["key"] == "imd.core20.share")].iloc[0]
@@ -112,9 +138,13 @@ def test_annex_holds_every_number_printed(edition) -> None:
         text = (edition.project / f"{chapter}.qmd").read_text()
         printed = set(annex.loc[annex["chapter"] == chapter, "printed"])
         percentages = set(re.findall(r"(?<![\d.])\d{1,3}\.\d%", text))
-        assert percentages <= printed, f"{chapter}: printed but not in the annex: {percentages - printed}"
+        assert percentages <= printed, (
+            f"{chapter}: printed but not in the annex: {percentages - printed}"
+        )
         for number in printed:
-            assert number in text, f"{chapter}: annex has {number} but the chapter does not print it"
+            assert number in text, (
+                f"{chapter}: annex has {number} but the chapter does not print it"
+            )
 
 
 def test_docx(edition) -> None:
@@ -130,8 +160,12 @@ def test_the_pdf_has_no_blank_page_and_letters_its_appendix(edition) -> None:
     tables are lettered (Table A.1), never a second "Table 1.1"; each data file's sha256 is printed
     whole on one line, within the page."""
     pdftotext = need_tool("pdftotext")
-    pages = subprocess.run([pdftotext, "-layout", str(edition.outputs["pdf"]), "-"], capture_output=True,
-                           text=True, check=True).stdout.split("\f")
+    pages = subprocess.run(
+        [pdftotext, "-layout", str(edition.outputs["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\f")
     running = re.compile(r"Health Inequalities Book|local edition|Page \d+ of \d+")
     for number, page in enumerate(pages[1:-1], start=2):  # the cover has no running header
         body = [line for line in page.splitlines() if line.strip() and not running.search(line)]
@@ -140,8 +174,12 @@ def test_the_pdf_has_no_blank_page_and_letters_its_appendix(edition) -> None:
     assert text.count("Table 1.1:") == 1 and "Table A.1: The data of this edition" in text
     hashes = re.findall(r"sha256 ([0-9a-f]+)\s*$", text, flags=re.M)
     assert len(hashes) >= 6 and all(len(h) == 64 for h in hashes)
-    bbox = subprocess.run([pdftotext, "-bbox", str(edition.outputs["pdf"]), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    bbox = subprocess.run(
+        [pdftotext, "-bbox", str(edition.outputs["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     right = [float(x) for x in re.findall(r'xMax="([\d.]+)"[^>]*>[0-9a-f]{64}<', bbox)]
     assert right and max(right) < 595.28 - 40  # inside A4's width, short of the right margin
 
@@ -150,7 +188,9 @@ def test_the_html_letters_its_appendix(edition) -> None:
     page = (edition.folder / "html" / "methods.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(page, "html.parser")
     assert soup.title.get_text().startswith("A Methods")
-    numbers = [s.get_text(strip=True) for s in soup.find_all("span", class_="header-section-number")]
+    numbers = [
+        s.get_text(strip=True) for s in soup.find_all("span", class_="header-section-number")
+    ]
     assert numbers[:2] == ["A", "A.1"] and not any(n.startswith("5") for n in numbers)
     assert "Table A.1:" in soup.get_text(" ")
 
@@ -163,11 +203,18 @@ def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_
     from PIL import Image
 
     pdf = edition.outputs["pdf"]
-    subprocess.run([need_tool("pdftoppm"), "-r", "20", "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
-    bbox = subprocess.run([need_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    subprocess.run(
+        [need_tool("pdftoppm"), "-r", "20", "-gray", "-png", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    bbox = subprocess.run(
+        [need_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     opens_chapter = [
-        any(float(y1) - float(y0) > 18 for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page))
+        any(
+            float(y1) - float(y0) > 18
+            for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page)
+        )
         for page in bbox.split("<page ")[1:]
     ]
     images = sorted(tmp_path.glob("p-*.png"))
@@ -175,7 +222,10 @@ def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_
     sparse = []
     for number, image in enumerate(images, start=1):
         ink = np.asarray(Image.open(image).convert("L")) < 200
-        top, bottom = round(ink.shape[0] * 2.8 / 29.7) + 1, ink.shape[0] - round(ink.shape[0] * 2.5 / 29.7) - 1
+        top, bottom = (
+            round(ink.shape[0] * 2.8 / 29.7) + 1,
+            ink.shape[0] - round(ink.shape[0] * 2.5 / 29.7) - 1,
+        )
         rows = np.flatnonzero(ink[top:bottom].any(axis=1))
         fill = (rows.max() + 1) / (bottom - top) if len(rows) else 0.0
         last_of_chapter = number == len(images) or opens_chapter[number]  # the next page opens one
@@ -185,7 +235,9 @@ def test_no_page_is_under_a_quarter_full_but_the_last_of_a_chapter(edition, tmp_
 
 
 def _pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [" ".join(page.split()) for page in text.split("\f")[:-1]]
 
 
@@ -195,12 +247,18 @@ def test_the_brief_is_the_executive_summary_on_two_pages(edition) -> None:
     assert len(pages) <= 2
     text = _words(" ".join(pages))
     first = _words(pages[0])
-    assert first.index("Health Inequalities Book") < first.index(NAME) < first.index("Executive summary")
+    assert (
+        first.index("Health Inequalities Book")
+        < first.index(NAME)
+        < first.index("Executive summary")
+    )
     for heading in ("Key messages", "Headline indicators", "What the board might ask"):
         assert heading in text
     assert "How to read this book" not in text and "Contents" not in text
     book = _words(" ".join(_pdf_pages(edition.outputs["pdf"])))
-    table = re.search(r"Core20 \(most deprived 20%\) ([\d.]+%) ([\d.]+%)–([\d.]+%) ([\d.]+%) ▲ higher", text)
+    table = re.search(
+        r"Core20 \(most deprived 20%\) ([\d.]+%) ([\d.]+%)–([\d.]+%) ([\d.]+%) ▲ higher", text
+    )
     assert table and table.group(0) in book  # the same headline table as the book's
     assert "full edition" in text and "QHL.pdf" in text and "annex.csv" in text
 
@@ -212,8 +270,10 @@ def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path:
     from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
 
     activity = (ActivitySpec("Emergency admissions", demo=True),) if code == "RXK" else ()
-    built = build_edition(EditionRequest(code, tmp_path, formats=("brief",), engine="builtin", activity=activity),
-                          reference=reference)
+    built = build_edition(
+        EditionRequest(code, tmp_path, formats=("brief",), engine="builtin", activity=activity),
+        reference=reference,
+    )
     pages = _pdf_pages(built.outputs["brief"])
     assert len(pages) <= 2 and "Headline indicators" in " ".join(pages)
 
@@ -221,11 +281,17 @@ def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path:
 def test_the_pdf_is_set_in_one_open_sans_family(edition) -> None:
     """Board papers (issue 16): DejaVu Sans (shipped with matplotlib, which draws the charts in it)
     for the text, DejaVu Sans Mono for code, embedded, so the PDF is the same on every machine."""
-    listing = subprocess.run([need_tool("pdffonts"), str(edition.outputs["pdf"])], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
+    listing = subprocess.run(
+        [need_tool("pdffonts"), str(edition.outputs["pdf"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
     fonts = {line.split()[0].split("+")[-1] for line in listing}
     embedded = {line.split()[-5] for line in listing}
-    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts and all(f.startswith("DejaVuSans") for f in fonts), fonts
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts and all(
+        f.startswith("DejaVuSans") for f in fonts
+    ), fonts
     assert embedded == {"yes"}
 
 
@@ -241,12 +307,22 @@ def test_every_figure_has_a_caption_and_alt_text_in_every_format(edition) -> Non
             if image is None:
                 continue  # a table's figure
             caption = figure.find("figcaption")
-            assert image.get("alt", "").strip(), f"{page}.html: {image['src']} has no alternative text"
-            assert caption is not None and caption.get_text(strip=True), f"{page}.html: {image['src']} has no caption"
+            assert image.get("alt", "").strip(), (
+                f"{page}.html: {image['src']} has no alternative text"
+            )
+            assert caption is not None and caption.get_text(strip=True), (
+                f"{page}.html: {image['src']} has no caption"
+            )
             figures.append(caption.get_text(" ", strip=True))
     assert len(figures) >= 8
-    pdf = _words(subprocess.run([need_tool("pdftotext"), str(edition.outputs["pdf"]), "-"], capture_output=True,
-                                text=True, check=True).stdout)
+    pdf = _words(
+        subprocess.run(
+            [need_tool("pdftotext"), str(edition.outputs["pdf"]), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     numbered = re.findall(r"Figure (?:\d+|[A-Z])\.\d+:", pdf)
     assert len(numbered) == len(figures), (numbered, len(figures))
     with zipfile.ZipFile(edition.outputs["docx"]) as docx:

@@ -36,8 +36,10 @@ def mirror(data_dir: Path) -> Iterator[Mirror]:
     for name, dataset in CATALOGUE.items():
         path = find_file(dataset, data_dir)
         if path is None:
-            pytest.fail(f"dataset {name!r}: {dataset.filename} is not in {data_dir}; the mirror test "
-                        "needs every catalogue dataset there")
+            pytest.fail(
+                f"dataset {name!r}: {dataset.filename} is not in {data_dir}; the mirror test "
+                "needs every catalogue dataset there"
+            )
         files[dataset.filename] = path
     with serve() as server:
         server.files.update(files)
@@ -54,8 +56,10 @@ def _no_env_mirror(monkeypatch, request: pytest.FixtureRequest) -> Iterator[None
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     """Every file and folder under ``folder``, hidden ones included, with its bytes."""
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"")
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def test_catalogue_download_metadata() -> None:
@@ -69,7 +73,9 @@ def test_catalogue_download_metadata() -> None:
             assert dataset.member, name
 
 
-def test_fetch_every_dataset_through_the_cli_then_verify(mirror: Mirror, tmp_path: Path, capsys) -> None:
+def test_fetch_every_dataset_through_the_cli_then_verify(
+    mirror: Mirror, tmp_path: Path, capsys
+) -> None:
     folder = tmp_path / "data"
     assert main(["data", "fetch", "--data-dir", str(folder), "--mirror", mirror.url]) == 0
     out = capsys.readouterr().out
@@ -88,7 +94,10 @@ def test_fetch_every_dataset_through_the_cli_then_verify(mirror: Mirror, tmp_pat
 
     assert main(["data", "verify", "--data-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert out.count(" ok ") == len(CATALOGUE) and f"{len(CATALOGUE)} files checked, none differs" in out
+    assert (
+        out.count(" ok ") == len(CATALOGUE)
+        and f"{len(CATALOGUE)} files checked, none differs" in out
+    )
 
     ruc = folder / get_dataset("ruc2011").filename
     data = bytearray(ruc.read_bytes())
@@ -97,11 +106,15 @@ def test_fetch_every_dataset_through_the_cli_then_verify(mirror: Mirror, tmp_pat
     assert main(["data", "verify", "--data-dir", str(folder)]) == 2
     out, err = capsys.readouterr()
     assert f"ruc2011                MISMATCH  {ruc}: sha256 {file_sha256(ruc)}" in out
-    assert err.startswith(f"hi-reports: error: 1 of {len(CATALOGUE)} files in {folder} differ from their sha256: ruc2011")
+    assert err.startswith(
+        f"hi-reports: error: 1 of {len(CATALOGUE)} files in {folder} differ from their sha256: ruc2011"
+    )
     assert [c.dataset for c in verify(folder) if c.status == "mismatch"] == ["ruc2011"]
 
 
-def test_fetch_api_reads_the_mirror_from_the_environment(mirror: Mirror, tmp_path: Path, monkeypatch) -> None:
+def test_fetch_api_reads_the_mirror_from_the_environment(
+    mirror: Mirror, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("HI_REPORTS_MIRROR", mirror.url + "/")
     fetched = fetch("trust_names", tmp_path, progress=False)
     assert fetched.known is True and fetched.rows == 138
@@ -109,7 +122,9 @@ def test_fetch_api_reads_the_mirror_from_the_environment(mirror: Mirror, tmp_pat
     assert fetched.sha256 == get_dataset("trust_names").sha256 == file_sha256(fetched.path)
 
 
-def test_a_corrupted_byte_is_a_hash_error_naming_the_file(mirror: Mirror, tmp_path: Path, capsys) -> None:
+def test_a_corrupted_byte_is_a_hash_error_naming_the_file(
+    mirror: Mirror, tmp_path: Path, capsys
+) -> None:
     dataset = get_dataset("ruc2011")
     body = bytearray(mirror.files[dataset.filename].read_bytes())
     body[5000] = ord("X") if body[5000] != ord("X") else ord("Y")
@@ -118,7 +133,9 @@ def test_a_corrupted_byte_is_a_hash_error_naming_the_file(mirror: Mirror, tmp_pa
     folder.mkdir()
     (folder / "notes.txt").write_text("mine\n")
     before = _snapshot(folder)
-    assert main(["data", "fetch", "ruc2011", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    assert (
+        main(["data", "fetch", "ruc2011", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"ruc11_lsoa11.csv downloaded from {mirror.url}/ruc11_lsoa11.csv has sha256" in err
@@ -132,14 +149,20 @@ def test_a_corrupted_byte_is_a_hash_error_naming_the_file(mirror: Mirror, tmp_pa
 def test_http_404_is_a_clear_error(mirror: Mirror, tmp_path: Path, capsys) -> None:
     mirror.overrides["File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"] = 404
     folder = tmp_path / "data"
-    assert main(["data", "fetch", "imd2019", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    assert (
+        main(["data", "fetch", "imd2019", "--data-dir", str(folder), "--mirror", mirror.url]) == 2
+    )
     err = capsys.readouterr().err
-    assert err == (f"hi-reports: error: cannot download {mirror.url}/"
-                   "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv: HTTP 404 Not Found\n")
+    assert err == (
+        f"hi-reports: error: cannot download {mirror.url}/"
+        "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv: HTTP 404 Not Found\n"
+    )
     assert _snapshot(folder) == {}
 
 
-def test_data_add_checks_parses_copies_and_registers(data_dir: Path, tmp_path: Path, capsys) -> None:
+def test_data_add_checks_parses_copies_and_registers(
+    data_dir: Path, tmp_path: Path, capsys
+) -> None:
     folder = tmp_path / "data"
     ruc = get_dataset("ruc2011")
     reference = find_file(ruc, data_dir)
@@ -151,8 +174,9 @@ def test_data_add_checks_parses_copies_and_registers(data_dir: Path, tmp_path: P
     # the publisher's layout (ONS titles), which the catalogue has no hash for: accepted, recorded
     table = pd.read_csv(reference, dtype=str)
     publisher = tmp_path / "RUC11_LSOA11_EW.csv"
-    table.rename(columns={"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"})[
-        ["LSOA11CD", "RUC11CD", "RUC11"]].to_csv(publisher, index=False)
+    table.rename(
+        columns={"lsoa11_code": "LSOA11CD", "ruc11_code": "RUC11CD", "ruc11_name": "RUC11"}
+    )[["LSOA11CD", "RUC11CD", "RUC11"]].to_csv(publisher, index=False)
     added = add("ruc2011", publisher, folder)
     assert added.known is False and added.sha256 == file_sha256(publisher)
     assert read_registry(folder)["ruc2011"][:2] == (file_sha256(publisher), ruc.filename)
@@ -165,7 +189,9 @@ def test_data_add_checks_parses_copies_and_registers(data_dir: Path, tmp_path: P
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(wrong) in err and "no column for 'imd_rank'" in err
     assert sorted(p.name for p in folder.iterdir()) == [REGISTRY, ruc.filename]
-    assert main(["data", "add", "imd2019", str(tmp_path / "nope.csv"), "--data-dir", str(folder)]) == 2
+    assert (
+        main(["data", "add", "imd2019", str(tmp_path / "nope.csv"), "--data-dir", str(folder)]) == 2
+    )
     assert f"{tmp_path / 'nope.csv'}: no such file" in capsys.readouterr().err
 
 
@@ -177,8 +203,12 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
     expected = read_dataset(names, original)
     workbook = io.BytesIO()
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        pd.DataFrame({"a": ["NHS trusts, April 2022"]}).to_excel(writer, sheet_name="Notes", index=False)
-        pd.read_csv(original, dtype=str).to_excel(writer, sheet_name="Trusts", startrow=2, index=False)
+        pd.DataFrame({"a": ["NHS trusts, April 2022"]}).to_excel(
+            writer, sheet_name="Notes", index=False
+        )
+        pd.read_csv(original, dtype=str).to_excel(
+            writer, sheet_name="Trusts", startrow=2, index=False
+        )
     mirror.overrides["trusts.xlsx"] = workbook.getvalue()
     # ODS's etr.zip: etr.csv has no title row and 27 columns, the close date 12th (blank if open)
     archive = io.BytesIO()
@@ -193,8 +223,14 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
     }
     for suffix, fields in cases.items():
         url = f"{mirror.url}/{'trusts.xlsx' if suffix == 'xlsx' else 'etr.zip'}"
-        assert suffix == "xlsx" or (names.file_format, names.member, names.header_row) == ("zip", "etr.csv", 0)
-        monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(names, download_url=url, **fields))
+        assert suffix == "xlsx" or (names.file_format, names.member, names.header_row) == (
+            "zip",
+            "etr.csv",
+            0,
+        )
+        monkeypatch.setitem(
+            CATALOGUE, "trust_names", dataclasses.replace(names, download_url=url, **fields)
+        )
         folder = tmp_path / suffix
         fetched = fetch("trust_names", folder, progress=False)
         assert fetched.known is None and fetched.path == folder / names.filename
@@ -202,25 +238,49 @@ def test_publisher_download_unpacks_an_xlsx_sheet_and_a_zip_member(
         pd.testing.assert_frame_equal(load("trust_names", folder).table, expected)
 
     # where the publisher's file is fixed, another file is refused
-    monkeypatch.setitem(CATALOGUE, "trust_names", dataclasses.replace(
-        names, download_url=f"{mirror.url}/etr.zip", download_sha256="0" * 64))
-    with pytest.raises(DataError, match=r"nhs_trusts_names.csv downloaded from .*etr.zip has sha256"):
+    monkeypatch.setitem(
+        CATALOGUE,
+        "trust_names",
+        dataclasses.replace(names, download_url=f"{mirror.url}/etr.zip", download_sha256="0" * 64),
+    )
+    with pytest.raises(
+        DataError, match=r"nhs_trusts_names.csv downloaded from .*etr.zip has sha256"
+    ):
         fetch("trust_names", tmp_path / "fixed", progress=False)
     assert not (tmp_path / "fixed" / names.filename).exists()
 
 
 @pytest.mark.slow
-def test_build_with_an_empty_data_folder_and_a_mirror(mirror: Mirror, tmp_path: Path, capsys) -> None:
+def test_build_with_an_empty_data_folder_and_a_mirror(
+    mirror: Mirror, tmp_path: Path, capsys
+) -> None:
     empty = tmp_path / "data"
     empty.mkdir()  # a data folder named on the command line must exist: a typo is not fetched into
     out = tmp_path / "editions"
-    argv = ["build", "--org", "QHL", "--data-dir", str(empty), "--mirror", mirror.url, "--out", str(out),
-            "--format", "html", "--engine", "builtin", "--quiet"]
+    argv = [
+        "build",
+        "--org",
+        "QHL",
+        "--data-dir",
+        str(empty),
+        "--mirror",
+        mirror.url,
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--engine",
+        "builtin",
+        "--quiet",
+    ]
     assert main(argv) == 0
     err = capsys.readouterr().err
     core = list(V2019.required)  # the default vintage's, and not the other's
     for name in core:
-        assert f"dataset {name!r} was missing: fetched {mirror.url}/{get_dataset(name).filename}" in err
+        assert (
+            f"dataset {name!r} was missing: fetched {mirror.url}/{get_dataset(name).filename}"
+            in err
+        )
     html = (out / "QHL" / "html" / "index.html").read_text(encoding="utf-8")
     assert "Birmingham and Solihull" in html
     assert [c.dataset for c in verify(empty) if c.status == "ok"] == core

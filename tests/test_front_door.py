@@ -148,7 +148,8 @@ def test_readme_command_runs_as_written(
             assert annex.loc["local.q1", "chapter"] == "own"
             text = (tmp_path / "editions" / code / "html" / "own.html").read_text(encoding="utf-8")
             assert f"{annex.loc['local.q1', 'printed']}\nof the residents of" in text or (
-                f"{annex.loc['local.q1', 'printed']} of the residents of" in text)
+                f"{annex.loc['local.q1', 'printed']} of the residents of" in text
+            )
     for code in codes:
         edition = tmp_path / "editions" / code
         assert (edition / f"{code}.pdf").stat().st_size > 0 and (
@@ -450,11 +451,15 @@ def test_the_publish_workflow_runs_only_documented_commands() -> None:
 
 
 @pytest.mark.slow
-def test_init_then_build_inside_the_project_as_the_readme_says(data_dir: Path, tmp_path: Path) -> None:
+def test_init_then_build_inside_the_project_as_the_readme_says(
+    data_dir: Path, tmp_path: Path
+) -> None:
     assert "`hi-reports init mybook`" in README and "`cd mybook && hi-reports build`" in README
     assert run(["init", "mybook"], tmp_path).returncode == 0
     result = run(["build"], tmp_path / "mybook", HI_REPORTS_DATA=str(data_dir))
     assert result.returncode == 0, result.stderr[-3000:]
     edition = tmp_path / "mybook" / "editions" / "QHL"
     assert (edition / "QHL.pdf").stat().st_size > 0 and (edition / "html" / "local.html").is_file()
-    assert "synthetic example events" in (edition / "html" / "local.html").read_text(encoding="utf-8")
+    assert "synthetic example events" in (edition / "html" / "local.html").read_text(
+        encoding="utf-8"
+    )

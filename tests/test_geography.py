@@ -26,7 +26,10 @@ def test_resolve_either_code_any_case(reference, code: str) -> None:
 
 
 def test_unknown_code_suggests_closest(reference) -> None:
-    with pytest.raises(GeographyError, match=r"unknown organisation code 'QHLL'.*did you mean .*QHL \(NHS Birmingham"):
+    with pytest.raises(
+        GeographyError,
+        match=r"unknown organisation code 'QHLL'.*did you mean .*QHL \(NHS Birmingham",
+    ):
         resolve(reference, "QHLL")
 
 

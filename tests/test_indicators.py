@@ -19,18 +19,36 @@ from hi_reports.indicators.chapters import Subject
 @pytest.fixture(scope="module")
 def raw(data_dir: Path) -> pd.DataFrame:
     """One row per English LSOA from the raw files: ICB, IMD decile, RUC class, residents."""
-    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
-    imd = imd.rename(columns={"LSOA code (2011)": "lsoa", "Index of Multiple Deprivation (IMD) Decile": "decile"})
-    domains = pd.read_csv(next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig")
-    domains = domains.rename(columns={"LSOA code (2011)": "lsoa", "Income Decile (where 1 is most deprived 10% of LSOAs)": "income"})
+    imd = pd.read_csv(
+        next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+        encoding="utf-8-sig",
+    )
+    imd = imd.rename(
+        columns={"LSOA code (2011)": "lsoa", "Index of Multiple Deprivation (IMD) Decile": "decile"}
+    )
+    domains = pd.read_csv(
+        next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig"
+    )
+    domains = domains.rename(
+        columns={
+            "LSOA code (2011)": "lsoa",
+            "Income Decile (where 1 is most deprived 10% of LSOAs)": "income",
+        }
+    )
     pop = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     pop = pop.rename(columns={"lsoa11_code": "lsoa", "total_population": "people"})
     pop["old"] = pop[[str(a) for a in range(65, 90)] + ["90+"]].sum(axis=1)
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    lookup = lookup.rename(columns={"lsoa11_code": "lsoa", "icb22_code_h": "icb", "ltla22_code": "la"})
-    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv"))).rename(columns={"lsoa11_code": "lsoa"})
+    lookup = lookup.rename(
+        columns={"lsoa11_code": "lsoa", "icb22_code_h": "icb", "ltla22_code": "la"}
+    )
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv"))).rename(
+        columns={"lsoa11_code": "lsoa"}
+    )
     table = lookup[["lsoa", "icb", "la"]].merge(imd[["lsoa", "decile"]], on="lsoa")
-    table = table.merge(domains[["lsoa", "income"]], on="lsoa").merge(pop[["lsoa", "people", "old"]], on="lsoa")
+    table = table.merge(domains[["lsoa", "income"]], on="lsoa").merge(
+        pop[["lsoa", "people", "old"]], on="lsoa"
+    )
     table = table.merge(ruc[["lsoa", "ruc11_code"]], on="lsoa")
     assert len(table) == 32_844
     return table
@@ -44,7 +62,9 @@ def test_decile_counts_and_core20(reference, icb_profiles, raw: pd.DataFrame, co
     assert [row["residents"].value for row in figures["deciles"]] == by_decile.tolist()
     core20 = mine.loc[mine["decile"] <= 2, "people"].sum()
     assert figures["core20"]["residents"].value == core20
-    assert figures["core20"]["share"].value == pytest.approx(core20 / mine["people"].sum(), rel=1e-12)
+    assert figures["core20"]["share"].value == pytest.approx(
+        core20 / mine["people"].sum(), rel=1e-12
+    )
     england = raw.loc[raw["decile"] <= 2, "people"].sum() / raw["people"].sum()
     assert figures["core20"]["england_share"].value == pytest.approx(england, rel=1e-12)
     income_q1 = mine.loc[mine["income"] <= 2, "people"].sum() / mine["people"].sum()
@@ -53,7 +73,11 @@ def test_decile_counts_and_core20(reference, icb_profiles, raw: pd.DataFrame, co
 
 
 def test_core20_rank_among_icbs(reference, icb_profiles, raw: pd.DataFrame) -> None:
-    shares = raw.assign(core=raw["people"].where(raw["decile"] <= 2, 0)).groupby("icb")[["core", "people"]].sum()
+    shares = (
+        raw.assign(core=raw["people"].where(raw["decile"] <= 2, 0))
+        .groupby("icb")[["core", "people"]]
+        .sum()
+    )
     shares = (shares["core"] / shares["people"]).sort_values(ascending=False)
     for position, code in enumerate(shares.index[:5], start=1):
         rank = imd_figures(Subject(resolve(reference, code), icb_profiles))["core20"]["rank"]
@@ -70,7 +94,10 @@ def test_rural_share(reference, icb_profiles, raw: pd.DataFrame, code: str) -> N
     old_rural = mine.loc[mine["ruc11_code"].str[0].isin(["D", "E"]), "old"].sum() / rural
     assert figures["age"][2]["rural"]["share"].value == pytest.approx(old_rural, rel=1e-12)
     classes = {row["code"]: row["residents"].value for row in figures["classes"]}
-    assert classes == mine.groupby("ruc11_code")["people"].sum().reindex(classes, fill_value=0).to_dict()
+    assert (
+        classes
+        == mine.groupby("ruc11_code")["people"].sum().reindex(classes, fill_value=0).to_dict()
+    )
 
 
 def test_icbs_add_up_to_england(icb_profiles, raw: pd.DataFrame) -> None:
@@ -82,11 +109,21 @@ def test_icbs_add_up_to_england(icb_profiles, raw: pd.DataFrame) -> None:
 
 def test_overview(reference, icb_profiles) -> None:
     names = {o.key: o for o in organisations(reference, "icb")}
-    figures = overview_figures(Subject(resolve(reference, "QJM"), icb_profiles), reference.lsoas,
-                               membership(reference, "icb"), names)
+    figures = overview_figures(
+        Subject(resolve(reference, "QJM"), icb_profiles),
+        reference.lsoas,
+        membership(reference, "icb"),
+        names,
+    )
     assert figures["lsoas"].value == 420
     assert figures["local_authority_names"] == [
-        "Boston", "East Lindsey", "Lincoln", "North Kesteven", "South Holland", "South Kesteven", "West Lindsey",
+        "Boston",
+        "East Lindsey",
+        "Lincoln",
+        "North Kesteven",
+        "South Holland",
+        "South Kesteven",
+        "West Lindsey",
     ]
 
 
@@ -131,30 +168,51 @@ def test_england_spread_is_true_as_printed(reference, icb_profiles, raw: pd.Data
 
     names = {o.key: o for o in organisations(reference, "icb")}
     variation = variation_figures(icb_profiles, names)
-    raw = raw.assign(rural=raw["people"].where(raw["ruc11_code"].str[0].isin(["D", "E"]), 0),
-                     core=raw["people"].where(raw["decile"] <= 2, 0))
+    raw = raw.assign(
+        rural=raw["people"].where(raw["ruc11_code"].str[0].isin(["D", "E"]), 0),
+        core=raw["people"].where(raw["decile"] <= 2, 0),
+    )
     sums = raw.groupby("icb")[["rural", "core", "people"]].sum()
     for key, column in (("rural", "rural"), ("core20", "core")):
         printed = (sums[column] / sums["people"]).map(_printed).astype(float)
         figures = variation[key]
-        lowest = sorted(names[resolve(reference, c, "icb").key].name for c in printed.index[printed == printed.min()])
+        lowest = sorted(
+            names[resolve(reference, c, "icb").key].name
+            for c in printed.index[printed == printed.min()]
+        )
         if len(lowest) <= 3:
-            assert all(name in figures["lowest_name"] for name in lowest), (key, figures["lowest_name"])
+            assert all(name in figures["lowest_name"] for name in lowest), (
+                key,
+                figures["lowest_name"],
+            )
         else:
             assert figures["lowest_name"] == f"{len(lowest)} ICBs"
-        low, high = float(_printed(figures["middle_low"].value)), float(_printed(figures["middle_high"].value))
+        low, high = (
+            float(_printed(figures["middle_low"].value)),
+            float(_printed(figures["middle_high"].value)),
+        )
         assert figures["middle_count"].value == 42 - 2 * (42 // 4)
         assert ((printed >= low) & (printed <= high)).sum() >= figures["middle_count"].value
     assert " and " in variation["rural"]["lowest_name"]  # two London ICBs have no rural residents
 
 
 @pytest.mark.parametrize("code", ["QHL", "QJM", "QRV"])
-def test_the_domain_furthest_above_england(reference, icb_profiles, data_dir: Path, raw: pd.DataFrame, code) -> None:
+def test_the_domain_furthest_above_england(
+    reference, icb_profiles, data_dir: Path, raw: pd.DataFrame, code
+) -> None:
     """Each domain is read against England's share on the same domain (the domains are separate
     rankings): the domain named is the one whose printed share is the largest multiple of England's."""
-    domains = pd.read_csv(next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig")
-    deciles = {c.split(" Decile")[0].strip(): c for c in domains.columns if "Decile (where 1" in c and "IMD" not in c}
-    table = raw[["lsoa", "icb", "people"]].merge(domains.rename(columns={"LSOA code (2011)": "lsoa"}), on="lsoa")
+    domains = pd.read_csv(
+        next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig"
+    )
+    deciles = {
+        c.split(" Decile")[0].strip(): c
+        for c in domains.columns
+        if "Decile (where 1" in c and "IMD" not in c
+    }
+    table = raw[["lsoa", "icb", "people"]].merge(
+        domains.rename(columns={"LSOA code (2011)": "lsoa"}), on="lsoa"
+    )
     ratios = {}
     for title, column in deciles.items():
         q1 = table["people"].where(table[column] <= 2, 0)
@@ -178,12 +236,17 @@ def test_the_spine_columns_of_core20(reference, icb_profiles, raw: pd.DataFrame,
     by_icb = core.groupby("icb")[["core", "people"]].sum()
     figures = imd_figures(Subject(resolve(reference, code), icb_profiles))["core20"]
     lower, upper = wilson(by_icb.loc[code, "core"], by_icb.loc[code, "people"])
-    assert (figures["lower"].value, figures["upper"].value) == (pytest.approx(lower, rel=1e-12), pytest.approx(upper, rel=1e-12))
+    assert (figures["lower"].value, figures["upper"].value) == (
+        pytest.approx(lower, rel=1e-12),
+        pytest.approx(upper, rel=1e-12),
+    )
     england = core["core"].sum() / core["people"].sum()
     expected = "lower" if england > upper else "higher" if england < lower else "similar"
     assert figures["vs_england"] == expected
     assert expected == {"QHL": "higher", "QJM": "lower"}[code]  # 51.4% and 11.7% against 20.0%
-    deciles = raw.pivot_table(index="icb", columns="decile", values="people", aggfunc="sum", fill_value=0)
+    deciles = raw.pivot_table(
+        index="icb", columns="decile", values="people", aggfunc="sum", fill_value=0
+    )
     profile = deciles.div(deciles.sum(axis=1), axis=0)
     distance = ((profile - profile.loc[code]) ** 2).sum(axis=1).drop(code) ** 0.5
     closest = distance.sort_values(kind="stable").index[:3]

@@ -22,14 +22,24 @@ from .conftest import need_tool
 @pytest.fixture(scope="module")
 def raw(data_dir: Path) -> pd.DataFrame:
     """LSOA table from the raw files: sub-ICB, ICB, LAD, MSOA, IMD decile, residents."""
-    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
-    imd = imd.rename(columns={"LSOA code (2011)": "lsoa11_code", "Index of Multiple Deprivation (IMD) Decile": "decile"})
+    imd = pd.read_csv(
+        next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+        encoding="utf-8-sig",
+    )
+    imd = imd.rename(
+        columns={
+            "LSOA code (2011)": "lsoa11_code",
+            "Index of Multiple Deprivation (IMD) Decile": "decile",
+        }
+    )
     pop = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
     msoa = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
-    table = lookup.merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code").merge(
-        pop[["lsoa11_code", "total_population"]], on="lsoa11_code"
-    ).merge(msoa[["lsoa11_code", "msoa11_code"]], on="lsoa11_code")
+    table = (
+        lookup.merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+        .merge(pop[["lsoa11_code", "total_population"]], on="lsoa11_code")
+        .merge(msoa[["lsoa11_code", "msoa11_code"]], on="lsoa11_code")
+    )
     return table.rename(columns={"total_population": "people"})
 
 
@@ -75,8 +85,17 @@ def test_trust_catchment_weighted_sum(reference, raw, data_dir) -> None:
 
 
 def test_counts_of_each_kind(reference) -> None:
-    counts = {kind: len(organisations(reference, kind)) for kind in ("england", "icb", "sub-icb", "la", "trust")}
-    assert counts == {"england": 1, "icb": 42, "sub-icb": 106, "la": 309, "trust": 136}  # RW6, RBZ closed
+    counts = {
+        kind: len(organisations(reference, kind))
+        for kind in ("england", "icb", "sub-icb", "la", "trust")
+    }
+    assert counts == {
+        "england": 1,
+        "icb": 42,
+        "sub-icb": 106,
+        "la": 309,
+        "trust": 136,
+    }  # RW6, RBZ closed
 
 
 def test_sub_icbs_nest_in_their_icb(reference, raw) -> None:
@@ -95,7 +114,9 @@ def test_sub_icbs_nest_in_their_icb(reference, raw) -> None:
 def test_kinds_add_up_to_england(reference) -> None:
     for kind in ("icb", "sub-icb", "la"):
         profiles = kind_profiles(reference, kind)
-        assert profiles.population.reindex(profiles.peers).sum() == profiles.population[ENGLAND], kind
+        assert profiles.population.reindex(profiles.peers).sum() == profiles.population[ENGLAND], (
+            kind
+        )
 
 
 def test_similar_organisations_by_decile_profile(reference) -> None:
@@ -108,7 +129,10 @@ def test_similar_organisations_by_decile_profile(reference) -> None:
 
 def test_kind_restricts_resolution(reference) -> None:
     assert resolve(reference, "E08000025", kind="la").name == "Birmingham"
-    with pytest.raises(GeographyError, match=r"'QHL' is not a sub-icb code: it is NHS Birmingham and Solihull Integrated Care Board \(--kind icb\)"):
+    with pytest.raises(
+        GeographyError,
+        match=r"'QHL' is not a sub-icb code: it is NHS Birmingham and Solihull Integrated Care Board \(--kind icb\)",
+    ):
         resolve(reference, "QHL", kind="sub-icb")
     assert resolve(reference, ENGLAND_CODE).kind == "england"
 
@@ -122,17 +146,25 @@ def test_kind_restricts_resolution(reference) -> None:
         ("england", "England", "public edition"),
     ],
 )
-def test_edition_of_each_kind(reference, tmp_path: Path, code: str, name: str, kind_words: str) -> None:
-    edition = build_edition(EditionRequest(org=code, out=tmp_path, formats=("html", "pdf"), engine="builtin"),
-                            reference=reference)
+def test_edition_of_each_kind(
+    reference, tmp_path: Path, code: str, name: str, kind_words: str
+) -> None:
+    edition = build_edition(
+        EditionRequest(org=code, out=tmp_path, formats=("html", "pdf"), engine="builtin"),
+        reference=reference,
+    )
     pdftotext = need_tool("pdftotext")
-    text = subprocess.run([pdftotext, str(edition.outputs["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, str(edition.outputs["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = re.sub(r"\s+", " ", text)
     assert name in flat and kind_words in flat
     assert "Methods, sources and reproduction" in flat
     pages = {p.stem for p in edition.outputs["html"].parent.glob("*.html")}
     assert pages == {"index", "intro", "imd", "rural", "summary", "methods"}
-    intro = BeautifulSoup((edition.outputs["html"].parent / "intro.html").read_text(encoding="utf-8"), "html.parser")
+    intro = BeautifulSoup(
+        (edition.outputs["html"].parent / "intro.html").read_text(encoding="utf-8"), "html.parser"
+    )
     words = re.sub(r"\s+", " ", intro.get_text(" "))
     if code == "RXK":
         assert "modelled catchment" in words and "NHS Black Country Integrated Care Board" in words

@@ -38,15 +38,23 @@ def _run(code: str) -> list:
 
 
 def test_outputs_are_captured_by_type_and_in_order() -> None:
-    outputs = _run("print('a')\nimport pandas as pd\ndisplay(pd.DataFrame({'x': [1]}))\nprint('b')\n'**md**'")
+    outputs = _run(
+        "print('a')\nimport pandas as pd\ndisplay(pd.DataFrame({'x': [1]}))\nprint('b')\n'**md**'"
+    )
     assert [type(o) for o in outputs] == [Stream, Table, Stream, MarkdownText]
     assert outputs[0].text == "a\n" and outputs[2].text == "b\n" and outputs[3].text == "**md**"
     assert _run("x = 1\nx + 1;") == []  # a trailing ";" hides the value, as in Jupyter
     assert _run("x = [1, 2]\nx") == [Stream("[1, 2]")]
     figures = _run("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2]);")
-    assert len(figures) == 1 and isinstance(figures[0], Figure) and figures[0].png.startswith(b"\x89PNG")
-    plot = _run("import pandas as pd\nfrom plotnine import ggplot, aes, geom_col\n"
-                "ggplot(pd.DataFrame({'q': ['1', '2'], 'n': [3, 4]}), aes('q', 'n')) + geom_col()")
+    assert (
+        len(figures) == 1
+        and isinstance(figures[0], Figure)
+        and figures[0].png.startswith(b"\x89PNG")
+    )
+    plot = _run(
+        "import pandas as pd\nfrom plotnine import ggplot, aes, geom_col\n"
+        "ggplot(pd.DataFrame({'q': ['1', '2'], 'n': [3, 4]}), aes('q', 'n')) + geom_col()"
+    )
     assert len(plot) == 1 and isinstance(plot[0], Figure)
 
 
@@ -56,7 +64,8 @@ def test_a_cell_that_raises_names_the_file_the_cell_and_the_line() -> None:
     with pytest.raises(CellError) as raised:
         run_cell(cell, new_namespace(), "chapters/t.qmd")
     assert raised.value.message == (
-        "chapters/t.qmd, cell 'fig-x', line 6: ZeroDivisionError: division by zero")
+        "chapters/t.qmd, cell 'fig-x', line 6: ZeroDivisionError: division by zero"
+    )
     assert raised.value.line == 6
     with pytest.raises(CellError, match=r"chapters/t.qmd, cell at line 3, line 5: SyntaxError"):
         _run("x = 1\nx = = 2")
@@ -84,7 +93,8 @@ def test_an_id_is_given_once_in_the_book(tmp_path: Path) -> None:
     (book / "chapters").mkdir(parents=True)
     (book / "templates").mkdir()
     (book / "_quarto.yml").write_text(
-        "project: {type: book}\nbook:\n  title: T\n  chapters: [chapters/a.qmd, chapters/b.qmd]\n")
+        "project: {type: book}\nbook:\n  title: T\n  chapters: [chapters/a.qmd, chapters/b.qmd]\n"
+    )
     (book / "chapters" / "a.qmd").write_text("# A {#sec-a}\n\n```python\nprint('{#sec-a}')\n```\n")
     (book / "chapters" / "b.qmd").write_text("# B {#sec-b}\n\n## Again {#sec-a}\n")
     with pytest.raises(TemplateError, match=r"b\.qmd: the id #sec-a is also given in .*a\.qmd"):
@@ -135,16 +145,23 @@ raise SystemExit("never run")
     woven = Weaver(tmp_path / "figures").weave(parse(text, "chapters/local.qmd"), {"org": "QHL"})
     assert woven.startswith("---\ntitle: Local\n---\n# Local {#sec-local}")
     assert "We are QHL, with 3 letters." in woven and "not shown" not in woven
-    assert ('![Bars](figures/local-fig-bars.png){#fig-bars fig-alt="Two bars, the second taller"}'
-            in woven)
+    assert (
+        '![Bars](figures/local-fig-bars.png){#fig-bars fig-alt="Two bars, the second taller"}'
+        in woven
+    )
     assert (tmp_path / "figures" / "local-fig-bars.png").read_bytes().startswith(b"\x89PNG")
     assert "```python\nimport pandas as pd\n" in woven  # echo: true
     assert "| name | n |\n|:--|--:|\n| a\\|b | 3 |\n: A table {#tbl-t}" in woven
     assert "never run" not in woven and "```{python}" not in woven and "#|" not in woven
     # no parameters cell: no parameters, as in Quarto; naming org says how to add the cell
     with pytest.raises(CellError) as raised:
-        Weaver(tmp_path / "f2").weave(parse("# P\n\n```{python}\nx = org\n```\n", "p.qmd"), {"org": "QJM"})
-    assert raised.value.message == "p.qmd, cell at line 3, line 4: NameError: name 'org' is not defined"
+        Weaver(tmp_path / "f2").weave(
+            parse("# P\n\n```{python}\nx = org\n```\n", "p.qmd"), {"org": "QJM"}
+        )
+    assert (
+        raised.value.message
+        == "p.qmd, cell at line 3, line 4: NameError: name 'org' is not defined"
+    )
     assert "parameters cell" in raised.value.hint
 
 
@@ -152,7 +169,10 @@ def test_a_label_is_used_once_in_the_book(tmp_path: Path) -> None:
     weaver = Weaver(tmp_path)
     cell = "```{python}\n#| label: tbl-x\n1;\n```\n"
     weaver.weave(parse(f"# A\n\n{cell}", "chapters/a.qmd"))
-    with pytest.raises(TemplateError, match=r"chapters/b.qmd, line 3: the label 'tbl-x' is also used in chapters/a.qmd"):
+    with pytest.raises(
+        TemplateError,
+        match=r"chapters/b.qmd, line 3: the label 'tbl-x' is also used in chapters/a.qmd",
+    ):
         weaver.weave(parse(f"# B\n\n{cell}", "chapters/b.qmd"))
 
 
@@ -198,8 +218,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("_quarto.yml", "chapters", "templates"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
     (root / "chapters" / "local.qmd").write_text(CHAPTER, encoding="utf-8")
-    (root / "chapters" / "plain.qmd").write_text("# Plain {#sec-plain}\n\nNo code here, only prose.\n",
-                                                 encoding="utf-8")
+    (root / "chapters" / "plain.qmd").write_text(
+        "# Plain {#sec-plain}\n\nNo code here, only prose.\n", encoding="utf-8"
+    )
     config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
     chapters = config["book"]["chapters"]
     chapters.insert(chapters.index("chapters/summary.qmd"), "chapters/local.qmd")
@@ -210,47 +231,113 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.pdf
-def test_a_users_chapter_prints_each_icbs_own_numbers(project: Path, data_dir: Path, tmp_path: Path) -> None:
+def test_a_users_chapter_prints_each_icbs_own_numbers(
+    project: Path, data_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "editions"
-    assert main(["build", "--kind", "icb", "--org", "QHL,QJM,QOP", "--book", str(project), "--data-dir",
-                 str(data_dir), "--out", str(out), "--format", "html,pdf", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--kind",
+                "icb",
+                "--org",
+                "QHL,QJM,QOP",
+                "--book",
+                str(project),
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(out),
+                "--format",
+                "html,pdf",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-                         usecols=["lsoa11_code", "total_population"])
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
     imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
     imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
-    raw = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    raw = lookup.merge(people, on="lsoa11_code").merge(
+        imd[["lsoa11_code", "decile"]], on="lsoa11_code"
+    )
     pdftotext = need_tool("pdftotext")
     for code in ("QHL", "QJM", "QOP"):
         mine = raw[raw["icb22_code_h"] == code]
-        share = mine.loc[mine["decile"] <= 2, "total_population"].sum() / mine["total_population"].sum()
+        share = (
+            mine.loc[mine["decile"] <= 2, "total_population"].sum() / mine["total_population"].sum()
+        )
         name = mine["icb22_name"].iloc[0]
         annex = pd.read_csv(out / code / "annex.csv").set_index("key")
         assert annex.loc["local.q1", "chapter"] == "local"
         assert annex.loc["local.q1", "value"] == pytest.approx(share, rel=1e-12)
         assert annex.loc["local.q1", "printed"] == f"{share:.1%}"
-        text = " ".join(subprocess.run([pdftotext, str(out / code / f"{code}.pdf"), "-"], capture_output=True,
-                                       text=True, check=True).stdout.split())
-        assert f"In {name}, {share:.1%} of residents live in the most deprived national quintile." in text
+        text = " ".join(
+            subprocess.run(
+                [pdftotext, str(out / code / f"{code}.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        assert (
+            f"In {name}, {share:.1%} of residents live in the most deprived national quintile."
+            in text
+        )
         assert re.search(r"Figure \d+\.\d+: Residents by national IMD quintile", text)
-        page = BeautifulSoup((out / code / "html" / "local.html").read_text(encoding="utf-8"), "html.parser")
+        page = BeautifulSoup(
+            (out / code / "html" / "local.html").read_text(encoding="utf-8"), "html.parser"
+        )
         image = page.find("img", alt=re.compile("^Bars of the residents"))
         assert image is not None and (out / code / "html" / image["src"]).is_file()
-        plain = (out / code / "html" / "plain.html").read_text(encoding="utf-8")  # a chapter with no code
+        plain = (out / code / "html" / "plain.html").read_text(
+            encoding="utf-8"
+        )  # a chapter with no code
         assert "No code here, only prose." in plain
 
 
 @pytest.mark.slow
-def test_a_cell_that_fails_for_one_organisation_stops_only_its_edition(project: Path, data_dir: Path,
-                                                                       tmp_path: Path, capsys) -> None:
+def test_a_cell_that_fails_for_one_organisation_stops_only_its_edition(
+    project: Path, data_dir: Path, tmp_path: Path, capsys
+) -> None:
     failing = project.parent / "failing"
     shutil.copytree(project, failing)
     chapter = failing / "chapters" / "local.qmd"
-    chapter.write_text(CHAPTER.replace('lsoas = ed.lsoas\n', 'lsoas = ed.lsoas\nif org == "QJM":\n'
-                                       '    raise ValueError("no local data for " + org)\n'), encoding="utf-8")
+    chapter.write_text(
+        CHAPTER.replace(
+            "lsoas = ed.lsoas\n",
+            'lsoas = ed.lsoas\nif org == "QJM":\n'
+            '    raise ValueError("no local data for " + org)\n',
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "editions"
-    assert main(["build", "--kind", "icb", "--org", "QHL,QJM", "--book", str(failing), "--data-dir",
-                 str(data_dir), "--out", str(out), "--format", "html", "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "build",
+                "--kind",
+                "icb",
+                "--org",
+                "QHL,QJM",
+                "--book",
+                str(failing),
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(out),
+                "--format",
+                "html",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert "ValueError: no local data for QJM" in captured.out + captured.err
     assert re.search(r"local.qmd, cell at line 8, line 15: ValueError", captured.out + captured.err)
@@ -262,9 +349,17 @@ def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path: Path, capsy
     book = tmp_path / "book"
     assert sorted(p.name for p in book.iterdir()) == ["_quarto.yml", "chapters", "templates"]
     config = yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8"))
-    assert config["hi-reports"] == {"org": "QHL", "kind": "icb", "vintage": "2019", "formats": ["html", "pdf"]}
+    assert config["hi-reports"] == {
+        "org": "QHL",
+        "kind": "icb",
+        "vintage": "2019",
+        "formats": ["html", "pdf"],
+    }
     assert config["book"]["chapters"][-2:] == ["chapters/local.qmd", "chapters/summary.qmd"]
-    assert parse((book / "chapters" / "local.qmd").read_text(encoding="utf-8")).parameters_cell() is not None
+    assert (
+        parse((book / "chapters" / "local.qmd").read_text(encoding="utf-8")).parameters_cell()
+        is not None
+    )
     capsys.readouterr()
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "notes.txt").write_text("mine", encoding="utf-8")
@@ -279,19 +374,26 @@ def test_init_writes_a_project_and_refuses_a_folder_in_use(tmp_path: Path, capsy
 
 
 @pytest.mark.slow
-def test_build_inside_a_project_uses_its_options_and_its_own_data(data_dir: Path, tmp_path: Path,
-                                                                  monkeypatch) -> None:
+def test_build_inside_a_project_uses_its_options_and_its_own_data(
+    data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     book = tmp_path / "book"
     assert main(["init", str(book), "--org", "QJM"]) == 0
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-                         usecols=["lsoa11_code", "total_population"])
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
     imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
     imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
-    raw = lookup.merge(people, on="lsoa11_code").merge(imd[["lsoa11_code", "decile"]], on="lsoa11_code")
+    raw = lookup.merge(people, on="lsoa11_code").merge(
+        imd[["lsoa11_code", "decile"]], on="lsoa11_code"
+    )
     mine = raw[raw["icb22_code_h"] == "QJM"]
     q1 = mine[mine["decile"] <= 2]
-    events = pd.DataFrame({"lsoa_code": list(q1["lsoa11_code"].iloc[:10]) * 101})  # 1,010 events in quintile 1
+    events = pd.DataFrame(
+        {"lsoa_code": list(q1["lsoa11_code"].iloc[:10]) * 101}
+    )  # 1,010 events in quintile 1
     events.to_csv(book / "chapters" / "local.csv", index=False)
     monkeypatch.chdir(book)
     assert main(["build", "--data-dir", str(data_dir), "--format", "html", "--quiet"]) == 0
@@ -304,20 +406,44 @@ def test_build_inside_a_project_uses_its_options_and_its_own_data(data_dir: Path
     from .test_notebook import run_notebook
 
     _, printed = run_notebook(book / "editions" / "QJM", data_dir)
-    assert re.search(r"(\d+) of \1 numbers of the annex reproduced; 1 from chapters of your own \(local\)",
-                     printed), printed
+    assert re.search(
+        r"(\d+) of \1 numbers of the annex reproduced; 1 from chapters of your own \(local\)",
+        printed,
+    ), printed
 
 
 @pytest.mark.slow
-def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(project: Path, data_dir: Path,
-                                                                        tmp_path: Path) -> None:
+def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(
+    project: Path, data_dir: Path, tmp_path: Path
+) -> None:
     pages = {}
     for audience in ("board", "analyst"):
         out = tmp_path / audience
-        assert main(["build", "--org", "QHL", "--book", str(project), "--data-dir", str(data_dir), "--out",
-                     str(out), "--format", "html", "--audience", audience, "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "build",
+                    "--org",
+                    "QHL",
+                    "--book",
+                    str(project),
+                    "--data-dir",
+                    str(data_dir),
+                    "--out",
+                    str(out),
+                    "--format",
+                    "html",
+                    "--audience",
+                    audience,
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         pages[audience] = {
-            p.stem: " ".join(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
+            p.stem: " ".join(
+                BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ").split()
+            )
             for p in (out / "QHL" / "html").glob("*.html")
         }
         pages[audience]["annex"] = (out / "QHL" / "annex.csv").read_text(encoding="utf-8")
@@ -328,65 +454,100 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(project:
     assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
     assert "hi_reports.edition" not in pages["board"]["local"]
     # the shipped chapters show the cells that compute, not those that write sentences
-    code = {audience: {name: re.sub(r"\s", "", text) for name, text in chapters.items()}
-            for audience, chapters in pages.items()}
+    code = {
+        audience: {name: re.sub(r"\s", "", text) for name, text in chapters.items()}
+        for audience, chapters in pages.items()
+    }
     worked = 'residents_by_decile=lsoas.groupby("imd_decile")["residents"].sum()'
     assert worked in code["analyst"]["imd"] and worked not in code["board"]["imd"]
     assert "ed=hi_reports.edition(org,kind,vintage)" in code["analyst"]["rural"]
     for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
-        assert "print(" not in code["analyst"][chapter] and "{python}" not in code["analyst"][chapter], chapter
+        assert (
+            "print(" not in code["analyst"][chapter] and "{python}" not in code["analyst"][chapter]
+        ), chapter
     assert "local edition for analysts" in pages["analyst"]["index"]
     assert "--audience analyst" in pages["analyst"]["methods"]
 
 
 def _counting_chapter(name: str, counter: Path, extra: str = "") -> str:
     """A chapter that notes each run of its cells in ``counter`` (outside the book)."""
-    return (f"# {name.title()} {{#sec-{name}}}\n\n```{{python}}\n#| tags: [parameters]\norg = 'QHL'\n```\n\n"
-            f"```{{python}}\nimport hi_reports\ned = hi_reports.edition(org)\n"
-            f"open({str(counter)!r}, 'a').write(org + ' ')\n{extra}```\n\n"
-            f"`{{python}} ed.pct(ed.imd['core20']['share'])` of residents are in Core20.\n")
+    return (
+        f"# {name.title()} {{#sec-{name}}}\n\n```{{python}}\n#| tags: [parameters]\norg = 'QHL'\n```\n\n"
+        f"```{{python}}\nimport hi_reports\ned = hi_reports.edition(org)\n"
+        f"open({str(counter)!r}, 'a').write(org + ' ')\n{extra}```\n\n"
+        f"`{{python}} ed.pct(ed.imd['core20']['share'])` of residents are in Core20.\n"
+    )
 
 
 @pytest.mark.slow
-def test_a_batch_after_one_chapter_changed_runs_only_that_chapter(project: Path, data_dir: Path,
-                                                                  tmp_path: Path) -> None:
+def test_a_batch_after_one_chapter_changed_runs_only_that_chapter(
+    project: Path, data_dir: Path, tmp_path: Path
+) -> None:
     book = tmp_path / "book"
     shutil.copytree(project, book)
     counters = {name: tmp_path / f"{name}.runs" for name in ("first", "second")}
     config = yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8"))
     for name, counter in counters.items():
-        (book / "chapters" / f"{name}.qmd").write_text(_counting_chapter(name, counter), encoding="utf-8")
+        (book / "chapters" / f"{name}.qmd").write_text(
+            _counting_chapter(name, counter), encoding="utf-8"
+        )
         config["book"]["chapters"].insert(-1, f"chapters/{name}.qmd")
     (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out = tmp_path / "editions"
-    command = ["build", "--kind", "icb", "--org", "QHL,QJM", "--book", str(book), "--data-dir", str(data_dir),
-               "--out", str(out), "--format", "html", "--quiet"]
+    command = [
+        "build",
+        "--kind",
+        "icb",
+        "--org",
+        "QHL,QJM",
+        "--book",
+        str(book),
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--quiet",
+    ]
 
     def runs() -> dict[str, list[str]]:
-        return {name: sorted(c.read_text().split()) if c.exists() else [] for name, c in counters.items()}
+        return {
+            name: sorted(c.read_text().split()) if c.exists() else []
+            for name, c in counters.items()
+        }
 
     assert main(command) == 0
     assert runs() == {"first": ["QHL", "QJM"], "second": ["QHL", "QJM"]}
     annex = (out / "QJM" / "annex.csv").read_text(encoding="utf-8")
     (book / "chapters" / "second.qmd").write_text(
-        _counting_chapter("second", counters["second"], "x = 1\n"), encoding="utf-8")
+        _counting_chapter("second", counters["second"], "x = 1\n"), encoding="utf-8"
+    )
     assert main(command) == 0  # the book changed: both editions rebuilt, the first chapter kept
     assert runs() == {"first": ["QHL", "QJM"], "second": ["QHL", "QHL", "QJM", "QJM"]}
     assert (out / "QJM" / "annex.csv").read_text(encoding="utf-8") == annex
-    assert "of residents are in Core20" in (out / "QJM" / "html" / "first.html").read_text(encoding="utf-8")
-    (book / "chapters" / "local.csv").write_text("lsoa_code\n", encoding="utf-8")  # a file beside them
+    assert "of residents are in Core20" in (out / "QJM" / "html" / "first.html").read_text(
+        encoding="utf-8"
+    )
+    (book / "chapters" / "local.csv").write_text(
+        "lsoa_code\n", encoding="utf-8"
+    )  # a file beside them
     assert main(command) == 0
     assert runs() == {"first": ["QHL", "QHL", "QJM", "QJM"], "second": ["QHL"] * 3 + ["QJM"] * 3}
 
 
-def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_each(tmp_path: Path) -> None:
+def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_each(
+    tmp_path: Path,
+) -> None:
     from hi_reports.api import APIError, inline_text
 
     text = "# T\n\n```{python}\nx = 0.25\n```\n\nFirst line.\nThen `{python} x` here.\n"
     with pytest.raises(CellError) as raised:
         Weaver(tmp_path, inline=inline_text).weave(parse(text, "chapters/t.qmd"))
-    assert raised.value.message == ("chapters/t.qmd, line 8, inline expression `{python} x`: a bare number "
-                                    "0.25 in an inline expression")
+    assert raised.value.message == (
+        "chapters/t.qmd, line 8, inline expression `{python} x`: a bare number "
+        "0.25 in an inline expression"
+    )
     assert "ed.pct" in raised.value.hint
     import numpy as np
 

@@ -54,8 +54,10 @@ def need_kernel() -> None:
     """Skip (fail under ``CI=true``) unless nbclient and ipykernel are installed."""
     absent = [name for name in ("nbclient", "ipykernel") if importlib.util.find_spec(name) is None]
     if absent:
-        missing(f"{' and '.join(absent)} not installed, so no Jupyter kernel to compare with: "
-                "pip install -e '.[test]'")
+        missing(
+            f"{' and '.join(absent)} not installed, so no Jupyter kernel to compare with: "
+            "pip install -e '.[test]'"
+        )
 
 
 def as_read(markdown: str) -> str:
@@ -65,9 +67,11 @@ def as_read(markdown: str) -> str:
 
 
 def test_a_chapter_becomes_the_notebook_quarto_executes() -> None:
-    text = ("---\ntitle: T\njupyter: python3\n---\n\n# T\n\n```{python}\n#| label: params\n"
-            "#| tags: [parameters, setup]\norg = \"default\"\n```\n\nIt is `{python} org`.\n\n"
-            "```{python}\n#| label: fig-x\n#| eval: false\nraise SystemExit\n```\n")
+    text = (
+        "---\ntitle: T\njupyter: python3\n---\n\n# T\n\n```{python}\n#| label: params\n"
+        '#| tags: [parameters, setup]\norg = "default"\n```\n\nIt is `{python} org`.\n\n'
+        "```{python}\n#| label: fig-x\n#| eval: false\nraise SystemExit\n```\n"
+    )
     notebook = to_notebook(parse(text, "chapters/t.qmd"), {"org": "QJM", "n": 2, "name": 'a "b"'})
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec.name == "python3"
@@ -90,7 +94,8 @@ def test_a_chapter_becomes_the_notebook_quarto_executes() -> None:
     plain = to_notebook(parse("# P\n\n```{python}\nx = 1\n```\n", "p.qmd"), {"org": "QJM"})
     assert [c.source for c in plain.cells] == ["# P", "x = 1"] and "papermill" not in plain.metadata
     assert parameters_source({"x": None, "y": [1, "é"], "z": 1.5}) == (
-        '# Injected Parameters\nx = None\ny = [1, "\\xe9"]\nz = 1.5\n')
+        '# Injected Parameters\nx = None\ny = [1, "\\xe9"]\nz = 1.5\n'
+    )
 
 
 def test_inline_values_are_written_as_quarto_writes_them() -> None:
@@ -107,13 +112,15 @@ def test_one_cells_printing_in_several_stream_messages_is_one_text() -> None:
     notebook = to_notebook(parse("```{python}\n#| output: asis\nprint(1)\n```\n", "t.qmd"), {})
     notebook.cells[0].outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="| a | b |\n"),
-        nbformat.v4.new_output("stream", name="stdout", text="|:--|--:|\n| 1 | 2 |\n")]
+        nbformat.v4.new_output("stream", name="stdout", text="|:--|--:|\n| 1 | 2 |\n"),
+    ]
     assert markdown_page(notebook) == "| a | b |\n|:--|--:|\n| 1 | 2 |\n"
 
 
 @pytest.mark.slow
 def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
-        data_dir: Path, tmp_path: Path) -> None:
+    data_dir: Path, tmp_path: Path
+) -> None:
     need_kernel()
     document = parse(CHAPTER, str(tmp_path / "chapters" / "local.qmd"))
 
@@ -141,8 +148,12 @@ def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
     *results, probe = inline_results(notebook)
 
     # the same expressions, found by both engines' rules, in the same order
-    expressions = [i.expression for p in document.parts if hasattr(p, "text")
-                   for i in inline_expressions(p.text)]
+    expressions = [
+        i.expression
+        for p in document.parts
+        if hasattr(p, "text")
+        for i in inline_expressions(p.text)
+    ]
     assert [r.expression for r in results] == expressions and len(expressions) == 2
     # the same values: the kernel's repr read back equals the in-process value...
     assert [ast.literal_eval(r.data["text/plain"]) for r in results] == values
@@ -164,20 +175,24 @@ def same_page(text: str) -> str:
     named by their file name only (Quarto's run copies them beside the chapter, prefixed by the
     organisation; a build has them in the project)."""
     text = re.sub(r"\]\(figures/(?:[A-Za-z0-9]+-\d{4}-)?", "](figures/", as_read(text))
-    return "\n".join(line.rstrip() for line in re.sub(r"\n\s*\n+", "\n\n", text).strip().splitlines())
+    return "\n".join(
+        line.rstrip() for line in re.sub(r"\n\s*\n+", "\n\n", text).strip().splitlines()
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", ["index", "intro", "imd", "rural", "summary", "methods"])
 def test_a_shipped_chapter_prints_the_same_page_in_a_kernel(
-        chapter: str, data_dir: Path, tmp_path: Path, shipped_edition: api.Edition) -> None:
+    chapter: str, data_dir: Path, tmp_path: Path, shipped_edition: api.Edition
+) -> None:
     """Each shipped chapter, run by stock Quarto's way (a kernel, the edition computed from the
     data folder), writes the page the build writes: every sentence, number, table and figure."""
     need_kernel()
     source = BookSources().chapters / f"{chapter}.qmd"
     document = parse(source.read_text(encoding="utf-8"), str(source))
-    edition = api.Edition(shipped_edition.org, shipped_edition.reference, shipped_edition.context,
-                          annex=Annex())
+    edition = api.Edition(
+        shipped_edition.org, shipped_edition.reference, shipped_edition.context, annex=Annex()
+    )
     parameters = {"org": edition.org.code, "kind": edition.kind, "vintage": edition.vintage}
     with api.current(edition):
         woven = Weaver(tmp_path / "figures").weave(document, parameters)

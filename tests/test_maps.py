@@ -57,7 +57,13 @@ def _areas(figure):
 
 def test_boundary_datasets_in_the_catalogue(data_dir: Path) -> None:
     names = [n for n, d in CATALOGUE.items() if d.geometry]
-    assert names == ["lsoa11_boundaries", "lsoa21_boundaries", "icb23_boundaries", "lad21_boundaries", "lad24_boundaries"]
+    assert names == [
+        "lsoa11_boundaries",
+        "lsoa21_boundaries",
+        "icb23_boundaries",
+        "lad21_boundaries",
+        "lad24_boundaries",
+    ]
     icbs = load("icb23_boundaries", data_dir).table
     assert len(icbs) == 42 and icbs.crs.to_epsg() == 27700
     assert list(icbs.columns) == ["icb23_code", "icb23_name", "geometry"]
@@ -82,11 +88,20 @@ def test_a_2025_edition_maps_the_2021_lsoas(data_dir: Path, tmp_path: Path) -> N
     assert boundary_dataset(reference25) == "lsoa21_boundaries"
     shapes25 = lsoa_shapes(reference25)
     org = resolve(reference25, "QHL")
-    drawn = maps.organisation_maps(org, reference25, shapes25, membership(reference25, "icb"), tmp_path)
+    drawn = maps.organisation_maps(
+        org, reference25, shapes25, membership(reference25, "icb"), tmp_path
+    )
     lookup21 = pd.read_csv(next(data_dir.rglob("lookup_lsoa21_sicbl24_icb24.csv")))
-    assert set(drawn["deciles"].codes) == set(lookup21.loc[lookup21["icb24_code_nhs"] == "QHL", "lsoa21_code"])
-    assert "IMD 2025" in drawn["deciles"].note and "Rural-Urban Classification 2021" in drawn["rural"].note
-    truth = geopandas.read_file(next(data_dir.rglob("lsoa21_bsc_england.geojson")), engine="pyogrio")
+    assert set(drawn["deciles"].codes) == set(
+        lookup21.loc[lookup21["icb24_code_nhs"] == "QHL", "lsoa21_code"]
+    )
+    assert (
+        "IMD 2025" in drawn["deciles"].note
+        and "Rural-Urban Classification 2021" in drawn["rural"].note
+    )
+    truth = geopandas.read_file(
+        next(data_dir.rglob("lsoa21_bsc_england.geojson")), engine="pyogrio"
+    )
     assert set(truth["lsoa21_code"]) == set(reference25.lsoas.index)
 
 
@@ -115,13 +130,18 @@ def test_icb_map_draws_exactly_its_member_lsoas(reference, shapes, lookup, indep
     for i in (0, 400, 772):
         truth = independent.geometry[codes[i]]
         drawn = paths[i].vertices
-        assert np.allclose(np.sort(drawn, axis=0), np.sort(shapely.get_coordinates(truth), axis=0), atol=0.01)
+        assert np.allclose(
+            np.sort(drawn, axis=0), np.sort(shapely.get_coordinates(truth), axis=0), atol=0.01
+        )
 
 
 def test_fill_colour_matches_decile(reference, shapes, data_dir: Path) -> None:
     path = next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"))
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        deciles = {r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Decile"]) for r in csv.DictReader(handle)}
+        deciles = {
+            r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Decile"])
+            for r in csv.DictReader(handle)
+        }
     org = resolve(reference, "QJM")
     positions, _ = maps.map_positions(reference, shapes, membership(reference, "icb"), org)
     figure = maps.figure(maps.decile_layers(reference, shapes, area_shapes(shapes, positions)))
@@ -132,14 +152,21 @@ def test_fill_colour_matches_decile(reference, shapes, data_dir: Path) -> None:
         seen.add(deciles[code])
     assert seen == set(range(1, 11))  # Lincolnshire has LSOAs of every decile
     assert maps.DECILE_COLOURS[0] == "#440154"  # decile 1 darkest (viridis)
-    luminance = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b, _ in map(to_rgba, maps.DECILE_COLOURS)]
+    luminance = [
+        0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b, _ in map(to_rgba, maps.DECILE_COLOURS)
+    ]
     assert luminance == sorted(luminance)
 
 
 def test_maps_sharing_a_figure_take_the_new_colours_and_legend(reference, shapes) -> None:
-    positions, _ = maps.map_positions(reference, shapes, membership(reference, "icb"), resolve(reference, "QHL"))
+    positions, _ = maps.map_positions(
+        reference, shapes, membership(reference, "icb"), resolve(reference, "QHL")
+    )
     area = area_shapes(shapes, positions)
-    shared = maps.recolour(maps.figure(maps.decile_layers(reference, shapes, area)), maps.core20_layers(reference, shapes, area))
+    shared = maps.recolour(
+        maps.figure(maps.decile_layers(reference, shapes, area)),
+        maps.core20_layers(reference, shapes, area),
+    )
     fresh = maps.figure(maps.core20_layers(reference, shapes, area))
     assert np.array_equal(_areas(shared)[1], _areas(fresh)[1])
     assert np.array_equal(shared.images[0].get_array(), fresh.images[0].get_array())
@@ -149,8 +176,13 @@ def test_maps_sharing_a_figure_take_the_new_colours_and_legend(reference, shapes
     assert np.array_equal(dark, core20)
 
 
-def test_dissolved_outline_area_is_the_sum_of_its_lsoas(reference, shapes, lookup, independent, data_dir: Path) -> None:
-    for kind, code, column in (("icb", "QHL", "icb22_code_h"), ("sub-icb", "15E", "sicbl22_code_h")):
+def test_dissolved_outline_area_is_the_sum_of_its_lsoas(
+    reference, shapes, lookup, independent, data_dir: Path
+) -> None:
+    for kind, code, column in (
+        ("icb", "QHL", "icb22_code_h"),
+        ("sub-icb", "15E", "sicbl22_code_h"),
+    ):
         org = resolve(reference, code, kind)
         positions, _ = maps.map_positions(reference, shapes, membership(reference, kind), org)
         area = area_shapes(shapes, positions)
@@ -163,12 +195,18 @@ def test_dissolved_outline_area_is_the_sum_of_its_lsoas(reference, shapes, looku
         assert sorted(d[1] for d in area.districts) == sorted(names)
     # The ICB outline matches ONS's own ICB boundary (April 2023) closely.
     ons = load("icb23_boundaries", data_dir).table.set_index("icb23_code").geometry["E54000055"]
-    outline = area_shapes(shapes, maps.map_positions(reference, shapes, membership(reference, "icb"),
-                                                     resolve(reference, "QHL"))[0]).outline
+    outline = area_shapes(
+        shapes,
+        maps.map_positions(
+            reference, shapes, membership(reference, "icb"), resolve(reference, "QHL")
+        )[0],
+    ).outline
     assert outline.intersection(ons).area / outline.union(ons).area > 0.98
 
 
-def test_missing_boundary_file_is_a_one_line_data_error(data_dir: Path, tmp_path: Path, capsys) -> None:
+def test_missing_boundary_file_is_a_one_line_data_error(
+    data_dir: Path, tmp_path: Path, capsys
+) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
     for name in dict.fromkeys(V2019.datasets.values()):
@@ -185,12 +223,25 @@ def test_missing_boundary_file_is_a_one_line_data_error(data_dir: Path, tmp_path
 
     # offline (a mirror on a closed local port): the build cannot fetch the boundaries either
     out = tmp_path / "editions"
-    argv = ["build", "--org", "QHL", "--data-dir", str(folder), "--out", str(out), "--format", "html",
-            "--mirror", "http://127.0.0.1:9"]
+    argv = [
+        "build",
+        "--org",
+        "QHL",
+        "--data-dir",
+        str(folder),
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--mirror",
+        "http://127.0.0.1:9",
+    ]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert "dataset 'lsoa11_boundaries'" in err and "no file named lsoa11_bsc_england.geojson" in err
+    assert (
+        "dataset 'lsoa11_boundaries'" in err and "no file named lsoa11_bsc_england.geojson" in err
+    )
     assert "could not be fetched" in err and "geoportal.statistics.gov.uk" in err
     assert not out.exists()
 
@@ -206,11 +257,21 @@ def test_trust_maps_draw_the_core_of_the_catchment(reference, shapes, tmp_path: 
     assert "at least 10% of their admitted patients" in drawn["deciles"].note
     assert (tmp_path / "map_catchment.png").is_file()
     # The catchment's classes hold the exact shares (none is printed), and the title counts them.
-    share = mine.set_index("lsoa_code")["weight"].reindex(list(drawn["catchment"].codes)).to_numpy() * 100
+    share = (
+        mine.set_index("lsoa_code")["weight"].reindex(list(drawn["catchment"].codes)).to_numpy()
+        * 100
+    )
     rows = _check_classes(drawn["catchment"].alt, share)
-    assert [label for label, _ in rows] == ["0% to under 10%", "10% to under 25%", "25% to under 50%",
-                                           "50% to under 75%", "75% to 100%"]
-    assert drawn["catchment"].title.startswith(f"{sum(n for _, n in rows[1:]):,} neighbourhoods send at least 10%")
+    assert [label for label, _ in rows] == [
+        "0% to under 10%",
+        "10% to under 25%",
+        "25% to under 50%",
+        "50% to under 75%",
+        "75% to 100%",
+    ]
+    assert drawn["catchment"].title.startswith(
+        f"{sum(n for _, n in rows[1:]):,} neighbourhoods send at least 10%"
+    )
     assert f"{sum(n for _, n in rows[3:]):,} at least half" in drawn["catchment"].title
 
 
@@ -221,7 +282,9 @@ def _specialist_trusts(data_dir: Path) -> list[str]:
     return sorted(largest.index[largest < 0.10])
 
 
-def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(reference, shapes, data_dir, tmp_path) -> None:
+def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(
+    reference, shapes, data_dir, tmp_path
+) -> None:
     """RET and eight other specialist trusts have no neighbourhood sending them 10%: no core to map
     by deprivation or rurality, and a catchment map framed on every neighbourhood they serve."""
     specialist = _specialist_trusts(data_dir)
@@ -233,26 +296,50 @@ def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(reference, shap
         assert drawn["deciles"] is drawn["core20"] is drawn["rural"] is None
         mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
         assert set(drawn["catchment"].codes) == set(mine["lsoa_code"])
-        assert drawn["catchment"].title.startswith("No neighbourhood sends 10% of its admitted patients")
+        assert drawn["catchment"].title.startswith(
+            "No neighbourhood sends 10% of its admitted patients"
+        )
         assert f"each of the {len(mine):,} neighbourhoods" in drawn["catchment"].alt
         assert (tmp_path / code / "map_catchment.png").is_file()
 
 
 @pytest.mark.slow
-def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(data_dir: Path, tmp_path: Path) -> None:
+def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
+    data_dir: Path, tmp_path: Path
+) -> None:
     from bs4 import BeautifulSoup
 
     from hi_reports.cli.main import main
 
-    assert main(["build", "--org", "RET", "--data-dir", str(data_dir), "--out", str(tmp_path),
-                 "--format", "html", "--quiet"]) == 0
-    pages = {p.name: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ")
-             for p in (tmp_path / "RET" / "html").glob("*.html")}
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "RET",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path),
+                "--format",
+                "html",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    pages = {
+        p.name: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        for p in (tmp_path / "RET" / "html").glob("*.html")
+    }
     text = " ".join(" ".join(pages.values()).split())
     assert "No neighbourhood sends as much as 10% of its admitted patients to this trust" in text
     assert "so there is no core of the catchment to map by rurality" in text
-    images = [img for p in (tmp_path / "RET" / "html").glob("*.html")
-              for img in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("img")]
+    images = [
+        img
+        for p in (tmp_path / "RET" / "html").glob("*.html")
+        for img in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("img")
+    ]
     assert [img for img in images if "map_catchment" in img["src"]]
     assert not [img for img in images if "map_imd" in img["src"] or "map_rural" in img["src"]]
 
@@ -281,9 +368,15 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
         assert sum(n for _, n in rows) == 42 and f"in {len(rows)} classes" in drawn[key].alt
     # "Lowest" names the three ICBs with the lowest rural shares as printed, and every ICB tied
     # with the third (two print 0.0%, and two 0.1%)
-    rural = {m.key.rsplit(".", 1)[-1]: round(m.value * 100, 1) for _, m in variation["rural"]["values"]}
+    rural = {
+        m.key.rsplit(".", 1)[-1]: round(m.value * 100, 1) for _, m in variation["rural"]["values"]
+    }
     third = sorted(rural.values())[2]
-    ends = [f"{icbs[c].short_name} {v:.1f}%" for c, v in sorted(rural.items(), key=lambda i: i[1]) if v <= third]
+    ends = [
+        f"{icbs[c].short_name} {v:.1f}%"
+        for c, v in sorted(rural.items(), key=lambda i: i[1])
+        if v <= third
+    ]
     lowest = drawn["rural"].alt.split("Lowest: ")[1]
     assert len(ends) == 4 and all(end in lowest for end in ends) and lowest.count("%") == 4, lowest
     assert "July 2022" in drawn["core20"].caption
@@ -302,7 +395,9 @@ def _capture_maps(monkeypatch) -> dict[str, tuple[object, list[tuple[str, float]
 
     def recording(self, renderer):
         if current and self.get_visible() and self.get_text().strip():
-            kept[current[-1]][1].append((self.get_text(), self.get_fontsize() * PRINTED_WIDTH / self.figure.get_figwidth()))
+            kept[current[-1]][1].append(
+                (self.get_text(), self.get_fontsize() * PRINTED_WIDTH / self.figure.get_figwidth())
+            )
         return draw(self, renderer)
 
     def saving(fig, folder, name):
@@ -324,10 +419,16 @@ def _drawn_sizes(fig) -> list[tuple[str, float]]:
     from matplotlib.text import Text
 
     FigureCanvasAgg(fig).draw()
-    return [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return [
+        (t.get_text(), t.get_fontsize())
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip()
+    ]
 
 
-def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(reference, shapes, lookup, tmp_path, monkeypatch) -> None:
+def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(
+    reference, shapes, lookup, tmp_path, monkeypatch
+) -> None:
     """A map is drawn at the width the PDF prints it (14.4 cm) and written at 300 dpi; every text
     drawn on it (local-authority names, scale, ICB numbers, the inset's title) and in its legend
     and key (drawn at the same scale and pasted pixel for pixel) is 8 pt or more."""
@@ -340,35 +441,60 @@ def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(reference, shapes, look
     from hi_reports.pipeline.build import kind_profiles
 
     kept = _capture_maps(monkeypatch)
-    maps.organisation_maps(resolve(reference, "QHL"), reference, shapes, membership(reference, "icb"), tmp_path)
+    maps.organisation_maps(
+        resolve(reference, "QHL"), reference, shapes, membership(reference, "icb"), tmp_path
+    )
     icbs = {o.key: o for o in organisations(reference, "icb")}
-    maps.england_maps(reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs, tmp_path)
-    assert set(kept) == {"map_imd_deciles", "map_imd_core20", "map_rural", "map_icb_core20", "map_icb_rural"}
+    maps.england_maps(
+        reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs, tmp_path
+    )
+    assert set(kept) == {
+        "map_imd_deciles",
+        "map_imd_core20",
+        "map_rural",
+        "map_icb_core20",
+        "map_icb_rural",
+    }
     for name, (fig, texts) in kept.items():
         assert fig.get_figwidth() == pytest.approx(PRINTED_WIDTH) and fig.dpi == mapdraw.DPI == 300
-        assert texts and min(size for _, size in texts) >= MIN_TEXT_PT, (name, min(texts, key=lambda t: t[1]))
+        assert texts and min(size for _, size in texts) >= MIN_TEXT_PT, (
+            name,
+            min(texts, key=lambda t: t[1]),
+        )
         with Image.open(tmp_path / f"{name}.png") as png:
-            assert png.size[0] == int(PRINTED_WIDTH * 300) and png.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+            assert png.size[0] == int(PRINTED_WIDTH * 300) and png.info["dpi"] == pytest.approx(
+                (300, 300), abs=0.01
+            )
             assert png.convert("RGB").getpixel((2, 2)) == (255, 255, 255)  # the page stays white
     assert {"Birmingham", "Solihull", "5 km"} <= {text for text, _ in kept["map_imd_deciles"][1]}
     assert {str(n) for n in range(1, 43)} <= {text for text, _ in kept["map_icb_core20"][1]}
-    for title, rows in [(f"National {reference.vintage.imd} decile\n1 = most deprived 10% in England",
-                         [("10 least deprived", "#FDE725")] * 10),
-                        ("Crude rate per 1,000\nresidents a year", [("1 to 7 events: suppressed", "#A0A8AD")])]:
+    for title, rows in [
+        (
+            f"National {reference.vintage.imd} decile\n1 = most deprived 10% in England",
+            [("10 least deprived", "#FDE725")] * 10,
+        ),
+        ("Crude rate per 1,000\nresidents a year", [("1 to 7 events: suppressed", "#A0A8AD")]),
+    ]:
         legend = mapdraw.legend_figure(title, rows)
         assert legend.dpi == mapdraw.DPI and legend.get_figwidth() == mapdraw.LEGEND_WIDTH
         assert min(size for _, size in _drawn_sizes(legend)) >= MIN_TEXT_PT
-        assert mapdraw.legend_image(title, rows).shape[1] == round(mapdraw.LEGEND_WIDTH * mapdraw.DPI)
+        assert mapdraw.legend_image(title, rows).shape[1] == round(
+            mapdraw.LEGEND_WIDTH * mapdraw.DPI
+        )
     key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)
     key_figure = mapdraw.key_figure(key)
-    assert key_figure.get_figwidth() == pytest.approx(PRINTED_WIDTH) and key_figure.dpi == mapdraw.DPI
+    assert (
+        key_figure.get_figwidth() == pytest.approx(PRINTED_WIDTH) and key_figure.dpi == mapdraw.DPI
+    )
     key_texts = _drawn_sizes(key_figure)
     assert min(size for _, size in key_texts) >= MIN_TEXT_PT
     listed = " ".join(" ".join(text.split()) for text, _ in key_texts)
     assert all(icbs[c].short_name in listed for c in shapes.icb)
 
 
-def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(reference, shapes, tmp_path, monkeypatch) -> None:
+def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(
+    reference, shapes, tmp_path, monkeypatch
+) -> None:
     """The 42 ICBs are numbered from north to south, each number inside its ICB; London's five ICBs
     (those made only of London boroughs) are numbered in an inset of London, the others on the map;
     no two numbers overlap; the caption gives the inset's scale."""
@@ -380,28 +506,49 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(reference, s
 
     icbs = {o.key: o for o in organisations(reference, "icb")}
     key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)
-    assert len(key.codes) == len(set(key.codes)) == 42 and key.names == tuple(icbs[c].short_name for c in key.codes)
+    assert len(key.codes) == len(set(key.codes)) == 42 and key.names == tuple(
+        icbs[c].short_name for c in key.codes
+    )
     north = [round(y, -3) for _, y in key.points]
     assert north == sorted(north, reverse=True)  # number 1 is the northernmost
     for code, (x, y) in zip(key.codes, key.points):
         assert shapes.icb[code].contains(shapely.Point(x, y)), icbs[code].short_name
-    london = {c for c in shapes.icb if (reference.lsoas.loc[reference.lsoas["icb_code"] == c, "lad_code"]
-                                        .str.startswith("E09").all())}
+    london = {
+        c
+        for c in shapes.icb
+        if (
+            reference.lsoas.loc[reference.lsoas["icb_code"] == c, "lad_code"]
+            .str.startswith("E09")
+            .all()
+        )
+    }
     assert set(key.inset) == london and len(london) == 5
-    assert {icbs[c].short_name for c in london} == {"North Central London", "North East London", "North West London",
-                                                     "South East London", "South West London"}
+    assert {icbs[c].short_name for c in london} == {
+        "North Central London",
+        "North East London",
+        "North West London",
+        "South East London",
+        "South West London",
+    }
     kept = _capture_maps(monkeypatch)
-    drawn = maps.england_maps(reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs,
-                              tmp_path)
+    drawn = maps.england_maps(
+        reference, shapes, variation_figures(kind_profiles(reference, "icb"), icbs), icbs, tmp_path
+    )
     assert "Scale: the bar is 100 km, in the London inset 10 km" in drawn["core20"].note
     for name in ("map_icb_core20", "map_icb_rural"):
         fig = kept[name][0]
         FigureCanvasAgg(fig).draw()
         main, inset = fig.axes[0], next(ax for ax in fig.axes if ax.get_label() == "inset")
         assert set(inset.collections[0].get_urls()) == london
-        colours = dict(zip(main.collections[0].get_urls(), map(tuple, main.collections[0].get_facecolors())))
-        assert all(tuple(c) == colours[code] for code, c in zip(inset.collections[0].get_urls(),
-                                                                  inset.collections[0].get_facecolors()))
+        colours = dict(
+            zip(main.collections[0].get_urls(), map(tuple, main.collections[0].get_facecolors()))
+        )
+        assert all(
+            tuple(c) == colours[code]
+            for code, c in zip(
+                inset.collections[0].get_urls(), inset.collections[0].get_facecolors()
+            )
+        )
         numbers = {ax: [t for t in ax.texts if t.get_text().isdigit()] for ax in (main, inset)}
         on_inset = {key.codes[int(t.get_text()) - 1] for t in numbers[inset]}
         on_map = {key.codes[int(t.get_text()) - 1] for t in numbers[main]}
@@ -409,7 +556,9 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(reference, s
         assert any(t.get_text() == "London" for t in inset.texts)
         boxes = [t.get_bbox_patch().get_window_extent() for t in numbers[main]]
         for i, box in enumerate(boxes):
-            assert not any(box.overlaps(other) for other in boxes[i + 1:]), numbers[main][i].get_text()
+            assert not any(box.overlaps(other) for other in boxes[i + 1 :]), numbers[main][
+                i
+            ].get_text()
         for t in numbers[main]:  # a number moved apart from another stays close to its place
             x, y = key.points[int(t.get_text()) - 1]
             assert np.hypot(t.get_position()[0] - x, t.get_position()[1] - y) < 25_000
@@ -453,7 +602,9 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     # Class limits lie on a grid of round numbers chosen from the published rates: a limit equals a
     # neighbourhood's exact rate only by coincidence, and then its count is the published one.
     breaks = np.array(layers.extra["classes"].breaks)
-    assert np.allclose(breaks * 10, np.round(breaks * 10), rtol=0, atol=1e-9)  # a grid of 0.1 or coarser
+    assert np.allclose(
+        breaks * 10, np.round(breaks * 10), rtol=0, atol=1e-9
+    )  # a grid of 0.1 or coarser
     exact = (events[members] / (lsoas.loc[members, "population"] * 2.0) * 1000).to_numpy()
     assert not np.isclose(breaks[:, None], exact[None, :5], rtol=1e-9, atol=0).any()
     # The map depends on the published counts only: other true counts that round (or suppress) the
@@ -464,10 +615,26 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     other[small] = [7, 2, 1, 4, 6]
     assert (other != events).sum() > 700
     again = maps.activity_layers(org, reference, shapes, weights, other, 2.0, SMALL_COUNT_MAX)
-    assert again.extra["classes"].breaks == layers.extra["classes"].breaks and again.colours == layers.colours
-    rate_map = maps.activity_map(org, reference, shapes, weights, events, 2.0, "test", "Test events", False,
-                                 tmp_path, SMALL_COUNT_MAX)
-    assert {m.key: m.value for m in rate_map.measures}["maps.activity.test.suppressed"] == 5  # five LSOAs
+    assert (
+        again.extra["classes"].breaks == layers.extra["classes"].breaks
+        and again.colours == layers.colours
+    )
+    rate_map = maps.activity_map(
+        org,
+        reference,
+        shapes,
+        weights,
+        events,
+        2.0,
+        "test",
+        "Test events",
+        False,
+        tmp_path,
+        SMALL_COUNT_MAX,
+    )
+    assert {m.key: m.value for m in rate_map.measures}[
+        "maps.activity.test.suppressed"
+    ] == 5  # five LSOAs
     assert "1 to 7 events are suppressed" in rate_map.note
     assert (tmp_path / "map_activity_test.png").is_file()
 
@@ -477,32 +644,50 @@ def test_edition_maps_have_caption_attribution_and_alt_text(edition, reference) 
     text = (edition.project / "imd.qmd").read_text(encoding="utf-8")
     qhl = reference.lsoas[reference.lsoas["icb_ods"] == "QHL"]
     first = int((qhl["imd_decile"] == 1).sum())
-    assert f"![{first} of the 773 neighbourhoods are among the 10% most deprived in England." in text
-    assert "Contains OS data © Crown copyright and database right 2011.](figures/map_imd_deciles.png)" in text
-    per_decile = "; ".join(f"decile {d}: {int((qhl['imd_decile'] == d).sum())}" for d in range(1, 11))
+    assert (
+        f"![{first} of the 773 neighbourhoods are among the 10% most deprived in England." in text
+    )
+    assert (
+        "Contains OS data © Crown copyright and database right 2011.](figures/map_imd_deciles.png)"
+        in text
+    )
+    per_decile = "; ".join(
+        f"decile {d}: {int((qhl['imd_decile'] == d).sum())}" for d in range(1, 11)
+    )
     assert f"Neighbourhoods per decile: {per_decile}." in text
     birmingham = qhl[qhl["lad_name"] == "Birmingham"]
     assert f"Birmingham {int((birmingham['imd_decile'] <= 2).sum())} of {len(birmingham)}" in text
     assert (edition.project / "figures" / "map_imd_deciles.png").is_file()
-    assert "![" in (edition.project / "rural.qmd").read_text(encoding="utf-8").split("map_rural.png")[0]
+    assert (
+        "!["
+        in (edition.project / "rural.qmd").read_text(encoding="utf-8").split("map_rural.png")[0]
+    )
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup((edition.folder / "html" / "imd.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup(
+        (edition.folder / "html" / "imd.html").read_text(encoding="utf-8"), "html.parser"
+    )
     image = soup.find("img", src=lambda src: src and src.endswith("map_imd_deciles.png"))
-    assert image["alt"].startswith("Map of the 773 neighbourhoods (LSOAs) of Birmingham and Solihull")
+    assert image["alt"].startswith(
+        "Map of the 773 neighbourhoods (LSOAs) of Birmingham and Solihull"
+    )
     assert f"Neighbourhoods per decile: {per_decile}." in image["alt"]
     annex = pd.read_csv(edition.annex)
     row = annex[annex["key"] == "maps.decile_1_lsoas"].iloc[0]
     assert row["value"] == first and row["chapter"] == "imd"
     methods = (edition.project / "methods.qmd").read_text(encoding="utf-8")
-    assert "Maps: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. " \
-           "Contains OS data © Crown copyright and database right 2011." in methods
+    assert (
+        "Maps: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+        "Contains OS data © Crown copyright and database right 2011." in methods
+    )
 
 
 # The classes of maps of numbers: one classification for fills, legend, caption and alt text.
 
 #: A class as the alt text prints it ("140.0 to under 140.6: 1", "75% to 100%: 43", "216.1: 1").
-CLASS_ROW = re.compile(r"(?<![\w.,])([\d,]+(?:\.\d+)?%?(?: to (?:under )?[\d,]+(?:\.\d+)?%?)?): ([\d,]+)(?=[ ;.]|$)")
+CLASS_ROW = re.compile(
+    r"(?<![\w.,])([\d,]+(?:\.\d+)?%?(?: to (?:under )?[\d,]+(?:\.\d+)?%?)?): ([\d,]+)(?=[ ;.]|$)"
+)
 
 
 def _number(text: str) -> float:
@@ -525,7 +710,9 @@ def _class_rows(alt: str) -> list[tuple[str, int]]:
     return [(label, int(n.replace(",", ""))) for label, n in CLASS_ROW.findall(alt)]
 
 
-def _check_classes(alt: str, values: np.ndarray, legend=None, colours=None) -> list[tuple[str, int]]:
+def _check_classes(
+    alt: str, values: np.ndarray, legend=None, colours=None
+) -> list[tuple[str, int]]:
     """Every value not NaN satisfies exactly one class label of ``alt``, and each label's count is
     the number of values satisfying it; the legend and fills (when given) agree with the labels."""
     rows = _class_rows(alt)
@@ -551,15 +738,32 @@ def test_classes_on_hand_made_values_with_ties_and_a_single_value() -> None:
     """The one rule: lower <= x < upper, the highest class closed; ties share a class; a class of
     one value is labelled with it; limits are printed numbers; empty classes merge."""
     classes = Classes.of([1.0, 2.0, 2.0, 2.0, 3.5, 5.0, np.nan], [1, 2, 3.5, 5])
-    assert classes.index == (0, 1, 1, 1, 2, 2, -1)  # 2.0 on a limit is in the class above; 5.0 in the top
+    assert classes.index == (
+        0,
+        1,
+        1,
+        1,
+        2,
+        2,
+        -1,
+    )  # 2.0 on a limit is in the class above; 5.0 in the top
     assert classes.counts == (1, 3, 2) and classes.classed == 6
     assert classes.labels == ("1.0 to under 2.0", "2.0 to under 3.5", "3.5 to 5.0")
     assert classes.at_least == "3.5 or more"
-    assert classes.colours(maps.REDS, "grey") == (*(maps.REDS[2],), *(maps.REDS[3],) * 3, *(maps.REDS[4],) * 2, "grey")
+    assert classes.colours(maps.REDS, "grey") == (
+        *(maps.REDS[2],),
+        *(maps.REDS[3],) * 3,
+        *(maps.REDS[4],) * 2,
+        "grey",
+    )
     # Ties: the quantile limits are values, tied values share a class, and a top value alone is a class.
     assert quantile_breaks([0, 0, 0, 8, 8]) == [0, 8, 8]
     ties = Classes.of([0, 0, 0, 8, 8], quantile_breaks([0, 0, 0, 8, 8]))
-    assert ties.counts == (3, 2) and ties.labels == ("0.0 to under 8.0", "8.0") and ties.at_least == "8.0"
+    assert (
+        ties.counts == (3, 2)
+        and ties.labels == ("0.0 to under 8.0", "8.0")
+        and ties.at_least == "8.0"
+    )
     assert quantile_breaks([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 4, 5, 6]
     # A single value (the Isles of Scilly's one neighbourhood at 216.08): printed as 216.1, and said so.
     one = Classes.of(printed([216.08]), quantile_breaks(printed([216.08])))
@@ -609,8 +813,12 @@ def demo_events(reference) -> pd.Series:
 
 
 @pytest.mark.parametrize("rule", [SAFE, UNSAFE], ids=["safe", "unsafe"])
-@pytest.mark.parametrize("code", ["E09000001", "E06000053"], ids=["City of London", "Isles of Scilly"])
-def test_activity_map_classes_captions_and_alt_text_agree(reference, shapes, demo_events, tmp_path, code, rule) -> None:
+@pytest.mark.parametrize(
+    "code", ["E09000001", "E06000053"], ids=["City of London", "Isles of Scilly"]
+)
+def test_activity_map_classes_captions_and_alt_text_agree(
+    reference, shapes, demo_events, tmp_path, code, rule
+) -> None:
     """City of London (6 neighbourhoods; its alt text counted 2, 0, 1, 1, 2 by no single rule) and
     the Isles of Scilly (1; "more than 216.1" where its rate prints 216.1): every class's count in
     the alt text is the number of neighbourhoods whose printed rate satisfies its label, the legend
@@ -620,36 +828,69 @@ def test_activity_map_classes_captions_and_alt_text_agree(reference, shapes, dem
     rates = _published_rates(reference, code, demo_events, rule)
     layers = maps.activity_layers(org, reference, shapes, weights, demo_events, 1.0, rule)
     assert np.array_equal(np.asarray(layers.extra["classes"].values), rates, equal_nan=True)
-    drawn = maps.activity_map(org, reference, shapes, weights, demo_events, 1.0, "demo", "Emergency admissions",
-                              True, tmp_path, rule)
+    drawn = maps.activity_map(
+        org,
+        reference,
+        shapes,
+        weights,
+        demo_events,
+        1.0,
+        "demo",
+        "Emergency admissions",
+        True,
+        tmp_path,
+        rule,
+    )
     rows = _check_classes(drawn.alt, rates, layers.legend, layers.colours)
     assert sum(n for _, n in rows) == len(rates) == len(drawn.codes)
     assert "more than" not in drawn.title and "more than" not in drawn.alt
     annex = {m.key: m.value for m in drawn.measures}
     top_label, top_n = rows[-1]
     top_lower = _number(top_label.split(" to ")[0])
-    assert annex["maps.activity.demo.top_class"] == top_lower and annex["maps.activity.demo.top_class_areas"] == top_n
+    assert (
+        annex["maps.activity.demo.top_class"] == top_lower
+        and annex["maps.activity.demo.top_class_areas"] == top_n
+    )
     if len(rows) > 1:
-        said = re.search(r"the (\d+ )?neighbourhoods? with the highest crude rates? ha(?:s|ve) ([\d,.]+)( or more)?",
-                         drawn.title)
+        said = re.search(
+            r"the (\d+ )?neighbourhoods? with the highest crude rates? ha(?:s|ve) ([\d,.]+)( or more)?",
+            drawn.title,
+        )
         assert said and _number(said.group(2)) == top_lower, drawn.title
         assert int(said.group(1) or 1) == top_n == int((rates >= top_lower).sum())
     else:
-        assert f"a crude rate {'of ' + top_label if ' to ' not in top_label else 'from ' + top_label}" in drawn.title
+        assert (
+            f"a crude rate {'of ' + top_label if ' to ' not in top_label else 'from ' + top_label}"
+            in drawn.title
+        )
     if code == "E06000053" and not rule.safe:
-        assert rates.tolist() == [216.1] and "the one neighbourhood has a crude rate of 216.1 per 1,000" in drawn.title
+        assert (
+            rates.tolist() == [216.1]
+            and "the one neighbourhood has a crude rate of 216.1 per 1,000" in drawn.title
+        )
         assert "in one class: 216.1: 1." in drawn.alt and "1 neighbourhoods" not in drawn.alt
 
 
-@pytest.mark.parametrize("counts, says", [
-    ([3, 5, 0, 2, 7, 40], "4 of the 6 neighbourhoods, with 1 to 7 events, are not shown"),
-    ([3, 3, 3, 3, 3, 3], "no neighbourhood's crude rate can be shown: all 6 have 1 to 7 events"),
-    ([0, 0, 0, 0, 0, 0], "none of the 6 neighbourhoods had any emergency admissions"),
-    ([0, 0, 3, 3, 3, 3], "none of the 2 neighbourhoods shown had any emergency admissions; 4 of the 6"),
-    ([0, 0, 0, 0, 0, 12], "the neighbourhood with the highest crude rate has "),
-    ([9, 3, 3, 3, 3, 3], "the one neighbourhood shown has a crude rate from "),
-])
-def test_activity_map_when_most_neighbourhoods_are_suppressed(reference, shapes, tmp_path, counts, says) -> None:
+@pytest.mark.parametrize(
+    "counts, says",
+    [
+        ([3, 5, 0, 2, 7, 40], "4 of the 6 neighbourhoods, with 1 to 7 events, are not shown"),
+        (
+            [3, 3, 3, 3, 3, 3],
+            "no neighbourhood's crude rate can be shown: all 6 have 1 to 7 events",
+        ),
+        ([0, 0, 0, 0, 0, 0], "none of the 6 neighbourhoods had any emergency admissions"),
+        (
+            [0, 0, 3, 3, 3, 3],
+            "none of the 2 neighbourhoods shown had any emergency admissions; 4 of the 6",
+        ),
+        ([0, 0, 0, 0, 0, 12], "the neighbourhood with the highest crude rate has "),
+        ([9, 3, 3, 3, 3, 3], "the one neighbourhood shown has a crude rate from "),
+    ],
+)
+def test_activity_map_when_most_neighbourhoods_are_suppressed(
+    reference, shapes, tmp_path, counts, says
+) -> None:
     """Small counts in City of London: the caption says what can be shown and how much is
     suppressed, never "more than 0.0" nor a limit of 0.0, and the alt text's classes still hold."""
     code = "E09000001"
@@ -657,8 +898,19 @@ def test_activity_map_when_most_neighbourhoods_are_suppressed(reference, shapes,
     members = sorted(reference.lsoas.index[reference.lsoas["lad_code"] == code])
     events = pd.Series(0.0, index=reference.lsoas.index)
     events[members] = counts
-    drawn = maps.activity_map(org, reference, shapes, membership(reference, "la"), events, 1.0, "t",
-                              "Emergency admissions", False, tmp_path, SAFE)
+    drawn = maps.activity_map(
+        org,
+        reference,
+        shapes,
+        membership(reference, "la"),
+        events,
+        1.0,
+        "t",
+        "Emergency admissions",
+        False,
+        tmp_path,
+        SAFE,
+    )
     assert says in drawn.title, drawn.title
     assert "more than" not in drawn.title and not re.search(r"(?<![\d.,])0\.0 or more", drawn.title)
     hidden = sum(1 <= c <= 7 for c in counts)

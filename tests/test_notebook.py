@@ -44,8 +44,15 @@ DOMAINS = {
     "living_environment": "Living Environment",
 }
 #: The domains' weights in the IMD 2019, as MHCLG publishes them (IoD2019 technical report).
-DOMAIN_WEIGHTS = {"income": 0.225, "employment": 0.225, "education": 0.135, "health": 0.135,
-                  "crime": 0.093, "barriers": 0.093, "living_environment": 0.093}
+DOMAIN_WEIGHTS = {
+    "income": 0.225,
+    "employment": 0.225,
+    "education": 0.135,
+    "health": 0.135,
+    "crime": 0.093,
+    "barriers": 0.093,
+    "living_environment": 0.093,
+}
 #: RUC 2011 classes of LSOAs in England; D and E are rural. The rural maps group them in pairs.
 RUC11 = ("A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2")
 RURAL11 = ("D1", "D2", "E1", "E2")
@@ -76,20 +83,36 @@ class Raw:
 def read_raw(data_dir: Path) -> Raw:
     """Read and join the raw files (about a second)."""
     code11 = {"LSOA code (2011)": "lsoa"}
-    imd = _csv(data_dir, "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
-               columns=code11 | {"Index of Multiple Deprivation (IMD) Decile": "decile"})
-    domains = _csv(data_dir, "File_2_-_IoD2019_Domains_of_Deprivation.csv", columns=code11 | {
-        f"{title} Decile (where 1 is most deprived 10% of LSOAs)": f"domain_{key}"
-        for key, title in DOMAINS.items()
-    })
+    imd = _csv(
+        data_dir,
+        "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
+        columns=code11 | {"Index of Multiple Deprivation (IMD) Decile": "decile"},
+    )
+    domains = _csv(
+        data_dir,
+        "File_2_-_IoD2019_Domains_of_Deprivation.csv",
+        columns=code11
+        | {
+            f"{title} Decile (where 1 is most deprived 10% of LSOAs)": f"domain_{key}"
+            for key, title in DOMAINS.items()
+        },
+    )
     pop = _csv(data_dir, "population20_lsoa11_single_year_of_age.csv", lsoa11_code="lsoa")
     pop = pop[pop["lsoa"].str.startswith("E")]  # the file holds England and Wales
     assert (pop[[str(a) for a in range(90)] + ["90+"]].sum(axis=1) == pop["total_population"]).all()
-    ages = pd.DataFrame({band: pop[[str(a) for a in years]].sum(axis=1) for band, years in AGES.items()})
+    ages = pd.DataFrame(
+        {band: pop[[str(a) for a in years]].sum(axis=1) for band, years in AGES.items()}
+    )
     ages["lsoa"], ages["population"] = pop["lsoa"], pop["total_population"]
     ruc = _csv(data_dir, "ruc11_lsoa11.csv", lsoa11_code="lsoa", ruc11_code="ruc11")
-    lookup = _csv(data_dir, "lookup_lsoa11_sicbl22_icb22_ltla22.csv",
-                  lsoa11_code="lsoa", icb22_code="icb", icb22_code_h="icb_ods", ltla22_code="lad")
+    lookup = _csv(
+        data_dir,
+        "lookup_lsoa11_sicbl22_icb22_ltla22.csv",
+        lsoa11_code="lsoa",
+        icb22_code="icb",
+        icb22_code_h="icb_ods",
+        ltla22_code="lad",
+    )
     msoa = _csv(data_dir, "lookup_lsoa11_msoa11.csv", lsoa11_code="lsoa", msoa11_code="msoa")
     lsoa11 = (
         imd[["lsoa", "decile"]]
@@ -103,8 +126,12 @@ def read_raw(data_dir: Path) -> Raw:
     assert len(lsoa11) == len(imd) == 32_844
 
     imd25 = _csv(data_dir, "imd2025_england_lsoa21.csv", lsoa21_code="lsoa", IMD_decile="decile")
-    census = _csv(data_dir, "census21_usual_residents_lsoa21_age6.csv",
-                  lsoa21_code="lsoa", total_usual_residents="population")
+    census = _csv(
+        data_dir,
+        "census21_usual_residents_lsoa21_age6.csv",
+        lsoa21_code="lsoa",
+        total_usual_residents="population",
+    )
     icb24 = _csv(data_dir, "lookup_lsoa21_sicbl24_icb24.csv", lsoa21_code="lsoa", icb24_code="icb")
     lad21 = _csv(data_dir, "lookup_lsoa11_lsoa21_ltla22.csv", lsoa21_code="lsoa", ltla22_code="lad")
     lad21 = lad21[["lsoa", "lad"]].drop_duplicates()  # many LSOA 2011 to one LSOA 2021, one LAD
@@ -130,8 +157,11 @@ def figures(t: pd.DataFrame, w: pd.Series, drawn: float = 0.0) -> dict[str, floa
     quintile = (t["decile"] + 1) // 2
     rural = t["ruc11"].isin(RURAL11)
     total = people.sum()
-    out: dict[str, float] = {"population": total, "lsoas": float(member.sum()),
-                             "local_authorities": float(t.loc[member, "lad"].nunique())}
+    out: dict[str, float] = {
+        "population": total,
+        "lsoas": float(member.sum()),
+        "local_authorities": float(t.loc[member, "lad"].nunique()),
+    }
 
     def share(part: float, whole: float) -> float:
         return part / whole if whole else np.nan
@@ -284,7 +314,9 @@ def headline_columns(t: pd.DataFrame, org: Org, mine: dict[str, float]) -> dict[
     if org.kind_column is None:
         return out
     me = t.loc[org.weights > 0, org.kind_column].iloc[0]
-    deciles = t.pivot_table(index=org.kind_column, columns="decile", values="population", aggfunc="sum", fill_value=0)
+    deciles = t.pivot_table(
+        index=org.kind_column, columns="decile", values="population", aggfunc="sum", fill_value=0
+    )
     profile = deciles.div(deciles.sum(axis=1), axis=0)
     distance = np.sqrt(((profile.drop(me) - profile.loc[me]) ** 2).sum(axis=1))
     closest = distance.sort_values(kind="stable").index[:3]
@@ -295,7 +327,9 @@ def headline_columns(t: pd.DataFrame, org: Org, mine: dict[str, float]) -> dict[
     return out
 
 
-def ranks(raw: Raw, org: Org, core20_digits: int, rural_digits: int) -> dict[str, tuple[int, bool, int]]:
+def ranks(
+    raw: Raw, org: Org, core20_digits: int, rural_digits: int
+) -> dict[str, tuple[int, bool, int]]:
     """Core20 and rural ranks among the organisations of the kind: rank, shared, of how many."""
     t = raw.lsoa11
     key = t[org.kind_column]
@@ -303,18 +337,31 @@ def ranks(raw: Raw, org: Org, core20_digits: int, rural_digits: int) -> dict[str
     everyone = t["population"].groupby(key).sum()
     core20 = t["population"].where(t["decile"] <= 2, 0).groupby(key).sum() / everyone
     rural = t["population"].where(t["ruc11"].isin(RURAL11), 0).groupby(key).sum() / everyone
-    return {"imd.core20.rank": (*printed_rank(core20, code, core20_digits), len(core20)),
-            "rural.rank": (*printed_rank(rural, code, rural_digits), len(rural))}
+    return {
+        "imd.core20.rank": (*printed_rank(core20, code, core20_digits), len(core20)),
+        "rural.rank": (*printed_rank(rural, code, rural_digits), len(rural)),
+    }
 
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
-_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9}
+_WORDS = {
+    "no": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
 _RANK = re.compile(r"^(joint )?(\d+)(?:st|nd|rd|th) of (\d+)$")
 
 
-def disagreements(annex: pd.DataFrame, want: dict[str, float], ranked: dict | None = None,
-                  column: str = "value") -> list[str]:
+def disagreements(
+    annex: pd.DataFrame, want: dict[str, float], ranked: dict | None = None, column: str = "value"
+) -> list[str]:
     """Rows of ``annex`` whose stored value (``column``) or printed text disagrees with ``want``;
     keys ``want`` lacks are not checked here. A printed number must be a rounding of the raw value
     at the precision printed (either way on a tie)."""
@@ -352,22 +399,46 @@ def disagreements(annex: pd.DataFrame, want: dict[str, float], ranked: dict | No
             problems.append(f"{where}: printed {text!r} holds no number")
             continue
         scaled = value * 100 if row.unit == "share" else value
-        if abs(shown - scaled) > 0.5 * 10.0 ** -digits + 1e-9:
+        if abs(shown - scaled) > 0.5 * 10.0**-digits + 1e-9:
             problems.append(f"{where}: printed {text!r}, raw files {scaled!r}")
     return problems
 
 
 #: Keys every ICB and local authority annex must hold (so that a renamed key cannot pass unchecked).
 REQUIRED = (
-    "intro.population", "intro.lsoas", "intro.share_of_england", "intro.local_authorities",
-    "intro.england_population", "intro.england_lsoas", "intro.organisations_of_kind",
+    "intro.population",
+    "intro.lsoas",
+    "intro.share_of_england",
+    "intro.local_authorities",
+    "intro.england_population",
+    "intro.england_lsoas",
+    "intro.organisations_of_kind",
     *(f"imd.decile_{d}.{s}" for d in range(1, 11) for s in ("residents", "share", "england_share")),
-    *(f"imd.quintile_{q}.{s}" for q in range(1, 6) for s in ("residents", "share", "england_share")),
-    "imd.core20.share", "imd.core20.residents", "imd.core20.england_share", "imd.core20.rank",
-    *(f"imd.domain.{k}.{s}" for k in DOMAINS for s in ("residents", "share", "england_share", "weight")),
-    "imd.age.65+.share", "imd.age.65+.england_share", "imd.age.0-15.share",
-    "rural.rural.share", "rural.rural.residents", "rural.rural.england_share", "rural.rank",
-    "imd.vintage_2019.core20", "imd.vintage_2025.core20", "maps.lsoas", "maps.core20_lsoas",
+    *(
+        f"imd.quintile_{q}.{s}"
+        for q in range(1, 6)
+        for s in ("residents", "share", "england_share")
+    ),
+    "imd.core20.share",
+    "imd.core20.residents",
+    "imd.core20.england_share",
+    "imd.core20.rank",
+    *(
+        f"imd.domain.{k}.{s}"
+        for k in DOMAINS
+        for s in ("residents", "share", "england_share", "weight")
+    ),
+    "imd.age.65+.share",
+    "imd.age.65+.england_share",
+    "imd.age.0-15.share",
+    "rural.rural.share",
+    "rural.rural.residents",
+    "rural.rural.england_share",
+    "rural.rank",
+    "imd.vintage_2019.core20",
+    "imd.vintage_2025.core20",
+    "maps.lsoas",
+    "maps.core20_lsoas",
 )
 
 
@@ -387,6 +458,7 @@ def la_edition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
 
 def check_annex(annex: pd.DataFrame, raw: Raw, org: Org, column: str = "value") -> list[str]:
     """The disagreements of an annex (or the notebook's recomputation of it) with the raw files."""
+
     def digits(key: str) -> int:  # the precision at which the ranked share is printed
         shares = annex.loc[annex["key"] == key, "printed"]
         return len(_NUMBER.search(shares.iloc[0])[0].partition(".")[2]) if len(shares) else 1
@@ -400,7 +472,9 @@ def check_annex(annex: pd.DataFrame, raw: Raw, org: Org, column: str = "value") 
 # The tests ---------------------------------------------------------------------------------------
 
 
-def run_notebook(folder: Path, data_dir: Path | None = None, activity_dir: Path | None = None) -> tuple[dict, str]:
+def run_notebook(
+    folder: Path, data_dir: Path | None = None, activity_dir: Path | None = None
+) -> tuple[dict, str]:
     """Run the code cells of ``folder/reproduce.ipynb`` in ``folder``; return their names and output.
 
     The notebook holds no path: the data folder and the activity files' folder are given as a user
@@ -433,9 +507,11 @@ def run_notebook(folder: Path, data_dir: Path | None = None, activity_dir: Path 
     return namespace, printed.getvalue()
 
 
-@pytest.mark.parametrize(("fixture", "make"), [("edition", lambda raw: icb(raw, "QHL")),
-                                                ("la_edition", lambda raw: la(raw, "E08000029"))],
-                         ids=["QHL", "E08000029"])
+@pytest.mark.parametrize(
+    ("fixture", "make"),
+    [("edition", lambda raw: icb(raw, "QHL")), ("la_edition", lambda raw: la(raw, "E08000029"))],
+    ids=["QHL", "E08000029"],
+)
 def test_the_annex_agrees_with_the_raw_files(
     fixture: str, make, raw: Raw, request: pytest.FixtureRequest
 ) -> None:
@@ -478,7 +554,9 @@ def test_the_notebook_reproduces_every_number_of_the_annex(edition, raw: Raw) ->
 
 def test_the_notebook_fails_on_an_annex_that_was_changed(edition, tmp_path: Path) -> None:
     folder = tmp_path / "QHL"
-    shutil.copytree(edition.folder, folder, ignore=shutil.ignore_patterns("html", "project", "*.pdf", "*.docx"))
+    shutil.copytree(
+        edition.folder, folder, ignore=shutil.ignore_patterns("html", "project", "*.pdf", "*.docx")
+    )
     annex = pd.read_csv(folder / "annex.csv")
     row = annex.index[annex["key"] == "rural.rank"][0]
     annex.loc[row, "value"] += 1
@@ -494,8 +572,10 @@ def test_the_notebook_fails_on_an_annex_that_was_changed(edition, tmp_path: Path
 def test_the_notebook_of_a_trust_and_of_an_edition_with_activity(
     code: str, kind: str, activity: tuple, data_dir: Path, raw: Raw, tmp_path: Path
 ) -> None:
-    built = build_edition(EditionRequest(code, tmp_path, kind=kind, formats=("html",), activity=activity),
-                          data_dir=data_dir)
+    built = build_edition(
+        EditionRequest(code, tmp_path, kind=kind, formats=("html",), activity=activity),
+        data_dir=data_dir,
+    )
     source = (built.folder / "reproduce.ipynb").read_text(encoding="utf-8")
     assert ("demo" in source) == bool(activity)
     _, out = run_notebook(built.folder)

@@ -14,14 +14,32 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 def test_wheel_ships_every_book_source(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(PROJECT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     wheel = next(tmp_path.glob("hi_reports-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
-        names = {name.split("/data/share/hi-reports/", 1)[1] for name in archive.namelist() if "/data/share/hi-reports/" in name}
+        names = {
+            name.split("/data/share/hi-reports/", 1)[1]
+            for name in archive.namelist()
+            if "/data/share/hi-reports/" in name
+        }
     sources = BookSources()
     expected = {"_quarto.yml"}
     for folder in (sources.chapters, sources.templates):
-        expected |= {p.relative_to(sources.root).as_posix() for p in folder.rglob("*") if p.is_file()}
+        expected |= {
+            p.relative_to(sources.root).as_posix() for p in folder.rglob("*") if p.is_file()
+        }
     assert names == expected

@@ -32,7 +32,9 @@ def test_contrast_ratio_matches_wcag_examples() -> None:
     (yellow on white 1.73:1, the two blues 1.86:1, England's grey against the NHS blue 1.70:1)."""
     assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
     assert contrast_ratio("#768692", "#768692") == 1.0
-    assert relative_luminance("#FFFFFF") == pytest.approx(1.0) and relative_luminance("#000000") == 0.0
+    assert (
+        relative_luminance("#FFFFFF") == pytest.approx(1.0) and relative_luminance("#000000") == 0.0
+    )
     assert round(contrast_ratio("#FFB81C", WHITE), 2) == 1.73
     assert round(contrast_ratio("#005EB8", "#003087"), 2) == 1.86
     assert round(contrast_ratio("#768692", "#005EB8"), 2) == 1.70
@@ -59,14 +61,18 @@ def test_every_series_colour_is_3_to_1_against_white(colour: str) -> None:
 
 
 @pytest.mark.parametrize("first, second", palette.SIDE_BY_SIDE)
-def test_series_side_by_side_are_3_to_1_apart_and_distinct_when_colour_blind(first: str, second: str) -> None:
+def test_series_side_by_side_are_3_to_1_apart_and_distinct_when_colour_blind(
+    first: str, second: str
+) -> None:
     assert contrast_ratio(first, second) >= 3.0
     for kind in DEFICIENCIES:
         assert distance(simulate(first, kind), simulate(second, kind)) >= CVD_DISTANCE, kind
 
 
 @pytest.mark.parametrize("first, second", palette.SAME_CHART)
-def test_series_of_one_chart_not_side_by_side_stay_distinct_when_colour_blind(first: str, second: str) -> None:
+def test_series_of_one_chart_not_side_by_side_stay_distinct_when_colour_blind(
+    first: str, second: str
+) -> None:
     for kind in DEFICIENCIES:
         assert distance(simulate(first, kind), simulate(second, kind)) >= CVD_DISTANCE, kind
 
@@ -78,8 +84,11 @@ def test_lines_over_bars_have_a_casing_that_contrasts_with_every_bar() -> None:
     assert contrast_ratio(palette.NOTE, WHITE) >= 4.5  # source notes are text: 4.5:1 (WCAG 1.4.3)
 
 
-@pytest.mark.parametrize("colours", [maps.DECILE_COLOURS, maps.BLUES, maps.GREENS, maps.REDS,
-                                     *maps.RURAL_COLOURS.values()], ids=lambda c: f"{len(c)} classes from {c[0]}")
+@pytest.mark.parametrize(
+    "colours",
+    [maps.DECILE_COLOURS, maps.BLUES, maps.GREENS, maps.REDS, *maps.RURAL_COLOURS.values()],
+    ids=lambda c: f"{len(c)} classes from {c[0]}",
+)
 def test_sequential_map_palettes_run_light_to_dark_and_their_ends_are_far_apart(colours) -> None:
     """Neighbouring classes of a sequential palette cannot all be 3:1 apart (the maps have a
     legend); the ends are, and every palette keeps its order of lightness when colour blind."""
@@ -110,13 +119,27 @@ def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
 
     def keep(figure, folder, name):
         ax = figure.axes[0]
-        collections = [c for c in ax.collections if len(c.get_offsets()) or hasattr(c, "get_segments")]
+        collections = [
+            c for c in ax.collections if len(c.get_offsets()) or hasattr(c, "get_segments")
+        ]
         seen[f"{folder.name}/{name}"] = {
-            "bars": [to_hex(c.patches[0].get_facecolor()) for c in ax.containers if getattr(c, "patches", None)],
-            "lines": [(to_hex(line.get_color()), line.get_linestyle(), line.get_linewidth()) for line in ax.lines],
-            "markers": [to_hex(c.get_edgecolor()[0]) for c in collections if not hasattr(c, "get_segments")],
-            "errors": [(to_hex(c.get_color()[0]), float(c.get_linewidth()[0])) for c in collections
-                       if hasattr(c, "get_segments")],
+            "bars": [
+                to_hex(c.patches[0].get_facecolor())
+                for c in ax.containers
+                if getattr(c, "patches", None)
+            ],
+            "lines": [
+                (to_hex(line.get_color()), line.get_linestyle(), line.get_linewidth())
+                for line in ax.lines
+            ],
+            "markers": [
+                to_hex(c.get_edgecolor()[0]) for c in collections if not hasattr(c, "get_segments")
+            ],
+            "errors": [
+                (to_hex(c.get_color()[0]), float(c.get_linewidth()[0]))
+                for c in collections
+                if hasattr(c, "get_segments")
+            ],
         }
         return write(figure, folder, name)
 
@@ -125,25 +148,49 @@ def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
     for code in ("QHL", "england"):
         org = resolve(reference, code, "england" if code == "england" else "icb")
         subject = Subject(org, profiles, icbs[org.parents[0]] if org.parents else None)
-        charts.draw_charts(org.short_name, imd_figures(subject), rural_figures(subject), tmp_path / code,
-                           vintage=reference.vintage)
+        charts.draw_charts(
+            org.short_name,
+            imd_figures(subject),
+            rural_figures(subject),
+            tmp_path / code,
+            vintage=reference.vintage,
+        )
     charts.draw_variation_charts(variation_figures(profiles, icbs), tmp_path / "england")
-    rates = charts._Series("Birmingham and Solihull", [231.8, 126.1], palette.ORGANISATION, [230.5, 124.2], [233.1, 128.0])
-    england = charts._Series("England", [174.2, 176.6], palette.ENGLAND, [173.0, 175.0], [175.4, 178.2])
-    charts._plot(tmp_path / "rates", "rates", ["Q1", "Q5"], [rates, england], shares=False,
-                 reference=(174.2, palette.ENGLAND, "England"), caption="Error bars: 95% confidence limits.")
+    rates = charts._Series(
+        "Birmingham and Solihull",
+        [231.8, 126.1],
+        palette.ORGANISATION,
+        [230.5, 124.2],
+        [233.1, 128.0],
+    )
+    england = charts._Series(
+        "England", [174.2, 176.6], palette.ENGLAND, [173.0, 175.0], [175.4, 178.2]
+    )
+    charts._plot(
+        tmp_path / "rates",
+        "rates",
+        ["Q1", "Q5"],
+        [rates, england],
+        shares=False,
+        reference=(174.2, palette.ENGLAND, "England"),
+        caption="Error bars: 95% confidence limits.",
+    )
     return seen
 
 
-def test_the_charts_drawn_use_colours_that_pass(reference, icb_profiles, monkeypatch, tmp_path) -> None:
+def test_the_charts_drawn_use_colours_that_pass(
+    reference, icb_profiles, monkeypatch, tmp_path
+) -> None:
     """Every bar of every chart of QHL and England is 3:1 against white and against the bars beside
     it; England's marks and the dashed lines are 3:1 against the page and against the bars, or
     carry a wider white casing; error bars are dark on a wider white casing."""
     drawn = _drawn(monkeypatch, tmp_path, reference, icb_profiles)
     assert len(drawn) == 6 + 6 + 2 + 1
-    assert {tuple(d["bars"]) for d in drawn.values()} >= {(palette.ORGANISATION, palette.ENGLAND),
-                                                         tuple(c.lower() for c in palette.AGE_GROUPS),
-                                                         (palette.URBAN, palette.RURAL.lower())}
+    assert {tuple(d["bars"]) for d in drawn.values()} >= {
+        (palette.ORGANISATION, palette.ENGLAND),
+        tuple(c.lower() for c in palette.AGE_GROUPS),
+        (palette.URBAN, palette.RURAL.lower()),
+    }
     assert drawn["QHL/imd_deciles"]["markers"] == [palette.ENGLAND.lower()]
     for name, chart in drawn.items():
         for colour in chart["bars"] + chart["markers"]:
@@ -152,15 +199,25 @@ def test_the_charts_drawn_use_colours_that_pass(reference, icb_profiles, monkeyp
             assert contrast_ratio(first, second) >= 3.0, (name, first, second)
         for colour in chart["markers"]:
             assert all(contrast_ratio(colour, bar) >= 3.0 for bar in chart["bars"]), (name, colour)
-        casings = [width for colour, style, width in chart["lines"] if colour == "#ffffff" and style == "-"]
+        casings = [
+            width for colour, style, width in chart["lines"] if colour == "#ffffff" and style == "-"
+        ]
         for colour, style, width in chart["lines"]:
             if style == "--":
                 assert contrast_ratio(colour, WHITE) >= 3.0, (name, colour)
-                assert (all(contrast_ratio(colour, bar) >= 3.0 for bar in chart["bars"])
-                        or any(w > width for w in casings)), (name, colour)
+                assert all(contrast_ratio(colour, bar) >= 3.0 for bar in chart["bars"]) or any(
+                    w > width for w in casings
+                ), (name, colour)
         dark = [width for colour, width in chart["errors"] if contrast_ratio(colour, WHITE) >= 3.0]
         light = [width for colour, width in chart["errors"] if colour == "#ffffff"]
-        assert len(dark) == len(light) and all(w < min(light) for w in dark), (name, chart["errors"])
-        assert "#ffb81c" not in chart["bars"] + [c for c, _, _ in chart["lines"]], name  # the old yellow
-    assert drawn["rates/rates"]["errors"] and drawn["QHL/imd_domains"]["bars"] == [palette.ORGANISATION.lower(),
-                                                                                   palette.ENGLAND.lower()]
+        assert len(dark) == len(light) and all(w < min(light) for w in dark), (
+            name,
+            chart["errors"],
+        )
+        assert "#ffb81c" not in chart["bars"] + [c for c, _, _ in chart["lines"]], (
+            name
+        )  # the old yellow
+    assert drawn["rates/rates"]["errors"] and drawn["QHL/imd_domains"]["bars"] == [
+        palette.ORGANISATION.lower(),
+        palette.ENGLAND.lower(),
+    ]

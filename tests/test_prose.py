@@ -41,18 +41,35 @@ def references(data_dir: Path) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(("vintage", "kind"), CASES, ids=[f"{v}-{k}" for v, k in CASES])
-def test_every_edition_builds_and_reads_true(vintage: str, kind: str, references, tmp_path: Path) -> None:
+def test_every_edition_builds_and_reads_true(
+    vintage: str, kind: str, references, tmp_path: Path
+) -> None:
     reference = references[vintage]
     listed = organisations(reference, kind)
     if not listed:
         pytest.skip(f"vintage {vintage} has no organisations of kind {kind}")
-    chosen = listed if kind in ("england", "icb") else [
-        org for i, org in enumerate(listed) if i % STRIDE == 0 or org.code in EDGES]
+    chosen = (
+        listed
+        if kind in ("england", "icb")
+        else [org for i, org in enumerate(listed) if i % STRIDE == 0 or org.code in EDGES]
+    )
     result = build_batch(
-        BatchRequest(out=tmp_path, kind=kind, codes=[org.code for org in chosen], formats=("html",),
-                     engine="builtin", vintage=vintage, jobs=os.cpu_count(), date=dt.date(2026, 12, 1)),
+        BatchRequest(
+            out=tmp_path,
+            kind=kind,
+            codes=[org.code for org in chosen],
+            formats=("html",),
+            engine="builtin",
+            vintage=vintage,
+            jobs=os.cpu_count(),
+            date=dt.date(2026, 12, 1),
+        ),
         reference=reference,
     )
     assert [o.reason for o in result.failed] == [] and len(result.built) == len(chosen)
-    found = [f"{o.code} {problem}" for o in result.built for problem in problems(tmp_path / o.code, vintage)]
+    found = [
+        f"{o.code} {problem}"
+        for o in result.built
+        for problem in problems(tmp_path / o.code, vintage)
+    ]
     assert found == [], f"{len(found)} problems, the first: " + "\n".join(found[:20])

@@ -52,7 +52,9 @@ def at_publishers(publishers: Publishers, monkeypatch) -> Iterator[Publishers]:
     monkeypatch.delenv("HI_REPORTS_MIRROR", raising=False)
     for name, dataset in CATALOGUE.items():
         if dataset.download_url:
-            local = dataclasses.replace(dataset, download_url=publishers.local(dataset.download_url))
+            local = dataclasses.replace(
+                dataset, download_url=publishers.local(dataset.download_url)
+            )
             monkeypatch.setitem(CATALOGUE, name, local)
     publishers.queries.clear()
     saved = {name: dataclasses.replace(s) for name, s in publishers.services.items()}
@@ -61,8 +63,10 @@ def at_publishers(publishers: Publishers, monkeypatch) -> Iterator[Publishers]:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"")
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def test_every_ons_dataset_has_a_feature_service_and_the_fields_public_code_reads() -> None:
@@ -116,15 +120,23 @@ def test_an_arcgis_error_or_a_layer_that_stops_early_leaves_the_folder_as_it_was
     assert main(["data", "fetch", "lsoa_icb_lookup", "--data-dir", str(folder)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert (f"{dataset.download_url}: the service counted 32,844 rows but sent 2,000 (2,000 distinct); "
-            "it may have changed during the download: fetch again") in err
+    assert (
+        f"{dataset.download_url}: the service counted 32,844 rows but sent 2,000 (2,000 distinct); "
+        "it may have changed during the download: fetch again"
+    ) in err
     assert _snapshot(folder) == before
 
     service.stop_at = None
-    service.error = {"code": 400, "message": "Cannot perform query. Invalid query parameters.",
-                     "details": ["'where' parameter is invalid"]}
-    with pytest.raises(DataError, match=r"the ArcGIS service answered error 400: Cannot perform query\. "
-                       r"Invalid query parameters\. \('where' parameter is invalid\)"):
+    service.error = {
+        "code": 400,
+        "message": "Cannot perform query. Invalid query parameters.",
+        "details": ["'where' parameter is invalid"],
+    }
+    with pytest.raises(
+        DataError,
+        match=r"the ArcGIS service answered error 400: Cannot perform query\. "
+        r"Invalid query parameters\. \('where' parameter is invalid\)",
+    ):
         fetch("lsoa_icb_lookup", folder, progress=False)
     assert _snapshot(folder) == before
 
@@ -141,8 +153,11 @@ def test_a_busy_server_is_asked_again_and_a_failing_one_is_a_clear_error(
     assert at_publishers.queries[service_name(dataset.download_url)][:3] == [{"f": "json"}] * 3
 
     service.busy = 3
-    with pytest.raises(DataError, match=r"^cannot download http://127\.0\.0\.1:\d+/services1\.arcgis\.com/.*"
-                       r"/LSOA21_RUC21_EW_LU/FeatureServer/0: HTTP 503 Service Unavailable$"):
+    with pytest.raises(
+        DataError,
+        match=r"^cannot download http://127\.0\.0\.1:\d+/services1\.arcgis\.com/.*"
+        r"/LSOA21_RUC21_EW_LU/FeatureServer/0: HTTP 503 Service Unavailable$",
+    ):
         fetch("ruc2021", tmp_path / "down", progress=False)
     assert not (tmp_path / "down" / dataset.filename).exists()
 
@@ -151,31 +166,48 @@ def _publisher_workbooks(publishers: Publishers, data_dir: Path) -> None:
     """MHCLG's Files 1 and 2 and ONS's mid-2020 population workbook, in the publishers' layouts,
     made from the reference copies; File 7 (CSV) carries File 6's denominators under File 6's
     titles, so the reference File 6 stands in for it."""
+
     def rows(path: Path, rename: dict[str, str] | None = None) -> list[list]:
         table = pd.read_csv(path, encoding="utf-8-sig", thousands=",", dtype=object)
         table = table.rename(columns=rename or {})
-        body = [[int(v) if isinstance(v, str) and v.isdigit() else v for v in r]
-                for r in table.itertuples(index=False)]
+        body = [
+            [int(v) if isinstance(v, str) and v.isdigit() else v for v in r]
+            for r in table.itertuples(index=False)
+        ]
         return [list(table.columns), *body]
 
     imd = get_dataset("imd2019")
-    publishers.add_file(CATALOGUE["imd2019"].download_url,
-                        xlsx({"Notes": [["IoD2019"]], imd.sheet: rows(find_file(imd, data_dir))}))
+    publishers.add_file(
+        CATALOGUE["imd2019"].download_url,
+        xlsx({"Notes": [["IoD2019"]], imd.sheet: rows(find_file(imd, data_dir))}),
+    )
     domains = get_dataset("iod2019_domains")
-    publishers.add_file(CATALOGUE["iod2019_domains"].download_url,
-                        xlsx({"Notes": [["IoD2019"]], domains.sheet: rows(find_file(domains, data_dir))}))
+    publishers.add_file(
+        CATALOGUE["iod2019_domains"].download_url,
+        xlsx({"Notes": [["IoD2019"]], domains.sheet: rows(find_file(domains, data_dir))}),
+    )
     denominators = get_dataset("iod2019_denominators")
-    publishers.add_file(CATALOGUE["iod2019_denominators"].download_url,
-                        find_file(denominators, data_dir).read_bytes())
+    publishers.add_file(
+        CATALOGUE["iod2019_denominators"].download_url,
+        find_file(denominators, data_dir).read_bytes(),
+    )
     population = get_dataset("population2020")
-    table = rows(find_file(population, data_dir),
-                 {"lsoa11_code": "LSOA Code", "lsoa11_name": "LSOA Name", "total_population": "All Ages"})
+    table = rows(
+        find_file(population, data_dir),
+        {"lsoa11_code": "LSOA Code", "lsoa11_name": "LSOA Name", "total_population": "All Ages"},
+    )
     header = [int(c) if c.isdigit() else c for c in table[0]]  # ages are numbers, but "90+"
-    title = [["Mid-2020 Population Estimates for Lower Layer Super Output Areas in England and Wales"],
-             ["Persons"], [], []]
+    title = [
+        ["Mid-2020 Population Estimates for Lower Layer Super Output Areas in England and Wales"],
+        ["Persons"],
+        [],
+        [],
+    ]
     assert population.header_row == len(title) + 1
-    publishers.add_file(CATALOGUE["population2020"].download_url,
-                        xlsx({"Contents": [["SAPE23DT2"]], population.sheet: [*title, header, *table[1:]]}))
+    publishers.add_file(
+        CATALOGUE["population2020"].download_url,
+        xlsx({"Contents": [["SAPE23DT2"]], population.sheet: [*title, header, *table[1:]]}),
+    )
 
 
 @pytest.mark.slow
@@ -186,19 +218,50 @@ def test_build_from_an_empty_data_folder_fetches_from_the_publishers_and_gives_t
     empty = tmp_path / "data"
     empty.mkdir()  # a data folder named on the command line must exist: a typo is not fetched into
     common = ["--format", "html", "--engine", "builtin", "--quiet"]
-    assert main(["build", "--org", "QHL", "--data-dir", str(empty), "--out", str(tmp_path / "a"), *common]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "QHL",
+                "--data-dir",
+                str(empty),
+                "--out",
+                str(tmp_path / "a"),
+                *common,
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     for name in V2019.required:  # every dataset the default vintage reads, none of the other's
         assert f"dataset {name!r} was missing: fetched {CATALOGUE[name].download_url}" in err
     assert "imd2025" not in err and "census2021" not in err
-    assert main(["build", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "b"), *common]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "QHL",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path / "b"),
+                *common,
+            ]
+        )
+        == 0
+    )
 
     fetched = pd.read_csv(tmp_path / "a" / "QHL" / "annex.csv", dtype=str, keep_default_na=False)
     reference = pd.read_csv(tmp_path / "b" / "QHL" / "annex.csv", dtype=str, keep_default_na=False)
     # the same numbers; the reference folder also holds vintage 2025, so its edition adds the
     # note comparing the Core20 share under both vintages
     comparison = reference["key"].str.startswith("imd.vintage_")
-    assert sorted(reference.loc[comparison, "key"]) == ["imd.vintage_2019.core20", "imd.vintage_2025.core20"]
+    assert sorted(reference.loc[comparison, "key"]) == [
+        "imd.vintage_2019.core20",
+        "imd.vintage_2025.core20",
+    ]
     assert len(fetched) > 200
     pd.testing.assert_frame_equal(fetched, reference[~comparison].reset_index(drop=True))
 
@@ -212,12 +275,20 @@ def test_build_from_an_empty_data_folder_fetches_from_the_publishers_and_gives_t
         if name in V2019.required:
             assert f"{name:22} present" in out
         elif name in by_hand:
-            assert f"{name:22} by hand  needed for " in out and f"`hi-reports data add {name} FILE`" in out
+            assert (
+                f"{name:22} by hand  needed for " in out
+                and f"`hi-reports data add {name} FILE`" in out
+            )
             assert dataset.url in out
         else:
             assert f"{name:22} fetched  {dataset.filename}" in out and dataset.download_url in out
-            pd.testing.assert_frame_equal(load(name, empty).table, read_source(dataset, find_file(dataset, data_dir)))
-    assert "2 datasets to add by hand (or fetch them from a mirror): trust_catchment, census2021_age6" in out
+            pd.testing.assert_frame_equal(
+                load(name, empty).table, read_source(dataset, find_file(dataset, data_dir))
+            )
+    assert (
+        "2 datasets to add by hand (or fetch them from a mirror): trust_catchment, census2021_age6"
+        in out
+    )
 
 
 def _more_publisher_files(publishers: Publishers, data_dir: Path) -> None:

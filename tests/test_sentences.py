@@ -25,8 +25,25 @@ def _text(edition: Path, page: str) -> str:
 def editions(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sentences")
     for code, kind in (("E07000225", "la"), ("R1H", "trust"), ("QHL", "icb"), ("RBS", "trust")):
-        assert main(["build", "--org", code, "--kind", kind, "--data-dir", str(data_dir), "--out", str(out),
-                     "--format", "html", "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "build",
+                    "--org",
+                    code,
+                    "--kind",
+                    kind,
+                    "--data-dir",
+                    str(data_dir),
+                    "--out",
+                    str(out),
+                    "--format",
+                    "html",
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
     return out
 
 
@@ -45,8 +62,10 @@ def test_an_authority_split_between_icbs_accounts_for_every_resident(editions: P
     shares = by_icb / by_icb.sum()
     assert len(shares) == 2 and shares.iloc[1] > 0.01
     text = _text(editions / "E07000225", "intro")
-    expected = (f"Its residents live in {shares.index[0]} ({shares.iloc[0] * 100:.1f}%) and "
-                f"{shares.iloc[1] * 100:.1f}% in 1 other ICB;")
+    expected = (
+        f"Its residents live in {shares.index[0]} ({shares.iloc[0] * 100:.1f}%) and "
+        f"{shares.iloc[1] * 100:.1f}% in 1 other ICB;"
+    )
     assert expected in text, re.findall(r"Its residents live in[^;]*;", text)
 
 
@@ -65,28 +84,40 @@ def _trusts(data_dir: Path) -> tuple[pd.DataFrame, set[str], set[str]]:
     trusts (the largest share of admitted patients of no MSOA)."""
     names = pd.read_csv(next(data_dir.rglob("nhs_trusts_names.csv"))).set_index("trust_code")
     catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
-    main_trusts = set(catchment.loc[catchment.groupby("msoa_code")["proportion"].idxmax(), "trust_code"])
+    main_trusts = set(
+        catchment.loc[catchment.groupby("msoa_code")["proportion"].idxmax(), "trust_code"]
+    )
     closed = set(names.index[names["status"] == "closed"])
     return names, closed, set(names.index) - main_trusts - closed
 
 
 @pytest.mark.slow
-def test_trusts_are_compared_with_open_trusts_of_their_own_group(editions: Path, data_dir: Path) -> None:
+def test_trusts_are_compared_with_open_trusts_of_their_own_group(
+    editions: Path, data_dir: Path
+) -> None:
     names, closed, specialist = _trusts(data_dir)
     assert closed == {"RW6", "RBZ"} and len(specialist) == 16  # Pennine Acute, Northern Devon
     acute = len(names) - len(closed) - len(specialist)
     intro = _text(editions / "R1H", "intro")
     assert f"England has {acute} general acute trusts open in the ODS trust file" in intro
     similar = re.search(r"closest to it by deprivation profile.*?, are (.*?)\.", intro).group(1)
-    named = [name for name in names["trust_name"].str.replace(" And ", " and ").str.replace(" Of ", " of ")
-             if name in similar]
+    named = [
+        name
+        for name in names["trust_name"].str.replace(" And ", " and ").str.replace(" Of ", " of ")
+        if name in similar
+    ]
     assert len(named) == 3, similar
-    others = names.reset_index().assign(trust_name=lambda t: t["trust_name"].str.replace(" And ", " and "))
+    others = names.reset_index().assign(
+        trust_name=lambda t: t["trust_name"].str.replace(" And ", " and ")
+    )
     codes = set(others.loc[others["trust_name"].isin(named), "trust_code"])
     assert not codes & (closed | specialist), codes
 
     intro = _text(editions / "RBS", "intro")  # Alder Hey: a children's hospital
-    assert "specialist NHS trust" in intro and f"England has {len(specialist)} specialist trusts open in" in intro
+    assert (
+        "specialist NHS trust" in intro
+        and f"England has {len(specialist)} specialist trusts open in" in intro
+    )
     index = _text(editions / "RBS", "index")
     assert f"of {len(specialist)} specialist trusts" in index and "aged 65" not in index
     for page in ("imd", "rural", "summary"):
@@ -96,33 +127,54 @@ def test_trusts_are_compared_with_open_trusts_of_their_own_group(editions: Path,
 
 
 def test_a_closed_trust_has_no_edition(data_dir: Path, tmp_path: Path, capsys) -> None:
-    assert main(["build", "--org", "RW6", "--data-dir", str(data_dir), "--out", str(tmp_path / "out")]) == 2
+    assert (
+        main(["build", "--org", "RW6", "--data-dir", str(data_dir), "--out", str(tmp_path / "out")])
+        == 2
+    )
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "trust RW6 (Pennine Acute Hospitals NHS Trust) has closed" in err
+    assert (
+        err.count("\n") == 1 and "trust RW6 (Pennine Acute Hospitals NHS Trust) has closed" in err
+    )
     assert not (tmp_path / "out").exists()
     assert main(["orgs", "--kind", "trust", "--data-dir", str(data_dir)]) == 0
     listing = capsys.readouterr().out
     assert "RW6" not in listing and "RBZ" not in listing
     assert "136 organisations of kind trust, 16 of them specialist trusts" in listing
-    assert "RBS        RBS" in listing and "Alder Hey Children's NHS Foundation Trust (specialist)" in listing
+    assert (
+        "RBS        RBS" in listing
+        and "Alder Hey Children's NHS Foundation Trust (specialist)" in listing
+    )
 
 
 @pytest.mark.slow
-def test_a_column_headed_england_says_which_residents_it_holds(editions: Path, data_dir: Path) -> None:
+def test_a_column_headed_england_says_which_residents_it_holds(
+    editions: Path, data_dir: Path
+) -> None:
     """QHL's table of rural residents by age: its England column holds England's rural residents
     (65+: 25.4%), not all of England's (18.5%), and its heading says so."""
     people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
     table = people.merge(ruc[["lsoa11_code", "ruc11_code"]], on="lsoa11_code")
-    rural = table[table["ruc11_code"].str[0].isin(["D", "E"]) & table["lsoa11_code"].str.startswith("E")]
-    old = rural[[str(a) for a in range(65, 90)] + ["90+"]].sum().sum() / rural["total_population"].sum()
-    page = BeautifulSoup((editions / "QHL" / "html" / "rural.html").read_text(encoding="utf-8"), "html.parser")
+    rural = table[
+        table["ruc11_code"].str[0].isin(["D", "E"]) & table["lsoa11_code"].str.startswith("E")
+    ]
+    old = (
+        rural[[str(a) for a in range(65, 90)] + ["90+"]].sum().sum()
+        / rural["total_population"].sum()
+    )
+    page = BeautifulSoup(
+        (editions / "QHL" / "html" / "rural.html").read_text(encoding="utf-8"), "html.parser"
+    )
     caption = page.find(string=re.compile("Age structure of urban and rural residents"))
     rows = caption.find_parent("table").find_all("tr")
     head = [c.get_text(" ", strip=True) for c in rows[0].find_all(["th", "td"])]
     assert head[-2:] == ["Share of rural", "England, share of rural"]  # an ICB has no parent column
-    last = {r.find_all(["th", "td"])[0].get_text(strip=True): r.find_all(["th", "td"])[-1].get_text(strip=True)
-            for r in rows[1:]}
+    last = {
+        r.find_all(["th", "td"])[0].get_text(strip=True): r.find_all(["th", "td"])[-1].get_text(
+            strip=True
+        )
+        for r in rows[1:]
+    }
     assert last["65+"] == f"{old * 100:.1f}%"
 
 
@@ -130,20 +182,54 @@ def test_a_column_headed_england_says_which_residents_it_holds(editions: Path, d
 def test_an_inverse_gradient_is_worded_by_its_sign(data_dir: Path, tmp_path: Path, lsoas) -> None:
     """Activity that rises towards the least deprived quintile (negative SII): no sentence may say
     that rates rise with deprivation, nor "about -N fewer", nor "0.3 times"."""
-    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")), encoding="utf-8-sig")
-    quintile = ((imd.set_index("LSOA code (2011)")["Index of Multiple Deprivation (IMD) Decile"] + 1) // 2)
+    imd = pd.read_csv(
+        next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")),
+        encoding="utf-8-sig",
+    )
+    quintile = (
+        imd.set_index("LSOA code (2011)")["Index of Multiple Deprivation (IMD) Decile"] + 1
+    ) // 2
     mine = lsoas[lsoas["icb22_code_h"] == "QHL"].set_index("lsoa11_code")
-    counts = (mine["total_population"] / 1000 * 20 * (quintile.reindex(mine.index) + 2)).round().astype(int)
-    rows = pd.DataFrame({"lsoa_code": counts.index, "age_band": "40-44", "count": counts.to_numpy()})
+    counts = (
+        (mine["total_population"] / 1000 * 20 * (quintile.reindex(mine.index) + 2))
+        .round()
+        .astype(int)
+    )
+    rows = pd.DataFrame(
+        {"lsoa_code": counts.index, "age_band": "40-44", "count": counts.to_numpy()}
+    )
     rows.to_csv(tmp_path / "visits.csv", index=False)
-    assert main(["build", "--org", "QHL", "--data-dir", str(data_dir), "--out", str(tmp_path / "e"), "--format",
-                 "html", "--activity", str(tmp_path / "visits.csv"), "--measure", "A&E attendances", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--org",
+                "QHL",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path / "e"),
+                "--format",
+                "html",
+                "--activity",
+                str(tmp_path / "visits.csv"),
+                "--measure",
+                "A&E attendances",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     text = " ".join(_text(tmp_path / "e" / "QHL", page) for page in ("imd", "summary", "rural"))
     assert "rates fall with deprivation" in text and "rates rise with deprivation" not in text
     assert re.search(r"there would be about [\d,]+ more A&E attendances a year", text), text[:2000]
     assert not re.search(r"about -[\d,]", text) and "-0.0" not in text and "a&E" not in text
-    assert re.search(r"in the least deprived fifth: \d+% lower than the rate of the least deprived", text)
-    assert re.search(r"quintile.s rate is \d+% lower than the least deprived", text)  # the chart's title
+    assert re.search(
+        r"in the least deprived fifth: \d+% lower than the rate of the least deprived", text
+    )
+    assert re.search(
+        r"quintile.s rate is \d+% lower than the least deprived", text
+    )  # the chart's title
     assert not re.search(r"\b0\.\d times\b", text)
     rii = re.search(r"The relative index of inequality \(RII\) is (\d+\.\d\d)", text)
     assert rii is not None and 0 < float(rii.group(1)) < 1  # lower at the more deprived end

@@ -40,6 +40,7 @@ DATASETS = (
     "lsoa_icb_lookup", "lsoa_msoa_lookup", "trust_catchment", "trust_names", "lsoa11_boundaries",
 )  # fmt: skip
 
+
 def _source(name: str) -> Path:
     return SOURCE / get_dataset(name).filename
 
@@ -58,7 +59,11 @@ def lsoas() -> pd.DataFrame:
     people = people[people["lsoa11_code"].str.startswith("E01")]  # the file covers Wales too
     frame = (
         lookup.set_index("lsoa11_code")
-        .join(imd.set_index("LSOA code (2011)")["Index of Multiple Deprivation (IMD) Decile"].rename("decile"))
+        .join(
+            imd.set_index("LSOA code (2011)")["Index of Multiple Deprivation (IMD) Decile"].rename(
+                "decile"
+            )
+        )
         .join(ruc.set_index("lsoa11_code")["ruc"])
         .join(people.set_index("lsoa11_code")[["total_population", "65", "90+"]])
     )
@@ -128,8 +133,15 @@ def hi_reports(cwd: Path, *args: str) -> Run:
     """
     env = {k: v for k, v in os.environ.items() if k not in ("HI_REPORTS_DATA", "HI_REPORTS_MIRROR")}
     cwd.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, env=env,
-                            check=False, timeout=600)
+    result = subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
     assert result.returncode == 0, f"hi-reports {' '.join(args)} failed:\n{result.stderr[-3000:]}"
     return Run(cwd, result.stdout, result.stderr)
 
@@ -140,8 +152,9 @@ def _annex(path: Path) -> pd.DataFrame:
 
 
 def _pdf_words(pdf: Path) -> str:
-    text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split())
 
 
@@ -150,8 +163,18 @@ def icb_build(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> 
     """The north ICB's edition in all three formats, built by the command line into ``editions``
     (relative) under a temporary working folder; returns its folder."""
     cwd = tmp_path_factory.mktemp("icb")
-    run = hi_reports(cwd, "build", "--org", "QZN", "--data-dir", str(synthetic_dir), "--out", "editions",
-                     "--format", "html,pdf,docx")
+    run = hi_reports(
+        cwd,
+        "build",
+        "--org",
+        "QZN",
+        "--data-dir",
+        str(synthetic_dir),
+        "--out",
+        "editions",
+        "--format",
+        "html,pdf,docx",
+    )
     assert "NHS Synthetic North Integrated Care Board (QZN): edition built" in run.stdout
     return cwd / "editions" / "QZN"
 
@@ -160,12 +183,19 @@ def icb_build(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> 
 
 
 def test_make_py_writes_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(SYNTHETIC / "make.py"), str(tmp_path)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SYNTHETIC / "make.py"), str(tmp_path)], check=True, capture_output=True
+    )
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == sorted(p.name for p in SOURCE.iterdir())
     for name in made:
-        digest = [hashlib.sha256((folder / name).read_bytes()).hexdigest() for folder in (tmp_path, SOURCE)]
-        assert digest[0] == digest[1], f"{name} differs from a fresh run of make.py: run it and commit"
+        digest = [
+            hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for folder in (tmp_path, SOURCE)
+        ]
+        assert digest[0] == digest[1], (
+            f"{name} differs from a fresh run of make.py: run it and commit"
+        )
     assert sum(p.stat().st_size for p in SOURCE.iterdir()) < 1_000_000
 
 
@@ -184,7 +214,10 @@ def test_synthetic_files_are_consistent(lsoas: pd.DataFrame) -> None:
     assert people.iloc[:, 3:].sum(axis=1).equals(people["total_population"])
     assert lsoas["icb22_code_h"].value_counts().to_dict() == {"QZN": 160, "QZS": 160}
     assert set(lsoas["ruc"]) == {"Urban", "Rural"}
-    assert lsoas["icb22_name"].str.contains("Synthetic").all() and lsoas["lsoa11_name"].str.startswith("Synthetic").all()
+    assert (
+        lsoas["icb22_name"].str.contains("Synthetic").all()
+        and lsoas["lsoa11_name"].str.startswith("Synthetic").all()
+    )
 
 
 def test_a_registered_folder_verifies_and_an_unregistered_copy_does_not(
@@ -203,7 +236,9 @@ def test_a_registered_folder_verifies_and_an_unregistered_copy_does_not(
     assert all(f"{name:22} MISMATCH" in out for name in DATASETS)
 
 
-def test_files_must_agree_with_each_other_not_with_a_count(tmp_path: Path, lsoas: pd.DataFrame) -> None:
+def test_files_must_agree_with_each_other_not_with_a_count(
+    tmp_path: Path, lsoas: pd.DataFrame
+) -> None:
     """The loaders check that the files of a vintage agree on their English LSOA codes (the real
     ones hold 32,844: tests/test_data.py); 320 that agree load, and one file short of two does not."""
     from hi_reports.data import load_reference
@@ -222,9 +257,14 @@ def test_files_must_agree_with_each_other_not_with_a_count(tmp_path: Path, lsoas
     assert f"lacks 2 LSOAs of IMD 2019 (first: {', '.join(dropped)})" in error.value.message
 
 
-def test_orgs_of_every_kind_come_from_the_lookup(synthetic_dir: Path, lsoas: pd.DataFrame,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    for kind, column in (("icb", "icb22_code_h"), ("sub-icb", "sicbl22_code_h"), ("la", "ltla22_code")):
+def test_orgs_of_every_kind_come_from_the_lookup(
+    synthetic_dir: Path, lsoas: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind, column in (
+        ("icb", "icb22_code_h"),
+        ("sub-icb", "sicbl22_code_h"),
+        ("la", "ltla22_code"),
+    ):
         assert main(["orgs", "--kind", kind, "--data-dir", str(synthetic_dir)]) == 0
         lines = capsys.readouterr().out.splitlines()
         listed = {line.split()[0] for line in lines[:-1] if line.split()}
@@ -236,7 +276,9 @@ def test_orgs_of_every_kind_come_from_the_lookup(synthetic_dir: Path, lsoas: pd.
 
 
 @pytest.mark.slow
-def test_icb_annex_has_the_residents_and_shares_computed_from_the_files(icb_build: Path, lsoas: pd.DataFrame) -> None:
+def test_icb_annex_has_the_residents_and_shares_computed_from_the_files(
+    icb_build: Path, lsoas: pd.DataFrame
+) -> None:
     expected = _shares(lsoas[lsoas["icb22_code_h"] == "QZN"])
     england = _shares(lsoas)
     annex = _annex(icb_build / "annex.csv")
@@ -245,12 +287,17 @@ def test_icb_annex_has_the_residents_and_shares_computed_from_the_files(icb_buil
     assert annex.loc["intro.lsoas", "value"] == 160
     assert annex.loc["imd.core20.share", "value"] == pytest.approx(expected["core20"], abs=1e-12)
     assert annex.loc["imd.core20.share", "printed"] == f"{expected['core20']:.1%}"
-    assert annex.loc["imd.core20.england_share", "value"] == pytest.approx(england["core20"], abs=1e-12)
+    assert annex.loc["imd.core20.england_share", "value"] == pytest.approx(
+        england["core20"], abs=1e-12
+    )
     assert annex.loc["rural.rural.share", "value"] == pytest.approx(expected["rural"], abs=1e-12)
     for d in range(1, 11):
-        assert annex.loc[f"imd.decile_{d}.share", "value"] == pytest.approx(expected[f"decile_{d}"], abs=1e-12)
+        assert annex.loc[f"imd.decile_{d}.share", "value"] == pytest.approx(
+            expected[f"decile_{d}"], abs=1e-12
+        )
     rank = 1 + sum(
-        _shares(lsoas[lsoas["icb22_code_h"] == other])["core20"] > expected["core20"] for other in ("QZN", "QZS")
+        _shares(lsoas[lsoas["icb22_code_h"] == other])["core20"] > expected["core20"]
+        for other in ("QZN", "QZS")
     )
     assert annex.loc["imd.core20.rank", "value"] == rank
 
@@ -261,15 +308,24 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
     expected = _shares(lsoas[lsoas["icb22_code_h"] == "QZN"])
     england = _shares(lsoas)
     text = _pdf_words(icb_build / "QZN.pdf")
-    assert text.startswith("Health Inequalities Book NHS Synthetic North Integrated Care Board: local edition")
+    assert text.startswith(
+        "Health Inequalities Book NHS Synthetic North Integrated Care Board: local edition"
+    )
     cover = text[: text.index("Contents")]  # the title page says which organisations and data
     assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in cover
-    assert f"{expected['residents']:,.0f} residents (mid-2020) live in the 160 neighbourhoods" in text
-    assert f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England (Core20), " \
-           f"against {england['core20']:.1%} in England" in text
+    assert (
+        f"{expected['residents']:,.0f} residents (mid-2020) live in the 160 neighbourhoods" in text
+    )
+    assert (
+        f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England (Core20), "
+        f"against {england['core20']:.1%} in England" in text
+    )
     assert f"{expected['rural']:.1%} live in rural neighbourhoods" in text
     districts = sorted(set(lsoas.loc[lsoas["icb22_code_h"] == "QZN", "ltla22_name"]))
-    assert f"covers {len(districts)} local authority districts: {', '.join(districts[:-1])} and {districts[-1]}" in text
+    assert (
+        f"covers {len(districts)} local authority districts: {', '.join(districts[:-1])} and {districts[-1]}"
+        in text
+    )
     assert "1.3 Where the numbers come from" in text
     assert "##" not in text and "{{" not in text and "{%" not in text
     assert "Page 1 of" in text
@@ -284,8 +340,14 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
     index = BeautifulSoup((html / "index.html").read_text(encoding="utf-8"), "html.parser")
     words = " ".join(index.get_text(" ").split())
     assert "NHS Synthetic North Integrated Care Board: local edition" in words
-    assert index.find(class_="book-note").get_text() == "ICBs as of July 2022; IMD 2019; residents mid-2020"
-    assert f"{expected['residents']:,.0f} residents" in words and f"{expected['core20']:.1%} live in" in words
+    assert (
+        index.find(class_="book-note").get_text()
+        == "ICBs as of July 2022; IMD 2019; residents mid-2020"
+    )
+    assert (
+        f"{expected['residents']:,.0f} residents" in words
+        and f"{expected['core20']:.1%} live in" in words
+    )
     imd = BeautifulSoup((html / "imd.html").read_text(encoding="utf-8"), "html.parser")
     images = [img["src"] for img in imd.find_all("img")]
     assert images and all((html / src).is_file() for src in images)
@@ -309,8 +371,18 @@ def test_trust_edition_weights_residents_by_the_catchment(
 ) -> None:
     expected = _shares(lsoas, trust_weights)
     # No --out: the default, "editions" under the working folder.
-    run = hi_reports(tmp_path, "build", "--org", "R9S", "--kind", "trust", "--data-dir", str(synthetic_dir),
-                     "--format", "html,pdf")
+    run = hi_reports(
+        tmp_path,
+        "build",
+        "--org",
+        "R9S",
+        "--kind",
+        "trust",
+        "--data-dir",
+        str(synthetic_dir),
+        "--format",
+        "html,pdf",
+    )
     assert "Synthetic South and Vale Hospitals NHS Trust (R9S): edition built" in run.stdout
     folder = tmp_path / "editions" / "R9S"
     annex = _annex(folder / "annex.csv")
@@ -326,12 +398,31 @@ def test_trust_edition_weights_residents_by_the_catchment(
 def test_batch_of_both_icbs_and_a_rebuild_that_changes_nothing(
     tmp_path: Path, synthetic_dir: Path, lsoas: pd.DataFrame
 ) -> None:
-    args = ("build", "--kind", "icb", "--all", "--data-dir", str(synthetic_dir), "--out", "batch",
-            "--format", "html,pdf", "--jobs", "1", "--quiet")
+    args = (
+        "build",
+        "--kind",
+        "icb",
+        "--all",
+        "--data-dir",
+        str(synthetic_dir),
+        "--out",
+        "batch",
+        "--format",
+        "html,pdf",
+        "--jobs",
+        "1",
+        "--quiet",
+    )
     first = hi_reports(tmp_path, *args)
     assert "2 built" in first.stdout + first.stderr
-    index = BeautifulSoup((tmp_path / "batch" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    rows = {tr.find("td", attrs={"data-value": True})["data-value"]: tr for tr in index.find_all("tr") if tr.find("td")}
+    index = BeautifulSoup(
+        (tmp_path / "batch" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    rows = {
+        tr.find("td", attrs={"data-value": True})["data-value"]: tr
+        for tr in index.find_all("tr")
+        if tr.find("td")
+    }
     assert set(rows) == {"QZN", "QZS"}
     for code, row in rows.items():
         expected = _shares(lsoas[lsoas["icb22_code_h"] == code])
@@ -346,8 +437,18 @@ def test_batch_of_both_icbs_and_a_rebuild_that_changes_nothing(
 def test_demo_edition_rates_come_from_the_written_activity(
     tmp_path: Path, synthetic_dir: Path, lsoas: pd.DataFrame
 ) -> None:
-    run = hi_reports(tmp_path, "demo", "--org", "QZS", "--data-dir", str(synthetic_dir), "--out", "demo",
-                     "--write", "demo.csv")
+    run = hi_reports(
+        tmp_path,
+        "demo",
+        "--org",
+        "QZS",
+        "--data-dir",
+        str(synthetic_dir),
+        "--out",
+        "demo",
+        "--write",
+        "demo.csv",
+    )
     assert "SYNTHETIC" in run.stdout + run.stderr
     events = pd.read_csv(tmp_path / "demo.csv")
     south = lsoas[lsoas["icb22_code_h"] == "QZS"]
@@ -365,9 +466,13 @@ def test_demo_edition_rates_come_from_the_written_activity(
         # The rate of the published count (DESIGN.md: disclosure control), or of the raw count as
         # this branch still computes it: either way, of the events written to demo.csv.
         crude = annex.loc[f"{prefix}.{quintile}.crude", "value"]
-        assert crude in (pytest.approx(1000 * rounded / residents, rel=1e-9),
-                         pytest.approx(1000 * count / residents, rel=1e-9))
+        assert crude in (
+            pytest.approx(1000 * rounded / residents, rel=1e-9),
+            pytest.approx(1000 * count / residents, rel=1e-9),
+        )
     assert annex["source"].str.contains("SYNTHETIC").any()
     text = _pdf_words(tmp_path / "demo" / "QZS" / "QZS.pdf")
-    assert "SYNTHETIC DEMONSTRATION DATA" in text and "NHS Synthetic South Integrated Care Board" in text
-
+    assert (
+        "SYNTHETIC DEMONSTRATION DATA" in text
+        and "NHS Synthetic South Integrated Care Board" in text
+    )

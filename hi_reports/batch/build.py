@@ -249,29 +249,43 @@ def _build_one(org: Any) -> Outcome:
         stage = make_staging(state.out, org.code, "batch-")
         edition = build_edition(
             EditionRequest(
-                org=org.code, out=stage, kind=org.kind, formats=state.formats,
-                engine=state.engine, book=state.book, date=state.date,
-                vintage=state.reference.vintage.name, audience=state.audience, front=state.front,
+                org=org.code,
+                out=stage,
+                kind=org.kind,
+                formats=state.formats,
+                engine=state.engine,
+                book=state.book,
+                date=state.date,
+                vintage=state.reference.vintage.name,
+                audience=state.audience,
+                front=state.front,
             ),
             reference=state.reference,
             profiles=state.profiles,
             activity=state.prepared,
         )
         built = edition.folder
-        outputs = {fmt: Path(path).relative_to(built).as_posix() for fmt, path in edition.outputs.items()}
+        outputs = {
+            fmt: Path(path).relative_to(built).as_posix() for fmt, path in edition.outputs.items()
+        }
         outputs["annex"] = Path(edition.annex).relative_to(built).as_posix()
         seconds = time.perf_counter() - started
         manifest = Manifest(
-            code=org.code, name=org.name, kind=org.kind,
+            code=org.code,
+            name=org.name,
+            kind=org.kind,
             inputs=state.inputs.with_activity(state.activity.get(org.code)),
-            outputs=outputs, seconds=seconds,
+            outputs=outputs,
+            seconds=seconds,
         )
         write_manifest(built, manifest)
         replace_edition(built, state.out / org.code)
         return Outcome(org.code, org.name, "built", seconds)
     except Exception as error:  # one organisation's failure must not stop the others
         detail = None if isinstance(error, HIReportsError) else traceback.format_exc()
-        return Outcome(org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail)
+        return Outcome(
+            org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail
+        )
     finally:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
@@ -303,7 +317,9 @@ def _init_worker(state: _WorkerState) -> None:
     """Pool initializer: keep the state, let the parent handle Ctrl-C, warm up."""
     global _STATE
     _STATE = state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came through fork
     _die_with_parent()
     _warm_up()
@@ -364,7 +380,9 @@ def _run_pool(
             max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(state,)
         )
         try:
-            futures: dict[Future[Outcome], Any] = {executor.submit(_build_one, org): org for org in pending}
+            futures: dict[Future[Outcome], Any] = {
+                executor.submit(_build_one, org): org for org in pending
+            }
             remaining = set(futures)
             while remaining:
                 done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
@@ -453,7 +471,9 @@ def build_batch(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if request.kind not in KINDS:
-        raise GeographyError(f"unknown organisation kind {request.kind!r}; valid kinds: {', '.join(KINDS)}")
+        raise GeographyError(
+            f"unknown organisation kind {request.kind!r}; valid kinds: {', '.join(KINDS)}"
+        )
     if reference is None:
         reference = load_reference(data_dir, request.vintage)
     timings["reference"] = time.perf_counter() - started
@@ -468,7 +488,9 @@ def build_batch(
         from hi_reports.pipeline.build import activity_digest, prepare_activity, unsafe_specs
 
         mark = time.perf_counter()
-        prepared = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind)
+        prepared = prepare_activity(
+            unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind
+        )
         timings["activity"] = time.perf_counter() - mark
         if activity is None:
             activity = functools.partial(activity_digest, prepared, reference=reference)
@@ -487,15 +509,25 @@ def build_batch(
         boundaries = boundary_dataset(reference)
         data = data_digest(reference.sources)
         # The other vintage's files feed the note comparing the two: hashed here, read only to build.
-        data.update({name: file_sha256(path) for name, path in (other_vintage_files(reference) or {}).items()})
+        data.update(
+            {
+                name: file_sha256(path)
+                for name, path in (other_vintage_files(reference) or {}).items()
+            }
+        )
         data = dict(sorted(data.items()))
-        data[boundaries] = file_sha256(require_file(get_dataset(boundaries), data_folder(reference.folder)))
+        data[boundaries] = file_sha256(
+            require_file(get_dataset(boundaries), data_folder(reference.folder))
+        )
         inputs = Inputs(
             package_version=__version__,
             options={
-                "formats": sorted(request.formats), "engine": engine, "kind": request.kind,
+                "formats": sorted(request.formats),
+                "engine": engine,
+                "kind": request.kind,
                 "date": request.date.isoformat() if request.date else None,
-                "vintage": reference.vintage.name, "audience": request.audience,
+                "vintage": reference.vintage.name,
+                "audience": request.audience,
                 "front": front_digest(request.front),
             },
             data=dict(sorted(data.items())),
@@ -504,7 +536,9 @@ def build_batch(
         digests = {org.code: activity(org) if activity else None for org in orgs}
         todo = []
         for org in orgs:
-            if not request.force and is_current(out / org.code, inputs.with_activity(digests[org.code])):
+            if not request.force and is_current(
+                out / org.code, inputs.with_activity(digests[org.code])
+            ):
                 outcomes.append(Outcome(org.code, org.name, "unchanged"))
             else:
                 todo.append(org)
@@ -538,11 +572,19 @@ def build_batch(
                 organisations(other, request.kind), membership(other, request.kind)
             timings["profiles"] = time.perf_counter() - mark
             state = _WorkerState(
-                reference=reference, profiles=profiles, out=out, kind=request.kind,
-                formats=tuple(request.formats), engine=engine,
+                reference=reference,
+                profiles=profiles,
+                out=out,
+                kind=request.kind,
+                formats=tuple(request.formats),
+                engine=engine,
                 book=Path(request.book) if request.book else None,
-                date=request.date or dt.date.today(), inputs=inputs, activity=digests, prepared=prepared,
-                audience=request.audience, front=request.front,
+                date=request.date or dt.date.today(),
+                inputs=inputs,
+                activity=digests,
+                prepared=prepared,
+                audience=request.audience,
+                front=request.front,
             )
             jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
             mark = time.perf_counter()
@@ -564,6 +606,8 @@ def build_batch(
         mark = time.perf_counter()
         index = write_index(out, sources)
         timings["index"] = time.perf_counter() - mark
-        order = {code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *codes])}
+        order = {
+            code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *codes])
+        }
         outcomes.sort(key=lambda o: order.get(o.code, len(order)))
         return BatchResult(outcomes, out, index, time.perf_counter() - started, timings)

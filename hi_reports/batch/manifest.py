@@ -70,7 +70,9 @@ SCHEMA = 1
 INDEX_TEMPLATE = "editions-index.html.jinja"
 
 
-def book_digest(root: Path, templates_exclude: tuple[str, ...] = (INDEX_TEMPLATE,)) -> dict[str, str]:
+def book_digest(
+    root: Path, templates_exclude: tuple[str, ...] = (INDEX_TEMPLATE,)
+) -> dict[str, str]:
     """Hash the book sources that shape every edition.
 
     Parameters
@@ -144,7 +146,9 @@ class Inputs:
 
     def digest(self) -> str:
         """The sha256 of the inputs' canonical JSON (sorted keys, no whitespace)."""
-        text = json.dumps(dataclasses.asdict(self), sort_keys=True, separators=(",", ":"), default=str)
+        text = json.dumps(
+            dataclasses.asdict(self), sort_keys=True, separators=(",", ":"), default=str
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def with_activity(self, activity: str | None) -> Inputs:
@@ -186,7 +190,8 @@ class Manifest:
             "inputs": dataclasses.asdict(self.inputs),
             "inputs_digest": self.inputs.digest(),
             "outputs": dict(self.outputs),
-            "built_at": self.built_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "built_at": self.built_at
+            or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "seconds": round(self.seconds, 3),
         }
 

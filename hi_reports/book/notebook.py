@@ -41,6 +41,7 @@ class NotebookSpec:
 
 def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
     """The notebook for ``spec`` (see the module's description)."""
+
     def spec_code(arguments: dict[str, object]) -> str:
         rest = {k: v for k, v in arguments.items() if k != "path"}
         if "path" not in arguments:
@@ -53,8 +54,8 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
             f"# {spec.mark + ': ' if spec.mark else ''}Reproduce the numbers of the {spec.org_name} edition\n\n"
-            + banner +
-            "Run this notebook in the edition's folder, beside `annex.csv`, with `hi-reports` "
+            + banner
+            + "Run this notebook in the edition's folder, beside `annex.csv`, with `hi-reports` "
             "installed. It recomputes the edition's numbers from the reference data: first the "
             "residents and the two headline shares with plain pandas, then every number of the "
             "chapters, each compared with the annex. Set the parameters below (or the environment "
@@ -129,14 +130,18 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "check = annex[~own].assign(recomputed=annex['key'].map(computed))\n"
             "same = np.isclose(check['value'], check['recomputed'], rtol=1e-9, atol=0, equal_nan=True)\n"
             "print(f'{int(same.sum())} of {len(check)} numbers of the annex reproduced'\n"
-            "      + (f'; {int(own.sum())} from chapters of your own ({\", \".join(sorted(set(annex.loc[own, \"chapter\"])))}), '\n"
+            '      + (f\'; {int(own.sum())} from chapters of your own ({", ".join(sorted(set(annex.loc[own, "chapter"])))}), \'\n'
             "         'which this notebook does not run' if own.any() else ''))\n"
             "assert same.all(), check.loc[~same, ['chapter', 'key', 'value', 'recomputed']]\n"
             "check[['chapter', 'key', 'printed', 'value', 'recomputed']]"
         ),
     ]
     book = new_notebook(cells=cells)
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     book.metadata["language_info"] = {"name": "python"}
     return book
 

@@ -77,7 +77,9 @@ def read_config(sources: BookSources) -> dict[str, Any]:
     try:
         config = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise TemplateError(f"{sources.config}: cannot be read ({error})", path=str(sources.config)) from None
+        raise TemplateError(
+            f"{sources.config}: cannot be read ({error})", path=str(sources.config)
+        ) from None
     if not isinstance(config, dict) or not isinstance(config.get("book", {}).get("chapters"), list):
         raise TemplateError(
             f"{sources.config}: no book.chapters list",
@@ -88,7 +90,11 @@ def read_config(sources: BookSources) -> dict[str, Any]:
 
 
 def edition_config(
-    config: dict[str, Any], title: str, subtitle: str, date: str, cover_note: str | None = None,
+    config: dict[str, Any],
+    title: str,
+    subtitle: str,
+    date: str,
+    cover_note: str | None = None,
     front: Front | None = None,
 ) -> dict[str, Any]:
     """Derive an edition's ``_quarto.yml`` from the root one.
@@ -119,7 +125,9 @@ def edition_config(
     return derived
 
 
-def edition_front(config: dict[str, Any], sources: BookSources, given: Front | None, folder: Path) -> Front:
+def edition_front(
+    config: dict[str, Any], sources: BookSources, given: Front | None, folder: Path
+) -> Front:
     """The edition's front matter: the book's ``front:`` with the non-empty fields of ``given``
     over it, its logo copied into ``folder`` (``logo.png``, ...) and named relative to it.
 
@@ -133,8 +141,11 @@ def edition_front(config: dict[str, Any], sources: BookSources, given: Front | N
     logo = (sources.root / book.logo) if book.logo else None
     problem = logo_problem(logo) if logo is not None else None
     if problem:
-        raise TemplateError(f"{where}.logo {book.logo} {problem}", hint="paths are relative to the book's folder",
-                            path=str(sources.config))
+        raise TemplateError(
+            f"{where}.logo {book.logo} {problem}",
+            hint="paths are relative to the book's folder",
+            path=str(sources.config),
+        )
     fields = {**vars(book), **{k: v for k, v in vars(given or Front()).items() if v is not None}}
     if given is not None and given.logo:
         logo = Path(given.logo)
@@ -189,9 +200,11 @@ def book_files(config: dict[str, Any], path: Path) -> list[str]:
         if entries is None:
             return []
         if not isinstance(entries, list):
-            raise TemplateError(f"{path}: book.{key} must be a list of chapter files",
-                                hint="see Quarto's book structure: files, or parts with chapters",
-                                path=str(path))
+            raise TemplateError(
+                f"{path}: book.{key} must be a list of chapter files",
+                hint="see Quarto's book structure: files, or parts with chapters",
+                path=str(path),
+            )
         files: list[str] = []
         for entry in entries:
             if isinstance(entry, str):
@@ -247,8 +260,9 @@ def check_not_jinja(document: Document) -> None:
             raise TemplateError(
                 f"{document.path}, line {line}: Jinja2 syntax ({found.group()}), which chapters no longer use",
                 hint="write the chapter as Quarto markdown with Python cells and `{python} ed.pct(...)` "
-                     "inline expressions (README: Write a chapter; hi-reports init writes an example)",
-                path=document.path, line=line,
+                "inline expressions (README: Write a chapter; hi-reports init writes an example)",
+                path=document.path,
+                line=line,
             )
 
 

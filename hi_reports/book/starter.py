@@ -31,7 +31,7 @@ OPTIONS = {
     "audience": "board (no code) or analyst (code and 'do this with your own data' boxes)",
 }
 
-LOCAL_CHAPTER = '''# Our own data {#sec-local}
+LOCAL_CHAPTER = """# Our own data {#sec-local}
 
 This chapter is an example of a chapter of your own: Quarto markdown with Python cells. It reads
 `local.csv` beside it in `chapters/` (one row per event, with the column `lsoa_code`) and shows the
@@ -99,7 +99,7 @@ the most deprived quintile the rate is `{python} ed.dec(q1, key="local.rate_q1",
 (ggplot(table.dropna(), aes("factor(quintile)", "rate")) + geom_col(fill="#005EB8")
  + labs(x="National IMD quintile", y="Per 1,000 residents") + theme_minimal())
 ```
-'''
+"""
 
 
 #: The commented example of a board paper's front matter at the end of a new project's _quarto.yml.
@@ -133,12 +133,18 @@ def project_options(book: Path) -> dict[str, Any]:
     if section is None:
         return {}
     if not isinstance(section, dict):
-        raise TemplateError(f"{config}: the `hi-reports:` section must be a mapping of options",
-                            hint=f"its keys: {', '.join(OPTIONS)}", path=str(config))
+        raise TemplateError(
+            f"{config}: the `hi-reports:` section must be a mapping of options",
+            hint=f"its keys: {', '.join(OPTIONS)}",
+            path=str(config),
+        )
     unknown = [str(k) for k in section if k not in OPTIONS]
     if unknown:
-        raise TemplateError(f"{config}: the `hi-reports:` section has unknown keys {', '.join(unknown)}",
-                            hint=f"its keys: {', '.join(OPTIONS)}", path=str(config))
+        raise TemplateError(
+            f"{config}: the `hi-reports:` section has unknown keys {', '.join(unknown)}",
+            hint=f"its keys: {', '.join(OPTIONS)}",
+            path=str(config),
+        )
     return section
 
 
@@ -151,8 +157,10 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
         When ``folder`` holds anything already (nothing is written over).
     """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(f"{folder} is not an empty folder; nothing was written",
-                          hint="give a new folder: hi-reports init DIR")
+        raise OutputError(
+            f"{folder} is not an empty folder; nothing was written",
+            hint="give a new folder: hi-reports init DIR",
+        )
     sources = BookSources(BOOK_SOURCES)
     sources.check()
     staging = folder.with_name(f".{folder.name}-init")
@@ -164,13 +172,22 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
         (staging / "chapters" / "local.qmd").write_text(LOCAL_CHAPTER, encoding="utf-8")
         quarto = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
         chapters = quarto["book"]["chapters"]
-        summary = next((i for i, c in enumerate(chapters) if str(c).endswith("summary.qmd")), len(chapters))
+        summary = next(
+            (i for i, c in enumerate(chapters) if str(c).endswith("summary.qmd")), len(chapters)
+        )
         chapters.insert(summary, "chapters/local.qmd")
-        quarto["hi-reports"] = {"org": org, "kind": kind, "vintage": "2019", "formats": ["html", "pdf"]}
-        text = ("# A book project of hi-reports: `hi-reports build` here builds it; Quarto reads the same\n"
-                "# file (it ignores the hi-reports: section). Edit the chapters in chapters/.\n"
-                + yaml.safe_dump(quarto, sort_keys=False, allow_unicode=True)
-                + FRONT_EXAMPLE)
+        quarto["hi-reports"] = {
+            "org": org,
+            "kind": kind,
+            "vintage": "2019",
+            "formats": ["html", "pdf"],
+        }
+        text = (
+            "# A book project of hi-reports: `hi-reports build` here builds it; Quarto reads the same\n"
+            "# file (it ignores the hi-reports: section). Edit the chapters in chapters/.\n"
+            + yaml.safe_dump(quarto, sort_keys=False, allow_unicode=True)
+            + FRONT_EXAMPLE
+        )
         (staging / "_quarto.yml").write_text(text, encoding="utf-8")
         if folder.exists():
             folder.rmdir()

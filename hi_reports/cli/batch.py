@@ -48,13 +48,18 @@ def _table(result: BatchResult) -> Any:
         if outcome.status == "unchanged" and len(result.outcomes) > 20:
             continue  # a long list of unchanged editions says nothing; the summary counts them
         table.add_row(
-            outcome.code, outcome.name, f"[{style[outcome.status]}]{outcome.status}[/]",
-            f"{outcome.seconds:.1f}" if outcome.seconds else "", outcome.reason or "",
+            outcome.code,
+            outcome.name,
+            f"[{style[outcome.status]}]{outcome.status}[/]",
+            f"{outcome.seconds:.1f}" if outcome.seconds else "",
+            outcome.reason or "",
         )
     return table
 
 
-def run_batch(args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: Sequence[str] | None = None) -> int:
+def run_batch(
+    args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: Sequence[str] | None = None
+) -> int:
     """Run ``hi-reports build --all`` (or ``--org A,B,...``) from parsed arguments; return the exit
     status.
 

@@ -60,74 +60,132 @@ def _parser() -> argparse.ArgumentParser:
     data_help = "the data folder (default: $HI_REPORTS_DATA, else the per-user data folder)"
 
     build = commands.add_parser("build", help="build an organisation's edition")
-    build.add_argument("--org", help="ODS or ONS code, e.g. QHL or E54000055; several, comma-separated, "
-                       "build as a batch of --kind (not needed with --all)")
-    build.add_argument("--all", action="store_true", help="build every organisation of --kind (default kind: icb)")
-    build.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: the number of cores)")
-    build.add_argument("--force", action="store_true", help="with --all: rebuild editions whose inputs did not change")
+    build.add_argument(
+        "--org",
+        help="ODS or ONS code, e.g. QHL or E54000055; several, comma-separated, "
+        "build as a batch of --kind (not needed with --all)",
+    )
+    build.add_argument(
+        "--all", action="store_true", help="build every organisation of --kind (default kind: icb)"
+    )
+    build.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --all: worker processes (default: the number of cores)",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="with --all: rebuild editions whose inputs did not change",
+    )
     _edition_arguments(build, data_help)
-    build.add_argument("--book", type=Path, help="book sources: a folder with _quarto.yml, chapters/, templates/ "
-                       "(default: the working folder, when its _quarto.yml has a hi-reports: section)")
+    build.add_argument(
+        "--book",
+        type=Path,
+        help="book sources: a folder with _quarto.yml, chapters/, templates/ "
+        "(default: the working folder, when its _quarto.yml has a hi-reports: section)",
+    )
     _activity_arguments(build)
 
-    init = commands.add_parser("init", help="write a book project of your own: the chapters, an example "
-                               "chapter, and the edition's options in _quarto.yml")
+    init = commands.add_parser(
+        "init",
+        help="write a book project of your own: the chapters, an example "
+        "chapter, and the edition's options in _quarto.yml",
+    )
     init.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
     init.add_argument("--org", default="QHL", help="the organisation to build (default: QHL)")
-    init.add_argument("--kind", type=str.lower, choices=list(KINDS), default="icb", help="its kind (default: icb)")
+    init.add_argument(
+        "--kind", type=str.lower, choices=list(KINDS), default="icb", help="its kind (default: icb)"
+    )
 
     demo = commands.add_parser(
-        "demo", help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
+        "demo",
+        help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
     )
     demo.add_argument("--org", default="QHL", help="ODS or ONS code (default: QHL)")
     _edition_arguments(demo, data_help)
-    demo.add_argument("--write", type=Path, metavar="FILE",
-                      help="also write the synthetic activity to FILE (.csv or .parquet)")
+    demo.add_argument(
+        "--write",
+        type=Path,
+        metavar="FILE",
+        help="also write the synthetic activity to FILE (.csv or .parquet)",
+    )
     _unsafe_argument(demo)
 
     orgs = commands.add_parser("orgs", help="list organisations and their codes")
-    orgs.add_argument("--kind", type=str.lower, choices=list(KINDS), default="icb", help="the kind to list (default: icb)")
+    orgs.add_argument(
+        "--kind",
+        type=str.lower,
+        choices=list(KINDS),
+        default="icb",
+        help="the kind to list (default: icb)",
+    )
     orgs.add_argument("--data-dir", type=Path, help=data_help)
     _vintage_argument(orgs)
     orgs.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
 
     data = commands.add_parser("data", help="manage the reference data")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
-    status = data_commands.add_parser("status", help="list each dataset: present or missing, vintage, rows, sha256")
+    status = data_commands.add_parser(
+        "status", help="list each dataset: present or missing, vintage, rows, sha256"
+    )
     status.add_argument("--data-dir", type=Path, help=data_help)
     fetch = data_commands.add_parser(
-        "fetch", help="download datasets missing from the data folder, verify and parse them",
+        "fetch",
+        help="download datasets missing from the data folder, verify and parse them",
     )
     fetch.add_argument("ids", nargs="*", metavar="ID", help="datasets to fetch (default: all)")
     fetch.add_argument("--data-dir", type=Path, help=data_help)
     fetch.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
-    verify = data_commands.add_parser("verify", help="re-check every dataset file against its sha256")
+    verify = data_commands.add_parser(
+        "verify", help="re-check every dataset file against its sha256"
+    )
     verify.add_argument("--data-dir", type=Path, help=data_help)
     add = data_commands.add_parser("add", help="register a file you downloaded by hand")
-    add.add_argument("id", metavar="ID", help="the dataset, e.g. imd2019 (see `hi-reports data status`)")
-    add.add_argument("file", type=Path, metavar="FILE", help="the file: CSV, or the publisher's XLSX or ZIP")
+    add.add_argument(
+        "id", metavar="ID", help="the dataset, e.g. imd2019 (see `hi-reports data status`)"
+    )
+    add.add_argument(
+        "file", type=Path, metavar="FILE", help="the file: CSV, or the publisher's XLSX or ZIP"
+    )
     add.add_argument("--data-dir", type=Path, help=data_help)
     return parser
 
 
 def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
     """The options every command that builds editions takes."""
-    parser.add_argument("--kind", type=str.lower, choices=list(KINDS), help="the kind of organisation the code is for")
+    parser.add_argument(
+        "--kind",
+        type=str.lower,
+        choices=list(KINDS),
+        help="the kind of organisation the code is for",
+    )
     parser.add_argument("--data-dir", type=Path, help=data_help)
     parser.add_argument("--mirror", metavar="URL", help=MIRROR_HELP)
-    parser.add_argument("--out", type=Path, default=Path("editions"), help="editions folder (default: editions)")
     parser.add_argument(
-        "--format", type=_formats, default=None, dest="formats",
+        "--out", type=Path, default=Path("editions"), help="editions folder (default: editions)"
+    )
+    parser.add_argument(
+        "--format",
+        type=_formats,
+        default=None,
+        dest="formats",
         help="comma-separated formats: html, pdf, docx, html-single, brief (default: html,pdf)",
     )
     parser.add_argument(
-        "--engine", default=None,
+        "--engine",
+        default=None,
         help="builtin or quarto (default: quarto where it is installed, else builtin)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only errors")
-    parser.add_argument("--audience", choices=("board", "analyst"), default=None,
-                        help="board (default): no code; analyst: the chapters' code and a box on doing "
-                        "the same with your own data in each chapter")
+    parser.add_argument(
+        "--audience",
+        choices=("board", "analyst"),
+        default=None,
+        help="board (default): no code; analyst: the chapters' code and a box on doing "
+        "the same with your own data in each chapter",
+    )
     _vintage_argument(parser)
 
 
@@ -135,7 +193,9 @@ def _vintage_argument(parser: argparse.ArgumentParser) -> None:
     from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 
     parser.add_argument(
-        "--vintage", choices=list(VINTAGES), default=None,
+        "--vintage",
+        choices=list(VINTAGES),
+        default=None,
         help=f"reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, ICBs 2022) or "
         f"2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); default {DEFAULT_VINTAGE}",
     )
@@ -143,24 +203,46 @@ def _vintage_argument(parser: argparse.ArgumentParser) -> None:
 
 def _activity_arguments(build: argparse.ArgumentParser) -> None:
     group = build.add_argument_group("activity data (the organisation's own)")
-    group.add_argument("--activity", type=Path, metavar="FILE",
-                       help="events or pre-aggregated counts by LSOA and age (CSV or Parquet)")
-    group.add_argument("--measure", help='what the events are, e.g. "Emergency admissions" (needed with --activity)')
-    group.add_argument("--columns", metavar="MAP",
-                       help="your column names, e.g. lsoa_code=LSOA11,age=AgeOnAdmission")
-    group.add_argument("--period", help='keep events of this period: "2023-24" (financial year) or "2023"')
-    group.add_argument("--demo-activity", action="store_true",
-                       help="add synthetic activity with a known gradient, labelled synthetic")
-    group.add_argument("--config", type=Path, metavar="FILE",
-                       help="a YAML file with an `activity:` list of {file, measure, columns, period} and/or "
-                       "a board paper's `front:` (classification, version, author, contact, purpose, logo)")
+    group.add_argument(
+        "--activity",
+        type=Path,
+        metavar="FILE",
+        help="events or pre-aggregated counts by LSOA and age (CSV or Parquet)",
+    )
+    group.add_argument(
+        "--measure",
+        help='what the events are, e.g. "Emergency admissions" (needed with --activity)',
+    )
+    group.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="your column names, e.g. lsoa_code=LSOA11,age=AgeOnAdmission",
+    )
+    group.add_argument(
+        "--period", help='keep events of this period: "2023-24" (financial year) or "2023"'
+    )
+    group.add_argument(
+        "--demo-activity",
+        action="store_true",
+        help="add synthetic activity with a known gradient, labelled synthetic",
+    )
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="a YAML file with an `activity:` list of {file, measure, columns, period} and/or "
+        "a board paper's `front:` (classification, version, author, contact, purpose, logo)",
+    )
     _unsafe_argument(group)
 
 
 def _unsafe_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    parser.add_argument("--unsafe-counts", action="store_true",
-                        help="print true activity counts, not suppressed or rounded: INTERNAL USE ONLY, "
-                        "every page marked UNSAFE COUNTS: NOT FOR PUBLICATION")
+    parser.add_argument(
+        "--unsafe-counts",
+        action="store_true",
+        help="print true activity counts, not suppressed or rounded: INTERNAL USE ONLY, "
+        "every page marked UNSAFE COUNTS: NOT FOR PUBLICATION",
+    )
 
 
 def activity_specs(args: argparse.Namespace) -> tuple:
@@ -170,18 +252,26 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     :func:`hi_reports.pipeline.build.check_activity_specs`), and refused for a vintage without residents
     by single year of age.
     """
-    described = getattr(args, "measure", None) or getattr(args, "columns", None) or getattr(args, "period", None)
+    described = (
+        getattr(args, "measure", None)
+        or getattr(args, "columns", None)
+        or getattr(args, "period", None)
+    )
     if described and not getattr(args, "activity", None):
         raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
     specs = list(read_config(args.config).activity) if getattr(args, "config", None) else []
-    if not specs and not getattr(args, "activity", None) and not getattr(args, "demo_activity", False):
+    if (
+        not specs
+        and not getattr(args, "activity", None)
+        and not getattr(args, "demo_activity", False)
+    ):
         return ()  # the edition stage is not imported: a batch with nothing to build stays fast
     from hi_reports.data.vintage import get_vintage
     from hi_reports.pipeline.build import ActivitySpec, check_activity_specs
 
     if getattr(args, "activity", None):
         if not args.measure:
-            raise UsageError("--activity needs --measure, e.g. --measure \"Emergency admissions\"")
+            raise UsageError('--activity needs --measure, e.g. --measure "Emergency admissions"')
         specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
     if getattr(args, "demo_activity", False):
         specs.append(ActivitySpec("Emergency admissions", demo=True))
@@ -213,8 +303,11 @@ def _unknown_keys(where: str, keys: list[str], valid: tuple[str, ...]) -> str:
 
     close = {k: difflib.get_close_matches(k, valid, n=1, cutoff=0.6) for k in keys}
     suggest = "; ".join(f"did you mean {m[0]!r} for {k!r}?" for k, m in close.items() if m)
-    return (f"{where} has unknown key{'s' if len(keys) > 1 else ''} {', '.join(map(repr, keys))}"
-            + (f" ({suggest})" if suggest else "") + f"; valid keys: {', '.join(valid)}")
+    return (
+        f"{where} has unknown key{'s' if len(keys) > 1 else ''} {', '.join(map(repr, keys))}"
+        + (f" ({suggest})" if suggest else "")
+        + f"; valid keys: {', '.join(valid)}"
+    )
 
 
 def _yaml_problem(error: Exception) -> str:
@@ -258,7 +351,10 @@ def read_config(path: Path) -> ConfigFile:
         raise DataError(f"config file {path}: {message}", hint=hint, path=path)
 
     if not path.is_file():
-        fail("is a folder, not a file" if path.is_dir() else "not found", hint="check the --config path")
+        fail(
+            "is a folder, not a file" if path.is_dir() else "not found",
+            hint="check the --config path",
+        )
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -268,13 +364,17 @@ def read_config(path: Path) -> ConfigFile:
     except yaml.YAMLError as error:
         fail(f"is not valid YAML ({_yaml_problem(error)})")
     example = "activity: [{file: admissions.csv, measure: Emergency admissions}] or front: {classification: OFFICIAL}"
-    if isinstance(config, dict) and isinstance(config.get("hi-reports"), dict):  # a book's _quarto.yml
+    if isinstance(config, dict) and isinstance(
+        config.get("hi-reports"), dict
+    ):  # a book's _quarto.yml
         config = {k: v for k, v in config["hi-reports"].items() if k in CONFIG_KEYS}
     if config is None:
         fail("is empty; it needs an `activity:` list or a `front:` mapping", hint=f"e.g. {example}")
     if not isinstance(config, dict):
-        fail(f"must be a mapping with an `activity:` list or a `front:` mapping, not a {_yaml_type(config)}",
-             hint=f"e.g. {example}")
+        fail(
+            f"must be a mapping with an `activity:` list or a `front:` mapping, not a {_yaml_type(config)}",
+            hint=f"e.g. {example}",
+        )
     unknown = [str(k) for k in config if k not in CONFIG_KEYS]
     if unknown:
         fail(_unknown_keys("the file", unknown, CONFIG_KEYS))
@@ -285,39 +385,59 @@ def read_config(path: Path) -> ConfigFile:
         return ConfigFile((), front)
     entries = config.get("activity")
     if not isinstance(entries, list) or not entries:
-        fail("`activity:` must be a list of measures, "
-             + ("not empty" if isinstance(entries, list) else f"not a {_yaml_type(entries)}"),
-             hint=f"e.g. {example}")
+        fail(
+            "`activity:` must be a list of measures, "
+            + ("not empty" if isinstance(entries, list) else f"not a {_yaml_type(entries)}"),
+            hint=f"e.g. {example}",
+        )
     specs = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            fail(f"activity entry {number} must be a mapping like {{file: ..., measure: ...}}, "
-                 f"not a {_yaml_type(entry)}")
+            fail(
+                f"activity entry {number} must be a mapping like {{file: ..., measure: ...}}, "
+                f"not a {_yaml_type(entry)}"
+            )
         unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
         if unknown:
             fail(_unknown_keys(f"activity entry {number}", unknown, ENTRY_KEYS))
         if not entry.get("file") or not entry.get("measure"):
-            fail(f"activity entry {number} needs `file:` and `measure:`",
-                 hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}")
+            fail(
+                f"activity entry {number} needs `file:` and `measure:`",
+                hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}",
+            )
         for key in ("file", "measure", "period"):
             value = entry.get(key)
-            if value is not None and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+            if value is not None and (
+                not isinstance(value, (str, int, float)) or isinstance(value, bool)
+            ):
                 fail(f"activity entry {number}: `{key}:` must be text, not a {_yaml_type(value)}")
         columns = entry.get("columns")
-        if columns is not None and not isinstance(columns, str) and not (
-            isinstance(columns, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items())
+        if (
+            columns is not None
+            and not isinstance(columns, str)
+            and not (
+                isinstance(columns, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items())
+            )
         ):
-            fail(f"activity entry {number}: `columns:` must map our column names to yours, not "
-                 f"{columns!r}", hint="e.g. columns: {lsoa_code: LSOA11, age: AgeOnAdmission}")
+            fail(
+                f"activity entry {number}: `columns:` must map our column names to yours, not "
+                f"{columns!r}",
+                hint="e.g. columns: {lsoa_code: LSOA11, age: AgeOnAdmission}",
+            )
         try:
             column_mapping(columns)
         except DataError as error:
             fail(f"activity entry {number}: {error.message}", hint=error.hint)
-        specs.append(ActivitySpec(
-            str(entry["measure"]), (path.parent / str(entry["file"])).resolve(),
-            columns, None if entry.get("period") is None else str(entry["period"]),
-            unsafe_counts=config.get("unsafe_counts") is True,
-        ))
+        specs.append(
+            ActivitySpec(
+                str(entry["measure"]),
+                (path.parent / str(entry["file"])).resolve(),
+                columns,
+                None if entry.get("period") is None else str(entry["period"]),
+                unsafe_counts=config.get("unsafe_counts") is True,
+            )
+        )
     return ConfigFile(tuple(specs), front)
 
 
@@ -336,10 +456,11 @@ def _front(value: Any, path: Path, fail: Callable[..., NoReturn]) -> Any:
     logo = (path.parent / front.logo).resolve()
     problem = logo_problem(logo)
     if problem:
-        fail(f"`front: logo:` {front.logo} {problem}",
-             hint="paths are relative to the config file; see the README's Board papers section")
+        fail(
+            f"`front: logo:` {front.logo} {problem}",
+            hint="paths are relative to the config file; see the README's Board papers section",
+        )
     return Front(**{**front.__dict__, "logo": str(logo)})
-
 
 
 def _yaml_type(value: Any) -> str:
@@ -354,8 +475,10 @@ def _yaml_type(value: Any) -> str:
 
 
 def _report(edition, started: float) -> None:
-    print(f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s"
-          + (f"; it replaced the earlier edition in {edition.folder}" if edition.replaced else ""))
+    print(
+        f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s"
+        + (f"; it replaced the earlier edition in {edition.folder}" if edition.replaced else "")
+    )
     marks = {p.disclosure.mark for p in edition.activity if not p.disclosure.safe}
     for mark in marks:
         print(f"  {mark}: true activity counts, for internal use only")
@@ -367,10 +490,16 @@ def _report(edition, started: float) -> None:
         else:
             print(f"  activity: {prepared.spec.measure}: SYNTHETIC demonstration data")
     if not edition.activity:
-        print("  tip: add your services' own activity with --activity FILE --measure NAME "
-              "(see the README's 'Your own activity data')")
-    lines = [*edition.outputs.items(), ("annex", edition.annex),
-             ("notebook", edition.folder / "reproduce.ipynb"), ("quarto project", edition.project)]
+        print(
+            "  tip: add your services' own activity with --activity FILE --measure NAME "
+            "(see the README's 'Your own activity data')"
+        )
+    lines = [
+        *edition.outputs.items(),
+        ("annex", edition.annex),
+        ("notebook", edition.folder / "reproduce.ipynb"),
+        ("quarto project", edition.project),
+    ]
     width = max(len(name) for name, _ in lines)
     for name, path in lines:
         print(f"  {name:{width}} {path}")
@@ -379,14 +508,18 @@ def _report(edition, started: float) -> None:
 def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:
     """Refuse options that conflict or that the build would ignore; return True for a batch."""
     if args.all and codes:
-        raise UsageError("--all builds every organisation of --kind and --org CODE only those given: "
-                         "give one of them")
+        raise UsageError(
+            "--all builds every organisation of --kind and --org CODE only those given: "
+            "give one of them"
+        )
     batch = bool(args.all or len(codes) > 1)
     if not batch:
         for given, option in ((args.jobs is not None, "--jobs"), (args.force, "--force")):
             if given:
-                raise UsageError(f"{option} applies to a batch (--all, or --org A,B,...); one edition is "
-                                 "always built in one process")
+                raise UsageError(
+                    f"{option} applies to a batch (--all, or --org A,B,...); one edition is "
+                    "always built in one process"
+                )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give a number of worker processes of 1 or more")
     return batch
@@ -394,7 +527,9 @@ def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:
 
 def _build(args: argparse.Namespace) -> int:
     codes = [c.strip() for c in (args.org or "").split(",") if c.strip()]
-    if _check_build_options(args, codes):  # the batch imports the edition stage only if it builds any
+    if _check_build_options(
+        args, codes
+    ):  # the batch imports the edition stage only if it builds any
         from hi_reports.cli.batch import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
@@ -409,9 +544,17 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     edition = build_edition(
         EditionRequest(
-            org=args.org, out=args.out, kind=args.kind, formats=args.formats,
-            engine=args.engine, book=args.book, activity=activity_specs(args), vintage=args.vintage,
-            unsafe_counts=args.unsafe_counts, audience=args.audience, front=front_matter(args),
+            org=args.org,
+            out=args.out,
+            kind=args.kind,
+            formats=args.formats,
+            engine=args.engine,
+            book=args.book,
+            activity=activity_specs(args),
+            vintage=args.vintage,
+            unsafe_counts=args.unsafe_counts,
+            audience=args.audience,
+            front=front_matter(args),
         ),
         data_dir=args.data_dir,
     )
@@ -433,9 +576,15 @@ def _demo(args: argparse.Namespace) -> int:
             print(f"synthetic activity written to {written}")
     edition = build_edition(
         EditionRequest(
-            org=args.org, out=args.out, kind=args.kind, formats=args.formats, engine=args.engine,
-            activity=(ActivitySpec("Emergency admissions", demo=True),), vintage=args.vintage,
-            unsafe_counts=args.unsafe_counts, audience=args.audience,
+            org=args.org,
+            out=args.out,
+            kind=args.kind,
+            formats=args.formats,
+            engine=args.engine,
+            activity=(ActivitySpec("Emergency admissions", demo=True),),
+            vintage=args.vintage,
+            unsafe_counts=args.unsafe_counts,
+            audience=args.audience,
         ),
         reference=reference,
     )
@@ -456,9 +605,15 @@ def _orgs(args: argparse.Namespace) -> int:
         note = " (specialist)" if org.specialist else ""
         print(f"{org.code:10} {org.ods_code or '':6} {org.ons_code or '':10} {org.name}{note}")
     specialist = sum(org.specialist for org in rows)
-    print(f"{len(rows)} organisation{'s' if len(rows) != 1 else ''} of kind {args.kind}"
-          + (f", {specialist} of them specialist trusts (the main provider for no neighbourhood);"
-             " trusts that have closed are not listed" if args.kind == "trust" else ""))
+    print(
+        f"{len(rows)} organisation{'s' if len(rows) != 1 else ''} of kind {args.kind}"
+        + (
+            f", {specialist} of them specialist trusts (the main provider for no neighbourhood);"
+            " trusts that have closed are not listed"
+            if args.kind == "trust"
+            else ""
+        )
+    )
     return 0
 
 
@@ -471,7 +626,10 @@ def _data_status(args: argparse.Namespace) -> int:
         rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
         sha = row.sha256 if isinstance(row.sha256, str) else ""  # missing: NaN in the table
         print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {sha}")
-        print(f"{'':22} {row.file}  (needed for {row.needed_for})" + (f"  [{row.note}]" if row.note else ""))
+        print(
+            f"{'':22} {row.file}  (needed for {row.needed_for})"
+            + (f"  [{row.note}]" if row.note else "")
+        )
     from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 
     absent = table[table["status"] != "present"]
@@ -479,7 +637,9 @@ def _data_status(args: argparse.Namespace) -> int:
         print(f"all {len(table)} datasets present")
         return 0
     bad = table[table["status"].isin(["changed", "error"])]
-    print(f"{len(absent)} of {len(table)} datasets missing, changed or unreadable: {', '.join(absent['dataset'])}")
+    print(
+        f"{len(absent)} of {len(table)} datasets missing, changed or unreadable: {', '.join(absent['dataset'])}"
+    )
     for vintage in VINTAGES.values():
         lacking = [n for n in vintage.required if n in set(absent["dataset"])]
         state = f"lacks {', '.join(lacking)}" if lacking else "complete"
@@ -517,16 +677,22 @@ def _data_fetch(args: argparse.Namespace) -> int:
             print(f"{name:22} present")
             continue
         check = {True: "sha256 verified", None: "no known sha256: recorded"}[fetched.known]
-        print(f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} {fetched.sha256}")
+        print(
+            f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} {fetched.sha256}"
+        )
         print(f"{'':22} from {source_url(fetched.dataset, mirror)}")
     print(f"{len(done)} datasets ready in {folder}")
     by_hand = [] if args.ids else unfetchable(folder, mirror)
     for dataset in by_hand:
-        print(f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has no "
-              f"fixed file: {dataset.add_hint}")
+        print(
+            f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has no "
+            f"fixed file: {dataset.add_hint}"
+        )
     if by_hand:
-        print(f"{len(by_hand)} datasets to add by hand (or fetch them from a mirror): "
-              f"{', '.join(d.name for d in by_hand)}")
+        print(
+            f"{len(by_hand)} datasets to add by hand (or fetch them from a mirror): "
+            f"{', '.join(d.name for d in by_hand)}"
+        )
     return 0
 
 
@@ -543,7 +709,9 @@ def _data_verify(args: argparse.Namespace) -> int:
         elif check.status == "unchecked":
             print(f"{check.dataset:22} no known sha256  {check.path}  {check.sha256}")
         elif check.status == "ok":
-            print(f"{check.dataset:22} ok        {check.path}  sha256 {check.sha256} ({check.basis})")
+            print(
+                f"{check.dataset:22} ok        {check.path}  sha256 {check.sha256} ({check.basis})"
+            )
         else:
             print(
                 f"{check.dataset:22} MISMATCH  {check.path}: sha256 {check.sha256}, expected "
@@ -604,11 +772,15 @@ def _project(args: argparse.Namespace) -> None:
             if args.org is None and not args.all and options.get("org") is not None:
                 args.org = str(options["org"])
             args.kind = args.kind or options.get("kind")
-            args.vintage = args.vintage or (None if options.get("vintage") is None else str(options["vintage"]))
+            args.vintage = args.vintage or (
+                None if options.get("vintage") is None else str(options["vintage"])
+            )
             args.audience = args.audience or options.get("audience")
             if args.formats is None and options.get("formats") is not None:
                 formats = options["formats"]
-                args.formats = _formats(",".join(formats) if isinstance(formats, list) else str(formats))
+                args.formats = _formats(
+                    ",".join(formats) if isinstance(formats, list) else str(formats)
+                )
             if options.get("activity") and not (args.config or args.activity):
                 args.config = book / "_quarto.yml"  # read as a config file: its hi-reports: section
     if hasattr(args, "formats") and args.formats is None:
@@ -623,8 +795,10 @@ def _init(args: argparse.Namespace) -> int:
     from hi_reports.book.starter import init_project
 
     config = init_project(args.folder, args.org, args.kind)
-    print(f"book project written to {args.folder}: {config.name}, chapters/ (with chapters/local.qmd, "
-          "an example chapter of your own) and templates/")
+    print(
+        f"book project written to {args.folder}: {config.name}, chapters/ (with chapters/local.qmd, "
+        "an example chapter of your own) and templates/"
+    )
     print(f"  build it: cd {args.folder} && hi-reports build")
     return 0
 
@@ -634,7 +808,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         return _init(args)
     if args.command == "data":
-        action = {"status": _data_status, "fetch": _data_fetch, "verify": _data_verify, "add": _data_add}
+        action = {
+            "status": _data_status,
+            "fetch": _data_fetch,
+            "verify": _data_verify,
+            "add": _data_add,
+        }
         return action[args.data_command](args)
     from hi_reports.data.fetch import fetching_missing
 

@@ -186,8 +186,10 @@ class ActivitySummary:
         for e in self.exclusions:
             if e.rows:
                 examples = f" (e.g. {', '.join(repr(x) for x in e.examples)})" if e.examples else ""
-                out.append(f"  excluded {e.rows:,} row{'s' if e.rows != 1 else ''}, {e.events:,} "
-                           f"event{'s' if e.events != 1 else ''}: {e.label}{examples}")
+                out.append(
+                    f"  excluded {e.rows:,} row{'s' if e.rows != 1 else ''}, {e.events:,} "
+                    f"event{'s' if e.events != 1 else ''}: {e.label}{examples}"
+                )
         return out
 
     def __str__(self) -> str:
@@ -200,7 +202,9 @@ class ActivitySummary:
             ("used", "", self.rows_used, self.events_used, ""),
             ("mapped from LSOA 2021", "", self.rows_mapped_2021, self.events_mapped_2021, ""),
         ]
-        rows += [("excluded", e.label, e.rows, e.events, "; ".join(e.examples)) for e in self.exclusions]
+        rows += [
+            ("excluded", e.label, e.rows, e.events, "; ".join(e.examples)) for e in self.exclusions
+        ]
         return pd.DataFrame(rows, columns=["item", "reason", "rows", "events", "examples"])
 
 
@@ -283,10 +287,14 @@ def column_mapping(columns: object) -> dict[str, str]:
         return {}
     if isinstance(columns, str):
         return parse_columns(columns)
-    if isinstance(columns, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+    if isinstance(columns, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+    ):
         unknown = [name for name in columns if name not in COLUMNS]
         if unknown:
-            raise DataError(f"columns: unknown column name {unknown[0]!r}", hint="names: " + ", ".join(COLUMNS))
+            raise DataError(
+                f"columns: unknown column name {unknown[0]!r}", hint="names: " + ", ".join(COLUMNS)
+            )
         return dict(columns)
     raise DataError(
         f"columns: {columns!r} is not a mapping of our column names to yours",
@@ -316,7 +324,9 @@ def parse_period(text: str | Period | None) -> Period | None:
         first, second = int(match.group(1)), match.group(2)
         following = first + 1
         if int(second) in (following, following % 100):
-            return Period(f"{first}-{following % 100:02d}", date(first, 4, 1), date(following, 3, 31))
+            return Period(
+                f"{first}-{following % 100:02d}", date(first, 4, 1), date(following, 3, 31)
+            )
     elif re.fullmatch(r"\d{4}", value):
         year = int(value)
         return Period(value, date(year, 1, 1), date(year, 12, 31))
@@ -331,7 +341,9 @@ def _read_lookup(name: str) -> pd.DataFrame:
     try:
         stat = os.stat(name)
     except OSError as error:
-        raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error.strerror}", path=name) from None
+        raise DataError(
+            f"cannot read the LSOA 2011 to 2021 lookup {name}: {error.strerror}", path=name
+        ) from None
     return _read_lookup_cached(name, stat.st_mtime_ns, stat.st_size).copy()
 
 
@@ -341,10 +353,14 @@ def _read_lookup_cached(name: str, mtime: int, size: int) -> pd.DataFrame:
     try:
         return pd.read_csv(name, dtype=str, usecols=lambda c: c in needed)
     except (OSError, ValueError) as error:
-        raise DataError(f"cannot read the LSOA 2011 to 2021 lookup {name}: {error}", path=name) from None
+        raise DataError(
+            f"cannot read the LSOA 2011 to 2021 lookup {name}: {error}", path=name
+        ) from None
 
 
-def lsoa21_map(lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.Index) -> pd.DataFrame:
+def lsoa21_map(
+    lookup: str | os.PathLike[str] | pd.DataFrame, lsoa11_codes: pd.Index
+) -> pd.DataFrame:
     """The LSOA 2021 -> 2011 mapping used by :func:`read_activity`.
 
     Parameters
@@ -518,11 +534,16 @@ def read_activity(
     file = Path(path)
     if not file.is_file():
         raise DataError(
-            f"activity file {file} not found", hint="check the path (or the --activity option)", path=file
+            f"activity file {file} not found",
+            hint="check the path (or the --activity option)",
+            path=file,
         )
     if file.stat().st_size == 0:
-        raise DataError(f"activity file {file} is empty", hint="export it again with a header row and data rows",
-                        path=file)
+        raise DataError(
+            f"activity file {file} is empty",
+            hint="export it again with a header row and data rows",
+            path=file,
+        )
     mapping = column_mapping(columns)
     span = parse_period(period)
     if lsoa11_codes is None and lsoa21_lookup is None:
@@ -536,14 +557,22 @@ def read_activity(
             if isinstance(lsoa21_lookup, pd.DataFrame)
             else _read_lookup(str(lsoa21_lookup))
         )
-        codes = pd.Index(sorted(c for c in lookup["lsoa11_code"].dropna().unique() if c.startswith("E01")))
+        codes = pd.Index(
+            sorted(c for c in lookup["lsoa11_code"].dropna().unique() if c.startswith("E01"))
+        )
     else:
         lookup = lsoa21_lookup
         codes = pd.Index(lsoa11_codes)
     mapping21 = (
         lsoa21_map(lookup, codes)
         if lookup is not None
-        else pd.DataFrame({"lsoa21_code": pd.Series(dtype=str), "lsoa11_code": pd.Series(dtype=str), "ambiguous": pd.Series(dtype=bool)})
+        else pd.DataFrame(
+            {
+                "lsoa21_code": pd.Series(dtype=str),
+                "lsoa11_code": pd.Series(dtype=str),
+                "ambiguous": pd.Series(dtype=bool),
+            }
+        )
     )
 
     source, fmt = activity_source(file)
@@ -575,7 +604,9 @@ def read_activity(
         small = {
             "lsoa11": pd.DataFrame({"code": codes.astype(str)}),
             "lsoa21_map": mapping21,
-            "age_bands": pd.DataFrame({"band_index": range(len(AGE_BANDS)), "label": list(AGE_BANDS)}),
+            "age_bands": pd.DataFrame(
+                {"band_index": range(len(AGE_BANDS)), "label": list(AGE_BANDS)}
+            ),
         }
         for name, frame in small.items():  # native tables: joins on them are much faster
             con.register(f"_{name}", frame)
@@ -598,7 +629,10 @@ def read_activity(
     if summary.events_used == 0:
         raise DataError(no_usable_rows(summary), hint=_NO_ROWS_HINT, path=file)
     return Activity(
-        counts=counts, summary=summary, path=str(file), sha256=file_sha256(file) if checksum else None
+        counts=counts,
+        summary=summary,
+        path=str(file),
+        sha256=file_sha256(file) if checksum else None,
     )
 
 
@@ -652,10 +686,14 @@ def _split(
     result["n_events"] = result["n_events"].fillna(0).astype("int64")
     used = result[result["reason"].isna()]
     counts = (
-        used.groupby(["lsoa11_code", "age_band"], observed=True)["n_events"].sum().reset_index(name="count")
+        used.groupby(["lsoa11_code", "age_band"], observed=True)["n_events"]
+        .sum()
+        .reset_index(name="count")
     )
     counts = counts[counts["count"] > 0]
-    counts["age_band"] = pd.Categorical(counts["age_band"], categories=list(AGE_BANDS), ordered=True)
+    counts["age_band"] = pd.Categorical(
+        counts["age_band"], categories=list(AGE_BANDS), ordered=True
+    )
     counts = counts.sort_values(["lsoa11_code", "age_band"], ignore_index=True)
     counts = counts.rename(columns={"lsoa11_code": "lsoa_code"}).astype({"lsoa_code": str})
     mapped = used[used["mapped_2021"].fillna(False).astype(bool)]

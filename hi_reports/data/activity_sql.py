@@ -167,22 +167,34 @@ def activity_sql(
     parts: dict[str, str] = {"source": source, "lsoa": lsoa}
     if "count" in columns:
         c, t = col("count")
-        parts.update(count_num=_count_number(c, t), count_text=f"CAST({c} AS VARCHAR)", count_null=_null_check(c, t))
+        parts.update(
+            count_num=_count_number(c, t),
+            count_text=f"CAST({c} AS VARCHAR)",
+            count_null=_null_check(c, t),
+        )
     else:
         parts.update(count_num="1.0", count_text="CAST(NULL AS VARCHAR)", count_null="FALSE")
     if "age" in columns:
         a, t = col("age")
-        parts.update(age_num=_number(a, t), age_text=f"CAST({a} AS VARCHAR)", age_null=_null_check(a, t))
+        parts.update(
+            age_num=_number(a, t), age_text=f"CAST({a} AS VARCHAR)", age_null=_null_check(a, t)
+        )
         parts["age_problem"] = (
             "CASE WHEN age_null THEN 'age_missing' "
             "WHEN age_num IS NULL OR NOT isfinite(age_num) THEN 'age_invalid' "
             f"WHEN age_num < 0 OR age_num > {MAX_AGE} THEN 'age_out_of_range' END"
         )
-        parts["age_key"] = "CASE WHEN age_problem IS NULL THEN CAST(least(floor(age_num / 5), 18) AS INTEGER) END"
+        parts["age_key"] = (
+            "CASE WHEN age_problem IS NULL THEN CAST(least(floor(age_num / 5), 18) AS INTEGER) END"
+        )
         parts["age_join"] = "b.band_index = g.age_key"
     else:
         a, t = col("age_band")
-        parts.update(age_num="CAST(NULL AS DOUBLE)", age_text=f"CAST({a} AS VARCHAR)", age_null=_null_check(a, t))
+        parts.update(
+            age_num="CAST(NULL AS DOUBLE)",
+            age_text=f"CAST({a} AS VARCHAR)",
+            age_null=_null_check(a, t),
+        )
         parts["age_problem"] = "CASE WHEN age_null THEN 'age_missing' END"
         parts["age_key"] = (
             "CASE WHEN age_problem IS NULL THEN "
@@ -207,7 +219,9 @@ def activity_sql(
         )
     else:  # no period: dates are not read
         parts.update(
-            date_value="CAST(NULL AS DATE)", date_text="CAST(NULL AS VARCHAR)", date_null="FALSE",
+            date_value="CAST(NULL AS DATE)",
+            date_text="CAST(NULL AS VARCHAR)",
+            date_null="FALSE",
             date_problem="CAST(NULL AS VARCHAR)",
         )
     return AGGREGATE_SQL.format(**parts)

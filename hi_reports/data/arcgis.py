@@ -54,8 +54,9 @@ def _get(url: str, params: dict[str, Any], timeout: tuple[float, float]) -> dict
     try:
         body = response.json()
     except ValueError:
-        raise DataError(f"{response.url}: not an ArcGIS JSON answer (is {url} a feature layer?)",
-                        path=url) from None
+        raise DataError(
+            f"{response.url}: not an ArcGIS JSON answer (is {url} a feature layer?)", path=url
+        ) from None
     if not isinstance(body, dict):
         raise DataError(f"{response.url}: not an ArcGIS JSON answer", path=url)
     if "error" in body:
@@ -106,7 +107,9 @@ class ArcGISDownloader:
         info = _get(layer, {"f": "json"}, self.timeout)
         oid = info.get("objectIdField")
         query = f"{layer}/query"
-        count = _get(query, {"where": "1=1", "returnCountOnly": "true", "f": "json"}, self.timeout).get("count")
+        count = _get(
+            query, {"where": "1=1", "returnCountOnly": "true", "f": "json"}, self.timeout
+        ).get("count")
         if not isinstance(count, int):
             raise DataError(f"{query}: the service did not give its row count", path=layer)
         params: dict[str, Any] = {
@@ -124,7 +127,9 @@ class ArcGISDownloader:
         bar = self._bar(count, info.get("name") or layer)
         try:
             while len(features) < count:
-                batch = _get(query, {**params, "resultOffset": len(features)}, self.timeout).get("features")
+                batch = _get(query, {**params, "resultOffset": len(features)}, self.timeout).get(
+                    "features"
+                )
                 if not batch:
                     break
                 features.extend(batch)
@@ -133,7 +138,11 @@ class ArcGISDownloader:
         finally:
             if bar is not None:
                 bar.close()
-        ids = {f.get("id", (f.get("properties") or {}).get(oid)) for f in features} if oid else features
+        ids = (
+            {f.get("id", (f.get("properties") or {}).get(oid)) for f in features}
+            if oid
+            else features
+        )
         if len(features) != count or len(ids) != count:
             raise DataError(
                 f"{layer}: the service counted {count:,} rows but sent {len(features):,} "

@@ -32,8 +32,12 @@ FileFormat = Literal["csv", "xlsx", "zip", "geojson", "arcgis"]
 
 OGL = "Open Government Licence v3.0"
 #: The attribution the Open Government Licence asks for, by publisher.
-OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
-ONS_ATTRIBUTION = "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)
+ONS_ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0."
+)
 MHCLG_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Source: Ministry of Housing, Communities and Local Government, English Indices of Deprivation."
@@ -132,7 +136,9 @@ class Dataset:
     @property
     def add_hint(self) -> str:
         """How to supply the dataset by hand: where to download it, and the ``data add`` command."""
-        return f"download it from {self.manual_url}, then run `hi-reports data add {self.name} FILE`"
+        return (
+            f"download it from {self.manual_url}, then run `hi-reports data add {self.name} FILE`"
+        )
 
 
 def _code(name: str, *aliases: str) -> Column:
@@ -216,7 +222,9 @@ IMD2019 = Dataset(
         _code("lad19_code", "Local Authority District code (2019)", "LAD19CD", "lad19_code"),
         _text("lad19_name", "Local Authority District name (2019)", "LAD19NM", "lad19_name"),
         _int("imd_rank", "Index of Multiple Deprivation (IMD) Rank", "IMD Rank", "imd_rank"),
-        _int("imd_decile", "Index of Multiple Deprivation (IMD) Decile", "IMD Decile", "imd_decile"),
+        _int(
+            "imd_decile", "Index of Multiple Deprivation (IMD) Decile", "IMD Decile", "imd_decile"
+        ),
     ),
 )
 
@@ -434,9 +442,18 @@ TRUST_NAMES = Dataset(
     member="etr.csv",
     header_row=0,
     headers=(
-        "Organisation Code", "Name", "National Grouping", "High Level Health Geography",
-        "Address Line 1", "Address Line 2", "Address Line 3", "Address Line 4", "Address Line 5",
-        "Postcode", "Open Date", "Close Date",
+        "Organisation Code",
+        "Name",
+        "National Grouping",
+        "High Level Health Geography",
+        "Address Line 1",
+        "Address Line 2",
+        "Address Line 3",
+        "Address Line 4",
+        "Address Line 5",
+        "Postcode",
+        "Open Date",
+        "Close Date",
     ),
     columns=(
         _code("trust_code", "Organisation Code", "trust_code"),
@@ -502,7 +519,11 @@ IMD2025 = Dataset(
             "IMD Decile",
             "imd_decile",
         ),
-        Column("imd_score", ("Index of Multiple Deprivation (IMD) Score", "IMD Score", "imd_score"), "float"),
+        Column(
+            "imd_score",
+            ("Index of Multiple Deprivation (IMD) Score", "IMD Score", "imd_score"),
+            "float",
+        ),
         *_domain_columns(),
     ),
     key="lsoa21_code",
@@ -580,16 +601,37 @@ ONS_GEOPORTAL = "Office for National Statistics (ONS), Open Geography Portal"
 
 
 def _boundaries(
-    name: str, title: str, filenames: tuple[str, ...], vintage: str, url: str, sha256: str,
-    key: str, prefix: str, year: int, code_aliases: tuple[str, ...], name_aliases: tuple[str, ...],
+    name: str,
+    title: str,
+    filenames: tuple[str, ...],
+    vintage: str,
+    url: str,
+    sha256: str,
+    key: str,
+    prefix: str,
+    year: int,
+    code_aliases: tuple[str, ...],
+    name_aliases: tuple[str, ...],
     service: str,
 ) -> Dataset:
     stem = key.removesuffix("_code")
     return Dataset(
-        name=name, title=title, filenames=filenames, publisher=ONS_GEOPORTAL, vintage=vintage, url=url,
+        name=name,
+        title=title,
+        filenames=filenames,
+        publisher=ONS_GEOPORTAL,
+        vintage=vintage,
+        url=url,
         sha256=sha256,
-        columns=(_code(key, *code_aliases, key), _text(f"{stem}_name", *name_aliases, f"{stem}_name")),
-        key=key, england_prefix=prefix, geometry=True, copyright_year=year, file_format="arcgis",
+        columns=(
+            _code(key, *code_aliases, key),
+            _text(f"{stem}_name", *name_aliases, f"{stem}_name"),
+        ),
+        key=key,
+        england_prefix=prefix,
+        geometry=True,
+        copyright_year=year,
+        file_format="arcgis",
         download_url=_ons_layer(service),
         attribution=f"{ONS_ATTRIBUTION} Contains OS data © Crown copyright and database right {year}.",
     )
@@ -603,27 +645,39 @@ def _boundaries(
 LSOA11_BOUNDARIES = _boundaries(
     "lsoa11_boundaries",
     "Lower Layer Super Output Areas (December 2011) Boundaries Super Generalised Clipped (BSC) EW V3",
-    ("lsoa11_bsc_england.geojson",
-     "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3.geojson",
-     "Lower_Layer_Super_Output_Areas_(December_2011)_Boundaries_Super_Generalised_Clipped_(BSC)_EW_V3.geojson"),
+    (
+        "lsoa11_bsc_england.geojson",
+        "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3.geojson",
+        "Lower_Layer_Super_Output_Areas_(December_2011)_Boundaries_Super_Generalised_Clipped_(BSC)_EW_V3.geojson",
+    ),
     "December 2011, LSOA 2011, BSC (200 m)",
     "https://geoportal.statistics.gov.uk/datasets/"
     "lower-layer-super-output-areas-december-2011-boundaries-super-generalised-clipped-bsc-ew-v3",
     "fcdec6899859abe36d5eddcbb441b6ddb2f9451b7a97756ead73d100777161b1",
-    "lsoa11_code", "E01", 2011, ("LSOA11CD",), ("LSOA11NM",),
+    "lsoa11_code",
+    "E01",
+    2011,
+    ("LSOA11CD",),
+    ("LSOA11NM",),
     "Lower_Layer_Super_Output_Areas_DEC_2011_EW_BSC_V3",
 )
 LSOA21_BOUNDARIES = _boundaries(
     "lsoa21_boundaries",
     "Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4)",
-    ("lsoa21_bsc_england.geojson",
-     "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4.geojson",
-     "Lower_layer_Super_Output_Areas_(December_2021)_Boundaries_EW_BSC_(V4).geojson"),
+    (
+        "lsoa21_bsc_england.geojson",
+        "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4.geojson",
+        "Lower_layer_Super_Output_Areas_(December_2021)_Boundaries_EW_BSC_(V4).geojson",
+    ),
     "December 2021, LSOA 2021, BSC (200 m)",
     "https://geoportal.statistics.gov.uk/datasets/"
     "ons::lower-layer-super-output-areas-december-2021-boundaries-super-generalised-clipped-ew-bsc",
     "7d2ec365541f7cc7d3ca59f7d976f51988774e63930608db2cf01962fc3f13ca",
-    "lsoa21_code", "E01", 2021, ("LSOA21CD",), ("LSOA21NM",),
+    "lsoa21_code",
+    "E01",
+    2021,
+    ("LSOA21CD",),
+    ("LSOA21NM",),
     "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4",
 )
 ICB23_BOUNDARIES = _boundaries(
@@ -633,7 +687,11 @@ ICB23_BOUNDARIES = _boundaries(
     "April 2023, ICB 2023, BSC (200 m)",
     "https://geoportal.statistics.gov.uk/search?q=BDY_ICB%20APR_2023",
     "44230a07152e431978a04380bbe3a44470716320d3eb92a9178a8687eafa8d11",
-    "icb23_code", "E54", 2023, ("ICB23CD",), ("ICB23NM",),
+    "icb23_code",
+    "E54",
+    2023,
+    ("ICB23CD",),
+    ("ICB23NM",),
     "Integrated_Care_Boards_April_2023_EN_BSC",
 )
 LAD21_BOUNDARIES = _boundaries(
@@ -643,7 +701,11 @@ LAD21_BOUNDARIES = _boundaries(
     "December 2021, LAD 2021, BUC (500 m)",
     "https://geoportal.statistics.gov.uk/datasets/local-authority-districts-december-2021-uk-buc",
     "9d2c0b3ae1ea21c5c8dc229974afd986afff38266d102c46eb46105507949798",
-    "lad21_code", "E0", 2021, ("LAD21CD", "ltla21_code"), ("LAD21NM", "ltla21_name"),
+    "lad21_code",
+    "E0",
+    2021,
+    ("LAD21CD", "ltla21_code"),
+    ("LAD21NM", "ltla21_name"),
     "Local_Authority_Districts_December_2021_UK_BUC_2022",
 )
 LAD24_BOUNDARIES = _boundaries(
@@ -653,7 +715,11 @@ LAD24_BOUNDARIES = _boundaries(
     "May 2024, LAD 2024, BUC (500 m)",
     "https://geoportal.statistics.gov.uk/datasets/ons::local-authority-districts-may-2024-boundaries-uk-buc-2",
     "565b0407bdb8fe3614c8e1e216f43c633f4424821bdd7026b4bbd4733dbb8b5c",
-    "lad24_code", "E0", 2024, ("LAD24CD", "ltla24_code"), ("LAD24NM", "ltla24_name"),
+    "lad24_code",
+    "E0",
+    2024,
+    ("LAD24CD", "ltla24_code"),
+    ("LAD24NM", "ltla24_name"),
     "Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
 )
 

@@ -100,7 +100,9 @@ def demo_activity(
     deprivation = rate_ratio_deprivation ** ((4 - np.arange(5)) / 4)  # quintile 1 .. 5
     place = np.array([1.0, rate_ratio_rural])  # urban, rural
     if calibrate:
-        deprivation, place = _calibrate(pop.to_numpy(dtype=float), quintile, rural, effect, deprivation, place)
+        deprivation, place = _calibrate(
+            pop.to_numpy(dtype=float), quintile, rural, effect, deprivation, place
+        )
     area = base_rate_per_1000 / 1000 * deprivation[quintile] * place[rural]
     expected = pop.to_numpy(dtype=float) * area[:, None] * effect[None, :]
     counts = np.random.default_rng(seed).poisson(expected)
@@ -114,8 +116,13 @@ def demo_activity(
 
 
 def _calibrate(
-    pop: np.ndarray, quintile: np.ndarray, rural: np.ndarray, effect: np.ndarray,
-    deprivation: np.ndarray, place: np.ndarray, rounds: int = 200,
+    pop: np.ndarray,
+    quintile: np.ndarray,
+    rural: np.ndarray,
+    effect: np.ndarray,
+    deprivation: np.ndarray,
+    place: np.ndarray,
+    rounds: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Factors whose expected age-standardised ratios equal ``deprivation`` and ``place``'s."""
     from hi_reports.stats import ESP2013
@@ -127,7 +134,9 @@ def _calibrate(
     f, g = deprivation.copy(), place.copy()
 
     def dsr(events: np.ndarray, people: np.ndarray) -> np.ndarray:
-        return (np.divide(events, people, out=np.zeros_like(events), where=people > 0) * weights).sum(axis=-1)
+        return (
+            np.divide(events, people, out=np.zeros_like(events), where=people > 0) * weights
+        ).sum(axis=-1)
 
     for _ in range(rounds):
         events = cells * f[:, None, None] * g[None, :, None] * effect[None, None, :]
@@ -149,14 +158,23 @@ def write_activity(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     name = target.name.lower()
     if not name.endswith((".parquet", ".pq", ".csv", ".csv.gz")):
-        raise DataError(f"{target}: write .csv or .parquet", hint="end the file name in .csv or .parquet",
-                        path=target)
+        raise DataError(
+            f"{target}: write .csv or .parquet",
+            hint="end the file name in .csv or .parquet",
+            path=target,
+        )
     if target.exists():
-        raise DataError(f"{target} already exists: the synthetic activity is not written over a file",
-                        hint="choose a new file name, or delete the file first", path=target)
+        raise DataError(
+            f"{target} already exists: the synthetic activity is not written over a file",
+            hint="choose a new file name, or delete the file first",
+            path=target,
+        )
     if not target.parent.is_dir():
-        raise DataError(f"{target}: the folder {target.parent} does not exist",
-                        hint="make it first, or write the file elsewhere", path=target)
+        raise DataError(
+            f"{target}: the folder {target.parent} does not exist",
+            hint="make it first, or write the file elsewhere",
+            path=target,
+        )
     if name.endswith((".parquet", ".pq")):
         frame.to_parquet(target, index=False)
     else:

@@ -113,7 +113,9 @@ def _register(folder: Path, fetched: Fetched) -> None:
     entries = read_registry(folder)
     relative = fetched.path.relative_to(folder).as_posix()
     entries[fetched.dataset.name] = (fetched.sha256, relative, fetched.source)
-    lines = ["# hi-reports registry: dataset, sha256, file, source (hi-reports data verify reads it)"]
+    lines = [
+        "# hi-reports registry: dataset, sha256, file, source (hi-reports data verify reads it)"
+    ]
     lines += ["\t".join((name, *entry)) for name, entry in sorted(entries.items())]
     temp = folder / f".{REGISTRY}.tmp"
     temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -159,35 +161,56 @@ def _download(url: str, staging: Path, progress: bool, dataset: Dataset | None =
     timeout = (CONNECT_TIMEOUT, READ_TIMEOUT)
     downloader: pooch.HTTPDownloader | ArcGISDownloader
     if dataset is not None and dataset.file_format == "arcgis":
-        downloader = ArcGISDownloader(geometry=dataset.geometry, progressbar=progress, timeout=timeout)
+        downloader = ArcGISDownloader(
+            geometry=dataset.geometry, progressbar=progress, timeout=timeout
+        )
     else:
         downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
     try:
-        return Path(pooch.retrieve(url, known_hash=None, fname="download", path=staging,
-                                   downloader=downloader))
+        return Path(
+            pooch.retrieve(
+                url, known_hash=None, fname="download", path=staging, downloader=downloader
+            )
+        )
     except requests.HTTPError as error:
         response = error.response
-        status = f"HTTP {response.status_code} {response.reason}" if response is not None else str(error)
+        status = (
+            f"HTTP {response.status_code} {response.reason}" if response is not None else str(error)
+        )
         raise DataError(f"cannot download {url}: {status}", path=url) from None
     except requests.RequestException as error:
         reason = error.__class__.__name__
-        raise DataError(f"cannot download {url}: {reason} (offline, or the server is down?)",
-                        path=url) from None
+        raise DataError(
+            f"cannot download {url}: {reason} (offline, or the server is down?)", path=url
+        ) from None
 
 
 def _add_titles(dataset: Dataset, path: Path, origin: str) -> None:
     """Give a CSV without a title row (the publisher's, e.g. ODS's etr.csv) the catalogue's
     ``headers`` for its first columns, in place."""
     try:
-        table = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig", encoding_errors="replace")
+        table = pd.read_csv(
+            path,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            encoding_errors="replace",
+        )
     except (ValueError, OSError) as error:
-        raise DataError(f"{origin}: cannot be read as CSV ({error})", hint=dataset.add_hint,
-                        path=origin) from None
+        raise DataError(
+            f"{origin}: cannot be read as CSV ({error})", hint=dataset.add_hint, path=origin
+        ) from None
     if table.shape[1] < len(dataset.headers):
-        raise DataError(f"{origin}: {table.shape[1]} columns, fewer than the {len(dataset.headers)} "
-                        f"expected ({', '.join(dataset.headers)})", hint=dataset.add_hint, path=origin)
-    names = list(dataset.headers) + [f"column {i + 1}" for i in range(len(dataset.headers), table.shape[1])]
+        raise DataError(
+            f"{origin}: {table.shape[1]} columns, fewer than the {len(dataset.headers)} "
+            f"expected ({', '.join(dataset.headers)})",
+            hint=dataset.add_hint,
+            path=origin,
+        )
+    names = list(dataset.headers) + [
+        f"column {i + 1}" for i in range(len(dataset.headers), table.shape[1])
+    ]
     table.columns = names
     table.to_csv(path, index=False)
 
@@ -204,40 +227,57 @@ def _unpack(dataset: Dataset, path: Path, kind: str, staging: Path, origin: str)
                     raise DataError(
                         f"{origin}: the ZIP has no member {member!r}; it has "
                         f"{', '.join(archive.namelist()[:5])}",
-                        hint=dataset.add_hint, path=origin,
+                        hint=dataset.add_hint,
+                        path=origin,
                     )
                 source = staging / Path(member).name
                 with archive.open(member) as packed, open(source, "wb") as out:
                     shutil.copyfileobj(packed, out)
         except zipfile.BadZipFile:
-            raise DataError(f"{origin}: not a ZIP file", hint=dataset.add_hint, path=origin) from None
+            raise DataError(
+                f"{origin}: not a ZIP file", hint=dataset.add_hint, path=origin
+            ) from None
         kind = source.suffix.lower().lstrip(".")
         if kind == "csv" and dataset.header_row == 0:
             _add_titles(dataset, source, origin)
     if kind == "xlsx":
         if dataset.sheet is None:
-            raise DataError(f"{origin}: an XLSX workbook, but {dataset.name} is read from a CSV",
-                            hint=dataset.add_hint, path=origin)
+            raise DataError(
+                f"{origin}: an XLSX workbook, but {dataset.name} is read from a CSV",
+                hint=dataset.add_hint,
+                path=origin,
+            )
         try:
-            table = pd.read_excel(source, sheet_name=dataset.sheet, header=dataset.header_row - 1,
-                                  dtype=str, engine="calamine")
+            table = pd.read_excel(
+                source,
+                sheet_name=dataset.sheet,
+                header=dataset.header_row - 1,
+                dtype=str,
+                engine="calamine",
+            )
         except (ValueError, OSError, KeyError, zipfile.BadZipFile, CalamineError) as error:
-            raise DataError(f"{origin}: cannot read sheet {dataset.sheet!r} ({error})",
-                            hint=dataset.add_hint, path=origin) from None
+            raise DataError(
+                f"{origin}: cannot read sheet {dataset.sheet!r} ({error})",
+                hint=dataset.add_hint,
+                path=origin,
+            ) from None
         table.to_csv(target, index=False)
     elif source != target:
         os.replace(source, target)
     return target
 
 
-def _install(dataset: Dataset, staged: Path, folder: Path, source: str, known: bool | None) -> Fetched:
+def _install(
+    dataset: Dataset, staged: Path, folder: Path, source: str, known: bool | None
+) -> Fetched:
     """Parse the staged file (filling the Parquet cache), move it into place and register it."""
     try:
         loaded = read_cached(dataset, staged)
     except DataError as error:
         raise DataError(
             f"{source} is not a readable {dataset.name} file ({dataset.title}): {error.message}",
-            hint=error.hint, path=source,
+            hint=error.hint,
+            path=source,
         ) from None
     target = folder / dataset.filename
     umask = os.umask(0)
@@ -303,7 +343,9 @@ def fetch(
         return _install(dataset, staged, folder, url, None if expected is None else True)
 
 
-def add(name: str, file: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Fetched:
+def add(
+    name: str, file: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
+) -> Fetched:
     """Register a file downloaded by hand as dataset ``name``: check it, copy it into the data folder.
 
     The file may be the catalogue's CSV (or GeoJSON) or the publisher's download (an ``.xlsx``
@@ -371,14 +413,19 @@ def fetch_all(
     return done
 
 
-def unfetchable(root: str | os.PathLike[str] | None = None, mirror: str | None = None) -> list[Dataset]:
+def unfetchable(
+    root: str | os.PathLike[str] | None = None, mirror: str | None = None
+) -> list[Dataset]:
     """Datasets missing from the folder that have nowhere to be fetched from (no mirror, and no
     fixed file at the publisher): they must be downloaded by hand and added."""
     folder = data_dir(root)
     index = index_files(folder)
     mirror = mirror_url(mirror)
-    return [d for d in CATALOGUE.values()
-            if source_url(d, mirror) is None and find_file(d, folder, index) is None]
+    return [
+        d
+        for d in CATALOGUE.values()
+        if source_url(d, mirror) is None and find_file(d, folder, index) is None
+    ]
 
 
 def verify(root: str | os.PathLike[str] | None = None) -> list[Check]:
@@ -451,6 +498,9 @@ def fetch_missing(dataset: Dataset, root: Path) -> Path | None:
         )
         missing.reason = error.message  # why the download failed, for a list of several
         raise missing from None
-    print(f"hi-reports: dataset {dataset.name!r} was missing: fetched {url} into {fetched.path} "
-          f"({fetched.rows:,} rows)", file=sys.stderr)
+    print(
+        f"hi-reports: dataset {dataset.name!r} was missing: fetched {url} into {fetched.path} "
+        f"({fetched.rows:,} rows)",
+        file=sys.stderr,
+    )
     return fetched.path

@@ -96,12 +96,16 @@ def find_file(
         is meant cannot be guessed, and an older copy would give other numbers.
     """
     index = index_files(root) if index is None else index
-    paths = sorted(path for name in dict.fromkeys(n.lower() for n in dataset.filenames)
-                   for path in index.get(name, []))
+    paths = sorted(
+        path
+        for name in dict.fromkeys(n.lower() for n in dataset.filenames)
+        for path in index.get(name, [])
+    )
     if len(paths) > 1:
         raise DataError(
             f"dataset {dataset.name!r}: {len(paths)} files under {root} could be it: "
-            + " and ".join(str(p) for p in paths[:3]) + (" ..." if len(paths) > 3 else ""),
+            + " and ".join(str(p) for p in paths[:3])
+            + (" ..." if len(paths) > 3 else ""),
             hint="keep one (move the others out of the data folder, or into a folder whose name "
             "starts with '.')",
             path=paths[0],
@@ -109,9 +113,7 @@ def find_file(
     return paths[0] if paths else None
 
 
-def require_file(
-    dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None
-) -> Path:
+def require_file(dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None) -> Path:
     """Like :func:`find_file`, but a missing file is fetched where fetching is enabled (see
     :func:`hi_reports.data.fetch.fetching_missing`), else a :class:`DataError` saying what to do."""
     path = find_file(dataset, root, index)
@@ -332,8 +334,11 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     order = [c.name for c in dataset.columns] + list(dataset.extra)
     frame = frame[order]
     yearly = {c.name for c in dataset.columns if any("##" in a for a in c.aliases)}
-    years = {title: int(m.group(1)) for title, name in mapping.items()
-             if name in yearly and (m := re.search(r"(\d\d)(?:CDH?|NM)$", title.strip()))}
+    years = {
+        title: int(m.group(1))
+        for title, name in mapping.items()
+        if name in yearly and (m := re.search(r"(\d\d)(?:CDH?|NM)$", title.strip()))
+    }
     if len(set(years.values())) > 1:
         raise DataError(
             f"{path.name}: columns of different years ({', '.join(sorted(years))})",
@@ -378,8 +383,16 @@ def load(
 def _reading(dataset: Dataset) -> str:
     """A short hash of how ``dataset`` is read (its columns, rows kept and schema), so that a
     cached table is never reused by a version of the package that reads the file differently."""
-    spec = (CACHE_SCHEMA, dataset.columns, dataset.extra, dataset.key, dataset.england_prefix,
-            dataset.unique, dataset.collapse_repeats, dataset.geometry)
+    spec = (
+        CACHE_SCHEMA,
+        dataset.columns,
+        dataset.extra,
+        dataset.key,
+        dataset.england_prefix,
+        dataset.unique,
+        dataset.collapse_repeats,
+        dataset.geometry,
+    )
     return hashlib.sha256(repr(spec).encode()).hexdigest()[:8]
 
 

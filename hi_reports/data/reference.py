@@ -32,7 +32,16 @@ from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vinta
 from hi_reports.errors import DataError
 
 #: The columns of :attr:`Reference.lsoas` taken from the ICB lookup.
-LOOKUP_COLUMNS = ("sicbl_code", "sicbl_ods", "sicbl_name", "icb_code", "icb_ods", "icb_name", "lad_code", "lad_name")
+LOOKUP_COLUMNS = (
+    "sicbl_code",
+    "sicbl_ods",
+    "sicbl_name",
+    "icb_code",
+    "icb_ods",
+    "icb_name",
+    "lad_code",
+    "lad_name",
+)
 
 #: What needs each dataset that is not read by every edition of a vintage.
 NEEDED_FOR = {
@@ -142,9 +151,13 @@ def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
         missing = sorted(base - codes)[:3]
         parts = []
         if missing:
-            parts.append(f"lacks {len(base - codes)} LSOAs of {vintage.imd} (first: {', '.join(missing)})")
+            parts.append(
+                f"lacks {len(base - codes)} LSOAs of {vintage.imd} (first: {', '.join(missing)})"
+            )
         if extra:
-            parts.append(f"has {len(codes - base)} LSOAs not in {vintage.imd} (first: {', '.join(extra)})")
+            parts.append(
+                f"has {len(codes - base)} LSOAs not in {vintage.imd} (first: {', '.join(extra)})"
+            )
         raise DataError(
             f"{item.path.name}: English {vintage.lsoa_label} codes do not agree with "
             f"{base_item.path.name}: {'; '.join(parts)}",
@@ -154,7 +167,9 @@ def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
         )
 
 
-def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vintage = DEFAULT_VINTAGE) -> Reference:
+def load_reference(
+    root: str | os.PathLike[str] | None = None, vintage: str | Vintage = DEFAULT_VINTAGE
+) -> Reference:
     """Load, check and join the reference datasets of ``vintage`` in the data folder ``root``.
 
     Raises
@@ -170,7 +185,11 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
     # A missing dataset the tables need stops here, after every missing one of the vintage (the
     # maps' boundaries too) has been fetched or named: one error, not one per run. Boundaries
     # alone missing do not stop `orgs`; the maps ask for them.
-    missing = [get_dataset(name) for name in v.required if find_file(get_dataset(name), folder, index) is None]
+    missing = [
+        get_dataset(name)
+        for name in v.required
+        if find_file(get_dataset(name), folder, index) is None
+    ]
     if any(dataset.name in roles.values() for dataset in missing):
         require_files(missing, folder, index)
         index = index_files(folder)
@@ -234,9 +253,13 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
     lsoas["population"] = population["population"]
     if v.single_year_ages:
         ages = population[[f"age_{a}" for a in AGES]].reindex(lsoas.index)
-        groups = {label: [f"age_{a}" for a in range(first, last + 1)] for label, first, last in AGE_GROUPS}
+        groups = {
+            label: [f"age_{a}" for a in range(first, last + 1)] for label, first, last in AGE_GROUPS
+        }
     else:
-        ages = population[[c for cols in _CENSUS_GROUPS.values() for c in cols]].reindex(lsoas.index)
+        ages = population[[c for cols in _CENSUS_GROUPS.values() for c in cols]].reindex(
+            lsoas.index
+        )
         groups = {label: list(cols) for label, cols in _CENSUS_GROUPS.items()}
     sums = ages.sum(axis=1)
     if not np.array_equal(sums.to_numpy(), lsoas["population"].to_numpy()):
@@ -254,7 +277,9 @@ def load_reference(root: str | os.PathLike[str] | None = None, vintage: str | Vi
     year = title_year(loaded[roles["lookup"]].table)
     if year is not None and str(year) not in v.organisations_when:  # a newer lookup, added by hand
         v, sources[roles["lookup"]] = _release(v, sources[roles["lookup"]], year)
-    return Reference(lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder, vintage=v)
+    return Reference(
+        lsoas=lsoas, ages=ages.loc[lsoas.index], sources=sources, folder=folder, vintage=v
+    )
 
 
 def _release(v: Vintage, source: Source, year: int) -> tuple[Vintage, Source]:
@@ -268,8 +293,14 @@ def _release(v: Vintage, source: Source, year: int) -> tuple[Vintage, Source]:
         lookup_text=v.lookup_text.replace(when, new),
         sources=dataclasses.replace(v.sources, lookup=v.sources.lookup.replace(when, new)),
     )
-    text = source.vintage.replace(when, new).replace(f"ICB {old}", f"ICB {new}").replace(f"LAD {old}", f"LAD {new}")
-    return vintage, dataclasses.replace(source, vintage=f"{text} (the file's column titles are of {new})")
+    text = (
+        source.vintage.replace(when, new)
+        .replace(f"ICB {old}", f"ICB {new}")
+        .replace(f"LAD {old}", f"LAD {new}")
+    )
+    return vintage, dataclasses.replace(
+        source, vintage=f"{text} (the file's column titles are of {new})"
+    )
 
 
 _OTHER: weakref.WeakKeyDictionary[Reference, Reference | None] = weakref.WeakKeyDictionary()
@@ -282,7 +313,10 @@ def other_vintage_files(reference: Reference) -> dict[str, Path] | None:
     other = reference.vintage.other
     folder = data_dir(reference.folder)
     index = index_files(folder)
-    files = {name: find_file(get_dataset(name), folder, index) for name in dict.fromkeys(other.datasets.values())}
+    files = {
+        name: find_file(get_dataset(name), folder, index)
+        for name in dict.fromkeys(other.datasets.values())
+    }
     return None if any(path is None for path in files.values()) else files  # type: ignore[return-value]
 
 
@@ -348,8 +382,15 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     else:
         lsoa11 = set(bridge["lsoa11_code"])
         against = f"the LSOAs 2011 of {Path(reference.sources['lsoa11_lsoa21_lookup'].path).name}"
-    _same_codes(reference, "lsoa_msoa_lookup", set(lookup["lsoa11_code"]), lsoa11, "LSOA 2011", against,
-                "use the ONS OA11-LSOA11-MSOA11 lookup for England")
+    _same_codes(
+        reference,
+        "lsoa_msoa_lookup",
+        set(lookup["lsoa11_code"]),
+        lsoa11,
+        "LSOA 2011",
+        against,
+        "use the ONS OA11-LSOA11-MSOA11 lookup for England",
+    )
     unknown = sorted(set(catchment["msoa11_code"]) - set(lookup["msoa11_code"]))
     if unknown:
         raise DataError(
@@ -359,16 +400,25 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
             path=reference.sources["trust_catchment"].path,
         )
     shares = catchment.merge(lookup, on="msoa11_code")
-    weights = pd.DataFrame({
-        "org": shares["trust_code"].to_numpy(),
-        "lsoa_code": shares["lsoa11_code"].to_numpy(),
-        "weight": shares["proportion"].to_numpy(dtype=float),
-    })
+    weights = pd.DataFrame(
+        {
+            "org": shares["trust_code"].to_numpy(),
+            "lsoa_code": shares["lsoa11_code"].to_numpy(),
+            "weight": shares["proportion"].to_numpy(dtype=float),
+        }
+    )
     return weights if bridge is None else _to_lsoa21(weights, bridge)
 
 
-def _same_codes(reference: Reference, name: str, codes: set[str], expected: set[str], label: str,
-                against: str, hint: str) -> None:
+def _same_codes(
+    reference: Reference,
+    name: str,
+    codes: set[str],
+    expected: set[str],
+    label: str,
+    against: str,
+    hint: str,
+) -> None:
     """A DataError naming dataset ``name``'s file when its English ``codes`` are not ``expected``."""
     differences = sorted(expected - codes) + sorted(codes - expected)
     if differences:
@@ -384,10 +434,18 @@ def _bridge(reference: Reference, imd: str) -> pd.DataFrame:
     """The ONS LSOA 2011 to 2021 lookup's rows of the reference's LSOAs 2021, checked to cover
     them all: columns ``lsoa11_code`` and ``lsoa21_code``."""
     bridge = reference.load_extra("lsoa11_lsoa21_lookup")
-    bridge = bridge.loc[bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]]
-    _same_codes(reference, "lsoa11_lsoa21_lookup", set(bridge["lsoa21_code"]), set(reference.lsoas.index),
-                "LSOA 2021", imd,
-                "use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales")
+    bridge = bridge.loc[
+        bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]
+    ]
+    _same_codes(
+        reference,
+        "lsoa11_lsoa21_lookup",
+        set(bridge["lsoa21_code"]),
+        set(reference.lsoas.index),
+        "LSOA 2021",
+        imd,
+        "use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales",
+    )
     return bridge
 
 
@@ -398,11 +456,13 @@ def _to_lsoa21(weights: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
     carried = weights.merge(bridge, left_on="lsoa_code", right_on="lsoa11_code")
     summed = carried.groupby(["org", "lsoa21_code"], sort=False)["weight"].sum()
     mean = summed / parents.reindex(summed.index.get_level_values("lsoa21_code")).to_numpy()
-    return pd.DataFrame({
-        "org": mean.index.get_level_values("org"),
-        "lsoa_code": mean.index.get_level_values("lsoa21_code"),
-        "weight": mean.to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "org": mean.index.get_level_values("org"),
+            "lsoa_code": mean.index.get_level_values("lsoa21_code"),
+            "weight": mean.to_numpy(),
+        }
+    )
 
 
 def needed_for(name: str) -> str:
@@ -457,8 +517,11 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             if error.path and Path(error.path).exists() and Path(error.path).is_file():
                 row.update(status="error", file=error.path, note=error.message)
         else:
-            expected, basis = (registry[name][0], "registered") if name in registry else (
-                dataset.sha256, "catalogued")
+            expected, basis = (
+                (registry[name][0], "registered")
+                if name in registry
+                else (dataset.sha256, "catalogued")
+            )
             changed = expected is not None and item.sha256 != expected
             row.update(
                 status="changed" if changed else "present",
@@ -469,7 +532,9 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
                     f"sha256 differs from the {basis} {expected}: the file was changed or cut short "
                     f"since; fetch it again (delete it, then `hi-reports data fetch {name}`) or "
                     f"register your copy with `hi-reports data add {name} FILE`"
-                ) if changed else "",
+                )
+                if changed
+                else "",
             )
         rows.append(row)
     return pd.DataFrame(rows)

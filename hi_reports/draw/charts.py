@@ -49,7 +49,9 @@ WIDTH, HEIGHT = PRINTED_WIDTH, 3.3
 #: Font sizes in points, as printed (the figure is drawn at its printed width): none under 8.
 TICK_PT, LEGEND_PT, AXIS_PT, NOTE_PT = 8.5, 8.5, 9.0, 8.0
 #: Small numbers as words, for alt text ("each of the eight classes").
-_NUMBERS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
+_NUMBERS = dict(
+    enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def _surface(horizontal: bool, shares: bool, height: float) -> _Surface:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    surfaces: dict[tuple[bool, bool, float], _Surface] = _SURFACES.__dict__.setdefault("by_layout", {})
+    surfaces: dict[tuple[bool, bool, float], _Surface] = _SURFACES.__dict__.setdefault(
+        "by_layout", {}
+    )
     key = (horizontal, shares, height)
     surface = surfaces.get(key)
     if surface is None:
@@ -157,8 +161,14 @@ def _cased_line(draw: Any, value: float, colour: str) -> None:
     draw(value, color=colour, linestyle="--", linewidth=1.4, zorder=3.1)
 
 
-def _error_bars(ax: Any, where: np.ndarray, lower: Sequence[float], upper: Sequence[float], cap: float,
-                horizontal: bool) -> None:
+def _error_bars(
+    ax: Any,
+    where: np.ndarray,
+    lower: Sequence[float],
+    upper: Sequence[float],
+    cap: float,
+    horizontal: bool,
+) -> None:
     """Error bars from ``lower`` to ``upper`` at ``where``, with caps ``cap`` wide each side: dark
     lines on a white casing, visible on the page and on any bar. Two line collections, which
     matplotlib draws far quicker than its ``errorbar``."""
@@ -168,11 +178,17 @@ def _error_bars(ax: Any, where: np.ndarray, lower: Sequence[float], upper: Seque
     ok = np.isfinite(low) & np.isfinite(high)
     segments = []
     for at, a, b in zip(where[ok], low[ok], high[ok]):
-        segments += [[(at, a), (at, b)], [(at - cap, a), (at + cap, a)], [(at - cap, b), (at + cap, b)]]
+        segments += [
+            [(at, a), (at, b)],
+            [(at - cap, a), (at + cap, a)],
+            [(at - cap, b), (at + cap, b)],
+        ]
     if horizontal:
         segments = [[(y, x) for x, y in segment] for segment in segments]
     for colour, line, z, style in ((CASING, 3.2, 3, "projecting"), (TEXT, 1.2, 3.1, "butt")):
-        ax.add_collection(LineCollection(segments, colors=colour, linewidths=line, zorder=z, capstyle=style))
+        ax.add_collection(
+            LineCollection(segments, colors=colour, linewidths=line, zorder=z, capstyle=style)
+        )
 
 
 def _plot(
@@ -213,7 +229,9 @@ def _plot(
     """
     from matplotlib.lines import Line2D
 
-    handles_text = [s.label for s in series] if len(series) > 1 or reference or markers is not None else []
+    handles_text = (
+        [s.label for s in series] if len(series) > 1 or reference or markers is not None else []
+    )
     if markers is not None:
         handles_text.append("England")
     if reference is not None:
@@ -228,15 +246,25 @@ def _plot(
         left += _line_height(AXIS_PT) + 0.08 if category_label else 0.0
         right, top = 0.22, 0.08
     else:
-        left = text_width("100%" if shares else "0000", TICK_PT) + 0.12 + (_line_height(AXIS_PT) + 0.06
-                                                                          if axis_label else 0.0)
+        left = (
+            text_width("100%" if shares else "0000", TICK_PT)
+            + 0.12
+            + (_line_height(AXIS_PT) + 0.06 if axis_label else 0.0)
+        )
         right, top = 0.1, 0.12
     # The title of the axis under the bars, on as many lines as the axes' width needs.
-    under_axis = wrap(category_label if not horizontal else axis_label, WIDTH - left - right, AXIS_PT)
+    under_axis = wrap(
+        category_label if not horizontal else axis_label, WIDTH - left - right, AXIS_PT
+    )
     # From the bottom up: note, legend, axis title, tick labels.
     note_h = _line_height(NOTE_PT, len(note)) + 0.06 if note else 0.0
     legend_h = legend_rows * LEGEND_PT * 1.55 / 72 + 0.06 if legend_rows else 0.0
-    bottom = 0.05 + note_h + legend_h + (_line_height(AXIS_PT, len(under_axis)) + 0.08 if under_axis else 0.0)
+    bottom = (
+        0.05
+        + note_h
+        + legend_h
+        + (_line_height(AXIS_PT, len(under_axis)) + 0.08 if under_axis else 0.0)
+    )
     bottom += _line_height(category_size if not horizontal else TICK_PT) + 0.1
     if horizontal:
         pitch = pitch if pitch is not None else 0.12 + 0.13 * len(series)
@@ -245,7 +273,9 @@ def _plot(
         height = height if height is not None else HEIGHT
     surface = _surface(horizontal, shares, height)
     figure, ax = surface.figure, surface.ax
-    ax.set_position((left / WIDTH, bottom / height, 1 - (left + right) / WIDTH, 1 - (top + bottom) / height))
+    ax.set_position(
+        (left / WIDTH, bottom / height, 1 - (left + right) / WIDTH, 1 - (top + bottom) / height)
+    )
     positions = np.arange(len(categories), dtype=float)
     if horizontal:
         positions = positions[::-1]  # the first category at the top
@@ -256,13 +286,28 @@ def _plot(
         values = np.asarray(item.values, dtype=float)
         where = positions - offset if horizontal else positions + offset
         draw = ax.barh if horizontal else ax.bar
-        bars = draw(where, np.nan_to_num(values), width * 0.92, color=item.colour, label=item.label, zorder=2)
+        bars = draw(
+            where,
+            np.nan_to_num(values),
+            width * 0.92,
+            color=item.colour,
+            label=item.label,
+            zorder=2,
+        )
         handles.append(bars)
         if item.lower is not None and item.upper is not None:
             _error_bars(ax, where, item.lower, item.upper, width * 0.1, horizontal)
     if markers is not None:
         bar_pt = (1 - (left + right) / WIDTH) * WIDTH * 72 / len(categories) * width * 0.92
-        ax.scatter(positions, markers, marker="_", s=(bar_pt * 1.15) ** 2, linewidths=3, color=ENGLAND, zorder=4)
+        ax.scatter(
+            positions,
+            markers,
+            marker="_",
+            s=(bar_pt * 1.15) ** 2,
+            linewidths=3,
+            color=ENGLAND,
+            zorder=4,
+        )
         handles.append(Line2D([], [], color=ENGLAND, linewidth=3, label="England"))
     if reference is not None:
         value, colour, label = reference
@@ -278,17 +323,34 @@ def _plot(
         ax.set_ylabel(axis_label, fontsize=AXIS_PT, color=TEXT)
         ax.set_xlabel("\n".join(under_axis), fontsize=AXIS_PT, color=TEXT)
     if handles_text:
-        figure.legend(handles=handles, loc="lower center", ncol=len(handles) if one_row else 1, frameon=False,
-                      fontsize=LEGEND_PT, labelcolor=TEXT, borderaxespad=0, borderpad=0,
-                      bbox_to_anchor=(0.5, (0.05 + note_h) / height))
+        figure.legend(
+            handles=handles,
+            loc="lower center",
+            ncol=len(handles) if one_row else 1,
+            frameon=False,
+            fontsize=LEGEND_PT,
+            labelcolor=TEXT,
+            borderaxespad=0,
+            borderpad=0,
+            bbox_to_anchor=(0.5, (0.05 + note_h) / height),
+        )
     if note:
-        figure.text(0.05 / WIDTH, 0.05 / height, "\n".join(note), ha="left", va="bottom", fontsize=NOTE_PT,
-                    color=NOTE)
+        figure.text(
+            0.05 / WIDTH,
+            0.05 / height,
+            "\n".join(note),
+            ha="left",
+            va="bottom",
+            fontsize=NOTE_PT,
+            color=NOTE,
+        )
     _plain_text(figure)
     write_svg(figure, folder, name)
 
 
-def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintage: Vintage) -> dict[str, Chart]:
+def draw_charts(
+    name: str, imd: Figures, rural: Figures, folder: Path, *, vintage: Vintage
+) -> dict[str, Chart]:
     """Draw every chart of an edition into ``folder`` and return them by name.
 
     Parameters
@@ -315,13 +377,18 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     title = f"{percent(core20.value)} of residents live in the 20% most deprived neighbourhoods in England"
     shares = [row["share"].value for row in imd["deciles"]]
     _plot(
-        folder, "imd_deciles", [str(d) for d in range(1, 11)], [_Series(name, shares, ORGANISATION)],
+        folder,
+        "imd_deciles",
+        [str(d) for d in range(1, 11)],
+        [_Series(name, shares, ORGANISATION)],
         markers=[row["england_share"].value for row in imd["deciles"]] if compare else None,
         category_label=f"National {vintage.imd} decile (1 = most deprived 10% of LSOAs in England)",
-        axis_label="Share of residents", caption=f"Sources: {vintage.sources.population}; {vintage.sources.imd}.",
+        axis_label="Share of residents",
+        caption=f"Sources: {vintage.sources.population}; {vintage.sources.imd}.",
     )
     charts["imd_deciles"] = Chart(
-        "imd_deciles", title,
+        "imd_deciles",
+        title,
         "Bar chart of the share of residents in each national IMD decile: "
         + ", ".join(f"decile {d}: {percent(s)}" for d, s in zip(range(1, 11), shares))
         + ". England's share is close to 10% in each decile.",
@@ -329,29 +396,45 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     )
 
     # Domains: share in each domain's most deprived quintile, against England (largest first).
-    domains = sorted(imd["domains"], key=lambda d: -1.0 if d["share"].missing else d["share"].value, reverse=True)
+    domains = sorted(
+        imd["domains"], key=lambda d: -1.0 if d["share"].missing else d["share"].value, reverse=True
+    )
     furthest = imd["furthest_domain"]
-    if not compare:  # England: each domain's most deprived fifth holds about a fifth by construction
+    if (
+        not compare
+    ):  # England: each domain's most deprived fifth holds about a fifth by construction
         spread_ = imd["domain_range"]
-        title = (f"On every domain, England's most deprived fifth of neighbourhoods holds "
-                 f"{percent(spread_['lowest'].value)} to {percent(spread_['highest'].value)} of residents")
+        title = (
+            f"On every domain, England's most deprived fifth of neighbourhoods holds "
+            f"{percent(spread_['lowest'].value)} to {percent(spread_['highest'].value)} of residents"
+        )
     elif furthest is None or not furthest["above"]:
         title = f"On no domain is {name}'s share in the most deprived fifth above England's"
     else:
         top = furthest["domains"][0]
         which = " and ".join(furthest["titles"])
-        title = (f"{name} is furthest above England on the {which} domain"
-                 + (f" ({percent(top['share'].value)} against {percent(top['england_share'].value)})"
-                    if len(furthest["titles"]) == 1 else "s"))
+        title = f"{name} is furthest above England on the {which} domain" + (
+            f" ({percent(top['share'].value)} against {percent(top['england_share'].value)})"
+            if len(furthest["titles"]) == 1
+            else "s"
+        )
     _plot(
-        folder, "imd_domains", [d["title"] for d in domains], against(domains, lambda d: d),
-        horizontal=True, axis_label="Share of residents in the domain's most deprived national quintile",
+        folder,
+        "imd_domains",
+        [d["title"] for d in domains],
+        against(domains, lambda d: d),
+        horizontal=True,
+        axis_label="Share of residents in the domain's most deprived national quintile",
     )
     charts["imd_domains"] = Chart(
-        "imd_domains", title,
+        "imd_domains",
+        title,
         "Bar chart of the share of residents in the most deprived national quintile of each of the seven domains: "
-        + "; ".join(f"{d['title']} {percent(d['share'].value)} (England {percent(d['england_share'].value)})"
-                    for d in imd["domains"]) + ".",
+        + "; ".join(
+            f"{d['title']} {percent(d['share'].value)} (England {percent(d['england_share'].value)})"
+            for d in imd["domains"]
+        )
+        + ".",
         tuple(m for d in imd["domains"] for m in (d["share"], d["england_share"])),
     )
 
@@ -363,19 +446,27 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     if ends is None:  # every resident in one quintile
         only = next(r for r in rows if r["residents"].value > 0)
         q1_old = q5_old = only["65+"]
-        title = (f"All residents live in national quintile {only['quintile']}; "
-                 f"{percent(q1_old.value)} of them are 65 or over")
+        title = (
+            f"All residents live in national quintile {only['quintile']}; "
+            f"{percent(q1_old.value)} of them are 65 or over"
+        )
     else:
         q1_old, q5_old = ends["deprived"], ends["affluent"]
-        title = (f"{percent(q1_old.value)} of residents of {ends['deprived_label']} are "
-                 f"65 or over, against {percent(q5_old.value)} in {ends['affluent_label']}")
+        title = (
+            f"{percent(q1_old.value)} of residents of {ends['deprived_label']} are "
+            f"65 or over, against {percent(q5_old.value)} in {ends['affluent_label']}"
+        )
     _plot(
-        folder, "imd_age", [f"Q{r['quintile']}" for r in rows],
+        folder,
+        "imd_age",
+        [f"Q{r['quintile']}" for r in rows],
         [_Series(g, [r[g].value for r in rows], c) for g, c in zip(groups, colours)],
-        category_label="National IMD quintile (Q1 = most deprived)", axis_label="Share of the quintile's residents",
+        category_label="National IMD quintile (Q1 = most deprived)",
+        axis_label="Share of the quintile's residents",
     )
     charts["imd_age"] = Chart(
-        "imd_age", title,
+        "imd_age",
+        title,
         "Bar chart of the age structure (0-15, 16-64, 65 and over) of residents in each national IMD quintile.",
         (q1_old, q5_old),
     )
@@ -387,16 +478,28 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     )
     classes = rural["classes"]
     _plot(
-        folder, "rural_classes", [f"{c['code']} {c['name']}" for c in classes],
-        against(classes, lambda c: c), horizontal=True, axis_label=f"Share of residents ({vintage.ruc_short}, LSOA)",
+        folder,
+        "rural_classes",
+        [f"{c['code']} {c['name']}" for c in classes],
+        against(classes, lambda c: c),
+        horizontal=True,
+        axis_label=f"Share of residents ({vintage.ruc_short}, LSOA)",
         category_size=8.0,
     )
     charts["rural_classes"] = Chart(
-        "rural_classes", title,
+        "rural_classes",
+        title,
         f"Bar chart of the share of residents in each of the {_NUMBERS[len(classes)]} {vintage.ruc} classes: "
-        + "; ".join(f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})"
-                    for c in classes) + ".",
-        (rural_share, rural["rural"]["england_share"], *[m for c in classes for m in (c["share"], c["england_share"])]),
+        + "; ".join(
+            f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})"
+            for c in classes
+        )
+        + ".",
+        (
+            rural_share,
+            rural["rural"]["england_share"],
+            *[m for c in classes for m in (c["share"], c["england_share"])],
+        ),
     )
 
     if not (rural["has_rural"] and rural["has_urban"]):
@@ -405,16 +508,24 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     # Urban and rural residents by IMD quintile.
     rows = rural["by_quintile"]
     rural_q1, urban_q1 = rows[0]["rural"]["share"], rows[0]["urban"]["share"]
-    title = (f"{percent(rural_q1.value)} of rural residents live in the most deprived national quintile, "
-             f"against {percent(urban_q1.value)} of urban residents")
+    title = (
+        f"{percent(rural_q1.value)} of rural residents live in the most deprived national quintile, "
+        f"against {percent(urban_q1.value)} of urban residents"
+    )
     _plot(
-        folder, "rural_quintiles", [f"Q{r['quintile']}" for r in rows],
-        [_Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
-         _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL)],
-        category_label="National IMD quintile (Q1 = most deprived)", axis_label="Share of urban or rural residents",
+        folder,
+        "rural_quintiles",
+        [f"Q{r['quintile']}" for r in rows],
+        [
+            _Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
+            _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL),
+        ],
+        category_label="National IMD quintile (Q1 = most deprived)",
+        axis_label="Share of urban or rural residents",
     )
     charts["rural_quintiles"] = Chart(
-        "rural_quintiles", title,
+        "rural_quintiles",
+        title,
         "Bar chart comparing how urban and rural residents are spread across the five national IMD quintiles.",
         (rural_q1, urban_q1),
     )
@@ -422,16 +533,26 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
     # Age structure urban against rural.
     rows = rural["age"]
     rural_old, urban_old = rows[2]["rural"]["share"], rows[2]["urban"]["share"]
-    title = (f"{percent(rural_old.value)} of rural residents are 65 or over, "
-             f"against {percent(urban_old.value)} of urban residents")
+    title = (
+        f"{percent(rural_old.value)} of rural residents are 65 or over, "
+        f"against {percent(urban_old.value)} of urban residents"
+    )
     _plot(
-        folder, "rural_age", [r["group"] for r in rows],
-        [_Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
-         _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL)],
-        category_label="Age group", axis_label="Share of urban or rural residents",
+        folder,
+        "rural_age",
+        [r["group"] for r in rows],
+        [
+            _Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
+            _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL),
+        ],
+        category_label="Age group",
+        axis_label="Share of urban or rural residents",
     )
     charts["rural_age"] = Chart(
-        "rural_age", title, "Bar chart of the age structure of urban and of rural residents.", (rural_old, urban_old),
+        "rural_age",
+        title,
+        "Bar chart of the age structure of urban and of rural residents.",
+        (rural_old, urban_old),
     )
     return charts
 
@@ -439,21 +560,33 @@ def draw_charts(name: str, imd: Figures, rural: Figures, folder: Path, *, vintag
 def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
     """Charts of the England edition: Core20 and rural shares of every ICB, sorted."""
     charts: dict[str, Chart] = {}
-    for name, what, colour in (("core20", "Core20 share", ORGANISATION), ("rural", "rural share", RURAL)):
+    for name, what, colour in (
+        ("core20", "Core20 share", ORGANISATION),
+        ("rural", "rural share", RURAL),
+    ):
         figures = variation[name]
         values = figures["values"][::-1]  # the highest at the top
-        title = (f"The {what} of ICBs ranges from {percent(figures['lowest'].value)} to "
-                 f"{percent(figures['highest'].value)}")
+        title = (
+            f"The {what} of ICBs ranges from {percent(figures['lowest'].value)} to "
+            f"{percent(figures['highest'].value)}"
+        )
         _plot(
-            folder, f"variation_{name}", [icb for icb, _ in values],
-            [_Series(what.capitalize(), [m.value for _, m in values], colour)], horizontal=True,
-            axis_label=what.capitalize(), pitch=0.165, category_size=8.0,
+            folder,
+            f"variation_{name}",
+            [icb for icb, _ in values],
+            [_Series(what.capitalize(), [m.value for _, m in values], colour)],
+            horizontal=True,
+            axis_label=what.capitalize(),
+            pitch=0.165,
+            category_size=8.0,
             reference=(figures["median"].value, TEXT, "Median ICB"),
         )
         charts[f"variation_{name}"] = Chart(
-            f"variation_{name}", title,
+            f"variation_{name}",
+            title,
             f"Bar chart of the {what} of each of the {len(values)} ICBs, from lowest to highest: "
-            + "; ".join(f"{icb} {percent(m.value)}" for icb, m in figures["values"]) + ".",
+            + "; ".join(f"{icb} {percent(m.value)}" for icb, m in figures["values"])
+            + ".",
             (figures["lowest"], figures["highest"], *[m for _, m in figures["values"]]),
         )
     return charts
@@ -493,24 +626,37 @@ def draw_activity_charts(
     charts: dict[str, Chart] = {}
 
     def series(label: str, rows: Sequence[Any], colour: str) -> _Series:
-        return _Series(label, [r["dsr"].value for r in rows], colour,
-                       [r["dsr_lower"].value for r in rows], [r["dsr_upper"].value for r in rows])
+        return _Series(
+            label,
+            [r["dsr"].value for r in rows],
+            colour,
+            [r["dsr_lower"].value for r in rows],
+            [r["dsr_upper"].value for r in rows],
+        )
 
     rows = figures["quintiles"]
     ratio = figures["ratio"]
     england_rate = england["total"]["dsr"]
-    title = (f"{prefix}{measure}: the most deprived quintile's rate is {times(ratio.value, 'the least deprived')}"
-             if not ratio.missing else f"{prefix}{measure} by national IMD quintile")
+    title = (
+        f"{prefix}{measure}: the most deprived quintile's rate is {times(ratio.value, 'the least deprived')}"
+        if not ratio.missing
+        else f"{prefix}{measure} by national IMD quintile"
+    )
     _plot(
-        folder, f"activity_{slug}_imd", [f"Q{r['quintile']}" for r in rows],
-        [series(name, rows, ORGANISATION)], shares=False, axis_label=axis,
+        folder,
+        f"activity_{slug}_imd",
+        [f"Q{r['quintile']}" for r in rows],
+        [series(name, rows, ORGANISATION)],
+        shares=False,
+        axis_label=axis,
         category_label="National IMD quintile (Q1 = most deprived)",
         reference=(england_rate.value, ENGLAND, "England") if name != "England" else None,
         caption="Rates age-standardised to the 2013 European Standard Population. "
         "Error bars: 95% confidence limits (Dobson)." + note,
     )
     charts["imd"] = Chart(
-        f"activity_{slug}_imd", title,
+        f"activity_{slug}_imd",
+        title,
         f"Bar chart of age-standardised rates of {in_sentence(measure)} by national IMD quintile with 95% limits: "
         + "; ".join(f"Q{r['quintile']} {decimal(r['dsr'].value)}" for r in rows)
         + f"; England {decimal(england_rate.value)}.",
@@ -519,21 +665,30 @@ def draw_activity_charts(
 
     rows = figures["urban_rural"]
     rural_ratio = figures["rural_ratio"]
-    title = (f"{prefix}{measure}: the rural rate is {times(rural_ratio.value, 'the urban rate')}"
-             if not rural_ratio.missing else f"{prefix}{measure} in urban and rural neighbourhoods")
+    title = (
+        f"{prefix}{measure}: the rural rate is {times(rural_ratio.value, 'the urban rate')}"
+        if not rural_ratio.missing
+        else f"{prefix}{measure} in urban and rural neighbourhoods"
+    )
     parts = [series(name, rows, ORGANISATION)]
     if name != "England":
         parts.append(series("England", england["urban_rural"], ENGLAND))
     _plot(
-        folder, f"activity_{slug}_rural", [r["group"] for r in rows], parts, shares=False,
+        folder,
+        f"activity_{slug}_rural",
+        [r["group"] for r in rows],
+        parts,
+        shares=False,
         axis_label=axis,
         caption="Rates age-standardised to the 2013 European Standard Population. "
         "Error bars: 95% confidence limits (Dobson)." + note,
     )
     charts["rural"] = Chart(
-        f"activity_{slug}_rural", title,
+        f"activity_{slug}_rural",
+        title,
         f"Bar chart of age-standardised rates of {in_sentence(measure)} in urban and rural neighbourhoods: "
-        + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in rows) + ".",
+        + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in rows)
+        + ".",
         (rural_ratio, *[r["dsr"] for r in rows]),
     )
     return charts

@@ -143,7 +143,11 @@ def _line(size: float) -> float:
 
 def _legend_lines(title: str, rows: Sequence[tuple[str, str]]) -> tuple[list[str], list[list[str]]]:
     """The legend's title and each row's label, wrapped to the legend's width."""
-    title_lines = [line for part in title.split("\n") for line in wrap(part, LEGEND_WIDTH - 0.05, LEGEND_PT, bold=True)]
+    title_lines = [
+        line
+        for part in title.split("\n")
+        for line in wrap(part, LEGEND_WIDTH - 0.05, LEGEND_PT, bold=True)
+    ]
     labels = [wrap(label, LEGEND_WIDTH - SWATCH_W - 0.12, LEGEND_PT) or [""] for label, _ in rows]
     return title_lines, labels
 
@@ -155,7 +159,12 @@ def _row_height(lines: int) -> float:
 def legend_height(title: str, rows: Sequence[tuple[str, str]]) -> float:
     """Height in inches of the legend of ``rows`` under ``title``."""
     title_lines, labels = _legend_lines(title, rows)
-    return len(title_lines) * _line(LEGEND_PT) + 0.1 + sum(_row_height(len(lines)) for lines in labels) + 0.05
+    return (
+        len(title_lines) * _line(LEGEND_PT)
+        + 0.1
+        + sum(_row_height(len(lines)) for lines in labels)
+        + 0.05
+    )
 
 
 def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Any:
@@ -170,14 +179,35 @@ def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Any:
     ax.set_xlim(0, LEGEND_WIDTH)
     ax.set_ylim(height, 0)  # inches from the top-left corner
     title_lines, labels = _legend_lines(title, rows)
-    ax.text(0.0, 0.02, "\n".join(title_lines), ha="left", va="top", fontsize=LEGEND_PT, fontweight="bold",
-            color=TEXT, parse_math=False)
+    ax.text(
+        0.0,
+        0.02,
+        "\n".join(title_lines),
+        ha="left",
+        va="top",
+        fontsize=LEGEND_PT,
+        fontweight="bold",
+        color=TEXT,
+        parse_math=False,
+    )
     y = 0.02 + len(title_lines) * _line(LEGEND_PT) + 0.1
     for (_, colour), lines in zip(rows, labels):
         # A dark edge gives light swatches their contrast against the page.
-        ax.add_patch(Rectangle((0.02, y), SWATCH_W, SWATCH_H, facecolor=colour, edgecolor=GREY, linewidth=0.5))
-        ax.text(SWATCH_W + 0.1, y + SWATCH_H / 2 - _line(LEGEND_PT) / 2, "\n".join(lines), ha="left", va="top",
-                fontsize=LEGEND_PT, color=TEXT, parse_math=False)
+        ax.add_patch(
+            Rectangle(
+                (0.02, y), SWATCH_W, SWATCH_H, facecolor=colour, edgecolor=GREY, linewidth=0.5
+            )
+        )
+        ax.text(
+            SWATCH_W + 0.1,
+            y + SWATCH_H / 2 - _line(LEGEND_PT) / 2,
+            "\n".join(lines),
+            ha="left",
+            va="top",
+            fontsize=LEGEND_PT,
+            color=TEXT,
+            parse_math=False,
+        )
         y += _row_height(len(lines))
     return fig
 
@@ -201,14 +231,20 @@ def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
     return _LEGENDS[cache_key]
 
 
-def _scale_corner(outline: Any, extent: tuple[float, float, float, float], length: float) -> tuple[float, float]:
+def _scale_corner(
+    outline: Any, extent: tuple[float, float, float, float], length: float
+) -> tuple[float, float]:
     """Where the scale bar starts: the bottom corner (left or right) the area covers least."""
     xmin, ymin, xmax, ymax = extent
     width, height = xmax - xmin, ymax - ymin
     left = (xmin + width * 0.035, ymin + height * 0.02)  # room for a label wider than the bar
     right = (xmax - width * 0.035 - length, ymin + height * 0.02)
-    boxes = [shapely.box(x - width * 0.01, y - height * 0.01, x + length + width * 0.01, y + height * 0.06)
-             for x, y in (left, right)]
+    boxes = [
+        shapely.box(
+            x - width * 0.01, y - height * 0.01, x + length + width * 0.01, y + height * 0.06
+        )
+        for x, y in (left, right)
+    ]
     covered = [outline.intersection(b).area if outline.intersects(b) else 0.0 for b in boxes]
     return left if covered[0] <= covered[1] else right
 
@@ -219,9 +255,22 @@ def _scale_bar(ax: Any, outline: Any, extent: tuple[float, float, float, float])
     xmin, ymin, xmax, ymax = extent
     km = scale_bar_km(xmax - xmin)
     x0, y0 = _scale_corner(outline, extent, km * 1000)
-    ax.add_patch(Rectangle((x0, y0), km * 1000, (ymax - ymin) * 0.008, facecolor=TEXT, edgecolor="none", zorder=6))
-    ax.text(x0 + km * 500, y0 + (ymax - ymin) * 0.018, f"{km} km", ha="center", va="bottom", fontsize=LEGEND_PT,
-            parse_math=False, color=TEXT, zorder=6)
+    ax.add_patch(
+        Rectangle(
+            (x0, y0), km * 1000, (ymax - ymin) * 0.008, facecolor=TEXT, edgecolor="none", zorder=6
+        )
+    )
+    ax.text(
+        x0 + km * 500,
+        y0 + (ymax - ymin) * 0.018,
+        f"{km} km",
+        ha="center",
+        va="bottom",
+        fontsize=LEGEND_PT,
+        parse_math=False,
+        color=TEXT,
+        zorder=6,
+    )
 
 
 def _halo() -> list[Any]:
@@ -253,18 +302,40 @@ def _numbers(ax: Any, key: Key, inset: bool, units_per_inch: float) -> None:
     """Each area's number on the map, on a white box (the inset's areas only in the inset, the
     others only on the map), moved apart where two would overlap."""
     shown = set(key.inset)
-    chosen = [(n, xy) for n, (code, xy) in enumerate(zip(key.codes, key.points), start=1) if (code in shown) == inset]
+    chosen = [
+        (n, xy)
+        for n, (code, xy) in enumerate(zip(key.codes, key.points), start=1)
+        if (code in shown) == inset
+    ]
     if not chosen:
         return
     pad = 0.12 * NUMBER_PT / 72  # the box's padding, inches
     line = NUMBER_PT * 1.2 / 72  # the box holds the line's height, descent included
-    half = np.array([[text_width(str(n), NUMBER_PT, bold=True) / 2 + pad + 0.01, line / 2 + pad + 0.01]
-                     for n, _ in chosen]) * units_per_inch
+    half = (
+        np.array(
+            [
+                [text_width(str(n), NUMBER_PT, bold=True) / 2 + pad + 0.01, line / 2 + pad + 0.01]
+                for n, _ in chosen
+            ]
+        )
+        * units_per_inch
+    )
     placed = _apart(np.array([xy for _, xy in chosen]), half)
     box = {"boxstyle": "round,pad=0.12", "facecolor": CASING, "edgecolor": "none"}
     for (number, _), (x, y) in zip(chosen, placed):
-        ax.text(x, y, str(number), ha="center", va="center", fontsize=NUMBER_PT, fontweight="bold", color=TEXT,
-                bbox=box, zorder=7, parse_math=False)
+        ax.text(
+            x,
+            y,
+            str(number),
+            ha="center",
+            va="center",
+            fontsize=NUMBER_PT,
+            fontweight="bold",
+            color=TEXT,
+            bbox=box,
+            zorder=7,
+            parse_math=False,
+        )
 
 
 def _key_columns(key: Key, columns: int = 2) -> list[list[tuple[int, list[str]]]]:
@@ -286,15 +357,35 @@ def key_figure(key: Key) -> Any:
     from matplotlib.figure import Figure
 
     columns = _key_columns(key)
-    height = max(sum(len(lines) for _, lines in column) for column in columns) * _line(KEY_PT) + 0.05
+    height = (
+        max(sum(len(lines) for _, lines in column) for column in columns) * _line(KEY_PT) + 0.05
+    )
     fig = Figure(figsize=(WIDTH, height), dpi=DPI)
     for c, column in enumerate(columns):
         x = 0.05 + c * (WIDTH - 0.1) / 2
         numbers = "\n".join("\n".join([str(n), *[""] * (len(lines) - 1)]) for n, lines in column)
         names = "\n".join("\n".join(lines) for _, lines in column)
-        fig.text((x + 0.25) / WIDTH, 1.0, numbers, ha="right", va="top", fontsize=KEY_PT, fontweight="bold",
-                 color=TEXT, parse_math=False)
-        fig.text((x + 0.32) / WIDTH, 1.0, names, ha="left", va="top", fontsize=KEY_PT, color=TEXT, parse_math=False)
+        fig.text(
+            (x + 0.25) / WIDTH,
+            1.0,
+            numbers,
+            ha="right",
+            va="top",
+            fontsize=KEY_PT,
+            fontweight="bold",
+            color=TEXT,
+            parse_math=False,
+        )
+        fig.text(
+            (x + 0.32) / WIDTH,
+            1.0,
+            names,
+            ha="left",
+            va="top",
+            fontsize=KEY_PT,
+            color=TEXT,
+            parse_math=False,
+        )
     return fig
 
 
@@ -325,8 +416,12 @@ def _areas(layers: Layers, select: Sequence[int] | None = None) -> Any:
 
     index = range(len(layers.codes)) if select is None else select
     paths = _paths([layers.vertices[i] for i in index], [layers.kinds[i] for i in index])
-    areas = PathCollection(paths, facecolors=[layers.colours[i] for i in index], edgecolors="white",
-                           linewidths=layers.edge)
+    areas = PathCollection(
+        paths,
+        facecolors=[layers.colours[i] for i in index],
+        edgecolors="white",
+        linewidths=layers.edge,
+    )
     areas.set_urls([layers.codes[i] for i in index])
     return areas
 
@@ -339,20 +434,39 @@ def _district_names(ax: Any, layers: Layers, units_per_inch: float) -> None:
     for _, name, shape in layers.districts[:12]:
         if shape.area < 0.02 * total:
             continue
-        part = shape if shape.geom_type == "Polygon" else max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
+        part = (
+            shape
+            if shape.geom_type == "Polygon"
+            else max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
+        )
         point = part.representative_point()
         lines = textwrap.wrap(name, 18)
         names.append("\n".join(lines))
         points.append((point.x, point.y))
-        half.append((max(text_width(line, NAME_PT, bold=True) for line in lines) / 2 + 0.02,
-                     len(lines) * _line(NAME_PT) / 2 + 0.01))
+        half.append(
+            (
+                max(text_width(line, NAME_PT, bold=True) for line in lines) / 2 + 0.02,
+                len(lines) * _line(NAME_PT) / 2 + 0.01,
+            )
+        )
     if not names:
         return
     halo = _halo()
     placed = _apart(np.array(points), np.array(half) * units_per_inch)
     for name, (x, y) in zip(names, placed):
-        ax.text(x, y, name, ha="center", va="center", fontsize=NAME_PT, parse_math=False, color=TEXT,
-                fontweight="bold", path_effects=halo, zorder=5)
+        ax.text(
+            x,
+            y,
+            name,
+            ha="center",
+            va="center",
+            fontsize=NAME_PT,
+            parse_math=False,
+            color=TEXT,
+            fontweight="bold",
+            path_effects=halo,
+            zorder=5,
+        )
 
 
 def figure(layers: Layers) -> Any:
@@ -385,16 +499,28 @@ def figure(layers: Layers) -> Any:
     fig = Figure(figsize=(WIDTH, height), dpi=DPI)
     canvas = FigureCanvasAgg(fig)
     panel_bottom = height - 0.05 - panel
-    ax = fig.add_axes((0.05 / WIDTH, (height - 0.05 - map_height) / height, map_width / WIDTH, map_height / height))
+    ax = fig.add_axes(
+        (
+            0.05 / WIDTH,
+            (height - 0.05 - map_height) / height,
+            map_width / WIDTH,
+            map_height / height,
+        )
+    )
     ax.set_axis_off()
     ax.add_collection(_areas(layers))
     if layers.districts and len(layers.districts) > 1:
         paths = _geometry_paths([d[2] for d in layers.districts])
         # A white casing under the dark line keeps borders visible across the darkest fills.
-        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=CASING, linewidths=2.2))
+        ax.add_collection(
+            PathCollection(paths, facecolors="none", edgecolors=CASING, linewidths=2.2)
+        )
         ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=TEXT, linewidths=0.9))
-    ax.add_collection(PathCollection(_geometry_paths([layers.outline]), facecolors="none",
-                                     edgecolors=TEXT, linewidths=1.2))
+    ax.add_collection(
+        PathCollection(
+            _geometry_paths([layers.outline]), facecolors="none", edgecolors=TEXT, linewidths=1.2
+        )
+    )
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal", adjustable="datalim")
@@ -404,12 +530,32 @@ def figure(layers: Layers) -> Any:
     if key is not None:
         _numbers(ax, key, False, max((xmax - xmin) / map_width, (ymax - ymin) / map_height))
         if key.inset:
-            _draw_inset(fig, layers, key, (WIDTH - LEGEND_WIDTH) / WIDTH, panel_bottom / height,
-                        inset_w / WIDTH, inset_h / height)
+            _draw_inset(
+                fig,
+                layers,
+                key,
+                (WIDTH - LEGEND_WIDTH) / WIDTH,
+                panel_bottom / height,
+                inset_w / WIDTH,
+                inset_h / height,
+            )
             bx0, by0, bx1, by1 = key.inset_outline.bounds
-            ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, facecolor="none", edgecolor=TEXT,
-                                   linewidth=0.8, zorder=6))
-    fig.figimage(legend, xo=int((WIDTH - LEGEND_WIDTH) * DPI), yo=int((height - 0.05) * DPI) - legend.shape[0])
+            ax.add_patch(
+                Rectangle(
+                    (bx0, by0),
+                    bx1 - bx0,
+                    by1 - by0,
+                    facecolor="none",
+                    edgecolor=TEXT,
+                    linewidth=0.8,
+                    zorder=6,
+                )
+            )
+    fig.figimage(
+        legend,
+        xo=int((WIDTH - LEGEND_WIDTH) * DPI),
+        yo=int((height - 0.05) * DPI) - legend.shape[0],
+    )
     if key_picture is not None:
         fig.figimage(key_picture, xo=0, yo=int(0.05 * DPI))
     fig.canvas = canvas
@@ -427,9 +573,14 @@ def _draw_inset(fig: Any, layers: Layers, key: Key, x: float, y: float, w: float
         spine.set_color(GREY)
         spine.set_linewidth(0.6)
     chosen = set(key.inset)
-    inset.add_collection(_areas(layers, [i for i, code in enumerate(layers.codes) if code in chosen]))
-    inset.add_collection(PathCollection(_geometry_paths([key.inset_outline]), facecolors="none", edgecolors=TEXT,
-                                        linewidths=1.0))
+    inset.add_collection(
+        _areas(layers, [i for i, code in enumerate(layers.codes) if code in chosen])
+    )
+    inset.add_collection(
+        PathCollection(
+            _geometry_paths([key.inset_outline]), facecolors="none", edgecolors=TEXT, linewidths=1.0
+        )
+    )
     bx0, by0, bx1, by1 = key.inset_outline.bounds
     dx, dy = (bx1 - bx0) * 0.04, (by1 - by0) * 0.1
     x0, y0, x1, y1 = bx0 - dx, by0 - dy * 2, bx1 + dx, by1 + dy
@@ -445,10 +596,28 @@ def _draw_inset(fig: Any, layers: Layers, key: Key, x: float, y: float, w: float
     inset.set_xlim(extent[0], extent[2])
     inset.set_ylim(extent[1], extent[3])
     inset.set_aspect("equal", adjustable="datalim")
-    _numbers(inset, key, True, max((extent[2] - extent[0]) / (w * WIDTH), (extent[3] - extent[1]) / (h * fig.get_figheight())))
+    _numbers(
+        inset,
+        key,
+        True,
+        max(
+            (extent[2] - extent[0]) / (w * WIDTH),
+            (extent[3] - extent[1]) / (h * fig.get_figheight()),
+        ),
+    )
     _scale_bar(inset, key.inset_outline, extent)
-    inset.text(0.0, 1.03, key.inset_title, transform=inset.transAxes, ha="left", va="bottom", fontsize=LEGEND_PT,
-               fontweight="bold", color=TEXT, parse_math=False)
+    inset.text(
+        0.0,
+        1.03,
+        key.inset_title,
+        transform=inset.transAxes,
+        ha="left",
+        va="bottom",
+        fontsize=LEGEND_PT,
+        fontweight="bold",
+        color=TEXT,
+        parse_math=False,
+    )
 
 
 def save(fig: Any, folder: Path, name: str) -> Path:
@@ -475,7 +644,9 @@ def save(fig: Any, folder: Path, name: str) -> Path:
     for image in images:
         _paste(pixels, np.asarray(image.get_array()), int(image.ox), int(image.oy))
     picture = Image.fromarray(pixels, "RGBA").convert("RGB")
-    picture = picture.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    picture = picture.quantize(
+        colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
     # The quantizer averages white with the palest anti-aliased pixels: keep the page white.
     palette = np.array(picture.getpalette(), dtype=np.uint8).reshape(-1, 3)
     palette[(palette >= 245).all(axis=1)] = 255
@@ -493,7 +664,7 @@ def _paste(pixels: np.ndarray, image: np.ndarray, ox: int, oy: int) -> None:
     top = height - oy - image.shape[0]
     rows = slice(max(top, 0), min(top + image.shape[0], height))
     cols = slice(max(ox, 0), min(ox + image.shape[1], width))
-    pixels[rows, cols] = image[rows.start - top:rows.stop - top, cols.start - ox:cols.stop - ox]
+    pixels[rows, cols] = image[rows.start - top : rows.stop - top, cols.start - ox : cols.stop - ox]
 
 
 def recolour(fig: Any, layers: Layers) -> Any:

@@ -48,9 +48,25 @@ from hi_reports.indicators.disclosure import Disclosure, coarse_breaks
 from hi_reports.indicators.measure import Measure
 
 __all__ = [
-    "ATTRIBUTION", "CATCHMENT_MIN_SHARE", "DECILE_COLOURS", "Key", "Layers", "Map", "activity_layers", "activity_map",
-    "attribution", "catchment_map", "core20_layers", "decile_layers", "england_maps", "figure", "icb_key",
-    "map_positions", "organisation_maps", "recolour", "rural_layers",
+    "ATTRIBUTION",
+    "CATCHMENT_MIN_SHARE",
+    "DECILE_COLOURS",
+    "Key",
+    "Layers",
+    "Map",
+    "activity_layers",
+    "activity_map",
+    "attribution",
+    "catchment_map",
+    "core20_layers",
+    "decile_layers",
+    "england_maps",
+    "figure",
+    "icb_key",
+    "map_positions",
+    "organisation_maps",
+    "recolour",
+    "rural_layers",
 ]
 
 #: ONS's attribution for its boundaries; ``{year}`` is the boundary release's.
@@ -63,8 +79,16 @@ CATCHMENT_MIN_SHARE = 0.10
 
 #: Ten national IMD deciles, decile 1 (most deprived) first: viridis, darkest first.
 DECILE_COLOURS = (
-    "#440154", "#482878", "#3E4989", "#31688E", "#26828E",
-    "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725",
+    "#440154",
+    "#482878",
+    "#3E4989",
+    "#31688E",
+    "#26828E",
+    "#1F9E89",
+    "#35B779",
+    "#6ECE58",
+    "#B5DE2B",
+    "#FDE725",
 )
 CORE20_COLOUR, OTHER_COLOUR = "#003087", "#E8EDEE"
 #: Colours of the RUC groups of a vintage (:attr:`Vintage.rural_groups`), least rural first, by
@@ -79,11 +103,12 @@ REDS = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
 SUPPRESSED_COLOUR = "#A0A8AD"
 
 
-
 def rural_groups(reference: Reference) -> list[tuple[str, tuple[str, ...], str]]:
     """The vintage's RUC groups with their colours: label, class codes, colour."""
     groups = reference.vintage.rural_groups
-    return [(label, codes, colour) for (label, codes), colour in zip(groups, RURAL_COLOURS[len(groups)])]
+    return [
+        (label, codes, colour) for (label, codes), colour in zip(groups, RURAL_COLOURS[len(groups)])
+    ]
 
 
 @dataclass(frozen=True)
@@ -129,7 +154,9 @@ def attribution(shapes: Shapes) -> str:
     return ATTRIBUTION.format(year=shapes.year)
 
 
-def map_positions(reference: Reference, shapes: Shapes, weights: pd.DataFrame, org: Organisation) -> tuple[np.ndarray, pd.Series]:
+def map_positions(
+    reference: Reference, shapes: Shapes, weights: pd.DataFrame, org: Organisation
+) -> tuple[np.ndarray, pd.Series]:
     """Positions (in ``shapes``) of the LSOAs an organisation's maps draw, and their weights.
 
     All the member LSOAs of an ICB, sub-ICB or local authority; for a trust, the LSOAs that send
@@ -143,13 +170,29 @@ def map_positions(reference: Reference, shapes: Shapes, weights: pd.DataFrame, o
     return shapes.positions(codes), mine.set_index(key)["weight"].reindex(codes)
 
 
-def _area_layers(shapes: Shapes, area: AreaShapes, positions: np.ndarray, colours: Sequence[str],
-                 legend: Sequence[tuple[str, str]], legend_title: str, **extra: Any) -> Layers:
-    vertices, kinds = zip(*(shapes.rings(int(p)) for p in positions)) if len(positions) else ((), ())
+def _area_layers(
+    shapes: Shapes,
+    area: AreaShapes,
+    positions: np.ndarray,
+    colours: Sequence[str],
+    legend: Sequence[tuple[str, str]],
+    legend_title: str,
+    **extra: Any,
+) -> Layers:
+    vertices, kinds = (
+        zip(*(shapes.rings(int(p)) for p in positions)) if len(positions) else ((), ())
+    )
     return Layers(
-        codes=tuple(shapes.codes[positions]), vertices=tuple(vertices), kinds=tuple(kinds),
-        colours=tuple(colours), legend=tuple(legend), legend_title=legend_title, outline=area.outline,
-        districts=area.districts, extent=_extent(area.outline), **extra,
+        codes=tuple(shapes.codes[positions]),
+        vertices=tuple(vertices),
+        kinds=tuple(kinds),
+        colours=tuple(colours),
+        legend=tuple(legend),
+        legend_title=legend_title,
+        outline=area.outline,
+        districts=area.districts,
+        extent=_extent(area.outline),
+        **extra,
     )
 
 
@@ -163,9 +206,17 @@ def decile_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Lay
     """LSOAs coloured by national IMD decile (decile 1 darkest)."""
     deciles = reference.lsoas["imd_decile"].to_numpy()[area.positions]
     return _area_layers(
-        shapes, area, area.positions, [DECILE_COLOURS[int(d) - 1] for d in deciles],
-        [(f"{d}{' most deprived' if d == 1 else ' least deprived' if d == 10 else ''}", DECILE_COLOURS[d - 1])
-         for d in range(1, 11)],
+        shapes,
+        area,
+        area.positions,
+        [DECILE_COLOURS[int(d) - 1] for d in deciles],
+        [
+            (
+                f"{d}{' most deprived' if d == 1 else ' least deprived' if d == 10 else ''}",
+                DECILE_COLOURS[d - 1],
+            )
+            for d in range(1, 11)
+        ],
         f"National {reference.vintage.imd} decile\n1 = most deprived 10% in England",
     )
 
@@ -174,7 +225,10 @@ def core20_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Lay
     """Core20 LSOAs (national IMD deciles 1-2) dark, the others light."""
     core20 = reference.lsoas["imd_decile"].to_numpy()[area.positions] <= 2
     return _area_layers(
-        shapes, area, area.positions, np.where(core20, CORE20_COLOUR, OTHER_COLOUR),
+        shapes,
+        area,
+        area.positions,
+        np.where(core20, CORE20_COLOUR, OTHER_COLOUR),
         [("Core20: national deciles 1-2", CORE20_COLOUR), ("Other neighbourhoods", OTHER_COLOUR)],
         "Core20: England's most\ndeprived 20% of LSOAs",
     )
@@ -186,19 +240,29 @@ def rural_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Laye
     group = {code: colour for _, codes, colour in groups for code in codes}
     classes = reference.lsoas["ruc_code"].to_numpy()[area.positions]
     return _area_layers(
-        shapes, area, area.positions, [group[c] for c in classes],
-        [(label, colour) for label, _, colour in groups], reference.vintage.ruc,
+        shapes,
+        area,
+        area.positions,
+        [group[c] for c in classes],
+        [(label, colour) for label, _, colour in groups],
+        reference.vintage.ruc,
     )
 
 
-def _draw(layers: Layers, name: str, title: str, note: str, alt: str, measures: Sequence[Measure],
-          folder: Path, fig: Any = None) -> tuple[Map, Any]:
+def _draw(
+    layers: Layers,
+    name: str,
+    title: str,
+    note: str,
+    alt: str,
+    measures: Sequence[Measure],
+    folder: Path,
+    fig: Any = None,
+) -> tuple[Map, Any]:
     """Draw ``layers`` (on ``fig``, recoloured, when given) and write the PNG; return the map and figure."""
     fig = figure(layers) if fig is None else recolour(fig, layers)
     save(fig, folder, name)
     return Map(name, title, note, alt, tuple(measures), layers.codes), fig
-
-
 
 
 def _note(shapes: Shapes, layers: Layers, what: str) -> str:
@@ -212,11 +276,15 @@ def _scale(layers: Layers) -> str:
     if key is None or not key.inset:
         return f"Scale: the bar is {km} km (British National Grid)."
     xmin, _, xmax, _ = key.inset_outline.bounds
-    return (f"Scale: the bar is {km} km, in the {key.inset_title} inset {scale_bar_km((xmax - xmin) * 1.08)} km "
-            "(British National Grid).")
+    return (
+        f"Scale: the bar is {km} km, in the {key.inset_title} inset {scale_bar_km((xmax - xmin) * 1.08)} km "
+        "(British National Grid)."
+    )
 
 
-def icb_key(reference: Reference, shapes: Shapes, codes: Sequence[str], names: dict[str, Organisation]) -> Key:
+def icb_key(
+    reference: Reference, shapes: Shapes, codes: Sequence[str], names: dict[str, Organisation]
+) -> Key:
     """The ICBs numbered from north to south (by the point where the number goes), with London's,
     the ICBs made only of London boroughs, in an inset.
 
@@ -241,9 +309,14 @@ def icb_key(reference: Reference, shapes: Shapes, codes: Sequence[str], names: d
     order = sorted(codes, key=lambda c: (-round(points[c][1], -3), points[c][0]))
     london = tuple(c for c in order if london_share.get(c, 0.0) == 1.0)
     return Key(
-        codes=tuple(order), names=tuple(names[c].short_name for c in order), points=tuple(points[c] for c in order),
-        inset=london, inset_title="London",
-        inset_outline=union_tiles(np.asarray([shapes.icb[c] for c in london], dtype=object)) if london else None,
+        codes=tuple(order),
+        names=tuple(names[c].short_name for c in order),
+        points=tuple(points[c] for c in order),
+        inset=london,
+        inset_title="London",
+        inset_outline=union_tiles(np.asarray([shapes.icb[c] for c in london], dtype=object))
+        if london
+        else None,
     )
 
 
@@ -286,7 +359,12 @@ def organisation_maps(
     if not len(positions):
         # A specialist trust: no neighbourhood sends it 10% of its admitted patients, so there is no
         # core to map by deprivation or rurality; the catchment map shows where its patients live.
-        empty: dict[str, Map | None] = {"deciles": None, "core20": None, "rural": None, "catchment": None}
+        empty: dict[str, Map | None] = {
+            "deciles": None,
+            "core20": None,
+            "rural": None,
+            "catchment": None,
+        }
         if org.kind == "trust":
             empty["catchment"] = catchment_map(org, reference, shapes, weights, None, folder)
         return empty
@@ -295,18 +373,28 @@ def organisation_maps(
     n = len(positions)
     name = org.short_name
     trust = org.kind == "trust"
-    where = (f" Neighbourhoods (LSOAs) sending at least {percent(CATCHMENT_MIN_SHARE, 0)} of their admitted "
-             "patients to the trust.") if trust else ""
+    where = (
+        (
+            f" Neighbourhoods (LSOAs) sending at least {percent(CATCHMENT_MIN_SHARE, 0)} of their admitted "
+            "patients to the trust."
+        )
+        if trust
+        else ""
+    )
     # A trust's maps show the core of its catchment, not all of it: say so in every count.
-    core = f" that send the trust {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients"
+    core = (
+        f" that send the trust {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients"
+    )
     scope = f"neighbourhoods{core}" if trust else "neighbourhoods"
     # what the alt text says the map shows: "the 773 neighbourhoods (LSOAs) of NAME", or for a
     # trust "the 375 neighbourhoods (LSOAs) that send NAME 10% or more of their admitted patients"
     lsoas_word = "LSOAs" if n != 1 else "LSOA"
     if trust:
         sends = "send" if n != 1 else "sends"
-        of_area = (f"{'the one neighbourhood' if n == 1 else f'the {count(n)} neighbourhoods'} ({lsoas_word}) "
-                   f"that {sends} {name} {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients")
+        of_area = (
+            f"{'the one neighbourhood' if n == 1 else f'the {count(n)} neighbourhoods'} ({lsoas_word}) "
+            f"that {sends} {name} {percent(CATCHMENT_MIN_SHARE, 0)} or more of their admitted patients"
+        )
     else:
         of_area = f"{'the one neighbourhood' if n == 1 else f'the {count(n)} neighbourhoods'} ({lsoas_word}) of {name}"
     v = reference.vintage
@@ -314,13 +402,21 @@ def organisation_maps(
     ruc_src = f"{v.sources.ruc}; {v.sources.lookup}"
 
     def lsoa_count(key: str, value: float, definition: str, source: str = src) -> Measure:
-        return Measure(f"maps.{key}", float(value), "count", definition + (where and " (catchment LSOAs with a share of 10% or more)"), source)
+        return Measure(
+            f"maps.{key}",
+            float(value),
+            "count",
+            definition + (where and " (catchment LSOAs with a share of 10% or more)"),
+            source,
+        )
 
     total = lsoa_count("lsoas", n, "LSOAs drawn on the maps")
     deciles = lsoas["imd_decile"].to_numpy()[positions].astype(int)
     per_decile = np.bincount(deciles, minlength=11)[1:]
-    by_decile = [lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
-                 for d, c in enumerate(per_decile, start=1)]
+    by_decile = [
+        lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
+        for d, c in enumerate(per_decile, start=1)
+    ]
     first = by_decile[0]
     maps: dict[str, Map | None] = {"catchment": None}
 
@@ -330,58 +426,113 @@ def organisation_maps(
     elif per_decile[0]:
         title = f"{count(first.value)} of the {count(n)} {scope} are among the 10% most deprived in England"
     else:
-        title = (f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
-                 f"the most deprived are in decile {deciles.min()}")
-    alt = (f"Map of {of_area}, each coloured by its national {v.imd} decile, "
-           "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
-           "per decile: " + "; ".join(f"decile {d}: {count(c)}" for d, c in enumerate(per_decile, start=1))
-           + ". In deciles 1 and 2, by local authority: " + _by_district(reference, area, deciles <= 2) + ".")
-    maps["deciles"], fig = _draw(layers, "map_imd_deciles", title,
-                            _note(shapes, layers, f"National {v.imd} decile of each neighbourhood.{where}"),
-                            alt, (total, *by_decile), folder)
+        title = (
+            f"None of the {count(n)} {scope} is among the 10% most deprived in England; "
+            f"the most deprived are in decile {deciles.min()}"
+        )
+    alt = (
+        f"Map of {of_area}, each coloured by its national {v.imd} decile, "
+        "from decile 1 (most deprived, darkest) to decile 10, with local-authority borders. Neighbourhoods "
+        "per decile: "
+        + "; ".join(f"decile {d}: {count(c)}" for d, c in enumerate(per_decile, start=1))
+        + ". In deciles 1 and 2, by local authority: "
+        + _by_district(reference, area, deciles <= 2)
+        + "."
+    )
+    maps["deciles"], fig = _draw(
+        layers,
+        "map_imd_deciles",
+        title,
+        _note(shapes, layers, f"National {v.imd} decile of each neighbourhood.{where}"),
+        alt,
+        (total, *by_decile),
+        folder,
+    )
 
     core20 = deciles <= 2
     core = lsoa_count("core20_lsoas", core20.sum(), "LSOAs in national IMD deciles 1-2 (Core20)")
     layers = core20_layers(reference, shapes, area)
-    core_share = Measure("maps.core20_lsoa_share", float(core20.mean()) if n else float("nan"), "share",
-                         "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)", src)
-    title = (f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
-             "England's most deprived 20%")
+    core_share = Measure(
+        "maps.core20_lsoa_share",
+        float(core20.mean()) if n else float("nan"),
+        "share",
+        "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)",
+        src,
+    )
+    title = (
+        f"{count(core.value)} of the {count(n)} {scope} ({percent(core_share.value)}) are Core20, "
+        "England's most deprived 20%"
+    )
     if n > 1 and not core.value:
         title = f"None of the {count(n)} {scope} is Core20, among England's most deprived 20%"
     if n == 1:
         title = f"The area's one neighbourhood is {'' if core20[0] else 'not '}in England's most deprived 20% (Core20)"
-    alt = (f"Map of {of_area}, with {count(core.value)} Core20 neighbourhood{'s' if core.value != 1 else ''} "
-           "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
-           "by local authority: " + _by_district(reference, area, core20) + ".")
-    maps["core20"], fig = _draw(layers, "map_imd_core20", title,
-                           _note(shapes, layers, f"Core20 neighbourhoods: national {v.imd} deciles 1 and 2.{where}"),
-                           alt, (total, core, core_share), folder, fig)
+    alt = (
+        f"Map of {of_area}, with {count(core.value)} Core20 neighbourhood{'s' if core.value != 1 else ''} "
+        "(national IMD deciles 1 and 2) shaded dark blue and the others light grey. Core20 neighbourhoods "
+        "by local authority: " + _by_district(reference, area, core20) + "."
+    )
+    maps["core20"], fig = _draw(
+        layers,
+        "map_imd_core20",
+        title,
+        _note(shapes, layers, f"Core20 neighbourhoods: national {v.imd} deciles 1 and 2.{where}"),
+        alt,
+        (total, core, core_share),
+        folder,
+        fig,
+    )
 
     classes = lsoas["ruc_code"].to_numpy()[positions]
     rural = lsoas["urban_rural"].to_numpy()[positions] == "Rural"
-    rural_n = lsoa_count("rural_lsoas", rural.sum(), f"LSOAs classed as rural ({v.ruc_short} {v.codes('Rural')})", ruc_src)
+    rural_n = lsoa_count(
+        "rural_lsoas",
+        rural.sum(),
+        f"LSOAs classed as rural ({v.ruc_short} {v.codes('Rural')})",
+        ruc_src,
+    )
     groups_of = rural_groups(reference)
     layers = rural_layers(reference, shapes, area)
-    title = (f"{count(rural_n.value)} of the {count(n)} {scope} are rural" if rural.any()
-             else f"All {count(n)} {scope} are urban")
+    title = (
+        f"{count(rural_n.value)} of the {count(n)} {scope} are rural"
+        if rural.any()
+        else f"All {count(n)} {scope} are urban"
+    )
     if n == 1:
         title = f"The area's one neighbourhood is {'rural' if rural[0] else 'urban'}"
     group_counts = [
-        lsoa_count(f"ruc_group_{i}_lsoas", np.isin(classes, codes).sum(), f"LSOAs of {v.ruc_short} classes {', '.join(codes)}",
-                   ruc_src)
+        lsoa_count(
+            f"ruc_group_{i}_lsoas",
+            np.isin(classes, codes).sum(),
+            f"LSOAs of {v.ruc_short} classes {', '.join(codes)}",
+            ruc_src,
+        )
         for i, (_, codes, _) in enumerate(groups_of, start=1)
     ]
-    groups = "; ".join(f"{label.split(' (')[0].lower()}: {count(m.value)}"
-                       for (label, _, _), m in zip(groups_of, group_counts))
-    alt = (f"Map of {of_area}, each coloured by its {v.ruc} group, "
-           f"from {groups_of[0][0].split(' (')[0].lower()} (lightest) to {groups_of[-1][0].split(' (')[0].lower()} "
-           f"(darkest): {groups}. Rural "
-           "neighbourhoods by local authority: " + _by_district(reference, area, rural) + ".")
-    maps["rural"], fig = _draw(layers, "map_rural", title,
-                          _note(shapes, layers, f"{v.ruc} of each neighbourhood, its classes in "
-                                f"{len(groups_of)} groups.{where}"),
-                          alt, (total, rural_n, *group_counts), folder, fig)
+    groups = "; ".join(
+        f"{label.split(' (')[0].lower()}: {count(m.value)}"
+        for (label, _, _), m in zip(groups_of, group_counts)
+    )
+    alt = (
+        f"Map of {of_area}, each coloured by its {v.ruc} group, "
+        f"from {groups_of[0][0].split(' (')[0].lower()} (lightest) to {groups_of[-1][0].split(' (')[0].lower()} "
+        f"(darkest): {groups}. Rural "
+        "neighbourhoods by local authority: " + _by_district(reference, area, rural) + "."
+    )
+    maps["rural"], fig = _draw(
+        layers,
+        "map_rural",
+        title,
+        _note(
+            shapes,
+            layers,
+            f"{v.ruc} of each neighbourhood, its classes in {len(groups_of)} groups.{where}",
+        ),
+        alt,
+        (total, rural_n, *group_counts),
+        folder,
+        fig,
+    )
     if trust:
         maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
     return maps
@@ -391,8 +542,14 @@ def organisation_maps(
 CATCHMENT_BREAKS = (0, 10, 25, 50, 75, 100)
 
 
-def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weights: pd.DataFrame,
-                  core: AreaShapes | None, folder: Path) -> Map:
+def catchment_map(
+    org: Organisation,
+    reference: Reference,
+    shapes: Shapes,
+    weights: pd.DataFrame,
+    core: AreaShapes | None,
+    folder: Path,
+) -> Map:
     """A trust's catchment: every LSOA shaded by the trust's share of its admitted patients.
 
     ``core`` is the outline of the neighbourhoods sending the trust 10% or more, which the map is
@@ -409,35 +566,68 @@ def catchment_map(org: Organisation, reference: Reference, shapes: Shapes, weigh
         core = area_shapes(shapes, positions)
     classes = Classes.of(share * 100, CATCHMENT_BREAKS, digits=0, suffix="%")
     legend = classes.legend(BLUES)
-    layers = _area_layers(shapes, core, positions, classes.colours(BLUES, OTHER_COLOUR), legend,
-                          "Share of the neighbourhood's\nadmitted patients who go\nto the trust")
+    layers = _area_layers(
+        shapes,
+        core,
+        positions,
+        classes.colours(BLUES, OTHER_COLOUR),
+        legend,
+        "Share of the neighbourhood's\nadmitted patients who go\nto the trust",
+    )
     source = reference.vintage.sources.catchment
 
     def from_share(least: float) -> float:
         return float(sum(n for lower, n in zip(classes.breaks, classes.counts) if lower >= least))
 
-    half = Measure("maps.catchment.half_lsoas", from_share(50), "count",
-                   "LSOAs sending half or more of their admitted patients to the trust", source)
-    tenth = Measure("maps.catchment.core_lsoas", from_share(CATCHMENT_MIN_SHARE * 100), "count",
-                    "LSOAs sending 10% or more of their admitted patients to the trust", source)
+    half = Measure(
+        "maps.catchment.half_lsoas",
+        from_share(50),
+        "count",
+        "LSOAs sending half or more of their admitted patients to the trust",
+        source,
+    )
+    tenth = Measure(
+        "maps.catchment.core_lsoas",
+        from_share(CATCHMENT_MIN_SHARE * 100),
+        "count",
+        "LSOAs sending 10% or more of their admitted patients to the trust",
+        source,
+    )
     if framed:
-        title = (f"{count(tenth.value)} neighbourhood{'s' if tenth.value != 1 else ''} send at least 10% of "
-                 f"their admitted patients to the trust" + (f", {count(half.value)} at least half" if half.value else
-                                                             ", none as much as half"))
+        title = (
+            f"{count(tenth.value)} neighbourhood{'s' if tenth.value != 1 else ''} send at least 10% of "
+            f"their admitted patients to the trust"
+            + (f", {count(half.value)} at least half" if half.value else ", none as much as half")
+        )
         outline = "with the outline of the neighbourhoods sending 10% or more"
         where = "The map shows the neighbourhoods around the outline; a few far-off ones are off the map."
     else:
-        title = (f"No neighbourhood sends 10% of its admitted patients to the trust: its "
-                 f"{count(len(share))} neighbourhoods each send it a small share")
+        title = (
+            f"No neighbourhood sends 10% of its admitted patients to the trust: its "
+            f"{count(len(share))} neighbourhoods each send it a small share"
+        )
         outline = "framed on all of them, as no neighbourhood sends 10% or more"
         where = "The map frames every neighbourhood with patients admitted to the trust."
-    alt = (f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
-           f"patients admitted to the trust shaded by the trust's share of them, darker for larger shares, {outline}. "
-           "Neighbourhoods per class: "
-           + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(legend, classes.counts)) + ".")
-    return _draw(layers, "map_catchment", title,
-                 _note(shapes, layers, f"Catchment year 2019, all admissions; an LSOA takes its MSOA's share. {where}"),
-                 alt, (tenth, half), folder)[0]
+    alt = (
+        f"Map of the catchment of {org.name}: each of the {count(len(share))} neighbourhoods (LSOAs) with "
+        f"patients admitted to the trust shaded by the trust's share of them, darker for larger shares, {outline}. "
+        "Neighbourhoods per class: "
+        + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(legend, classes.counts))
+        + "."
+    )
+    return _draw(
+        layers,
+        "map_catchment",
+        title,
+        _note(
+            shapes,
+            layers,
+            f"Catchment year 2019, all admissions; an LSOA takes its MSOA's share. {where}",
+        ),
+        alt,
+        (tenth, half),
+        folder,
+    )[0]
 
 
 def _ends(values: dict[str, float], highest: bool, n: int = 3) -> list[str]:
@@ -450,8 +640,13 @@ def _ends(values: dict[str, float], highest: bool, n: int = 3) -> list[str]:
     return ordered[:n] + [c for c in ordered[n:] if values[c] == last]
 
 
-def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any], names: dict[str, Organisation],
-                 folder: Path) -> dict[str, Map | None]:
+def england_maps(
+    reference: Reference,
+    shapes: Shapes,
+    variation: dict[str, Any],
+    names: dict[str, Organisation],
+    folder: Path,
+) -> dict[str, Map | None]:
     """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
     codes = sorted(shapes.icb)
     geometries = [shapes.icb[c] for c in codes]
@@ -463,35 +658,64 @@ def england_maps(reference: Reference, shapes: Shapes, variation: dict[str, Any]
     fig = None
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
-        by_code = {code: figures_value for code, figures_value in _values_by_code(figures, names, codes)}
+        by_code = {
+            code: figures_value for code, figures_value in _values_by_code(figures, names, codes)
+        }
         # Classed as printed (percent to one decimal), from the lowest share to the highest.
         values = printed(np.array([by_code[c].value for c in codes]) * 100, 1)
         breaks = quantile_breaks(values)
         classes = Classes.of(values, breaks, digits=1, suffix="%").without_empty()
         legend = classes.legend(palette)
         layers = Layers(
-            codes=tuple(codes), vertices=tuple(vertices), kinds=tuple(kinds),
+            codes=tuple(codes),
+            vertices=tuple(vertices),
+            kinds=tuple(kinds),
             colours=classes.colours(palette, OTHER_COLOUR),
-            legend=tuple(legend), legend_title=f"{what.capitalize()} of residents\n({classes.size} classes of ICBs)",
-            outline=outline, districts=area.districts, extent=_extent(outline), names=False, edge=0.5, key=numbered,
+            legend=tuple(legend),
+            legend_title=f"{what.capitalize()} of residents\n({classes.size} classes of ICBs)",
+            outline=outline,
+            districts=area.districts,
+            extent=_extent(outline),
+            names=False,
+            edge=0.5,
+            key=numbered,
         )
         shares = {c: float(v) for c, v in zip(codes, values)}  # as printed: ties are ties
         top, bottom = _ends(shares, highest=True), _ends(shares, highest=False)
-        title = f"The {what}s are highest in " + join_words([names[c].short_name for c in top]) + " ICBs"
+        title = (
+            f"The {what}s are highest in "
+            + join_words([names[c].short_name for c in top])
+            + " ICBs"
+        )
         if len(top) > 3:
             title = f"{len(top)} ICBs share the highest {what}s"
 
         def listed(chosen: list[str]) -> str:
             return ", ".join(f"{names[c].short_name} {percent(by_code[c].value)}" for c in chosen)
 
-        alt = (f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
-               f"shares, in {classes.size} classes: "
-               + "; ".join(f"{label}: {n} ICB{'s' if n != 1 else ''}" for label, n in zip(classes.labels, classes.counts))
-               + f". Highest: {listed(top)}. Lowest: {listed(bottom)}.")
-        note = (f"ICB outlines dissolved from the LSOAs through the ONS lookup ({reference.vintage.organisations_when}). "
-                f"{_scale(layers)} {attribution(shapes)}")
-        maps[key], fig = _draw(layers, f"map_icb_{key}", title, note, alt, tuple(by_code[c] for c in top + bottom),
-                               folder, fig)
+        alt = (
+            f"Map of England's {len(codes)} Integrated Care Boards shaded by {what}, darker for higher "
+            f"shares, in {classes.size} classes: "
+            + "; ".join(
+                f"{label}: {n} ICB{'s' if n != 1 else ''}"
+                for label, n in zip(classes.labels, classes.counts)
+            )
+            + f". Highest: {listed(top)}. Lowest: {listed(bottom)}."
+        )
+        note = (
+            f"ICB outlines dissolved from the LSOAs through the ONS lookup ({reference.vintage.organisations_when}). "
+            f"{_scale(layers)} {attribution(shapes)}"
+        )
+        maps[key], fig = _draw(
+            layers,
+            f"map_icb_{key}",
+            title,
+            note,
+            alt,
+            tuple(by_code[c] for c in top + bottom),
+            folder,
+            fig,
+        )
     return maps
 
 
@@ -531,14 +755,28 @@ def activity_layers(
     if org.kind == "england":
         codes = sorted(shapes.icb)
         groups = lsoas["icb_code"]
-        area_events = pd.Series(all_events, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
-        area_people = pd.Series(population, index=lsoas.index).groupby(groups.to_numpy()).sum().reindex(codes).to_numpy()
+        area_events = (
+            pd.Series(all_events, index=lsoas.index)
+            .groupby(groups.to_numpy())
+            .sum()
+            .reindex(codes)
+            .to_numpy()
+        )
+        area_people = (
+            pd.Series(population, index=lsoas.index)
+            .groupby(groups.to_numpy())
+            .sum()
+            .reindex(codes)
+            .to_numpy()
+        )
         geometries = np.asarray([shapes.icb[c] for c in codes], dtype=object)
         outline = union_tiles(geometries)
         vertex_list, kind_list = geometry_rings(geometries)
         districts: tuple = ()
         unit = "ICB"
-        key: Key | None = icb_key(reference, shapes, codes, {o.key: o for o in organisations(reference, "icb")})
+        key: Key | None = icb_key(
+            reference, shapes, codes, {o.key: o for o in organisations(reference, "icb")}
+        )
     else:
         positions, _ = map_positions(reference, shapes, weights, org)
         area = area_shapes(shapes, positions)
@@ -558,11 +796,18 @@ def activity_layers(
     if rule.small_max:
         legend = (*legend, (f"1 to {rule.small_max} events: suppressed", SUPPRESSED_COLOUR))
     return Layers(
-        codes=tuple(codes), vertices=tuple(vertex_list), kinds=tuple(kind_list),
+        codes=tuple(codes),
+        vertices=tuple(vertex_list),
+        kinds=tuple(kind_list),
         colours=classes.colours(REDS, SUPPRESSED_COLOUR),
-        legend=legend, legend_title="Crude rate per 1,000\nresidents a year",
-        outline=outline, districts=districts, extent=_extent(outline), names=org.kind != "england",
-        edge=0.5 if org.kind == "england" else 0.15, key=key,
+        legend=legend,
+        legend_title="Crude rate per 1,000\nresidents a year",
+        outline=outline,
+        districts=districts,
+        extent=_extent(outline),
+        names=org.kind != "england",
+        edge=0.5 if org.kind == "england" else 0.15,
+        key=key,
         extra={"classes": classes, "unit": unit, "rule": rule},
     )
 
@@ -578,25 +823,40 @@ def _activity_title(classes: Classes, unit: str, lower: str, small_max: int) -> 
     units = f"{unit}s" + (" shown" if hidden else "")
     per = " per 1,000 residents a year"
     if not shown:
-        return (f"no {unit}'s crude rate can be shown: " + (f"the one {unit} has" if total == 1 else f"all {count(total)} have")
-                + f" 1 to {small_max} events, too few to publish")
-    the = (f"the one {unit}" if total == 1 else f"the one {unit} shown" if shown == 1
-           else f"the {count(shown)} {units}")
+        return (
+            f"no {unit}'s crude rate can be shown: "
+            + (f"the one {unit} has" if total == 1 else f"all {count(total)} have")
+            + f" 1 to {small_max} events, too few to publish"
+        )
+    the = (
+        f"the one {unit}"
+        if total == 1
+        else f"the one {unit} shown"
+        if shown == 1
+        else f"the {count(shown)} {units}"
+    )
     if classes.size == 1 and np.nanmax(classes.values) == 0:
         text = f"{the} had no {lower}" if shown == 1 else f"none of {the} had any {lower}"
     elif classes.size == 1:
-        limits = (f"of {classes.text(classes.breaks[0])}" if classes.single(0)
-                  else f"from {classes.text(classes.breaks[0])} to {classes.text(classes.breaks[1])}")
+        limits = (
+            f"of {classes.text(classes.breaks[0])}"
+            if classes.single(0)
+            else f"from {classes.text(classes.breaks[0])} to {classes.text(classes.breaks[1])}"
+        )
         everyone = the if shown == 1 or hidden else f"all {count(shown)} {units}"
         text = f"{everyone} {'has' if shown == 1 else 'have'} a crude rate {limits}{per}"
     elif classes.counts[-1] == 1:
         text = f"the {unit}{' shown' if hidden else ''} with the highest crude rate has {classes.at_least}{per}"
     else:
-        text = (f"the {count(classes.counts[-1])} {units} with the highest crude rates have "
-                f"{classes.at_least}{per}")
+        text = (
+            f"the {count(classes.counts[-1])} {units} with the highest crude rates have "
+            f"{classes.at_least}{per}"
+        )
     if hidden:
-        text += (f"; {count(hidden)} of the {count(total)} {unit}s, with 1 to {small_max} events, "
-                 f"{'is' if hidden == 1 else 'are'} not shown")
+        text += (
+            f"; {count(hidden)} of the {count(total)} {unit}s, with 1 to {small_max} events, "
+            f"{'is' if hidden == 1 else 'are'} not shown"
+        )
     return text
 
 
@@ -642,30 +902,66 @@ def activity_map(
     prefix = ("SYNTHETIC DATA: " if synthetic else "") + (f"{rule.mark}: " if not rule.safe else "")
     source = "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
     sources = f"{source}; {reference.vintage.sources.population}"
-    hidden = Measure(f"maps.activity.{slug}.suppressed", float(hidden_n), "count",
-                     f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown", source)
+    hidden = Measure(
+        f"maps.activity.{slug}.suppressed",
+        float(hidden_n),
+        "count",
+        f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown",
+        source,
+    )
     measures = [hidden]
     if classes.size:
         measures = [
-            Measure(f"maps.activity.{slug}.top_class", classes.breaks[-2], "number",
-                    f"Lower limit of the highest class of crude rates of {in_sentence(measure)} per 1,000 residents "
-                    f"a year on the map, as printed: every {unit} of the class has this rate or more", sources),
+            Measure(
+                f"maps.activity.{slug}.top_class",
+                classes.breaks[-2],
+                "number",
+                f"Lower limit of the highest class of crude rates of {in_sentence(measure)} per 1,000 residents "
+                f"a year on the map, as printed: every {unit} of the class has this rate or more",
+                sources,
+            ),
             hidden,
-            Measure(f"maps.activity.{slug}.top_class_areas", float(classes.counts[-1]), "count",
-                    f"{unit.capitalize()}s in the highest class of crude rates on the map", sources),
+            Measure(
+                f"maps.activity.{slug}.top_class_areas",
+                float(classes.counts[-1]),
+                "count",
+                f"{unit.capitalize()}s in the highest class of crude rates on the map",
+                sources,
+            ),
         ]
-    title = prefix + measure + ": " + _activity_title(classes, unit, in_sentence(measure), rule.small_max)
-    counts = [*classes.counts, hidden_n][:len(layers.legend)]
-    how = ("in no class" if not classes.size else "in one class" if classes.size == 1
-           else f"in {classes.size} classes, fifths of the {unit}s shown where ties and rounding allow")
+    title = (
+        prefix
+        + measure
+        + ": "
+        + _activity_title(classes, unit, in_sentence(measure), rule.small_max)
+    )
+    counts = [*classes.counts, hidden_n][: len(layers.legend)]
+    how = (
+        "in no class"
+        if not classes.size
+        else "in one class"
+        if classes.size == 1
+        else f"in {classes.size} classes, fifths of the {unit}s shown where ties and rounding allow"
+    )
     areas = f"the one {unit}" if len(codes) == 1 else f"the {count(len(codes))} {unit}s"
-    alt = (f"Map of crude rates of {in_sentence(measure)} per 1,000 residents a year in {areas} "
-           f"of {org.short_name}, darker for higher rates, {how}: "
-           + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(layers.legend, counts)) + "."
-           + (" Synthetic demonstration data, not real activity." if synthetic else ""))
-    control = (f"Crude rates from counts rounded to {rule.round_to}; {unit}s with 1 to {rule.small_max} events are "
-               "suppressed (shown grey), and class limits are put on a grid of round numbers (lower limits rounded "
-               "down, the highest up)." if rule.safe else f"Crude rates from true counts: {rule.mark}.")
-    note = (control + (" Synthetic demonstration data." if synthetic else "")
-            + f" {_scale(layers)} " + attribution(shapes))
+    alt = (
+        f"Map of crude rates of {in_sentence(measure)} per 1,000 residents a year in {areas} "
+        f"of {org.short_name}, darker for higher rates, {how}: "
+        + "; ".join(f"{label}: {count(n)}" for (label, _), n in zip(layers.legend, counts))
+        + "."
+        + (" Synthetic demonstration data, not real activity." if synthetic else "")
+    )
+    control = (
+        f"Crude rates from counts rounded to {rule.round_to}; {unit}s with 1 to {rule.small_max} events are "
+        "suppressed (shown grey), and class limits are put on a grid of round numbers (lower limits rounded "
+        "down, the highest up)."
+        if rule.safe
+        else f"Crude rates from true counts: {rule.mark}."
+    )
+    note = (
+        control
+        + (" Synthetic demonstration data." if synthetic else "")
+        + f" {_scale(layers)} "
+        + attribution(shapes)
+    )
     return _draw(layers, f"map_activity_{slug}", title, note, alt, tuple(measures), folder)[0]

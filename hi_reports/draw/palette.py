@@ -56,10 +56,16 @@ SAME_CHART = ((AGE_GROUPS[0], AGE_GROUPS[2]),)
 
 #: Viénot, Brettel and Mollon (1999) simulation matrices on linear sRGB, as DaltonLens gives them.
 _DICHROMACY = {
-    "protanopia": np.array([[0.11238, 0.88762, 0.0], [0.11238, 0.88762, 0.0], [0.00401, -0.00401, 1.0]]),
-    "deuteranopia": np.array([[0.29275, 0.70725, 0.0], [0.29275, 0.70725, 0.0], [-0.02234, 0.02234, 1.0]]),
+    "protanopia": np.array(
+        [[0.11238, 0.88762, 0.0], [0.11238, 0.88762, 0.0], [0.00401, -0.00401, 1.0]]
+    ),
+    "deuteranopia": np.array(
+        [[0.29275, 0.70725, 0.0], [0.29275, 0.70725, 0.0], [-0.02234, 0.02234, 1.0]]
+    ),
 }
-_SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+_SRGB_TO_XYZ = np.array(
+    [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+)
 _WHITE_XYZ = np.array([0.95047, 1.0, 1.08883])
 
 
@@ -70,7 +76,7 @@ def _linear(colour: str | Sequence[float]) -> np.ndarray:
     digits = colour.lstrip("#")
     if len(digits) != 6:
         raise ValueError(f"colour {colour!r} is not #RRGGBB")
-    srgb = np.array([int(digits[i:i + 2], 16) for i in (0, 2, 4)]) / 255
+    srgb = np.array([int(digits[i : i + 2], 16) for i in (0, 2, 4)]) / 255
     return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
 
 
@@ -109,7 +115,9 @@ def simulate(colour: str, kind: str) -> np.ndarray:
     the red-green deficiencies that about one man in twelve has in some degree.
     """
     if kind not in _DICHROMACY:
-        raise ValueError(f"unknown colour vision deficiency {kind!r}: choose {' or '.join(_DICHROMACY)}")
+        raise ValueError(
+            f"unknown colour vision deficiency {kind!r}: choose {' or '.join(_DICHROMACY)}"
+        )
     return np.clip(_DICHROMACY[kind] @ _linear(colour), 0.0, 1.0)
 
 

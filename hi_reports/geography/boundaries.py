@@ -144,9 +144,11 @@ def _dissolved(reference: Reference, geometry: np.ndarray, sha: str) -> dict[str
     import geopandas
 
     roles = reference.vintage.datasets
-    lookup = hashlib.sha256("".join(
-        reference.sources[roles[r]].sha256 for r in ("lookup", "lad_lookup") if r in roles
-    ).encode()).hexdigest()
+    lookup = hashlib.sha256(
+        "".join(
+            reference.sources[roles[r]].sha256 for r in ("lookup", "lad_lookup") if r in roles
+        ).encode()
+    ).hexdigest()
     target = cache_dir() / f"dissolved-{sha[:16]}-{lookup[:16]}-v{DISSOLVE_SCHEMA}.parquet"
     frame = None
     if target.is_file():
@@ -157,11 +159,14 @@ def _dissolved(reference: Reference, geometry: np.ndarray, sha: str) -> dict[str
     if frame is None:
         rows = []
         for level in ("lad", "icb"):
-            for code, shape in _dissolve(geometry, reference.lsoas[f"{level}_code"].to_numpy()).items():
+            for code, shape in _dissolve(
+                geometry, reference.lsoas[f"{level}_code"].to_numpy()
+            ).items():
                 rows.append((level, code, shape))
         frame = geopandas.GeoDataFrame(
             {"level": [r[0] for r in rows], "code": [r[1] for r in rows]},
-            geometry=[r[2] for r in rows], crs="EPSG:27700",
+            geometry=[r[2] for r in rows],
+            crs="EPSG:27700",
         )
         write_cache(frame, target)
     out: dict[str, dict[str, Any]] = {"lad": {}, "icb": {}}

@@ -108,7 +108,10 @@ class Organisation:
     @property
     def codes(self) -> str:
         """Its codes in words: ``"ODS code QHL, ONS code E54000055"``."""
-        parts = [f"ODS code {self.ods_code}" if self.ods_code else "", f"ONS code {self.ons_code}" if self.ons_code else ""]
+        parts = [
+            f"ODS code {self.ods_code}" if self.ods_code else "",
+            f"ONS code {self.ons_code}" if self.ons_code else "",
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -152,15 +155,21 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
         weights = pd.DataFrame({"org": ENGLAND_CODE, "lsoa_code": codes, "weight": 1.0})
     elif kind in ("icb", "sub-icb", "la"):
         column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}[kind]
-        weights = pd.DataFrame({"org": lsoas[f"{column}_code"].to_numpy(), "lsoa_code": codes, "weight": 1.0})
+        weights = pd.DataFrame(
+            {"org": lsoas[f"{column}_code"].to_numpy(), "lsoa_code": codes, "weight": 1.0}
+        )
         parents = {} if kind == "icb" else _majority_parents(weights, reference)
         ods = f"{column}_ods" if kind != "la" else None
-        table = lsoas[[f"{column}_code", f"{column}_name"] + ([ods] if ods else [])].drop_duplicates()
+        table = lsoas[
+            [f"{column}_code", f"{column}_name"] + ([ods] if ods else [])
+        ].drop_duplicates()
         orgs = []
         for row in table.itertuples(index=False):
             ons, name = row[0], row[1]
             ods_code = row[2] if ods else None
-            orgs.append(Organisation(kind, ods_code or ons, ons, ods_code, name, parents.get(ons, ())))
+            orgs.append(
+                Organisation(kind, ods_code or ons, ons, ods_code, name, parents.get(ons, ()))
+            )
     elif kind == "trust":
         weights = trust_catchments(reference)
         names = reference.load_extra("trust_names").set_index("trust_code")
@@ -175,8 +184,15 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
         weights = weights[~weights["org"].map(names["closed"])].reset_index(drop=True)
         parents = _majority_parents(weights, reference)
         orgs = [
-            Organisation("trust", code, None, code, _tidy_trust_name(names.at[code, "trust_name"]),
-                         parents[code], specialist=code not in set(main))
+            Organisation(
+                "trust",
+                code,
+                None,
+                code,
+                _tidy_trust_name(names.at[code, "trust_name"]),
+                parents[code],
+                specialist=code not in set(main),
+            )
             for code in sorted(weights["org"].unique())
         ]
     else:
@@ -230,7 +246,8 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
         kinds = [k for k in kinds if k != "trust"]  # trust data are read only for trust codes
     candidates = [org for k in kinds for org in organisations(reference, k)]
     matches = [
-        org for org in candidates
+        org
+        for org in candidates
         if wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
     ]
     if len(matches) == 1:
@@ -250,10 +267,17 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
                 hint="its services passed to other trusts; `hi-reports orgs --kind trust` lists the open ones",
             )
     if kind is not None:  # the code of another kind: say which
-        others = [k for k in KINDS if k != kind and (k != "trust" or re.fullmatch(r"R[A-Z0-9]{2}", wanted))]
+        others = [
+            k
+            for k in KINDS
+            if k != kind and (k != "trust" or re.fullmatch(r"R[A-Z0-9]{2}", wanted))
+        ]
         elsewhere = [
-            org for k in others for org in organisations(reference, k)
-            if wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
+            org
+            for k in others
+            for org in organisations(reference, k)
+            if wanted
+            in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
         ]
         if elsewhere:
             raise GeographyError(
@@ -267,12 +291,15 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
             if label:
                 labels.setdefault(label.upper(), org)
     close = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
-    close += [label for label in labels if len(wanted) > 3 and wanted in label and label not in close][:3]
+    close += [
+        label for label in labels if len(wanted) > 3 and wanted in label and label not in close
+    ][:3]
     suggestions = list(dict.fromkeys(f"{labels[c].code} ({labels[c].name})" for c in close))[:4]
     what = f"{kind} " if kind else ""
     raise GeographyError(
         f"unknown {what}organisation code {code!r}"
         + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""),
-        hint=f"`hi-reports orgs --kind {kind}` lists every code" if kind
+        hint=f"`hi-reports orgs --kind {kind}` lists every code"
+        if kind
         else f"`hi-reports orgs --kind KIND` lists the codes of a kind ({', '.join(KINDS)})",
     )

@@ -162,7 +162,10 @@ def _normal_limits(a: pd.Series, b: pd.Series, lo_a, hi_a, lo_b, hi_b, ratio: bo
     if ratio:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = a / b
-            se = np.sqrt(((np.log(hi_a) - np.log(lo_a)) / (2 * _Z)) ** 2 + ((np.log(hi_b) - np.log(lo_b)) / (2 * _Z)) ** 2)
+            se = np.sqrt(
+                ((np.log(hi_a) - np.log(lo_a)) / (2 * _Z)) ** 2
+                + ((np.log(hi_b) - np.log(lo_b)) / (2 * _Z)) ** 2
+            )
             return value, value * np.exp(-_Z * se), value * np.exp(_Z * se)
     value = a - b
     se = np.sqrt(((hi_a - lo_a) / (2 * _Z)) ** 2 + ((hi_b - lo_b) / (2 * _Z)) ** 2)
@@ -215,6 +218,7 @@ def activity_indicators(
         negative counts.
     """
     from hi_reports.stats import dsr, rate  # on use: scipy, for editions with activity only
+
     lsoas = reference.lsoas
     position = pd.Series(np.arange(len(lsoas)), index=lsoas.index)
     missing = counts["lsoa_code"][~counts["lsoa_code"].isin(position.index)]
@@ -228,7 +232,11 @@ def activity_indicators(
     if np.any(band.codes < 0) or (counts["count"] < 0).any():
         raise IndicatorError("activity counts: unknown age bands or negative counts")
     events = np.zeros((len(lsoas), len(AGE_BANDS)))
-    np.add.at(events, (position[counts["lsoa_code"]].to_numpy(), band.codes), counts["count"].to_numpy(dtype=float))
+    np.add.at(
+        events,
+        (position[counts["lsoa_code"]].to_numpy(), band.codes),
+        counts["count"].to_numpy(dtype=float),
+    )
     population = band_populations(reference).loc[lsoas.index].to_numpy(dtype=float)
 
     parts = [weights[["org", "lsoa_code", "weight"]]]
@@ -259,14 +267,20 @@ def activity_indicators(
         columns=["org", "dimension", "group"],
     )
     person_years = long.assign(population=long["population"] * years)
-    totals = person_years.groupby(["org", "dimension", "group"], sort=False)[["events", "population"]].sum()
-    out = grid.join(totals, on=["org", "dimension", "group"]).fillna({"events": 0.0, "population": 0.0})
+    totals = person_years.groupby(["org", "dimension", "group"], sort=False)[
+        ["events", "population"]
+    ].sum()
+    out = grid.join(totals, on=["org", "dimension", "group"]).fillna(
+        {"events": 0.0, "population": 0.0}
+    )
 
     # Disclosure control, once: every rate below rests on the published counts.
     out["suppressed"] = disclosure.suppressed(out["events"].to_numpy())
     out["count_published"] = disclosure.publish(out["events"].to_numpy())
-    factor = pd.Series(disclosure.scale(out["events"].to_numpy()),
-                       index=pd.MultiIndex.from_frame(out[["org", "dimension", "group"]]))
+    factor = pd.Series(
+        disclosure.scale(out["events"].to_numpy()),
+        index=pd.MultiIndex.from_frame(out[["org", "dimension", "group"]]),
+    )
     keys3 = pd.MultiIndex.from_frame(person_years[["org", "dimension", "group"]])
     # A hair above the factor, so that a group's scaled counts never add up (in floating point) to
     # less than its published count, which would hide a rate on exactly 10 published events.
@@ -274,15 +288,30 @@ def activity_indicators(
     person_years["events"] = person_years["events"].to_numpy() * scaled
 
     has_pop = (out["population"] > 0) & ~out["suppressed"]
-    crude = rate(out.loc[has_pop, "count_published"], out.loc[has_pop, "population"], multiplier=multiplier)
+    crude = rate(
+        out.loc[has_pop, "count_published"], out.loc[has_pop, "population"], multiplier=multiplier
+    )
     for col in ("value", "lower", "upper"):
         out.loc[has_pop, "crude" if col == "value" else f"crude_{col}"] = crude[col].to_numpy()
 
     # Age-standardised rates: groups whose 19 bands all have residents, on the scaled counts.
-    band_ok = person_years.groupby(["org", "dimension", "group"], sort=False)["population"].transform("min") > 0
-    standard = person_years[band_ok].sort_values(["org", "dimension", "group", "age_band"], kind="stable")
+    band_ok = (
+        person_years.groupby(["org", "dimension", "group"], sort=False)["population"].transform(
+            "min"
+        )
+        > 0
+    )
+    standard = person_years[band_ok].sort_values(
+        ["org", "dimension", "group", "age_band"], kind="stable"
+    )
     if len(standard):
-        rates = dsr(standard, count="events", population="population", by=["org", "dimension", "group"], multiplier=multiplier)
+        rates = dsr(
+            standard,
+            count="events",
+            population="population",
+            by=["org", "dimension", "group"],
+            multiplier=multiplier,
+        )
         rates = rates.set_index(["org", "dimension", "group"])[["value", "lower", "upper"]]
         rates.columns = ["dsr", "dsr_lower", "dsr_upper"]
         out = out.join(rates, on=["org", "dimension", "group"])
@@ -297,9 +326,16 @@ def activity_indicators(
     out["crude_published"] = out["crude"]
     out["dsr_published"] = out["dsr"]
 
-    inequality = _inequality(out, person_years, org_order, basis, repetitions, seed, multiplier, years)
-    return ActivityResults(groups=out, inequality=inequality, multiplier=float(multiplier), years=float(years),
-                           disclosure=disclosure)
+    inequality = _inequality(
+        out, person_years, org_order, basis, repetitions, seed, multiplier, years
+    )
+    return ActivityResults(
+        groups=out,
+        inequality=inequality,
+        multiplier=float(multiplier),
+        years=float(years),
+        disclosure=disclosure,
+    )
 
 
 def _inequality(
@@ -314,13 +350,19 @@ def _inequality(
 ) -> pd.DataFrame:
     """SII, RII, quintile gap and ratio, rural ratio and excess events per organisation."""
     from hi_reports.stats import sii  # on use: scipy, for editions with activity only
+
     value, lower, upper = (basis, f"{basis}_lower", f"{basis}_upper")
     quint = out[out["dimension"] == "imd_quintile"].copy()
     quint["quintile"] = quint["group"].astype(int)
     result = pd.DataFrame(index=pd.Index(orgs, name="org"))
     result["basis"] = basis
 
-    ok = (quint[value] > 0) & np.isfinite(quint[lower]) & np.isfinite(quint[upper]) & (quint["population"] > 0)
+    ok = (
+        (quint[value] > 0)
+        & np.isfinite(quint[lower])
+        & np.isfinite(quint[upper])
+        & (quint["population"] > 0)
+    )
     complete = ok.groupby(quint["org"]).transform("all")
     usable = quint[complete]
     cols = ["sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"]
@@ -328,9 +370,18 @@ def _inequality(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = sii(
-                usable, quantile="quintile", population="population", value=value, lower=lower,
-                upper=upper, value_type=1, by="org", multiplier=-1, repetitions=repetitions,
-                rii=True, seed=seed,
+                usable,
+                quantile="quintile",
+                population="population",
+                value=value,
+                lower=lower,
+                upper=upper,
+                value_type=1,
+                by="org",
+                multiplier=-1,
+                repetitions=repetitions,
+                rii=True,
+                seed=seed,
             ).set_index("org")
         result = result.join(fit[cols])
     else:
@@ -340,14 +391,28 @@ def _inequality(
     wide = quint.pivot(index="org", columns="quintile", values=[value, lower, upper]).reindex(orgs)
     for name, ratio in (("gap", False), ("ratio", True)):
         v, lo, hi = _normal_limits(
-            wide[(value, 1)], wide[(value, 5)], wide[(lower, 1)], wide[(upper, 1)],
-            wide[(lower, 5)], wide[(upper, 5)], ratio,
+            wide[(value, 1)],
+            wide[(value, 5)],
+            wide[(lower, 1)],
+            wide[(upper, 1)],
+            wide[(lower, 5)],
+            wide[(upper, 5)],
+            ratio,
         )
         result[name], result[f"{name}_lower"], result[f"{name}_upper"] = v, lo, hi
-    ur = out[out["dimension"] == "urban_rural"].pivot(index="org", columns="group", values=[value, lower, upper]).reindex(orgs)
+    ur = (
+        out[out["dimension"] == "urban_rural"]
+        .pivot(index="org", columns="group", values=[value, lower, upper])
+        .reindex(orgs)
+    )
     v, lo, hi = _normal_limits(
-        ur[(value, "Rural")], ur[(value, "Urban")], ur[(lower, "Rural")], ur[(upper, "Rural")],
-        ur[(lower, "Urban")], ur[(upper, "Urban")], True,
+        ur[(value, "Rural")],
+        ur[(value, "Urban")],
+        ur[(lower, "Rural")],
+        ur[(upper, "Rural")],
+        ur[(lower, "Urban")],
+        ur[(upper, "Urban")],
+        True,
     )
     result["rural_ratio"], result["rural_ratio_lower"], result["rural_ratio_upper"] = v, lo, hi
 
@@ -361,7 +426,9 @@ def _inequality(
     bad = rest["population"].gt(0) & ~np.isfinite(rest["q5_rate"])
     excess = (rest["events"] - rest["expected"].fillna(0.0)).groupby(rest["org"]).sum()
     excess[bad.groupby(rest["org"]).any()] = np.nan
-    excess[quint.groupby("org")["suppressed"].any().reindex(excess.index, fill_value=False)] = np.nan
+    excess[quint.groupby("org")["suppressed"].any().reindex(excess.index, fill_value=False)] = (
+        np.nan
+    )
     result["excess_events"] = excess.reindex(orgs)
     result["excess_events_per_year"] = result["excess_events"] / years
     return result
@@ -404,8 +471,11 @@ def activity_figures(
     src = f"{source}; ONS mid-2020 LSOA population estimates; MHCLG IMD 2019; ONS RUC 2011"
 
     rule = results.disclosure
-    counted = (f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)" if rule.safe
-               else f" ({rule.mark}: true count)")
+    counted = (
+        f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)"
+        if rule.safe
+        else f" ({rule.mark}: true count)"
+    )
     rounded = " (rounded to whole person-years)" if rule.safe else ""
 
     def people(value: float) -> float:
@@ -417,14 +487,62 @@ def activity_figures(
         return {
             "group": group,
             "suppressed": bool(row["suppressed"]),
-            "events": Measure(f"{sub}.events", float(row["count_published"]), "count", f"{sentence_start(measure_name)} {words}{counted}", src),
-            "population": Measure(f"{sub}.population", people(row["population"]), "count", f"Resident person-years {words}{rounded}", src),
-            "crude": Measure(f"{sub}.crude", float(row["crude_published"]), "number", f"Crude rate of {measure_name} {per} {words}", src),
-            "crude_lower": Measure(f"{sub}.crude_lower", float(row["crude_lower"]), "number", f"Lower 95% limit of the crude rate {words}", src),
-            "crude_upper": Measure(f"{sub}.crude_upper", float(row["crude_upper"]), "number", f"Upper 95% limit of the crude rate {words}", src),
-            "dsr": Measure(f"{sub}.dsr", float(row["dsr_published"]), "number", f"Rate of {measure_name} {per}, age-standardised (2013 European Standard Population) {words}", src),
-            "dsr_lower": Measure(f"{sub}.dsr_lower", float(row["dsr_lower"]), "number", f"Lower 95% limit (Dobson) of the age-standardised rate {words}", src),
-            "dsr_upper": Measure(f"{sub}.dsr_upper", float(row["dsr_upper"]), "number", f"Upper 95% limit (Dobson) of the age-standardised rate {words}", src),
+            "events": Measure(
+                f"{sub}.events",
+                float(row["count_published"]),
+                "count",
+                f"{sentence_start(measure_name)} {words}{counted}",
+                src,
+            ),
+            "population": Measure(
+                f"{sub}.population",
+                people(row["population"]),
+                "count",
+                f"Resident person-years {words}{rounded}",
+                src,
+            ),
+            "crude": Measure(
+                f"{sub}.crude",
+                float(row["crude_published"]),
+                "number",
+                f"Crude rate of {measure_name} {per} {words}",
+                src,
+            ),
+            "crude_lower": Measure(
+                f"{sub}.crude_lower",
+                float(row["crude_lower"]),
+                "number",
+                f"Lower 95% limit of the crude rate {words}",
+                src,
+            ),
+            "crude_upper": Measure(
+                f"{sub}.crude_upper",
+                float(row["crude_upper"]),
+                "number",
+                f"Upper 95% limit of the crude rate {words}",
+                src,
+            ),
+            "dsr": Measure(
+                f"{sub}.dsr",
+                float(row["dsr_published"]),
+                "number",
+                f"Rate of {measure_name} {per}, age-standardised (2013 European Standard Population) {words}",
+                src,
+            ),
+            "dsr_lower": Measure(
+                f"{sub}.dsr_lower",
+                float(row["dsr_lower"]),
+                "number",
+                f"Lower 95% limit (Dobson) of the age-standardised rate {words}",
+                src,
+            ),
+            "dsr_upper": Measure(
+                f"{sub}.dsr_upper",
+                float(row["dsr_upper"]),
+                "number",
+                f"Upper 95% limit (Dobson) of the age-standardised rate {words}",
+                src,
+            ),
         }
 
     ineq = results.inequality.loc[org_code]
@@ -435,7 +553,9 @@ def activity_figures(
 
     excess = Measure(
         f"{key}.excess_events_per_year",
-        float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to) if np.isfinite(ineq["excess_events_per_year"]) else float("nan"),
+        float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to)
+        if np.isfinite(ineq["excess_events_per_year"])
+        else float("nan"),
         "count",
         f"{sentence_start(measure_name)} a year above (negative: below) those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
         + (f" (rounded to {rule.round_to})" if rule.safe else f" ({rule.mark})"),
@@ -445,36 +565,63 @@ def activity_figures(
     return {
         "total": group_figures("all", "All", "of all residents"),
         "quintiles": [
-            {"quintile": int(q), **group_figures("imd_quintile", q, f"in national IMD quintile {q}")}
+            {
+                "quintile": int(q),
+                **group_figures("imd_quintile", q, f"in national IMD quintile {q}"),
+            }
             for q in DIMENSIONS["imd_quintile"]
         ],
         "urban_rural": [
-            group_figures("urban_rural", g, f"in {g.lower()} LSOAs") for g in DIMENSIONS["urban_rural"]
+            group_figures("urban_rural", g, f"in {g.lower()} LSOAs")
+            for g in DIMENSIONS["urban_rural"]
         ],
         "ruc_classes": [
-            group_figures("ruc_code", g, f"in LSOAs of RUC class {g}") for g in DIMENSIONS["ruc_code"]
+            group_figures("ruc_code", g, f"in LSOAs of RUC class {g}")
+            for g in DIMENSIONS["ruc_code"]
         ],
-        "sii": number("sii", f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher in more deprived areas)"),
+        "sii": number(
+            "sii",
+            f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher in more deprived areas)",
+        ),
         "sii_lower": number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),
         "sii_upper": number("sii_upper", "Upper 95% limit of the SII (Monte Carlo)"),
-        "rii": number("rii", f"Relative index of inequality of {basis} rates of {measure_name} (most over least deprived end)"),
+        "rii": number(
+            "rii",
+            f"Relative index of inequality of {basis} rates of {measure_name} (most over least deprived end)",
+        ),
         "rii_lower": number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
         "rii_upper": number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
         "significant": bool(ineq["significant"]),
         # Which way a significant gradient runs, so that no sentence says "rise" of a negative SII.
         # A ratio of the fitted ends is meaningless where the fitted line goes below zero at one end.
         "rii_meaningful": bool(np.isfinite(ineq["rii"]) and ineq["rii"] > 0),
-        "direction": (None if not bool(ineq["significant"]) or not np.isfinite(ineq["sii"])
-                      else "rise" if ineq["sii"] > 0 else "fall"),
-        "gap": number("gap", f"Difference of {basis} rates {per}, national IMD quintile 1 minus quintile 5"),
-        "ratio": number("ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"),
+        "direction": (
+            None
+            if not bool(ineq["significant"]) or not np.isfinite(ineq["sii"])
+            else "rise"
+            if ineq["sii"] > 0
+            else "fall"
+        ),
+        "gap": number(
+            "gap", f"Difference of {basis} rates {per}, national IMD quintile 1 minus quintile 5"
+        ),
+        "ratio": number(
+            "ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"
+        ),
         "ratio_lower": number("ratio_lower", "Lower 95% limit of the quintile 1/5 rate ratio"),
         "ratio_upper": number("ratio_upper", "Upper 95% limit of the quintile 1/5 rate ratio"),
         "rural_ratio": number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
         "excess_events_per_year": excess,
         # The same, unsigned, with the word that goes with its sign: a negative excess is "more"
         # events under the least deprived quintile's rates, never "about -45 fewer".
-        "excess_abs": Measure(f"{key}.excess_events_abs", _three_figures(abs(excess.value)), "count",
-                              "The excess events a year, without their sign, to three significant figures", src),
-        "excess_word": (None if excess.missing or excess.value == 0 else "fewer" if excess.value > 0 else "more"),
+        "excess_abs": Measure(
+            f"{key}.excess_events_abs",
+            _three_figures(abs(excess.value)),
+            "count",
+            "The excess events a year, without their sign, to three significant figures",
+            src,
+        ),
+        "excess_word": (
+            None if excess.missing or excess.value == 0 else "fewer" if excess.value > 0 else "more"
+        ),
     }

@@ -67,7 +67,9 @@ class Subject:
         """The three organisations of the same kind most alike in deprivation (:func:`similar`)."""
         return similar(self.profiles, self.key)
 
-    def pair(self, key: str, part: pd.Series, whole: pd.Series, definition: str, source: str) -> dict[str, Any]:
+    def pair(
+        self, key: str, part: pd.Series, whole: pd.Series, definition: str, source: str
+    ) -> dict[str, Any]:
         """Residents and share of one category, with England's (and the parent's) share.
 
         Also the share's Wilson 95% limits (``lower``, ``upper``), how it compares with England's
@@ -79,28 +81,58 @@ class Subject:
         share, england = _share(part[me], whole[me]), _share(part[ENGLAND], whole[ENGLAND])
         lower, upper = wilson95(part[me], whole[me])
         figures: dict[str, Any] = {
-            "residents": Measure(f"{key}.residents", float(part[me]), "count", f"Residents {definition}", source),
-            "share": Measure(f"{key}.share", share, "share", f"Share of residents {definition}", source),
-            "england_share": Measure(
-                f"{key}.england_share", england, "share",
-                f"Share of England's residents {definition}", source,
+            "residents": Measure(
+                f"{key}.residents", float(part[me]), "count", f"Residents {definition}", source
             ),
-            "lower": Measure(f"{key}.lower", lower, "share",
-                             f"Lower 95% limit (Wilson score) of the share of residents {definition}", source),
-            "upper": Measure(f"{key}.upper", upper, "share",
-                             f"Upper 95% limit (Wilson score) of the share of residents {definition}", source),
-            "vs_england": None if me == ENGLAND or math.isnan(lower) else
-            "lower" if england > upper else "higher" if england < lower else "similar",
+            "share": Measure(
+                f"{key}.share", share, "share", f"Share of residents {definition}", source
+            ),
+            "england_share": Measure(
+                f"{key}.england_share",
+                england,
+                "share",
+                f"Share of England's residents {definition}",
+                source,
+            ),
+            "lower": Measure(
+                f"{key}.lower",
+                lower,
+                "share",
+                f"Lower 95% limit (Wilson score) of the share of residents {definition}",
+                source,
+            ),
+            "upper": Measure(
+                f"{key}.upper",
+                upper,
+                "share",
+                f"Upper 95% limit (Wilson score) of the share of residents {definition}",
+                source,
+            ),
+            "vs_england": None
+            if me == ENGLAND or math.isnan(lower)
+            else "lower"
+            if england > upper
+            else "higher"
+            if england < lower
+            else "similar",
         }
         if self.similar:
             shares = [_share(part[k], whole[k]) for k in self.similar]
             kinds = self.org.kind_plural
             figures["similar_low"] = Measure(
-                f"{key}.similar_low", min(shares), "share",
-                f"Lowest share of residents {definition} among the three {kinds} most alike in deprivation", source)
+                f"{key}.similar_low",
+                min(shares),
+                "share",
+                f"Lowest share of residents {definition} among the three {kinds} most alike in deprivation",
+                source,
+            )
             figures["similar_high"] = Measure(
-                f"{key}.similar_high", max(shares), "share",
-                f"Highest share of residents {definition} among the three {kinds} most alike in deprivation", source)
+                f"{key}.similar_high",
+                max(shares),
+                "share",
+                f"Highest share of residents {definition} among the three {kinds} most alike in deprivation",
+                source,
+            )
         if self.parent is not None:
             figures["parent_share"] = Measure(
                 f"{key}.parent_share",
@@ -118,9 +150,14 @@ class Subject:
         value = float(rank[self.key]) if self.key in rank.index else float("nan")
         tied = int((peers == peers[self.key]).sum()) if self.key in rank.index else 0
         return Measure(
-            key, value, "rank", f"Rank among {len(peers)} {self.org.kind_plural} by {what} (1 = highest; "
+            key,
+            value,
+            "rank",
+            f"Rank among {len(peers)} {self.org.kind_plural} by {what} (1 = highest; "
             "organisations whose shares print the same share the rank)",
-            source, of=len(peers), tied=tied if tied > 1 else None,
+            source,
+            of=len(peers),
+            tied=tied if tied > 1 else None,
         )
 
     def source(self, *parts: str) -> str:
@@ -129,8 +166,9 @@ class Subject:
         return "; ".join(parts + extra)
 
 
-def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFrame,
-                     names: dict[str, Organisation]) -> Figures:
+def overview_figures(
+    subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFrame, names: dict[str, Organisation]
+) -> Figures:
     """Figures of the front matter and introduction: population, LSOAs, local authorities,
     parent ICBs with their shares, and the three most similar organisations of the same kind.
 
@@ -150,7 +188,9 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
     pop_source, lookup_source = v.sources.population, v.sources.lookup
     mine = weights[(weights["org"] == me) & (weights["weight"] > 0)].join(lsoas, on="lsoa_code")
     mine = mine.assign(people=mine["population"] * mine["weight"])
-    councils = mine.groupby(["lad_code", "lad_name"])["people"].sum().reset_index().sort_values("lad_name")
+    councils = (
+        mine.groupby(["lad_code", "lad_name"])["people"].sum().reset_index().sort_values("lad_name")
+    )
     if org.kind == "trust":  # a catchment touches many councils thinly: name those with 5% or more
         councils = councils[councils["people"] >= 0.05 * councils["people"].sum()]
     by_icb = mine.groupby("icb_code")["people"].sum().sort_values(ascending=False)
@@ -158,8 +198,13 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
     parents = [
         {
             "name": names[code].name if code in names else code,
-            "share": Measure(f"intro.parent.{code}.share", _share(people, by_icb.sum()), "share",
-                             f"Share of residents who live in {names[code].name if code in names else code}", source),
+            "share": Measure(
+                f"intro.parent.{code}.share",
+                _share(people, by_icb.sum()),
+                "share",
+                f"Share of residents who live in {names[code].name if code in names else code}",
+                source,
+            ),
         }
         for code, people in by_icb.items()
         if code in org.parents
@@ -168,38 +213,85 @@ def overview_figures(subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFram
     rest = None  # the residents in ICBs not named, so that the parent sentences add up to all
     if len(others) and others.sum() > 0:
         rest = {
-            "count": Measure("intro.parent.other.count", float(len(others)), "count",
-                             "ICBs, other than those named, where residents live", source),
-            "share": Measure("intro.parent.other.share", _share(others.sum(), by_icb.sum()), "share",
-                             "Share of residents who live in ICBs other than those named", source),
+            "count": Measure(
+                "intro.parent.other.count",
+                float(len(others)),
+                "count",
+                "ICBs, other than those named, where residents live",
+                source,
+            ),
+            "share": Measure(
+                "intro.parent.other.share",
+                _share(others.sum(), by_icb.sum()),
+                "share",
+                "Share of residents who live in ICBs other than those named",
+                source,
+            ),
         }
     figures: Figures = {
-        "population": Measure("intro.population", float(profiles.population[me]), "count", f"Residents, {v.population_when}", source),
-        "england_population": Measure("intro.england_population", float(profiles.population[ENGLAND]), "count",
-                                      f"Residents of England, {v.population_when}", pop_source),
-        "share_of_england": Measure("intro.share_of_england", _share(profiles.population[me], profiles.population[ENGLAND]),
-                                    "share", f"Residents as a share of England's residents, {v.population_when}", source),
-        "england_lsoas": Measure("intro.england_lsoas", float(profiles.lsoas[ENGLAND]), "count",
-                                 f"LSOAs ({v.lsoa_year}) in England", pop_source),
-        "lsoas": Measure("intro.lsoas", float(profiles.lsoas[me]), "count",
-                         f"LSOAs ({v.lsoa_year}) with residents counted in the organisation", source),
+        "population": Measure(
+            "intro.population",
+            float(profiles.population[me]),
+            "count",
+            f"Residents, {v.population_when}",
+            source,
+        ),
+        "england_population": Measure(
+            "intro.england_population",
+            float(profiles.population[ENGLAND]),
+            "count",
+            f"Residents of England, {v.population_when}",
+            pop_source,
+        ),
+        "share_of_england": Measure(
+            "intro.share_of_england",
+            _share(profiles.population[me], profiles.population[ENGLAND]),
+            "share",
+            f"Residents as a share of England's residents, {v.population_when}",
+            source,
+        ),
+        "england_lsoas": Measure(
+            "intro.england_lsoas",
+            float(profiles.lsoas[ENGLAND]),
+            "count",
+            f"LSOAs ({v.lsoa_year}) in England",
+            pop_source,
+        ),
+        "lsoas": Measure(
+            "intro.lsoas",
+            float(profiles.lsoas[me]),
+            "count",
+            f"LSOAs ({v.lsoa_year}) with residents counted in the organisation",
+            source,
+        ),
         "local_authorities": Measure(
-            "intro.local_authorities", float(len(councils)), "count",
+            "intro.local_authorities",
+            float(len(councils)),
+            "count",
             "Local authority districts (2022) holding 5% or more of the catchment's residents"
-            if org.kind == "trust" else "Local authority districts (2022) with LSOAs in the organisation",
+            if org.kind == "trust"
+            else "Local authority districts (2022) with LSOAs in the organisation",
             source,
         ),
         "local_authority_names": councils["lad_name"].tolist(),
-        "organisations_of_kind": Measure("intro.organisations_of_kind", float(len(profiles.peers)), "count",
-                                         f"{org.kind_plural} in England", source),
+        "organisations_of_kind": Measure(
+            "intro.organisations_of_kind",
+            float(len(profiles.peers)),
+            "count",
+            f"{org.kind_plural} in England",
+            source,
+        ),
         "parents": parents,
         "parents_rest": rest,
         "similar": [names[code].name for code in subject.similar],
     }
     if subject.parent is not None:
         figures["parent_population"] = Measure(
-            "intro.parent_population", float(profiles.population[subject.parent.key]), "count",
-            f"Residents of {subject.parent.name}, {v.population_when}", f"{pop_source}; {lookup_source}",
+            "intro.parent_population",
+            float(profiles.population[subject.parent.key]),
+            "count",
+            f"Residents of {subject.parent.name}, {v.population_when}",
+            f"{pop_source}; {lookup_source}",
         )
     return figures
 
@@ -231,10 +323,13 @@ def furthest_above_england(domains: list[dict[str, Any]]) -> dict[str, Any] | No
     dict or None
         ``domains`` (tied as printed, in the order given), ``titles`` and ``above``.
     """
+
     def ratio(domain: dict[str, Any]) -> float:
         return round(domain["share"].value * 1000) / round(domain["england_share"].value * 1000)
 
-    comparable = [d for d in domains if not d["share"].missing and round(d["england_share"].value * 1000) > 0]
+    comparable = [
+        d for d in domains if not d["share"].missing and round(d["england_share"].value * 1000) > 0
+    ]
     if not comparable:
         return None
     best = max(ratio(d) for d in comparable)
@@ -264,9 +359,11 @@ def age_ends(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     first, last = populated[0], populated[-1]
     a, b = (round(row["65+"].value * 1000) for row in (first, last))
     return {
-        "deprived": first["65+"], "deprived_quintile": first["quintile"],
+        "deprived": first["65+"],
+        "deprived_quintile": first["quintile"],
         "deprived_label": _quintile_label(first["quintile"], "most"),
-        "affluent": last["65+"], "affluent_quintile": last["quintile"],
+        "affluent": last["65+"],
+        "affluent_quintile": last["quintile"],
         "affluent_label": _quintile_label(last["quintile"], "least"),
         "younger": "deprived" if a < b else "affluent" if a > b else None,
     }
@@ -288,8 +385,15 @@ def _who(codes: Sequence[str], names: dict[str, Organisation], plural: str) -> s
     return f"{len(codes)} {plural}"
 
 
-def spread(profiles: Profiles, values: pd.Series, key: str, what: str, names: dict[str, Organisation],
-           source: str, plural: str = "ICBs") -> Figures:
+def spread(
+    profiles: Profiles,
+    values: pd.Series,
+    key: str,
+    what: str,
+    names: dict[str, Organisation],
+    source: str,
+    plural: str = "ICBs",
+) -> Figures:
     """Range and distribution of a share across the peers (for the England edition).
 
     ``lowest_name`` and ``highest_name`` name every organisation whose share prints as the lowest
@@ -300,7 +404,7 @@ def spread(profiles: Profiles, values: pd.Series, key: str, what: str, names: di
     peers = values.reindex(profiles.peers).sort_values(kind="stable")
     printed = as_printed(peers)
     quarter = len(peers) // 4
-    middle = peers.iloc[quarter: len(peers) - quarter]
+    middle = peers.iloc[quarter : len(peers) - quarter]
 
     def measure(name: str, value: float, text: str) -> Measure:
         return Measure(f"{key}.{name}", float(value), "share", f"{text} {what}", source)
@@ -311,15 +415,26 @@ def spread(profiles: Profiles, values: pd.Series, key: str, what: str, names: di
         "highest": measure("highest", peers.iloc[-1], "Highest"),
         "highest_name": _who(list(printed.index[printed == printed.iloc[-1]]), names, plural),
         "median": measure("median", peers.median(), "Median"),
-        "middle_low": measure("middle_low", middle.iloc[0], "Lowest of the middle half of organisations by"),
-        "middle_high": measure("middle_high", middle.iloc[-1], "Highest of the middle half of organisations by"),
-        "middle_count": Measure(f"{key}.middle_count", float(len(middle)), "count",
-                                f"Organisations in the middle half by {what}", source),
+        "middle_low": measure(
+            "middle_low", middle.iloc[0], "Lowest of the middle half of organisations by"
+        ),
+        "middle_high": measure(
+            "middle_high", middle.iloc[-1], "Highest of the middle half of organisations by"
+        ),
+        "middle_count": Measure(
+            f"{key}.middle_count",
+            float(len(middle)),
+            "count",
+            f"Organisations in the middle half by {what}",
+            source,
+        ),
         "values": [
             (names[code].short_name, measure(code, value, f"{names[code].name}:"))
             for code, value in peers.items()
         ],
-        "count": Measure(f"{key}.count", float(len(peers)), "count", f"Organisations compared by {what}", source),
+        "count": Measure(
+            f"{key}.count", float(len(peers)), "count", f"Organisations compared by {what}", source
+        ),
     }
 
 
@@ -330,29 +445,66 @@ def imd_figures(subject: Subject) -> Figures:
     sources = profiles.vintage.sources
     source = subject.source(sources.imd, sources.population)
     deciles = [
-        {"decile": d, **subject.pair(f"imd.decile_{d}", profiles.imd_decile[d], total, f"in national IMD decile {d}", source)}
+        {
+            "decile": d,
+            **subject.pair(
+                f"imd.decile_{d}",
+                profiles.imd_decile[d],
+                total,
+                f"in national IMD decile {d}",
+                source,
+            ),
+        }
         for d in range(1, 11)
     ]
     quintiles = [
-        {"quintile": q, **subject.pair(f"imd.quintile_{q}", profiles.imd_quintile[q], total, f"in national IMD quintile {q}", source)}
+        {
+            "quintile": q,
+            **subject.pair(
+                f"imd.quintile_{q}",
+                profiles.imd_quintile[q],
+                total,
+                f"in national IMD quintile {q}",
+                source,
+            ),
+        }
         for q in range(1, 6)
     ]
     core20 = subject.pair(
-        "imd.core20", profiles.imd_quintile[1], total,
-        "in the 20% most deprived LSOAs in England (Core20: national IMD deciles 1-2)", source,
+        "imd.core20",
+        profiles.imd_quintile[1],
+        total,
+        "in the 20% most deprived LSOAs in England (Core20: national IMD deciles 1-2)",
+        source,
     )
-    core20["rank"] = subject.rank(profiles.imd_quintile[1] / total, "imd.core20.rank", "Core20 share", f"{source}; {sources.lookup}")
+    core20["rank"] = subject.rank(
+        profiles.imd_quintile[1] / total,
+        "imd.core20.rank",
+        "Core20 share",
+        f"{source}; {sources.lookup}",
+    )
     domains = []
     for key, title, weight in DOMAINS:
-        domains.append({
-            "key": key,
-            "title": title,
-            "weight": Measure(f"imd.domain.{key}.weight", weight, "share", f"Weight of the {title} domain in the IMD",
-                              f"MHCLG {profiles.vintage.iod} technical report"),
-            **subject.pair(f"imd.domain.{key}", profiles.domain_q1[key], total,
-                           f"in the most deprived national quintile of the {title} domain",
-                           subject.source(sources.domains, sources.population)),
-        })
+        domains.append(
+            {
+                "key": key,
+                "title": title,
+                "weight": Measure(
+                    f"imd.domain.{key}.weight",
+                    weight,
+                    "share",
+                    f"Weight of the {title} domain in the IMD",
+                    f"MHCLG {profiles.vintage.iod} technical report",
+                ),
+                **subject.pair(
+                    f"imd.domain.{key}",
+                    profiles.domain_q1[key],
+                    total,
+                    f"in the most deprived national quintile of the {title} domain",
+                    subject.source(sources.domains, sources.population),
+                ),
+            }
+        )
     furthest = furthest_above_england(domains) if subject.key != ENGLAND else None
     age_by_quintile = []
     for q in range(1, 6):
@@ -360,29 +512,47 @@ def imd_figures(subject: Subject) -> Figures:
         row_total = people.sum(axis=1)
         row: dict[str, Any] = {
             "quintile": q,
-            "residents": Measure(f"imd.age.q{q}.residents", float(row_total[subject.key]), "count",
-                                 f"Residents of national IMD quintile {q}", source),
+            "residents": Measure(
+                f"imd.age.q{q}.residents",
+                float(row_total[subject.key]),
+                "count",
+                f"Residents of national IMD quintile {q}",
+                source,
+            ),
         }
         for label, _, _ in AGE_GROUPS:
             row[label] = Measure(
-                f"imd.age.q{q}.{label}", _share(people[label][subject.key], row_total[subject.key]), "share",
-                f"Share of residents of national IMD quintile {q} aged {label}", source,
+                f"imd.age.q{q}.{label}",
+                _share(people[label][subject.key], row_total[subject.key]),
+                "share",
+                f"Share of residents of national IMD quintile {q} aged {label}",
+                source,
             )
         age_by_quintile.append(row)
     age = {
-        label: subject.pair(f"imd.age.{label}", profiles.age[label], total, f"aged {label}", subject.source(sources.population))
+        label: subject.pair(
+            f"imd.age.{label}",
+            profiles.age[label],
+            total,
+            f"aged {label}",
+            subject.source(sources.population),
+        )
         for label, _, _ in AGE_GROUPS
     }
     return {
         "age_ends": age_ends(age_by_quintile),
-        "empty_quintiles": [row["quintile"] for row in age_by_quintile if not row["residents"].value > 0],
+        "empty_quintiles": [
+            row["quintile"] for row in age_by_quintile if not row["residents"].value > 0
+        ],
         "deciles": deciles,
         "quintiles": quintiles,
         "core20": core20,
         "domains": domains,
         "furthest_domain": furthest,
-        "domain_range": {"lowest": min(domains, key=lambda d: d["share"].value)["share"],
-                         "highest": max(domains, key=lambda d: d["share"].value)["share"]},
+        "domain_range": {
+            "lowest": min(domains, key=lambda d: d["share"].value)["share"],
+            "highest": max(domains, key=lambda d: d["share"].value)["share"],
+        },
         "age_by_quintile": age_by_quintile,
         "age": age,
     }
@@ -396,24 +566,51 @@ def rural_figures(subject: Subject) -> Figures:
     sources = v.sources
     source = subject.source(sources.ruc, sources.population)
     classes = [
-        {"code": c.code, "name": c.name, "urban_rural": c.urban_rural,
-         **subject.pair(f"rural.ruc_{c.code}", profiles.ruc_class[c.code], total,
-                        f"in LSOAs of {v.ruc_short} class {c.code} ({c.name})", source)}
+        {
+            "code": c.code,
+            "name": c.name,
+            "urban_rural": c.urban_rural,
+            **subject.pair(
+                f"rural.ruc_{c.code}",
+                profiles.ruc_class[c.code],
+                total,
+                f"in LSOAs of {v.ruc_short} class {c.code} ({c.name})",
+                source,
+            ),
+        }
         for c in v.ruc_classes
     ]
-    urban = subject.pair("rural.urban", profiles.urban_rural["Urban"], total,
-                         f"in urban LSOAs ({v.ruc_short} {v.codes('Urban')})", source)
-    rural = subject.pair("rural.rural", profiles.urban_rural["Rural"], total,
-                         f"in rural LSOAs ({v.ruc_short} {v.codes('Rural')})", source)
-    rural["rank"] = subject.rank(profiles.urban_rural["Rural"] / total, "rural.rank", "rural share", f"{source}; {sources.lookup}")
+    urban = subject.pair(
+        "rural.urban",
+        profiles.urban_rural["Urban"],
+        total,
+        f"in urban LSOAs ({v.ruc_short} {v.codes('Urban')})",
+        source,
+    )
+    rural = subject.pair(
+        "rural.rural",
+        profiles.urban_rural["Rural"],
+        total,
+        f"in rural LSOAs ({v.ruc_short} {v.codes('Rural')})",
+        source,
+    )
+    rural["rank"] = subject.rank(
+        profiles.urban_rural["Rural"] / total,
+        "rural.rank",
+        "rural share",
+        f"{source}; {sources.lookup}",
+    )
     by_quintile = []
     for q in range(1, 6):
         row: dict[str, Any] = {"quintile": q}
         for area in ("Urban", "Rural"):
             lower = area.lower()
             row[lower] = subject.pair(
-                f"rural.{lower}_q{q}", profiles.rural_by_quintile[(area, q)], profiles.urban_rural[area],
-                f"of {lower} LSOAs who live in national IMD quintile {q}", subject.source(sources.ruc, sources.imd, sources.population),
+                f"rural.{lower}_q{q}",
+                profiles.rural_by_quintile[(area, q)],
+                profiles.urban_rural[area],
+                f"of {lower} LSOAs who live in national IMD quintile {q}",
+                subject.source(sources.ruc, sources.imd, sources.population),
             )
         by_quintile.append(row)
     age = []
@@ -421,8 +618,11 @@ def rural_figures(subject: Subject) -> Figures:
         row = {"group": label}
         for area in ("Urban", "Rural"):
             row[area.lower()] = subject.pair(
-                f"rural.age.{area.lower()}.{label}", profiles.age_by_urban_rural[area][label],
-                profiles.urban_rural[area], f"of {area.lower()} LSOAs aged {label}", source,
+                f"rural.age.{area.lower()}.{label}",
+                profiles.age_by_urban_rural[area][label],
+                profiles.urban_rural[area],
+                f"of {area.lower()} LSOAs aged {label}",
+                source,
             )
         age.append(row)
     return {
@@ -441,10 +641,22 @@ def variation_figures(icb_profiles: Profiles, names: dict[str, Organisation]) ->
     total = icb_profiles.population
     s = icb_profiles.vintage.sources
     return {
-        "core20": spread(icb_profiles, icb_profiles.imd_quintile[1] / total, "variation.core20",
-                         "Core20 share among ICBs", names, f"{s.imd}; {s.population}; {s.lookup}"),
-        "rural": spread(icb_profiles, icb_profiles.urban_rural["Rural"] / total, "variation.rural",
-                        "rural share among ICBs", names, f"{s.ruc}; {s.population}; {s.lookup}"),
+        "core20": spread(
+            icb_profiles,
+            icb_profiles.imd_quintile[1] / total,
+            "variation.core20",
+            "Core20 share among ICBs",
+            names,
+            f"{s.imd}; {s.population}; {s.lookup}",
+        ),
+        "rural": spread(
+            icb_profiles,
+            icb_profiles.urban_rural["Rural"] / total,
+            "variation.rural",
+            "rural share among ICBs",
+            names,
+            f"{s.ruc}; {s.population}; {s.lookup}",
+        ),
     }
 
 
@@ -464,14 +676,20 @@ def vintage_figures(subject: Subject, other: Vintage, other_core20: float) -> Fi
     profiles, key = subject.profiles, subject.key
     own = _share(profiles.imd_quintile[1][key], profiles.population[key])
     rows = []
-    for v, value in sorted(((profiles.vintage, own), (other, other_core20)), key=lambda pair: pair[0].name):
-        rows.append({
-            "vintage": v,
-            "core20": Measure(
-                f"imd.vintage_{v.name}.core20", float(value), "share",
-                f"Share of residents in the 20% most deprived LSOAs in England by the {v.imd} "
-                f"({v.lsoa_label}, residents {v.population_when})",
-                subject.source(v.sources.imd, v.sources.population, v.sources.lookup),
-            ),
-        })
+    for v, value in sorted(
+        ((profiles.vintage, own), (other, other_core20)), key=lambda pair: pair[0].name
+    ):
+        rows.append(
+            {
+                "vintage": v,
+                "core20": Measure(
+                    f"imd.vintage_{v.name}.core20",
+                    float(value),
+                    "share",
+                    f"Share of residents in the 20% most deprived LSOAs in England by the {v.imd} "
+                    f"({v.lsoa_label}, residents {v.population_when})",
+                    subject.source(v.sources.imd, v.sources.population, v.sources.lookup),
+                ),
+            }
+        )
     return {"rows": rows}

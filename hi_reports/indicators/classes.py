@@ -35,8 +35,13 @@ def printed(values: Sequence[float] | np.ndarray, digits: int = 1) -> np.ndarray
     Rounds as :func:`hi_reports.formatting.decimal` does (Python's formatting of the float), so
     that a value classed here is the number a reader sees.
     """
-    return np.array([float(f"{v:.{digits}f}") if math.isfinite(v) else math.nan
-                     for v in np.asarray(values, dtype=float)], dtype=float)
+    return np.array(
+        [
+            float(f"{v:.{digits}f}") if math.isfinite(v) else math.nan
+            for v in np.asarray(values, dtype=float)
+        ],
+        dtype=float,
+    )
 
 
 def quantile_breaks(values: Sequence[float] | np.ndarray, classes: int = 5) -> list[float]:
@@ -87,8 +92,13 @@ class Classes:
     suffix: str = ""
 
     @classmethod
-    def of(cls, values: Sequence[float] | np.ndarray, breaks: Sequence[float], digits: int = 1,
-           suffix: str = "") -> Classes:
+    def of(
+        cls,
+        values: Sequence[float] | np.ndarray,
+        breaks: Sequence[float],
+        digits: int = 1,
+        suffix: str = "",
+    ) -> Classes:
         """Class ``values`` by ``breaks`` rounded to ``digits`` decimals (see :data:`RULE`).
 
         Raises
@@ -114,10 +124,15 @@ class Classes:
         top = limits[-1]
         outside = finite & ((array < lowers[0]) | (array > top))
         if outside.any():
-            raise ValueError(f"values {array[outside][:3].tolist()} lie outside the classes "
-                             f"{lowers[0]} to {top}")
-        index = np.where(finite, np.searchsorted(np.asarray(lowers), np.nan_to_num(array), side="right") - 1, -1)
-        return cls(tuple(array.tolist()), (*lowers, top), tuple(int(i) for i in index), digits, suffix)
+            raise ValueError(
+                f"values {array[outside][:3].tolist()} lie outside the classes {lowers[0]} to {top}"
+            )
+        index = np.where(
+            finite, np.searchsorted(np.asarray(lowers), np.nan_to_num(array), side="right") - 1, -1
+        )
+        return cls(
+            tuple(array.tolist()), (*lowers, top), tuple(int(i) for i in index), digits, suffix
+        )
 
     @property
     def size(self) -> int:
@@ -172,7 +187,7 @@ class Classes:
         """The colours of the classes, lowest first: the last ``size`` of ``palette``."""
         if self.size > len(palette):
             raise ValueError(f"{self.size} classes and {len(palette)} colours")
-        return tuple(palette[len(palette) - self.size:])
+        return tuple(palette[len(palette) - self.size :])
 
     def legend(self, palette: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """The legend's ``(label, colour)`` rows, lowest class first."""

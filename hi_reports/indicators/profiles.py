@@ -104,7 +104,9 @@ def compute_profiles(
         parts.append(extra[~extra["org"].isin(peers)])
     if ENGLAND not in peers:
         parts.append(
-            pd.DataFrame({"org": ENGLAND, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0})
+            pd.DataFrame(
+                {"org": ENGLAND, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0}
+            )
         )
     frame = _weighted(reference, pd.concat(parts, ignore_index=True))
     grouped = frame.groupby("org")
@@ -118,7 +120,10 @@ def compute_profiles(
     urban_rural = _by(frame, "urban_rural").reindex(columns=["Urban", "Rural"], fill_value=0.0)
     domain_q1 = pd.DataFrame(
         {
-            key: frame["population"].where(frame[f"{key}_decile"] <= 2, 0.0).groupby(frame["org"]).sum()
+            key: frame["population"]
+            .where(frame[f"{key}_decile"] <= 2, 0.0)
+            .groupby(frame["org"])
+            .sum()
             for key, _, _ in DOMAINS
         }
     )

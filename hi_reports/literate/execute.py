@@ -122,8 +122,14 @@ def _open_figures() -> list[Any]:
 @contextlib.contextmanager
 def _ipython_display(show: Callable[..., None]) -> Iterator[None]:
     """While a cell runs, ``IPython.display.display`` (where IPython is installed) shows here."""
-    targets = [m for m in (sys.modules.get("IPython.display"),
-                           sys.modules.get("IPython.core.display_functions")) if m is not None]
+    targets = [
+        m
+        for m in (
+            sys.modules.get("IPython.display"),
+            sys.modules.get("IPython.core.display_functions"),
+        )
+        if m is not None
+    ]
     saved = [(m, m.__dict__.get("display")) for m in targets]
     try:
         for module in targets:
@@ -170,11 +176,17 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
         tree = ast.parse(cell.code, filename=filename)
     except SyntaxError as error:
         line = first + (error.lineno or 1) - 1
-        raise CellError(f"{_where(cell, path)}, line {line}: SyntaxError: {error.msg}",
-                        "fix the cell's Python", path, line) from None
+        raise CellError(
+            f"{_where(cell, path)}, line {line}: SyntaxError: {error.msg}",
+            "fix the cell's Python",
+            path,
+            line,
+        ) from None
     ast.increment_lineno(tree, first - 1)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    if last is not None and cell.code.rstrip().endswith(";"):  # as in Jupyter: a ";" hides the value
+    if last is not None and cell.code.rstrip().endswith(
+        ";"
+    ):  # as in Jupyter: a ";" hides the value
         tree.body.append(last)
         last = None
     namespace.setdefault("display", show)
@@ -192,7 +204,8 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
                         f"({float(value)!r})",
                         "print it through ed.pct, ed.num or ed.dec with a key and a definition, so that "
                         "the annex records it, or end the line with ';' to show nothing",
-                        path, last.lineno,
+                        path,
+                        last.lineno,
                     )
             show(value)
             for figure in _open_figures():
@@ -203,25 +216,35 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
         raise
     except Exception as error:  # the chapter's code: any error, reported on one line
         line = _error_line(error, filename) or first
-        hint = ("fix the cell; to debug it, run the chapter's cells in Python with "
-                "ed = hi_reports.edition(org)")
+        hint = (
+            "fix the cell; to debug it, run the chapter's cells in Python with "
+            "ed = hi_reports.edition(org)"
+        )
         if isinstance(error, NameError) and error.name in PARAMETERS:
-            hint = (f"set {error.name} in a parameters cell ('#| tags: [parameters]'), which hi-reports "
-                    "and Quarto fill for each organisation")
+            hint = (
+                f"set {error.name} in a parameters cell ('#| tags: [parameters]'), which hi-reports "
+                "and Quarto fill for each organisation"
+            )
         elif isinstance(error, NameError) and error.name:
-            close = difflib.get_close_matches(error.name, [n for n in namespace if not n.startswith("__")]
-                                              + dir(builtins), n=1)
+            close = difflib.get_close_matches(
+                error.name, [n for n in namespace if not n.startswith("__")] + dir(builtins), n=1
+            )
             if close:
                 hint = f"did you mean {close[0]!r}? Names come from the cells above or from imports"
         raise CellError(
-            f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}", hint, path, line,
+            f"{_where(cell, path)}, line {line}: {type(error).__name__}: {error}",
+            hint,
+            path,
+            line,
         ) from None
     return outputs
 
 
 def _bare_number(value: Any) -> bool:
     """A float (Python's or numpy's) shown as a cell's value: a number the annex would not know."""
-    return isinstance(value, float) or (type(value).__module__ == "numpy" and "float" in type(value).__name__)
+    return isinstance(value, float) or (
+        type(value).__module__ == "numpy" and "float" in type(value).__name__
+    )
 
 
 def _error_line(error: BaseException, filename: str) -> int | None:
@@ -239,5 +262,14 @@ def new_namespace(name: str = "__chapter__") -> dict[str, Any]:
     return module.__dict__
 
 
-__all__ = ["CellError", "Figure", "MarkdownText", "Output", "Stream", "Table", "new_namespace",
-           "run_cell", "to_output"]
+__all__ = [
+    "CellError",
+    "Figure",
+    "MarkdownText",
+    "Output",
+    "Stream",
+    "Table",
+    "new_namespace",
+    "run_cell",
+    "to_output",
+]

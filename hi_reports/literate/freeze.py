@@ -45,7 +45,9 @@ def freeze_key(source: Path, text: str, parameters: Mapping[str, Any], context: 
     folder = source.parent
     if folder.is_dir():
         for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".qmd"):
-            digest.update(path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            digest.update(
+                path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+            )
     return digest.hexdigest()
 
 
@@ -71,18 +73,24 @@ class Freezer:
         """Store ``frozen`` under ``key`` (atomically; a failure only warns)."""
         data = {
             "markdown": frozen.markdown,
-            "figures": {name: base64.b64encode(png).decode("ascii") for name, png in frozen.figures.items()},
+            "figures": {
+                name: base64.b64encode(png).decode("ascii") for name, png in frozen.figures.items()
+            },
             "numbers": frozen.numbers,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=self.folder, suffix=".tmp", delete=False,
-                                             encoding="utf-8") as handle:
+            with tempfile.NamedTemporaryFile(
+                "w", dir=self.folder, suffix=".tmp", delete=False, encoding="utf-8"
+            ) as handle:
                 json.dump(data, handle)
             os.replace(handle.name, self.folder / f"{key}.json")
         except OSError as error:
-            warnings.warn(f"cannot keep an executed chapter in {self.folder} ({error})", HIReportsWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"cannot keep an executed chapter in {self.folder} ({error})",
+                HIReportsWarning,
+                stacklevel=2,
+            )
 
 
 __all__ = ["Freezer", "Frozen", "freeze_key"]

@@ -58,15 +58,50 @@ __all__ = [
 
 #: The cell options Quarto keeps as ``#|`` lines of a code cell (quarto-cli's
 #: ``kJupyterCellOptionKeys``); any other option moves to the cell's metadata.
-OPTION_KEYS = frozenset({
-    "eval", "echo", "warning", "error", "output", "include", "label", "classes", "panel", "column",
-    "fig-cap", "fig-subcap", "fig-scap", "fig-cap-location", "tbl-cap-location", "cap-location",
-    "fig-column", "tbl-column", "fig-link", "fig-align", "fig-alt", "fig-env", "fig-pos",
-    "lst-label", "lst-cap", "out-width", "out-height", "md-indent", "code-fold",
-    "code-line-numbers", "code-summary", "code-overflow", "html-table-processing",
-    "layout-align", "layout-valign", "layout-ncol", "layout-nrow", "layout", "tbl-cap",
-    "tbl-colwidths",
-})
+OPTION_KEYS = frozenset(
+    {
+        "eval",
+        "echo",
+        "warning",
+        "error",
+        "output",
+        "include",
+        "label",
+        "classes",
+        "panel",
+        "column",
+        "fig-cap",
+        "fig-subcap",
+        "fig-scap",
+        "fig-cap-location",
+        "tbl-cap-location",
+        "cap-location",
+        "fig-column",
+        "tbl-column",
+        "fig-link",
+        "fig-align",
+        "fig-alt",
+        "fig-env",
+        "fig-pos",
+        "lst-label",
+        "lst-cap",
+        "out-width",
+        "out-height",
+        "md-indent",
+        "code-fold",
+        "code-line-numbers",
+        "code-summary",
+        "code-overflow",
+        "html-table-processing",
+        "layout-align",
+        "layout-valign",
+        "layout-ncol",
+        "layout-nrow",
+        "layout",
+        "tbl-cap",
+        "tbl-colwidths",
+    }
+)
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -112,7 +147,7 @@ def _option_lines(cell: Cell) -> list[str]:
     indent = re.match(r"[ \t]*", cell.source).group() if cell.source else ""
     lines = []
     for line in body:
-        bare = line[len(indent):] if line.startswith(indent) else line
+        bare = line[len(indent) :] if line.startswith(indent) else line
         if not _OPTION_LINE.match(bare):
             break
         lines.append(bare)
@@ -138,6 +173,7 @@ def parameters_source(parameters: Mapping[str, Any]) -> str:
     n = 3
     flag = True
     """
+
     def translate(value: Any) -> str:
         if isinstance(value, str):
             escaped = value.encode("unicode_escape").decode("utf-8").replace('"', r"\"")
@@ -222,9 +258,11 @@ def to_notebook(document: Document, parameters: Mapping[str, Any] | None = None)
             tags = [t for t in part.options.get("tags", []) if t != "parameters"]
             yaml_options = {k: v for k, v in kept.items() if k != "label"}
             prefix = "\n".join(_yaml_lines(yaml_options)) + "\n" if yaml_options else ""
-            injected = nbformat.v4.new_code_cell(prefix + parameters_source(parameters),
-                                                 id=new_id("injected-parameters"),
-                                                 metadata={"tags": ["injected-parameters", *tags]})
+            injected = nbformat.v4.new_code_cell(
+                prefix + parameters_source(parameters),
+                id=new_id("injected-parameters"),
+                metadata={"tags": ["injected-parameters", *tags]},
+            )
             cells.append(injected)
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC)})
     notebook.nbformat_minor = 5
@@ -240,7 +278,7 @@ def _cell_options(source: str) -> dict[str, Any]:
         match = _OPTION_LINE.match(line)
         if not match:
             break
-        lines.append(re.sub(r":\s+$", ":", line[match.end():]))
+        lines.append(re.sub(r":\s+$", ":", line[match.end() :]))
     value = yaml.safe_load("\n".join(lines)) if lines else None
     return value if isinstance(value, dict) else {}
 
@@ -254,9 +292,16 @@ def _strip_options(source: str) -> str:
     return "\n".join(lines[count:]) if count else source
 
 
-def execute(notebook: NotebookNode, cwd: str | os.PathLike[str] | None = None,
-            env: Mapping[str, str] | None = None, timeout: int = 600, fig_format: str = "retina",
-            fig_width: float = 7, fig_height: float = 5, fig_dpi: int = 96) -> NotebookNode:
+def execute(
+    notebook: NotebookNode,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: int = 600,
+    fig_format: str = "retina",
+    fig_width: float = 7,
+    fig_height: float = 5,
+    fig_dpi: int = 96,
+) -> NotebookNode:
     """Execute ``notebook`` in a new python3 kernel the way Quarto's Jupyter engine does.
 
     Quarto's setup runs first (figure size, resolution and format; the defaults are those of its
@@ -285,10 +330,18 @@ def execute(notebook: NotebookNode, cwd: str | os.PathLike[str] | None = None,
     from nbclient import NotebookClient  # the test extra: imported on use
 
     resources = {"metadata": {"path": str(cwd)}} if cwd is not None else {}
-    client = NotebookClient(notebook, kernel_name=KERNELSPEC["name"], timeout=timeout,
-                            resources=resources, record_timing=False)
-    setup = nbformat.v4.new_code_cell(_SETUP.format(fig_format=fig_format, fig_width=fig_width,
-                                                    fig_height=fig_height, fig_dpi=fig_dpi))
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNELSPEC["name"],
+        timeout=timeout,
+        resources=resources,
+        record_timing=False,
+    )
+    setup = nbformat.v4.new_code_cell(
+        _SETUP.format(
+            fig_format=fig_format, fig_width=fig_width, fig_height=fig_height, fig_dpi=fig_dpi
+        )
+    )
     # nbclient writes an executed cell back at its index: the setup cell runs at the head of the
     # notebook and is taken out again, so that it replaces none of the notebook's cells
     notebook.cells.insert(0, setup)
@@ -346,8 +399,9 @@ def _execute_inline(client: Any, cell: NotebookNode) -> None:
     for key, expression in requested.items():
         result = content["user_expressions"][key]
         if result.get("status") != "ok":
-            raise RuntimeError(f"inline expression {expression!r}: {result.get('ename')}: "
-                               f"{result.get('evalue')}")
+            raise RuntimeError(
+                f"inline expression {expression!r}: {result.get('ename')}: {result.get('evalue')}"
+            )
         results.append({"expression": expression, "result": result})
     cell.metadata["user_expressions"] = results
 
@@ -376,9 +430,12 @@ class InlineResult:
 
 def inline_results(notebook: NotebookNode) -> list[InlineResult]:
     """The inline expressions of an executed notebook, in order, with their results."""
-    return [InlineResult(item["expression"].strip(), dict(item["result"].get("data", {})))
-            for cell in notebook.cells if cell.cell_type == "markdown"
-            for item in cell.metadata.get("user_expressions", [])]
+    return [
+        InlineResult(item["expression"].strip(), dict(item["result"].get("data", {})))
+        for cell in notebook.cells
+        if cell.cell_type == "markdown"
+        for item in cell.metadata.get("user_expressions", [])
+    ]
 
 
 def inline_markdown(data: Mapping[str, Any], to_html: bool = True) -> str:
@@ -387,6 +444,7 @@ def inline_markdown(data: Mapping[str, Any], to_html: bool = True) -> str:
     LaTeX as a raw inline, and plain text (a ``repr``) with the quotes of a string removed and its
     markdown punctuation backslash-escaped (``'12.3%'`` -> ``12\\.3%``).
     """
+
     def text(mime: str) -> str:
         value = data[mime]
         return "".join(map(str, value)) if isinstance(value, list) else str(value)
@@ -416,15 +474,24 @@ def page(notebook: NotebookNode) -> str:
         elif cell.cell_type == "code" and _cell_options(cell.source).get("output") == "asis":
             # a kernel may send one cell's printing in several stream messages: one text, as
             # Quarto's engine joins consecutive streams before pandoc reads them
-            pieces.append("".join(o.get("text", "") for o in cell.get("outputs", [])
-                                  if o.get("output_type") == "stream"))
+            pieces.append(
+                "".join(
+                    o.get("text", "")
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") == "stream"
+                )
+            )
     return "\n\n".join(pieces)
 
 
 def figure_count(notebook: NotebookNode) -> int:
     """How many PNG images the executed code cells display (``display_data`` and
     ``execute_result`` outputs with ``image/png``)."""
-    return sum(1 for cell in notebook.cells if cell.cell_type == "code"
-               for output in cell.get("outputs", [])
-               if output.get("output_type") in ("display_data", "execute_result")
-               and "image/png" in output.get("data", {}))
+    return sum(
+        1
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") in ("display_data", "execute_result")
+        and "image/png" in output.get("data", {})
+    )

@@ -50,9 +50,13 @@ def pipe_table(frame: Any) -> str:
         text = "" if value is None or value != value else str(value)  # NaN: empty
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(cell(c) for c in columns) + " |",
-             "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines = [
+        "| " + " | ".join(cell(c) for c in columns) + " |",
+        "|" + "|".join("--:" if n else ":--" for n in numeric) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -87,7 +91,9 @@ class Weaver:
         Show code above outputs, unless a cell says otherwise.
     """
 
-    def __init__(self, figures: Path, inline: Callable[[Any], str] = str, echo: bool = False) -> None:
+    def __init__(
+        self, figures: Path, inline: Callable[[Any], str] = str, echo: bool = False
+    ) -> None:
         self.figures = figures
         self.inline = inline
         self.echo = echo
@@ -104,7 +110,9 @@ class Weaver:
                 raise TemplateError(
                     f"{path}, line {cell.line}: the label {cell.label!r} is also used in "
                     f"{self.labels[cell.label]}",
-                    "give each cell's label a name used once in the book", path, cell.line,
+                    "give each cell's label a name used once in the book",
+                    path,
+                    cell.line,
                 )
             if cell.label:
                 self.labels[cell.label] = path
@@ -120,8 +128,14 @@ class Weaver:
             self._parts(document, namespace, pieces, parameters, stem)
         return "".join(pieces)
 
-    def _parts(self, document: Document, namespace: dict[str, Any], pieces: list[str],
-               parameters: Mapping[str, Any] | None, stem: str) -> None:
+    def _parts(
+        self,
+        document: Document,
+        namespace: dict[str, Any],
+        pieces: list[str],
+        parameters: Mapping[str, Any] | None,
+        stem: str,
+    ) -> None:
         path = document.path
         params = document.parameters_cell()
         for number, part in enumerate(document.parts, start=1):
@@ -134,7 +148,9 @@ class Weaver:
             outputs = run_cell(part, namespace, path)
             if part is params and parameters:
                 namespace.update(parameters)  # papermill's injected cell
-            pieces.append(self._cell(part, outputs, f"{stem}-{part.label or f'cell-{number}'}", path))
+            pieces.append(
+                self._cell(part, outputs, f"{stem}-{part.label or f'cell-{number}'}", path)
+            )
 
     def _inline(self, part: Markdown, namespace: dict[str, Any], path: str) -> str:
         lines = iter([inline.line for inline in inline_expressions(part.text, part.line)])
@@ -145,15 +161,22 @@ class Weaver:
                 result = eval(compile(expression, f"<{path}:{line}>", "eval"), namespace)  # noqa: S307
                 return self.inline(result)
             except HIReportsError as error:
-                raise CellError(f"{path}, line {line}, inline expression `{{python}} {expression}`: "
-                                f"{error.message}", error.hint, path, line) from None
+                raise CellError(
+                    f"{path}, line {line}, inline expression `{{python}} {expression}`: "
+                    f"{error.message}",
+                    error.hint,
+                    path,
+                    line,
+                ) from None
             except Exception as error:
                 raise CellError(
                     f"{path}, line {line}, inline expression `{{python}} {expression}`: "
                     f"{type(error).__name__}: {error}",
                     "fix the expression; inline expressions see the names the cells above defined",
-                    path, line,
+                    path,
+                    line,
                 ) from None
+
         return replace_inline(part.text, value)
 
     def _code(self, cell: Cell) -> str:
@@ -169,7 +192,9 @@ class Weaver:
         for index, output in enumerate(shown):
             if isinstance(output, Figure):
                 suffix = "" if len(figures) == 1 else f"-{figures.index(output) + 1}"
-                pieces.append(self._figure(output, cell, f"{name}{suffix}", first=output is figures[0]))
+                pieces.append(
+                    self._figure(output, cell, f"{name}{suffix}", first=output is figures[0])
+                )
             elif isinstance(output, Table):
                 pieces.append(self._table(output, cell))
             elif isinstance(output, MarkdownText) or options.get("output") == "asis":

@@ -202,8 +202,10 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
     for spec in specs:
         name = spec.measure
         if not isinstance(name, str) or not name.strip():
-            raise DataError(f"activity measure of {_describe(spec)}: the name is empty",
-                            hint='give it one, e.g. --measure "Emergency admissions"')
+            raise DataError(
+                f"activity measure of {_describe(spec)}: the name is empty",
+                hint='give it one, e.g. --measure "Emergency admissions"',
+            )
         shown = name if len(name) <= 60 else f"{name[:57]}..."
         if len(name) > MEASURE_MAX:
             raise DataError(
@@ -214,7 +216,8 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
         if any(unicodedata.category(c).startswith("C") for c in name):  # control, format, ...
             raise DataError(
                 f"activity measure {shown!r} of {_describe(spec)}: the name holds a line break or "
-                "control character", hint="give the name on one line",
+                "control character",
+                hint="give the name on one line",
             )
         key = _slug(name)
         if not key:
@@ -239,7 +242,11 @@ def _check_file(spec: ActivitySpec) -> None:
     from hi_reports.data.activity import activity_source, column_mapping, parse_period
 
     if spec.path is None or not Path(spec.path).is_file():
-        state = "is a folder, not a file" if spec.path is not None and Path(spec.path).is_dir() else "does not exist"
+        state = (
+            "is a folder, not a file"
+            if spec.path is not None and Path(spec.path).is_dir()
+            else "does not exist"
+        )
         raise DataError(
             f"activity file {spec.path} for {spec.measure!r} {state}",
             hint="give the path of a CSV or Parquet file with --activity",
@@ -250,7 +257,9 @@ def _check_file(spec: ActivitySpec) -> None:
     column_mapping(spec.columns)
 
 
-def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: str) -> tuple[PreparedActivity, ...]:
+def prepare_activity(
+    specs: Sequence[ActivitySpec], reference: Reference, kind: str
+) -> tuple[PreparedActivity, ...]:
     """Read each activity measure once and compute its indicators for every organisation of ``kind``.
 
     Raises
@@ -277,13 +286,18 @@ def prepare_activity(specs: Sequence[ActivitySpec], reference: Reference, kind: 
             except DataError:
                 lookup = None  # LSOA 2021 codes are then excluded and counted, not mapped
             activity = read_activity(
-                spec.path, columns=spec.columns, period=spec.period, lsoa21_lookup=lookup,
+                spec.path,
+                columns=spec.columns,
+                period=spec.period,
+                lsoa21_lookup=lookup,
                 lsoa11_codes=reference.lsoas.index,
             )
             counts, summary, sha = activity.counts, activity.summary, activity.sha256
             years = activity.period.years if activity.period else 1.0
         rule = UNSAFE if spec.unsafe_counts else SAFE
-        results = activity_indicators(counts, reference, membership(reference, kind), years=years, disclosure=rule)
+        results = activity_indicators(
+            counts, reference, membership(reference, kind), years=years, disclosure=rule
+        )
         events = counts.groupby("lsoa_code")["count"].sum()
         prepared.append(PreparedActivity(spec, results, summary, sha, events, years))
     return tuple(prepared)
@@ -311,7 +325,9 @@ def activity_digest(
         digest.update(json.dumps(_spec_arguments(item.spec), sort_keys=True, default=str).encode())
         digest.update(f"|{item.synthetic}|{item.disclosure}|".encode())
         for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
-            for measure in measures(activity_figures(item.results, key, in_sentence(item.spec.measure))):
+            for measure in measures(
+                activity_figures(item.results, key, in_sentence(item.spec.measure))
+            ):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
         # the methods appendix prints the file's quality table and the count outside the organisation
@@ -319,7 +335,9 @@ def activity_digest(
             digest.update(f"{measure.key}={_printed(measure)};".encode())
         if reference is not None and item.lsoa_events is not None:
             weights = membership(reference, org.kind)
-            codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name]
+            codes = weights.loc[
+                (weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name
+            ]
             events = item.lsoa_events.reindex(sorted(codes), fill_value=0)
             published = pd.Series(item.disclosure.publish(events.to_numpy()), index=events.index)
             digest.update(pd.util.hash_pandas_object(published).to_numpy().tobytes())
@@ -377,39 +395,74 @@ def quality_measures(
     """
     name = prepared.spec.measure
     rule = prepared.disclosure
-    control = (f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)" if rule.safe
-               else f" ({rule.mark}: true count)")
+    control = (
+        f" (rounded to {rule.round_to}; 1-{rule.small_max} suppressed)"
+        if rule.safe
+        else f" ({rule.mark}: true count)"
+    )
     quality: list[dict[str, Any]] = []
     summary = prepared.summary
     if summary is not None:
+
         def count(key: str, value: float, definition: str) -> Measure:
-            return Measure(f"activity.{slug}.quality.{key}", rule.publish_one(value), "count",
-                           definition + control, source)
+            return Measure(
+                f"activity.{slug}.quality.{key}",
+                rule.publish_one(value),
+                "count",
+                definition + control,
+                source,
+            )
 
         quality = [
-            {"item": "Rows read", "rows": count("rows_read", summary.rows_read, "Rows read from the activity file"),
-             "events": count("events_read", summary.events_read, "Events read from the activity file")},
-            {"item": "Rows used", "rows": count("rows_used", summary.rows_used, "Rows used (valid, in England)"),
-             "events": count("events_used", summary.events_used, "Events used (valid, in England)")},
+            {
+                "item": "Rows read",
+                "rows": count("rows_read", summary.rows_read, "Rows read from the activity file"),
+                "events": count(
+                    "events_read", summary.events_read, "Events read from the activity file"
+                ),
+            },
+            {
+                "item": "Rows used",
+                "rows": count("rows_used", summary.rows_used, "Rows used (valid, in England)"),
+                "events": count(
+                    "events_used", summary.events_used, "Events used (valid, in England)"
+                ),
+            },
         ]
         if summary.rows_mapped_2021:
-            quality.append({
-                "item": "of which mapped from LSOA 2021 codes",
-                "rows": count("rows_mapped_2021", summary.rows_mapped_2021, "Rows whose LSOA 2021 code was mapped one-to-one to 2011"),
-                "events": count("events_mapped_2021", summary.events_mapped_2021, "Events mapped from LSOA 2021 codes"),
-            })
+            quality.append(
+                {
+                    "item": "of which mapped from LSOA 2021 codes",
+                    "rows": count(
+                        "rows_mapped_2021",
+                        summary.rows_mapped_2021,
+                        "Rows whose LSOA 2021 code was mapped one-to-one to 2011",
+                    ),
+                    "events": count(
+                        "events_mapped_2021",
+                        summary.events_mapped_2021,
+                        "Events mapped from LSOA 2021 codes",
+                    ),
+                }
+            )
         for e in summary.exclusions:
             if e.rows:
                 key = _slug(e.reason)
-                quality.append({
-                    "item": f"Excluded: {e.label}",
-                    "rows": count(f"excluded.{key}.rows", e.rows, f"Rows excluded: {e.label}"),
-                    "events": count(f"excluded.{key}.events", e.events, f"Events excluded: {e.label}"),
-                })
+                quality.append(
+                    {
+                        "item": f"Excluded: {e.label}",
+                        "rows": count(f"excluded.{key}.rows", e.rows, f"Rows excluded: {e.label}"),
+                        "events": count(
+                            f"excluded.{key}.events", e.events, f"Events excluded: {e.label}"
+                        ),
+                    }
+                )
     local = prepared.results.group(org.key, "all").loc["All", "events"]
     total = prepared.results.group(ENGLAND, "all").loc["All", "events"]
     outside = Measure(
-        f"activity.{slug}.outside", rule.publish_one(total - local), "count",
+        f"activity.{slug}.outside",
+        rule.publish_one(total - local),
+        "count",
         f"{name} of residents outside the organisation (kept for England's rates, not in the local rates)"
         + control,
         source,
@@ -429,18 +482,38 @@ def activity_context(
     spec = prepared.spec
     name = spec.measure
     slug = _slug(name)
-    source = SYNTHETIC_LABEL if prepared.synthetic else f"{name}: {Path(spec.path).name if spec.path else ''}"
+    source = (
+        SYNTHETIC_LABEL
+        if prepared.synthetic
+        else f"{name}: {Path(spec.path).name if spec.path else ''}"
+    )
     figures = activity_figures(prepared.results, org.key, in_sentence(name), source=source)
-    england = activity_figures(prepared.results, ENGLAND, in_sentence(name), source=source,
-                               key=None if org.key == ENGLAND else f"activity.{slug}.england")
+    england = activity_figures(
+        prepared.results,
+        ENGLAND,
+        in_sentence(name),
+        source=source,
+        key=None if org.key == ENGLAND else f"activity.{slug}.england",
+    )
     rule = prepared.disclosure
     quality, outside = quality_measures(prepared, org, slug, source)
-    charts = draw_activity_charts(org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir)
+    charts = draw_activity_charts(
+        org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir
+    )
     rate_map = None
     if reference is not None and shapes is not None and prepared.lsoa_events is not None:
         rate_map = activity_map(
-            org, reference, shapes, membership(reference, org.kind), prepared.lsoa_events, prepared.years,
-            slug, name, prepared.synthetic, figures_dir, rule,
+            org,
+            reference,
+            shapes,
+            membership(reference, org.kind),
+            prepared.lsoa_events,
+            prepared.years,
+            slug,
+            name,
+            prepared.synthetic,
+            figures_dir,
+            rule,
         )
     return {
         "name": name,
@@ -524,20 +597,32 @@ def chapter_context(
         charts.update(draw_variation_charts(variation, figures_dir))
         maps = england_maps(reference, shapes, variation, icbs, figures_dir)
     else:
-        maps = organisation_maps(org, reference, shapes, membership(reference, org.kind), figures_dir)
+        maps = organisation_maps(
+            org, reference, shapes, membership(reference, org.kind), figures_dir
+        )
     used = [
-        s for name, s in reference.sources.items()
-        if name in reference.vintage.datasets.values() or org.kind == "trust" or name == shapes.dataset
+        s
+        for name, s in reference.sources.items()
+        if name in reference.vintage.datasets.values()
+        or org.kind == "trust"
+        or name == shapes.dataset
     ]
     vintages = _vintages(subject, reference)
     if vintages is not None:  # the box comparing the two vintages reads the other one's files too
         other = other_vintage(reference)
-        names = dict.fromkeys(other.vintage.datasets[role] for role in ("imd", "population", "lookup"))
+        names = dict.fromkeys(
+            other.vintage.datasets[role] for role in ("imd", "population", "lookup")
+        )
         used += [other.sources[name] for name in names if name in other.sources]
     sources = [
         {
-            "title": s.title, "publisher": s.publisher, "vintage": s.vintage, "licence": s.licence,
-            "url": s.url, "file": Path(s.path).name, "sha256": s.sha256,
+            "title": s.title,
+            "publisher": s.publisher,
+            "vintage": s.vintage,
+            "licence": s.licence,
+            "url": s.url,
+            "file": Path(s.path).name,
+            "sha256": s.sha256,
         }
         for s in used
     ]
@@ -546,7 +631,9 @@ def chapter_context(
         "parent": parent,
         "is_england": org.kind == "england",
         "audience": "board",
-        "activity": [activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity],
+        "activity": [
+            activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity
+        ],
         "unsafe_mark": next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
         "variation": variation,
         "edition": {
@@ -567,19 +654,32 @@ def chapter_context(
     }
 
 
-def literate(org: Organisation, reference: Reference, context: dict[str, Any],
-             figures: Path, echo: bool = False) -> Callable[[Path, Annex], str]:
+def literate(
+    org: Organisation,
+    reference: Reference,
+    context: dict[str, Any],
+    figures: Path,
+    echo: bool = False,
+) -> Callable[[Path, Annex], str]:
     """How the book runs a literate chapter of this edition: its cells see ``org``, ``kind`` and
     ``vintage`` as parameters, and ``hi_reports.edition(org)`` is this edition, its numbers
     recorded in the annex the book gives."""
 
-    weaver = Weaver(figures, inline=api.inline_text, echo=echo)  # one for the book: labels are the book's
+    weaver = Weaver(
+        figures, inline=api.inline_text, echo=echo
+    )  # one for the book: labels are the book's
     freezer = Freezer(cache_dir() / "freeze")
     parameters = {"org": org.code, "kind": org.kind, "vintage": reference.vintage.name}
     # Everything a chapter may print is in the context (figures, the date, the sources), so its
     # digest keys the freeze: a new day, a fix to a figure or another data folder re-executes.
-    digest = json.dumps([__version__, echo, sorted((n, s.sha256) for n, s in reference.sources.items()),
-                         hashlib.sha256(repr(context).encode("utf-8")).hexdigest()])
+    digest = json.dumps(
+        [
+            __version__,
+            echo,
+            sorted((n, s.sha256) for n, s in reference.sources.items()),
+            hashlib.sha256(repr(context).encode("utf-8")).hexdigest(),
+        ]
+    )
 
     def weave(source: Path, annex: Annex) -> str:
         text = source.read_text(encoding="utf-8")
@@ -665,12 +765,16 @@ def build_edition(
     """
     reference = reference if reference is not None else load_reference(data_dir, request.vintage)
     if reference.vintage.name != str(request.vintage):
-        raise ValueError(f"the reference data are vintage {reference.vintage.name}, the request {request.vintage}")
+        raise ValueError(
+            f"the reference data are vintage {reference.vintage.name}, the request {request.vintage}"
+        )
     org = resolve(reference, request.org, request.kind)
     if profiles is None:
         profiles = kind_profiles(reference, org.kind)
     if activity is None:
-        activity = prepare_activity(unsafe_specs(request.activity, request.unsafe_counts), reference, org.kind)
+        activity = prepare_activity(
+            unsafe_specs(request.activity, request.unsafe_counts), reference, org.kind
+        )
     unsafe = any(not p.disclosure.safe for p in activity)
     sources = BookSources(request.book) if request.book else BookSources()
     sources.check()
@@ -685,32 +789,58 @@ def build_edition(
             staging = make_staging(out, org.code)
             try:
                 project = staging / "project"
-                context = chapter_context(org, reference, profiles, date, project / "figures", activity)
+                context = chapter_context(
+                    org, reference, profiles, date, project / "figures", activity
+                )
                 context["audience"] = request.audience
                 annex = write_project(
                     project,
-                    title=f"{UNSAFE_MARK}: Health Inequalities Book" if unsafe else "Health Inequalities Book",
+                    title=f"{UNSAFE_MARK}: Health Inequalities Book"
+                    if unsafe
+                    else "Health Inequalities Book",
                     subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
                     + (" for analysts" if request.audience == "analyst" else "")
-                    + (" with synthetic activity data" if any(p.synthetic for p in activity) else ""),
+                    + (
+                        " with synthetic activity data"
+                        if any(p.synthetic for p in activity)
+                        else ""
+                    ),
                     date=date.isoformat(),
                     sources=sources,
                     cover_note=context["edition"]["coverage"],
                     front=request.front,
-                    weave=literate(org, reference, context, project / "figures",
-                                   echo=request.audience == "analyst"),
+                    weave=literate(
+                        org,
+                        reference,
+                        context,
+                        project / "figures",
+                        echo=request.audience == "analyst",
+                    ),
                 )
                 annex.insert(0, "organisation", org.code)
                 if unsafe:
                     annex["marking"] = UNSAFE_MARK
                 annex.to_csv(staging / "annex.csv", index=False)
-                write_notebook(staging, NotebookSpec(
-                    org.code, org.name, org.kind, reference.vintage.name, None,
-                    date.isoformat(), tuple(_spec_arguments(p.spec) for p in activity),
-                    mark=UNSAFE_MARK if unsafe else "",
-                ))
-                result = render(project, staging, formats=request.formats, engine=request.engine,
-                                basename=org.code)
+                write_notebook(
+                    staging,
+                    NotebookSpec(
+                        org.code,
+                        org.name,
+                        org.kind,
+                        reference.vintage.name,
+                        None,
+                        date.isoformat(),
+                        tuple(_spec_arguments(p.spec) for p in activity),
+                        mark=UNSAFE_MARK if unsafe else "",
+                    ),
+                )
+                result = render(
+                    project,
+                    staging,
+                    formats=request.formats,
+                    engine=request.engine,
+                    basename=org.code,
+                )
                 mark_edition(staging, org.code)
                 replaced = final.exists()
                 replace_edition(staging, final)  # checks again: something may have appeared
@@ -725,6 +855,11 @@ def build_edition(
         for fmt, path in result.outputs.items()
     }
     return Edition(
-        org=org, folder=final, project=final / "project", annex=final / "annex.csv", outputs=outputs,
-        activity=tuple(activity), replaced=replaced,
+        org=org,
+        folder=final,
+        project=final / "project",
+        annex=final / "annex.csv",
+        outputs=outputs,
+        activity=tuple(activity),
+        replaced=replaced,
     )

@@ -57,12 +57,14 @@ LOGO_HEIGHT = "2.2cm"
 #: XML comments around the cover in the body pandoc writes (raw OpenXML blocks of
 #: :func:`cover_markdown`): the logo is between the first two, the purpose and particulars between
 #: the last two. :func:`place_cover` moves them and drops the comments.
-COVER = re.compile(r"<!--hi-cover-logo-->(.*?)<!--hi-cover-particulars-->(.*?)<!--/hi-cover-->",
-                   re.DOTALL)
+COVER = re.compile(
+    r"<!--hi-cover-logo-->(.*?)<!--hi-cover-particulars-->(.*?)<!--/hi-cover-->", re.DOTALL
+)
 
 #: pandoc's table of contents (a content control), which follows the title block.
 TOC_BLOCK = re.compile(
-    r'<w:sdt>\s*<w:sdtPr>\s*<w:docPartObj>\s*<w:docPartGallery w:val="Table of Contents"')
+    r'<w:sdt>\s*<w:sdtPr>\s*<w:docPartObj>\s*<w:docPartGallery w:val="Table of Contents"'
+)
 
 #: Characters that XML 1.0 does not allow.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -130,7 +132,9 @@ def _field_result(code: str) -> re.Pattern[str]:
     return re.compile(
         rf"(<w:instrText[^>]*>\s*{code}\b[^<]*</w:instrText>"
         r'.*?<w:fldChar w:fldCharType="separate"\s*/>(?:(?!w:fldCharType="end").)*?<w:t(?:\s[^>]*)?>)'
-        r"([^<]*)(</w:t>)", re.DOTALL)
+        r"([^<]*)(</w:t>)",
+        re.DOTALL,
+    )
 
 
 def _paragraphs_with(pattern: str) -> re.Pattern[str]:
@@ -172,7 +176,10 @@ def personalise_reference(reference: Path, config: BookConfig, dest: Path) -> Pa
         ``dest``.
     """
     title, classification = running_title(config), config.front.classification
-    with zipfile.ZipFile(reference) as source, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(reference) as source,
+        zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for info in source.infolist():
             data = source.read(info.filename)
             if re.fullmatch(r"word/(header|footer)\d*\.xml", info.filename):
@@ -186,9 +193,14 @@ def particulars(config: BookConfig) -> list[tuple[str, str]]:
     Author (the front matter's, else the book's), Contact, Version, Date, Data (the data vintages,
     ``cover-note``) and Classification, those that have a value, in that order."""
     front = config.front
-    rows = [("Author", front.author or config.author), ("Contact", front.contact),
-            ("Version", front.version), ("Date", config.display_date), ("Data", config.cover_note),
-            ("Classification", front.classification)]
+    rows = [
+        ("Author", front.author or config.author),
+        ("Contact", front.contact),
+        ("Version", front.version),
+        ("Date", config.display_date),
+        ("Data", config.cover_note),
+        ("Classification", front.classification),
+    ]
     return [(label, value) for label, value in rows if value]
 
 
@@ -241,21 +253,32 @@ def cover_markdown(config: BookConfig, project: Path) -> str:
     logo = config.front.logo
     if logo:
         if not (project / logo).is_file():
-            raise RenderError(f"front.logo {logo} does not exist in {project}",
-                              hint="the logo's path is relative to the project folder")
+            raise RenderError(
+                f"front.logo {logo} does not exist in {project}",
+                hint="the logo's path is relative to the project folder",
+            )
         # the raw run after the image keeps it from being alone in its paragraph, which would make
         # it a figure with a caption
-        blocks.append(f"![{_markdown_text(logo_alt(config))}](<{logo}>){{height={LOGO_HEIGHT}}}"
-                      "`<w:r/>`{=openxml}")
+        blocks.append(
+            f"![{_markdown_text(logo_alt(config))}](<{logo}>){{height={LOGO_HEIGHT}}}"
+            "`<w:r/>`{=openxml}"
+        )
     paragraphs = []
     if config.front.purpose:
-        paragraphs.append('<w:p><w:pPr><w:pStyle w:val="CoverPurpose"/></w:pPr>'
-                          f"{_run(config.front.purpose)}</w:p>")
+        paragraphs.append(
+            '<w:p><w:pPr><w:pStyle w:val="CoverPurpose"/></w:pPr>'
+            f"{_run(config.front.purpose)}</w:p>"
+        )
     for label, value in particulars(config):
-        paragraphs.append('<w:p><w:pPr><w:pStyle w:val="CoverParticulars"/></w:pPr>'
-                          f'{_run(label, "CoverLabel")}<w:r><w:tab/></w:r>{_run(value)}</w:p>')
-    blocks.append("```{=openxml}\n<!--hi-cover-particulars-->\n" + "\n".join(paragraphs)
-                  + "\n<!--/hi-cover-->\n```")
+        paragraphs.append(
+            '<w:p><w:pPr><w:pStyle w:val="CoverParticulars"/></w:pPr>'
+            f"{_run(label, 'CoverLabel')}<w:r><w:tab/></w:r>{_run(value)}</w:p>"
+        )
+    blocks.append(
+        "```{=openxml}\n<!--hi-cover-particulars-->\n"
+        + "\n".join(paragraphs)
+        + "\n<!--/hi-cover-->\n```"
+    )
     return "\n\n".join(blocks) + "\n\n"
 
 
@@ -266,15 +289,19 @@ def place_cover(document: str) -> str:
     match = COVER.search(document)
     if not match:
         return document
-    logo = re.sub(r'<w:pStyle w:val="[^"]*"\s*/>', '<w:pStyle w:val="CoverLogo"/>',
-                  match.group(1).strip(), count=1)
+    logo = re.sub(
+        r'<w:pStyle w:val="[^"]*"\s*/>',
+        '<w:pStyle w:val="CoverLogo"/>',
+        match.group(1).strip(),
+        count=1,
+    )
     rest = match.group(2).strip()
-    document = document[:match.start()] + document[match.end():]
+    document = document[: match.start()] + document[match.end() :]
     toc = TOC_BLOCK.search(document)
     at = toc.start() if toc else match.start()
     document = document[:at] + rest + document[at:]
     body = re.search(r"<w:body>", document)
-    return document[:body.end()] + logo + document[body.end():] if body and logo else document
+    return document[: body.end()] + logo + document[body.end() :] if body and logo else document
 
 
 def svg_images(markdown: str) -> list[str]:
@@ -313,7 +340,7 @@ def rasterise_svgs(markdown: str, project: Path, folder: Path) -> str:
     for name in svg_images(markdown):
         svg = (project / name).resolve()
         if svg.is_file() and svg.is_relative_to(root) and not Path(name).is_absolute():
-            found[name] = name[:-len(".svg")] + ".png"
+            found[name] = name[: -len(".svg")] + ".png"
     if not found:
         return markdown
     images = []
@@ -323,12 +350,20 @@ def rasterise_svgs(markdown: str, project: Path, folder: Path) -> str:
     request = {"root": str(root), "ppi": PNG_PPI, "images": images}
     # Typst runs in a child process: it keeps every image it has drawn in memory until the
     # process ends (see hi_reports.render.svg_png).
-    proc = subprocess.run([sys.executable, "-m", "hi_reports.render.svg_png"], input=json.dumps(request),
-                          capture_output=True, text=True, encoding="utf-8", check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hi_reports.render.svg_png"],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise RenderError(f"could not draw the SVG charts of {project} for Word: "
-                          f"{lines[-1] if lines else 'exit code ' + str(proc.returncode)}")
+        raise RenderError(
+            f"could not draw the SVG charts of {project} for Word: "
+            f"{lines[-1] if lines else 'exit code ' + str(proc.returncode)}"
+        )
     return SVG_LINK.sub(lambda m: m.group(1) + found.get(m.group(2), m.group(2)), markdown)
 
 
@@ -376,7 +411,9 @@ def _toc_entries(entries: list[tuple[int, str, str]], field: str) -> str:
             anchor = escape(bookmark, {'"': "&quot;"})
             entry = f'<w:hyperlink w:anchor="{anchor}" w:history="1">{entry}</w:hyperlink>'
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if index == len(entries) - 1 else ""
-        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}{entry}{end}</w:p>')
+        paragraphs.append(
+            f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}{entry}{end}</w:p>'
+        )
     return "".join(paragraphs)
 
 
@@ -397,19 +434,37 @@ def fill_contents(document: str) -> str:
     entries = headings(document, levels)
     if not entries:
         return document
-    field = (f"<w:r>{match.group(1)}</w:r><w:r>{match.group(2)}</w:r>"
-             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
-    return document[:match.start()] + _toc_entries(entries, field) + document[match.end():]
+    field = (
+        f"<w:r>{match.group(1)}</w:r><w:r>{match.group(2)}</w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
+    return document[: match.start()] + _toc_entries(entries, field) + document[match.end() :]
 
 
 #: Elements of w:settings that come after w:updateFields, in the schema's order.
-_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
-                        "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
-                        "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
-                        "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-                        "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
-                        "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
-                        "w:listSeparator")
+_AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 
 
 def update_fields_on_open(settings: str) -> str:
@@ -427,8 +482,11 @@ def add_missing_styles(styles: str, shipped: str) -> str:
     """``styles`` with the callout and cover styles of the shipped reference it lacks (a project's
     own reference document may have none)."""
     missing = []
-    for match in re.finditer(r'<w:style\b[^>]*w:styleId="((?:Callout|Cover)\w*)"[^>]*>.*?</w:style>',
-                             shipped, flags=re.DOTALL):
+    for match in re.finditer(
+        r'<w:style\b[^>]*w:styleId="((?:Callout|Cover)\w*)"[^>]*>.*?</w:style>',
+        shipped,
+        flags=re.DOTALL,
+    ):
         if f'w:styleId="{match.group(1)}"' not in styles:
             missing.append(match.group(0))
     return styles.replace("</w:styles>", "".join(missing) + "</w:styles>") if missing else styles
@@ -436,12 +494,21 @@ def add_missing_styles(styles: str, shipped: str) -> str:
 
 def _core_properties(core: str, title: str, author: str | None) -> str:
     """pandoc's ``docProps/core.xml`` with ``title`` and ``author`` (both XML-escaped)."""
-    core = re.sub(r"<dc:title>.*?</dc:title>|<dc:title\s*/>",
-                  lambda _: f"<dc:title>{title}</dc:title>", core, count=1, flags=re.DOTALL)
+    core = re.sub(
+        r"<dc:title>.*?</dc:title>|<dc:title\s*/>",
+        lambda _: f"<dc:title>{title}</dc:title>",
+        core,
+        count=1,
+        flags=re.DOTALL,
+    )
     if author:
-        core = re.sub(r"<dc:creator>.*?</dc:creator>|<dc:creator\s*/>",
-                      lambda _: f"<dc:creator>{escape(author)}</dc:creator>", core, count=1,
-                      flags=re.DOTALL)
+        core = re.sub(
+            r"<dc:creator>.*?</dc:creator>|<dc:creator\s*/>",
+            lambda _: f"<dc:creator>{escape(author)}</dc:creator>",
+            core,
+            count=1,
+            flags=re.DOTALL,
+        )
     return core
 
 
@@ -484,12 +551,15 @@ def _plain(xml: str) -> str:
 def keep_next(paragraphs: str) -> str:
     """The ``w:p`` elements of ``paragraphs`` kept with the paragraph that follows each
     (``w:keepNext``, after ``w:pStyle`` as the schema orders a paragraph's properties)."""
+
     def keep(match: re.Match[str]) -> str:
         paragraph = match.group(0)
         if "<w:keepNext" in paragraph.split("</w:pPr>", 1)[0]:
             return paragraph
         if "<w:pPr>" not in paragraph.split("<w:r", 1)[0]:
-            return re.sub(r"<w:p(\s[^>]*)?>", r"<w:p\1><w:pPr><w:keepNext/></w:pPr>", paragraph, count=1)
+            return re.sub(
+                r"<w:p(\s[^>]*)?>", r"<w:p\1><w:pPr><w:keepNext/></w:pPr>", paragraph, count=1
+            )
         style = re.search(r"<w:pPr>\s*<w:pStyle [^>]*/>", paragraph)
         at = style.end() if style else paragraph.index("<w:pPr>") + len("<w:pPr>")
         return paragraph[:at] + "<w:keepNext/>" + paragraph[at:]
@@ -498,8 +568,9 @@ def keep_next(paragraphs: str) -> str:
 
 
 #: A table row's start and its own properties (group 1), if it has them.
-_ROW_START = re.compile(r"<w:tr(?:\s[^>]*)?>\s*(?:<w:tblPrEx>.*?</w:tblPrEx>\s*)?(<w:trPr>.*?</w:trPr>)?",
-                        re.DOTALL)
+_ROW_START = re.compile(
+    r"<w:tr(?:\s[^>]*)?>\s*(?:<w:tblPrEx>.*?</w:tblPrEx>\s*)?(<w:trPr>.*?</w:trPr>)?", re.DOTALL
+)
 
 
 def _row_has(row: str, prop: str) -> bool:
@@ -516,7 +587,7 @@ def _row_properties(row: str, *properties: str) -> str:
     if start.group(1):
         at = start.start(1) + len("<w:trPr>")
         return row[:at] + add + row[at:]
-    return row[:start.end()] + f"<w:trPr>{add}</w:trPr>" + row[start.end():]
+    return row[: start.end()] + f"<w:trPr>{add}</w:trPr>" + row[start.end() :]
 
 
 def _keep_table(table: str) -> str:
@@ -578,7 +649,9 @@ def keep_tables(document: str) -> str:
 #: A heading paragraph, then the list paragraphs (``w:numPr``) that follow it.
 _HEADING_LIST = re.compile(
     r'(<w:p>(?:(?!</w:p>).)*?<w:pStyle w:val="Heading\d"\s*/>.*?</w:p>\s*)'
-    r"((?:<w:p>(?:(?!</w:p>).)*?<w:numPr>.*?</w:p>\s*)+)", re.DOTALL)
+    r"((?:<w:p>(?:(?!</w:p>).)*?<w:numPr>.*?</w:p>\s*)+)",
+    re.DOTALL,
+)
 
 
 def keep_lists_with_headings(document: str) -> str:
@@ -586,6 +659,7 @@ def keep_lists_with_headings(document: str) -> str:
     right under a heading kept whole, on the heading's page: each item but the last is kept with the
     next (the heading styles keep a heading with its first item only, which left "What the board
     might ask" and one question at the foot of a page, the other questions on the next)."""
+
     def keep(match: re.Match[str]) -> str:
         items = re.findall(r"<w:p>.*?</w:p>\s*", match.group(2), flags=re.DOTALL)
         if len(items) > SHORT_LIST_ITEMS or len(_plain(match.group(2))) > SHORT_LIST_CHARS:
@@ -606,10 +680,14 @@ _PAGES_AFTER_COVER = re.compile(
     r"<w:r>(?:<w:rPr>(?:(?!</w:r>).)*?</w:rPr>)?<w:instrText[^>]*>\s*=\s*</w:instrText></w:r>"
     r"(?:(?!<w:instrText).)*?<w:instrText[^>]*>\s*NUMPAGES\b[^<]*</w:instrText>"
     r"(?:(?!<w:instrText).)*?<w:instrText[^>]*>\s*-\s*1\s*</w:instrText></w:r>"
-    r'(?:(?!w:fldCharType="end").)*?<w:fldChar w:fldCharType="end"\s*/></w:r>', re.DOTALL)
+    r'(?:(?!w:fldCharType="end").)*?<w:fldChar w:fldCharType="end"\s*/></w:r>',
+    re.DOTALL,
+)
 
 #: A run with text.
-_TEXT_RUN = re.compile(r"<w:r(?:\s[^>]*)?>(?:(?!</w:r>).)*?<w:t[\s>](?:(?!</w:r>).)*?</w:r>", re.DOTALL)
+_TEXT_RUN = re.compile(
+    r"<w:r(?:\s[^>]*)?>(?:(?!</w:r>).)*?<w:t[\s>](?:(?!</w:r>).)*?</w:r>", re.DOTALL
+)
 
 
 def bookmark_last_page(document: str) -> str:
@@ -623,8 +701,13 @@ def bookmark_last_page(document: str) -> str:
         return document
     ids = [int(i) for i in re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', document)]
     mark = max(ids, default=0) + 1
-    return (document[:last.start()] + f'<w:bookmarkStart w:id="{mark}" w:name="{LAST_PAGE}"/>'
-            + last.group(0) + f'<w:bookmarkEnd w:id="{mark}"/>' + document[last.end():])
+    return (
+        document[: last.start()]
+        + f'<w:bookmarkStart w:id="{mark}" w:name="{LAST_PAGE}"/>'
+        + last.group(0)
+        + f'<w:bookmarkEnd w:id="{mark}"/>'
+        + document[last.end() :]
+    )
 
 
 def count_pages_after_cover(footer: str) -> str:
@@ -632,9 +715,11 @@ def count_pages_after_cover(footer: str) -> str:
     the bookmark :data:`LAST_PAGE` (:func:`bookmark_last_page`): the last page's number, the cover
     being page 0. Word computes both, LibreOffice only the PAGEREF (it shows the formula as all the
     pages, the cover too). Its shown result is 1 until they compute it, as the page number's."""
-    field = (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
-             f'PAGEREF {LAST_PAGE} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-             '<w:r><w:t xml:space="preserve">1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    field = (
+        f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+        f'PAGEREF {LAST_PAGE} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t xml:space="preserve">1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
     return _PAGES_AFTER_COVER.sub(lambda _: field, footer)
 
 
@@ -659,8 +744,9 @@ def finish(docx: Path, config: BookConfig) -> None:
     # pandoc is not given the author (it would print it under the title: the particulars have it)
     author = config.front.author or config.author
     edits = {
-        "word/document.xml": lambda text: bookmark_last_page(keep_lists_with_headings(keep_tables(
-            fill_contents(place_cover(text))))),
+        "word/document.xml": lambda text: bookmark_last_page(
+            keep_lists_with_headings(keep_tables(fill_contents(place_cover(text))))
+        ),
         "word/settings.xml": update_fields_on_open,
         "word/styles.xml": lambda text: add_missing_styles(text, shipped_styles),
         "docProps/core.xml": lambda text: _core_properties(text, title, author),
@@ -670,8 +756,13 @@ def finish(docx: Path, config: BookConfig) -> None:
     parts = {info.filename: data.decode("utf-8") for info, data in items if info.filename in edits}
     parts = {name: edits[name](text) for name, text in parts.items()}
     if f'w:name="{LAST_PAGE}"' in parts.get("word/document.xml", ""):
-        edits.update({info.filename: count_pages_after_cover for info, _ in items
-                      if re.fullmatch(r"word/footer\d*\.xml", info.filename)})
+        edits.update(
+            {
+                info.filename: count_pages_after_cover
+                for info, _ in items
+                if re.fullmatch(r"word/footer\d*\.xml", info.filename)
+            }
+        )
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in items:
             if info.filename in parts:
@@ -696,4 +787,3 @@ def metadata_args(config: BookConfig) -> list[str]:
         if value:
             args += ["--metadata", f"{key}={value}"]
     return args
-

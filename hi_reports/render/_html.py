@@ -95,8 +95,9 @@ def split_pages(html: str, config: BookConfig) -> list[Page]:
     pages = []
     for i, (source, body) in enumerate(zip(sources, parts[2::2])):
         soup = BeautifulSoup(body, "html.parser")
-        page = Page(source, page_name(source, i == 0, has_index), soup,
-                    appendix=source in config.appendices)
+        page = Page(
+            source, page_name(source, i == 0, has_index), soup, appendix=source in config.appendices
+        )
         h1 = soup.find("h1")
         if isinstance(h1, Tag):
             number = h1.find("span", class_="header-section-number")
@@ -129,7 +130,7 @@ def _letter_appendices(pages: list[Page]) -> None:
 def _lettered(text: str, number: str, letter: str) -> str:
     """A section number of chapter ``number`` with ``letter`` in its place (``5.2`` -> ``A.2``);
     any other text as it is."""
-    return letter + text[len(number):] if text == number or text.startswith(number + ".") else text
+    return letter + text[len(number) :] if text == number or text.startswith(number + ".") else text
 
 
 def fix_links(pages: list[Page], project: Path, single: bool = False) -> set[str]:
@@ -212,11 +213,15 @@ def wrap_tables(page: Page) -> None:
         parent = table.parent
         if isinstance(parent, Tag) and "table-wrap" in (parent.get("class") or []):
             continue
-        box = page.soup.new_tag("div", attrs={"class": "table-wrap", "role": "region", "tabindex": "0"})
+        box = page.soup.new_tag(
+            "div", attrs={"class": "table-wrap", "role": "region", "tabindex": "0"}
+        )
         caption = table.find("caption")
         if isinstance(caption, Tag) and caption.get_text(strip=True):
             if not caption.get("id"):
-                caption["id"] = f"{table.get('id') or f'{Path(page.source).stem}-table-{n}'}-caption"
+                caption["id"] = (
+                    f"{table.get('id') or f'{Path(page.source).stem}-table-{n}'}-caption"
+                )
             box["aria-labelledby"] = caption["id"]
         else:
             box["aria-label"] = f"Table {n} of {page.title}"
@@ -253,17 +258,17 @@ def embed_images(page: Page, project: Path) -> None:
 
 def organisation_name(config: BookConfig) -> str | None:
     """The organisation an edition is for: its subtitle up to the first colon
-    (``"NHS Birmingham and Solihull Integrated Care Board: local edition"``), else the whole
-    subtitle; None without one.
+        (``"NHS Birmingham and Solihull Integrated Care Board: local edition"``), else the whole
+        subtitle; None without one.
 
-    Examples
-    --------
-    >>> from hi_reports.render._project import BookConfig
-from hi_reports.render.base import expected_outputs
-    >>> config = BookConfig("Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (),
-    ...                     "en-GB", "_book", {})
-    >>> organisation_name(config)
-    'NHS Example ICB'
+        Examples
+        --------
+        >>> from hi_reports.render._project import BookConfig
+    from hi_reports.render.base import expected_outputs
+        >>> config = BookConfig("Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (),
+        ...                     "en-GB", "_book", {})
+        >>> organisation_name(config)
+        'NHS Example ICB'
     """
     if not config.subtitle:
         return None
@@ -369,7 +374,10 @@ def _book(config: BookConfig) -> dict[str, str | None]:
 
 
 def write_pages(
-    pages: list[Page], project: Path, config: BookConfig, dest: Path,
+    pages: list[Page],
+    project: Path,
+    config: BookConfig,
+    dest: Path,
     files: Sequence[dict[str, str]] = (),
 ) -> None:
     """Write every page, the stylesheet and the images into ``dest`` (``out/html``).
@@ -468,8 +476,14 @@ def write_single(pages: list[Page], project: Path, config: BookConfig, dest: Pat
                 anchor += "-"
             ids.add(anchor)
             h1["id"] = anchor
-        chapters.append({"href": f"#{anchor}" if anchor else "#content", "title": page.title,
-                         "number": page.number, "appendix": page.appendix})
+        chapters.append(
+            {
+                "href": f"#{anchor}" if anchor else "#content",
+                "title": page.title,
+                "number": page.number,
+                "appendix": page.appendix,
+            }
+        )
         bodies.append(f'<section class="book-chapter">\n{page.soup}\n</section>')
     template = load_template(project)
     css_path = project / "html" / STYLESHEET

@@ -14,6 +14,7 @@ from hi_reports.front import Front, read_front
 
 CONFIG_NAME = "_quarto.yml"
 
+
 @dataclass(frozen=True)
 class BookConfig:
     """What the engines need from a project's ``_quarto.yml``.
@@ -102,7 +103,9 @@ def _files(entries: Any, key: str, path: Path) -> tuple[str, ...]:
         if isinstance(entry, str):
             out.append(entry)
         elif isinstance(entry, dict) and ("part" in entry or "chapters" in entry):
-            if str(entry.get("part", "")).endswith(".qmd"):  # a part's own page, before its chapters
+            if str(entry.get("part", "")).endswith(
+                ".qmd"
+            ):  # a part's own page, before its chapters
                 out.append(str(entry["part"]))
             out.extend(_files(entry.get("chapters"), key, path))
         else:

@@ -66,8 +66,13 @@ class RenderResult:
     @property
     def outputs(self) -> dict[str, Path]:
         """The outputs that were written, by format."""
-        found = {"html": self.html_index, "pdf": self.pdf, "docx": self.docx,
-                 "html-single": self.html_single, "brief": self.brief}
+        found = {
+            "html": self.html_index,
+            "pdf": self.pdf,
+            "docx": self.docx,
+            "html-single": self.html_single,
+            "brief": self.brief,
+        }
         return {fmt: path for fmt, path in found.items() if path is not None}
 
 

@@ -117,8 +117,16 @@ def run_pandoc(
         When pandoc fails; the message has pandoc's first error line.
     """
     cmd = [
-        pandoc_path(), "--from", "markdown", "--to", to, "--lua-filter", str(filter_path),
-        "--resource-path", str(cwd), *args,
+        pandoc_path(),
+        "--from",
+        "markdown",
+        "--to",
+        to,
+        "--lua-filter",
+        str(filter_path),
+        "--resource-path",
+        str(cwd),
+        *args,
     ]
     proc = subprocess.run(cmd, input=markdown.encode("utf-8"), cwd=cwd, capture_output=True)
     if proc.returncode != 0:
@@ -155,7 +163,7 @@ def _front_args(config: BookConfig) -> dict[str, str | None]:
 
 
 def _typst_format(config: BookConfig) -> dict:
-    typst_fmt = ((config.raw.get("format") or {}).get("typst") or {})
+    typst_fmt = (config.raw.get("format") or {}).get("typst") or {}
     return typst_fmt if isinstance(typst_fmt, dict) else {}
 
 
@@ -207,15 +215,21 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
     """The brief's closing line: the full edition's files beside it (those being rendered)."""
     full = [fmt for fmt in ("pdf", "html", "docx") if fmt in formats]
     if not full:
-        return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
-                "which has the chapters on deprivation and rurality, the methods and the sources; build it "
-                "with --format pdf,html. Every number is in annex.csv, with its definition and source.")
+        return (
+            f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
+            "which has the chapters on deprivation and rurality, the methods and the sources; build it "
+            "with --format pdf,html. Every number is in annex.csv, with its definition and source."
+        )
     out = Path(".")
-    files = [path.relative_to(out).as_posix() for path in expected_outputs(out, full, basename).values()]
+    files = [
+        path.relative_to(out).as_posix() for path in expected_outputs(out, full, basename).values()
+    ]
     named = ", ".join([*files, "annex.csv (every number, with its definition and source)"])
-    return (f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
-            f"which has the chapters on deprivation and rurality, the methods and the sources, beside "
-            f"this file: {named}.")
+    return (
+        f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
+        f"which has the chapters on deprivation and rurality, the methods and the sources, beside "
+        f"this file: {named}."
+    )
 
 
 def compile_typst(source: str, project: Path, pdf: Path) -> None:
@@ -276,11 +290,18 @@ class _TypstChild:
         with self._lock:
             if self._pid != os.getpid():  # a forked batch worker: the parent's child is not ours
                 self._process, self._pid = None, os.getpid()
-            if self._process is None or self._used >= COMPILES_PER_CHILD or self._process.poll() is not None:
+            if (
+                self._process is None
+                or self._used >= COMPILES_PER_CHILD
+                or self._process.poll() is not None
+            ):
                 self._retire()
                 self._process = subprocess.Popen(
                     [sys.executable, "-m", "hi_reports.render.typst_child"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    encoding="utf-8",
                 )
                 self._used = 0
             self._used += 1
@@ -368,15 +389,27 @@ class BuiltinEngine(Engine):
                         project, config, markdown, filter_path, typst_body
                     )
                 if fmt == "html":
-                    write_pages(split_pages(book_html, config), project, config, out / "html",
-                                downloads(out, formats, basename))
+                    write_pages(
+                        split_pages(book_html, config),
+                        project,
+                        config,
+                        out / "html",
+                        downloads(out, formats, basename),
+                    )
                 elif fmt == "html-single":
                     self._html_single(project, config, out / f"{basename}.html", book_html)
                 elif fmt == "pdf":
-                    self._pdf(project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body)
+                    self._pdf(
+                        project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body
+                    )
                 elif fmt == "brief":
-                    self._brief(project, config, out / f"{basename}-brief.pdf", filter_path,
-                                full_edition(config, formats, basename))
+                    self._brief(
+                        project,
+                        config,
+                        out / f"{basename}-brief.pdf",
+                        filter_path,
+                        full_edition(config, formats, basename),
+                    )
                 else:
                     self._docx(project, config, out / f"{basename}.docx", markdown, filter_path)
                 seconds[fmt] = time.perf_counter() - start
@@ -384,7 +417,10 @@ class BuiltinEngine(Engine):
 
     @staticmethod
     def _book_html(
-        project: Path, config: BookConfig, markdown: str, filter_path: Path,
+        project: Path,
+        config: BookConfig,
+        markdown: str,
+        filter_path: Path,
         typst_body: Path | None = None,
     ) -> str:
         """Pandoc's HTML of the whole book; with ``typst_body``, it writes the Typst body there too."""
@@ -402,7 +438,11 @@ class BuiltinEngine(Engine):
 
     @staticmethod
     def _pdf(
-        project: Path, config: BookConfig, pdf: Path, markdown: str, filter_path: Path,
+        project: Path,
+        config: BookConfig,
+        pdf: Path,
+        markdown: str,
+        filter_path: Path,
         typst_body: Path | None = None,
     ) -> None:
         """Compile the PDF from ``typst_body`` (written by the HTML's pandoc run) or a pandoc run."""
@@ -419,9 +459,14 @@ class BuiltinEngine(Engine):
         """The two-page brief: the book's first chapter (the executive summary) on its own, its
         links to other chapters as plain text and its ``.hi-book-only`` sections left out."""
         first = dataclasses.replace(config, chapters=config.files[:1], appendices=())
-        body = run_pandoc(book_markdown(project, first), "typst",
-                          ["--wrap=preserve", "--metadata", "hi-brief=true"], project, "brief (Typst)",
-                          filter_path)
+        body = run_pandoc(
+            book_markdown(project, first),
+            "typst",
+            ["--wrap=preserve", "--metadata", "hi-brief=true"],
+            project,
+            "brief (Typst)",
+            filter_path,
+        )
         compile_typst(brief_wrapper(config, body, full), project, pdf)
 
     @staticmethod
@@ -434,8 +479,16 @@ class BuiltinEngine(Engine):
         docx_fmt = (config.raw.get("format") or {}).get("docx") or {}
         docx_fmt = docx_fmt if isinstance(docx_fmt, dict) else {}
         reference = _docx.reference_doc(project, docx_fmt)
-        args = ["--output", str(docx), "--metadata", f"title={config.title}",
-                "--metadata", f"lang={config.lang}", "--metadata", "toc-title=Contents"]
+        args = [
+            "--output",
+            str(docx),
+            "--metadata",
+            f"title={config.title}",
+            "--metadata",
+            f"lang={config.lang}",
+            "--metadata",
+            "toc-title=Contents",
+        ]
         if docx_fmt.get("toc", True):
             args += ["--toc", f"--toc-depth={int(docx_fmt.get('toc-depth') or 2)}"]
         # pandoc's title block is the title and subtitle; the author, date and data vintages are

@@ -30,7 +30,7 @@ def with_resolution(png: bytes, ppi: int) -> bytes:
     >>> with_resolution(png, 300)[33:41]
     b'\\x00\\x00\\x00\\tpHYs'
     """
-    if b"pHYs" in png[:png.find(b"IDAT")]:
+    if b"pHYs" in png[: png.find(b"IDAT")]:
         return png
     metres = math.ceil(ppi / 0.0254)  # pixels a metre, rounded up: pandoc truncates it to 300 dpi
     data = b"pHYs" + struct.pack(">IIB", metres, metres, 1)
@@ -49,11 +49,14 @@ def draw(root: Path, images: list[tuple[Path, Path]], ppi: int) -> None:
     """
     import typst
 
-    pages = ["#image(" + json.dumps("/" + svg.relative_to(root).as_posix(), ensure_ascii=False) + ")"
-             for svg, _ in images]
+    pages = [
+        "#image(" + json.dumps("/" + svg.relative_to(root).as_posix(), ensure_ascii=False) + ")"
+        for svg, _ in images
+    ]
     source = "#set page(width: auto, height: auto, margin: 0pt)\n" + "\n#pagebreak()\n".join(pages)
-    out = typst.compile(source.encode("utf-8"), root=str(root), format="png", ppi=ppi,
-                        ignore_system_fonts=True)
+    out = typst.compile(
+        source.encode("utf-8"), root=str(root), format="png", ppi=ppi, ignore_system_fonts=True
+    )
     drawn = out if isinstance(out, list) else [out]
     for (_, png), data in zip(images, drawn):
         png.write_bytes(with_resolution(data, ppi))

@@ -72,8 +72,13 @@ def typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
     def run(standards: list[str]) -> None:
         folder = font_folder()
         typst.compile(
-            source.encode("utf-8"), output=str(pdf), root=str(project), ignore_system_fonts=True,
-            font_paths=[folder] if folder else [], format="pdf", pdf_standards=standards,
+            source.encode("utf-8"),
+            output=str(pdf),
+            root=str(project),
+            ignore_system_fonts=True,
+            font_paths=[folder] if folder else [],
+            format="pdf",
+            pdf_standards=standards,
         )
 
     try:
@@ -94,7 +99,6 @@ def typst_outcome(source: str, project: Path, pdf: Path) -> tuple[str, str]:
         message = str(getattr(err, "message", "") or err)
         place = _typst_error_place(err, source, project)
         return "error", f"typst failed on {place} ({project}): {first_line(message)}"
-
 
 
 def main() -> None:

@@ -84,8 +84,10 @@ def parse_confidence(
                 raise StatsError("confidence: only one confidence level can be provided")
             raise StatsError("confidence: a maximum of two confidence levels can be provided")
         levels = tuple(normalise_confidence(c, message) for c in raw)
-    if restrict_pair and len(levels) == 2 and not (
-        np.isclose(levels[0], 0.95) and np.isclose(levels[1], 0.998)
+    if (
+        restrict_pair
+        and len(levels) == 2
+        and not (np.isclose(levels[0], 0.95) and np.isclose(levels[1], 0.998))
     ):
         raise StatsError(
             "confidence: two confidence levels can only be produced if they are specified as "
@@ -124,7 +126,9 @@ def as_float_array(values: object, name: str) -> np.ndarray:
     return arr
 
 
-def broadcast(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def broadcast(
+    name_a: str, a: np.ndarray, name_b: str, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Broadcast two arrays, raising :class:`StatsError` when their lengths do not match."""
     try:
         return np.broadcast_arrays(a, b)  # type: ignore[return-value]

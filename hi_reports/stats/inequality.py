@@ -93,7 +93,9 @@ def sii_coefficients(population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _numeric(data: pd.DataFrame, col: str, arg: str) -> np.ndarray:
     series = data[col]
-    if not (pd.api.types.is_numeric_dtype(series) or series.isna().all()) or pd.api.types.is_bool_dtype(series):
+    if not (
+        pd.api.types.is_numeric_dtype(series) or series.isna().all()
+    ) or pd.api.types.is_bool_dtype(series):
         raise StatsError(f"{arg}: some input fields in data.frame are non-numeric (column {col!r})")
     return series.to_numpy(dtype=float, na_value=np.nan)
 
@@ -287,10 +289,17 @@ def sii(
             raise StatsError("count: count can only be used with value_type 1 or 2")
         check_columns(data, quantile=quantile, population=population, count=count, by=by_cols)
     elif se is not None:
-        check_columns(data, quantile=quantile, population=population, value=value, se=se, by=by_cols)
+        check_columns(
+            data, quantile=quantile, population=population, value=value, se=se, by=by_cols
+        )
     else:
         check_columns(
-            data, quantile=quantile, population=population, value=value, lower=lower, upper=upper,
+            data,
+            quantile=quantile,
+            population=population,
+            value=value,
+            lower=lower,
+            upper=upper,
             by=by_cols,
         )
 
@@ -395,8 +404,17 @@ def sii(
     positions = sorted({p for pair in pos_pairs for p in pair})
     col_of = {p: k for k, p in enumerate(positions)}
     s_ord, r_ord = _simulate(
-        y_t, se_a, c, d, value_type=value_type, transform=transform, multiplier=mult,
-        repetitions=reps, positions=positions, want_rii=rii, seed=seed,
+        y_t,
+        se_a,
+        c,
+        d,
+        value_type=value_type,
+        transform=transform,
+        multiplier=mult,
+        repetitions=reps,
+        positions=positions,
+        want_rii=rii,
+        seed=seed,
     )
 
     # ---- output --------------------------------------------------------------------------------

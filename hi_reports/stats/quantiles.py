@@ -122,5 +122,6 @@ def deprivation_quantiles(
             HIReportsWarning,
             stacklevel=2,
         )
-    return pd.Series(pd.array(np.where(np.isnan(q), None, q), dtype="Int64"), index=index,
-                     name="quantile")
+    return pd.Series(
+        pd.array(np.where(np.isnan(q), None, q), dtype="Int64"), index=index, name="quantile"
+    )

@@ -24,7 +24,9 @@ from hi_reports.stats.intervals import count_limits, wilson
 
 __all__ = ["proportion", "rate"]
 
-_PROPORTION_CONFIDENCE = "confidence level, if specified, must be between 90 and 100 or between 0.9 and 1"
+_PROPORTION_CONFIDENCE = (
+    "confidence level, if specified, must be between 90 and 100 or between 0.9 and 1"
+)
 
 
 def _index_of(*values: object) -> pd.Index | None:
@@ -127,7 +129,9 @@ def proportion(
     for level in levels:
         lower, upper = wilson(xa, na, level)
         limits.append((level, np.asarray(lower) * m, np.asarray(upper) * m))
-    statistic = "proportion of 1" if m == 1 else "percentage" if m == 100 else f"proportion of {m:g}"
+    statistic = (
+        "proportion of 1" if m == 1 else "percentage" if m == 100 else f"proportion of {m:g}"
+    )
     return _frame(value, limits, "Wilson", index, statistic)
 
 

@@ -64,8 +64,9 @@ def _group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.Data
     return codes, keys
 
 
-def _per_row(data: pd.DataFrame, values: str | ArrayLike, arg: str, codes: np.ndarray,
-             n_groups: int) -> np.ndarray:
+def _per_row(
+    data: pd.DataFrame, values: str | ArrayLike, arg: str, codes: np.ndarray, n_groups: int
+) -> np.ndarray:
     """A column of ``data`` (by name) or a sequence attached to each group's rows in order."""
     if isinstance(values, str):
         check_columns(data, **{arg: values})
@@ -231,7 +232,8 @@ def dsr(
     out["confidence"] = level_label(levels)
     out["statistic"] = np.where(small, "dsr NA for total count < 10", f"dsr per {m:g}")
     out["method"] = (
-        "Dobson" if independent_events
+        "Dobson"
+        if independent_events
         else "Dobson, with confidence adjusted for non-independent events"
     )
     return out
@@ -297,9 +299,7 @@ def isr(
     if np.any(n < 0):
         raise StatsError("population: denominators must all be greater than or equal to zero")
     if np.any(x_ref < 0) or np.any(n_ref <= 0):
-        raise StatsError(
-            "ref_count: reference counts must be >= 0 and reference populations > 0"
-        )
+        raise StatsError("ref_count: reference counts must be >= 0 and reference populations > 0")
     with np.errstate(invalid="ignore"):
         expected_terms = np.nan_to_num(x_ref / n_ref * n, nan=0.0)
     observed = np.bincount(codes, weights=np.nan_to_num(x, nan=0.0), minlength=n_groups)

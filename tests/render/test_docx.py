@@ -30,9 +30,14 @@ CLASSIFICATION = "OFFICIAL-SENSITIVE"
 SUBTITLE = "NHS Example Integrated Care Board edition"
 #: The data vintages (the ``cover-note``), printed as the cover's Data line.
 VINTAGES = "ICBs as of July 2022; IMD 2019; residents mid-2020"
-FRONT = {"classification": CLASSIFICATION, "version": "1.2", "author": "Head of Population Health",
-         "contact": "phm@example.nhs.uk", "purpose": "For information: the board is asked to note it",
-         "logo": "logo.png"}
+FRONT = {
+    "classification": CLASSIFICATION,
+    "version": "1.2",
+    "author": "Head of Population Health",
+    "contact": "phm@example.nhs.uk",
+    "purpose": "For information: the board is asked to note it",
+    "logo": "logo.png",
+}
 
 #: A chart drawn as SVG (400 x 200 pt), as the charts stage draws them.
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="200pt" viewBox="0 0 400 200">
@@ -63,7 +68,8 @@ SYNTHETIC DEMONSTRATION DATA: counts simulated from mid-2020 populations; not re
 #: The body rows of the appendix's long table ("Rows read"): more than a short table's 15.
 LONG_TABLE_ROWS = 20
 
-METHODS = """# Methods {#sec-methods}
+METHODS = (
+    """# Methods {#sec-methods}
 
 ## Sources {#sec-methods-sources}
 
@@ -83,9 +89,12 @@ METHODS = """# Methods {#sec-methods}
 
 | Step | Rows |
 |:-----|-----:|
-""" + "".join(f"| Step {n} | {n},000 |\n" for n in range(1, LONG_TABLE_ROWS + 1)) + """
+"""
+    + "".join(f"| Step {n} | {n},000 |\n" for n in range(1, LONG_TABLE_ROWS + 1))
+    + """
 : Rows read {#tbl-methods-rows}
 """
+)
 
 
 def board_project(root: Path, front: dict[str, str] | None, **book: str) -> Path:
@@ -144,7 +153,11 @@ def _logo(paragraph) -> tuple[str, int, bytes]:
     (picture,) = paragraph._p.iter(f"{WP}inline")
     blip = next(picture.iter(f"{A}blip"))
     image = paragraph.part.related_parts[blip.get(f"{R}embed")].blob
-    return picture.find(f"{WP}docPr").get("descr"), int(picture.find(f"{WP}extent").get("cy")), image
+    return (
+        picture.find(f"{WP}docPr").get("descr"),
+        int(picture.find(f"{WP}extent").get("cy")),
+        image,
+    )
 
 
 def test_the_cover_carries_the_logo_purpose_and_particulars(board) -> None:
@@ -153,12 +166,22 @@ def test_the_cover_carries_the_logo_purpose_and_particulars(board) -> None:
     in grey: Author, Contact, Version, Date, Data (the data vintages) and Classification."""
     cover = _cover(_document(board))
     assert [p.style.name for p in cover] == [
-        "Cover Logo", "Title", "Subtitle", "Cover Purpose", *["Cover Particulars"] * 6,
+        "Cover Logo",
+        "Title",
+        "Subtitle",
+        "Cover Purpose",
+        *["Cover Particulars"] * 6,
     ]
     assert [p.text for p in cover[1:]] == [
-        TITLE, SUBTITLE, "For information: the board is asked to note it",
-        "Author\tHead of Population Health", "Contact\tphm@example.nhs.uk", "Version\t1.2",
-        "Date\t12 March 2025", f"Data\t{VINTAGES}", f"Classification\t{CLASSIFICATION}",
+        TITLE,
+        SUBTITLE,
+        "For information: the board is asked to note it",
+        "Author\tHead of Population Health",
+        "Contact\tphm@example.nhs.uk",
+        "Version\t1.2",
+        "Date\t12 March 2025",
+        f"Data\t{VINTAGES}",
+        f"Classification\t{CLASSIFICATION}",
     ]
     assert all(p.runs[0].style.name == "Cover Label" for p in cover[4:])
     alt, height, image = _logo(cover[0])
@@ -174,8 +197,10 @@ def test_without_front_matter_the_cover_has_the_author_and_date(rendered) -> Non
     """No front matter, no cover-note: the title block, then the book's author and the date."""
     cover = _cover(_document(rendered.docx))
     assert [(p.style.name, p.text) for p in cover] == [
-        ("Title", TITLE), ("Subtitle", SUBTITLE),
-        ("Cover Particulars", "Author\tNHS-R Community"), ("Cover Particulars", "Date\t12 March 2025"),
+        ("Title", TITLE),
+        ("Subtitle", SUBTITLE),
+        ("Cover Particulars", "Author\tNHS-R Community"),
+        ("Cover Particulars", "Date\t12 March 2025"),
     ]
     assert "<!--" not in _part(rendered.docx, "word/document.xml")  # the cover's markers are gone
 
@@ -184,11 +209,18 @@ def test_the_cover_prints_front_matter_as_written(tmp_path: Path) -> None:
     """Markdown and XML characters in the front matter are text, not markup; the logo's alternative
     text names the organisation of an edition's subtitle ("<organisation>: local edition"); an SVG
     logo is drawn as a PNG, as the SVG charts are."""
-    front = {"purpose": "For decision: *approve* <the plan> & [budget]_2_", "version": "2 # draft",
-             "logo": "logo.svg"}
-    project = board_project(tmp_path / "project", front, subtitle="NHS [North] & East ICB: local edition")
+    front = {
+        "purpose": "For decision: *approve* <the plan> & [budget]_2_",
+        "version": "2 # draft",
+        "logo": "logo.svg",
+    }
+    project = board_project(
+        tmp_path / "project", front, subtitle="NHS [North] & East ICB: local edition"
+    )
     (project / "logo.svg").write_text(SVG, encoding="utf-8")
-    document = _document(render(project, tmp_path / "out", formats=("docx",), engine="builtin").docx)
+    document = _document(
+        render(project, tmp_path / "out", formats=("docx",), engine="builtin").docx
+    )
     cover = _cover(document)
     assert cover[3].text == front["purpose"] and "Version\t2 # draft" in [p.text for p in cover]
     alt, height, image = _logo(cover[0])
@@ -218,15 +250,26 @@ def test_every_style_is_in_dejavu_sans(board) -> None:
     assert named == {"DejaVu Sans", "DejaVu Sans Mono"}
     assert styles["Title"].font.name == "DejaVu Sans"
     assert styles["Verbatim Char"].font.name == "DejaVu Sans Mono"
-    for name in ("Normal", "Heading 1", "Caption", "Table Caption", "Subtitle", "Cover Particulars",
-                 "Cover Purpose", "Header"):
+    for name in (
+        "Normal",
+        "Heading 1",
+        "Caption",
+        "Table Caption",
+        "Subtitle",
+        "Cover Particulars",
+        "Cover Purpose",
+        "Header",
+    ):
         style = styles[name]
         while style is not None:  # nothing on the way to the default names another font
             assert style.font.name in (None, "DejaVu Sans"), name
             style = style.base_style
     assert styles["Table"].font.size.pt == 9
     theme = _part(board, "word/theme/theme1.xml")
-    assert re.findall(r'<a:(?:major|minor)Font>\s*<a:latin typeface="([^"]+)"', theme) == ["DejaVu Sans"] * 2
+    assert (
+        re.findall(r'<a:(?:major|minor)Font>\s*<a:latin typeface="([^"]+)"', theme)
+        == ["DejaVu Sans"] * 2
+    )
     table = _part(board, "word/fontTable.xml")
     entry = re.search(r'<w:font w:name="DejaVu Sans">(.*?)</w:font>', table, re.DOTALL)
     assert entry and '<w:family w:val="swiss"/>' in entry.group(1)
@@ -244,7 +287,9 @@ def test_docx_has_chapters_and_toc(rendered) -> None:
     assert media, "the figure is embedded"
 
 
-def test_every_page_is_a4_with_the_classification_and_title_above_and_page_numbers_below(board) -> None:
+def test_every_page_is_a4_with_the_classification_and_title_above_and_page_numbers_below(
+    board,
+) -> None:
     document = _document(board)
     assert len(document.sections) == 1
     for section in document.sections:
@@ -267,8 +312,10 @@ def _fields(xml: str) -> list[str]:
     """The codes of the outermost complex fields of ``xml`` (a header, footer or body part), in
     order, each with the codes of the fields nested in it in braces: ``= { NUMPAGES } - 1``."""
     fields, stack = [], []
-    token = re.compile(r'<w:fldChar [^>]*w:fldCharType="(begin|separate|end)"[^>]*/>'
-                       r"|<w:instrText[^>]*>([^<]*)</w:instrText>")
+    token = re.compile(
+        r'<w:fldChar [^>]*w:fldCharType="(begin|separate|end)"[^>]*/>'
+        r"|<w:instrText[^>]*>([^<]*)</w:instrText>"
+    )
     for match in token.finditer(xml):
         kind, code = match.groups()
         if kind == "begin":
@@ -296,18 +343,29 @@ def test_the_cover_is_page_0_and_the_total_leaves_it_out(board) -> None:
     assert sect.find(f"{W}titlePg") is not None
     assert sect.find(f"{W}pgNumType").get(f"{W}start") == "0"
     footer = _part(board, "word/footer1.xml")
-    assert _fields(footer) == ["DOCPROPERTY Classification \\* MERGEFORMAT", "PAGE",
-                               f"PAGEREF {_docx.LAST_PAGE}"]
+    assert _fields(footer) == [
+        "DOCPROPERTY Classification \\* MERGEFORMAT",
+        "PAGE",
+        f"PAGEREF {_docx.LAST_PAGE}",
+    ]
     assert "NUMPAGES" not in footer
     body = _part(board, "word/document.xml")
-    marks = re.findall(rf'<w:bookmarkStart w:id="(\d+)" w:name="{_docx.LAST_PAGE}"\s*/>(.*?)'
-                       r'<w:bookmarkEnd w:id="(\d+)"\s*/>', body, re.DOTALL)
+    marks = re.findall(
+        rf'<w:bookmarkStart w:id="(\d+)" w:name="{_docx.LAST_PAGE}"\s*/>(.*?)'
+        r'<w:bookmarkEnd w:id="(\d+)"\s*/>',
+        body,
+        re.DOTALL,
+    )
     assert len(marks) == 1
     start, held, end = marks[0]
     assert start == end
-    assert re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', body).count(start) == 1  # its id is its own
-    assert re.search(r"<w:t[^>]*>[^<]+</w:t>", held)  # holds text: LibreOffice finds no empty bookmark
-    after = body[body.index(f'<w:bookmarkEnd w:id="{end}"'):]
+    assert (
+        re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', body).count(start) == 1
+    )  # its id is its own
+    assert re.search(
+        r"<w:t[^>]*>[^<]+</w:t>", held
+    )  # holds text: LibreOffice finds no empty bookmark
+    after = body[body.index(f'<w:bookmarkEnd w:id="{end}"') :]
     assert not re.search(r"<w:t[^>]*>[^<]*\S[^<]*</w:t>", after)  # no text after it: the last page
 
 
@@ -322,8 +380,11 @@ def test_the_reference_doc_numbers_the_pages_after_its_cover(tmp_path: Path) -> 
     assert '<w:pgNumType w:start="0"/><w:titlePg/>' in sect
     assert re.search(r'<w:headerReference w:type="first" r:id="rIdHiFirstHeader"/>', sect)
     assert re.search(r'<w:footerReference w:type="first" r:id="rIdHiFirstFooter"/>', sect)
-    assert _fields(_docx.count_pages_after_cover(footer))[1:] == ["PAGE", f"PAGEREF {_docx.LAST_PAGE}"]
-    assert _docx.count_pages_after_cover(footer).startswith(footer[:footer.index("<w:tab/>")])
+    assert _fields(_docx.count_pages_after_cover(footer))[1:] == [
+        "PAGE",
+        f"PAGEREF {_docx.LAST_PAGE}",
+    ]
+    assert _docx.count_pages_after_cover(footer).startswith(footer[: footer.index("<w:tab/>")])
 
 
 def test_without_a_classification_the_header_holds_the_title_alone(rendered) -> None:
@@ -388,17 +449,20 @@ def test_headings_keep_with_what_follows_and_a_short_list_with_its_heading(board
     paragraphs = document.paragraphs
     at = next(i for i, p in enumerate(paragraphs) if p.text.endswith("What to check"))
     assert paragraphs[at].style.name == "Heading 3"
-    items = paragraphs[at + 1:at + 4]
+    items = paragraphs[at + 1 : at + 4]
     assert [p._p.pPr.numPr is not None for p in items] == [True] * 3
-    assert [_keeps_next(p) for p in paragraphs[at:at + 5]] == [True, True, True, False, True]
+    assert [_keeps_next(p) for p in paragraphs[at : at + 5]] == [True, True, True, False, True]
     # a list that does not follow a heading is left as it was
-    assert not _docx.keep_lists_with_headings('<w:p><w:pPr><w:numPr/></w:pPr></w:p>').count("keepNext")
+    assert not _docx.keep_lists_with_headings("<w:p><w:pPr><w:numPr/></w:pPr></w:p>").count(
+        "keepNext"
+    )
 
 
 def test_keep_tables_sets_rows_as_the_pdf_splits_tables() -> None:
     """:func:`_docx.keep_tables` on tables as pandoc and the Lua filter write them: a headerless
     table gets no header row; the rows of a table in a callout box are set, the box's are not;
     a paragraph without properties gets them; what a row or paragraph has is kept once."""
+
     def row(text: str, props: str = "") -> str:
         return f"<w:tr>{props}<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
 
@@ -409,14 +473,16 @@ def test_keep_tables_sets_rows_as_the_pdf_splits_tables() -> None:
     assert out.count("<w:keepNext/>") == 1  # the first row kept with the last
     head = row("h", '<w:trPr><w:tblHeader w:val="on"/></w:trPr>')
     inner = f'<w:tbl><w:tblPr><w:tblStyle w:val="Table"/>{look.format(1)}</w:tblPr>{head}{row("x")}</w:tbl>'
-    box = (f'<w:tbl><w:tblPr><w:tblStyle w:val="CalloutNote"/></w:tblPr><w:tr><w:tc>'
-           f'<w:p><w:pPr><w:pStyle w:val="CalloutTitle"/></w:pPr><w:r><w:t>Note</w:t></w:r></w:p>{inner}<w:p/>'
-           "</w:tc></w:tr></w:tbl>")
+    box = (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="CalloutNote"/></w:tblPr><w:tr><w:tc>'
+        f'<w:p><w:pPr><w:pStyle w:val="CalloutTitle"/></w:pPr><w:r><w:t>Note</w:t></w:r></w:p>{inner}<w:p/>'
+        "</w:tc></w:tr></w:tbl>"
+    )
     out = _docx.keep_tables(box)
     assert out.startswith('<w:tbl><w:tblPr><w:tblStyle w:val="CalloutNote"/></w:tblPr><w:tr><w:tc>')
     assert out.count("<w:cantSplit/>") == 2
     assert '<w:trPr><w:cantSplit/><w:tblHeader w:val="on"/></w:trPr>' in out
-    assert out.count("<w:keepNext/>") == 1 and "CalloutTitle\"/><w:keepNext/>" not in out
+    assert out.count("<w:keepNext/>") == 1 and 'CalloutTitle"/><w:keepNext/>' not in out
     assert _docx.keep_tables(out) == out
 
 
@@ -426,15 +492,22 @@ def test_the_title_and_properties_name_the_organisation_and_front_matter(board) 
     assert properties.author == "Head of Population Health"
     assert properties.comments == "For information: the board is asked to note it"
     custom = _part(board, "docProps/custom.xml")
-    for name, value in (("Classification", CLASSIFICATION), ("Version", "1.2"),
-                        ("Contact", "phm@example.nhs.uk")):
+    for name, value in (
+        ("Classification", CLASSIFICATION),
+        ("Version", "1.2"),
+        ("Contact", "phm@example.nhs.uk"),
+    ):
         assert re.search(rf'name="{name}"><vt:lpwstr>{re.escape(value)}</vt:lpwstr>', custom)
 
 
 def test_sections_figures_and_tables_are_numbered_with_the_appendix_lettered(board) -> None:
     document = _document(board)
     assert _styled(document, "Heading 1") == [
-        "Preface", "1\tIntroduction", "2\tDeprivation", "3\tEmergency admissions", "A\tMethods",
+        "Preface",
+        "1\tIntroduction",
+        "2\tDeprivation",
+        "3\tEmergency admissions",
+        "A\tMethods",
     ]
     assert "A.1\tSources" in _styled(document, "Heading 2")
     assert _styled(document, "Table Caption") == [
@@ -454,13 +527,24 @@ def test_sections_figures_and_tables_are_numbered_with_the_appendix_lettered(boa
 
 def test_the_contents_list_the_chapters_and_link_to_them(board) -> None:
     xml = _part(board, "word/document.xml")
-    toc = re.search(r'<w:sdt>.*?<w:docPartGallery w:val="Table of Contents"\s*/>.*?</w:sdt>', xml, re.DOTALL)
+    toc = re.search(
+        r'<w:sdt>.*?<w:docPartGallery w:val="Table of Contents"\s*/>.*?</w:sdt>', xml, re.DOTALL
+    )
     assert toc, "no table of contents"
-    entries = re.findall(r'<w:hyperlink w:anchor="([^"]+)"[^>]*><w:r><w:t[^>]*>([^<]+)</w:t>', toc.group(0))
+    entries = re.findall(
+        r'<w:hyperlink w:anchor="([^"]+)"[^>]*><w:r><w:t[^>]*>([^<]+)</w:t>', toc.group(0)
+    )
     assert [text for _, text in entries] == [
-        "Preface", "How to read this book", "1 Introduction", "1.1 Who this book is for",
-        "2 Deprivation", "2.1 Residents by national quintile", "2.2 Core20", "3 Emergency admissions",
-        "A Methods", "A.1 Sources",
+        "Preface",
+        "How to read this book",
+        "1 Introduction",
+        "1.1 Who this book is for",
+        "2 Deprivation",
+        "2.1 Residents by national quintile",
+        "2.2 Core20",
+        "3 Emergency admissions",
+        "A Methods",
+        "A.1 Sources",
     ]
     bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
     assert {anchor for anchor, _ in entries} <= bookmarks
@@ -474,20 +558,30 @@ def test_styles_for_captions_and_framed_callouts(board) -> None:
     for kind, colour in (("Note", "005EB8"), ("Warning", "ED8B00"), ("Important", "7C2855")):
         style = styles[f"Callout {kind}"]
         left = style.element.find(f"{W}tblPr/{W}tblBorders/{W}left")
-        assert left is not None and left.get(f"{W}val") == "single" and left.get(f"{W}color") == colour
+        assert (
+            left is not None and left.get(f"{W}val") == "single" and left.get(f"{W}color") == colour
+        )
         assert int(left.get(f"{W}sz")) >= 16
         assert style.element.find(f"{W}tcPr/{W}shd") is not None
 
 
 def test_callouts_are_framed_boxes_holding_their_lists(board) -> None:
     document = _document(board)
-    boxes = {table.style.name: table for table in document.tables if table.style.name.startswith("Callout")}
+    boxes = {
+        table.style.name: table
+        for table in document.tables
+        if table.style.name.startswith("Callout")
+    }
     assert set(boxes) == {"Callout Important", "Callout Note", "Callout Warning"}
     warning = boxes["Callout Warning"].cell(0, 0).paragraphs
     assert [p.style.name for p in warning] == ["Callout Title", "Callout"]
-    assert warning[0].text == "Synthetic data" and warning[1].text.startswith("SYNTHETIC DEMONSTRATION DATA")
+    assert warning[0].text == "Synthetic data" and warning[1].text.startswith(
+        "SYNTHETIC DEMONSTRATION DATA"
+    )
     important = boxes["Callout Important"].cell(0, 0).text
-    assert "Headline numbers" in important and "1.9 times" in important  # the list is inside the frame
+    assert (
+        "Headline numbers" in important and "1.9 times" in important
+    )  # the list is inside the frame
 
 
 def test_every_image_has_alternative_text_and_svg_charts_are_png_at_300_dpi(board) -> None:
@@ -531,8 +625,11 @@ def test_a_project_reference_doc_still_wins(tmp_path: Path) -> None:
     import pypandoc
 
     project = board_project(tmp_path / "project", None)
-    own = subprocess.run([pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-                         capture_output=True, check=True).stdout
+    own = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
+        capture_output=True,
+        check=True,
+    ).stdout
     (project / "own.docx").write_bytes(own)
     config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
     config["format"]["docx"]["reference-doc"] = "own.docx"
@@ -540,7 +637,9 @@ def test_a_project_reference_doc_still_wins(tmp_path: Path) -> None:
     result = render(project, tmp_path / "out", formats=("docx",), engine="builtin")
     document = _document(result.docx)
     assert document.sections[0].page_width is None  # pandoc's default names no page size
-    assert {"Callout Warning", "Cover Particulars", "Cover Label"} <= {style.name for style in document.styles}
+    assert {"Callout Warning", "Cover Particulars", "Cover Label"} <= {
+        style.name for style in document.styles
+    }
     assert "Cover Particulars" in {p.style.name for p in _cover(document)}
 
     config["format"]["docx"]["reference-doc"] = "missing.docx"
@@ -554,7 +653,8 @@ def test_markdown_without_svg_images_is_left_alone(tmp_path: Path) -> None:
     assert _docx.svg_images(markdown) == []
     assert _docx.rasterise_svgs(markdown, tmp_path, tmp_path / "png") is markdown
     assert _docx.svg_images("![a](figures/a.svg){#fig-a} ![b](<figures/b.SVG>)") == [
-        "figures/a.svg", "figures/b.SVG",
+        "figures/a.svg",
+        "figures/b.SVG",
     ]
 
 
@@ -563,12 +663,17 @@ def test_the_reference_doc_is_the_one_its_script_makes(tmp_path: Path) -> None:
     script after changing it, or after a pandoc update changes pandoc's default styles)."""
     folder = REPO / "templates" / "word"
     made = tmp_path / "reference.docx"
-    subprocess.run([sys.executable, "-B", str(folder / "make_reference.py"), str(made)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-B", str(folder / "make_reference.py"), str(made)],
+        check=True,
+        capture_output=True,
+    )
     with zipfile.ZipFile(made) as new, zipfile.ZipFile(folder / "reference.docx") as shipped:
         assert new.namelist() == shipped.namelist()
         for name in new.namelist():
-            assert new.read(name) == shipped.read(name), f"{name} differs: run {folder / 'make_reference.py'}"
+            assert new.read(name) == shipped.read(name), (
+                f"{name} differs: run {folder / 'make_reference.py'}"
+            )
 
 
 @pytest.mark.slow
@@ -584,14 +689,17 @@ def test_a_real_edition(edition) -> None:
     # numbered in their chapter (Figure 2.1), lettered in the appendix, plain in the preface (Table 1)
     assert captions and all(re.match(r"(Figure|Table) ((\d+|A)\.)?\d+: ", c) for c in captions)
     assert "Table A.1: The data of this edition" in captions
-    assert not any(re.match(r"(Figure|Table) [5-9]\.", c) for c in captions)  # no appendix as 5 or 6
+    assert not any(
+        re.match(r"(Figure|Table) [5-9]\.", c) for c in captions
+    )  # no appendix as 5 or 6
     xml = _part(path, "word/document.xml")
     assert all(re.search(r'descr="[^"]+"', p) for p in re.findall(r"<wp:docPr [^>]*>", xml))
     assert any(t.style.name.startswith("Callout") for t in document.tables)
     # the cover: no front matter, but the author, the date and the data vintages (cover-note)
     config = yaml.safe_load((edition.project / "_quarto.yml").read_text(encoding="utf-8"))
     assert [(p.style.name, p.text) for p in _cover(document)] == [
-        ("Title", "Health Inequalities Book"), ("Subtitle", config["book"]["subtitle"]),
+        ("Title", "Health Inequalities Book"),
+        ("Subtitle", config["book"]["subtitle"]),
         ("Cover Particulars", f"Author\t{config['book']['author']}"),
         ("Cover Particulars", "Date\t25 November 2026"),
         ("Cover Particulars", f"Data\t{config['cover-note']}"),
@@ -606,7 +714,7 @@ def test_a_real_edition(edition) -> None:
     paragraphs = document.paragraphs
     at = next(i for i, p in enumerate(paragraphs) if p.text == "What the board might ask")
     questions = []
-    for paragraph in paragraphs[at + 1:]:
+    for paragraph in paragraphs[at + 1 :]:
         if paragraph._p.pPr is None or paragraph._p.pPr.numPr is None:
             break
         questions.append(paragraph)

@@ -48,7 +48,7 @@ def test_missing_typst_template(project: Path, tmp_path: Path) -> None:
 
 def test_typst_error_names_the_chapter(tmp_path: Path) -> None:
     chapters = dict(CHAPTERS)
-    chapters["imd.qmd"] += '\n```{=typst}\n#undefined-function()\n```\n'
+    chapters["imd.qmd"] += "\n```{=typst}\n#undefined-function()\n```\n"
     proj = write_project(tmp_path / "project", chapters)
     with pytest.raises(RenderError, match=r"typst failed on imd\.qmd .*unknown variable"):
         render(proj, tmp_path / "out", formats=("pdf",), engine="builtin")

@@ -145,7 +145,9 @@ def edition_out(tmp_path_factory: pytest.TempPathFactory):
     (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out = base / "EX1"
     out.mkdir()
-    (out / "annex.csv").write_text("organisation,key,value\nEX1,imd.core20.share,0.234\n", encoding="utf-8")
+    (out / "annex.csv").write_text(
+        "organisation,key,value\nEX1,imd.core20.share,0.234\n", encoding="utf-8"
+    )
     (out / "reproduce.ipynb").write_text('{"cells": []}', encoding="utf-8")
     return render(project, out, formats=("html", "html-single"), engine="builtin", basename="EX1")
 
@@ -171,11 +173,17 @@ def test_every_page_links_the_outputs_of_its_edition(edition_out, rendered, tmp_
     where they were asked for; relative links, which still resolve in a copy of the folder."""
     html = edition_out.html_index.parent
     for name in PAGES:
-        assert _downloads(_soup(html / name)) == ["../EX1.html", "../annex.csv", "../reproduce.ipynb"], name
+        assert _downloads(_soup(html / name)) == [
+            "../EX1.html",
+            "../annex.csv",
+            "../reproduce.ipynb",
+        ], name
     copy = tmp_path / "copied" / "EX1"
     shutil.copytree(html.parent, copy)
     for href in _downloads(_soup(copy / "html" / "imd.html")):
-        assert (copy / "html" / href).resolve().parent == copy.resolve() and (copy / "html" / href).is_file()
+        assert (copy / "html" / href).resolve().parent == copy.resolve() and (
+            copy / "html" / href
+        ).is_file()
     # the sample rendered with PDF and Word but no annex or notebook beside it
     other = rendered.html_index.parent
     assert _downloads(_soup(other / "intro.html")) == ["../edition.pdf", "../edition.docx"]
@@ -218,7 +226,9 @@ def test_single_file_has_the_pages_content_and_needs_no_other_file(edition_out) 
     assert len(sections) == len(PAGES)
     for name, section in zip(PAGES, sections):
         page = _soup(html / name).find("article", class_="chapter")
-        for a in page.find_all("a", class_="figure-full"):  # the pages' image links, the file's inline images
+        for a in page.find_all(
+            "a", class_="figure-full"
+        ):  # the pages' image links, the file's inline images
             a.unwrap()
         assert section.get_text(" ", strip=True) == page.get_text(" ", strip=True), name
     # images inside the file, as the project has them
@@ -244,27 +254,38 @@ def test_html_single_alone(project: Path, tmp_path: Path) -> None:
     from hi_reports.render import render
 
     assert _formats("html,html-single") == ("html", "html-single")
-    result = render(project, tmp_path / "out", formats=("html-single",), engine="builtin", basename="EX1")
+    result = render(
+        project, tmp_path / "out", formats=("html-single",), engine="builtin", basename="EX1"
+    )
     assert result.outputs == {"html-single": tmp_path / "out" / "EX1.html"}
     assert not (tmp_path / "out" / "html").exists()
     text = result.html_single.read_text(encoding="utf-8")
     assert "unfair and avoidable differences in health" in text and "data:image/png;base64," in text
 
 
-def test_quarto_engine_makes_the_single_file_as_the_builtin_does(project: Path, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quarto_engine_makes_the_single_file_as_the_builtin_does(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Quarto has no single-file book: the quarto engine's html-single is pandoc's, without Quarto."""
     from hi_reports.render import render
 
     which = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: "/nowhere/quarto" if name == "quarto" else which(name, *a, **k))
-    result = render(project, tmp_path / "out", formats=("html-single",), engine="quarto", basename="EX1")
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, *a, **k: "/nowhere/quarto" if name == "quarto" else which(name, *a, **k),
+    )
+    result = render(
+        project, tmp_path / "out", formats=("html-single",), engine="quarto", basename="EX1"
+    )
     assert result.engine == "quarto" and result.html_single == tmp_path / "out" / "EX1.html"
     single = _soup(result.html_single)
     assert len(single.find_all("section", class_="book-chapter")) == len(PAGES)
 
 
-def test_single_file_refuses_a_template_that_links_its_stylesheet(project: Path, tmp_path: Path) -> None:
+def test_single_file_refuses_a_template_that_links_its_stylesheet(
+    project: Path, tmp_path: Path
+) -> None:
     """A project's page template from before html-single links style.css: the file would not stand alone."""
     from hi_reports.errors import RenderError
     from hi_reports.render import render
@@ -274,4 +295,6 @@ def test_single_file_refuses_a_template_that_links_its_stylesheet(project: Path,
         encoding="utf-8",
     )
     with pytest.raises(RenderError, match="does not put the stylesheet inside the page"):
-        render(project, tmp_path / "out", formats=("html-single",), engine="builtin", basename="EX1")
+        render(
+            project, tmp_path / "out", formats=("html-single",), engine="builtin", basename="EX1"
+        )

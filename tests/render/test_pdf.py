@@ -99,7 +99,9 @@ def test_image_without_alt_text_warns_and_still_renders(tmp_path: Path) -> None:
     assert result.pdf.is_file()
 
 
-def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(project: Path, tmp_path: Path) -> None:
+def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(
+    project: Path, tmp_path: Path
+) -> None:
     """With HTML and PDF, the HTML's pandoc run also writes the Typst body: it must be the body a
     ``--to typst`` run writes (callouts, images with alt text, chapter markers), and the HTML must
     be the HTML of a run without it."""
@@ -111,7 +113,14 @@ def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(project: Path, 
     lua = write_filter(tmp_path)
     html_args = ["--number-sections", "--wrap=none", "--metadata", "lang=en-GB"]
     side = tmp_path / "body.typ"
-    html = run_pandoc(markdown, "html5", [*html_args, "--metadata", f"hi-typst-output={side}"], project, "HTML", lua)
+    html = run_pandoc(
+        markdown,
+        "html5",
+        [*html_args, "--metadata", f"hi-typst-output={side}"],
+        project,
+        "HTML",
+        lua,
+    )
     alone = run_pandoc(markdown, "html5", html_args, project, "HTML", lua)
     typst = run_pandoc(markdown, "typst", ["--wrap=preserve"], project, "PDF", lua)
     assert html == alone

@@ -50,17 +50,31 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     (tmp_path / "meta.yml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     body = (project / "intro.qmd").read_text(encoding="utf-8")
     proc = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--from", "markdown", "--to", "typst", "--standalone",
-         "--template", str(templates / "template.typ"),
-         "--metadata-file", str(tmp_path / "meta.yml")],
-        input=body, capture_output=True, text=True, check=True,
+        [
+            pypandoc.get_pandoc_path(),
+            "--from",
+            "markdown",
+            "--to",
+            "typst",
+            "--standalone",
+            "--template",
+            str(templates / "template.typ"),
+            "--metadata-file",
+            str(tmp_path / "meta.yml"),
+        ],
+        input=body,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     source = proc.stdout
     assert '#import "/typst/board.typ": board' in source
     assert "#show: doc => board(" in source
     pdf = tmp_path / "quarto.pdf"
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
-    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     text = " ".join(out.split())
     assert TITLE in text and SUBTITLE in text and "NHS-R Community" in text
     assert "Contents" in text and "1 Introduction" in text
@@ -74,20 +88,46 @@ def test_the_show_partial_passes_the_front_matter(project: Path, tmp_path: Path)
     (templates / "template.typ").write_text(QUARTO_LIKE_TEMPLATE, encoding="utf-8")
     for name in ("typst-template.typ", "typst-show.typ"):
         shutil.copy(project / "typst" / name, templates / name)
-    front = {"classification": "OFFICIAL", "version": "3", "author": "The analysts",
-             "contact": "team@example.nhs.uk", "purpose": "For decision"}
-    meta = {"title": TITLE, "subtitle": SUBTITLE, "lang": "en-GB", "toc": True, "front": front,
-            "by-author": [{"name": {"literal": "NHS-R Community"}}]}
+    front = {
+        "classification": "OFFICIAL",
+        "version": "3",
+        "author": "The analysts",
+        "contact": "team@example.nhs.uk",
+        "purpose": "For decision",
+    }
+    meta = {
+        "title": TITLE,
+        "subtitle": SUBTITLE,
+        "lang": "en-GB",
+        "toc": True,
+        "front": front,
+        "by-author": [{"name": {"literal": "NHS-R Community"}}],
+    }
     (tmp_path / "meta.yml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     body = (project / "intro.qmd").read_text(encoding="utf-8")
     source = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--from", "markdown", "--to", "typst", "--standalone",
-         "--template", str(templates / "template.typ"), "--metadata-file", str(tmp_path / "meta.yml")],
-        input=body, capture_output=True, text=True, check=True,
+        [
+            pypandoc.get_pandoc_path(),
+            "--from",
+            "markdown",
+            "--to",
+            "typst",
+            "--standalone",
+            "--template",
+            str(templates / "template.typ"),
+            "--metadata-file",
+            str(tmp_path / "meta.yml"),
+        ],
+        input=body,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     pdf = tmp_path / "quarto.pdf"
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
-    out = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     pages = [" ".join(page.split()) for page in out.split("\f")[:-1]]
     assert len(pages) >= 3 and all("OFFICIAL" in page for page in pages)
     for key in ("version", "author", "contact", "purpose"):

@@ -34,8 +34,10 @@ def available(name: str) -> bool:
 def _read(name: str) -> pd.DataFrame:
     path = fixtures_dir() / "csv" / f"{name}.csv"
     if not path.is_file():
-        missing(f"PHE fixture {path} not found: set HI_REPORTS_PHE_FIXTURES to the folder of "
-                "PHEindicatormethods' reference sheets (csv/ inside; see tests/stats/conftest.py)")
+        missing(
+            f"PHE fixture {path} not found: set HI_REPORTS_PHE_FIXTURES to the folder of "
+            "PHEindicatormethods' reference sheets (csv/ inside; see tests/stats/conftest.py)"
+        )
     return pd.read_csv(path)
 
 

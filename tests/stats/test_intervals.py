@@ -29,10 +29,8 @@ def _cases(method: str):
         row = i + 1
         level = float(r["confidence"].rstrip("%"))
         # R tests pass 99.8% both as 0.998 and 99.8; 95% as the default 0.95.
-        for conf in ((0.95, 95) if level == 95 else (level / 100, level)):
-            out.append(
-                pytest.param(row, conf, id=f"row{row}-x{r['x']:g}-conf{conf:g}")
-            )
+        for conf in (0.95, 95) if level == 95 else (level / 100, level):
+            out.append(pytest.param(row, conf, id=f"row{row}-x{r['x']:g}-conf{conf:g}"))
     return out
 
 
@@ -59,8 +57,10 @@ def test_wilson_matches_reference(row: int, confidence: float) -> None:
 def test_vectorised_calls_match_reference(level: str) -> None:
     df = _bw()
     conf = float(level.rstrip("%"))
-    for method, func in (("Byars", lambda d: byars(d["x"], conf)),
-                         ("Wilson", lambda d: wilson(d["x"], d["n"], conf))):
+    for method, func in (
+        ("Byars", lambda d: byars(d["x"], conf)),
+        ("Wilson", lambda d: wilson(d["x"], d["n"], conf)),
+    ):
         sub = df[(df["method"] == method) & (df["confidence"] == level)]
         lower, upper = func(sub)
         np.testing.assert_allclose(lower, sub["lowercl"], rtol=RTOL)
@@ -79,7 +79,10 @@ def test_exact_poisson_matches_rate_reference_below_ten() -> None:
     rates = load("testdata_Rate__testdata_Rate").iloc[:8]
     exact = rates[rates["method"] == "Exact"]
     assert len(exact) == 2
-    for level, lcol, ucol in (((95, "lower95_0cl", "upper95_0cl")), (99.8, "lower99_8cl", "upper99_8cl")):
+    for level, lcol, ucol in (
+        ((95, "lower95_0cl", "upper95_0cl")),
+        (99.8, "lower99_8cl", "upper99_8cl"),
+    ):
         lower, upper = exact_poisson(exact["Numerator"], level)
         scale = exact["multiplier"] / exact["Denominator"]
         np.testing.assert_allclose(lower * scale, exact[lcol], rtol=RTOL)
@@ -100,15 +103,51 @@ def test_missing_values_propagate() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        pytest.param(lambda: byars(-1), "observed events must all be greater than or equal to zero", id="byars-negative-x"),
-        pytest.param(lambda: exact_poisson([3, -2]), "observed events must all be greater than or equal to zero", id="exact-negative-x"),
-        pytest.param(lambda: wilson(-1, 10), "observed events must all be greater than or equal to zero", id="wilson-negative-x"),
-        pytest.param(lambda: wilson(1, -10), "sample sizes must all be greater than zero", id="wilson-negative-n"),
-        pytest.param(lambda: wilson(11, 10), "numerators must be less than or equal to denominator for a Wilson score to be calculated", id="wilson-x-gt-n"),
-        pytest.param(lambda: wilson([1, 2], [10, 20, 30]), "x and n must have the same length", id="wilson-lengths"),
-        pytest.param(lambda: byars(10, 0.8), "confidence level must be between 90 and 100 or between 0.9 and 1", id="byars-confidence-0.8"),
-        pytest.param(lambda: wilson(1, 10, 101), "confidence level must be between 90 and 100 or between 0.9 and 1", id="wilson-confidence-101"),
-        pytest.param(lambda: exact_poisson(1, 50), "confidence level must be between 90 and 100 or between 0.9 and 1", id="exact-confidence-50"),
+        pytest.param(
+            lambda: byars(-1),
+            "observed events must all be greater than or equal to zero",
+            id="byars-negative-x",
+        ),
+        pytest.param(
+            lambda: exact_poisson([3, -2]),
+            "observed events must all be greater than or equal to zero",
+            id="exact-negative-x",
+        ),
+        pytest.param(
+            lambda: wilson(-1, 10),
+            "observed events must all be greater than or equal to zero",
+            id="wilson-negative-x",
+        ),
+        pytest.param(
+            lambda: wilson(1, -10),
+            "sample sizes must all be greater than zero",
+            id="wilson-negative-n",
+        ),
+        pytest.param(
+            lambda: wilson(11, 10),
+            "numerators must be less than or equal to denominator for a Wilson score to be calculated",
+            id="wilson-x-gt-n",
+        ),
+        pytest.param(
+            lambda: wilson([1, 2], [10, 20, 30]),
+            "x and n must have the same length",
+            id="wilson-lengths",
+        ),
+        pytest.param(
+            lambda: byars(10, 0.8),
+            "confidence level must be between 90 and 100 or between 0.9 and 1",
+            id="byars-confidence-0.8",
+        ),
+        pytest.param(
+            lambda: wilson(1, 10, 101),
+            "confidence level must be between 90 and 100 or between 0.9 and 1",
+            id="wilson-confidence-101",
+        ),
+        pytest.param(
+            lambda: exact_poisson(1, 50),
+            "confidence level must be between 90 and 100 or between 0.9 and 1",
+            id="exact-confidence-50",
+        ),
     ],
 )
 def test_bad_arguments_raise(call, message: str) -> None:

@@ -111,8 +111,9 @@ def sii_data(draw, flat: bool = False):
     else:
         values = draw(st.lists(st.floats(1, 100), min_size=nq, max_size=nq))
     ses = draw(st.lists(st.floats(0.1, 5), min_size=nq, max_size=nq))
-    return pd.DataFrame({"quantile": np.arange(1, nq + 1), "population": pops, "value": values,
-                         "se": ses})
+    return pd.DataFrame(
+        {"quantile": np.arange(1, nq + 1), "population": pops, "value": values, "se": ses}
+    )
 
 
 def _many_quantiles_warning(data: pd.DataFrame):

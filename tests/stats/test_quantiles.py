@@ -13,8 +13,14 @@ from hi_reports.stats import deprivation_quantiles
 
 from .conftest import load
 
-POLARITY = {"RAG - Low is good": True, "RAG - High is good": False, "TRUE": True, "FALSE": False,
-            True: True, False: False}
+POLARITY = {
+    "RAG - Low is good": True,
+    "RAG - High is good": False,
+    "TRUE": True,
+    "FALSE": False,
+    True: True,
+    False: False,
+}
 TOO_FEW = "One or more groups had too few small areas with values to allow quantiles to be assigned"
 
 
@@ -47,8 +53,9 @@ def test_df1_grouped_by_indicator_and_region_field_invert() -> None:
     assert len(df) == 339
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HIReportsWarning)  # some regions have < 10 areas
-        q = deprivation_quantiles(df["Value"], n=10, invert=df["Polarity"],
-                                  groups=df[["IndSexRef", "ParentCode"]])
+        q = deprivation_quantiles(
+            df["Value"], n=10, invert=df["Polarity"], groups=df[["IndSexRef", "ParentCode"]]
+        )
     _assert_expected(q, df["QuantileInGrp"])
 
 
@@ -56,8 +63,9 @@ def test_df2_one_indicator_not_inverted_warns() -> None:
     df = _df1()
     df = df[df["IndSexRef"] == "90366Female"].reset_index(drop=True)
     with pytest.warns(HIReportsWarning, match=TOO_FEW):
-        q = deprivation_quantiles(df["Value"], n=10, invert=False,
-                                  groups=df[["IndSexRef", "ParentCode"]])
+        q = deprivation_quantiles(
+            df["Value"], n=10, invert=False, groups=df[["IndSexRef", "ParentCode"]]
+        )
     _assert_expected(q, df["QuantileInGrp"])
 
 
@@ -83,8 +91,9 @@ def test_df6_warning_when_region_values_missing() -> None:
     df = df.reset_index(drop=True)
     df.loc[df["ParentCode"] == "E12000006", "Value"] = np.nan
     with pytest.warns(HIReportsWarning, match=TOO_FEW):
-        q = deprivation_quantiles(df["Value"], n=10, invert=False,
-                                  groups=df[["IndSexRef", "ParentCode"]])
+        q = deprivation_quantiles(
+            df["Value"], n=10, invert=False, groups=df[["IndSexRef", "ParentCode"]]
+        )
     assert q[df["ParentCode"] == "E12000006"].isna().all()
 
 
@@ -92,7 +101,10 @@ def test_bad_polarity_raises() -> None:
     df = _quantiles_data()
     df = df[df["Test"] == "BadPolarity"].reset_index(drop=True)
     assert len(df) == 35
-    with pytest.raises(StatsError, match="invert field values must take the same logical value for each data grouping set"):
+    with pytest.raises(
+        StatsError,
+        match="invert field values must take the same logical value for each data grouping set",
+    ):
         deprivation_quantiles(df["Value"], n=10, invert=df["Polarity"], groups=df["IndSexRef"])
 
 
@@ -107,10 +119,26 @@ def test_index_and_missing_values_kept() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param(dict(values=[1, 2, 3], n=0), "n: the number of quantiles must be a positive integer", id="n-zero"),
-        pytest.param(dict(values=[1, 2, 3], n=2.5), "n: the number of quantiles must be a positive integer", id="n-float"),
-        pytest.param(dict(values=[1, 2, 3], groups=["a", "b"]), "groups: must have the same length", id="groups-length"),
-        pytest.param(dict(values=[1, 2, 3], invert=[True, False]), "invert: must be a boolean or have one value per value", id="invert-length"),
+        pytest.param(
+            dict(values=[1, 2, 3], n=0),
+            "n: the number of quantiles must be a positive integer",
+            id="n-zero",
+        ),
+        pytest.param(
+            dict(values=[1, 2, 3], n=2.5),
+            "n: the number of quantiles must be a positive integer",
+            id="n-float",
+        ),
+        pytest.param(
+            dict(values=[1, 2, 3], groups=["a", "b"]),
+            "groups: must have the same length",
+            id="groups-length",
+        ),
+        pytest.param(
+            dict(values=[1, 2, 3], invert=[True, False]),
+            "invert: must be a boolean or have one value per value",
+            id="invert-length",
+        ),
     ],
 )
 def test_bad_arguments_raise(kwargs: dict, message: str) -> None:

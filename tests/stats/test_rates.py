@@ -23,7 +23,10 @@ SHEETS = {"proportion": (PROP, PROP_G), "rate": (RATE, RATE_G)}
 
 def _close(actual, expected) -> None:
     np.testing.assert_allclose(
-        np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=RTOL, equal_nan=True
+        np.asarray(actual, dtype=float),
+        np.asarray(expected, dtype=float),
+        rtol=RTOL,
+        equal_nan=True,
     )
 
 
@@ -71,10 +74,19 @@ def test_two_levels(stat: str, first: int, last: int, mult: float) -> None:
     df = rows(load(SHEETS[stat][0]), first, last)
     out = FUNCS[stat](df["Numerator"], df["Denominator"], multiplier=mult, confidence=(0.95, 0.998))
     assert list(out.columns) == [
-        "value", "lower_95_0", "upper_95_0", "lower_99_8", "upper_99_8", "method"
+        "value",
+        "lower_95_0",
+        "upper_95_0",
+        "lower_99_8",
+        "upper_99_8",
+        "method",
     ]
-    for ours, theirs in (("lower_95_0", "lower95_0cl"), ("upper_95_0", "upper95_0cl"),
-                         ("lower_99_8", "lower99_8cl"), ("upper_99_8", "upper99_8cl")):
+    for ours, theirs in (
+        ("lower_95_0", "lower95_0cl"),
+        ("upper_95_0", "upper95_0cl"),
+        ("lower_99_8", "lower99_8cl"),
+        ("upper_99_8", "upper99_8cl"),
+    ):
         _close(out[ours], df[theirs])
     assert out.attrs["confidence"] == "95%, 99.8%"
 
@@ -84,10 +96,15 @@ def test_grouped_sums_match_grouped_sheet(stat: str) -> None:
     df = load(SHEETS[stat][0])
     expected = load(SHEETS[stat][1]).sort_values("Area").reset_index(drop=True)
     sums = (
-        df.groupby("Area")[["Numerator", "Denominator"]].sum(min_count=1)  # NA stays NA, as R
-        .reset_index().sort_values("Area").reset_index(drop=True)
+        df.groupby("Area")[["Numerator", "Denominator"]]
+        .sum(min_count=1)  # NA stays NA, as R
+        .reset_index()
+        .sort_values("Area")
+        .reset_index(drop=True)
     )
-    out = FUNCS[stat](sums["Numerator"], sums["Denominator"], multiplier=expected["multiplier"].iloc[0])
+    out = FUNCS[stat](
+        sums["Numerator"], sums["Denominator"], multiplier=expected["multiplier"].iloc[0]
+    )
     assert sums["Area"].tolist() == expected["Area"].tolist()
     _close(sums["Numerator"], expected["Numerator"])
     _close(out["value"], expected["value"])
@@ -99,8 +116,12 @@ def test_grouped_sums_match_grouped_sheet(stat: str) -> None:
 @pytest.mark.parametrize("stat", ["proportion", "rate"])
 def test_no_confidence_gives_values_only(stat: str) -> None:
     expected = rows(load(SHEETS[stat][1]), 1, 8)
-    out = FUNCS[stat](expected["Numerator"], expected["Denominator"], confidence=None,
-                      multiplier=expected["multiplier"].iloc[0])
+    out = FUNCS[stat](
+        expected["Numerator"],
+        expected["Denominator"],
+        confidence=None,
+        multiplier=expected["multiplier"].iloc[0],
+    )
     assert "lower" not in out.columns and "upper" not in out.columns
     _close(out["value"], expected["value"])
 
@@ -112,18 +133,75 @@ def test_series_index_is_kept() -> None:
 
 
 ERRORS = [
-    pytest.param(proportion, dict(x=[-1], n=[10]), "numerators must be greater than or equal to zero", id="proportion-negative-x"),
-    pytest.param(proportion, dict(x=[1], n=[0]), "denominators must be greater than zero", id="proportion-zero-n"),
-    pytest.param(proportion, dict(x=[11], n=[10]), "numerators must be less than or equal to denominator for a proportion statistic", id="proportion-x-gt-n"),
-    pytest.param(proportion, dict(x=[1], n=[10], confidence=0.8), "confidence level, if specified, must be between 90 and 100 or between 0.9 and 1", id="proportion-confidence-0.8"),
-    pytest.param(proportion, dict(x=[1], n=[10], confidence=(0.95, 0.998, 0.99)), "a maximum of two confidence levels can be provided", id="proportion-three-levels"),
-    pytest.param(proportion, dict(x=[1], n=[10], confidence=(0.95, 0.99)), "two confidence levels can only be produced if they are specified as 0.95 and 0.998", id="proportion-two-levels-not-95-99.8"),
-    pytest.param(proportion, dict(x=[1, 2], n=[10, 20, 30]), "x and n must have the same length", id="proportion-lengths"),
-    pytest.param(rate, dict(x=[-1], n=[10]), "numerators must be greater than or equal to zero", id="rate-negative-x"),
-    pytest.param(rate, dict(x=[1], n=[0]), "denominators must be greater than zero", id="rate-zero-n"),
-    pytest.param(rate, dict(x=[1], n=[10], confidence=0.8), "confidence level must be between 90 and 100 or between 0.9 and 1", id="rate-confidence-0.8"),
-    pytest.param(rate, dict(x=[1], n=[10], confidence=(95, 99.8, 99)), "a maximum of two confidence levels can be provided", id="rate-three-levels"),
-    pytest.param(rate, dict(x=[1], n=[10], confidence=(0.95, 0.99)), "two confidence levels can only be produced if they are specified as 0.95 and 0.998", id="rate-two-levels-not-95-99.8"),
+    pytest.param(
+        proportion,
+        dict(x=[-1], n=[10]),
+        "numerators must be greater than or equal to zero",
+        id="proportion-negative-x",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[1], n=[0]),
+        "denominators must be greater than zero",
+        id="proportion-zero-n",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[11], n=[10]),
+        "numerators must be less than or equal to denominator for a proportion statistic",
+        id="proportion-x-gt-n",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[1], n=[10], confidence=0.8),
+        "confidence level, if specified, must be between 90 and 100 or between 0.9 and 1",
+        id="proportion-confidence-0.8",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[1], n=[10], confidence=(0.95, 0.998, 0.99)),
+        "a maximum of two confidence levels can be provided",
+        id="proportion-three-levels",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[1], n=[10], confidence=(0.95, 0.99)),
+        "two confidence levels can only be produced if they are specified as 0.95 and 0.998",
+        id="proportion-two-levels-not-95-99.8",
+    ),
+    pytest.param(
+        proportion,
+        dict(x=[1, 2], n=[10, 20, 30]),
+        "x and n must have the same length",
+        id="proportion-lengths",
+    ),
+    pytest.param(
+        rate,
+        dict(x=[-1], n=[10]),
+        "numerators must be greater than or equal to zero",
+        id="rate-negative-x",
+    ),
+    pytest.param(
+        rate, dict(x=[1], n=[0]), "denominators must be greater than zero", id="rate-zero-n"
+    ),
+    pytest.param(
+        rate,
+        dict(x=[1], n=[10], confidence=0.8),
+        "confidence level must be between 90 and 100 or between 0.9 and 1",
+        id="rate-confidence-0.8",
+    ),
+    pytest.param(
+        rate,
+        dict(x=[1], n=[10], confidence=(95, 99.8, 99)),
+        "a maximum of two confidence levels can be provided",
+        id="rate-three-levels",
+    ),
+    pytest.param(
+        rate,
+        dict(x=[1], n=[10], confidence=(0.95, 0.99)),
+        "two confidence levels can only be produced if they are specified as 0.95 and 0.998",
+        id="rate-two-levels-not-95-99.8",
+    ),
     pytest.param(rate, dict(x=[1], n=[10], multiplier=0), "multiplier", id="rate-multiplier-zero"),
 ]
 

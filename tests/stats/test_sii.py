@@ -77,8 +77,12 @@ def _compare(out: pd.DataFrame, expected_records: list[int], levels: list[float]
             continue
         assert not np.isnan(expected).any(), f"{theirs}: partly missing in the sheet"
         rtol = POINT_RTOL if ours in ("sii", "rii", "intercept") else CL_RTOL
-        np.testing.assert_allclose(out[ours].to_numpy(dtype=float), expected, rtol=rtol,
-                                   err_msg=f"{ours} vs sheet {theirs}")
+        np.testing.assert_allclose(
+            out[ours].to_numpy(dtype=float),
+            expected,
+            rtol=rtol,
+            err_msg=f"{ours} vs sheet {theirs}",
+        )
         checked += 1
     return checked
 
@@ -89,27 +93,118 @@ SCENARIOS = [
     ("le-defaults-cls", [(1, 20)], [1, 11], "cls", [0.95], dict(rii=True)),
     ("le-intercept-cls", [(1, 20)], [246, 256], "cls", [0.95], dict(rii=True)),
     ("le-ungrouped-area1", [(1, 10)], [1], "cls", [0.95], dict(rii=True, by=None)),
-    ("le-conf-0.99-cls", [(21, 40)], [21, 31], "cls", [0.99], dict(rii=True, confidence=0.99, repetitions=REPS_99)),
-    ("le-conf-99-se", [(21, 40)], [21, 31], "se", [0.99], dict(rii=True, confidence=99, repetitions=REPS_99)),
-    ("le-two-levels-95-99", [(226, 245)], [226, 236], "se", [0.95, 0.99], dict(rii=True, confidence=(95, 99), repetitions=REPS_99)),
+    (
+        "le-conf-0.99-cls",
+        [(21, 40)],
+        [21, 31],
+        "cls",
+        [0.99],
+        dict(rii=True, confidence=0.99, repetitions=REPS_99),
+    ),
+    (
+        "le-conf-99-se",
+        [(21, 40)],
+        [21, 31],
+        "se",
+        [0.99],
+        dict(rii=True, confidence=99, repetitions=REPS_99),
+    ),
+    (
+        "le-two-levels-95-99",
+        [(226, 245)],
+        [226, 236],
+        "se",
+        [0.95, 0.99],
+        dict(rii=True, confidence=(95, 99), repetitions=REPS_99),
+    ),
     ("le-100000-reps", [(41, 60)], [41, 51], "se", [0.95], dict(rii=True, repetitions=100_000)),
     ("le-quintiles", [(61, 70)], [61, 66], "se", [0.95], dict(rii=True)),
     ("rate-se", [(71, 90)], [71, 81], "se", [0.95], dict(rii=True, value_type=1)),
     ("rate-cls", [(71, 90)], [71, 81], "cls", [0.95], dict(rii=True, value_type=1)),
     ("rate-intercept", [(71, 90)], [266, 276], "cls", [0.95], dict(rii=True, value_type=1)),
-    ("rate-log-transform", [(306, 325)], [306, 316], "cls", [0.95], dict(rii=True, value_type=1, transform=True)),
-    ("rate-log-transform-98", [(406, 425)], [406, 416], "cls", [0.98], dict(rii=True, value_type=1, transform=True, confidence=98)),
-    ("rate-log-transform-95-98", [(366, 385)], [366, 376], "cls", [0.95, 0.98], dict(rii=True, value_type=1, transform=True, confidence=(0.95, 0.98))),
-    ("rate-log-transform-no-rii", [(426, 445)], [426, 436], "cls", [0.95], dict(rii=False, value_type=1, transform=True)),
+    (
+        "rate-log-transform",
+        [(306, 325)],
+        [306, 316],
+        "cls",
+        [0.95],
+        dict(rii=True, value_type=1, transform=True),
+    ),
+    (
+        "rate-log-transform-98",
+        [(406, 425)],
+        [406, 416],
+        "cls",
+        [0.98],
+        dict(rii=True, value_type=1, transform=True, confidence=98),
+    ),
+    (
+        "rate-log-transform-95-98",
+        [(366, 385)],
+        [366, 376],
+        "cls",
+        [0.95, 0.98],
+        dict(rii=True, value_type=1, transform=True, confidence=(0.95, 0.98)),
+    ),
+    (
+        "rate-log-transform-no-rii",
+        [(426, 445)],
+        [426, 436],
+        "cls",
+        [0.95],
+        dict(rii=False, value_type=1, transform=True),
+    ),
     ("prop-se", [(91, 110)], [91, 101], "se", [0.95], dict(rii=True, value_type=2)),
     ("prop-cls", [(91, 110)], [91, 101], "cls", [0.95], dict(rii=True, value_type=2)),
     ("prop-count", [(91, 110)], [91, 101], "count", [0.95], dict(rii=True, value_type=2)),
-    ("prop-as-rate-intercept", [(91, 110)], [286, 296], "cls", [0.95], dict(rii=True, value_type=1)),
-    ("prop-multiplier-minus100", [(131, 150)], [131, 141], "cls", [0.95], dict(rii=True, value_type=2, multiplier=-100)),
-    ("prop-multiplier-minus100-no-rii", [(131, 150)], [131, 141], "cls", [0.95], dict(rii=False, value_type=2, multiplier=-100)),
-    ("prop-logit-transform", [(326, 345)], [326, 336], "cls", [0.95], dict(rii=True, value_type=2, transform=True)),
-    ("prop-logit-transform-95-98", [(486, 505)], [486, 496], "cls", [0.95, 0.98], dict(rii=True, value_type=2, transform=True, confidence=(95, 98))),
-    ("prop-logit-transform-no-rii", [(446, 465)], [446, 456], "cls", [0.95], dict(rii=False, value_type=2, transform=True)),
+    (
+        "prop-as-rate-intercept",
+        [(91, 110)],
+        [286, 296],
+        "cls",
+        [0.95],
+        dict(rii=True, value_type=1),
+    ),
+    (
+        "prop-multiplier-minus100",
+        [(131, 150)],
+        [131, 141],
+        "cls",
+        [0.95],
+        dict(rii=True, value_type=2, multiplier=-100),
+    ),
+    (
+        "prop-multiplier-minus100-no-rii",
+        [(131, 150)],
+        [131, 141],
+        "cls",
+        [0.95],
+        dict(rii=False, value_type=2, multiplier=-100),
+    ),
+    (
+        "prop-logit-transform",
+        [(326, 345)],
+        [326, 336],
+        "cls",
+        [0.95],
+        dict(rii=True, value_type=2, transform=True),
+    ),
+    (
+        "prop-logit-transform-95-98",
+        [(486, 505)],
+        [486, 496],
+        "cls",
+        [0.95, 0.98],
+        dict(rii=True, value_type=2, transform=True, confidence=(95, 98)),
+    ),
+    (
+        "prop-logit-transform-no-rii",
+        [(446, 465)],
+        [446, 456],
+        "cls",
+        [0.95],
+        dict(rii=False, value_type=2, transform=True),
+    ),
 ]
 
 
@@ -153,12 +248,28 @@ def test_output_columns_one_and_two_levels() -> None:
     one = _run(data, "se", by=BY, repetitions=1000)
     assert list(one.columns) == BY + ["sii", "sii_lower", "sii_upper", "intercept"]
     with_rii = _run(data, "se", by=BY, repetitions=1000, rii=True)
-    assert list(with_rii.columns) == BY + ["sii", "rii", "sii_lower", "sii_upper", "rii_lower",
-                                           "rii_upper", "intercept"]
+    assert list(with_rii.columns) == BY + [
+        "sii",
+        "rii",
+        "sii_lower",
+        "sii_upper",
+        "rii_lower",
+        "rii_upper",
+        "intercept",
+    ]
     two = _run(data, "se", by=BY, repetitions=1000, rii=True, confidence=(0.95, 0.998))
     assert list(two.columns) == BY + [
-        "sii", "rii", "sii_lower_95_0", "sii_upper_95_0", "sii_lower_99_8", "sii_upper_99_8",
-        "rii_lower_95_0", "rii_upper_95_0", "rii_lower_99_8", "rii_upper_99_8", "intercept",
+        "sii",
+        "rii",
+        "sii_lower_95_0",
+        "sii_upper_95_0",
+        "sii_lower_99_8",
+        "sii_upper_99_8",
+        "rii_lower_95_0",
+        "rii_upper_95_0",
+        "rii_lower_99_8",
+        "rii_upper_99_8",
+        "intercept",
     ]
     assert two.attrs["confidence"] == "95%, 99.8%"
 
@@ -166,28 +277,118 @@ def test_output_columns_one_and_two_levels() -> None:
 def test_same_seed_same_result_and_row_order_irrelevant() -> None:
     data = _records((1, 20))
     first = _run(data, "se", by=BY, rii=True, repetitions=2000, seed=11)
-    again = _run(data.sample(frac=1, random_state=1), "se", by=BY, rii=True, repetitions=2000, seed=11)
+    again = _run(
+        data.sample(frac=1, random_state=1), "se", by=BY, rii=True, repetitions=2000, seed=11
+    )
     pd.testing.assert_frame_equal(first, again)
 
 
 ERRORS = [
-    pytest.param([(151, 160)], "cls", {}, "population: some groups have a zero, negative or missing population", id="negative-population"),
-    pytest.param([(151, 160)], "cls", dict(population="Grouping1"), "some input fields in data.frame are non-numeric", id="non-numeric-population"),
-    pytest.param([(161, 165)], "se", {}, "negative or missing standard errors in input dataset", id="negative-se"),
-    pytest.param([(166, 170)], "count", dict(value_type=2), "some groups have a zero or negative count x", id="zero-count"),
-    pytest.param([(171, 175)], "cls", dict(value_type=2), "confidence limit proportions are not all between 0 and 1", id="cl-above-1"),
-    pytest.param([(176, 180)], "cls", dict(value_type=2), "confidence limit proportions are not all between 0 and 1", id="cl-8"),
-    pytest.param([(191, 200)], "se", {}, "negative or missing standard errors in input dataset", id="missing-se"),
-    pytest.param([(191, 200)], "cls", {}, "missing lower or upper confidence limits in input dataset", id="missing-cls"),
-    pytest.param([(1, 20)], "cls", dict(value_type=2), "value proportions are not all between 0 and 1", id="value-not-proportion"),
-    pytest.param([(1, 3)], "cls", {}, "Number of quantiles must be between 5 and 100", id="three-quantiles"),
-    pytest.param([(1, 20)], "cls", dict(repetitions=999), "repetitions: number of repetitions must be 1000 or greater", id="reps-999"),
-    pytest.param([(1, 20)], "cls", dict(confidence=0.5), "confidence level must be between 90 and 100", id="confidence-0.5"),
-    pytest.param([(1, 20)], "cls", dict(confidence=(0.9, 0.95, 0.99)), "a maximum of two confidence levels", id="three-levels"),
-    pytest.param([(1, 20)], "cls", dict(value_type=3), "value_type should be 0, 1 or 2", id="value-type-3"),
-    pytest.param([(1, 20)], "cls", dict(transform=True), "transform can only be TRUE when value_type is 1 or 2", id="transform-type-0"),
+    pytest.param(
+        [(151, 160)],
+        "cls",
+        {},
+        "population: some groups have a zero, negative or missing population",
+        id="negative-population",
+    ),
+    pytest.param(
+        [(151, 160)],
+        "cls",
+        dict(population="Grouping1"),
+        "some input fields in data.frame are non-numeric",
+        id="non-numeric-population",
+    ),
+    pytest.param(
+        [(161, 165)],
+        "se",
+        {},
+        "negative or missing standard errors in input dataset",
+        id="negative-se",
+    ),
+    pytest.param(
+        [(166, 170)],
+        "count",
+        dict(value_type=2),
+        "some groups have a zero or negative count x",
+        id="zero-count",
+    ),
+    pytest.param(
+        [(171, 175)],
+        "cls",
+        dict(value_type=2),
+        "confidence limit proportions are not all between 0 and 1",
+        id="cl-above-1",
+    ),
+    pytest.param(
+        [(176, 180)],
+        "cls",
+        dict(value_type=2),
+        "confidence limit proportions are not all between 0 and 1",
+        id="cl-8",
+    ),
+    pytest.param(
+        [(191, 200)],
+        "se",
+        {},
+        "negative or missing standard errors in input dataset",
+        id="missing-se",
+    ),
+    pytest.param(
+        [(191, 200)],
+        "cls",
+        {},
+        "missing lower or upper confidence limits in input dataset",
+        id="missing-cls",
+    ),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(value_type=2),
+        "value proportions are not all between 0 and 1",
+        id="value-not-proportion",
+    ),
+    pytest.param(
+        [(1, 3)], "cls", {}, "Number of quantiles must be between 5 and 100", id="three-quantiles"
+    ),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(repetitions=999),
+        "repetitions: number of repetitions must be 1000 or greater",
+        id="reps-999",
+    ),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(confidence=0.5),
+        "confidence level must be between 90 and 100",
+        id="confidence-0.5",
+    ),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(confidence=(0.9, 0.95, 0.99)),
+        "a maximum of two confidence levels",
+        id="three-levels",
+    ),
+    pytest.param(
+        [(1, 20)], "cls", dict(value_type=3), "value_type should be 0, 1 or 2", id="value-type-3"
+    ),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(transform=True),
+        "transform can only be TRUE when value_type is 1 or 2",
+        id="transform-type-0",
+    ),
     pytest.param([(1, 20)], "cls", dict(multiplier=0), "multiplier", id="multiplier-0"),
-    pytest.param([(1, 20)], "cls", dict(by=["Area", "Nope"]), "by: column 'Nope' is not in data", id="unknown-by-column"),
+    pytest.param(
+        [(1, 20)],
+        "cls",
+        dict(by=["Area", "Nope"]),
+        "by: column 'Nope' is not in data",
+        id="unknown-by-column",
+    ),
 ]
 
 
@@ -203,7 +404,9 @@ def test_bad_arguments_raise(ranges, source, kwargs, message) -> None:
 
 def test_incomplete_group_is_removed_with_warning() -> None:
     data = _records((1, 15), (17, 20))  # area2 lacks quantile 6
-    with pytest.warns(HIReportsWarning, match="some records have been removed due to incomplete or invalid data"):
+    with pytest.warns(
+        HIReportsWarning, match="some records have been removed due to incomplete or invalid data"
+    ):
         out = _run(data, "cls", by=BY)
     assert out["Area"].tolist() == ["area1"]
     assert _compare(out, [1], [0.95]) >= 1
@@ -211,5 +414,8 @@ def test_incomplete_group_is_removed_with_warning() -> None:
 
 def test_many_quantiles_warns() -> None:
     data = _records((211, 225))
-    with pytest.warns(HIReportsWarning, match="Small values can make SII unstable when using a large number of quantiles"):
+    with pytest.warns(
+        HIReportsWarning,
+        match="Small values can make SII unstable when using a large number of quantiles",
+    ):
         _run(data, "cls", by=BY, repetitions=1000)

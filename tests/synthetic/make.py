@@ -77,16 +77,66 @@ class District:
 
 
 DISTRICTS = (
-    District("E08000901", "Synthetic Metropolitan", ("E38000901", "95A"), "north", 0, 10, 8, 16, 1.0,
-             ("A1",)),
-    District("E07000901", "Synthetic Dales", ("E38000902", "95B"), "north", 10, 14, 8, 16, 0.35,
-             ("C1", "D1", "D1", "E1")),
-    District("E07000902", "Synthetic Fells", ("E38000902", "95B"), "north", 14, 20, 8, 16, 0.2,
-             ("D1", "D2", "E1", "E2", "C2")),
-    District("E06000901", "Synthetic City", ("E38000903", "96A"), "south", 0, 12, 0, 8, 0.65,
-             ("C1", "C1", "C1", "B1")),
-    District("E06000902", "Synthetic Shire", ("E38000904", "96B"), "south", 12, 20, 0, 8, 0.3,
-             ("C1", "D1", "E1", "E1")),
+    District(
+        "E08000901",
+        "Synthetic Metropolitan",
+        ("E38000901", "95A"),
+        "north",
+        0,
+        10,
+        8,
+        16,
+        1.0,
+        ("A1",),
+    ),
+    District(
+        "E07000901",
+        "Synthetic Dales",
+        ("E38000902", "95B"),
+        "north",
+        10,
+        14,
+        8,
+        16,
+        0.35,
+        ("C1", "D1", "D1", "E1"),
+    ),
+    District(
+        "E07000902",
+        "Synthetic Fells",
+        ("E38000902", "95B"),
+        "north",
+        14,
+        20,
+        8,
+        16,
+        0.2,
+        ("D1", "D2", "E1", "E2", "C2"),
+    ),
+    District(
+        "E06000901",
+        "Synthetic City",
+        ("E38000903", "96A"),
+        "south",
+        0,
+        12,
+        0,
+        8,
+        0.65,
+        ("C1", "C1", "C1", "B1"),
+    ),
+    District(
+        "E06000902",
+        "Synthetic Shire",
+        ("E38000904", "96B"),
+        "south",
+        12,
+        20,
+        0,
+        8,
+        0.3,
+        ("C1", "D1", "E1", "E1"),
+    ),
 )
 
 RUC_NAMES = {
@@ -181,17 +231,25 @@ def make_lsoas(rng: random.Random) -> list[Lsoa]:
                 number_in_district += 1
                 msoa = f"E02{6500 + msoa_number:06d}"
                 msoa_name = f"{district.name} {number_in_district:03d}"
-                cells = [(2 * mx, 2 * my + 1), (2 * mx + 1, 2 * my + 1), (2 * mx, 2 * my), (2 * mx + 1, 2 * my)]
+                cells = [
+                    (2 * mx, 2 * my + 1),
+                    (2 * mx + 1, 2 * my + 1),
+                    (2 * mx, 2 * my),
+                    (2 * mx + 1, 2 * my),
+                ]
                 for letter, (x, y) in zip("ABCD", cells):
                     code = f"E01{32500 + len(lsoas) + 1:06d}"
-                    lsoas.append(Lsoa(code, f"{msoa_name}{letter}", x, y, district, msoa, msoa_name))
+                    lsoas.append(
+                        Lsoa(code, f"{msoa_name}{letter}", x, y, district, msoa, msoa_name)
+                    )
     for lsoa in lsoas:
         d = lsoa.district
         # Deprivation is highest at the middle of the metropolitan district and the city.
         centre = math.hypot(lsoa.x - (d.x0 + d.x1) / 2, lsoa.y - (d.y0 + d.y1) / 2)
         base = 50 * d.deprivation * math.exp(-centre / 6) + 8
         lsoa.domain_scores = tuple(
-            round(max(0.5, base * (0.6 + 0.8 * rng.random()) + 6 * rng.random()), 3) for _ in DOMAINS
+            round(max(0.5, base * (0.6 + 0.8 * rng.random()) + 6 * rng.random()), 3)
+            for _ in DOMAINS
         )
         lsoa.imd_score = round(sum(w * s for (_, _, w), s in zip(DOMAINS, lsoa.domain_scores)), 3)
         lsoa.ruc = d.ruc[int(rng.random() * len(d.ruc))]
@@ -274,7 +332,9 @@ def _thousands(value: int) -> str:
     return f"{value:,}"
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = False) -> None:
+def _write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], bom: bool = False
+) -> None:
     with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
@@ -312,24 +372,36 @@ def write_all(folder: Path) -> list[Path]:
     codes = [lsoa.code for lsoa in lsoas]
     n = len(lsoas)
     imd_rank = ranks([lsoa.imd_score for lsoa in lsoas], codes)
-    domain_rank = [ranks([lsoa.domain_scores[i] for lsoa in lsoas], codes) for i in range(len(DOMAINS))]
+    domain_rank = [
+        ranks([lsoa.domain_scores[i] for lsoa in lsoas], codes) for i in range(len(DOMAINS))
+    ]
     for lsoa, rank in zip(lsoas, imd_rank):
         lsoa.ages = make_ages(rng, lsoa, decile(rank, n))
-    welsh_ages = [make_ages(rng, Lsoa(code, "", 0, 0, DISTRICTS[4], "", "", ruc="D2"), 6) for code in WELSH]
+    welsh_ages = [
+        make_ages(rng, Lsoa(code, "", 0, 0, DISTRICTS[4], "", "", ruc="D2"), 6) for code in WELSH
+    ]
     paths = {key: folder / name for key, name in FILES.items()}
 
     _write_csv(
         paths["imd"],
-        [*IOD_TITLES, "Index of Multiple Deprivation (IMD) Rank", "Index of Multiple Deprivation (IMD) Decile"],
+        [
+            *IOD_TITLES,
+            "Index of Multiple Deprivation (IMD) Rank",
+            "Index of Multiple Deprivation (IMD) Decile",
+        ],
         ([*_iod_prefix(lsoa), _thousands(r), decile(r, n)] for lsoa, r in zip(lsoas, imd_rank)),
         bom=True,
     )
-    titles = [*IOD_TITLES,
-              "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-              "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"]
+    titles = [
+        *IOD_TITLES,
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+    ]
     for _, title, _ in DOMAINS:
-        titles += [f"{title} Rank (where 1 is most deprived)",
-                   f"{title} Decile (where 1 is most deprived 10% of LSOAs)"]
+        titles += [
+            f"{title} Rank (where 1 is most deprived)",
+            f"{title} Decile (where 1 is most deprived 10% of LSOAs)",
+        ]
     rows = []
     for i, lsoa in enumerate(lsoas):
         row: list[object] = [*_iod_prefix(lsoa), imd_rank[i], decile(imd_rank[i], n)]
@@ -344,21 +416,35 @@ def write_all(folder: Path) -> list[Path]:
         middle = round(0.97 * sum(lsoa.ages[16:60]))
         older = round(0.97 * sum(lsoa.ages[60:]))
         working = round(0.97 * sum(lsoa.ages[18:64]))
-        rows.append([*_iod_prefix(lsoa), _thousands(children + middle + older), children, middle, older, working])
+        rows.append(
+            [
+                *_iod_prefix(lsoa),
+                _thousands(children + middle + older),
+                children,
+                middle,
+                older,
+                working,
+            ]
+        )
     _write_csv(
         paths["denominators"],
-        [*IOD_TITLES,
-         "Total population: mid 2015 (excluding prisoners)",
-         "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
-         "Population aged 16-59: mid 2015 (excluding prisoners)",
-         "Older population aged 60 and over: mid 2015 (excluding prisoners)",
-         "Working age population 18-59/64: for use with Employment Deprivation Domain (excluding prisoners)"],
+        [
+            *IOD_TITLES,
+            "Total population: mid 2015 (excluding prisoners)",
+            "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+            "Population aged 16-59: mid 2015 (excluding prisoners)",
+            "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+            "Working age population 18-59/64: for use with Employment Deprivation Domain (excluding prisoners)",
+        ],
         rows,
         bom=True,
     )
 
     people = [(lsoa.name, lsoa.code, lsoa.ages) for lsoa in lsoas]
-    people += [(f"Synthetic Cymru 001{'ABC'[i]}", code, ages) for i, (code, ages) in enumerate(zip(WELSH, welsh_ages))]
+    people += [
+        (f"Synthetic Cymru 001{'ABC'[i]}", code, ages)
+        for i, (code, ages) in enumerate(zip(WELSH, welsh_ages))
+    ]
     _write_csv(
         paths["population"],
         ["lsoa11_name", "lsoa11_code", "total_population", *map(str, range(90)), "90+"],
@@ -377,12 +463,34 @@ def write_all(folder: Path) -> list[Path]:
         d = lsoa.district
         icb_code, icb_ods, icb_name = ICBS[d.icb]
         sicbl_name = f"{icb_name.removesuffix(' Integrated Care Board')} ICB - {d.sicbl[1]}"
-        rows.append([lsoa.name, lsoa.code, sicbl_name, d.sicbl[0], d.sicbl[1], icb_name, icb_code, icb_ods,
-                     d.name, d.code])
+        rows.append(
+            [
+                lsoa.name,
+                lsoa.code,
+                sicbl_name,
+                d.sicbl[0],
+                d.sicbl[1],
+                icb_name,
+                icb_code,
+                icb_ods,
+                d.name,
+                d.code,
+            ]
+        )
     _write_csv(
         paths["lookup"],
-        ["lsoa11_name", "lsoa11_code", "sicbl22_name", "sicbl22_code", "sicbl22_code_h", "icb22_name",
-         "icb22_code", "icb22_code_h", "ltla22_name", "ltla22_code"],
+        [
+            "lsoa11_name",
+            "lsoa11_code",
+            "sicbl22_name",
+            "sicbl22_code",
+            "sicbl22_code_h",
+            "icb22_name",
+            "icb22_code",
+            "icb22_code_h",
+            "ltla22_name",
+            "ltla22_code",
+        ],
         rows,
     )
 
@@ -405,14 +513,29 @@ def write_all(folder: Path) -> list[Path]:
 
     _write_csv(
         paths["trusts"],
-        ["trust_code", "trust_name", "status", "nhs_region21_code_nhs", "nhs_region21_code", "nhs_region21_name"],
-        ([code, name, "open", "Y63", "E40000009", "North East and Yorkshire"] for code, name, _ in TRUSTS),
+        [
+            "trust_code",
+            "trust_name",
+            "status",
+            "nhs_region21_code_nhs",
+            "nhs_region21_code",
+            "nhs_region21_name",
+        ],
+        (
+            [code, name, "open", "Y63", "E40000009", "North East and Yorkshire"]
+            for code, name, _ in TRUSTS
+        ),
     )
 
     features = []
     for lsoa in sorted(lsoas, key=lambda item: item.code):
-        corners = [(lsoa.x, lsoa.y), (lsoa.x + 1, lsoa.y), (lsoa.x + 1, lsoa.y + 1), (lsoa.x, lsoa.y + 1),
-                   (lsoa.x, lsoa.y)]  # counter-clockwise, closed
+        corners = [
+            (lsoa.x, lsoa.y),
+            (lsoa.x + 1, lsoa.y),
+            (lsoa.x + 1, lsoa.y + 1),
+            (lsoa.x, lsoa.y + 1),
+            (lsoa.x, lsoa.y),
+        ]  # counter-clockwise, closed
         ring = [[round(LON0 + cx * DLON, 5), round(LAT0 + cy * DLAT, 5)] for cx, cy in corners]
         features.append(
             '{ "type": "Feature", "properties": '
