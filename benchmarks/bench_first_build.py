@@ -21,13 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hi_reports.cli.main import main  # noqa: E402
-from hi_reports.data import CATALOGUE, get_dataset  # noqa: E402
-from hi_reports.data.fetch import fetch  # noqa: E402
-from hi_reports.data.loaders import find_file  # noqa: E402
-from hi_reports.data.vintage import V2019  # noqa: E402
-from tests.publishers import ons_service, serve  # noqa: E402
-from tests.test_publishers import ARCGIS, _publisher_workbooks, service_name  # noqa: E402
+from hi_reports.cli.main import main
+from hi_reports.data import CATALOGUE, get_dataset
+from hi_reports.data.fetch import fetch
+from hi_reports.data.loaders import find_file
+from hi_reports.data.vintage import V2019
+from tests.publishers import ons_service, serve
+from tests.test_publishers import ARCGIS, _publisher_workbooks, service_name
 
 
 def run(data: Path) -> None:

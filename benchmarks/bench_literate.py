@@ -68,7 +68,7 @@ def main() -> None:
         source.parent.mkdir()
         source.write_text(CHAPTER, encoding="utf-8")
         start = time.process_time()
-        import plotnine  # noqa: F401 - its import is paid once per process
+        import plotnine
 
         first_import = time.process_time() - start
         times = []

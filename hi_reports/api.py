@@ -553,10 +553,10 @@ def edition(
 
 
 __all__ = [
+    "LSOA_COLUMNS",
     "APIError",
     "Edition",
     "Figures",
-    "LSOA_COLUMNS",
     "Text",
     "attr",
     "current",

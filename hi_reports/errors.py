@@ -8,6 +8,7 @@ row, column, organisation) and how to fix it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class HIReportsError(Exception):
@@ -19,30 +20,47 @@ class HIReportsError(Exception):
         What went wrong and where.
     hint
         How to fix it (a command to run, a valid choice), or ``None``.
+    option
+        The setting at fault (``"org"``, ``"kind"``, ``"vintage"``, ...), or ``None``. The library
+        names settings, never command-line flags: the CLI names the flag (``--kind``).
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, option: str | None = None) -> None:
         super().__init__(message, hint)
         self.message = message
         self.hint = hint
+        self.option = option
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # process pools pickle errors: keep every field (path, line, option), not only the args
+        return (_restore, (type(self), dict(vars(self))))
+
+
+def _restore(cls: type[HIReportsError], fields: dict[str, Any]) -> HIReportsError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, fields.get("message"), fields.get("hint"))
+    vars(error).update(fields)
+    return error
 
 
 class DataError(HIReportsError):
     """A reference or activity data file is missing, unreadable or inconsistent."""
 
     def __init__(
-        self, message: str, hint: str | None = None, path: Path | str | None = None
+        self,
+        message: str,
+        hint: str | None = None,
+        path: Path | str | None = None,
+        *,
+        option: str | None = None,
     ) -> None:
-        super().__init__(message, hint)
+        super().__init__(message, hint, option=option)
         self.path = None if path is None else str(path)
-
-    def __reduce__(self):  # keep the path when pickled (process pools)
-        return (type(self), (self.message, self.hint, self.path))
 
 
 class GeographyError(HIReportsError):
@@ -58,21 +76,14 @@ class IndicatorError(HIReportsError):
 
 
 class TemplateError(HIReportsError):
-    """A chapter template failed to render; names the chapter file and line."""
+    """A chapter failed to run or render; names the chapter file and line."""
 
     def __init__(
-        self,
-        message: str,
-        hint: str | None = None,
-        path: str | None = None,
-        line: int | None = None,
+        self, message: str, hint: str | None = None, path: str | None = None, line: int | None = None
     ) -> None:
         super().__init__(message, hint)
         self.path = path
         self.line = line
-
-    def __reduce__(self):
-        return (type(self), (self.message, self.hint, self.path, self.line))
 
 
 class UsageError(HIReportsError):

@@ -20,7 +20,7 @@ from hi_reports.cli.main import main
 from hi_reports.front import Front
 
 from .conftest import need_tool
-from .test_synthetic import hi_reports, synthetic_dir  # noqa: F401 - the data folder fixture
+from .test_synthetic import hi_reports, synthetic_dir
 
 FRONT = {
     "classification": "OFFICIAL-SENSITIVE",
@@ -73,7 +73,7 @@ def _page_labels(pdf: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def board_pdf(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> Path:  # noqa: F811
+def board_pdf(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> Path:
     """The north ICB's PDF built with a config file holding the front matter and a logo."""
     cwd = tmp_path_factory.mktemp("front")
     (cwd / "brand").mkdir()

@@ -496,7 +496,7 @@ def run_notebook(
         with redirect_stdout(printed):
             for cell in book.cells:
                 if cell.cell_type == "code":
-                    exec(compile(cell.source, "reproduce.ipynb", "exec"), namespace)  # noqa: S102 - runs the notebook
+                    exec(compile(cell.source, "reproduce.ipynb", "exec"), namespace)
     finally:
         os.chdir(cwd)
         for key, value in saved.items():

@@ -306,11 +306,11 @@ def _warm_up() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure
 
-    import hi_reports.pipeline.build  # noqa: F401
-    import hi_reports.render  # noqa: F401
+    import hi_reports.pipeline.build
+    import hi_reports.render
 
 
 def _init_worker(state: _WorkerState) -> None:

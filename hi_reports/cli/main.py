@@ -822,13 +822,21 @@ def _run(args: argparse.Namespace) -> int:
         return command(args)
 
 
+def _cli_message(error: HIReportsError) -> str:
+    """The error as the command line says it: a setting at fault is named by its flag, as
+    argparse names an argument (``argument --kind: ...``)."""
+    if error.option is None:
+        return str(error)
+    return f"argument --{error.option.replace('_', '-')}: {error}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
         return _run(args)
     except HIReportsError as error:
-        print(f"hi-reports: error: {error}", file=sys.stderr)
+        print(f"hi-reports: error: {_cli_message(error)}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:  # e.g. `hi-reports orgs | head`
         sys.stderr.close()

@@ -658,9 +658,7 @@ def england_maps(
     fig = None
     for key, what, palette in (("core20", "Core20 share", BLUES), ("rural", "rural share", GREENS)):
         figures = variation[key]
-        by_code = {
-            code: figures_value for code, figures_value in _values_by_code(figures, names, codes)
-        }
+        by_code = dict(_values_by_code(figures, names, codes))
         # Classed as printed (percent to one decimal), from the lowest share to the highest.
         values = printed(np.array([by_code[c].value for c in codes]) * 100, 1)
         breaks = quantile_breaks(values)

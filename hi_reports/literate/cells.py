@@ -236,7 +236,7 @@ _Dumper.add_representer(str, _Dumper.represent_str)
 
 
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+    return yaml.load(text, Loader=_Loader)
 
 
 def _dump_yaml(value: dict[str, Any]) -> str:

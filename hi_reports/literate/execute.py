@@ -194,10 +194,10 @@ def run_cell(cell: Cell, namespace: dict[str, Any], path: str) -> list[Output]:
     try:
         with contextlib.redirect_stdout(printed), _ipython_display(show):
             namespace["display"] = show
-            exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - the chapter's own code
+            exec(compile(tree, filename, "exec"), namespace)
             value = None
             if last is not None:
-                value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+                value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
                 if _bare_number(value):
                     raise CellError(
                         f"{_where(cell, path)}, line {last.lineno}: the cell's value is a bare number "

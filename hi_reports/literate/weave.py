@@ -158,7 +158,7 @@ class Weaver:
         def value(expression: str) -> str:
             line = next(lines, part.line)
             try:
-                result = eval(compile(expression, f"<{path}:{line}>", "eval"), namespace)  # noqa: S307
+                result = eval(compile(expression, f"<{path}:{line}>", "eval"), namespace)
                 return self.inline(result)
             except HIReportsError as error:
                 raise CellError(

@@ -248,7 +248,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         chapter or template file and has Typst's first error line.
     """
     try:
-        import typst  # noqa: F401 - checked here, used in the child
+        import typst
     except ImportError as err:  # pragma: no cover - a hard dependency
         raise MissingDependencyError(
             "the typst package is not installed", hint='pip install "typst>=0.11"'
@@ -358,8 +358,8 @@ class BuiltinEngine(Engine):
     def available(cls) -> bool:
         """Whether pypandoc-binary and typst import."""
         try:
-            import pypandoc  # noqa: F401
-            import typst  # noqa: F401
+            import pypandoc
+            import typst
         except ImportError:
             return False
         return True
