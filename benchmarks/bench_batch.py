@@ -100,7 +100,7 @@ class TreeMemory:
 
 def bench_profiles(reference) -> dict[str, float]:
     from hi_reports.geography import KINDS
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     times = {}
     for kind in KINDS:
@@ -113,7 +113,7 @@ def bench_profiles(reference) -> dict[str, float]:
 def bench_charts(reference, codes: list[str]) -> float:
     """Seconds per edition of chapter_context: every chapter's figures and the 6 charts."""
     from hi_reports.geography import resolve
-    from hi_reports.pipeline.build import chapter_context, kind_profiles
+    from hi_reports.pipeline import chapter_context, kind_profiles
 
     profiles = kind_profiles(reference, "icb")
     orgs = [resolve(reference, code, "icb") for code in codes]

@@ -29,7 +29,7 @@ def main() -> None:
         from hi_reports.data import load_reference
         from hi_reports.geography import membership
         from hi_reports.indicators import compute_profiles
-        from hi_reports.pipeline.build import EditionRequest, build_edition
+        from hi_reports.pipeline import EditionRequest, build_edition
 
         timings: dict[str, float] = {}
         start = time.perf_counter()

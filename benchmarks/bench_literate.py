@@ -57,18 +57,17 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from hi_reports import api
+    import hi_reports
     from hi_reports.book.annex import Annex
-    from hi_reports.pipeline.build import literate
+    from hi_reports.pipeline import literate
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ed = api.edition(args.org, data_dir=args.data_dir)
+        ed = hi_reports.edition(args.org, data_dir=args.data_dir)
         source = folder / "chapters" / "local.qmd"
         source.parent.mkdir()
         source.write_text(CHAPTER, encoding="utf-8")
         start = time.process_time()
-        import plotnine
 
         first_import = time.process_time() - start
         times = []

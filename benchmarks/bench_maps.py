@@ -44,8 +44,8 @@ def main() -> None:
         from hi_reports.draw import maps
         from hi_reports.geography import boundaries, membership, organisations, resolve
         from hi_reports.indicators.chapters import variation_figures
-        from hi_reports.pipeline import build as edition_module
-        from hi_reports.pipeline.build import EditionRequest, build_edition, kind_profiles
+        from hi_reports.pipeline import EditionRequest, build_edition, kind_profiles
+        from hi_reports.pipeline import context as edition_module
 
         rows: list[tuple[str, float]] = []
         reference = load_reference(args.data_dir)

@@ -27,8 +27,9 @@ def edition(
     data_dir: str | os.PathLike[str] | None = None,
 ) -> Edition:
     """The edition of ``org``: within an ``hi-reports build`` the one being built, elsewhere
-    computed from the data folder (see :func:`hi_reports.api.edition`)."""
-    from hi_reports.api import edition as _edition  # keeps `import hi_reports` light
+    computed from the data folder (see :func:`hi_reports.pipeline.edition`)."""
+    # imported on use: `import hi_reports` stays light (no pandas) for the command line
+    from hi_reports.pipeline import edition as _edition
 
     return _edition(org, kind, vintage, data_dir)
 

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime as dt
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -107,6 +104,34 @@ def md(text: Any) -> Text:
     return Text(escape_markdown(str(text)))
 
 
+@dataclass(frozen=True)
+class ChapterContext:
+    """Every figure the package computed for one organisation's edition: what the chapters read
+    through an :class:`Edition` (``ed.imd``, ``ed.charts`` ...). The figures inside are dicts,
+    which an Edition hands out as :class:`Figures`."""
+
+    org: Organisation
+    #: The ICB holding most of the organisation's residents; None for ICBs and England.
+    parent: Organisation | None
+    imd: dict[str, Any]
+    rural: dict[str, Any]
+    overview: dict[str, Any]
+    #: How the ICBs differ (the England edition only).
+    variation: dict[str, Any] | None
+    activity: tuple[dict[str, Any], ...]
+    charts: dict[str, Any]
+    maps: dict[str, Any]
+    #: The Core20 share in both vintages, where the data folder holds both.
+    vintages: dict[str, Any] | None
+    #: The edition itself: date, date_text, version, sources, coverage.
+    about: dict[str, Any]
+    #: The boundaries the maps are drawn on: attribution and year.
+    boundaries: dict[str, Any]
+    audience: str = "board"
+    #: The marking of an edition printed from true, unrounded counts; empty otherwise.
+    unsafe_mark: str = ""
+
+
 @dataclass(eq=False)
 class Edition:
     """One organisation's edition: its data, its figures and the formatters that print them.
@@ -125,7 +150,7 @@ class Edition:
 
     org: Organisation
     reference: Reference
-    context: dict[str, Any]
+    context: ChapterContext
     annex: Annex = field(default_factory=Annex)
     #: Where the charts were drawn, outside a build (None within one: they are in the project).
     drawn: Path | None = None
@@ -144,27 +169,27 @@ class Edition:
     @property
     def imd(self) -> Figures:
         """The deprivation figures (deciles, quintiles, Core20, domains, ages by quintile)."""
-        return _figures(self.context["imd"])
+        return _figures(self.context.imd)
 
     @property
     def rural(self) -> Figures:
         """The rurality figures (classes, urban and rural, by quintile, by age)."""
-        return _figures(self.context["rural"])
+        return _figures(self.context.rural)
 
     @property
     def overview(self) -> Figures:
         """Population, neighbourhoods, local authorities, parent ICBs, similar organisations."""
-        return _figures(self.context["overview"])
+        return _figures(self.context.overview)
 
     @property
     def variation(self) -> Figures | None:
         """How the ICBs differ (the England edition only; None otherwise)."""
-        return _figures(self.context["variation"])
+        return _figures(self.context.variation)
 
     @property
     def activity(self) -> list[Figures]:
         """The activity measures of the edition, each with its rates and indices."""
-        return _figures(self.context["activity"])
+        return _figures(list(self.context.activity))
 
     @property
     def is_england(self) -> bool:
@@ -175,7 +200,7 @@ class Edition:
     def parent(self) -> Organisation | None:
         """The ICB the tables set beside the organisation (the one holding most of its residents);
         None for ICBs and England."""
-        return self.context["parent"]
+        return self.context.parent
 
     @property
     def data_vintage(self) -> Any:
@@ -186,40 +211,40 @@ class Edition:
     @property
     def vintages(self) -> Figures | None:
         """The Core20 share in both vintages, where the data folder holds both; else None."""
-        return _figures(self.context["vintages"])
+        return _figures(self.context.vintages)
 
     @property
     def charts(self) -> Figures:
         """The charts the package draws for every edition, by name (``imd_deciles`` ...); print
         one with :meth:`figure`."""
-        return _figures(self.context["charts"])
+        return _figures(self.context.charts)
 
     @property
     def maps(self) -> Figures:
         """The maps of the edition, by name (``deciles``, ``core20``, ``catchment`` ...), None
         where the organisation has no such map; print one with :meth:`figure`."""
-        return _figures(self.context["maps"])
+        return _figures(self.context.maps)
 
     @property
     def about(self) -> Figures:
         """The edition itself: ``date``, ``date_text``, ``version``, ``sources`` (title,
         publisher, vintage, licence, url, file, sha256 of each data file), ``coverage``."""
-        return _figures(self.context["edition"])
+        return _figures(self.context.about)
 
     @property
     def boundaries(self) -> Figures:
         """The boundaries the maps are drawn on: ``attribution`` and ``year``."""
-        return _figures(self.context["boundaries"])
+        return _figures(self.context.boundaries)
 
     @property
     def audience(self) -> str:
         """``board`` (the default) or ``analyst`` (code shown, with boxes on doing it yourself)."""
-        return str(self.context.get("audience", "board"))
+        return self.context.audience
 
     @property
     def unsafe_mark(self) -> str:
         """The marking of an edition printed from true, unrounded counts; empty otherwise."""
-        return str(self.context.get("unsafe_mark", ""))
+        return self.context.unsafe_mark
 
     @cached_property
     def lsoas(self) -> pd.DataFrame:
@@ -503,19 +528,8 @@ def _matches(ed: Edition, org: str, kind: str | None, vintage: str | None) -> bo
     )
 
 
-def edition(
-    org: str,
-    kind: str | None = None,
-    vintage: str | int | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-) -> Edition:
-    """The edition of ``org`` (an ODS or ONS code, or ``england``).
-
-    Within an ``hi-reports build`` this is the edition being built, already computed. Elsewhere the
-    reference data of ``vintage`` (the default vintage when None) are loaded from ``data_dir`` (see
-    :func:`hi_reports.data.data_dir`) and the edition is computed, its charts drawn into a
-    temporary folder that lives as long as the Edition (``ed.figure`` copies a chart into
-    ``figures/`` of the current folder, as Quarto expects a chapter's figures beside it).
+def building(org: str, kind: str | None = None, vintage: str | int | None = None) -> Edition | None:
+    """The edition a build is executing chapters for, when there is one; None elsewhere.
 
     Raises
     ------
@@ -523,33 +537,15 @@ def edition(
         Within a build, for an organisation other than the one being built.
     """
     ed = _CURRENT.get()
-    if ed is not None:
-        if not _matches(ed, str(org), kind, None if vintage is None else str(vintage)):
-            raise APIError(
-                f"this build is of {ed.org.code} ({ed.org.kind}, vintage {ed.vintage}), "
-                f"not {org!r}",
-                hint="read the organisation from the parameters cell, ed = hi_reports.edition(org), and "
-                "tag that cell '#| tags: [parameters]' so that the build sets org",
-            )
-        return ed
-    from hi_reports.data import DEFAULT_VINTAGE, load_reference
-    from hi_reports.geography import resolve
-    from hi_reports.pipeline.build import (  # the build stage, imported on use
-        chapter_context,
-        kind_profiles,
-    )
-
-    reference = load_reference(data_dir, str(vintage) if vintage is not None else DEFAULT_VINTAGE)
-    organisation = resolve(reference, str(org), kind)
-    scratch = tempfile.TemporaryDirectory(prefix="hi-reports-figures-")  # removed with the Edition
-    context = chapter_context(
-        organisation,
-        reference,
-        kind_profiles(reference, organisation.kind),
-        dt.date.today(),
-        Path(scratch.name),
-    )
-    return Edition(organisation, reference, context, drawn=Path(scratch.name), _scratch=scratch)
+    if ed is not None and not _matches(
+        ed, str(org), kind, None if vintage is None else str(vintage)
+    ):
+        raise APIError(
+            f"this build is of {ed.org.code} ({ed.org.kind}, vintage {ed.vintage}), not {org!r}",
+            hint="read the organisation from the parameters cell, ed = hi_reports.edition(org), "
+            "and tag that cell '#| tags: [parameters]' so that the build sets org",
+        )
+    return ed
 
 
 __all__ = [
@@ -558,9 +554,10 @@ __all__ = [
     "Edition",
     "Figures",
     "Text",
+    "ChapterContext",
     "attr",
+    "building",
     "current",
-    "edition",
     "inline_text",
     "md",
 ]

@@ -136,7 +136,7 @@ def edition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
     """The Birmingham and Solihull ICB edition (QHL), built once by the builtin engine."""
     import datetime as dt
 
-    from hi_reports.pipeline.build import EditionRequest, build_edition
+    from hi_reports.pipeline import EditionRequest, build_edition
 
     out = tmp_path_factory.mktemp("editions")
     request = EditionRequest(

@@ -13,7 +13,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from hi_reports.cli.main import main
-from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
 from .conftest import need_tool
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from hi_reports.batch import BatchRequest, build_batch
 from hi_reports.data.demo import demo_activity
-from hi_reports.pipeline.build import ActivitySpec
+from hi_reports.pipeline import ActivitySpec
 
 CODES = ["QHL", "QJM", "QOP"]
 

@@ -12,7 +12,7 @@ from hi_reports.api import Edition, inline_text, md
 from hi_reports.book import BookSources, write_project
 from hi_reports.errors import TemplateError
 from hi_reports.formatting import escape_markdown
-from hi_reports.pipeline.build import EditionRequest, build_edition
+from hi_reports.pipeline import EditionRequest, build_edition
 
 SHIPPED = BookSources()
 

@@ -74,7 +74,7 @@ def tools() -> tuple[str, str]:
 def editions(tools, reference, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The editions to check, by name: the QHL edition with synthetic activity data as HTML pages
     and the single file (only these formats: quick), and the England edition."""
-    from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+    from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
     out = tmp_path_factory.mktemp("browser")
     date = dt.date(2026, 11, 25)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from hi_reports.geography import resolve
-from hi_reports.pipeline.build import chapter_context
+from hi_reports.pipeline import chapter_context
 
 DATE = dt.date(2026, 11, 25)
 
@@ -76,7 +76,7 @@ def test_chart_labels_sources_and_alt_text_follow_the_vintage(
     from hi_reports.data import load_reference
     from hi_reports.draw import charts
     from hi_reports.indicators.chapters import Subject, imd_figures, rural_figures
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     reference = load_reference(data_dir, name)
     vintage, other = reference.vintage, reference.vintage.other

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, UNSAFE_MARK, coarse_breaks
-from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
 from .conftest import need_tool
 from .test_notebook import run_notebook

@@ -267,7 +267,7 @@ def test_the_brief_is_the_executive_summary_on_two_pages(edition) -> None:
 def test_the_brief_fits_two_pages_for_every_kind(code: str, reference, tmp_path: Path) -> None:
     """England's and a trust's briefs, the trust's with activity (a longer summary); the ICB's is
     the shared edition's, above, and a local authority's summary is an ICB's in length."""
-    from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+    from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
     activity = (ActivitySpec("Emergency admissions", demo=True),) if code == "RXK" else ()
     built = build_edition(

@@ -20,7 +20,7 @@ from hi_reports.cli.main import main
 from hi_reports.front import Front
 
 from .conftest import need_tool
-from .test_synthetic import hi_reports, synthetic_dir
+from .test_synthetic import hi_reports, synthetic_dir  # noqa: F401 (a fixture)
 
 FRONT = {
     "classification": "OFFICIAL-SENSITIVE",

@@ -143,7 +143,7 @@ def test_ranks_shared_as_printed_are_joint(reference, raw: pd.DataFrame) -> None
     """Local authorities with no rural residents share one rank ("joint 257th of 309"), as do any
     whose rural shares print the same; the rank counts those printed higher, plus one."""
     from hi_reports import formatting
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     raw = raw.assign(rural=raw["people"].where(raw["ruc11_code"].str[0].isin(["D", "E"]), 0))
     shares = raw.groupby("la")[["rural", "people"]].sum()

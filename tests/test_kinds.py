@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from hi_reports.errors import GeographyError
 from hi_reports.geography import ENGLAND_CODE, organisations, resolve
 from hi_reports.indicators import ENGLAND, Subject, imd_figures, similar
-from hi_reports.pipeline.build import EditionRequest, build_edition, kind_profiles
+from hi_reports.pipeline import EditionRequest, build_edition, kind_profiles
 
 from .conftest import need_tool
 
@@ -131,9 +131,11 @@ def test_kind_restricts_resolution(reference) -> None:
     assert resolve(reference, "E08000025", kind="la").name == "Birmingham"
     with pytest.raises(
         GeographyError,
-        match=r"'QHL' is not a sub-icb code: it is NHS Birmingham and Solihull Integrated Care Board \(--kind icb\)",
-    ):
+        match=r"'QHL' is not a sub-icb code: it is NHS Birmingham and Solihull Integrated Care "
+        r"Board \(kind icb\) \(choose kind icb, or leave the kind out\)",
+    ) as caught:
         resolve(reference, "QHL", kind="sub-icb")
+    assert caught.value.option == "kind" and "--" not in str(caught.value)
     assert resolve(reference, ENGLAND_CODE).kind == "england"
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 
+import hi_reports
 from hi_reports import api
 from hi_reports.book.annex import Annex
 from hi_reports.book.project import BookSources
@@ -47,7 +48,7 @@ PROBE = "`{python} {key: row['value'] for (_, key), row in ed.annex.rows.items()
 @pytest.fixture(scope="module")
 def shipped_edition(data_dir: Path) -> api.Edition:
     """The QHL edition, computed once for the shipped chapters' runs."""
-    return api.edition(ORG, data_dir=data_dir)
+    return hi_reports.edition(ORG, data_dir=data_dir)
 
 
 def need_kernel() -> None:
@@ -125,7 +126,7 @@ def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
     document = parse(CHAPTER, str(tmp_path / "chapters" / "local.qmd"))
 
     # in-process, as build.py's literate() runs a chapter: the edition current, computed once
-    computed = api.edition(ORG, data_dir=data_dir)
+    computed = hi_reports.edition(ORG, data_dir=data_dir)
     edition = api.Edition(computed.org, computed.reference, computed.context, annex=Annex())
     parameters = {"org": edition.org.code, "kind": edition.kind, "vintage": edition.vintage}
     values: list[Any] = []

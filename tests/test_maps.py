@@ -347,7 +347,7 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
 def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Path) -> None:
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     icbs = {o.key: o for o in organisations(reference, "icb")}
     variation = variation_figures(kind_profiles(reference, "icb"), icbs)
@@ -438,7 +438,7 @@ def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(
     from hi_reports.draw.figfile import MIN_TEXT_PT, PRINTED_WIDTH
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     kept = _capture_maps(monkeypatch)
     maps.organisation_maps(
@@ -502,7 +502,7 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(
 
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     icbs = {o.key: o for o in organisations(reference, "icb")}
     key = maps.icb_key(reference, shapes, sorted(shapes.icb), icbs)

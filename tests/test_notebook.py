@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
 # The independent recomputation -------------------------------------------------------------------
 

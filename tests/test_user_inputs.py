@@ -18,7 +18,7 @@ from hi_reports.data.catalogue import get_dataset
 from hi_reports.data.loaders import find_file, index_files
 from hi_reports.errors import DataError
 from hi_reports.formatting import SLUG_MAX, slug
-from hi_reports.pipeline.build import MEASURE_MAX, ActivitySpec, check_activity_specs
+from hi_reports.pipeline import MEASURE_MAX, ActivitySpec, check_activity_specs
 
 from .conftest import need_tool
 

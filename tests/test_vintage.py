@@ -15,7 +15,7 @@ from hi_reports.data import get_dataset, load_reference
 from hi_reports.data.vintage import V2019, V2025
 from hi_reports.errors import DataError
 from hi_reports.geography import resolve
-from hi_reports.pipeline.build import EditionRequest, build_edition, coverage
+from hi_reports.pipeline import EditionRequest, build_edition, coverage
 
 LSOAS_2021 = 33_755
 
@@ -198,7 +198,7 @@ def test_a_trust_edition_on_2025_carries_the_catchment_to_lsoa_2021(
     from hi_reports.data import trust_catchments
     from hi_reports.geography import resolve
     from hi_reports.indicators import Subject, imd_figures
-    from hi_reports.pipeline.build import kind_profiles
+    from hi_reports.pipeline import kind_profiles
 
     expected = _independent_trust_2025(data_dir, "RXK")
     weights = trust_catchments(reference25)

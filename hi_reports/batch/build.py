@@ -238,7 +238,7 @@ def _reason(error: BaseException) -> str:
 
 def _build_one(org: Any) -> Outcome:
     """Build one edition in a worker (or in the parent with ``jobs=1``) from the worker state."""
-    from hi_reports.pipeline.build import EditionRequest, build_edition
+    from hi_reports.pipeline import EditionRequest, build_edition
 
     state = _STATE
     assert state is not None, "the batch worker was not initialised"
@@ -309,8 +309,6 @@ def _warm_up() -> None:
     import matplotlib.backends.backend_agg
     import matplotlib.figure
 
-    import hi_reports.pipeline.build
-    import hi_reports.render
 
 
 def _init_worker(state: _WorkerState) -> None:
@@ -485,7 +483,7 @@ def build_batch(
     # the data digest too: reading activity may load the LSOA 2021 lookup.)
     prepared: tuple[Any, ...] = ()
     if request.activity:
-        from hi_reports.pipeline.build import activity_digest, prepare_activity, unsafe_specs
+        from hi_reports.pipeline import activity_digest, prepare_activity, unsafe_specs
 
         mark = time.perf_counter()
         prepared = prepare_activity(
@@ -557,7 +555,7 @@ def build_batch(
         if todo:
             global _STATE
             mark = time.perf_counter()
-            from hi_reports.pipeline.build import kind_profiles
+            from hi_reports.pipeline import kind_profiles
 
             profiles = kind_profiles(reference, request.kind)
             from hi_reports.geography import membership, organisations

@@ -76,7 +76,7 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "import numpy as np\n"
             "import pandas as pd\n\n"
             "from hi_reports.data import load_reference\n"
-            "from hi_reports.pipeline.build import ActivitySpec, chapter_context, kind_profiles, measures, "
+            "from hi_reports.pipeline import ActivitySpec, chapter_context, kind_profiles, measures, "
             "prepare_activity\n"
             "from hi_reports.geography import membership, resolve\n\n"
             f"reference = load_reference(DATA_DIR, {spec.vintage!r})\n"

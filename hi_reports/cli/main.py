@@ -267,7 +267,7 @@ def activity_specs(args: argparse.Namespace) -> tuple:
     ):
         return ()  # the edition stage is not imported: a batch with nothing to build stays fast
     from hi_reports.data.vintage import get_vintage
-    from hi_reports.pipeline.build import ActivitySpec, check_activity_specs
+    from hi_reports.pipeline import ActivitySpec, check_activity_specs
 
     if getattr(args, "activity", None):
         if not args.measure:
@@ -345,7 +345,7 @@ def read_config(path: Path) -> ConfigFile:
 
     from hi_reports.data.activity import column_mapping
     from hi_reports.errors import DataError
-    from hi_reports.pipeline.build import ActivitySpec
+    from hi_reports.pipeline import ActivitySpec
 
     def fail(message: str, hint: str | None = "see the README's activity section") -> NoReturn:
         raise DataError(f"config file {path}: {message}", hint=hint, path=path)
@@ -533,7 +533,7 @@ def _build(args: argparse.Namespace) -> int:
         from hi_reports.cli.batch import run_batch
 
         return run_batch(args, activity_specs(args), codes if not args.all else None)
-    from hi_reports.pipeline.build import EditionRequest, build_edition
+    from hi_reports.pipeline import EditionRequest, build_edition
 
     if not args.org:
         raise HIReportsError(
@@ -566,7 +566,7 @@ def _build(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from hi_reports.data import load_reference
     from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity, write_activity
-    from hi_reports.pipeline.build import ActivitySpec, EditionRequest, build_edition
+    from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
     started = time.perf_counter()
     reference = load_reference(args.data_dir, args.vintage)

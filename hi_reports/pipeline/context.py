@@ -1,0 +1,174 @@
+"""The chapter context: every figure the chapters of one edition read, computed from the
+reference data and the profiles of its kind."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hi_reports import __version__
+from hi_reports.api import ChapterContext
+from hi_reports.data import Reference
+from hi_reports.data.reference import other_vintage
+from hi_reports.data.vintage import NOT_COMPARABLE
+from hi_reports.draw.charts import draw_charts, draw_variation_charts
+from hi_reports.draw.maps import attribution, england_maps, organisation_maps
+from hi_reports.errors import GeographyError
+from hi_reports.formatting import long_date
+from hi_reports.geography import Organisation, membership, organisations, resolve
+from hi_reports.geography.boundaries import lsoa_shapes
+from hi_reports.indicators.chapters import (
+    Subject,
+    imd_figures,
+    overview_figures,
+    rural_figures,
+    variation_figures,
+    vintage_figures,
+)
+from hi_reports.indicators.profiles import Profiles, compute_profiles, core20_share
+from hi_reports.pipeline.activity import PreparedActivity, activity_context
+
+
+def kind_profiles(reference: Reference, kind: str) -> Profiles:
+    """Profiles of every organisation of ``kind``, with England and (for other kinds) the ICBs."""
+    extra = None if kind == "icb" else membership(reference, "icb")
+    return compute_profiles(reference, membership(reference, kind), extra)
+
+
+def chapter_context(
+    org: Organisation,
+    reference: Reference,
+    profiles: Profiles,
+    date: dt.date,
+    figures_dir: Path,
+    activity: Sequence[PreparedActivity] = (),
+    audience: str = "board",
+) -> ChapterContext:
+    """Compute every value the chapters use for ``org``, drawing its charts into ``figures_dir``.
+
+    Parameters
+    ----------
+    org
+        The organisation.
+    reference
+        The reference data.
+    profiles
+        Profiles of every organisation of ``org.kind`` (see :func:`kind_profiles`).
+    date
+        The edition's date.
+    figures_dir
+        Where the charts go (the project's ``figures/``).
+    activity
+        Activity measures prepared for ``org.kind`` (see :func:`prepare_activity`).
+    audience
+        ``board`` or ``analyst`` (the chapters show their code and how to do it yourself).
+    """
+    names = {o.key: o for o in organisations(reference, org.kind)}
+    icbs = {o.key: o for o in organisations(reference, "icb")}
+    names.update(icbs)
+    parent = icbs[org.parents[0]] if org.parents else None
+    if org.kind == "trust":  # specialist trusts are compared with each other, acute ones likewise
+        peers = tuple(p for p in profiles.peers if names[p].specialist == org.specialist)
+        profiles = dataclasses.replace(profiles, peers=peers)
+    subject = Subject(org, profiles, parent)
+    imd = imd_figures(subject)
+    rural = rural_figures(subject)
+    overview = overview_figures(subject, reference.lsoas, membership(reference, org.kind), names)
+    charts = draw_charts(org.short_name, imd, rural, figures_dir, vintage=reference.vintage)
+    shapes = lsoa_shapes(reference)
+    variation = None
+    if org.kind == "england":
+        variation = variation_figures(kind_profiles(reference, "icb"), icbs)
+        charts.update(draw_variation_charts(variation, figures_dir))
+        maps = england_maps(reference, shapes, variation, icbs, figures_dir)
+    else:
+        maps = organisation_maps(
+            org, reference, shapes, membership(reference, org.kind), figures_dir
+        )
+    used = [
+        s
+        for name, s in reference.sources.items()
+        if name in reference.vintage.datasets.values()
+        or org.kind == "trust"
+        or name == shapes.dataset
+    ]
+    vintages = _vintages(subject, reference)
+    if vintages is not None:  # the box comparing the two vintages reads the other one's files too
+        other = other_vintage(reference)
+        names = dict.fromkeys(
+            other.vintage.datasets[role] for role in ("imd", "population", "lookup")
+        )
+        used += [other.sources[name] for name in names if name in other.sources]
+    sources = [
+        {
+            "title": s.title,
+            "publisher": s.publisher,
+            "vintage": s.vintage,
+            "licence": s.licence,
+            "url": s.url,
+            "file": Path(s.path).name,
+            "sha256": s.sha256,
+        }
+        for s in used
+    ]
+    return ChapterContext(
+        org=org,
+        parent=parent,
+        imd=imd,
+        rural=rural,
+        overview=overview,
+        variation=variation,
+        activity=tuple(
+            activity_context(org, prepared, figures_dir, reference, shapes) for prepared in activity
+        ),
+        charts=charts,
+        maps=maps,
+        vintages=vintages,
+        about={
+            "date": date.isoformat(),
+            "date_text": long_date(date),
+            "version": __version__,
+            "sources": sources,
+            "coverage": coverage(org, reference),
+        },
+        boundaries={"attribution": attribution(shapes), "year": shapes.year},
+        audience=audience,
+        unsafe_mark=next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
+    )
+
+
+def coverage(org: Organisation, reference: Reference) -> str:
+    """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
+    July 2022; IMD 2019; residents mid-2020"."""
+    v = reference.vintage
+    kinds = {
+        "england": f"ICBs as of {v.organisations_when}",
+        "icb": f"ICBs as of {v.organisations_when}",
+        "sub-icb": f"Sub ICB Locations as of {v.organisations_when}",
+        "la": "local authority districts of 2022",
+    }
+    if org.kind == "trust":
+        names = reference.sources.get("trust_names")
+        when = f" ({names.vintage})" if names is not None else ""
+        basis = f"{org.kind_plural} open in the ODS trust file{when}; OHID catchments of 2019"
+    else:
+        basis = kinds[org.kind]
+    return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"
+
+
+def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
+    """The Core20 share in both vintages, where the data folder holds both and the organisation
+    exists in both; None otherwise."""
+    other = other_vintage(reference)
+    org = subject.org
+    if other is None or org.kind in ("england", "trust"):
+        return None
+    try:
+        twin = resolve(other, org.code, org.kind)
+    except GeographyError:
+        return None
+    share = core20_share(other, membership(other, org.kind), twin.key)
+    return {**vintage_figures(subject, other.vintage, share), "note": NOT_COMPARABLE}
