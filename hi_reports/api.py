@@ -19,17 +19,18 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
 from hi_reports import formatting
 from hi_reports.book.annex import Annex
-from hi_reports.data import DOMAINS, Reference
+from hi_reports.data import DOMAINS, Reference, Vintage
 from hi_reports.errors import HIReportsError
 from hi_reports.formatting import escape_markdown
 from hi_reports.geography import Organisation, membership
@@ -81,10 +82,19 @@ class Figures(dict[str, Any]):
                 f"no figure {name!r}: there are {', '.join(sorted(self)) or 'none'}"
             ) from None
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[key] if key in self else default
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
+@overload
+def _figures(value: dict[str, Any]) -> Figures: ...
+@overload
+def _figures(value: None) -> None: ...
+@overload
+def _figures(value: list[dict[str, Any]]) -> list[Figures]: ...
 def _figures(value: Any) -> Any:
     if isinstance(value, dict) and not isinstance(value, Figures):
         return Figures(value)
@@ -154,7 +164,8 @@ class Edition:
     annex: Annex = field(default_factory=Annex)
     #: Where the charts were drawn, outside a build (None within one: they are in the project).
     drawn: Path | None = None
-    _scratch: Any = field(default=None, repr=False)  # keeps the folder of ``drawn`` while alive
+    #: Keeps the folder of ``drawn`` while the Edition lives.
+    _scratch: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -203,7 +214,7 @@ class Edition:
         return self.context.parent
 
     @property
-    def data_vintage(self) -> Any:
+    def data_vintage(self) -> Vintage:
         """What the vintage's data are, in words: ``.imd`` ("IMD 2019"), ``.population_text``,
         ``.lsoa_year``, ``.iod`` and the other fields of :class:`hi_reports.data.Vintage`."""
         return self.reference.vintage
@@ -291,8 +302,9 @@ class Edition:
         for (chapter, known), row in self.annex.rows.items():
             same = row["value"] == number or (row["value"] is None and number != number)
             if known == key and (not same or row["definition"] != definition):
+                where = f"in chapter {chapter!r}" if chapter else "by this edition"
                 raise APIError(
-                    f"the annex key {key!r} is already used {f'in chapter {chapter!r}' if chapter else 'by this edition'} for another number "
+                    f"the annex key {key!r} is already used {where} for another number "
                     f"({row['definition']})",
                     hint="give each number a key of its own, e.g. 'local.<what>'",
                 )
@@ -551,10 +563,10 @@ def building(org: str, kind: str | None = None, vintage: str | int | None = None
 __all__ = [
     "LSOA_COLUMNS",
     "APIError",
+    "ChapterContext",
     "Edition",
     "Figures",
     "Text",
-    "ChapterContext",
     "attr",
     "building",
     "current",

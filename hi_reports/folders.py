@@ -58,13 +58,18 @@ def editions_folder(out: str | os.PathLike[str]) -> Path:
     folder = Path(os.path.abspath(Path(out).expanduser()))
     if folder.exists() and not folder.is_dir():
         what = "a file" if folder.is_file() else "not a folder (a device or special file)"
-        raise OutputError(f"the editions folder {out} is {what}", hint="give a folder with --out")
+        raise OutputError(
+            f"the editions folder {out} is {what}",
+            hint="give another editions folder",
+            option="out",
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(
             f"the editions folder {out} cannot be created ({error.strerror or error})",
-            hint="give a folder you can write to with --out",
+            hint="give an editions folder you can write to",
+            option="out",
         ) from None
     return folder
 
@@ -103,7 +108,8 @@ def make_staging(out: Path, code: str, tag: str = "") -> Path:
         except OSError as error:
             raise OutputError(
                 f"the editions folder {out} cannot be written ({error.strerror or error})",
-                hint="give a folder you can write to with --out",
+                hint="give an editions folder you can write to",
+                option="out",
             ) from None
         return path
     raise OutputError(f"cannot create a staging folder in {out}")  # pragma: no cover
@@ -129,21 +135,24 @@ def check_replaceable(final: Path) -> None:
         raise OutputError(
             f"{final} is a symbolic link, not an edition folder made by hi-reports; "
             "it is left as it is",
-            hint="remove the link or choose another --out",
+            hint="remove the link or choose another editions folder",
+            option="out",
         )
     if not final.exists():
         return
     if not final.is_dir():
         raise OutputError(
             f"{final} is a file, not an edition folder made by hi-reports; it is left as it is",
-            hint="move it away or choose another --out",
+            hint="move it away or choose another editions folder",
+            option="out",
         )
     if not (final / MARKER).is_file():
         raise OutputError(
             f"{final} exists and is not an edition made by hi-reports (it has no {MARKER} file); "
             "it is left as it is",
-            hint="move it away or choose another --out; an edition made by an older hi-reports "
-            "has no marker: delete it by hand",
+            hint="move it away or choose another editions folder; an edition made by an older "
+            "hi-reports has no marker: delete it by hand",
+            option="out",
         )
 
 

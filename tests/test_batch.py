@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from hi_reports.batch import BatchRequest, build_batch, clean_staging, headline_numbers
+from hi_reports.batch.build import KILLED
 from hi_reports.batch.manifest import (
     MANIFEST_NAME,
     Inputs,
@@ -96,7 +97,7 @@ def test_headline_numbers_prefer_the_chapter_row(five) -> None:
 def test_one_failure_is_reported_and_the_others_complete(
     tmp_path: Path, reference, monkeypatch
 ) -> None:
-    import hi_reports.pipeline.build as edition
+    import hi_reports.pipeline.context as edition
 
     real = edition.draw_charts
 
@@ -126,6 +127,42 @@ def test_one_failure_is_reported_and_the_others_complete(
     assert sorted(assert_complete(out)) == ["QHL", "QOX"]  # nothing of QJM is left
     rows = BeautifulSoup(result.index.read_text(encoding="utf-8"), "html.parser").select("tbody tr")
     assert len(rows) == 2
+
+
+def test_a_worker_killed_while_building_fails_that_edition_only(
+    tmp_path: Path, reference, monkeypatch
+) -> None:
+    """A worker killed by the system (here SIGKILL, as the out-of-memory killer sends) fails the
+    edition it was building, after one retry alone; the other editions are built by the others
+    and by its replacement, and nothing of the killed one is left."""
+    import hi_reports.pipeline.context as context
+
+    real = context.draw_charts
+
+    def deadly(name, *args, **kwargs):
+        if name == "Lincolnshire":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(context, "draw_charts", deadly)  # workers are forked: they see it too
+    out = tmp_path / "editions"
+    seen = []
+    result = build_batch(
+        BatchRequest(
+            out=out,
+            codes=["QJM", "QHL", "QOX"],
+            formats=("html",),
+            engine="builtin",
+            jobs=2,
+        ),
+        reference=reference,
+        progress=seen.append,
+    )
+    assert {o.code: o.reason for o in result.failed} == {"QJM": KILLED}
+    assert sorted(o.code for o in result.built) == ["QHL", "QOX"]
+    assert sorted(o.code for o in seen) == ["QHL", "QJM", "QOX"]  # each reported once
+    assert [o.code for o in result.outcomes] == ["QJM", "QHL", "QOX"]  # in the order asked
+    assert sorted(assert_complete(out)) == ["QHL", "QOX"]
 
 
 def test_incremental_nothing_changed_chapter_touched_and_force(tmp_path: Path, reference) -> None:

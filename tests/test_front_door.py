@@ -356,8 +356,8 @@ def test_an_out_that_cannot_be_written(data_dir: Path, tmp_path: Path, monkeypat
     )
     err = capsys.readouterr().err.strip()
     assert err == (
-        f"hi-reports: error: the editions folder {out} cannot be written (Permission denied) "
-        "(give a folder you can write to with --out)"
+        f"hi-reports: error: argument --out: the editions folder {out} cannot be written "
+        "(Permission denied) (give an editions folder you can write to)"
     )
     assert list(out.iterdir()) == []
 

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hi_reports"
 # The stages in the order data flows; a module may import its own stage and earlier ones.
 STAGES = (
     ("errors",),
-    ("folders", "formatting", "front"),  # settings and formatting every stage shares
+    ("folders", "formatting", "front", "shipped"),  # settings and formatting every stage shares
     ("literate",),  # a small library that knows no organisation
     ("data",),
     ("stats",),
@@ -111,6 +111,20 @@ def test_no_stage_imports_a_later_one() -> None:
             if RANK[stage(imported)] > RANK[stage(importer)]:
                 upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {imported}")
     assert not upward, "imports against the flow of data:\n" + "\n".join(upward)
+
+
+#: The batch builds editions through the pipeline's API alone: it reaches no stage below it.
+BATCH_MAY_IMPORT = {"batch", "pipeline", "errors", "folders", "formatting", "front"}
+
+
+def test_the_batch_reaches_the_stages_only_through_the_pipeline() -> None:
+    past = [
+        f"{path.relative_to(PACKAGE.parent)}:{line} imports {imported}"
+        for path in sorted((PACKAGE / "batch").glob("*.py"))
+        for imported, line, _ in imports(path)
+        if imported != "hi_reports" and stage(imported) not in BATCH_MAY_IMPORT
+    ]
+    assert not past, "the batch reaches past the pipeline:\n" + "\n".join(past)
 
 
 def graph() -> dict[str, set[str]]:

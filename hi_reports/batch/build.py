@@ -1,9 +1,11 @@
-"""Build many editions: plan (what changed), run (a process pool), and clean up whatever happens.
+"""Build many editions in three steps: plan (what changed), run (worker processes), finish (the
+index), cleaning up whatever happens.
 
 The parent process loads the reference data and the LSOA shapes of the maps and computes the
-profiles of every organisation of the kind once. Workers are started with the fork start method where the platform has it (they inherit
-the data without copying or pickling it) and otherwise receive it once each through the pool
-initializer, never once per task. Each worker builds an edition into a staging folder
+profiles of every organisation of the kind once. Workers are started with the fork start method
+where the platform has it (they inherit the data without copying or pickling it) and otherwise
+receive it once each when they start, never once per edition. Each worker builds an edition into
+a staging folder
 ``out/.<CODE>-batch-*``, writes its manifest, and renames it into place; the parent removes every
 staging folder of the kind at the start and at the end of a batch, and after an interruption
 (Ctrl-C, SIGTERM) or a worker killed by the system, so nothing partial is left under ``out``.
@@ -15,6 +17,7 @@ import contextlib
 import datetime as dt
 import functools
 import multiprocessing
+import multiprocessing.context
 import os
 import re
 import shutil
@@ -23,29 +26,52 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from hi_reports import __version__
+from hi_reports.batch.index import write_index
 from hi_reports.batch.manifest import (
     Inputs,
     Manifest,
     book_digest,
-    data_digest,
     is_current,
     write_manifest,
 )
-from hi_reports.data.vintage import DEFAULT_VINTAGE
-from hi_reports.errors import GeographyError, HIReportsError
+from hi_reports.errors import HIReportsError
 from hi_reports.folders import (
     check_replaceable,
     editions_folder,
     locked,
     make_staging,
     replace_edition,
+)
+from hi_reports.front import Front
+from hi_reports.pipeline import (
+    DEFAULT_VINTAGE,
+    ActivitySpec,
+    BookSources,
+    EditionRequest,
+    Format,
+    Organisation,
+    PreparedActivity,
+    Profiles,
+    Reference,
+    activity_digest,
+    book_sources,
+    build_edition,
+    check_kind,
+    data_inputs,
+    engine_name,
+    file_sha256,
+    load_reference,
+    prepare_activity,
+    select,
+    shared_profiles,
+    unsafe_specs,
 )
 
 Status = Literal["built", "unchanged", "failed"]
@@ -68,7 +94,7 @@ class BatchRequest:
         Build only these organisations (ODS or ONS codes, any case); every one of the kind when
         None. An unknown code is reported as a failed edition, not raised.
     formats
-        Any of ``html``, ``pdf``, ``docx``.
+        Any of ``html``, ``pdf``, ``docx``, ``html-single``, ``brief``.
     engine
         ``builtin``, ``quarto``, or None to choose (Quarto when installed).
     book
@@ -97,17 +123,17 @@ class BatchRequest:
     out: Path
     kind: str = "icb"
     codes: Sequence[str] | None = None
-    formats: tuple[str, ...] = ("html", "pdf")
+    formats: tuple[Format, ...] = ("html", "pdf")
     engine: str | None = None
     book: Path | None = None
     date: dt.date | None = None
     jobs: int | None = None
     force: bool = False
-    activity: tuple[Any, ...] = ()
+    activity: tuple[ActivitySpec, ...] = ()
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
     audience: str = "board"
-    front: Any = None
+    front: Front | None = None
 
 
 @dataclass(frozen=True)
@@ -167,35 +193,64 @@ class BatchResult:
         return not self.failed
 
 
-@dataclass
-class _WorkerState:
-    """What every worker needs, handed over once per worker (fork: inherited, no copy)."""
+@dataclass(frozen=True)
+class BatchPlan:
+    """What a batch will do, worked out before anything is built.
 
-    reference: Any
-    profiles: Any
+    Attributes
+    ----------
+    request
+        What was asked.
+    out
+        The editions folder.
+    reference
+        The reference data of the request's vintage.
+    todo
+        The organisations whose editions will be built.
+    outcomes
+        What is known already: unknown codes (failed) and current editions (unchanged).
+    inputs
+        Everything the editions' content depends on but their activity data.
+    activity
+        Each organisation's activity digest (None without activity data).
+    prepared
+        The activity measures, read and computed once for the kind.
+    engine
+        The rendering engine's name.
+    sources
+        The book sources.
+    codes
+        Every organisation considered, in the order of the kind.
+    """
+
+    request: BatchRequest
     out: Path
-    kind: str
-    formats: tuple[str, ...]
-    engine: str
-    book: Path | None
-    date: dt.date
+    reference: Reference
+    todo: list[Organisation]
+    outcomes: list[Outcome]
     inputs: Inputs
     activity: dict[str, str | None]
-    prepared: tuple[Any, ...] = ()
-    audience: str = "board"
-    front: Any = None
+    prepared: tuple[PreparedActivity, ...]
+    engine: str
+    sources: BookSources
+    codes: list[str]
 
 
-_STATE: _WorkerState | None = None
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs to build an edition, handed over once per worker (with the fork
+    start method inherited, not copied)."""
+
+    plan: BatchPlan
+    profiles: Profiles
+    date: dt.date
 
 
-def front_digest(front: Any) -> dict[str, str] | None:
+def front_digest(front: Front | None) -> dict[str, str] | None:
     """The front matter as the manifest records it: its fields, the logo by its sha256 (a new
     classification or logo rebuilds the editions; no path of the user's is written)."""
     if front is None:
         return None
-    from hi_reports.data.loaders import file_sha256
-
     fields = {k: v for k, v in vars(front).items() if v is not None}
     if "logo" in fields:
         fields["logo"] = file_sha256(Path(fields["logo"]))
@@ -236,33 +291,31 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _build_one(org: Any) -> Outcome:
-    """Build one edition in a worker (or in the parent with ``jobs=1``) from the worker state."""
-    from hi_reports.pipeline import EditionRequest, build_edition
-
-    state = _STATE
-    assert state is not None, "the batch worker was not initialised"
+def _build_one(job: _Job, org: Organisation) -> Outcome:
+    """Build one edition into a staging folder, record its manifest and move it into place."""
+    plan = job.plan
+    request = plan.request
     started = time.perf_counter()
     stage: Path | None = None
     try:
-        check_replaceable(state.out / org.code)  # before the work, not only at the swap
-        stage = make_staging(state.out, org.code, "batch-")
+        check_replaceable(plan.out / org.code)  # before the work, not only at the swap
+        stage = make_staging(plan.out, org.code, "batch-")
         edition = build_edition(
             EditionRequest(
                 org=org.code,
                 out=stage,
                 kind=org.kind,
-                formats=state.formats,
-                engine=state.engine,
-                book=state.book,
-                date=state.date,
-                vintage=state.reference.vintage.name,
-                audience=state.audience,
-                front=state.front,
+                formats=tuple(request.formats),
+                engine=plan.engine,
+                book=Path(request.book) if request.book else None,
+                date=job.date,
+                vintage=plan.reference.vintage.name,
+                audience=request.audience,
+                front=request.front,
             ),
-            reference=state.reference,
-            profiles=state.profiles,
-            activity=state.prepared,
+            reference=plan.reference,
+            profiles=job.profiles,
+            activity=plan.prepared,
         )
         built = edition.folder
         outputs = {
@@ -274,14 +327,14 @@ def _build_one(org: Any) -> Outcome:
             code=org.code,
             name=org.name,
             kind=org.kind,
-            inputs=state.inputs.with_activity(state.activity.get(org.code)),
+            inputs=plan.inputs.with_activity(plan.activity.get(org.code)),
             outputs=outputs,
             seconds=seconds,
         )
         write_manifest(built, manifest)
-        replace_edition(built, state.out / org.code)
+        replace_edition(built, plan.out / org.code)
         return Outcome(org.code, org.name, "built", seconds)
-    except Exception as error:  # one organisation's failure must not stop the others
+    except Exception as error:  # noqa: BLE001 (one organisation's failure must not stop the others)
         detail = None if isinstance(error, HIReportsError) else traceback.format_exc()
         return Outcome(
             org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail
@@ -293,7 +346,7 @@ def _build_one(org: Any) -> Outcome:
 
 def _die_with_parent() -> None:
     """Ask Linux to send SIGTERM to this worker when the parent dies (an orphan keeps nothing)."""
-    if not os.uname().sysname == "Linux":
+    if os.uname().sysname != "Linux":
         return
     with contextlib.suppress(Exception):
         import ctypes
@@ -302,25 +355,28 @@ def _die_with_parent() -> None:
 
 
 def _warm_up() -> None:
-    """Import the chart and render modules once per worker, before the first edition."""
-    import matplotlib
+    """Import matplotlib (which the charts import on use) once per worker, before the first
+    edition; the pipeline and its renderers are imported with this module."""
+    import matplotlib  # imported for its cost, once per worker
 
     matplotlib.use("Agg")
     import matplotlib.backends.backend_agg
     import matplotlib.figure
 
 
-
-def _init_worker(state: _WorkerState) -> None:
-    """Pool initializer: keep the state, let the parent handle Ctrl-C, warm up."""
-    global _STATE
-    _STATE = state
-    signal.signal(
-        signal.SIGINT, signal.SIG_IGN
-    )  # Ctrl-C reaches the whole group: the parent decides
+def _serve(job: _Job, connection: Connection) -> None:
+    """A worker: build each organisation the parent sends, send back its outcome; stop at None."""
+    # Ctrl-C reaches the whole process group: the parent decides
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came through fork
     _die_with_parent()
     _warm_up()
+    while (org := connection.recv()) is not None:
+        outcome = _build_one(job, org)
+        try:
+            connection.send(outcome)
+        except Exception as error:  # noqa: BLE001 (an outcome that does not pickle)
+            connection.send(Outcome(org.code, org.name, "failed", 0.0, _reason(error)))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -328,20 +384,87 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _terminate(executor: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel what is queued, terminate the workers, wait for them."""
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    deadline = time.monotonic() + 5
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join()
+@dataclass
+class _Worker:
+    """One worker process, the parent's end of its pipe, and what it is building."""
+
+    process: BaseProcess
+    connection: Connection
+    org: Organisation | None = None
+
+    @classmethod
+    def start(cls, job: _Job) -> _Worker:
+        context = _context()
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(job, theirs), daemon=True)  # type: ignore[attr-defined]
+        process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    def give(self, org: Organisation | None) -> None:
+        """Send the next organisation (None: stop)."""
+        self.org = org
+        with contextlib.suppress(OSError):  # a worker that died is noticed by its sentinel
+            self.connection.send(org)
+
+    def stop(self) -> None:
+        """Terminate the process now and wait for it (killed if it does not stop in 5 s)."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+def _run_workers(
+    orgs: Sequence[Organisation], job: _Job, jobs: int, report: Callable[[Outcome], None]
+) -> list[Organisation]:
+    """Build ``orgs`` in ``jobs`` worker processes, one edition at a time each; return the
+    organisations whose worker died while building them.
+
+    Each worker has a pipe of its own (no lock shared between processes, which a killed worker
+    could leave held), and the parent waits on the pipes and on the processes' sentinels at once.
+    A worker that dies is replaced while editions remain.
+    """
+    queue = list(orgs)
+    killed: list[Organisation] = []
+    workers: list[_Worker] = []
+
+    def next_for(worker: _Worker) -> None:
+        worker.give(queue.pop(0) if queue else None)
+
+    try:
+        for _ in range(min(jobs, len(queue))):
+            workers.append(_Worker.start(job))
+            next_for(workers[-1])
+        while busy := [w for w in workers if w.org is not None]:
+            ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                org = worker.org
+                assert org is not None
+                if worker.connection in ready:
+                    try:
+                        outcome = worker.connection.recv()
+                    except (EOFError, OSError):
+                        continue  # it died: its sentinel says so
+                    report(outcome)
+                    next_for(worker)
+                elif worker.process.sentinel in ready:
+                    killed.append(org)
+                    worker.org = None
+                    worker.stop()
+                    workers.remove(worker)
+                    if queue:
+                        workers.append(_Worker.start(job))
+                        next_for(workers[-1])
+        for worker in workers:
+            worker.process.join(5)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return killed
 
 
 @contextlib.contextmanager
@@ -351,7 +474,7 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
         return
 
-    def interrupt(signum: int, frame: Any) -> None:
+    def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -361,76 +484,133 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_pool(
-    orgs: list[Any], state: _WorkerState, jobs: int, report: Callable[[Outcome], None]
-) -> None:
-    """Build ``orgs`` in a pool of ``jobs`` workers; a pool broken by a killed worker is retried.
+def plan_batch(
+    request: BatchRequest,
+    out: Path,
+    reference: Reference,
+    activity: Callable[[Organisation], str | None] | None = None,
+) -> BatchPlan:
+    """Work out what a batch will build: which organisations, with which inputs, and which of
+    their editions in ``out`` are current already (their manifest matches) and are left alone.
 
-    When a worker dies every unfinished edition of its pool fails with BrokenProcessPool. Those
-    are retried one at a time, each in a pool of its own, so that only the edition that kills its
-    worker again is reported failed.
+    Raises
+    ------
+    HIReportsError
+        For what concerns the whole batch: an unknown kind, unusable activity data, missing
+        data files, missing book sources or engine.
     """
-    rounds: list[tuple[list[Any], int, bool]] = [(orgs, jobs, True)]
-    while rounds:
-        pending, workers, may_retry = rounds.pop(0)
-        broken: list[Any] = []
-        executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(state,)
-        )
-        try:
-            futures: dict[Future[Outcome], Any] = {
-                executor.submit(_build_one, org): org for org in pending
-            }
-            remaining = set(futures)
-            while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for future in done:
-                    org = futures[future]
-                    try:
-                        report(future.result())
-                    except BrokenProcessPool:
-                        broken.append(org)
-                    except Exception as error:  # e.g. an unpicklable result
-                        report(Outcome(org.code, org.name, "failed", 0.0, _reason(error)))
-        except BaseException:
-            _terminate(executor)
-            raise
-        executor.shutdown(wait=True)
-        clean_staging(state.out, [org.code for org in pending])
-        for org in broken:
-            if may_retry:
-                rounds.append(([org], 1, False))
+    sources = book_sources(Path(request.book) if request.book else None)
+    engine = engine_name(request.engine)
+    orgs, unknown = select(reference, request.kind, request.codes)
+    outcomes = [Outcome(code, "", "failed", 0.0, str(error)) for code, error in unknown]
+    prepared: tuple[PreparedActivity, ...] = ()
+    if request.activity:
+        specs = unsafe_specs(request.activity, request.unsafe_counts)
+        prepared = prepare_activity(specs, reference, request.kind)
+        if activity is None:
+            activity = functools.partial(activity_digest, prepared, reference=reference)
+    inputs = Inputs(
+        package_version=__version__,
+        options={
+            "formats": sorted(request.formats),
+            "engine": engine,
+            "kind": request.kind,
+            "date": request.date.isoformat() if request.date else None,
+            "vintage": reference.vintage.name,
+            "audience": request.audience,
+            "front": front_digest(request.front),
+        },
+        data=data_inputs(
+            reference, request.kind, activity_files=any(not p.synthetic for p in prepared)
+        ),
+        book=book_digest(sources.root),
+    )
+    digests = {org.code: activity(org) if activity else None for org in orgs}
+    todo = []
+    for org in orgs:
+        if not request.force and is_current(
+            out / org.code, inputs.with_activity(digests[org.code])
+        ):
+            outcomes.append(Outcome(org.code, org.name, "unchanged"))
+        else:
+            todo.append(org)
+    return BatchPlan(
+        request=request,
+        out=out,
+        reference=reference,
+        todo=todo,
+        outcomes=outcomes,
+        inputs=inputs,
+        activity=digests,
+        prepared=prepared,
+        engine=engine,
+        sources=sources,
+        codes=[org.code for org in orgs],
+    )
+
+
+def run_batch(plan: BatchPlan, report: Callable[[Outcome], None]) -> dict[str, float]:
+    """Build the editions ``plan`` has to build, calling ``report`` with each outcome as soon as
+    it is known; return the seconds spent on the shared profiles and on the editions.
+
+    With one job the editions are built in this process; otherwise in worker processes. An
+    edition whose worker dies is tried again alone, and reported failed if it kills that one too.
+    Whatever happens (an error, Ctrl-C, SIGTERM), no staging folder is left in ``plan.out``.
+    """
+    if not plan.todo:
+        return {}
+    timings = {}
+    mark = time.perf_counter()
+    job = _Job(
+        plan,
+        shared_profiles(plan.reference, plan.request.kind),
+        plan.request.date or dt.date.today(),
+    )
+    timings["profiles"] = time.perf_counter() - mark
+    jobs = max(1, min(plan.request.jobs or os.cpu_count() or 1, len(plan.todo)))
+    mark = time.perf_counter()
+    try:
+        with _sigterm_interrupts():
+            if jobs == 1:
+                for org in plan.todo:
+                    report(_build_one(job, org))
             else:
-                report(Outcome(org.code, org.name, "failed", 0.0, KILLED))
+                for org in _run_workers(plan.todo, job, jobs, report):
+                    clean_staging(plan.out, [org.code])
+                    again = _run_workers([org], job, 1, report)
+                    if again:
+                        report(Outcome(org.code, org.name, "failed", 0.0, KILLED))
+    finally:
+        clean_staging(plan.out, plan.codes)
+    timings["editions"] = time.perf_counter() - mark
+    return timings
 
 
-def _select(reference: Any, request: BatchRequest) -> tuple[list[Any], list[Outcome]]:
-    """The organisations to consider and the failures of unknown codes."""
-    from hi_reports.geography import organisations, resolve
-
-    if request.codes is None:
-        return list(organisations(reference, request.kind)), []
-    chosen: dict[str, Any] = {}
-    failures = []
-    for code in request.codes:
-        try:
-            org = resolve(reference, code, request.kind)
-        except GeographyError as error:
-            failures.append(Outcome(code, "", "failed", 0.0, str(error)))
-            continue
-        chosen.setdefault(org.code, org)
-    return list(chosen.values()), failures
+def finish_batch(
+    plan: BatchPlan, outcomes: list[Outcome], started: float, timings: dict[str, float]
+) -> BatchResult:
+    """Write the index of every edition in ``plan.out`` and put the outcomes in the order of the
+    kind (unknown codes first)."""
+    mark = time.perf_counter()
+    index = write_index(plan.out, plan.sources)
+    timings["index"] = time.perf_counter() - mark
+    order = {
+        code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *plan.codes])
+    }
+    outcomes = sorted(outcomes, key=lambda o: order.get(o.code, len(order)))
+    return BatchResult(outcomes, plan.out, index, time.perf_counter() - started, timings)
 
 
 def build_batch(
     request: BatchRequest,
-    reference: Any | None = None,
+    reference: Reference | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[Outcome], None] | None = None,
-    activity: Callable[[Any], str | None] | None = None,
+    activity: Callable[[Organisation], str | None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
-    """Build the edition of every organisation of a kind (or of ``request.codes``).
+    """Build the edition of every organisation of a kind (or of ``request.codes``): plan, run,
+    finish (:func:`plan_batch`, :func:`run_batch`, :func:`finish_batch`).
 
     Parameters
     ----------
@@ -445,7 +625,7 @@ def build_batch(
     activity
         Called with each :class:`~hi_reports.geography.Organisation`; returns a digest of what
         its edition prints or stores of the activity data (or None; by default
-        :func:`hi_reports.pipeline.build.activity_digest`). It becomes the manifest's ``activity``
+        :func:`hi_reports.pipeline.activity_digest`). It becomes the manifest's ``activity``
         input, so an edition is rebuilt when its digest changed.
     on_plan
         Called once with (editions to build, editions in total) before building starts.
@@ -460,89 +640,23 @@ def build_batch(
     HIReportsError
         Only for errors that concern the whole batch (missing data, unknown kind, missing engine).
     """
-    from hi_reports.book.project import BookSources
-    from hi_reports.data import load_reference
-    from hi_reports.data.reference import other_vintage, other_vintage_files
-    from hi_reports.geography import KINDS
-    from hi_reports.render import get_engine
-
     started = time.perf_counter()
-    timings: dict[str, float] = {}
-    if request.kind not in KINDS:
-        raise GeographyError(
-            f"unknown organisation kind {request.kind!r}; valid kinds: {', '.join(KINDS)}"
-        )
+    check_kind(request.kind)
     if reference is None:
         reference = load_reference(data_dir, request.vintage)
-    timings["reference"] = time.perf_counter() - started
-    sources = BookSources(request.book) if request.book else BookSources()
-    sources.check()
-    engine = get_engine(request.engine).name
-    orgs, outcomes = _select(reference, request)
-    # Before the editions folder is made: an unusable activity file leaves nothing behind. (Before
-    # the data digest too: reading activity may load the LSOA 2021 lookup.)
-    prepared: tuple[Any, ...] = ()
-    if request.activity:
-        from hi_reports.pipeline import activity_digest, prepare_activity, unsafe_specs
-
-        mark = time.perf_counter()
-        prepared = prepare_activity(
-            unsafe_specs(request.activity, request.unsafe_counts), reference, request.kind
-        )
-        timings["activity"] = time.perf_counter() - mark
-        if activity is None:
-            activity = functools.partial(activity_digest, prepared, reference=reference)
+    timings = {"reference": time.perf_counter() - started}
+    # Planned before the editions folder is made: unusable activity data or a missing data file
+    # leave nothing behind. (An edition another batch finishes meanwhile is built again: harmless.)
+    plan = plan_batch(
+        request, Path(os.path.abspath(Path(request.out).expanduser())), reference, activity
+    )
+    timings["plan"] = time.perf_counter() - started - timings["reference"]
     out = editions_folder(request.out)
     with locked(out):  # a second batch into `out` waits: it cleans staging folders
-        total = len(orgs) + len(outcomes)
-        codes = [org.code for org in orgs]
-        clean_staging(out, codes)
-        # The maps' LSOA boundary file enters the data digest like every other dataset; it is hashed,
-        # not read, so that a batch with nothing to build stays fast (a missing file is an error here).
-        from hi_reports.data import get_dataset
-        from hi_reports.data.loaders import data_dir as data_folder
-        from hi_reports.data.loaders import file_sha256, require_file
-        from hi_reports.geography.boundaries import boundary_dataset, lsoa_shapes
-
-        boundaries = boundary_dataset(reference)
-        data = data_digest(reference.sources)
-        # The other vintage's files feed the note comparing the two: hashed here, read only to build.
-        data.update(
-            {
-                name: file_sha256(path)
-                for name, path in (other_vintage_files(reference) or {}).items()
-            }
-        )
-        data = dict(sorted(data.items()))
-        data[boundaries] = file_sha256(
-            require_file(get_dataset(boundaries), data_folder(reference.folder))
-        )
-        inputs = Inputs(
-            package_version=__version__,
-            options={
-                "formats": sorted(request.formats),
-                "engine": engine,
-                "kind": request.kind,
-                "date": request.date.isoformat() if request.date else None,
-                "vintage": reference.vintage.name,
-                "audience": request.audience,
-                "front": front_digest(request.front),
-            },
-            data=dict(sorted(data.items())),
-            book=book_digest(sources.root),
-        )
-        digests = {org.code: activity(org) if activity else None for org in orgs}
-        todo = []
-        for org in orgs:
-            if not request.force and is_current(
-                out / org.code, inputs.with_activity(digests[org.code])
-            ):
-                outcomes.append(Outcome(org.code, org.name, "unchanged"))
-            else:
-                todo.append(org)
-        timings["plan"] = time.perf_counter() - started - timings["reference"]
+        clean_staging(out, plan.codes)
+        outcomes = list(plan.outcomes)
         if on_plan:
-            on_plan(len(todo), total)
+            on_plan(len(plan.todo), len(plan.todo) + len(plan.outcomes))
         if progress:
             for outcome in outcomes:
                 progress(outcome)
@@ -552,60 +666,5 @@ def build_batch(
             if progress:
                 progress(outcome)
 
-        if todo:
-            global _STATE
-            mark = time.perf_counter()
-            from hi_reports.pipeline import kind_profiles
-
-            profiles = kind_profiles(reference, request.kind)
-            from hi_reports.geography import membership, organisations
-
-            # Fill the geography's per-reference caches here, so that forked workers share them:
-            # organisations, weights and the LSOA shapes of the maps.
-            organisations(reference, "icb"), organisations(reference, request.kind)
-            membership(reference, request.kind)
-            lsoa_shapes(reference)
-            other = other_vintage(reference)
-            if other is not None and request.kind not in ("england", "trust"):
-                organisations(other, request.kind), membership(other, request.kind)
-            timings["profiles"] = time.perf_counter() - mark
-            state = _WorkerState(
-                reference=reference,
-                profiles=profiles,
-                out=out,
-                kind=request.kind,
-                formats=tuple(request.formats),
-                engine=engine,
-                book=Path(request.book) if request.book else None,
-                date=request.date or dt.date.today(),
-                inputs=inputs,
-                activity=digests,
-                prepared=prepared,
-                audience=request.audience,
-                front=request.front,
-            )
-            jobs = max(1, min(request.jobs or os.cpu_count() or 1, len(todo)))
-            mark = time.perf_counter()
-            try:
-                with _sigterm_interrupts():
-                    if jobs == 1:
-                        _STATE = state
-                        for org in todo:
-                            report(_build_one(org))
-                    else:
-                        _run_pool(todo, state, jobs, report)
-            finally:
-                _STATE = None
-                clean_staging(out, codes)
-            timings["editions"] = time.perf_counter() - mark
-
-        from hi_reports.batch.index import write_index
-
-        mark = time.perf_counter()
-        index = write_index(out, sources)
-        timings["index"] = time.perf_counter() - mark
-        order = {
-            code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *codes])
-        }
-        outcomes.sort(key=lambda o: order.get(o.code, len(order)))
-        return BatchResult(outcomes, out, index, time.perf_counter() - started, timings)
+        timings.update(run_batch(plan, report))
+        return finish_batch(plan, outcomes, started, timings)

@@ -8,12 +8,17 @@ vanilla JavaScript to sort the table by any column; without JavaScript it is a p
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
+import jinja2
+
+from hi_reports import __version__
 from hi_reports.batch.manifest import INDEX_TEMPLATE, MANIFEST_NAME, read_manifest
+from hi_reports.pipeline import BookSources
 
 #: Headline numbers of the index: (annex key, preferred chapter, column title).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -63,17 +68,30 @@ def headline_numbers(folder: Path) -> dict[str, Headline]:
     return {key: headline for key, (_, headline) in found.items()}
 
 
-def _template(templates: Path) -> Path:
-    own = Path(templates) / INDEX_TEMPLATE
-    if own.is_file():
-        return own
-    from hi_reports.book.project import BOOK_SOURCES
+class IndexRow(TypedDict):
+    """One edition's row of the index."""
 
-    return BOOK_SOURCES / "templates" / INDEX_TEMPLATE
+    code: str
+    name: str
+    kind: str
+    #: The edition's files, relative to the editions folder; None where not built.
+    html: str | None
+    pdf: str | None
+    docx: str | None
+    #: The numbers of :data:`HEADLINES`, in order; None where the annex lacks one.
+    numbers: list[Headline | None]
+    #: The day the edition was built (``YYYY-MM-DD``).
+    built: str
 
 
-def _rows(out: Path) -> list[dict[str, Any]]:
-    rows = []
+def _template(sources: BookSources) -> Path:
+    """The book's own index template, else the shipped one."""
+    own = sources.templates / INDEX_TEMPLATE
+    return own if own.is_file() else BookSources().templates / INDEX_TEMPLATE
+
+
+def _rows(out: Path) -> list[IndexRow]:
+    rows: list[IndexRow] = []
     for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / MANIFEST_NAME).is_file():
             continue
@@ -98,7 +116,7 @@ def _rows(out: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def write_index(out: Path, sources: Any | None = None) -> Path:
+def write_index(out: Path, sources: BookSources | None = None) -> Path:
     """Write ``out/index.html`` listing every edition under ``out`` that has a manifest.
 
     Parameters
@@ -106,25 +124,17 @@ def write_index(out: Path, sources: Any | None = None) -> Path:
     out
         The editions folder.
     sources
-        The book sources (:class:`hi_reports.book.project.BookSources`) whose
-        ``templates/editions-index.html.jinja`` and ``templates/html/style.css`` are used; the shipped ones
-        when None or when the template is missing there.
+        The book sources whose ``templates/editions-index.html.jinja`` and
+        ``templates/html/style.css`` are used; the shipped ones when None or when the template is
+        missing there.
 
     Returns
     -------
     Path
         The index page.
     """
-    import datetime as dt
-
-    import jinja2
-
-    from hi_reports import __version__
-    from hi_reports.book.project import BookSources
-
     out = Path(out)
-    sources = sources or BookSources()
-    template_path = _template(sources.templates)
+    template_path = _template(sources or BookSources())
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_path.parent)),
         autoescape=True,

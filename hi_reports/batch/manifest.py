@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hi_reports.data.loaders import file_sha256
+from hi_reports.errors import HIReportsError
+from hi_reports.pipeline import file_sha256
 
 __all__ = [
     "INDEX_TEMPLATE",
@@ -55,7 +56,6 @@ __all__ = [
     "Inputs",
     "Manifest",
     "book_digest",
-    "data_digest",
     "file_sha256",
     "is_current",
     "read_manifest",
@@ -107,15 +107,8 @@ def book_digest(
     return dict(sorted(hashes.items()))
 
 
-def data_digest(sources: Mapping[str, Any]) -> dict[str, str]:
-    """The sha256 of every reference dataset, by catalogue name.
-
-    Parameters
-    ----------
-    sources
-        :attr:`hi_reports.data.Reference.sources` (objects with a ``sha256`` attribute).
-    """
-    return {name: str(source.sha256) for name, source in sorted(sources.items())}
+class ManifestError(HIReportsError):
+    """A ``manifest.json`` of another schema, or missing a field: its edition is rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +123,7 @@ class Inputs:
         Build options that change the outputs: ``formats``, ``engine`` (resolved name), ``kind``,
         and ``date`` when one was asked for (an edition dated "today" is not rebuilt every day).
     data
-        ``{dataset: sha256}`` of the reference data (:func:`data_digest`).
+        ``{dataset: sha256}`` of the reference data (:func:`hi_reports.pipeline.data_inputs`).
     book
         ``{path: sha256}`` of the book sources (:func:`book_digest`).
     activity
@@ -197,19 +190,29 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
-        """Read a manifest from JSON data; raises KeyError or TypeError when malformed."""
-        if data.get("schema") != SCHEMA:
-            raise KeyError(f"manifest schema {data.get('schema')!r}, expected {SCHEMA}")
-        org = data["organisation"]
-        return cls(
-            code=org["code"],
-            name=org["name"],
-            kind=org["kind"],
-            inputs=Inputs(**data["inputs"]),
-            outputs=dict(data.get("outputs", {})),
-            built_at=data.get("built_at", ""),
-            seconds=float(data.get("seconds", 0.0)),
-        )
+        """Read a manifest from JSON data.
+
+        Raises
+        ------
+        ManifestError
+            When the data are of another schema or lack a field.
+        """
+        if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
+            schema = data.get("schema") if isinstance(data, Mapping) else None
+            raise ManifestError(f"manifest schema {schema!r}, expected {SCHEMA}")
+        try:
+            org = data["organisation"]
+            return cls(
+                code=org["code"],
+                name=org["name"],
+                kind=org["kind"],
+                inputs=Inputs(**data["inputs"]),
+                outputs=dict(data.get("outputs", {})),
+                built_at=data.get("built_at", ""),
+                seconds=float(data.get("seconds", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError) as error:  # a field missing or of another type
+            raise ManifestError(f"manifest field missing or malformed: {error}") from None
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:
@@ -233,7 +236,7 @@ def read_manifest(folder: Path) -> Manifest | None:
     path = Path(folder) / MANIFEST_NAME
     try:
         return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, ManifestError):
         return None
 
 

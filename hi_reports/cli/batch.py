@@ -2,7 +2,8 @@
 
 ::
 
-    hi-reports build --kind icb --all --out editions [--jobs N] [--force] [--format html,pdf] [--quiet]
+    hi-reports build --kind icb --all --out editions [--jobs N] [--force] [--format html,pdf]
+        [--quiet]
 
 The progress bar (rich, on stderr) shows editions done, failed, elapsed and remaining time; a
 summary table follows. ``--quiet`` prints one summary line and the failures only, for CI logs.
@@ -14,9 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, TextIO
 
 from hi_reports.batch.build import BatchRequest, BatchResult, Outcome, build_batch
+from hi_reports.cli.config import front_matter
+from hi_reports.errors import HIReportsError
+from hi_reports.pipeline import ActivitySpec
+
+if TYPE_CHECKING:  # rich is imported on use
+    from rich.table import Table
 
 
 def summary_line(result: BatchResult) -> str:
@@ -24,17 +31,17 @@ def summary_line(result: BatchResult) -> str:
     total = len(result.outcomes)
     return (
         f"{total} edition{'s' if total != 1 else ''}: {len(result.built)} built, "
-        f"{len(result.unchanged)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
-        f"index: {result.index}"
+        f"{len(result.unchanged)} unchanged, {len(result.failed)} failed in "
+        f"{result.seconds:.1f} s; index: {result.index}"
     )
 
 
-def _print_failures(result: BatchResult, stream: Any) -> None:
+def _print_failures(result: BatchResult, stream: TextIO) -> None:
     for outcome in result.failed:
         print(f"hi-reports: {outcome.code}: failed: {outcome.reason}", file=stream)
 
 
-def _table(result: BatchResult) -> Any:
+def _table(result: BatchResult) -> Table:
     from rich.table import Table
 
     table = Table(title="Editions", show_lines=False)
@@ -58,16 +65,17 @@ def _table(result: BatchResult) -> Any:
 
 
 def run_batch(
-    args: argparse.Namespace, activity: tuple[Any, ...] = (), codes: Sequence[str] | None = None
+    args: argparse.Namespace,
+    activity: tuple[ActivitySpec, ...] = (),
+    codes: Sequence[str] | None = None,
 ) -> int:
     """Run ``hi-reports build --all`` (or ``--org A,B,...``) from parsed arguments; return the exit
     status.
 
-    ``activity`` holds the activity measures (:class:`hi_reports.pipeline.build.ActivitySpec`) the
+    ``activity`` holds the activity measures (:class:`hi_reports.pipeline.ActivitySpec`) the
     command line asked for; they are read once and added to every edition. ``codes`` restricts the
     batch to those organisations of the kind.
     """
-    from hi_reports.cli.main import front_matter
 
     front = front_matter(args)
     request = BatchRequest(
@@ -86,8 +94,6 @@ def run_batch(
         front=front,
     )
     if args.jobs is not None and args.jobs < 1:
-        from hi_reports.errors import HIReportsError
-
         raise HIReportsError(f"--jobs {args.jobs}: give a number of worker processes of 1 or more")
     if args.quiet:
         result = build_batch(request, data_dir=args.data_dir)

@@ -15,25 +15,38 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeGuard
 
 from hi_reports import __version__
-from hi_reports.errors import HIReportsError, UsageError
+from hi_reports.cli.config import activity_specs, front_matter
+from hi_reports.errors import HIReportsError, TemplateError, UsageError
 from hi_reports.geography.organisations import KINDS
 
-FORMATS = ("html", "pdf", "docx", "html-single", "brief")
+if TYPE_CHECKING:  # imported on use: `--help` needs neither the pipeline nor the renderers
+    from hi_reports.pipeline import BuiltEdition
+    from hi_reports.render.base import Format
+
 MIRROR_HELP = (
     "fetch missing datasets from URL/<file name> instead of the publishers "
     "(default: $HI_REPORTS_MIRROR)"
 )
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
+def _is_format(text: str) -> TypeGuard[Format]:
+    # imported on use: the renderers load pandoc's and Typst's bindings, which `--help` needs not
+    from hi_reports.render.base import FORMATS
+
+    return text in FORMATS
+
+
+def _formats(text: str) -> tuple[Format, ...]:
+    from hi_reports.render.base import FORMATS
+
+    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    chosen = tuple(part for part in parts if _is_format(part))
+    unknown = [part for part in parts if not _is_format(part)]
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(
             f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(FORMATS)}"
@@ -101,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="build an edition with synthetic activity data of a known gradient (labelled synthetic)",
+        help="build an edition with synthetic activity data of a known gradient "
+        "(labelled synthetic)",
     )
     demo.add_argument("--org", default="QHL", help="ODS or ONS code (default: QHL)")
     _edition_arguments(demo, data_help)
@@ -196,8 +210,9 @@ def _vintage_argument(parser: argparse.ArgumentParser) -> None:
         "--vintage",
         choices=list(VINTAGES),
         default=None,
-        help=f"reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, ICBs 2022) or "
-        f"2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); default {DEFAULT_VINTAGE}",
+        help="reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, "
+        "ICBs 2022) or 2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); "
+        f"default {DEFAULT_VINTAGE}",
     )
 
 
@@ -245,238 +260,10 @@ def _unsafe_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) 
     )
 
 
-def activity_specs(args: argparse.Namespace) -> tuple:
-    """The activity measures the command line asks for, in order: --config, --activity, demo.
-
-    They are checked before any data are read (names, files, periods, column mappings; see
-    :func:`hi_reports.pipeline.build.check_activity_specs`), and refused for a vintage without residents
-    by single year of age.
-    """
-    described = (
-        getattr(args, "measure", None)
-        or getattr(args, "columns", None)
-        or getattr(args, "period", None)
-    )
-    if described and not getattr(args, "activity", None):
-        raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
-    specs = list(read_config(args.config).activity) if getattr(args, "config", None) else []
-    if (
-        not specs
-        and not getattr(args, "activity", None)
-        and not getattr(args, "demo_activity", False)
-    ):
-        return ()  # the edition stage is not imported: a batch with nothing to build stays fast
-    from hi_reports.data.vintage import get_vintage
-    from hi_reports.pipeline import ActivitySpec, check_activity_specs
-
-    if getattr(args, "activity", None):
-        if not args.measure:
-            raise UsageError('--activity needs --measure, e.g. --measure "Emergency admissions"')
-        specs.append(ActivitySpec(args.measure, args.activity, args.columns, args.period))
-    if getattr(args, "demo_activity", False):
-        specs.append(ActivitySpec("Emergency admissions", demo=True))
-    check_activity_specs(specs)
-    vintage = get_vintage(args.vintage)
-    if not vintage.single_year_ages:
-        raise UsageError(
-            f"activity data need residents by single year of age; --vintage {vintage.name} has "
-            f"{vintage.sources.population} only: add activity to editions of --vintage 2019"
-        )
-    return tuple(specs)
-
-
-def front_matter(args: argparse.Namespace) -> Any:
-    """The board paper's front matter the ``--config`` file gives (a
-    :class:`hi_reports.render._project.Front`), or None."""
-    config = getattr(args, "config", None)
-    return read_config(config).front if config is not None else None
-
-
-#: The keys of a config file, and of each of its ``activity:`` entries.
-CONFIG_KEYS = ("activity", "unsafe_counts", "front")
-ENTRY_KEYS = ("file", "measure", "columns", "period")
-
-
-def _unknown_keys(where: str, keys: list[str], valid: tuple[str, ...]) -> str:
-    """``where`` has unknown keys: which, the valid ones, and the closest match of each."""
-    import difflib
-
-    close = {k: difflib.get_close_matches(k, valid, n=1, cutoff=0.6) for k in keys}
-    suggest = "; ".join(f"did you mean {m[0]!r} for {k!r}?" for k, m in close.items() if m)
-    return (
-        f"{where} has unknown key{'s' if len(keys) > 1 else ''} {', '.join(map(repr, keys))}"
-        + (f" ({suggest})" if suggest else "")
-        + f"; valid keys: {', '.join(valid)}"
-    )
-
-
-def _yaml_problem(error: Exception) -> str:
-    """A YAML error on one line: where and what."""
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return where + " ".join(str(problem).split())
-
-
-@dataclass(frozen=True)
-class ConfigFile:
-    """What a ``--config`` file asks for: activity measures and a board paper's front matter."""
-
-    activity: tuple[Any, ...] = ()
-    front: Any = None  # a hi_reports.front.Front; its logo an absolute path
-
-
-def read_config(path: Path) -> ConfigFile:
-    """Read a project config file (YAML): its ``activity:`` list and ``front:`` mapping; paths
-    (activity files, the logo) are relative to it.
-
-    A top-level ``unsafe_counts: true`` asks for true counts for every measure (internal use only).
-    ``front:`` holds the board paper's front matter (``classification``, ``version``, ``author``,
-    ``contact``, ``purpose``, ``logo``).
-
-    Raises
-    ------
-    DataError
-        One line naming the file (and entry) for a file that is missing, not YAML, empty, not a
-        mapping, has an unknown key (with the valid ones and the closest match), or an entry
-        without ``file:`` and ``measure:`` or with a value of the wrong type.
-    """
-    import yaml
-
-    from hi_reports.data.activity import column_mapping
-    from hi_reports.errors import DataError
-    from hi_reports.pipeline import ActivitySpec
-
-    def fail(message: str, hint: str | None = "see the README's activity section") -> NoReturn:
-        raise DataError(f"config file {path}: {message}", hint=hint, path=path)
-
-    if not path.is_file():
-        fail(
-            "is a folder, not a file" if path.is_dir() else "not found",
-            hint="check the --config path",
-        )
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        fail("is not UTF-8 text")
-    except OSError as error:
-        fail(f"cannot be read ({error.strerror})")
-    except yaml.YAMLError as error:
-        fail(f"is not valid YAML ({_yaml_problem(error)})")
-    example = "activity: [{file: admissions.csv, measure: Emergency admissions}] or front: {classification: OFFICIAL}"
-    if isinstance(config, dict) and isinstance(
-        config.get("hi-reports"), dict
-    ):  # a book's _quarto.yml
-        config = {k: v for k, v in config["hi-reports"].items() if k in CONFIG_KEYS}
-    if config is None:
-        fail("is empty; it needs an `activity:` list or a `front:` mapping", hint=f"e.g. {example}")
-    if not isinstance(config, dict):
-        fail(
-            f"must be a mapping with an `activity:` list or a `front:` mapping, not a {_yaml_type(config)}",
-            hint=f"e.g. {example}",
-        )
-    unknown = [str(k) for k in config if k not in CONFIG_KEYS]
-    if unknown:
-        fail(_unknown_keys("the file", unknown, CONFIG_KEYS))
-    if config.get("unsafe_counts", False) not in (True, False):
-        fail(f"`unsafe_counts:` must be true or false, not {config['unsafe_counts']!r}")
-    front = _front(config.get("front"), path, fail)
-    if "activity" not in config and "front" in config:
-        return ConfigFile((), front)
-    entries = config.get("activity")
-    if not isinstance(entries, list) or not entries:
-        fail(
-            "`activity:` must be a list of measures, "
-            + ("not empty" if isinstance(entries, list) else f"not a {_yaml_type(entries)}"),
-            hint=f"e.g. {example}",
-        )
-    specs = []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            fail(
-                f"activity entry {number} must be a mapping like {{file: ..., measure: ...}}, "
-                f"not a {_yaml_type(entry)}"
-            )
-        unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
-        if unknown:
-            fail(_unknown_keys(f"activity entry {number}", unknown, ENTRY_KEYS))
-        if not entry.get("file") or not entry.get("measure"):
-            fail(
-                f"activity entry {number} needs `file:` and `measure:`",
-                hint="e.g. - {file: admissions.parquet, measure: Emergency admissions}",
-            )
-        for key in ("file", "measure", "period"):
-            value = entry.get(key)
-            if value is not None and (
-                not isinstance(value, (str, int, float)) or isinstance(value, bool)
-            ):
-                fail(f"activity entry {number}: `{key}:` must be text, not a {_yaml_type(value)}")
-        columns = entry.get("columns")
-        if (
-            columns is not None
-            and not isinstance(columns, str)
-            and not (
-                isinstance(columns, dict)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items())
-            )
-        ):
-            fail(
-                f"activity entry {number}: `columns:` must map our column names to yours, not "
-                f"{columns!r}",
-                hint="e.g. columns: {lsoa_code: LSOA11, age: AgeOnAdmission}",
-            )
-        try:
-            column_mapping(columns)
-        except DataError as error:
-            fail(f"activity entry {number}: {error.message}", hint=error.hint)
-        specs.append(
-            ActivitySpec(
-                str(entry["measure"]),
-                (path.parent / str(entry["file"])).resolve(),
-                columns,
-                None if entry.get("period") is None else str(entry["period"]),
-                unsafe_counts=config.get("unsafe_counts") is True,
-            )
-        )
-    return ConfigFile(tuple(specs), front)
-
-
-def _front(value: Any, path: Path, fail: Callable[..., NoReturn]) -> Any:
-    """The ``front:`` mapping of a config file, checked, its logo made absolute and checked to be
-    an image file."""
-    from hi_reports.errors import TemplateError
-    from hi_reports.front import Front, logo_problem, read_front
-
-    try:
-        front = read_front(value, "`front:`")
-    except TemplateError as error:
-        fail(error.message, hint=f"{error.hint}; see the README's Board papers section")
-    if front.logo is None:
-        return front
-    logo = (path.parent / front.logo).resolve()
-    problem = logo_problem(logo)
-    if problem:
-        fail(
-            f"`front: logo:` {front.logo} {problem}",
-            hint="paths are relative to the config file; see the README's Board papers section",
-        )
-    return Front(**{**front.__dict__, "logo": str(logo)})
-
-
-def _yaml_type(value: Any) -> str:
-    """What a YAML value is, in words."""
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    if value is None:
-        return "empty value"
-    return "number" if isinstance(value, (int, float)) else type(value).__name__
-
-
-def _report(edition, started: float) -> None:
+def _report(edition: BuiltEdition, started: float) -> None:
+    seconds = time.perf_counter() - started
     print(
-        f"{edition.org.name} ({edition.org.code}): edition built in {time.perf_counter() - started:.1f} s"
+        f"{edition.org.name} ({edition.org.code}): edition built in {seconds:.1f} s"
         + (f"; it replaced the earlier edition in {edition.folder}" if edition.replaced else "")
     )
     marks = {p.disclosure.mark for p in edition.activity if not p.disclosure.safe}
@@ -537,9 +324,11 @@ def _build(args: argparse.Namespace) -> int:
 
     if not args.org:
         raise HIReportsError(
-            "build needs --org CODE for one edition, or --all for every organisation of --kind; no "
-            "_quarto.yml with a hi-reports: section (a book project) is in this folder or above it",
-            hint="e.g. hi-reports build --org QHL; for a book project, cd into it or give --book DIR",
+            "build needs --org CODE for one edition, or --all for every organisation of --kind; "
+            "no _quarto.yml with a hi-reports: section (a book project) is in this folder or "
+            "above it",
+            hint="e.g. hi-reports build --org QHL; for a book project, cd into it or give "
+            "--book DIR",
         )
     started = time.perf_counter()
     edition = build_edition(
@@ -622,13 +411,14 @@ def _data_status(args: argparse.Namespace) -> int:
 
     table = status(args.data_dir)
     print(f"data folder: {data_dir(args.data_dir)}")
-    for row in table.itertuples(index=False):
-        rows = "" if row.rows is None or row.rows != row.rows else f"{int(row.rows):,} rows"
-        sha = row.sha256 if isinstance(row.sha256, str) else ""  # missing: NaN in the table
-        print(f"{row.dataset:22} {row.status:8} {row.vintage:45} {rows:12} {sha}")
+    for row in table.to_dict("records"):
+        count = row["rows"]  # missing: None, or NaN in the table
+        rows = "" if count is None or count != count else f"{int(count):,} rows"
+        sha = row["sha256"] if isinstance(row["sha256"], str) else ""  # missing: NaN in the table
+        print(f"{row['dataset']:22} {row['status']:8} {row['vintage']:45} {rows:12} {sha}")
         print(
-            f"{'':22} {row.file}  (needed for {row.needed_for})"
-            + (f"  [{row.note}]" if row.note else "")
+            f"{'':22} {row['file']}  (needed for {row['needed_for']})"
+            + (f"  [{row['note']}]" if row["note"] else "")
         )
     from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
 
@@ -638,7 +428,8 @@ def _data_status(args: argparse.Namespace) -> int:
         return 0
     bad = table[table["status"].isin(["changed", "error"])]
     print(
-        f"{len(absent)} of {len(table)} datasets missing, changed or unreadable: {', '.join(absent['dataset'])}"
+        f"{len(absent)} of {len(table)} datasets missing, changed or unreadable: "
+        f"{', '.join(absent['dataset'])}"
     )
     for vintage in VINTAGES.values():
         lacking = [n for n in vintage.required if n in set(absent["dataset"])]
@@ -654,7 +445,8 @@ def _data_status(args: argparse.Namespace) -> int:
     lacking = [n for n in default.required if n in set(absent["dataset"])]
     if lacking:
         raise HIReportsError(
-            f"the default vintage {default.name} lacks {', '.join(lacking)} in {data_dir(args.data_dir)}",
+            f"the default vintage {default.name} lacks {', '.join(lacking)} in "
+            f"{data_dir(args.data_dir)}",
             hint="run `hi-reports data fetch` (or see each one's note above)",
         )
     return 0
@@ -668,25 +460,23 @@ def _data_fetch(args: argparse.Namespace) -> int:
     folder = data_dir(args.data_dir)
     mirror = mirror_url(args.mirror)
     print(f"data folder: {folder}" + (f"; mirror: {mirror}" if mirror else ""))
-    try:
-        done = fetch_all(args.ids, folder, mirror, progress=sys.stderr.isatty())
-    except KeyError as error:
-        raise UsageError(error.args[0]) from None
+    done = fetch_all(args.ids, folder, mirror, progress=sys.stderr.isatty())
     for name, fetched in done:
         if fetched is None:
             print(f"{name:22} present")
             continue
         check = {True: "sha256 verified", None: "no known sha256: recorded"}[fetched.known]
         print(
-            f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} {fetched.sha256}"
+            f"{name:22} fetched  {fetched.path.name}  {fetched.rows:,} rows  {check} "
+            f"{fetched.sha256}"
         )
         print(f"{'':22} from {source_url(fetched.dataset, mirror)}")
     print(f"{len(done)} datasets ready in {folder}")
     by_hand = [] if args.ids else unfetchable(folder, mirror)
     for dataset in by_hand:
         print(
-            f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has no "
-            f"fixed file: {dataset.add_hint}"
+            f"{dataset.name:22} by hand  needed for {needed_for(dataset.name)}; the publisher has "
+            f"no fixed file: {dataset.add_hint}"
         )
     if by_hand:
         print(
@@ -723,7 +513,8 @@ def _data_verify(args: argparse.Namespace) -> int:
     present = [c for c in checks if c.status != "missing"]
     if bad:
         raise HIReportsError(
-            f"{len(bad)} of {len(present)} files in {folder} differ from their sha256: {', '.join(bad)}",
+            f"{len(bad)} of {len(present)} files in {folder} differ from their sha256: "
+            f"{', '.join(bad)}",
             hint="see each one's line above",
         )
     if not present:
@@ -738,13 +529,11 @@ def _data_verify(args: argparse.Namespace) -> int:
 def _data_add(args: argparse.Namespace) -> int:
     from hi_reports.data.fetch import add
 
-    try:
-        added = add(args.id, args.file, args.data_dir)
-    except KeyError as error:
-        raise UsageError(error.args[0]) from None
+    added = add(args.id, args.file, args.data_dir)
     note = {
         True: "its sha256 is the one the catalogue knows",
-        False: "its sha256 is not the catalogue's reference copy (e.g. the publisher's layout): recorded",
+        False: "its sha256 is not the catalogue's reference copy (e.g. the publisher's layout): "
+        "recorded",
         None: "the catalogue knows no sha256 for it: recorded",
     }[added.known]
     print(f"{args.id}: {args.file} added as {added.path} ({added.rows:,} rows); {note}")
@@ -760,7 +549,7 @@ def _project(args: argparse.Namespace) -> None:
     if args.command == "build":
         from hi_reports.book.starter import project_options
 
-        book = args.book
+        book: Path | None = args.book
         if book is None:  # the working folder, or the nearest folder above it, with a project
             for folder in (Path.cwd(), *Path.cwd().parents):
                 if (folder / "_quarto.yml").is_file() and project_options(folder):
@@ -768,7 +557,7 @@ def _project(args: argparse.Namespace) -> None:
                     break
         options = project_options(book) if book is not None else {}
         args.book = book
-        if options:
+        if book is not None and options:
             if args.org is None and not args.all and options.get("org") is not None:
                 args.org = str(options["org"])
             args.kind = args.kind or options.get("kind")
@@ -778,11 +567,18 @@ def _project(args: argparse.Namespace) -> None:
             args.audience = args.audience or options.get("audience")
             if args.formats is None and options.get("formats") is not None:
                 formats = options["formats"]
-                args.formats = _formats(
-                    ",".join(formats) if isinstance(formats, list) else str(formats)
-                )
+                text = ",".join(map(str, formats)) if isinstance(formats, list) else str(formats)
+                try:
+                    args.formats = _formats(text)
+                except argparse.ArgumentTypeError as error:  # as --format would say it
+                    config = book / "_quarto.yml"
+                    raise TemplateError(
+                        f"{config}: `formats:` of the `hi-reports:` section: {error}",
+                        path=str(config),
+                    ) from None
             if options.get("activity") and not (args.config or args.activity):
-                args.config = book / "_quarto.yml"  # read as a config file: its hi-reports: section
+                # read as a config file: its hi-reports: section
+                args.config = book / "_quarto.yml"
     if hasattr(args, "formats") and args.formats is None:
         args.formats = ("html", "pdf")
     if hasattr(args, "vintage") and args.vintage is None:
@@ -796,8 +592,8 @@ def _init(args: argparse.Namespace) -> int:
 
     config = init_project(args.folder, args.org, args.kind)
     print(
-        f"book project written to {args.folder}: {config.name}, chapters/ (with chapters/local.qmd, "
-        "an example chapter of your own) and templates/"
+        f"book project written to {args.folder}: {config.name}, chapters/ (with "
+        "chapters/local.qmd, an example chapter of your own) and templates/"
     )
     print(f"  build it: cd {args.folder} && hi-reports build")
     return 0
@@ -827,7 +623,13 @@ def _cli_message(error: HIReportsError) -> str:
     argparse names an argument (``argument --kind: ...``)."""
     if error.option is None:
         return str(error)
-    return f"argument --{error.option.replace('_', '-')}: {error}"
+    flag = _POSITIONAL.get(error.option, f"--{error.option.replace('_', '-')}")
+    return f"argument {flag}: {error}"
+
+
+#: Settings the command line takes as positional arguments, named by their metavar as argparse
+#: names them (``argument ID: ...``).
+_POSITIONAL = {"id": "ID"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

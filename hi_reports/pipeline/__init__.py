@@ -6,10 +6,19 @@
   (``hi_reports.edition(org)``);
 - :class:`ActivitySpec`, :func:`check_activity_specs`, :func:`prepare_activity` and
   :func:`activity_digest` read the organisation's own activity data once per kind;
-- :func:`kind_profiles`, :func:`chapter_context` and :func:`data_inputs` are what a batch shares
-  between the editions of a kind.
+- :func:`select`, :func:`shared_profiles`, :func:`data_inputs`, :func:`book_sources` and
+  :func:`engine_name` are what a batch works out once for the editions of a kind;
+- the types these take and give (:class:`Reference`, :class:`Organisation`, :class:`Profiles`,
+  :class:`BookSources`, the output :data:`Format` and :data:`FORMATS`), :func:`load_reference`
+  and :func:`file_sha256` are re-exported, so that the batch and the CLI need no stage below
+  this one.
 """
 
+from hi_reports.book.project import BookSources
+from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
+from hi_reports.data.loaders import file_sha256
+from hi_reports.geography import Organisation
+from hi_reports.indicators.profiles import Profiles
 from hi_reports.pipeline.activity import (
     MEASURE_MAX,
     ActivitySpec,
@@ -24,23 +33,47 @@ from hi_reports.pipeline.build import BuiltEdition, build_edition
 from hi_reports.pipeline.chapters import literate
 from hi_reports.pipeline.compute import edition
 from hi_reports.pipeline.context import chapter_context, coverage, kind_profiles
+from hi_reports.pipeline.kind import (
+    book_sources,
+    check_kind,
+    data_inputs,
+    engine_name,
+    select,
+    shared_profiles,
+)
 from hi_reports.pipeline.request import EditionRequest
+from hi_reports.render.base import FORMATS, Format
 
 __all__ = [
+    "DEFAULT_VINTAGE",
+    "FORMATS",
     "MEASURE_MAX",
     "ActivitySpec",
+    "BookSources",
     "BuiltEdition",
     "EditionRequest",
+    "Format",
+    "Organisation",
     "PreparedActivity",
+    "Profiles",
+    "Reference",
     "activity_digest",
+    "book_sources",
     "build_edition",
     "chapter_context",
     "check_activity_specs",
+    "check_kind",
     "coverage",
+    "data_inputs",
     "edition",
+    "engine_name",
+    "file_sha256",
     "kind_profiles",
     "literate",
+    "load_reference",
     "measures",
     "prepare_activity",
+    "select",
+    "shared_profiles",
     "unsafe_specs",
 ]

@@ -19,16 +19,15 @@ from hi_reports.data import Reference
 from hi_reports.data.activity import ActivitySummary, read_activity
 from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.draw.charts import draw_activity_charts
-from hi_reports.draw.maps import activity_map
+from hi_reports.draw.maps import MappedActivity, activity_map
 from hi_reports.errors import DataError
 from hi_reports.formatting import in_sentence
 from hi_reports.formatting import slug as _slug
-from hi_reports.geography import Organisation, membership
+from hi_reports.geography import ENGLAND_CODE, Organisation, membership
 from hi_reports.geography.boundaries import Shapes
 from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, Disclosure
 from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.profiles import ENGLAND
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,8 @@ class ActivitySpec:
     demo
         Generate deterministic synthetic activity with a known gradient instead of reading a file.
     unsafe_counts
-        Keep the true counts (no suppression or rounding): internal use only, marked on every output.
+        Keep the true counts (no suppression or rounding): internal use only, marked on every
+        output.
     """
 
     measure: str
@@ -60,7 +60,7 @@ class ActivitySpec:
 
 
 def unsafe_specs(specs: Sequence[ActivitySpec], unsafe: bool) -> tuple[ActivitySpec, ...]:
-    """``specs``, each asking for true counts when ``unsafe`` (``--unsafe-counts``); as they are otherwise."""
+    """``specs``, each asking for true counts when ``unsafe``; as they are otherwise."""
     return tuple(dataclasses.replace(s, unsafe_counts=True) if unsafe else s for s in specs)
 
 
@@ -93,7 +93,7 @@ MEASURE_MAX = 120
 
 def _describe(spec: ActivitySpec) -> str:
     """Where a measure comes from, in words: its file, or the synthetic data."""
-    return "the synthetic --demo-activity data" if spec.demo else f"file {spec.path}"
+    return "the synthetic demonstration data" if spec.demo else f"file {spec.path}"
 
 
 def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
@@ -118,14 +118,14 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
         if not isinstance(name, str) or not name.strip():
             raise DataError(
                 f"activity measure of {_describe(spec)}: the name is empty",
-                hint='give it one, e.g. --measure "Emergency admissions"',
+                hint='give it one, e.g. "Emergency admissions"',
             )
         shown = name if len(name) <= 60 else f"{name[:57]}..."
         if len(name) > MEASURE_MAX:
             raise DataError(
-                f"activity measure {shown!r} of {_describe(spec)}: the name has {len(name)} characters, "
-                f"more than {MEASURE_MAX}",
-                hint="it titles sections, charts and tables: give a shorter --measure",
+                f"activity measure {shown!r} of {_describe(spec)}: the name has {len(name)} "
+                f"characters, more than {MEASURE_MAX}",
+                hint="it titles sections, charts and tables: give a shorter name",
             )
         if any(unicodedata.category(c).startswith("C") for c in name):  # control, format, ...
             raise DataError(
@@ -137,13 +137,14 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
         if not key:
             raise DataError(
                 f"activity measure {shown!r} of {_describe(spec)}: the name has no letter or digit",
-                hint='e.g. --measure "Emergency admissions"',
+                hint='e.g. "Emergency admissions"',
             )
         if key in seen:
             other = seen[key]
             raise DataError(
-                f"activity measures {other.measure!r} ({_describe(other)}) and {name!r} ({_describe(spec)}) "
-                f"have the same key {key!r}: their charts, maps and annex rows would overwrite each other",
+                f"activity measures {other.measure!r} ({_describe(other)}) and {name!r} "
+                f"({_describe(spec)}) have the same key {key!r}: their charts, maps and annex rows "
+                "would overwrite each other",
                 hint="give each measure a different name",
             )
         seen[key] = spec
@@ -163,7 +164,7 @@ def _check_file(spec: ActivitySpec) -> None:
         )
         raise DataError(
             f"activity file {spec.path} for {spec.measure!r} {state}",
-            hint="give the path of a CSV or Parquet file with --activity",
+            hint="give the path of a CSV or Parquet file",
             path=spec.path,
         )
     activity_source(Path(spec.path))  # an unknown format
@@ -174,7 +175,8 @@ def _check_file(spec: ActivitySpec) -> None:
 def prepare_activity(
     specs: Sequence[ActivitySpec], reference: Reference, kind: str
 ) -> tuple[PreparedActivity, ...]:
-    """Read each activity measure once and compute its indicators for every organisation of ``kind``.
+    """Read each activity measure once and compute its indicators for every organisation of
+    ``kind``.
 
     Raises
     ------
@@ -186,15 +188,17 @@ def prepare_activity(
     check_activity_specs(specs)
     if specs and not reference.vintage.single_year_ages:
         raise DataError(
-            f"activity data need residents by single year of age; vintage {reference.vintage.name} has "
-            f"{reference.vintage.sources.population} only",
-            hint="add activity data to editions of --vintage 2019",
+            "activity data need residents by single year of age; vintage "
+            f"{reference.vintage.name} has {reference.vintage.sources.population} only",
+            hint="add activity data to editions of vintage 2019",
+            option="vintage",
         )
     prepared = []
     for spec in specs:
         if spec.demo:
             counts, summary, sha, years = demo_activity(reference, calibrate=True), None, None, 1.0
         else:
+            assert spec.path is not None  # check_activity_specs refuses a file measure without one
             try:
                 lookup = reference.load_extra("lsoa11_lsoa21_lookup")
             except DataError:
@@ -238,20 +242,19 @@ def activity_digest(
     for item in prepared:
         digest.update(json.dumps(spec_arguments(item.spec), sort_keys=True, default=str).encode())
         digest.update(f"|{item.synthetic}|{item.disclosure}|".encode())
-        for key, units in ((org.key, ("count", "number", "share")), (ENGLAND, ("number",))):
+        for key, units in ((org.key, ("count", "number", "share")), (ENGLAND_CODE, ("number",))):
             for measure in measures(
                 activity_figures(item.results, key, in_sentence(item.spec.measure))
             ):
                 if measure.unit in units:
                     digest.update(f"{measure.key}={_printed(measure)};".encode())
-        # the methods appendix prints the file's quality table and the count outside the organisation
+        # the methods appendix prints the file's quality table and the count outside the
+        # organisation
         for measure in measures(quality_measures(item, org, _slug(item.spec.measure), "")):
             digest.update(f"{measure.key}={_printed(measure)};".encode())
         if reference is not None and item.lsoa_events is not None:
             weights = membership(reference, org.kind)
-            codes = weights.loc[
-                (weights["org"] == org.key) & (weights["weight"] > 0), reference.lsoas.index.name
-            ]
+            codes = weights.loc[(weights["org"] == org.key) & (weights["weight"] > 0), "lsoa_code"]
             events = item.lsoa_events.reindex(sorted(codes), fill_value=0)
             published = pd.Series(item.disclosure.publish(events.to_numpy()), index=events.index)
             digest.update(pd.util.hash_pandas_object(published).to_numpy().tobytes())
@@ -263,7 +266,7 @@ def _printed(measure: Measure) -> str:
     return formatting.by_unit(measure.unit, measure.value, measure.of, digits)
 
 
-def measures(item: Any) -> list[Measure]:
+def measures(item: object) -> list[Measure]:
     """Every :class:`Measure` in ``item`` (a chapter context, or any part of one), depth first."""
     if isinstance(item, Measure):
         return [item]
@@ -371,14 +374,14 @@ def quality_measures(
                         ),
                     }
                 )
-    local = prepared.results.group(org.key, "all").loc["All", "events"]
-    total = prepared.results.group(ENGLAND, "all").loc["All", "events"]
+    local = float(prepared.results.group(org.key, "all")["events"].loc["All"])
+    total = float(prepared.results.group(ENGLAND_CODE, "all")["events"].loc["All"])
     outside = Measure(
         f"activity.{slug}.outside",
         rule.publish_one(total - local),
         "count",
-        f"{name} of residents outside the organisation (kept for England's rates, not in the local rates)"
-        + control,
+        f"{name} of residents outside the organisation (kept for England's rates, not in the "
+        "local rates)" + control,
         source,
     )
     return quality, outside
@@ -404,10 +407,10 @@ def activity_context(
     figures = activity_figures(prepared.results, org.key, in_sentence(name), source=source)
     england = activity_figures(
         prepared.results,
-        ENGLAND,
+        ENGLAND_CODE,
         in_sentence(name),
         source=source,
-        key=None if org.key == ENGLAND else f"activity.{slug}.england",
+        key=None if org.key == ENGLAND_CODE else f"activity.{slug}.england",
     )
     rule = prepared.disclosure
     quality, outside = quality_measures(prepared, org, slug, source)
@@ -416,18 +419,11 @@ def activity_context(
     )
     rate_map = None
     if reference is not None and shapes is not None and prepared.lsoa_events is not None:
+        mapped = MappedActivity(
+            name, slug, prepared.lsoa_events, prepared.years, rule, prepared.synthetic
+        )
         rate_map = activity_map(
-            org,
-            reference,
-            shapes,
-            membership(reference, org.kind),
-            prepared.lsoa_events,
-            prepared.years,
-            slug,
-            name,
-            prepared.synthetic,
-            figures_dir,
-            rule,
+            org, reference, shapes, membership(reference, org.kind), mapped, figures_dir
         )
     return {
         "name": name,

@@ -4,7 +4,6 @@ An edition is built in a temporary folder beside its destination and moved into 
 failure leaves nothing half-written under ``--out``.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -81,7 +80,8 @@ def build_edition(
     reference = reference if reference is not None else load_reference(data_dir, request.vintage)
     if reference.vintage.name != str(request.vintage):
         raise ValueError(
-            f"the reference data are vintage {reference.vintage.name}, the request {request.vintage}"
+            f"the reference data are vintage {reference.vintage.name}, "
+            f"the request {request.vintage}"
         )
     org = resolve(reference, request.org, request.kind)
     if profiles is None:

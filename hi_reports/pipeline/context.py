@@ -12,7 +12,7 @@ from typing import Any
 from hi_reports import __version__
 from hi_reports.api import ChapterContext
 from hi_reports.data import Reference
-from hi_reports.data.reference import other_vintage
+from hi_reports.data.reference import edition_sources, other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.draw.charts import draw_charts, draw_variation_charts
 from hi_reports.draw.maps import attribution, england_maps, organisation_maps
@@ -88,20 +88,15 @@ def chapter_context(
         maps = organisation_maps(
             org, reference, shapes, membership(reference, org.kind), figures_dir
         )
-    used = [
-        s
-        for name, s in reference.sources.items()
-        if name in reference.vintage.datasets.values()
-        or org.kind == "trust"
-        or name == shapes.dataset
-    ]
+    files = any(not prepared.synthetic for prepared in activity)
+    used = list(edition_sources(reference, org.kind, activity_files=files, maps=True).values())
     vintages = _vintages(subject, reference)
-    if vintages is not None:  # the box comparing the two vintages reads the other one's files too
-        other = other_vintage(reference)
-        names = dict.fromkeys(
+    other = other_vintage(reference) if vintages is not None else None
+    if other is not None:  # the box comparing the two vintages reads the other one's files too
+        datasets = dict.fromkeys(
             other.vintage.datasets[role] for role in ("imd", "population", "lookup")
         )
-        used += [other.sources[name] for name in names if name in other.sources]
+        used += [other.sources[name] for name in datasets if name in other.sources]
     sources = [
         {
             "title": s.title,
@@ -151,9 +146,8 @@ def coverage(org: Organisation, reference: Reference) -> str:
         "la": "local authority districts of 2022",
     }
     if org.kind == "trust":
-        names = reference.sources.get("trust_names")
-        when = f" ({names.vintage})" if names is not None else ""
-        basis = f"{org.kind_plural} open in the ODS trust file{when}; OHID catchments of 2019"
+        when = reference.source("trust_names").vintage
+        basis = f"{org.kind_plural} open in the ODS trust file ({when}); OHID catchments of 2019"
     else:
         basis = kinds[org.kind]
     return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hi_reports.data import DEFAULT_VINTAGE
+from hi_reports.front import Front
 from hi_reports.pipeline.activity import ActivitySpec
+from hi_reports.render import Format
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,19 @@ class EditionRequest:
     kind
         Restrict the code to one kind of organisation (``icb``).
     formats
-        Any of ``html``, ``pdf``, ``docx``.
+        Any of ``html``, ``pdf``, ``docx``, ``html-single``, ``brief``.
     engine
         ``builtin``, ``quarto``, or None to choose (Quarto when it is installed).
     book
-        The book sources (``_quarto.yml``, ``chapters/``, ``templates/``); the shipped ones by default.
+        The book sources (``_quarto.yml``, ``chapters/``, ``templates/``); the shipped ones by
+        default.
     date
         The edition's date; today by default.
     activity
         The organisation's own activity measures.
     vintage
-        The reference data's vintage: ``2019`` (IMD 2019, LSOA 2011) or ``2025`` (IMD 2025, LSOA 2021).
+        The reference data's vintage: ``2019`` (IMD 2019, LSOA 2011) or ``2025`` (IMD 2025,
+        LSOA 2021).
     unsafe_counts
         Print the true activity counts, unsuppressed and unrounded, and every figure from them: for
         internal use only; every page and file is marked "UNSAFE COUNTS: NOT FOR PUBLICATION".
@@ -50,7 +53,7 @@ class EditionRequest:
     org: str
     out: Path
     kind: str | None = None
-    formats: tuple[str, ...] = ("html", "pdf")
+    formats: tuple[Format, ...] = ("html", "pdf")
     engine: str | None = None
     book: Path | None = None
     date: dt.date | None = None
@@ -58,4 +61,4 @@ class EditionRequest:
     vintage: str = DEFAULT_VINTAGE
     unsafe_counts: bool = False
     audience: str = "board"
-    front: Any = None
+    front: Front | None = None
