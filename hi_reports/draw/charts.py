@@ -23,16 +23,18 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hi_reports.data.vintage import Vintage
+from hi_reports.draw import labels
 from hi_reports.draw.figfile import PRINTED_WIDTH, SUFFIX, text_width, wrap, write_svg
+from hi_reports.draw.labels import ENGLAND_NAME, ChartText
 from hi_reports.draw.palette import (
     AGE_GROUPS,
     CASING,
-    ENGLAND,
+    ENGLAND_COLOUR,
     GRID,
     NOTE,
     ORGANISATION,
@@ -40,18 +42,18 @@ from hi_reports.draw.palette import (
     TEXT,
     URBAN,
 )
-from hi_reports.formatting import decimal, in_sentence, percent, times
 from hi_reports.indicators.chapters import Figures
 from hi_reports.indicators.measure import Measure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
+    from matplotlib.figure import Figure
 
 #: Width and default height of a chart, inches: the width is the printed width.
 WIDTH, HEIGHT = PRINTED_WIDTH, 3.3
 #: Font sizes in points, as printed (the figure is drawn at its printed width): none under 8.
 TICK_PT, LEGEND_PT, AXIS_PT, NOTE_PT = 8.5, 8.5, 9.0, 8.0
-#: Small numbers as words, for alt text ("each of the eight classes").
-_NUMBERS = dict(
-    enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
-)
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ class Chart:
         return f"figures/{self.name}{SUFFIX}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Series:
+    """One bar of each category: its legend label, values, colour and 95% limits (if any)."""
+
     label: str
     values: Sequence[float]
     colour: str
@@ -90,12 +94,70 @@ class _Series:
     upper: Sequence[float] | None = None
 
 
+@dataclass(frozen=True)
+class _Line:
+    """A dashed line across a chart (a reference value), and its legend label."""
+
+    value: float
+    colour: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _Bars:
+    """What a chart draws: grouped bars (one group per category, one bar per series), and the
+    marks across them.
+
+    Attributes
+    ----------
+    markers
+        A short horizontal mark on each category (England's value), vertical charts only.
+    line
+        A dashed line across the chart.
+    """
+
+    categories: Sequence[str]
+    series: Sequence[_Series]
+    markers: Sequence[float] | None = None
+    line: _Line | None = None
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How a chart is laid out.
+
+    Attributes
+    ----------
+    horizontal
+        Horizontal bars, the first category at the top.
+    shares
+        Values are shares, printed as percentages on the axis.
+    height
+        The figure's height in inches (default: :data:`HEIGHT` for vertical bars; for horizontal
+        bars, ``pitch`` inches a category plus the margins).
+    pitch
+        Inches a category takes on a horizontal chart (default: by the number of series).
+    category_size
+        The size of the category labels, points.
+    """
+
+    horizontal: bool = False
+    shares: bool = True
+    height: float | None = None
+    pitch: float | None = None
+    category_size: float = TICK_PT
+
+
+#: A chart without axis titles or note, and vertical bars of shares: the defaults of :func:`_plot`.
+_NO_TEXT, _VERTICAL = ChartText(), _Layout()
+
+
 @dataclass
 class _Surface:
     """A figure and its one Axes, kept and reused for every chart of one layout."""
 
-    figure: Any
-    ax: Any
+    figure: Figure
+    ax: Axes
 
 
 _SURFACES = threading.local()
@@ -109,6 +171,7 @@ def _surface(horizontal: bool, shares: bool, height: float) -> _Surface:
     texts, legend) are removed and the data limits reset, so the next chart is drawn exactly as on
     a new figure (``tests/test_charts.py`` compares the files).
     """
+    # on use: matplotlib takes a second to import
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
@@ -141,17 +204,18 @@ def _surface(horizontal: bool, shares: bool, height: float) -> _Surface:
     return surface
 
 
-def _plain_text(figure: Any) -> None:
+def _plain_text(figure: Figure) -> None:
     """Draw every text of ``figure`` as it is written: a label such as "$5 to $10" (a measure
     named by the user) is text, never matplotlib's mathtext."""
-    from matplotlib.text import Text
+    from matplotlib.text import Text  # on use: matplotlib takes a second to import
 
     for text in figure.findobj(Text):
         text.set_parse_math(False)
 
 
 def _line_height(size: float, lines: int = 1) -> float:
-    """Height in inches of ``lines`` lines of text at ``size`` points (matplotlib's spacing, 1.2)."""
+    """Height in inches of ``lines`` lines of text at ``size`` points (matplotlib's spacing,
+    1.2)."""
     return lines * size * 1.2 / 72
 
 
@@ -162,7 +226,7 @@ def _cased_line(draw: Any, value: float, colour: str) -> None:
 
 
 def _error_bars(
-    ax: Any,
+    ax: Axes,
     where: np.ndarray,
     lower: Sequence[float],
     upper: Sequence[float],
@@ -172,12 +236,12 @@ def _error_bars(
     """Error bars from ``lower`` to ``upper`` at ``where``, with caps ``cap`` wide each side: dark
     lines on a white casing, visible on the page and on any bar. Two line collections, which
     matplotlib draws far quicker than its ``errorbar``."""
-    from matplotlib.collections import LineCollection
+    from matplotlib.collections import LineCollection  # on use: matplotlib is slow to import
 
     low, high = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
     ok = np.isfinite(low) & np.isfinite(high)
     segments = []
-    for at, a, b in zip(where[ok], low[ok], high[ok]):
+    for at, a, b in zip(where[ok], low[ok], high[ok], strict=True):
         segments += [
             [(at, a), (at, b)],
             [(at - cap, a), (at + cap, a)],
@@ -194,67 +258,47 @@ def _error_bars(
 def _plot(
     folder: Path,
     name: str,
-    categories: Sequence[str],
-    series: Sequence[_Series],
+    bars: _Bars,
     *,
-    horizontal: bool = False,
-    axis_label: str = "",
-    category_label: str = "",
-    caption: str = "",
-    shares: bool = True,
-    height: float | None = None,
-    pitch: float | None = None,
-    reference: tuple[float, str, str] | None = None,
-    markers: Sequence[float] | None = None,
-    category_size: float = TICK_PT,
+    text: ChartText = _NO_TEXT,
+    layout: _Layout = _VERTICAL,
 ) -> None:
-    """Draw grouped bars (one group per category, one bar per series) and write the SVG.
+    """Draw ``bars`` with the axis titles and note of ``text`` and write ``folder/name.svg``.
 
     The layout is measured in inches: the category labels' width sets a horizontal chart's left
     margin, and the legend and the note under the chart take the lines they need.
-
-    Parameters
-    ----------
-    caption
-        A note under the chart (sources, methods), in grey.
-    height
-        The figure's height in inches (default: :data:`HEIGHT` for vertical bars; for horizontal
-        bars, ``pitch`` inches a category plus the margins).
-    pitch
-        Inches a category takes on a horizontal chart (default: by the number of series).
-    reference
-        A dashed line across the chart: (value, colour, label for the legend).
-    markers
-        A short horizontal mark on each category (England's value), vertical charts only.
     """
-    from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D  # on use: matplotlib takes a second to import
 
+    series, categories, horizontal = bars.series, bars.categories, layout.horizontal
     handles_text = (
-        [s.label for s in series] if len(series) > 1 or reference or markers is not None else []
+        [s.label for s in series]
+        if len(series) > 1 or bars.line is not None or bars.markers is not None
+        else []
     )
-    if markers is not None:
-        handles_text.append("England")
-    if reference is not None:
-        handles_text.append(reference[2])
+    if bars.markers is not None:
+        handles_text.append(ENGLAND_NAME)
+    if bars.line is not None:
+        handles_text.append(bars.line.label)
     # The legend in one row when it fits the width, else one entry a row.
     entry = (2.0 + 0.8 + 2.0) * LEGEND_PT / 72  # handle, its padding and the column spacing
     one_row = sum(text_width(t, LEGEND_PT) + entry for t in handles_text) <= WIDTH - 0.2
     legend_rows = (1 if one_row else len(handles_text)) if handles_text else 0
-    note = wrap(caption, WIDTH - 0.15, NOTE_PT) if caption else []
+    note = wrap(text.note, WIDTH - 0.15, NOTE_PT) if text.note else []
     if horizontal:
-        left = max(text_width(c, category_size) for c in categories) + 0.12
-        left += _line_height(AXIS_PT) + 0.08 if category_label else 0.0
+        left = max(text_width(c, layout.category_size) for c in categories) + 0.12
+        left += _line_height(AXIS_PT) + 0.08 if text.categories else 0.0
         right, top = 0.22, 0.08
     else:
         left = (
-            text_width("100%" if shares else "0000", TICK_PT)
+            text_width("100%" if layout.shares else "0000", TICK_PT)
             + 0.12
-            + (_line_height(AXIS_PT) + 0.06 if axis_label else 0.0)
+            + (_line_height(AXIS_PT) + 0.06 if text.axis else 0.0)
         )
         right, top = 0.1, 0.12
     # The title of the axis under the bars, on as many lines as the axes' width needs.
     under_axis = wrap(
-        category_label if not horizontal else axis_label, WIDTH - left - right, AXIS_PT
+        text.categories if not horizontal else text.axis, WIDTH - left - right, AXIS_PT
     )
     # From the bottom up: note, legend, axis title, tick labels.
     note_h = _line_height(NOTE_PT, len(note)) + 0.06 if note else 0.0
@@ -265,13 +309,17 @@ def _plot(
         + legend_h
         + (_line_height(AXIS_PT, len(under_axis)) + 0.08 if under_axis else 0.0)
     )
-    bottom += _line_height(category_size if not horizontal else TICK_PT) + 0.1
+    bottom += _line_height(layout.category_size if not horizontal else TICK_PT) + 0.1
     if horizontal:
-        pitch = pitch if pitch is not None else 0.12 + 0.13 * len(series)
-        height = height if height is not None else round(top + len(categories) * pitch + bottom, 2)
+        pitch = layout.pitch if layout.pitch is not None else 0.12 + 0.13 * len(series)
+        height = (
+            layout.height
+            if layout.height is not None
+            else round(top + len(categories) * pitch + bottom, 2)
+        )
     else:
-        height = height if height is not None else HEIGHT
-    surface = _surface(horizontal, shares, height)
+        height = layout.height if layout.height is not None else HEIGHT
+    surface = _surface(horizontal, layout.shares, height)
     figure, ax = surface.figure, surface.ax
     ax.set_position(
         (left / WIDTH, bottom / height, 1 - (left + right) / WIDTH, 1 - (top + bottom) / height)
@@ -280,13 +328,13 @@ def _plot(
     if horizontal:
         positions = positions[::-1]  # the first category at the top
     width = 0.8 / len(series)
-    handles = []
+    handles: list[BarContainer | Line2D] = []
     for i, item in enumerate(series):
         offset = (i - (len(series) - 1) / 2) * width
         values = np.asarray(item.values, dtype=float)
         where = positions - offset if horizontal else positions + offset
         draw = ax.barh if horizontal else ax.bar
-        bars = draw(
+        drawn = draw(
             where,
             np.nan_to_num(values),
             width * 0.92,
@@ -294,33 +342,35 @@ def _plot(
             label=item.label,
             zorder=2,
         )
-        handles.append(bars)
+        handles.append(drawn)
         if item.lower is not None and item.upper is not None:
             _error_bars(ax, where, item.lower, item.upper, width * 0.1, horizontal)
-    if markers is not None:
+    if bars.markers is not None:
         bar_pt = (1 - (left + right) / WIDTH) * WIDTH * 72 / len(categories) * width * 0.92
         ax.scatter(
             positions,
-            markers,
+            bars.markers,
             marker="_",
             s=(bar_pt * 1.15) ** 2,
             linewidths=3,
-            color=ENGLAND,
+            color=ENGLAND_COLOUR,
             zorder=4,
         )
-        handles.append(Line2D([], [], color=ENGLAND, linewidth=3, label="England"))
-    if reference is not None:
-        value, colour, label = reference
-        _cased_line(ax.axvline if horizontal else ax.axhline, value, colour)
-        handles.append(Line2D([], [], color=colour, linestyle="--", linewidth=1.4, label=label))
+        handles.append(Line2D([], [], color=ENGLAND_COLOUR, linewidth=3, label=ENGLAND_NAME))
+    if bars.line is not None:
+        line = bars.line
+        _cased_line(ax.axvline if horizontal else ax.axhline, line.value, line.colour)
+        handles.append(
+            Line2D([], [], color=line.colour, linestyle="--", linewidth=1.4, label=line.label)
+        )
     if horizontal:
-        ax.set_yticks(positions, categories, fontsize=category_size)
+        ax.set_yticks(positions, categories, fontsize=layout.category_size)
         ax.set_xlabel("\n".join(under_axis), fontsize=AXIS_PT, color=TEXT)
-        ax.set_ylabel(category_label, fontsize=AXIS_PT, color=TEXT)
+        ax.set_ylabel(text.categories, fontsize=AXIS_PT, color=TEXT)
         ax.set_ylim(-0.6, len(categories) - 0.4)
     else:
-        ax.set_xticks(positions, categories, fontsize=category_size)
-        ax.set_ylabel(axis_label, fontsize=AXIS_PT, color=TEXT)
+        ax.set_xticks(positions, categories, fontsize=layout.category_size)
+        ax.set_ylabel(text.axis, fontsize=AXIS_PT, color=TEXT)
         ax.set_xlabel("\n".join(under_axis), fontsize=AXIS_PT, color=TEXT)
     if handles_text:
         figure.legend(
@@ -365,194 +415,108 @@ def draw_charts(
         The reference data's vintage: the charts' labels, sources and class counts are its own.
     """
     charts: dict[str, Chart] = {}
-    compare = name != "England"  # the England edition has nothing to compare itself with
+    compare = name != ENGLAND_NAME  # the England edition has nothing to compare itself with
 
-    def against(rows: Sequence[Any], get: Any) -> list[_Series]:
-        mine = _Series(name, [get(r)["share"].value for r in rows], ORGANISATION)
-        theirs = _Series("England", [get(r)["england_share"].value for r in rows], ENGLAND)
+    def draw(
+        key: str,
+        bars: _Bars,
+        text: ChartText,
+        measures: Sequence[Measure],
+        layout: _Layout = _VERTICAL,
+    ) -> None:
+        _plot(folder, key, bars, text=text, layout=layout)
+        charts[key] = Chart(key, text.title, text.alt, tuple(measures))
+
+    def against(rows: Sequence[Any]) -> list[_Series]:
+        mine = _Series(name, [r["share"].value for r in rows], ORGANISATION)
+        theirs = _Series(ENGLAND_NAME, [r["england_share"].value for r in rows], ENGLAND_COLOUR)
         return [mine, theirs] if compare else [mine]
 
     # IMD deciles with England's share per decile as the reference.
-    core20 = imd["core20"]["share"]
-    title = f"{percent(core20.value)} of residents live in the 20% most deprived neighbourhoods in England"
-    shares = [row["share"].value for row in imd["deciles"]]
-    _plot(
-        folder,
+    deciles = imd["deciles"]
+    draw(
         "imd_deciles",
-        [str(d) for d in range(1, 11)],
-        [_Series(name, shares, ORGANISATION)],
-        markers=[row["england_share"].value for row in imd["deciles"]] if compare else None,
-        category_label=f"National {vintage.imd} decile (1 = most deprived 10% of LSOAs in England)",
-        axis_label="Share of residents",
-        caption=f"Sources: {vintage.sources.population}; {vintage.sources.imd}.",
-    )
-    charts["imd_deciles"] = Chart(
-        "imd_deciles",
-        title,
-        "Bar chart of the share of residents in each national IMD decile: "
-        + ", ".join(f"decile {d}: {percent(s)}" for d, s in zip(range(1, 11), shares))
-        + ". England's share is close to 10% in each decile.",
-        (core20, *[row["share"] for row in imd["deciles"]]),
+        _Bars(
+            [str(d) for d in range(1, 11)],
+            [_Series(name, [row["share"].value for row in deciles], ORGANISATION)],
+            markers=[row["england_share"].value for row in deciles] if compare else None,
+        ),
+        labels.imd_deciles(imd, vintage),
+        (imd["core20"]["share"], *[row["share"] for row in deciles]),
     )
 
     # Domains: share in each domain's most deprived quintile, against England (largest first).
     domains = sorted(
         imd["domains"], key=lambda d: -1.0 if d["share"].missing else d["share"].value, reverse=True
     )
-    furthest = imd["furthest_domain"]
-    if (
-        not compare
-    ):  # England: each domain's most deprived fifth holds about a fifth by construction
-        spread_ = imd["domain_range"]
-        title = (
-            f"On every domain, England's most deprived fifth of neighbourhoods holds "
-            f"{percent(spread_['lowest'].value)} to {percent(spread_['highest'].value)} of residents"
-        )
-    elif furthest is None or not furthest["above"]:
-        title = f"On no domain is {name}'s share in the most deprived fifth above England's"
-    else:
-        top = furthest["domains"][0]
-        which = " and ".join(furthest["titles"])
-        title = f"{name} is furthest above England on the {which} domain" + (
-            f" ({percent(top['share'].value)} against {percent(top['england_share'].value)})"
-            if len(furthest["titles"]) == 1
-            else "s"
-        )
-    _plot(
-        folder,
+    draw(
         "imd_domains",
-        [d["title"] for d in domains],
-        against(domains, lambda d: d),
-        horizontal=True,
-        axis_label="Share of residents in the domain's most deprived national quintile",
-    )
-    charts["imd_domains"] = Chart(
-        "imd_domains",
-        title,
-        "Bar chart of the share of residents in the most deprived national quintile of each of the seven domains: "
-        + "; ".join(
-            f"{d['title']} {percent(d['share'].value)} (England {percent(d['england_share'].value)})"
-            for d in imd["domains"]
-        )
-        + ".",
-        tuple(m for d in imd["domains"] for m in (d["share"], d["england_share"])),
+        _Bars([d["title"] for d in domains], against(domains)),
+        labels.imd_domains(imd, name, compare),
+        [m for d in imd["domains"] for m in (d["share"], d["england_share"])],
+        _Layout(horizontal=True),
     )
 
     # Age structure by IMD quintile.
-    groups = ("0-15", "16-64", "65+")
-    colours = AGE_GROUPS
     rows = imd["age_by_quintile"]
     ends = imd["age_ends"]
     if ends is None:  # every resident in one quintile
         only = next(r for r in rows if r["residents"].value > 0)
-        q1_old = q5_old = only["65+"]
-        title = (
-            f"All residents live in national quintile {only['quintile']}; "
-            f"{percent(q1_old.value)} of them are 65 or over"
-        )
+        old = (only["65+"], only["65+"])
     else:
-        q1_old, q5_old = ends["deprived"], ends["affluent"]
-        title = (
-            f"{percent(q1_old.value)} of residents of {ends['deprived_label']} are "
-            f"65 or over, against {percent(q5_old.value)} in {ends['affluent_label']}"
-        )
-    _plot(
-        folder,
+        old = (ends["deprived"], ends["affluent"])
+    draw(
         "imd_age",
-        [f"Q{r['quintile']}" for r in rows],
-        [_Series(g, [r[g].value for r in rows], c) for g, c in zip(groups, colours)],
-        category_label="National IMD quintile (Q1 = most deprived)",
-        axis_label="Share of the quintile's residents",
-    )
-    charts["imd_age"] = Chart(
-        "imd_age",
-        title,
-        "Bar chart of the age structure (0-15, 16-64, 65 and over) of residents in each national IMD quintile.",
-        (q1_old, q5_old),
+        _Bars(
+            [labels.quintile(r["quintile"]) for r in rows],
+            [
+                _Series(group, [r[group].value for r in rows], colour)
+                for group, colour in zip(labels.AGES, AGE_GROUPS, strict=True)
+            ],
+        ),
+        labels.imd_age(imd),
+        old,
     )
 
     # RUC classes against England.
-    rural_share = rural["rural"]["share"]
-    title = f"{percent(rural_share.value)} of residents live in rural neighbourhoods" + (
-        f" (England {percent(rural['rural']['england_share'].value)})" if compare else ""
-    )
     classes = rural["classes"]
-    _plot(
-        folder,
+    draw(
         "rural_classes",
-        [f"{c['code']} {c['name']}" for c in classes],
-        against(classes, lambda c: c),
-        horizontal=True,
-        axis_label=f"Share of residents ({vintage.ruc_short}, LSOA)",
-        category_size=8.0,
-    )
-    charts["rural_classes"] = Chart(
-        "rural_classes",
-        title,
-        f"Bar chart of the share of residents in each of the {_NUMBERS[len(classes)]} {vintage.ruc} classes: "
-        + "; ".join(
-            f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})"
-            for c in classes
-        )
-        + ".",
+        _Bars([labels.ruc_class(c["code"], c["name"]) for c in classes], against(classes)),
+        labels.rural_classes(rural, vintage, compare),
         (
-            rural_share,
+            rural["rural"]["share"],
             rural["rural"]["england_share"],
             *[m for c in classes for m in (c["share"], c["england_share"])],
         ),
+        _Layout(horizontal=True, category_size=8.0),
     )
 
     if not (rural["has_rural"] and rural["has_urban"]):
         return charts  # the two comparisons below need both urban and rural residents
 
+    def urban_and_rural(rows: Sequence[Any]) -> list[_Series]:
+        return [
+            _Series(labels.URBAN, [r["urban"]["share"].value for r in rows], URBAN),
+            _Series(labels.RURAL, [r["rural"]["share"].value for r in rows], RURAL),
+        ]
+
     # Urban and rural residents by IMD quintile.
     rows = rural["by_quintile"]
-    rural_q1, urban_q1 = rows[0]["rural"]["share"], rows[0]["urban"]["share"]
-    title = (
-        f"{percent(rural_q1.value)} of rural residents live in the most deprived national quintile, "
-        f"against {percent(urban_q1.value)} of urban residents"
-    )
-    _plot(
-        folder,
+    draw(
         "rural_quintiles",
-        [f"Q{r['quintile']}" for r in rows],
-        [
-            _Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
-            _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL),
-        ],
-        category_label="National IMD quintile (Q1 = most deprived)",
-        axis_label="Share of urban or rural residents",
-    )
-    charts["rural_quintiles"] = Chart(
-        "rural_quintiles",
-        title,
-        "Bar chart comparing how urban and rural residents are spread across the five national IMD quintiles.",
-        (rural_q1, urban_q1),
+        _Bars([labels.quintile(r["quintile"]) for r in rows], urban_and_rural(rows)),
+        labels.rural_quintiles(rural),
+        (rows[0]["rural"]["share"], rows[0]["urban"]["share"]),
     )
 
     # Age structure urban against rural.
     rows = rural["age"]
-    rural_old, urban_old = rows[2]["rural"]["share"], rows[2]["urban"]["share"]
-    title = (
-        f"{percent(rural_old.value)} of rural residents are 65 or over, "
-        f"against {percent(urban_old.value)} of urban residents"
-    )
-    _plot(
-        folder,
+    draw(
         "rural_age",
-        [r["group"] for r in rows],
-        [
-            _Series("Urban", [r["urban"]["share"].value for r in rows], URBAN),
-            _Series("Rural", [r["rural"]["share"].value for r in rows], RURAL),
-        ],
-        category_label="Age group",
-        axis_label="Share of urban or rural residents",
-    )
-    charts["rural_age"] = Chart(
-        "rural_age",
-        title,
-        "Bar chart of the age structure of urban and of rural residents.",
-        (rural_old, urban_old),
+        _Bars([r["group"] for r in rows], urban_and_rural(rows)),
+        labels.rural_age(rural),
+        (rows[2]["rural"]["share"], rows[2]["urban"]["share"]),
     )
     return charts
 
@@ -560,33 +524,26 @@ def draw_charts(
 def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
     """Charts of the England edition: Core20 and rural shares of every ICB, sorted."""
     charts: dict[str, Chart] = {}
-    for name, what, colour in (
-        ("core20", "Core20 share", ORGANISATION),
-        ("rural", "rural share", RURAL),
-    ):
-        figures = variation[name]
+    for key, colour in (("core20", ORGANISATION), ("rural", RURAL)):
+        figures = variation[key]
+        what = labels.ICB_SHARES[key]
         values = figures["values"][::-1]  # the highest at the top
-        title = (
-            f"The {what} of ICBs ranges from {percent(figures['lowest'].value)} to "
-            f"{percent(figures['highest'].value)}"
-        )
+        text = labels.icb_shares(figures, what)
         _plot(
             folder,
-            f"variation_{name}",
-            [icb for icb, _ in values],
-            [_Series(what.capitalize(), [m.value for _, m in values], colour)],
-            horizontal=True,
-            axis_label=what.capitalize(),
-            pitch=0.165,
-            category_size=8.0,
-            reference=(figures["median"].value, TEXT, "Median ICB"),
+            f"variation_{key}",
+            _Bars(
+                [icb for icb, _ in values],
+                [_Series(what.capitalize(), [m.value for _, m in values], colour)],
+                line=_Line(figures["median"].value, TEXT, labels.MEDIAN_ICB),
+            ),
+            text=text,
+            layout=_Layout(horizontal=True, pitch=0.165, category_size=8.0),
         )
-        charts[f"variation_{name}"] = Chart(
-            f"variation_{name}",
-            title,
-            f"Bar chart of the {what} of each of the {len(values)} ICBs, from lowest to highest: "
-            + "; ".join(f"{icb} {percent(m.value)}" for icb, m in figures["values"])
-            + ".",
+        charts[f"variation_{key}"] = Chart(
+            f"variation_{key}",
+            text.title,
+            text.alt,
             (figures["lowest"], figures["highest"], *[m for _, m in figures["values"]]),
         )
     return charts
@@ -620,10 +577,6 @@ def draw_activity_charts(
     folder
         The project's ``figures/`` folder.
     """
-    prefix = "SYNTHETIC DATA: " if synthetic else ""
-    note = " Synthetic demonstration data, not real activity." if synthetic else ""
-    axis = "Rate per 1,000 a year"
-    charts: dict[str, Chart] = {}
 
     def series(label: str, rows: Sequence[Any], colour: str) -> _Series:
         return _Series(
@@ -634,61 +587,48 @@ def draw_activity_charts(
             [r["dsr_upper"].value for r in rows],
         )
 
+    no_shares = _Layout(shares=False)
     rows = figures["quintiles"]
-    ratio = figures["ratio"]
     england_rate = england["total"]["dsr"]
-    title = (
-        f"{prefix}{measure}: the most deprived quintile's rate is {times(ratio.value, 'the least deprived')}"
-        if not ratio.missing
-        else f"{prefix}{measure} by national IMD quintile"
-    )
+    text = labels.activity_quintiles(measure, figures, england, synthetic)
     _plot(
         folder,
         f"activity_{slug}_imd",
-        [f"Q{r['quintile']}" for r in rows],
-        [series(name, rows, ORGANISATION)],
-        shares=False,
-        axis_label=axis,
-        category_label="National IMD quintile (Q1 = most deprived)",
-        reference=(england_rate.value, ENGLAND, "England") if name != "England" else None,
-        caption="Rates age-standardised to the 2013 European Standard Population. "
-        "Error bars: 95% confidence limits (Dobson)." + note,
+        _Bars(
+            [labels.quintile(r["quintile"]) for r in rows],
+            [series(name, rows, ORGANISATION)],
+            line=_Line(england_rate.value, ENGLAND_COLOUR, ENGLAND_NAME)
+            if name != ENGLAND_NAME
+            else None,
+        ),
+        text=text,
+        layout=no_shares,
     )
-    charts["imd"] = Chart(
-        f"activity_{slug}_imd",
-        title,
-        f"Bar chart of age-standardised rates of {in_sentence(measure)} by national IMD quintile with 95% limits: "
-        + "; ".join(f"Q{r['quintile']} {decimal(r['dsr'].value)}" for r in rows)
-        + f"; England {decimal(england_rate.value)}.",
-        (ratio, england_rate, *[r["dsr"] for r in rows]),
-    )
+    charts = {
+        "imd": Chart(
+            f"activity_{slug}_imd",
+            text.title,
+            text.alt,
+            (figures["ratio"], england_rate, *[r["dsr"] for r in rows]),
+        )
+    }
 
     rows = figures["urban_rural"]
-    rural_ratio = figures["rural_ratio"]
-    title = (
-        f"{prefix}{measure}: the rural rate is {times(rural_ratio.value, 'the urban rate')}"
-        if not rural_ratio.missing
-        else f"{prefix}{measure} in urban and rural neighbourhoods"
-    )
     parts = [series(name, rows, ORGANISATION)]
-    if name != "England":
-        parts.append(series("England", england["urban_rural"], ENGLAND))
+    if name != ENGLAND_NAME:
+        parts.append(series(ENGLAND_NAME, england["urban_rural"], ENGLAND_COLOUR))
+    text = labels.activity_urban_rural(measure, figures, synthetic)
     _plot(
         folder,
         f"activity_{slug}_rural",
-        [r["group"] for r in rows],
-        parts,
-        shares=False,
-        axis_label=axis,
-        caption="Rates age-standardised to the 2013 European Standard Population. "
-        "Error bars: 95% confidence limits (Dobson)." + note,
+        _Bars([r["group"] for r in rows], parts),
+        text=text,
+        layout=no_shares,
     )
     charts["rural"] = Chart(
         f"activity_{slug}_rural",
-        title,
-        f"Bar chart of age-standardised rates of {in_sentence(measure)} in urban and rural neighbourhoods: "
-        + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in rows)
-        + ".",
-        (rural_ratio, *[r["dsr"] for r in rows]),
+        text.title,
+        text.alt,
+        (figures["rural_ratio"], *[r["dsr"] for r in rows]),
     )
     return charts

@@ -18,7 +18,10 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The printed width of a figure, inches: 90% of the 16 cm text width of the A4 board paper.
 PRINTED_WIDTH = 0.9 * 16 / 2.54
@@ -34,8 +37,8 @@ _RC = {"svg.fonttype": "path", "svg.hashsalt": "hi_reports", "svg.image_inline":
 _LOCK = threading.Lock()
 
 
-def write_svg(figure: Any, folder: Path, name: str) -> Path:
-    """Write ``figure`` to ``folder/name.svg`` (the folder is created if needed) and return the path.
+def write_svg(figure: Figure, folder: Path, name: str) -> Path:
+    """Write ``figure`` to ``folder/name.svg`` (the folder is created if needed); return the path.
 
     Parameters
     ----------
@@ -44,7 +47,7 @@ def write_svg(figure: Any, folder: Path, name: str) -> Path:
     folder, name
         Where to write, and the file stem.
     """
-    import matplotlib as mpl
+    import matplotlib as mpl  # on use: matplotlib takes a second to import
 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}{SUFFIX}"
@@ -55,7 +58,9 @@ def write_svg(figure: Any, folder: Path, name: str) -> Path:
 
 @lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in inches of ``text`` drawn at ``size`` points in the default font, as the SVG draws it."""
+    """Width in inches of ``text`` drawn at ``size`` points in the default font, as the SVG draws
+    it."""
+    # on use: matplotlib takes a second to import
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 

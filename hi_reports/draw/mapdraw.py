@@ -19,17 +19,25 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
+from hi_reports.draw import labels
 from hi_reports.draw.figfile import PRINTED_WIDTH, RASTER_DPI, text_width, wrap
 from hi_reports.draw.palette import CASING, NOTE, TEXT
-from hi_reports.geography.boundaries import path_arrays
+from hi_reports.draw.paths import geometry_rings
+from hi_reports.indicators.classes import Classes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.collections import PathCollection
+    from matplotlib.figure import Figure
+    from matplotlib.image import FigureImage
+    from matplotlib.path import Path as MplPath
 
 GREY = NOTE
 #: Resolution of the PNG, dots per inch at printed size.
@@ -91,8 +99,14 @@ class Layers:
         ``(code, name, polygon)`` of the local-authority parts, for borders and names.
     extent
         ``(xmin, ymin, xmax, ymax)`` to show.
+    names
+        Whether to write the names of the larger local authorities on the map.
+    edge
+        The width of the white lines between areas, points.
     key
         Numbers on the areas, a key of their names, and an inset (:class:`Key`), or None.
+    classes
+        The classes of a map of numbers, from which its fills and legend come, or None.
     """
 
     codes: tuple[str, ...]
@@ -106,24 +120,17 @@ class Layers:
     extent: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     names: bool = True
     edge: float = 0.15
-    extra: dict[str, Any] = field(default_factory=dict)
     key: Key | None = None
+    classes: Classes | None = None
 
 
-def _paths(vertices: Sequence[np.ndarray], kinds: Sequence[np.ndarray]) -> list[Any]:
-    from matplotlib.path import Path as MplPath
+def _paths(vertices: Sequence[np.ndarray], kinds: Sequence[np.ndarray]) -> list[MplPath]:
+    from matplotlib.path import Path as MplPath  # on use: matplotlib takes a second to import
 
-    return [MplPath(v, k) for v, k in zip(vertices, kinds)]
-
-
-def geometry_rings(geometries: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Path vertices and codes of each geometry (see :func:`path_arrays`)."""
-    vertices, kinds, offsets = path_arrays(np.asarray(list(geometries), dtype=object))
-    pairs = list(pairwise(offsets))
-    return [vertices[a:b] for a, b in pairs], [kinds[a:b] for a, b in pairs]
+    return [MplPath(v, k) for v, k in zip(vertices, kinds, strict=True)]
 
 
-def _geometry_paths(geometries: Sequence[Any]) -> list[Any]:
+def _geometry_paths(geometries: Sequence[Any]) -> list[MplPath]:
     return _paths(*geometry_rings(geometries))
 
 
@@ -148,8 +155,10 @@ def _legend_lines(title: str, rows: Sequence[tuple[str, str]]) -> tuple[list[str
         for part in title.split("\n")
         for line in wrap(part, LEGEND_WIDTH - 0.05, LEGEND_PT, bold=True)
     ]
-    labels = [wrap(label, LEGEND_WIDTH - SWATCH_W - 0.12, LEGEND_PT) or [""] for label, _ in rows]
-    return title_lines, labels
+    row_lines = [
+        wrap(label, LEGEND_WIDTH - SWATCH_W - 0.12, LEGEND_PT) or [""] for label, _ in rows
+    ]
+    return title_lines, row_lines
 
 
 def _row_height(lines: int) -> float:
@@ -158,17 +167,18 @@ def _row_height(lines: int) -> float:
 
 def legend_height(title: str, rows: Sequence[tuple[str, str]]) -> float:
     """Height in inches of the legend of ``rows`` under ``title``."""
-    title_lines, labels = _legend_lines(title, rows)
+    title_lines, row_lines = _legend_lines(title, rows)
     return (
         len(title_lines) * _line(LEGEND_PT)
         + 0.1
-        + sum(_row_height(len(lines)) for lines in labels)
+        + sum(_row_height(len(lines)) for lines in row_lines)
         + 0.05
     )
 
 
-def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Any:
+def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Figure:
     """The legend as a matplotlib Figure, :data:`LEGEND_WIDTH` inches wide, at the map's scale."""
+    # on use: matplotlib takes a second to import
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -178,7 +188,7 @@ def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Any:
     ax.set_axis_off()
     ax.set_xlim(0, LEGEND_WIDTH)
     ax.set_ylim(height, 0)  # inches from the top-left corner
-    title_lines, labels = _legend_lines(title, rows)
+    title_lines, row_lines = _legend_lines(title, rows)
     ax.text(
         0.0,
         0.02,
@@ -191,7 +201,7 @@ def legend_figure(title: str, rows: Sequence[tuple[str, str]]) -> Any:
         parse_math=False,
     )
     y = 0.02 + len(title_lines) * _line(LEGEND_PT) + 0.1
-    for (_, colour), lines in zip(rows, labels):
+    for (_, colour), lines in zip(rows, row_lines, strict=True):
         # A dark edge gives light swatches their contrast against the page.
         ax.add_patch(
             Rectangle(
@@ -223,12 +233,19 @@ def legend_image(title: str, rows: Sequence[tuple[str, str]]) -> np.ndarray:
     """
     cache_key = (title, tuple(rows))
     if cache_key not in _LEGENDS:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(legend_figure(title, rows))
-        canvas.draw()
-        _LEGENDS[cache_key] = np.asarray(canvas.buffer_rgba()).copy()
+        _LEGENDS[cache_key] = _rendered(legend_figure(title, rows))
     return _LEGENDS[cache_key]
+
+
+def _rendered(fig: Figure) -> np.ndarray:
+    """``fig`` drawn on its Agg canvas (a new one when it has none), as an RGBA image (height x
+    width x 4)."""
+    # on use: matplotlib takes a second to import
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
+    return np.asarray(canvas.buffer_rgba()).copy()  # type: ignore[no-untyped-call]
 
 
 def _scale_corner(
@@ -249,8 +266,8 @@ def _scale_corner(
     return left if covered[0] <= covered[1] else right
 
 
-def _scale_bar(ax: Any, outline: Any, extent: tuple[float, float, float, float]) -> None:
-    from matplotlib.patches import Rectangle
+def _scale_bar(ax: Axes, outline: Any, extent: tuple[float, float, float, float]) -> None:
+    from matplotlib.patches import Rectangle  # on use: matplotlib takes a second to import
 
     xmin, ymin, xmax, ymax = extent
     km = scale_bar_km(xmax - xmin)
@@ -263,7 +280,7 @@ def _scale_bar(ax: Any, outline: Any, extent: tuple[float, float, float, float])
     ax.text(
         x0 + km * 500,
         y0 + (ymax - ymin) * 0.018,
-        f"{km} km",
+        labels.scale_bar(km),
         ha="center",
         va="bottom",
         fontsize=LEGEND_PT,
@@ -274,7 +291,7 @@ def _scale_bar(ax: Any, outline: Any, extent: tuple[float, float, float, float])
 
 
 def _halo() -> list[Any]:
-    from matplotlib import patheffects
+    from matplotlib import patheffects  # on use: matplotlib takes a second to import
 
     return [patheffects.withStroke(linewidth=2.4, foreground=CASING)]
 
@@ -298,13 +315,13 @@ def _apart(points: np.ndarray, half: np.ndarray, rounds: int = 50) -> np.ndarray
     return points
 
 
-def _numbers(ax: Any, key: Key, inset: bool, units_per_inch: float) -> None:
+def _numbers(ax: Axes, key: Key, inset: bool, units_per_inch: float) -> None:
     """Each area's number on the map, on a white box (the inset's areas only in the inset, the
     others only on the map), moved apart where two would overlap."""
     shown = set(key.inset)
     chosen = [
         (n, xy)
-        for n, (code, xy) in enumerate(zip(key.codes, key.points), start=1)
+        for n, (code, xy) in enumerate(zip(key.codes, key.points, strict=True), start=1)
         if (code in shown) == inset
     ]
     if not chosen:
@@ -322,7 +339,7 @@ def _numbers(ax: Any, key: Key, inset: bool, units_per_inch: float) -> None:
     )
     placed = _apart(np.array([xy for _, xy in chosen]), half)
     box = {"boxstyle": "round,pad=0.12", "facecolor": CASING, "edgecolor": "none"}
-    for (number, _), (x, y) in zip(chosen, placed):
+    for (number, _), (x, y) in zip(chosen, placed, strict=True):
         ax.text(
             x,
             y,
@@ -352,9 +369,9 @@ def _key_columns(key: Key, columns: int = 2) -> list[list[tuple[int, list[str]]]
     return [entries[:split], entries[split:]] if columns == 2 else [entries]
 
 
-def key_figure(key: Key) -> Any:
+def key_figure(key: Key) -> Figure:
     """The key of the numbers (number and name, in two columns) as a Figure :data:`WIDTH` wide."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # on use: matplotlib takes a second to import
 
     columns = _key_columns(key)
     height = (
@@ -395,11 +412,7 @@ _KEYS: dict[tuple[str, ...], np.ndarray] = {}
 def key_image(key: Key) -> np.ndarray:
     """The key as an RGBA image, drawn once per process (the ICB maps of England share it)."""
     if key.names not in _KEYS:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(key_figure(key))
-        canvas.draw()
-        _KEYS[key.names] = np.asarray(canvas.buffer_rgba()).copy()
+        _KEYS[key.names] = _rendered(key_figure(key))
     return _KEYS[key.names]
 
 
@@ -410,9 +423,9 @@ def _inset_size(key: Key) -> tuple[float, float]:
     return width, min(width * (ymax - ymin) / max(xmax - xmin, 1.0) * 1.08, 2.2)
 
 
-def _areas(layers: Layers, select: Sequence[int] | None = None) -> Any:
+def _areas(layers: Layers, select: Sequence[int] | None = None) -> PathCollection:
     """The area fills as one PathCollection, each path's URL its area's code."""
-    from matplotlib.collections import PathCollection
+    from matplotlib.collections import PathCollection  # on use: matplotlib is slow to import
 
     index = range(len(layers.codes)) if select is None else select
     paths = _paths([layers.vertices[i] for i in index], [layers.kinds[i] for i in index])
@@ -426,7 +439,7 @@ def _areas(layers: Layers, select: Sequence[int] | None = None) -> Any:
     return areas
 
 
-def _district_names(ax: Any, layers: Layers, units_per_inch: float) -> None:
+def _district_names(ax: Axes, layers: Layers, units_per_inch: float) -> None:
     """The names of the larger local authorities (up to 12, each 2% of the area or more), on a
     white halo, moved apart where two would overlap."""
     total = sum(d[2].area for d in layers.districts)
@@ -453,7 +466,7 @@ def _district_names(ax: Any, layers: Layers, units_per_inch: float) -> None:
         return
     halo = _halo()
     placed = _apart(np.array(points), np.array(half) * units_per_inch)
-    for name, (x, y) in zip(names, placed):
+    for name, (x, y) in zip(names, placed, strict=True):
         ax.text(
             x,
             y,
@@ -469,7 +482,7 @@ def _district_names(ax: Any, layers: Layers, units_per_inch: float) -> None:
         )
 
 
-def figure(layers: Layers) -> Any:
+def figure(layers: Layers) -> Figure:
     """Draw ``layers`` on an Agg canvas and return the matplotlib Figure (not yet rendered).
 
     The areas are the first collection of the figure's first axes: a PathCollection whose URLs are
@@ -477,6 +490,7 @@ def figure(layers: Layers) -> Any:
     ``inset``, and the legend the figure's first image. The title, scale note and attribution are
     the caption of the figure in the book, not text in the image: glyphs are what maps cost to draw.
     """
+    # on use: matplotlib takes a second to import
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
@@ -530,15 +544,13 @@ def figure(layers: Layers) -> Any:
     if key is not None:
         _numbers(ax, key, False, max((xmax - xmin) / map_width, (ymax - ymin) / map_height))
         if key.inset:
-            _draw_inset(
-                fig,
-                layers,
-                key,
+            box = (
                 (WIDTH - LEGEND_WIDTH) / WIDTH,
                 panel_bottom / height,
                 inset_w / WIDTH,
                 inset_h / height,
             )
+            _draw_inset(fig, layers, key, box)
             bx0, by0, bx1, by1 = key.inset_outline.bounds
             ax.add_patch(
                 Rectangle(
@@ -562,11 +574,15 @@ def figure(layers: Layers) -> Any:
     return fig
 
 
-def _draw_inset(fig: Any, layers: Layers, key: Key, x: float, y: float, w: float, h: float) -> None:
-    """The inset's areas, outline, numbers, scale bar and title, in an axes labelled ``inset``."""
-    from matplotlib.collections import PathCollection
+def _draw_inset(
+    fig: Figure, layers: Layers, key: Key, box: tuple[float, float, float, float]
+) -> None:
+    """The inset's areas, outline, numbers, scale bar and title, in an axes labelled ``inset`` at
+    ``box`` (left, bottom, width and height as fractions of the figure)."""
+    from matplotlib.collections import PathCollection  # on use: matplotlib is slow to import
 
-    inset = fig.add_axes((x, y, w, h), label="inset")
+    _, _, w, h = box
+    inset = fig.add_axes(box, label="inset")
     inset.set_xticks([])
     inset.set_yticks([])
     for spine in inset.spines.values():
@@ -585,12 +601,12 @@ def _draw_inset(fig: Any, layers: Layers, key: Key, x: float, y: float, w: float
     dx, dy = (bx1 - bx0) * 0.04, (by1 - by0) * 0.1
     x0, y0, x1, y1 = bx0 - dx, by0 - dy * 2, bx1 + dx, by1 + dy
     # Widen the shorter side so the extent has the box's shape: the axes keep equal scales.
-    box = h * fig.get_figheight() / (w * WIDTH)
-    if (y1 - y0) / (x1 - x0) < box:
-        grow = ((x1 - x0) * box - (y1 - y0)) / 2
+    shape = h * fig.get_figheight() / (w * WIDTH)
+    if (y1 - y0) / (x1 - x0) < shape:
+        grow = ((x1 - x0) * shape - (y1 - y0)) / 2
         y0, y1 = y0 - grow, y1 + grow
     else:
-        grow = ((y1 - y0) / box - (x1 - x0)) / 2
+        grow = ((y1 - y0) / shape - (x1 - x0)) / 2
         x0, x1 = x0 - grow, x1 + grow
     extent = (x0, y0, x1, y1)
     inset.set_xlim(extent[0], extent[2])
@@ -620,7 +636,7 @@ def _draw_inset(fig: Any, layers: Layers, key: Key, x: float, y: float, w: float
     )
 
 
-def save(fig: Any, folder: Path, name: str) -> Path:
+def save(fig: Figure, folder: Path, name: str) -> Path:
     """Render ``fig`` and write it to ``folder/name.png`` at :data:`DPI`.
 
     The figure's images (the legend and the key, drawn once per process) are pasted into the
@@ -629,18 +645,16 @@ def save(fig: Any, folder: Path, name: str) -> Path:
     anti-aliased edges, and a palette image is a third of the size of an RGB one and faster to
     write, and to embed for Typst and pandoc.
     """
-    from PIL import Image
+    from PIL import Image  # on use: Pillow adds 40 ms to the command line's start
 
-    canvas = fig.canvas
-    images = [image for image in fig.images if image.get_visible()]
+    images = [image for image in _images(fig) if image.get_visible()]
     for image in images:
         image.set_visible(False)
     try:
-        canvas.draw()
+        pixels = _rendered(fig)
     finally:
         for image in images:
             image.set_visible(True)
-    pixels = np.array(canvas.buffer_rgba())
     for image in images:
         _paste(pixels, np.asarray(image.get_array()), int(image.ox), int(image.oy))
     picture = Image.fromarray(pixels, "RGBA").convert("RGB")
@@ -657,6 +671,13 @@ def save(fig: Any, folder: Path, name: str) -> Path:
     return target
 
 
+def _images(fig: Figure) -> list[FigureImage]:
+    """The images pasted on a map (:meth:`Figure.figimage`): its legend first, then its key."""
+    from matplotlib.image import FigureImage  # on use: matplotlib takes a second to import
+
+    return [image for image in fig.images if isinstance(image, FigureImage)]
+
+
 def _paste(pixels: np.ndarray, image: np.ndarray, ox: int, oy: int) -> None:
     """Copy ``image`` (opaque, top row first) into ``pixels`` with its bottom-left corner ``ox``
     pixels from the left and ``oy`` from the bottom, as :meth:`Figure.figimage` places it."""
@@ -667,21 +688,21 @@ def _paste(pixels: np.ndarray, image: np.ndarray, ox: int, oy: int) -> None:
     pixels[rows, cols] = image[rows.start - top : rows.stop - top, cols.start - ox : cols.stop - ox]
 
 
-def recolour(fig: Any, layers: Layers) -> Any:
+def recolour(fig: Figure, layers: Layers) -> Figure:
     """Give the map ``fig`` the colours and legend of ``layers``, which must draw the same areas
     with the same outline: the maps of one organisation share a figure, since building it costs
     about as much as drawing it."""
     areas = fig.axes[0].collections[0]
     if list(areas.get_urls()) != list(layers.codes):
         raise ValueError("recolour draws the same areas in the same order")
-    areas.set_facecolors(list(layers.colours))
+    areas.set_facecolor(list(layers.colours))
     inset = next((ax for ax in fig.axes if ax.get_label() == "inset"), None)
     if inset is not None:
-        colour = dict(zip(layers.codes, layers.colours))
+        colour = dict(zip(layers.codes, layers.colours, strict=True))
         enlarged = inset.collections[0]
-        enlarged.set_facecolors([colour[code] for code in enlarged.get_urls()])
-    legend = fig.images[0]
-    top = legend.oy + legend.get_array().shape[0]
+        enlarged.set_facecolor([colour[str(code)] for code in enlarged.get_urls()])
+    legend = _images(fig)[0]
+    top = legend.oy + np.asarray(legend.get_array()).shape[0]
     image = legend_image(layers.legend_title, layers.legend)
     legend.set_data(image)
     legend.oy = top - image.shape[0]  # top-aligned, as drawn first

@@ -28,8 +28,8 @@ import numpy as np
 
 #: NHS dark blue: the organisation's own series, and urban residents.
 ORGANISATION = "#003087"
-#: NHS mid grey: England.
-ENGLAND = "#768692"
+#: NHS mid grey: England's series and marks.
+ENGLAND_COLOUR = "#768692"
 URBAN = ORGANISATION
 #: A mid green (relative luminance 0.25): rural residents.
 RURAL = "#00A03A"
@@ -46,12 +46,13 @@ WHITE = "#FFFFFF"
 
 #: Pairs of colours drawn side by side in some chart, which must be 3:1 apart.
 SIDE_BY_SIDE = (
-    (ORGANISATION, ENGLAND),
+    (ORGANISATION, ENGLAND_COLOUR),
     (URBAN, RURAL),
     (AGE_GROUPS[0], AGE_GROUPS[1]),
     (AGE_GROUPS[1], AGE_GROUPS[2]),
 )
-#: Pairs in the same chart, not side by side, which need only look different (also when colour blind).
+#: Pairs in the same chart, not side by side, which need only look different (also when colour
+#: blind).
 SAME_CHART = ((AGE_GROUPS[0], AGE_GROUPS[2]),)
 
 #: Viénot, Brettel and Mollon (1999) simulation matrices on linear sRGB, as DaltonLens gives them.
@@ -118,7 +119,8 @@ def simulate(colour: str, kind: str) -> np.ndarray:
         raise ValueError(
             f"unknown colour vision deficiency {kind!r}: choose {' or '.join(_DICHROMACY)}"
         )
-    return np.clip(_DICHROMACY[kind] @ _linear(colour), 0.0, 1.0)
+    seen: np.ndarray = np.clip(_DICHROMACY[kind] @ _linear(colour), 0.0, 1.0)
+    return seen
 
 
 def lab(colour: str | Sequence[float]) -> np.ndarray:
@@ -129,5 +131,6 @@ def lab(colour: str | Sequence[float]) -> np.ndarray:
 
 
 def distance(first: str | Sequence[float], second: str | Sequence[float]) -> float:
-    """CIE76 colour difference (Euclidean in CIELAB): about 2 is just noticeable, 20 plainly different."""
+    """CIE76 colour difference (Euclidean in CIELAB): about 2 is just noticeable, 20 plainly
+    different."""
     return float(np.linalg.norm(lab(first) - lab(second)))

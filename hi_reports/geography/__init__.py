@@ -4,9 +4,18 @@ from hi_reports.geography.organisations import (
     ENGLAND_CODE,
     KINDS,
     Organisation,
+    check_kind,
     membership,
     organisations,
     resolve,
 )
 
-__all__ = ["ENGLAND_CODE", "KINDS", "Organisation", "membership", "organisations", "resolve"]
+__all__ = [
+    "ENGLAND_CODE",
+    "KINDS",
+    "Organisation",
+    "check_kind",
+    "membership",
+    "organisations",
+    "resolve",
+]

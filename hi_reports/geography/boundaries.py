@@ -2,9 +2,9 @@
 
 :func:`lsoa_shapes` loads the LSOA boundaries of the reference data's geography (LSOA 2011 for IMD
 2019; :func:`boundary_dataset` chooses) once per :class:`~hi_reports.data.Reference`, in British
-National Grid metres, and keeps them ready to draw: the rings of every LSOA as one flat array of
-vertices with path codes (the codes of :class:`matplotlib.path.Path`) and an offset per LSOA. A
-batch loads them in the parent process, so forked workers share them.
+National Grid metres. A batch loads them in the parent process, so forked workers share them. The
+drawing stage turns them into paths (:mod:`hi_reports.draw.paths`); geography only holds the
+geometry.
 
 Local-authority districts and ICBs are dissolved from the LSOAs through the lookup
 (``lad_code``, ``icb_code`` of ``reference.lsoas``), so their lines match the LSOAs exactly, and
@@ -17,8 +17,8 @@ England without overlaps, which makes this a fast edge merge rather than a polyg
 from __future__ import annotations
 
 import hashlib
-import os
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,36 +32,32 @@ from hi_reports.data.catalogue import get_dataset
 from hi_reports.data.loaders import cache_dir, read_parquet, write_cache
 from hi_reports.errors import DataError
 
-#: Path codes of :class:`matplotlib.path.Path` (not imported here: geography does not draw).
-MOVETO, LINETO, CLOSEPOLY = 1, 2, 79
-
 #: Bump when the layout of the dissolved-boundaries cache changes.
 DISSOLVE_SCHEMA = 1
 
 
 def boundary_dataset(reference: Reference) -> str:
-    """The catalogue name of the LSOA boundaries matching ``reference``'s LSOA geography (its
+    """The catalogue name of the LSOA boundaries of ``reference``'s LSOA geography (its
     vintage's)."""
     return reference.vintage.boundaries
 
 
 @dataclass(frozen=True, eq=False)
 class Shapes:
-    """The LSOAs of England ready to draw, and the districts and ICBs dissolved from them.
+    """The LSOAs of England, and the districts and ICBs dissolved from them.
 
     Attributes
     ----------
     dataset
         The catalogue name of the LSOA boundaries.
+    sha256
+        The checksum of the boundary file: caches made from it are keyed by it.
     year
         The year of ONS's attribution for them.
     codes
         LSOA codes in the order of ``reference.lsoas``.
     geometry
         One shapely (Multi)Polygon per LSOA, EPSG:27700, in that order.
-    vertices, kinds, offsets
-        Every LSOA's rings as path vertices (m x 2) and codes (MOVETO, LINETO, CLOSEPOLY); LSOA
-        ``i`` is ``vertices[offsets[i]:offsets[i + 1]]``.
     lad, icb
         Dissolved polygons by local-authority and ICB code (the lookup's codes).
     lad_of
@@ -73,56 +69,40 @@ class Shapes:
     """
 
     dataset: str
+    sha256: str
     year: int
     codes: pd.Index
     geometry: np.ndarray
-    vertices: np.ndarray
-    kinds: np.ndarray
-    offsets: np.ndarray
     lad: dict[str, Any]
     icb: dict[str, Any]
     lad_of: np.ndarray
     lad_names: dict[str, str]
     lad_sizes: dict[str, int]
 
-    def positions(self, codes: Any) -> np.ndarray:
-        """Positions of LSOA ``codes`` in :attr:`codes` (a KeyError names an unknown code)."""
-        positions = self.codes.get_indexer(pd.Index(codes))
+    def positions(self, codes: Sequence[str] | np.ndarray | pd.Index) -> np.ndarray:
+        """Positions of LSOA ``codes`` in :attr:`codes`.
+
+        Raises
+        ------
+        DataError
+            When a code is not among the boundaries' LSOAs (the message names the first three).
+        """
+        wanted = pd.Index(codes)
+        positions = self.codes.get_indexer(wanted)
         if (positions < 0).any():
-            raise KeyError(f"LSOA {list(pd.Index(codes)[positions < 0])[:3]} not in the boundaries")
+            raise DataError(
+                f"LSOAs {', '.join(map(str, wanted[positions < 0][:3]))} are not in the "
+                f"boundaries {self.dataset}"
+            )
         return positions
-
-    def rings(self, position: int) -> tuple[np.ndarray, np.ndarray]:
-        """Vertices and path codes of the LSOA at ``position``."""
-        start, end = self.offsets[position], self.offsets[position + 1]
-        return self.vertices[start:end], self.kinds[start:end]
-
-
-def path_arrays(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flatten polygonal geometries into path vertices, path codes and an offset per geometry.
-
-    Each ring becomes MOVETO, LINETO..., CLOSEPOLY (its closing vertex); holes keep their
-    clockwise orientation, so a non-zero fill leaves them empty. Non-polygon parts are dropped.
-    """
-    parts, part_of = shapely.get_parts(geometry, return_index=True)
-    polygonal = shapely.get_type_id(parts) == 3
-    parts, part_of = parts[polygonal], part_of[polygonal]
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    kinds = np.full(len(coords), LINETO, dtype=np.uint8)
-    counts = np.bincount(coord_ring, minlength=len(rings))
-    ends = np.cumsum(counts)
-    kinds[ends - counts] = MOVETO
-    kinds[ends - 1] = CLOSEPOLY
-    per_geometry = np.bincount(part_of[ring_of[coord_ring]], minlength=len(geometry))
-    offsets = np.concatenate([[0], np.cumsum(per_geometry)])
-    return coords, kinds, offsets
 
 
 def union_tiles(parts: np.ndarray) -> Any:
-    """The union of LSOA polygons that tile an area: the fast coverage union where the shared edges
-    are noded alike (LSOA 2011), else the general union (some LSOA 2021 neighbours differ by a
-    vertex along a shared edge)."""
+    """The union of LSOA polygons that tile an area.
+
+    The fast coverage union where the shared edges are noded alike (LSOA 2011), else the general
+    union (some LSOA 2021 neighbours differ by a vertex along a shared edge).
+    """
     try:
         return shapely.coverage_union_all(parts)
     except shapely.errors.GEOSException:
@@ -135,13 +115,13 @@ def _dissolve(geometry: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     bounds = [*starts[1:], len(order)]
     return {
         str(key): union_tiles(geometry[order[start:end]])
-        for key, start, end in zip(keys, starts, bounds)
+        for key, start, end in zip(keys, starts, bounds, strict=True)
     }
 
 
 def _dissolved(reference: Reference, geometry: np.ndarray, sha: str) -> dict[str, dict[str, Any]]:
     """Districts and ICBs dissolved from the LSOAs, through a GeoParquet cache."""
-    import geopandas
+    import geopandas  # on use: about 1 s to import, and only a new cache needs it
 
     roles = reference.vintage.datasets
     lookup = hashlib.sha256(
@@ -170,29 +150,11 @@ def _dissolved(reference: Reference, geometry: np.ndarray, sha: str) -> dict[str
         )
         write_cache(frame, target)
     out: dict[str, dict[str, Any]] = {"lad": {}, "icb": {}}
-    for level, code, shape in zip(frame["level"], frame["code"], frame.geometry.to_numpy()):
+    for level, code, shape in zip(
+        frame["level"], frame["code"], frame.geometry.to_numpy(), strict=True
+    ):
         out[level][code] = shape
     return out
-
-
-def _cached_paths(geometry: np.ndarray, sha: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`path_arrays` of the LSOAs, through a cache file (they are the same for a file)."""
-    target = cache_dir() / f"paths-{sha[:16]}-{len(geometry)}-v{DISSOLVE_SCHEMA}.npz"
-    if target.is_file():
-        try:
-            with np.load(target) as arrays:
-                return arrays["vertices"], arrays["kinds"], arrays["offsets"]
-        except (OSError, ValueError, KeyError):
-            pass  # rebuilt below
-    vertices, kinds, offsets = path_arrays(geometry)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(temp, vertices=vertices, kinds=kinds, offsets=offsets)
-        os.replace(temp, target)
-    except OSError:
-        pass  # an unwritable cache only costs speed (the loaders have warned)
-    return vertices, kinds, offsets
 
 
 _CACHE: weakref.WeakKeyDictionary[Reference, Shapes] = weakref.WeakKeyDictionary()
@@ -212,35 +174,31 @@ def lsoa_shapes(reference: Reference) -> Shapes:
         return cached
     name = boundary_dataset(reference)
     dataset = get_dataset(name)
-    table = reference.load_extra(name)
-    source = reference.sources[name]
+    table, source = reference.extra(name)
     frame = table.set_index(dataset.key)
     missing = reference.lsoas.index.difference(frame.index)
     if len(missing):
         raise DataError(
-            f"{Path(source.path).name}: {len(missing)} LSOAs of the reference data have no boundary "
-            f"(first: {', '.join(missing[:3])})",
+            f"{Path(source.path).name}: {len(missing)} LSOAs of the reference data have no "
+            f"boundary (first: {', '.join(missing[:3])})",
             hint=f"use {dataset.title} ({dataset.url}), the boundaries of the same LSOA geography",
             path=source.path,
         )
     geometry = frame.geometry.reindex(reference.lsoas.index).to_numpy()
-    vertices, kinds, offsets = _cached_paths(geometry, source.sha256)
     dissolved = _dissolved(reference, geometry, source.sha256)
     lsoas = reference.lsoas
     names = lsoas[["lad_code", "lad_name"]].drop_duplicates("lad_code")
     shapes = Shapes(
         dataset=name,
+        sha256=source.sha256,
         year=int(dataset.copyright_year or 0),
         codes=lsoas.index,
         geometry=geometry,
-        vertices=vertices,
-        kinds=kinds,
-        offsets=offsets,
         lad=dissolved["lad"],
         icb=dissolved["icb"],
         lad_of=lsoas["lad_code"].to_numpy(),
-        lad_names=dict(zip(names["lad_code"].tolist(), names["lad_name"].tolist())),
-        lad_sizes=lsoas["lad_code"].value_counts().to_dict(),
+        lad_names=dict(zip(names["lad_code"].tolist(), names["lad_name"].tolist(), strict=True)),
+        lad_sizes={str(code): int(n) for code, n in lsoas["lad_code"].value_counts().items()},
     )
     _CACHE[reference] = shapes
     return shapes

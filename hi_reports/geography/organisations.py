@@ -34,9 +34,10 @@ import pandas as pd
 from hi_reports.data import Reference, trust_catchments
 from hi_reports.errors import GeographyError
 
+#: England's ONS code: its key in weights, profiles and activity results.
 ENGLAND_CODE = "E92000001"
 
-#: Each kind: its name, plural, and the kind whose editions sit beside it as "parent".
+#: Each kind: its name and the plural of its name.
 KINDS: dict[str, tuple[str, str]] = {
     "england": ("country", "countries"),
     "icb": ("Integrated Care Board", "ICBs"),
@@ -115,6 +116,10 @@ class Organisation:
         return ", ".join(p for p in parts if p)
 
 
+#: The form of an acute trust's ODS code (``RXK``): other kinds' codes never read the trust data.
+_TRUST_CODE = re.compile(r"R[A-Z0-9]{2}")
+
+
 def _tidy_trust_name(name: str) -> str:
     """ODS names were title-cased upstream ("And West Birmingham"); restore small words."""
     words = name.split()
@@ -133,7 +138,9 @@ def _majority_parents(weights: pd.DataFrame, reference: Reference) -> dict[str, 
     for org, group in shares.groupby(level=0):
         ordered = group.droplevel(0).sort_values(ascending=False)
         keep = ordered[ordered >= 0.10]
-        parents[org] = tuple((keep if len(keep) else ordered.head(1)).index)
+        parents[str(org)] = tuple(
+            str(code) for code in (keep if len(keep) else ordered.head(1)).index
+        )
     return parents
 
 
@@ -178,7 +185,8 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
             raise GeographyError(
                 f"{len(unnamed)} trusts have a catchment but no row in the trust names file, "
                 f"e.g. {', '.join(unnamed[:3])}",
-                hint="use an ODS trust file (etr.csv) that covers every trust of the catchment file",
+                hint="use an ODS trust file (etr.csv) that covers every trust of the catchment "
+                "file",
             )
         main = weights.loc[weights.groupby("lsoa_code")["weight"].idxmax(), "org"]
         weights = weights[~weights["org"].map(names["closed"])].reset_index(drop=True)
@@ -189,14 +197,14 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
                 code,
                 None,
                 code,
-                _tidy_trust_name(names.at[code, "trust_name"]),
+                _tidy_trust_name(str(names.at[code, "trust_name"])),
                 parents[code],
                 specialist=code not in set(main),
             )
             for code in sorted(weights["org"].unique())
         ]
     else:
-        raise GeographyError(f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+        raise _unknown_kind(kind)
     orgs.sort(key=lambda o: o.name)
     cached[kind] = (orgs, weights)
     return orgs, weights
@@ -238,52 +246,45 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
         When no organisation has that code (the message suggests the closest codes and names),
         or when the code is ambiguous and ``kind`` is not given.
     """
-    if kind is not None and kind not in KINDS:
-        raise GeographyError(f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    if kind is not None:
+        check_kind(kind)
     wanted = code.strip().upper()
     kinds = [kind] if kind else list(KINDS)
-    if kind is None and not re.fullmatch(r"R[A-Z0-9]{2}", wanted):
+    if kind is None and not _TRUST_CODE.fullmatch(wanted):
         kinds = [k for k in kinds if k != "trust"]  # trust data are read only for trust codes
     candidates = [org for k in kinds for org in organisations(reference, k)]
-    matches = [
-        org
-        for org in candidates
-        if wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
-    ]
+    matches = [org for org in candidates if _has_code(org, wanted)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         raise GeographyError(
-            f"--org {code!r} is a code of {len(matches)} organisations: "
-            + "; ".join(f"{m.name} (--kind {m.kind})" for m in matches),
-            hint="choose one with --kind",
+            f"{code!r} is a code of {len(matches)} organisations: "
+            + "; ".join(f"{m.name} (kind {m.kind})" for m in matches),
+            hint="give the kind of organisation too: "
+            + " or ".join(dict.fromkeys(m.kind for m in matches)),
+            option="org",
         )
-    if "trust" in kinds and re.fullmatch(r"R[A-Z0-9]{2}", wanted):
+    if "trust" in kinds and _TRUST_CODE.fullmatch(wanted):
         names = reference.load_extra("trust_names").set_index("trust_code")
         if wanted in names.index and names.at[wanted, "closed"]:
             raise GeographyError(
-                f"trust {wanted} ({_tidy_trust_name(names.at[wanted, 'trust_name'])}) has closed "
-                "(the ODS trust file gives it a close date), so it has no edition",
-                hint="its services passed to other trusts; `hi-reports orgs --kind trust` lists the open ones",
+                f"trust {wanted} ({_tidy_trust_name(str(names.at[wanted, 'trust_name']))}) has "
+                "closed (the ODS trust file gives it a close date), so it has no edition",
+                hint="its services passed to other trusts: choose one of the open trusts (kind "
+                "trust), which `hi-reports orgs` lists",
+                option="org",
             )
     if kind is not None:  # the code of another kind: say which
-        others = [
-            k
-            for k in KINDS
-            if k != kind and (k != "trust" or re.fullmatch(r"R[A-Z0-9]{2}", wanted))
-        ]
+        others = [k for k in KINDS if k != kind and (k != "trust" or _TRUST_CODE.fullmatch(wanted))]
         elsewhere = [
-            org
-            for k in others
-            for org in organisations(reference, k)
-            if wanted
-            in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
+            org for k in others for org in organisations(reference, k) if _has_code(org, wanted)
         ]
         if elsewhere:
             raise GeographyError(
                 f"{code!r} is not a {kind} code: it is "
-                + "; ".join(f"{o.name} (--kind {o.kind})" for o in elsewhere),
-                hint=f"use --kind {elsewhere[0].kind}, or leave --kind out",
+                + "; ".join(f"{o.name} (kind {o.kind})" for o in elsewhere),
+                hint=f"choose kind {elsewhere[0].kind}, or leave the kind out",
+                option="kind",
             )
     labels: dict[str, Organisation] = {}
     for org in candidates:
@@ -299,7 +300,31 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
     raise GeographyError(
         f"unknown {what}organisation code {code!r}"
         + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""),
-        hint=f"`hi-reports orgs --kind {kind}` lists every code"
+        hint=f"`hi-reports orgs` lists every code of kind {kind}"
         if kind
-        else f"`hi-reports orgs --kind KIND` lists the codes of a kind ({', '.join(KINDS)})",
+        else f"`hi-reports orgs` lists the codes of each kind ({', '.join(KINDS)})",
+        option="org",
+    )
+
+
+def _has_code(org: Organisation, wanted: str) -> bool:
+    """Whether ``wanted`` (upper case) is one of ``org``'s codes."""
+    return wanted in {org.code.upper(), (org.ons_code or "").upper(), (org.ods_code or "").upper()}
+
+
+def check_kind(kind: str) -> None:
+    """Refuse an unknown kind of organisation (the message lists the valid ones).
+
+    Raises
+    ------
+    GeographyError
+        When ``kind`` is not a key of :data:`KINDS`.
+    """
+    if kind not in KINDS:
+        raise _unknown_kind(kind)
+
+
+def _unknown_kind(kind: str) -> GeographyError:
+    return GeographyError(
+        f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}", option="kind"
     )

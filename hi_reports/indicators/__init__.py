@@ -1,4 +1,5 @@
-"""Indicators: each chapter's figures for every organisation of a kind, and their charts."""
+"""Indicators: each chapter's figures for every organisation of a kind, as the numbers the book
+prints (:class:`Measure`)."""
 
 from hi_reports.indicators.chapters import (
     Subject,
@@ -9,10 +10,9 @@ from hi_reports.indicators.chapters import (
     variation_figures,
 )
 from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.profiles import ENGLAND, Profiles, compute_profiles
+from hi_reports.indicators.profiles import Profiles, compute_profiles
 
 __all__ = [
-    "ENGLAND",
     "Measure",
     "Profiles",
     "Subject",

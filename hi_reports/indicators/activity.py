@@ -42,9 +42,9 @@ from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
 from hi_reports.formatting import sentence_start
 from hi_reports.formatting import slug as _slug
+from hi_reports.geography import ENGLAND_CODE
 from hi_reports.indicators.disclosure import SAFE, Disclosure
-from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.profiles import ENGLAND
+from hi_reports.indicators.measure import Measure, Unit
 
 __all__ = [
     "DIMENSIONS",
@@ -63,7 +63,8 @@ ROUND_TO = SAFE.round_to
 #: Age-standardised rates are not computed on fewer events (as PHEindicatormethods).
 MIN_EVENTS_DSR = 10
 
-#: Dimensions of the tidy output and their groups, in order.
+#: Dimensions of the tidy output and their groups, in order (activity is read on LSOA 2011, the
+#: 2019 vintage's geography).
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "all": ("All",),
     "imd_quintile": ("1", "2", "3", "4", "5"),
@@ -78,7 +79,8 @@ _Z = 1.959963984540054
 
 @dataclass(frozen=True)
 class ActivityResults:
-    """Activity indicators of every organisation of a kind and England (org ``E92000001``).
+    """Activity indicators of every organisation of a kind and England (org
+    :data:`~hi_reports.geography.ENGLAND_CODE`).
 
     Attributes
     ----------
@@ -116,19 +118,29 @@ class ActivityResults:
 
     def headline(self, org: str) -> dict[str, float]:
         """Headline figures of one organisation as plain floats (the published count and rates)."""
-        total = self.group(org, "all").loc["All"]
-        q = self.group(org, "imd_quintile")
-        ineq = self.inequality.loc[org]
+        total = self.group(org, "all")
+        q = self.group(org, "imd_quintile")["dsr"].astype(float)
         out = {
-            "events": float(total["count_published"]),
-            "population": float(total["population"]),
-            "crude": float(total["crude"]),
-            "dsr": float(total["dsr"]),
-            "dsr_q1": float(q.loc["1", "dsr"]),
-            "dsr_q5": float(q.loc["5", "dsr"]),
+            "events": _cell(total, "All", "count_published"),
+            "population": _cell(total, "All", "population"),
+            "crude": _cell(total, "All", "crude"),
+            "dsr": _cell(total, "All", "dsr"),
+            "dsr_q1": float(q["1"]),
+            "dsr_q5": float(q["5"]),
         }
-        out.update({k: float(ineq[k]) for k in ineq.index if k != "basis"})
+        out.update(
+            {
+                str(column): _cell(self.inequality, org, str(column))
+                for column in self.inequality.columns
+                if column != "basis"
+            }
+        )
         return out
+
+
+def _cell(table: pd.DataFrame, row: str, column: str) -> float:
+    """A number of a results table, as a float."""
+    return float(table[column].astype(float)[row])
 
 
 def _weighted_sums(
@@ -157,8 +169,21 @@ def _weighted_sums(
     return long
 
 
-def _normal_limits(a: pd.Series, b: pd.Series, lo_a, hi_a, lo_b, hi_b, ratio: bool):
-    """Difference or ratio of two estimates with normal limits from their 95% limits."""
+#: An estimate for every organisation and its 95% limits: value, lower, upper.
+_Estimate = tuple[pd.Series, pd.Series, pd.Series]
+
+
+def _estimate(table: pd.DataFrame, columns: tuple[str, str, str], group: str | int) -> _Estimate:
+    """The estimate of ``group`` from a table with columns (value, lower or upper, group)."""
+    value, lower, upper = columns
+    return table[(value, group)], table[(lower, group)], table[(upper, group)]
+
+
+def _normal_limits(first: _Estimate, second: _Estimate, *, ratio: bool) -> _Estimate:
+    """Difference (or ratio) of two estimates, with normal limits from their 95% limits (on the
+    log scale for a ratio)."""
+    a, lo_a, hi_a = first
+    b, lo_b, hi_b = second
     if ratio:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = a / b
@@ -224,9 +249,10 @@ def activity_indicators(
     missing = counts["lsoa_code"][~counts["lsoa_code"].isin(position.index)]
     if len(missing):
         raise IndicatorError(
-            f"activity counts hold {missing.nunique()} codes that are not English LSOA 2011 codes "
-            f"(first: {', '.join(sorted(missing.unique())[:3])})",
-            hint="read the activity with hi_reports.data.read_activity, which maps or excludes them",
+            f"activity counts hold {missing.nunique()} codes that are not English LSOA 2011 "
+            f"codes (first: {', '.join(sorted(missing.unique())[:3])})",
+            hint="read the activity with hi_reports.data.read_activity, which maps or excludes "
+            "them",
         )
     band = pd.Categorical(counts["age_band"].astype(str), categories=list(AGE_BANDS))
     if np.any(band.codes < 0) or (counts["count"] < 0).any():
@@ -240,8 +266,8 @@ def activity_indicators(
     population = band_populations(reference).loc[lsoas.index].to_numpy(dtype=float)
 
     parts = [weights[["org", "lsoa_code", "weight"]]]
-    if not (weights["org"] == ENGLAND).any():  # England is always computed, once
-        parts.append(pd.DataFrame({"org": ENGLAND, "lsoa_code": lsoas.index, "weight": 1.0}))
+    if not (weights["org"] == ENGLAND_CODE).any():  # England is always computed, once
+        parts.append(pd.DataFrame({"org": ENGLAND_CODE, "lsoa_code": lsoas.index, "weight": 1.0}))
     both = pd.concat(parts, ignore_index=True)
     both = both[both["weight"] > 0]
     both["_i"] = position.reindex(both["lsoa_code"]).to_numpy()
@@ -327,7 +353,7 @@ def activity_indicators(
     out["dsr_published"] = out["dsr"]
 
     inequality = _inequality(
-        out, person_years, org_order, basis, repetitions, seed, multiplier, years
+        out, person_years, org_order, basis=basis, repetitions=repetitions, seed=seed, years=years
     )
     return ActivityResults(
         groups=out,
@@ -342,16 +368,16 @@ def _inequality(
     out: pd.DataFrame,
     person_years: pd.DataFrame,
     orgs: list[str],
+    *,
     basis: str,
     repetitions: int,
     seed: int,
-    multiplier: float,
     years: float,
 ) -> pd.DataFrame:
     """SII, RII, quintile gap and ratio, rural ratio and excess events per organisation."""
     from hi_reports.stats import sii  # on use: scipy, for editions with activity only
 
-    value, lower, upper = (basis, f"{basis}_lower", f"{basis}_upper")
+    columns = value, lower, upper = (basis, f"{basis}_lower", f"{basis}_upper")
     quint = out[out["dimension"] == "imd_quintile"].copy()
     quint["quintile"] = quint["group"].astype(int)
     result = pd.DataFrame(index=pd.Index(orgs, name="org"))
@@ -391,13 +417,7 @@ def _inequality(
     wide = quint.pivot(index="org", columns="quintile", values=[value, lower, upper]).reindex(orgs)
     for name, ratio in (("gap", False), ("ratio", True)):
         v, lo, hi = _normal_limits(
-            wide[(value, 1)],
-            wide[(value, 5)],
-            wide[(lower, 1)],
-            wide[(upper, 1)],
-            wide[(lower, 5)],
-            wide[(upper, 5)],
-            ratio,
+            _estimate(wide, columns, 1), _estimate(wide, columns, 5), ratio=ratio
         )
         result[name], result[f"{name}_lower"], result[f"{name}_upper"] = v, lo, hi
     ur = (
@@ -406,13 +426,7 @@ def _inequality(
         .reindex(orgs)
     )
     v, lo, hi = _normal_limits(
-        ur[(value, "Rural")],
-        ur[(value, "Urban")],
-        ur[(lower, "Rural")],
-        ur[(upper, "Rural")],
-        ur[(lower, "Urban")],
-        ur[(upper, "Urban")],
-        True,
+        _estimate(ur, columns, "Rural"), _estimate(ur, columns, "Urban"), ratio=True
     )
     result["rural_ratio"], result["rural_ratio_lower"], result["rural_ratio_upper"] = v, lo, hi
 
@@ -457,7 +471,8 @@ def activity_figures(
     results
         From :func:`activity_indicators`.
     org_code
-        The organisation's ONS code (its key in ``membership``), or ``E92000001`` for England.
+        The organisation's key in ``membership``, or :data:`~hi_reports.geography.ENGLAND_CODE`
+        for England.
     measure_name
         What the events are, in words (plural): ``"emergency admissions"``.
     source
@@ -468,7 +483,8 @@ def activity_figures(
     """
     key = key or f"activity.{_slug(measure_name)}"
     per = f"per {results.multiplier:,.0f} residents a year"
-    src = f"{source}; ONS mid-2020 LSOA population estimates; MHCLG IMD 2019; ONS RUC 2011"
+    sources = V2019.sources  # activity is read on the 2019 vintage's geography (DIMENSIONS)
+    src = f"{source}; {sources.population}; {sources.imd}; {sources.ruc}"
 
     rule = results.disclosure
     counted = (
@@ -482,85 +498,95 @@ def activity_figures(
         return float(np.floor(value + 0.5)) if rule.safe else float(value)
 
     def group_figures(dimension: str, group: str, words: str) -> dict[str, Any]:
-        row = results.group(org_code, dimension).loc[group]
+        table = results.group(org_code, dimension)
+
+        def cell(column: str) -> float:
+            return _cell(table, group, column)
+
         sub = f"{key}.{dimension}.{_slug(group)}"
         return {
             "group": group,
-            "suppressed": bool(row["suppressed"]),
+            "suppressed": bool(table["suppressed"].astype(bool)[group]),
             "events": Measure(
                 f"{sub}.events",
-                float(row["count_published"]),
+                cell("count_published"),
                 "count",
                 f"{sentence_start(measure_name)} {words}{counted}",
                 src,
             ),
             "population": Measure(
                 f"{sub}.population",
-                people(row["population"]),
+                people(cell("population")),
                 "count",
                 f"Resident person-years {words}{rounded}",
                 src,
             ),
             "crude": Measure(
                 f"{sub}.crude",
-                float(row["crude_published"]),
+                cell("crude_published"),
                 "number",
                 f"Crude rate of {measure_name} {per} {words}",
                 src,
             ),
             "crude_lower": Measure(
                 f"{sub}.crude_lower",
-                float(row["crude_lower"]),
+                cell("crude_lower"),
                 "number",
                 f"Lower 95% limit of the crude rate {words}",
                 src,
             ),
             "crude_upper": Measure(
                 f"{sub}.crude_upper",
-                float(row["crude_upper"]),
+                cell("crude_upper"),
                 "number",
                 f"Upper 95% limit of the crude rate {words}",
                 src,
             ),
             "dsr": Measure(
                 f"{sub}.dsr",
-                float(row["dsr_published"]),
+                cell("dsr_published"),
                 "number",
-                f"Rate of {measure_name} {per}, age-standardised (2013 European Standard Population) {words}",
+                f"Rate of {measure_name} {per}, age-standardised (2013 European Standard "
+                f"Population) {words}",
                 src,
             ),
             "dsr_lower": Measure(
                 f"{sub}.dsr_lower",
-                float(row["dsr_lower"]),
+                cell("dsr_lower"),
                 "number",
                 f"Lower 95% limit (Dobson) of the age-standardised rate {words}",
                 src,
             ),
             "dsr_upper": Measure(
                 f"{sub}.dsr_upper",
-                float(row["dsr_upper"]),
+                cell("dsr_upper"),
                 "number",
                 f"Upper 95% limit (Dobson) of the age-standardised rate {words}",
                 src,
             ),
         }
 
-    ineq = results.inequality.loc[org_code]
-    basis = "age-standardised" if ineq["basis"] == "dsr" else "crude"
+    def ineq(name: str) -> float:
+        return _cell(results.inequality, org_code, name)
 
-    def number(name: str, definition: str, unit: str = "number") -> Measure:
-        return Measure(f"{key}.{name}", float(ineq[name]), unit, definition, src)  # type: ignore[arg-type]
+    basis = "age-standardised" if results.inequality.at[org_code, "basis"] == "dsr" else "crude"
 
+    def number(name: str, definition: str, unit: Unit = "number") -> Measure:
+        return Measure(f"{key}.{name}", ineq(name), unit, definition, src)
+
+    per_year = ineq("excess_events_per_year")
     excess = Measure(
         f"{key}.excess_events_per_year",
-        float(np.floor(ineq["excess_events_per_year"] / rule.round_to + 0.5) * rule.round_to)
-        if np.isfinite(ineq["excess_events_per_year"])
+        float(np.floor(per_year / rule.round_to + 0.5) * rule.round_to)
+        if np.isfinite(per_year)
         else float("nan"),
         "count",
-        f"{sentence_start(measure_name)} a year above (negative: below) those expected if residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
+        f"{sentence_start(measure_name)} a year above (negative: below) those expected if "
+        "residents of national IMD quintiles 1-4 had the age-specific rates of quintile 5"
         + (f" (rounded to {rule.round_to})" if rule.safe else f" ({rule.mark})"),
         src,
     )
+    significant = bool(ineq("significant"))
 
     return {
         "total": group_figures("all", "All", "of all residents"),
@@ -581,25 +607,28 @@ def activity_figures(
         ],
         "sii": number(
             "sii",
-            f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher in more deprived areas)",
+            f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher "
+            "in more deprived areas)",
         ),
         "sii_lower": number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),
         "sii_upper": number("sii_upper", "Upper 95% limit of the SII (Monte Carlo)"),
         "rii": number(
             "rii",
-            f"Relative index of inequality of {basis} rates of {measure_name} (most over least deprived end)",
+            f"Relative index of inequality of {basis} rates of {measure_name} (most over least "
+            "deprived end)",
         ),
         "rii_lower": number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
         "rii_upper": number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
-        "significant": bool(ineq["significant"]),
+        "significant": significant,
         # Which way a significant gradient runs, so that no sentence says "rise" of a negative SII.
-        # A ratio of the fitted ends is meaningless where the fitted line goes below zero at one end.
-        "rii_meaningful": bool(np.isfinite(ineq["rii"]) and ineq["rii"] > 0),
+        # A ratio of the fitted ends is meaningless where the fitted line goes below zero at one
+        # end.
+        "rii_meaningful": bool(np.isfinite(ineq("rii")) and ineq("rii") > 0),
         "direction": (
             None
-            if not bool(ineq["significant"]) or not np.isfinite(ineq["sii"])
+            if not significant or not np.isfinite(ineq("sii"))
             else "rise"
-            if ineq["sii"] > 0
+            if ineq("sii") > 0
             else "fall"
         ),
         "gap": number(

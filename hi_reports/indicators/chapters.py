@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import AGE_GROUPS, DOMAINS, Vintage
-from hi_reports.geography import Organisation
+from hi_reports.geography import ENGLAND_CODE, Organisation
 from hi_reports.indicators.measure import Measure
-from hi_reports.indicators.profiles import ENGLAND, Profiles
+from hi_reports.indicators.profiles import Profiles
 
 Figures = dict[str, Any]
 
@@ -78,7 +78,10 @@ class Subject:
         (``similar_low``, ``similar_high``): the columns of the headline (spine) table.
         """
         me = self.key
-        share, england = _share(part[me], whole[me]), _share(part[ENGLAND], whole[ENGLAND])
+        share, england = (
+            _share(part[me], whole[me]),
+            _share(part[ENGLAND_CODE], whole[ENGLAND_CODE]),
+        )
         lower, upper = wilson95(part[me], whole[me])
         figures: dict[str, Any] = {
             "residents": Measure(
@@ -109,7 +112,7 @@ class Subject:
                 source,
             ),
             "vs_england": None
-            if me == ENGLAND or math.isnan(lower)
+            if me == ENGLAND_CODE or math.isnan(lower)
             else "lower"
             if england > upper
             else "higher"
@@ -123,14 +126,16 @@ class Subject:
                 f"{key}.similar_low",
                 min(shares),
                 "share",
-                f"Lowest share of residents {definition} among the three {kinds} most alike in deprivation",
+                f"Lowest share of residents {definition} among the three {kinds} most alike "
+                "in deprivation",
                 source,
             )
             figures["similar_high"] = Measure(
                 f"{key}.similar_high",
                 max(shares),
                 "share",
-                f"Highest share of residents {definition} among the three {kinds} most alike in deprivation",
+                f"Highest share of residents {definition} among the three {kinds} most alike "
+                "in deprivation",
                 source,
             )
         if self.parent is not None:
@@ -238,21 +243,21 @@ def overview_figures(
         ),
         "england_population": Measure(
             "intro.england_population",
-            float(profiles.population[ENGLAND]),
+            float(profiles.population[ENGLAND_CODE]),
             "count",
             f"Residents of England, {v.population_when}",
             pop_source,
         ),
         "share_of_england": Measure(
             "intro.share_of_england",
-            _share(profiles.population[me], profiles.population[ENGLAND]),
+            _share(profiles.population[me], profiles.population[ENGLAND_CODE]),
             "share",
             f"Residents as a share of England's residents, {v.population_when}",
             source,
         ),
         "england_lsoas": Measure(
             "intro.england_lsoas",
-            float(profiles.lsoas[ENGLAND]),
+            float(profiles.lsoas[ENGLAND_CODE]),
             "count",
             f"LSOAs ({v.lsoa_year}) in England",
             pop_source,
@@ -303,11 +308,11 @@ def similar(profiles: Profiles, key: str, n: int = 3) -> list[str]:
     distance is Euclidean. Returns their keys, closest first (none for England).
     """
     peers = [p for p in profiles.peers if p != key]
-    if key == ENGLAND or not peers:
+    if key == ENGLAND_CODE or not peers:
         return []
     shares = profiles.imd_decile.div(profiles.population, axis=0)
     distance = np.sqrt(((shares.loc[peers] - shares.loc[key]) ** 2).sum(axis=1))
-    return distance.sort_values(kind="stable").head(n).index.tolist()
+    return [str(code) for code in distance.sort_values(kind="stable").head(n).index]
 
 
 def furthest_above_england(domains: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -325,7 +330,9 @@ def furthest_above_england(domains: list[dict[str, Any]]) -> dict[str, Any] | No
     """
 
     def ratio(domain: dict[str, Any]) -> float:
-        return round(domain["share"].value * 1000) / round(domain["england_share"].value * 1000)
+        share: Measure = domain["share"]
+        england: Measure = domain["england_share"]
+        return round(share.value * 1000) / round(england.value * 1000)
 
     comparable = [
         d for d in domains if not d["share"].missing and round(d["england_share"].value * 1000) > 0
@@ -429,7 +436,7 @@ def spread(
             source,
         ),
         "values": [
-            (names[code].short_name, measure(code, value, f"{names[code].name}:"))
+            (names[str(code)].short_name, measure(str(code), value, f"{names[str(code)].name}:"))
             for code, value in peers.items()
         ],
         "count": Measure(
@@ -505,10 +512,10 @@ def imd_figures(subject: Subject) -> Figures:
                 ),
             }
         )
-    furthest = furthest_above_england(domains) if subject.key != ENGLAND else None
+    furthest = furthest_above_england(domains) if subject.key != ENGLAND_CODE else None
     age_by_quintile = []
     for q in range(1, 6):
-        people = profiles.age_by_quintile[q]
+        people = profiles.age_by_quintile.loc[:, [q]].droplevel(0, axis=1)
         row_total = people.sum(axis=1)
         row: dict[str, Any] = {
             "quintile": q,

@@ -1,4 +1,5 @@
-"""The classes of a map of numbers: one classification gives its fills, legend, caption and alt text.
+"""The classes of a map of numbers: one classification gives its fills, legend, caption and alt
+text.
 
 A :class:`Classes` holds the class limits (``breaks``) and the class of every area, under one
 rule (:data:`RULE`): class ``i`` holds the values ``x`` with ``breaks[i] <= x < breaks[i + 1]``,
@@ -191,7 +192,7 @@ class Classes:
 
     def legend(self, palette: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """The legend's ``(label, colour)`` rows, lowest class first."""
-        return tuple(zip(self.labels, self.palette(palette)))
+        return tuple(zip(self.labels, self.palette(palette), strict=True))
 
     def without_empty(self) -> Classes:
         """The same areas with every empty class merged into the class below it (the lowest, when

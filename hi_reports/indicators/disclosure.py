@@ -35,7 +35,8 @@ UNSAFE_MARK = "UNSAFE COUNTS: NOT FOR PUBLICATION"
 
 @dataclass(frozen=True)
 class Disclosure:
-    """A disclosure rule: suppress positive counts up to ``small_max``, round others to ``round_to``.
+    """A disclosure rule: suppress positive counts up to ``small_max``, round others to
+    ``round_to``.
 
     Attributes
     ----------
@@ -82,7 +83,8 @@ class Disclosure:
         return float(self.publish(np.asarray([count], dtype=float))[0])
 
     def scale(self, counts: np.ndarray | pd.Series) -> np.ndarray:
-        """The factor that turns true counts into published ones (0 where a count is 0 or suppressed).
+        """The factor that turns true counts into published ones (0 where a count is 0 or
+        suppressed).
 
         Multiplying a group's age-specific counts by it makes them add up to the group's published
         count, so that age-standardised rates and their limits rest on the published count.
@@ -106,7 +108,7 @@ def _grid_step(gap: float) -> float:
     if not math.isfinite(gap) or gap <= 0:
         return 0.1
     target = gap / 2
-    power = 10 ** math.floor(math.log10(target))
+    power = 10.0 ** math.floor(math.log10(target))
     step = max(f * power for f in (1, 2, 5) if f * power <= target * (1 + 1e-12))
     return max(step, 0.1)
 

@@ -8,19 +8,22 @@ computed in one grouped sum, so a batch of 42 or 309 editions costs one pass ove
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from hi_reports.data import AGE_GROUPS, DEFAULT_VINTAGE, DOMAINS, VINTAGES, Reference, Vintage
+from hi_reports.geography import ENGLAND_CODE
 
-ENGLAND = "E92000001"
 AGE_COLUMNS = [f"age_{label}" for label, _, _ in AGE_GROUPS]
+AGE_LABELS = [label for label, _, _ in AGE_GROUPS]
 
 
 @dataclass(frozen=True)
 class Profiles:
-    """Weighted residents of every organisation of one kind, and of England (row ``E92000001``).
+    """Weighted residents of every organisation of one kind, and of England (row
+    :data:`~hi_reports.geography.ENGLAND_CODE`).
 
     Attributes
     ----------
@@ -62,11 +65,6 @@ class Profiles:
     peers: tuple[str, ...] = ()
     vintage: Vintage = VINTAGES[DEFAULT_VINTAGE]
 
-    @property
-    def organisations(self) -> list[str]:
-        """The codes of the organisations of the kind computed (not the extra ones)."""
-        return list(self.peers)
-
 
 def _weighted(reference: Reference, weights: pd.DataFrame) -> pd.DataFrame:
     """Join the weights to the LSOA table, scaling residents and age groups by the weight."""
@@ -78,9 +76,10 @@ def _weighted(reference: Reference, weights: pd.DataFrame) -> pd.DataFrame:
 
 
 def _by(frame: pd.DataFrame, column: str | list[str], value: str = "population") -> pd.DataFrame:
+    """``value`` summed by organisation (rows) and ``column`` (columns), 0 where none."""
     table = frame.groupby(["org", *([column] if isinstance(column, str) else column)])[value].sum()
     levels = list(range(1, table.index.nlevels))
-    return table.unstack(levels, fill_value=0.0)
+    return table.unstack(levels, fill_value=0)  # 0 in a column of floats: 0.0
 
 
 def compute_profiles(
@@ -102,10 +101,10 @@ def compute_profiles(
     parts = [weights]
     if extra is not None:
         parts.append(extra[~extra["org"].isin(peers)])
-    if ENGLAND not in peers:
+    if ENGLAND_CODE not in peers:
         parts.append(
             pd.DataFrame(
-                {"org": ENGLAND, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0}
+                {"org": ENGLAND_CODE, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0}
             )
         )
     frame = _weighted(reference, pd.concat(parts, ignore_index=True))
@@ -128,14 +127,16 @@ def compute_profiles(
         }
     )
     age = grouped[AGE_COLUMNS].sum()
-    age.columns = [label for label, _, _ in AGE_GROUPS]
+    age.columns = pd.Index(AGE_LABELS)
 
-    def age_by(column: str, categories: list) -> pd.DataFrame:
-        table = frame.groupby(["org", column])[AGE_COLUMNS].sum().unstack(column, fill_value=0.0)
-        table.columns = table.columns.set_levels(
-            [label for label, _, _ in AGE_GROUPS], level=0
-        ).swaplevel(0, 1)
-        full = pd.MultiIndex.from_product([categories, [g for g, _, _ in AGE_GROUPS]])
+    def age_by(column: str, categories: Sequence[int | str]) -> pd.DataFrame:
+        """Residents by ``column`` and age group: columns (category, age group)."""
+        by_age = {
+            label: _by(frame, column, value)
+            for label, value in zip(AGE_LABELS, AGE_COLUMNS, strict=True)
+        }
+        table = pd.concat(by_age, axis=1).swaplevel(0, 1, axis=1)
+        full = pd.MultiIndex.from_product([categories, AGE_LABELS])
         return table.reindex(columns=full, fill_value=0.0)
 
     rural_by_quintile = _by(frame, ["urban_rural", "imd_quintile"])

@@ -17,7 +17,7 @@
 from hi_reports.book.project import BookSources
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
 from hi_reports.data.loaders import file_sha256
-from hi_reports.geography import Organisation
+from hi_reports.geography import Organisation, check_kind
 from hi_reports.indicators.profiles import Profiles
 from hi_reports.pipeline.activity import (
     MEASURE_MAX,
@@ -35,7 +35,6 @@ from hi_reports.pipeline.compute import edition
 from hi_reports.pipeline.context import chapter_context, coverage, kind_profiles
 from hi_reports.pipeline.kind import (
     book_sources,
-    check_kind,
     data_inputs,
     engine_name,
     select,

@@ -13,19 +13,17 @@ from hi_reports.data.loaders import data_dir, file_sha256, require_file
 from hi_reports.data.reference import edition_datasets, other_vintage, other_vintage_files
 from hi_reports.draw.paths import lsoa_paths
 from hi_reports.errors import GeographyError
-from hi_reports.geography import KINDS, Organisation, membership, organisations, resolve
+from hi_reports.geography import (
+    Organisation,
+    check_kind,
+    membership,
+    organisations,
+    resolve,
+)
 from hi_reports.geography.boundaries import lsoa_shapes
 from hi_reports.indicators.profiles import Profiles
 from hi_reports.pipeline.context import kind_profiles
 from hi_reports.render import get_engine
-
-
-def check_kind(kind: str) -> None:
-    """Refuse an unknown kind of organisation (the message lists the valid ones)."""
-    if kind not in KINDS:
-        raise GeographyError(
-            f"unknown organisation kind {kind!r}; valid kinds: {', '.join(KINDS)}", option="kind"
-        )
 
 
 def select(
