@@ -4,8 +4,9 @@ It is for people, not the build (no kernel runs while editions are built): an an
 the edition's folder and runs it. It writes no absolute path (on a real system the activity file's
 folder names where a patient-level extract lives): a parameters cell takes the data folder from
 ``$HI_REPORTS_DATA`` (else hi_reports' default folder) and each activity file by its name, looked
-up in ``$HI_REPORTS_ACTIVITY_DIR`` or else the notebook's own folder. It loads the reference data, recomputes the organisation's residents and its Core20 and rural shares with plain
-pandas from the LSOA table and the organisation's weights, then recomputes every number of the
+up in ``$HI_REPORTS_ACTIVITY_DIR`` or else the notebook's own folder. It loads the reference data,
+recomputes the organisation's residents and its Core20 and rural shares with plain pandas from the
+LSOA table and the organisation's weights, then recomputes every number of the
 chapters with the package and compares each with the annex. Written with nbformat; the cells hold
 only code that calls the package's public functions, so it keeps working as the package changes.
 """
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat import NotebookNode
+
+from hi_reports.literate._nbformat import new_code_cell, new_markdown_cell, new_notebook, write
 
 NOTEBOOK = "reproduce.ipynb"
 
@@ -39,7 +42,7 @@ class NotebookSpec:
     mark: str = ""
 
 
-def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
+def notebook(spec: NotebookSpec) -> NotebookNode:
     """The notebook for ``spec`` (see the module's description)."""
 
     def spec_code(arguments: dict[str, object]) -> str:
@@ -53,7 +56,8 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
     banner = f"**{spec.mark}**\n\n" if spec.mark else ""
     cells = [
         new_markdown_cell(
-            f"# {spec.mark + ': ' if spec.mark else ''}Reproduce the numbers of the {spec.org_name} edition\n\n"
+            f"# {spec.mark + ': ' if spec.mark else ''}Reproduce the numbers of the "
+            f"{spec.org_name} edition\n\n"
             + banner
             + "Run this notebook in the edition's folder, beside `annex.csv`, with `hi-reports` "
             "installed. It recomputes the edition's numbers from the reference data: first the "
@@ -65,8 +69,10 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "# Parameters: where the data are. No path is written into this notebook.\n"
             "import os\n"
             "from pathlib import Path\n\n"
-            "DATA_DIR = os.environ.get('HI_REPORTS_DATA')  # the reference data folder; None: hi_reports' default\n"
-            "ACTIVITY_DIR = Path(os.environ.get('HI_REPORTS_ACTIVITY_DIR', '.'))  # the folder of the activity file(s)",
+            "DATA_DIR = os.environ.get('HI_REPORTS_DATA')  "
+            "# the reference data folder; None: hi_reports' default\n"
+            "ACTIVITY_DIR = Path(os.environ.get('HI_REPORTS_ACTIVITY_DIR', '.'))  "
+            "# the folder of the activity file(s)",
             metadata={"tags": ["parameters"]},
         ),
         new_code_cell(
@@ -76,8 +82,8 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "import numpy as np\n"
             "import pandas as pd\n\n"
             "from hi_reports.data import load_reference\n"
-            "from hi_reports.pipeline import ActivitySpec, chapter_context, kind_profiles, measures, "
-            "prepare_activity\n"
+            "from hi_reports.pipeline import ActivitySpec, chapter_context, kind_profiles, "
+            "measures, prepare_activity\n"
             "from hi_reports.geography import membership, resolve\n\n"
             f"reference = load_reference(DATA_DIR, {spec.vintage!r})\n"
             f"org = resolve(reference, {spec.org_code!r}, {spec.kind!r})\n"
@@ -98,7 +104,8 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             "lsoas = reference.lsoas.loc[mine.index]\n"
             "residents = lsoas['population'] * mine\n"
             "print(f'{residents.sum():,.0f} residents in {len(mine):,} LSOAs')\n"
-            "residents.groupby(lsoas['imd_decile']).sum().rename('residents by national IMD decile').to_frame()"
+            "residents.groupby(lsoas['imd_decile']).sum()"
+            ".rename('residents by national IMD decile').to_frame()"
         ),
         new_markdown_cell(
             "## Core20 and rural shares, with plain pandas\n\n"
@@ -123,20 +130,24 @@ def notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
             f"specs = {activity_list}\n"
             "activity = prepare_activity(specs, reference, org.kind)\n"
             "context = chapter_context(org, reference, kind_profiles(reference, org.kind),\n"
-            f"                          dt.date.fromisoformat({spec.date!r}), Path(tempfile.mkdtemp()), activity)\n"
+            f"                          dt.date.fromisoformat({spec.date!r}), "
+            "Path(tempfile.mkdtemp()), activity)\n"
             "computed = {m.key: m.value for m in measures(context)}\n"
-            "# numbers of chapters of one's own (literate chapters) are not the package's: not run here\n"
+            "# numbers of chapters of one's own (literate chapters) are not the package's: "
+            "not run here\n"
             "own = ~annex['key'].isin(list(computed))\n"
             "check = annex[~own].assign(recomputed=annex['key'].map(computed))\n"
-            "same = np.isclose(check['value'], check['recomputed'], rtol=1e-9, atol=0, equal_nan=True)\n"
+            "same = np.isclose(check['value'], check['recomputed'], rtol=1e-9, atol=0, "
+            "equal_nan=True)\n"
             "print(f'{int(same.sum())} of {len(check)} numbers of the annex reproduced'\n"
-            '      + (f\'; {int(own.sum())} from chapters of your own ({", ".join(sorted(set(annex.loc[own, "chapter"])))}), \'\n'
+            "      + (f'; {int(own.sum())} from chapters of your own "
+            '({", ".join(sorted(set(annex.loc[own, "chapter"])))}), \'\n'
             "         'which this notebook does not run' if own.any() else ''))\n"
             "assert same.all(), check.loc[~same, ['chapter', 'key', 'value', 'recomputed']]\n"
             "check[['chapter', 'key', 'printed', 'value', 'recomputed']]"
         ),
     ]
-    book = new_notebook(cells=cells)
+    book = new_notebook(cells)
     book.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -151,5 +162,5 @@ def write_notebook(folder: str | os.PathLike[str], spec: NotebookSpec) -> Path:
     path = Path(folder) / NOTEBOOK
     book = notebook(spec)
     nbformat.validate(book)
-    nbformat.write(book, str(path))
+    write(book, path)
     return path

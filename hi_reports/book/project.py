@@ -8,9 +8,9 @@ this folder as it is, and ``quarto render`` accepts it.
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,19 +23,15 @@ from hi_reports.book.annex import Annex
 from hi_reports.errors import TemplateError
 from hi_reports.front import Front, logo_problem, read_front
 from hi_reports.literate.cells import Document, Markdown, inline_expressions, parse
+from hi_reports.shipped import book_folder
 
+#: The book sources shipped with hi_reports: _quarto.yml, chapters/ and templates/ (package data of
+#: a wheel, or the top of the checkout; see :mod:`hi_reports.shipped`).
+BOOK_SOURCES = book_folder()
 
-def _shipped_sources() -> Path:
-    """The book sources shipped with hi_reports: the checkout of an editable install, else the
-    copy a wheel installs under ``<prefix>/share/hi-reports``."""
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "chapters").is_dir() and (checkout / "_quarto.yml").is_file():
-        return checkout
-    return Path(sys.prefix) / "share" / "hi-reports"
-
-
-#: The book sources shipped with hi_reports: _quarto.yml, chapters/ and templates/.
-BOOK_SOURCES = _shipped_sources()
+#: What a copy of the book sources leaves out: Python's byte code (pip compiles the Word
+#: template's make_reference.py in an installed package).
+NOT_SOURCES = shutil.ignore_patterns("__pycache__")
 
 ANNEX_COLUMNS = ["chapter", "key", "value", "printed", "unit", "definition", "source"]
 
@@ -75,7 +71,7 @@ class BookSources:
 def read_config(sources: BookSources) -> dict[str, Any]:
     """Read the root ``_quarto.yml``."""
     try:
-        config = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
+        config: object = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise TemplateError(
             f"{sources.config}: cannot be read ({error})", path=str(sources.config)
@@ -105,7 +101,7 @@ def edition_config(
     matter; a format's ``templates/...`` files (``css``, ``template-partials``) are named as
     the project holds them (``html/style.css``); everything else is kept.
     """
-    derived = yaml.safe_load(yaml.safe_dump(config))  # a deep copy of plain data
+    derived = copy.deepcopy(config)
     book = derived["book"]
     book.update(title=title, subtitle=subtitle, date=date)
     if cover_note:
@@ -215,7 +211,8 @@ def book_files(config: dict[str, Any], path: Path) -> list[str]:
                 files.extend(flatten(entry.get("chapters"), key))
             else:
                 raise TemplateError(
-                    f"{path}: book.{key} has an entry that is neither a chapter file nor a part: {entry!r}",
+                    f"{path}: book.{key} has an entry that is neither a chapter file nor a "
+                    f"part: {entry!r}",
                     hint="write a file name, or `- part: TITLE` with `chapters:` under it",
                     path=str(path),
                 )
@@ -255,15 +252,18 @@ def check_not_jinja(document: Document) -> None:
     became literate): it would print its braces. Code cells may hold braces (f-strings)."""
     for part in document.parts:
         found = _JINJA.search(part.text) if isinstance(part, Markdown) else None
-        if found:
-            line = part.line + part.text.count("\n", 0, found.start())
-            raise TemplateError(
-                f"{document.path}, line {line}: Jinja2 syntax ({found.group()}), which chapters no longer use",
-                hint="write the chapter as Quarto markdown with Python cells and `{python} ed.pct(...)` "
-                "inline expressions (README: Write a chapter; hi-reports init writes an example)",
-                path=document.path,
-                line=line,
-            )
+        if found is None or not isinstance(part, Markdown):
+            continue
+        line = part.line + part.text.count("\n", 0, found.start())
+        raise TemplateError(
+            f"{document.path}, line {line}: Jinja2 syntax ({found.group()}), which chapters no "
+            "longer use",
+            hint="write the chapter as Quarto markdown with Python cells and `{python} "
+            "ed.pct(...)` inline expressions (README: Write a chapter; hi-reports init writes an "
+            "example)",
+            path=document.path,
+            line=line,
+        )
 
 
 def is_literate(document: Document) -> bool:
@@ -346,5 +346,7 @@ def write_project(
     )
     for sub in ("html", "typst", "word"):
         if (sources.templates / sub).is_dir():
-            shutil.copytree(sources.templates / sub, folder / sub, dirs_exist_ok=True)
+            shutil.copytree(
+                sources.templates / sub, folder / sub, dirs_exist_ok=True, ignore=NOT_SOURCES
+            )
     return pd.DataFrame(list(annex.rows.values()), columns=ANNEX_COLUMNS)

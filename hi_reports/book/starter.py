@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from hi_reports.book.project import BOOK_SOURCES, BookSources
+from hi_reports.book.project import BOOK_SOURCES, NOT_SOURCES, BookSources
 from hi_reports.errors import TemplateError
 from hi_reports.folders import OutputError
 
@@ -65,14 +65,18 @@ else:  # no data of our own yet: a synthetic example, labelled as such in the te
     what = "synthetic example events (put your own in local.csv)"
     source = "SYNTHETIC example events made by the chapter (no local.csv yet)"
 matched = events.merge(ed.lsoas, on="lsoa_code")
-outside = len(events) - len(matched)  # rows of other organisations, or not LSOA codes: counted, not lost
+# rows of other organisations, or not LSOA codes: counted, not lost
+outside = len(events) - len(matched)
 if len(events) and not len(matched):
-    raise ValueError(f"none of the {len(events)} rows of {path} has an LSOA code of {ed.org.name}: "
-                     "is the column lsoa_code, and are the codes LSOA codes of the edition's vintage?")
+    raise ValueError(
+        f"none of the {len(events)} rows of {path} has an LSOA code of {ed.org.name}: is the "
+        "column lsoa_code, and are the codes LSOA codes of the edition's vintage?"
+    )
 counts = matched.groupby("imd_quintile").size()
 table = pd.DataFrame({"quintile": range(1, 6)})
 table["events"] = table["quintile"].map(counts).fillna(0)
-table["residents"] = table["quintile"].map(ed.lsoas.groupby("imd_quintile")["residents"].sum()).fillna(0)
+residents = ed.lsoas.groupby("imd_quintile")["residents"].sum()
+table["residents"] = table["quintile"].map(residents).fillna(0)
 # Disclosure control as the rest of the book: counts rounded to 5, 1 to 7 suppressed.
 table["events"] = np.where(table["events"].between(1, 7), np.nan, (table["events"] / 5).round() * 5)
 table["rate"] = 1000 * table["events"] / table["residents"]
@@ -84,13 +88,24 @@ elif outside == 0:
 elif outside <= 7:
     left_out = "; fewer than 8 of the file's rows lie outside the organisation and are left out"
 else:
-    left_out = "; " + ed.num(5 * round(outside / 5), key="local.outside",
-                             definition="Rows of the chapter's file outside the organisation, rounded to 5",
-                             source=source) + " of the file's rows lie outside the organisation and are left out"
+    rows = ed.num(
+        5 * round(outside / 5),
+        key="local.outside",
+        definition="Rows of the chapter's file outside the organisation, rounded to 5",
+        source=source,
+    )
+    left_out = f"; {rows} of the file's rows lie outside the organisation and are left out"
+rate_q1 = ed.dec(
+    q1,
+    key="local.rate_q1",
+    definition="Events per 1,000 residents in national IMD quintile 1",
+    source=source,
+)
 ```
 
-The chart shows `{python} what`, per 1,000 residents, by national IMD quintile`{python} left_out`. In
-the most deprived quintile the rate is `{python} ed.dec(q1, key="local.rate_q1", definition="Events per 1,000 residents in national IMD quintile 1", source=source)` per 1,000 residents.
+The chart shows `{python} what`, per 1,000 residents, by national IMD
+quintile`{python} left_out`. In the most deprived quintile the rate is `{python} rate_q1` per
+1,000 residents.
 
 ```{python}
 #| label: fig-local-rates
@@ -149,7 +164,8 @@ def project_options(book: Path) -> dict[str, Any]:
 
 
 def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
-    """Write a starter book project into ``folder`` (absent or empty) and return its ``_quarto.yml``.
+    """Write a starter book project into ``folder`` (absent or empty) and return its
+    ``_quarto.yml``.
 
     Raises
     ------
@@ -167,8 +183,8 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
-        shutil.copytree(sources.chapters, staging / "chapters")
-        shutil.copytree(sources.templates, staging / "templates")
+        shutil.copytree(sources.chapters, staging / "chapters", ignore=NOT_SOURCES)
+        shutil.copytree(sources.templates, staging / "templates", ignore=NOT_SOURCES)
         (staging / "chapters" / "local.qmd").write_text(LOCAL_CHAPTER, encoding="utf-8")
         quarto = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
         chapters = quarto["book"]["chapters"]
@@ -183,8 +199,8 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
             "formats": ["html", "pdf"],
         }
         text = (
-            "# A book project of hi-reports: `hi-reports build` here builds it; Quarto reads the same\n"
-            "# file (it ignores the hi-reports: section). Edit the chapters in chapters/.\n"
+            "# A book project of hi-reports: `hi-reports build` here builds it; Quarto reads the "
+            "same\n# file (it ignores the hi-reports: section). Edit the chapters in chapters/.\n"
             + yaml.safe_dump(quarto, sort_keys=False, allow_unicode=True)
             + FRONT_EXAMPLE
         )

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,11 @@ class Cell:
         """The cell's ``label`` option, or ``None``."""
         label = self.options.get("label")
         return None if label is None else str(label)
+
+    @property
+    def indent(self) -> str:
+        """The indentation of its opening fence (an indented cell's, as in a list item)."""
+        return self.source[: len(self.source) - len(self.source.lstrip(" \t"))]
 
     @property
     def code_line(self) -> int:
@@ -196,9 +201,7 @@ _RESOLVERS = [
 class _Loader(yaml.SafeLoader):
     """A loader of YAML 1.2's JSON schema that refuses a key given twice, as js-yaml does."""
 
-    yaml_implicit_resolvers: dict = {}
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[str] = set()
         for key, _ in node.value:
             if isinstance(key, yaml.ScalarNode):
@@ -218,15 +221,19 @@ class _Dumper(yaml.SafeDumper):
     """A dumper that quotes a string YAML 1.1 or 1.2 would read as another type, writes a list
     of scalars on one line (``tags: [parameters]``) and a string of several lines as a block."""
 
-    def represent_list(self, data: list) -> yaml.SequenceNode:
-        flow = not any(isinstance(item, (list, dict)) for item in data)
-        return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+    def represent_list(self, data: Iterable[Any]) -> yaml.SequenceNode:
+        items = list(data)
+        flow = not any(isinstance(item, (list, dict)) for item in items)
+        return self.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
 
     def represent_str(self, data: str) -> yaml.ScalarNode:
         style = "|" if "\n" in data else None
         return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
+# the JSON schema's resolvers alone, none of YAML 1.1's (add_implicit_resolver copies the inherited
+# ones into a class that has none of its own)
+_Loader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in _RESOLVERS:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
     _Dumper.add_implicit_resolver(_tag, re.compile(_pattern), _first)
@@ -564,7 +571,7 @@ def _render_cell(cell: Cell) -> str:
             again = ()
         if again == (cell,):
             return cell.source
-    indent = re.match(r"[ \t]*", cell.source).group() if cell.source else ""
+    indent = cell.indent
     code_lines = cell.code.split("\n") if cell.code else []
     ticks = 3
     while any(re.fullmatch(rf"\s*`{{{ticks}}}\s*", line) for line in code_lines):

@@ -39,10 +39,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import nbformat
 import yaml
 from nbformat import NotebookNode
 
+from hi_reports.literate._nbformat import (
+    new_code_cell,
+    new_markdown_cell,
+    new_notebook,
+    new_raw_cell,
+)
 from hi_reports.literate.cells import Cell, Document, Markdown, replace_inline
 
 __all__ = [
@@ -144,7 +149,7 @@ def _auto_id(label: str) -> str:
 def _option_lines(cell: Cell) -> list[str]:
     """The ``#|`` lines of a cell as written, its indentation removed."""
     body = cell.source.splitlines()[1:-1]
-    indent = re.match(r"[ \t]*", cell.source).group() if cell.source else ""
+    indent = cell.indent
     lines = []
     for line in body:
         bare = line[len(indent) :] if line.startswith(indent) else line
@@ -228,13 +233,13 @@ def to_notebook(document: Document, parameters: Mapping[str, Any] | None = None)
             source = f"---\n{dumped}---" if rest else ""
         lines = _trim(source.splitlines())
         if lines:
-            cells.append(nbformat.v4.new_raw_cell("\n".join(lines), id=new_id("front-matter")))
+            cells.append(new_raw_cell("\n".join(lines), id=new_id("front-matter")))
     params = document.parameters_cell()
     for number, part in enumerate(document.parts, start=1):
         if isinstance(part, Markdown):
             lines = _trim(part.text.splitlines())
             if lines:
-                cell = nbformat.v4.new_markdown_cell("\n".join(lines), id=new_id(f"cell-{number}"))
+                cell = new_markdown_cell("\n".join(lines), id=new_id(f"cell-{number}"))
                 cells.append(cell)
             continue
         kept = {k: v for k, v in part.options.items() if k in OPTION_KEYS}
@@ -249,22 +254,21 @@ def to_notebook(document: Document, parameters: Mapping[str, Any] | None = None)
             ident = _auto_id(part.label)
         else:
             ident = new_id(f"cell-{number}")
-        cell = nbformat.v4.new_code_cell(source, id=ident, metadata=moved)
-        indent = re.match(r"[ \t]*", part.source).group() if part.source else ""
-        if indent:
-            cell.metadata["md-indent"] = indent
+        cell = new_code_cell(source, id=ident, metadata=moved)
+        if part.indent:
+            cell.metadata["md-indent"] = part.indent
         cells.append(cell)
         if part is params and parameters:
             tags = [t for t in part.options.get("tags", []) if t != "parameters"]
             yaml_options = {k: v for k, v in kept.items() if k != "label"}
             prefix = "\n".join(_yaml_lines(yaml_options)) + "\n" if yaml_options else ""
-            injected = nbformat.v4.new_code_cell(
+            injected = new_code_cell(
                 prefix + parameters_source(parameters),
                 id=new_id("injected-parameters"),
                 metadata={"tags": ["injected-parameters", *tags]},
             )
             cells.append(injected)
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC)})
+    notebook = new_notebook(cells, metadata={"kernelspec": dict(KERNELSPEC)})
     notebook.nbformat_minor = 5
     if params is not None and parameters:
         notebook.metadata["papermill"] = {"parameters": dict(parameters)}
@@ -337,7 +341,7 @@ def execute(
         resources=resources,
         record_timing=False,
     )
-    setup = nbformat.v4.new_code_cell(
+    setup = new_code_cell(
         _SETUP.format(
             fig_format=fig_format, fig_width=fig_width, fig_height=fig_height, fig_dpi=fig_dpi
         )

@@ -36,7 +36,9 @@ from hi_reports.literate.execute import (
     Output,
     Stream,
     Table,
+    code_filename,
     new_namespace,
+    raised_by_chapter,
     run_cell,
 )
 
@@ -157,25 +159,21 @@ class Weaver:
 
         def value(expression: str) -> str:
             line = next(lines, part.line)
+            where = f"{path}, line {line}, inline expression `{{python}} {expression}`"
+            hint = "fix the expression; inline expressions see the names the cells above defined"
             try:
-                result = eval(compile(expression, f"<{path}:{line}>", "eval"), namespace)
-                return self.inline(result)
+                code = compile(expression, code_filename(path, line), "eval")
+            except SyntaxError as error:
+                raise CellError(f"{where}: SyntaxError: {error.msg}", hint, path, line) from None
+            try:
+                return self.inline(eval(code, namespace))
             except HIReportsError as error:
-                raise CellError(
-                    f"{path}, line {line}, inline expression `{{python}} {expression}`: "
-                    f"{error.message}",
-                    error.hint,
-                    path,
-                    line,
-                ) from None
+                raise CellError(f"{where}: {error.message}", error.hint, path, line) from None
             except Exception as error:
-                raise CellError(
-                    f"{path}, line {line}, inline expression `{{python}} {expression}`: "
-                    f"{type(error).__name__}: {error}",
-                    "fix the expression; inline expressions see the names the cells above defined",
-                    path,
-                    line,
-                ) from None
+                if not raised_by_chapter(error, path):
+                    raise  # a bug of hi_reports (of the formatter, say), not the chapter's
+                message = f"{where}: {type(error).__name__}: {error}"
+                raise CellError(message, hint, path, line) from None
 
         return replace_inline(part.text, value)
 
@@ -189,7 +187,7 @@ class Weaver:
         shown = [] if options.get("output", True) is False else outputs
         pieces = [self._code(cell)] if options.get("echo", self.echo) else []
         figures = [o for o in shown if isinstance(o, Figure)]
-        for index, output in enumerate(shown):
+        for output in shown:
             if isinstance(output, Figure):
                 suffix = "" if len(figures) == 1 else f"-{figures.index(output) + 1}"
                 pieces.append(

@@ -31,12 +31,9 @@ Word block of the Lua filter (:mod:`hi_reports.render._filter`).
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -44,6 +41,8 @@ from xml.sax.saxutils import escape
 
 from hi_reports.errors import RenderError
 from hi_reports.render._project import BookConfig
+from hi_reports.render.typst_child import OK, TYPST
+from hi_reports.shipped import book_folder
 
 #: The reference document in a project (the book stage copies templates/word/ to word/).
 PROJECT_REFERENCE = "word/reference.docx"
@@ -75,14 +74,9 @@ SVG_LINK = re.compile(r"(\]\(\s*<?)([^()<>\s]+?\.svg)(?=>?[\s)])", re.IGNORECASE
 
 
 def shipped_reference() -> Path:
-    """``templates/word/reference.docx`` of the book sources shipped with hi_reports: in the
-    checkout (an editable install) or under ``<prefix>/share/hi-reports`` (a wheel), as
-    ``hi_reports.book.project.BOOK_SOURCES`` (not imported: the book package imports pandas)."""
-    name = Path("templates") / "word" / "reference.docx"
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "chapters").is_dir() and (checkout / "_quarto.yml").is_file():
-        return checkout / name
-    return Path(sys.prefix) / "share" / "hi-reports" / name
+    """``templates/word/reference.docx`` of the book sources shipped with hi_reports
+    (:func:`hi_reports.shipped.book_folder`)."""
+    return book_folder() / "templates" / "word" / "reference.docx"
 
 
 def reference_doc(project: Path, docx_format: Mapping[str, Any]) -> Path:
@@ -131,7 +125,8 @@ def _field_result(code: str) -> re.Pattern[str]:
     first ``w:t`` between the field's separator and its end (groups: before, text, after)."""
     return re.compile(
         rf"(<w:instrText[^>]*>\s*{code}\b[^<]*</w:instrText>"
-        r'.*?<w:fldChar w:fldCharType="separate"\s*/>(?:(?!w:fldCharType="end").)*?<w:t(?:\s[^>]*)?>)'
+        r'.*?<w:fldChar w:fldCharType="separate"\s*/>'
+        r'(?:(?!w:fldCharType="end").)*?<w:t(?:\s[^>]*)?>)'
         r"([^<]*)(</w:t>)",
         re.DOTALL,
     )
@@ -146,6 +141,12 @@ def _paragraphs_with(pattern: str) -> re.Pattern[str]:
 CLASSIFICATION_PARAGRAPH = r'(?:\{\{classification\}\}|<w:pStyle w:val="Classification"\s*/>)'
 
 
+def _show_in_field(part: str, code: str, text: str) -> str:
+    """``part`` with the field ``code`` showing ``text`` (XML-escaped) (:func:`_field_result`)."""
+    shown = escape(text)
+    return _field_result(code).sub(lambda m: m.group(1) + shown + m.group(3), part)
+
+
 def fill_header(part: str, title: str, classification: str | None) -> str:
     """A header or footer part with the edition's title and classification.
 
@@ -158,7 +159,7 @@ def fill_header(part: str, title: str, classification: str | None) -> str:
     if not classification:
         part = _paragraphs_with(CLASSIFICATION_PARAGRAPH).sub("", part)
     for code, value in (("TITLE", title), (r"DOCPROPERTY\s+Classification", classification or "")):
-        part = _field_result(code).sub(lambda m, v=value: m.group(1) + escape(v) + m.group(3), part)
+        part = _show_in_field(part, code, value)
     part = part.replace("{{title}}", escape(title))
     part = part.replace("{{classification}}", escape(classification or ""))
     if not re.search(r"<w:p[\s>/]", part):  # the cover's header, without a classification
@@ -305,7 +306,8 @@ def place_cover(document: str) -> str:
 
 
 def svg_images(markdown: str) -> list[str]:
-    """The ``.svg`` files that the markdown's images link to (``![...](figures/x.svg)``), once each."""
+    """The ``.svg`` files that the markdown's images link to (``![...](figures/x.svg)``), once
+    each."""
     return list(dict.fromkeys(m.group(2) for m in SVG_LINK.finditer(markdown)))
 
 
@@ -346,24 +348,12 @@ def rasterise_svgs(markdown: str, project: Path, folder: Path) -> str:
     images = []
     for name, png in found.items():
         (folder / png).parent.mkdir(parents=True, exist_ok=True)
-        images.append([str((project / name).resolve()), str(folder / png)])
-    request = {"root": str(root), "ppi": PNG_PPI, "images": images}
-    # Typst runs in a child process: it keeps every image it has drawn in memory until the
-    # process ends (see hi_reports.render.svg_png).
-    proc = subprocess.run(
-        [sys.executable, "-m", "hi_reports.render.svg_png"],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise RenderError(
-            f"could not draw the SVG charts of {project} for Word: "
-            f"{lines[-1] if lines else 'exit code ' + str(proc.returncode)}"
-        )
+        images.append(((project / name).resolve(), folder / png))
+    # Typst draws them in its child process: it keeps every image it has drawn in memory until
+    # the process ends (see hi_reports.render.typst_child).
+    outcome, message = TYPST.png(root, images, PNG_PPI)
+    if outcome != OK:
+        raise RenderError(f"could not draw the SVG charts of {project} for Word: {message}")
     return SVG_LINK.sub(lambda m: m.group(1) + found.get(m.group(2), m.group(2)), markdown)
 
 
@@ -418,7 +408,8 @@ def _toc_entries(entries: list[tuple[int, str, str]], field: str) -> str:
 
 
 TOC_FIELD = re.compile(
-    r'<w:p><w:r>(<w:fldChar w:fldCharType="begin"[^>]*/>)(<w:instrText[^>]*>TOC [^<]*</w:instrText>)'
+    r'<w:p><w:r>(<w:fldChar w:fldCharType="begin"[^>]*/>)'
+    r"(<w:instrText[^>]*>TOC [^<]*</w:instrText>)"
     r'<w:fldChar w:fldCharType="separate"\s*/><w:fldChar w:fldCharType="end"\s*/></w:r></w:p>'
 )
 
@@ -575,15 +566,17 @@ _ROW_START = re.compile(
 
 def _row_has(row: str, prop: str) -> bool:
     """Whether a table row's own properties (not a row's of a table in its cells) hold ``prop``."""
-    return bool(re.search(rf"<w:{prop}[\s/>]", _ROW_START.match(row).group(1) or ""))
+    start = _ROW_START.match(row)
+    own = start.group(1) if start else None
+    return bool(re.search(rf"<w:{prop}[\s/>]", own or ""))
 
 
 def _row_properties(row: str, *properties: str) -> str:
     """A table row (``w:tr``) with ``properties`` (``cantSplit``, ``tblHeader``) it lacks."""
     add = "".join(f"<w:{p}/>" for p in properties if not _row_has(row, p))
-    if not add:
-        return row
     start = _ROW_START.match(row)
+    if not add or start is None:
+        return row
     if start.group(1):
         at = start.start(1) + len("<w:trPr>")
         return row[:at] + add + row[at:]
@@ -596,7 +589,7 @@ def _keep_table(table: str) -> str:
     rows = _spans(table, "tr")
     if not rows:
         return table
-    callout = bool(style) and style.group(1).startswith("Callout")
+    callout = style is not None and style.group(1).startswith("Callout")
     header = bool(re.search(r'<w:tblLook [^>]*w:firstRow="1"', table.split("<w:tr", 1)[0]))
     texts = [table[start:end] for start, end in rows]
     heads = 0
@@ -655,13 +648,13 @@ _HEADING_LIST = re.compile(
 
 
 def keep_lists_with_headings(document: str) -> str:
-    """A short list (:data:`SHORT_LIST_ITEMS` items and :data:`SHORT_LIST_CHARS` characters or fewer)
-    right under a heading kept whole, on the heading's page: each item but the last is kept with the
-    next (the heading styles keep a heading with its first item only, which left "What the board
-    might ask" and one question at the foot of a page, the other questions on the next)."""
+    """A short list (:data:`SHORT_LIST_ITEMS` items and :data:`SHORT_LIST_CHARS` characters or
+    fewer) right under a heading kept whole, on the heading's page: each item but the last is kept
+    with the next (the heading styles keep a heading with its first item only, which left "What the
+    board might ask" and one question at the foot of a page, the other questions on the next)."""
 
     def keep(match: re.Match[str]) -> str:
-        items = re.findall(r"<w:p>.*?</w:p>\s*", match.group(2), flags=re.DOTALL)
+        items: list[str] = re.findall(r"<w:p>.*?</w:p>\s*", match.group(2), flags=re.DOTALL)
         if len(items) > SHORT_LIST_ITEMS or len(_plain(match.group(2))) > SHORT_LIST_CHARS:
             return match.group(0)
         return match.group(1) + keep_next("".join(items[:-1])) + items[-1]
@@ -694,11 +687,10 @@ def bookmark_last_page(document: str) -> str:
     """The document with its last run of text in the bookmark :data:`LAST_PAGE` (unchanged when it
     has no text). The bookmark holds text: LibreOffice finds no empty one."""
     end = document.rfind("<w:sectPr", 0, document.rfind("</w:body>"))
-    last = None
-    for last in _TEXT_RUN.finditer(document, 0, end if end >= 0 else len(document)):
-        pass
-    if last is None:
+    runs = list(_TEXT_RUN.finditer(document, 0, end if end >= 0 else len(document)))
+    if not runs:
         return document
+    last = runs[-1]
     ids = [int(i) for i in re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', document)]
     mark = max(ids, default=0) + 1
     return (
@@ -743,7 +735,7 @@ def finish(docx: Path, config: BookConfig) -> None:
     title = escape(running_title(config))
     # pandoc is not given the author (it would print it under the title: the particulars have it)
     author = config.front.author or config.author
-    edits = {
+    edits: dict[str, Callable[[str], str]] = {
         "word/document.xml": lambda text: bookmark_last_page(
             keep_lists_with_headings(keep_tables(fill_contents(place_cover(text))))
         ),

@@ -242,7 +242,8 @@ end
 -- paragraph style alone would leave the lists of the box outside its frame).
 local function docx_callout(div, kind, title, body)
   local style = docx_callout_styles[kind] or "CalloutNote"
-  local open = '<w:tbl><w:tblPr><w:tblStyle w:val="' .. style .. '"/><w:tblW w:w="5000" w:type="pct"/>'
+  local open = '<w:tbl><w:tblPr><w:tblStyle w:val="' .. style .. '"/>'
+    .. '<w:tblW w:w="5000" w:type="pct"/>'
     .. '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
     .. 'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid><w:gridCol w:w="9070"/></w:tblGrid>'
     .. '<w:tr><w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/></w:tcPr>'
@@ -351,7 +352,8 @@ local function typst_marker(span)
   end
   for class, colour in pairs(marker_colours) do
     if span.classes:includes(class) then
-      local out = pandoc.List({pandoc.RawInline("typst", '#text(fill: rgb("' .. colour .. '"), weight: "bold")[')})
+      local open = '#text(fill: rgb("' .. colour .. '"), weight: "bold")['
+      local out = pandoc.List({pandoc.RawInline("typst", open)})
       out:extend(span.content)
       out:insert(pandoc.RawInline("typst", "]"))
       return out

@@ -93,7 +93,7 @@ def split_pages(html: str, config: BookConfig) -> list[Page]:
         )
     has_index = any(Path(s).stem == "index" for s in sources)
     pages = []
-    for i, (source, body) in enumerate(zip(sources, parts[2::2])):
+    for i, (source, body) in enumerate(zip(sources, parts[2::2], strict=True)):
         soup = BeautifulSoup(body, "html.parser")
         page = Page(
             source, page_name(source, i == 0, has_index), soup, appendix=source in config.appendices
@@ -122,7 +122,7 @@ def _letter_appendices(pages: list[Page]) -> None:
         letter, number = chr(ord("A") + index), page.number
         for span in page.soup.find_all("span", class_="header-section-number"):
             span.string = _lettered(span.get_text(strip=True), number, letter)
-        for header in page.soup.find_all(attrs={"data-number": True}):
+        for header in page.soup.select("[data-number]"):
             header["data-number"] = _lettered(str(header["data-number"]), number, letter)
         page.number = letter
 
@@ -258,17 +258,18 @@ def embed_images(page: Page, project: Path) -> None:
 
 def organisation_name(config: BookConfig) -> str | None:
     """The organisation an edition is for: its subtitle up to the first colon
-        (``"NHS Birmingham and Solihull Integrated Care Board: local edition"``), else the whole
-        subtitle; None without one.
+    (``"NHS Birmingham and Solihull Integrated Care Board: local edition"``), else the whole
+    subtitle; None without one.
 
-        Examples
-        --------
-        >>> from hi_reports.render._project import BookConfig
-    from hi_reports.render.base import expected_outputs
-        >>> config = BookConfig("Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (),
-        ...                     "en-GB", "_book", {})
-        >>> organisation_name(config)
-        'NHS Example ICB'
+    Examples
+    --------
+    >>> from hi_reports.render._project import BookConfig
+    >>> config = BookConfig(
+    ...     "Book", "NHS Example ICB: local edition", None, None, ("a.qmd",), (), "en-GB",
+    ...     "_book", {}
+    ... )
+    >>> organisation_name(config)
+    'NHS Example ICB'
     """
     if not config.subtitle:
         return None
@@ -277,8 +278,8 @@ def organisation_name(config: BookConfig) -> str | None:
 
 def downloads(out: Path, formats: Sequence[str], basename: str) -> list[dict[str, str]]:
     """The edition's other outputs, for a link from every page: the PDF, the brief, the Word
-    document and the single HTML file where asked for (``formats``), and the annex and the notebook where the
-    build has written them into ``out``.
+    document and the single HTML file where asked for (``formats``), and the annex and the notebook
+    where the build has written them into ``out``.
 
     Parameters
     ----------
@@ -509,7 +510,8 @@ def write_single(pages: list[Page], project: Path, config: BookConfig, dest: Pat
         raise RenderError(
             f"{project / 'html' / TEMPLATE_NAME} does not put the stylesheet inside the page "
             "(it has no `single` branch), so the single HTML file would need style.css beside it",
-            hint="copy templates/html/page.html.jinja of this version into the project's html/ folder",
+            hint="copy templates/html/page.html.jinja of this version into the project's html/ "
+            "folder",
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(html, encoding="utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ class BookConfig:
     output_dir: str
     raw: dict[str, Any]
     cover_note: str | None = None
-    front: Front = Front()
+    front: Front = field(default_factory=Front)
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Literal, get_args
 
-from hi_reports.errors import MissingDependencyError, RenderError
+from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render._project import BookConfig, check_chapters, load_config
 
 Format = Literal["html", "pdf", "docx", "html-single", "brief"]
@@ -235,6 +236,8 @@ class Engine(ABC):
 
 
 _ENGINES: dict[str, type[Engine]] = {}
+#: Engine plug-ins that failed to load: name to what went wrong (see :func:`_load_entry_points`).
+_BROKEN: dict[str, str] = {}
 _entry_points_loaded = False
 
 
@@ -258,7 +261,12 @@ def register(engine_cls: type[Engine]) -> type[Engine]:
 
 
 def _load_entry_points() -> None:
-    """Register engines advertised by installed packages (group ``hi_reports.engines``)."""
+    """Register engines advertised by installed packages (group ``hi_reports.engines``).
+
+    A plug-in that fails to load (its module raises on import, its object is not an engine with a
+    name) does not stop the others: a :class:`HIReportsWarning` names it and its error, and asking
+    for it by name (:func:`get_engine`) is a :class:`RenderError` saying the same.
+    """
     global _entry_points_loaded
     if _entry_points_loaded:
         return
@@ -268,8 +276,12 @@ def _load_entry_points() -> None:
             continue
         try:
             register(ep.load())
-        except Exception:  # a broken plug-in must not break the built-in engines
-            continue
+        except Exception as error:  # noqa: BLE001 - a plug-in's import may raise anything
+            _BROKEN[ep.name] = (
+                f"the rendering engine plug-in {ep.name!r} ({ep.value}) failed to load: "
+                f"{type(error).__name__}: {error}"
+            )
+            warnings.warn(f"{_BROKEN[ep.name]}; it is left out", HIReportsWarning, stacklevel=3)
 
 
 def engine_names() -> list[str]:
@@ -295,7 +307,8 @@ def get_engine(name: str | None = None) -> Engine:
     Raises
     ------
     RenderError
-        When the name is unknown (the message lists the valid names).
+        When the name is unknown (the hint lists the valid names), or its plug-in failed to load
+        (the message names the plug-in and its error).
     MissingDependencyError
         When the named engine is not installed.
 
@@ -308,10 +321,18 @@ def get_engine(name: str | None = None) -> Engine:
     if name is None or name == "auto":
         name = "quarto" if shutil.which("quarto") and "quarto" in _ENGINES else "builtin"
     engine_cls = _ENGINES.get(name)
+    if engine_cls is None and name in _BROKEN:
+        raise RenderError(
+            _BROKEN[name],
+            hint=f"fix or uninstall the package that provides it; other engines: "
+            f"{', '.join(['auto', *engine_names()])}",
+            option="engine",
+        )
     if engine_cls is None:
         raise RenderError(
             f"unknown rendering engine {name!r}",
             hint=f"valid engines: {', '.join(['auto', *engine_names()])}",
+            option="engine",
         )
     if not engine_cls.available():
         raise MissingDependencyError(

@@ -15,19 +15,17 @@ Nothing outside PyPI is needed. The chapters are concatenated into one markdown 
 
 from __future__ import annotations
 
-import atexit
 import dataclasses
-import json
+import importlib.util
 import os
 import re
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render import _docx
@@ -35,6 +33,7 @@ from hi_reports.render._filter import write_filter
 from hi_reports.render._html import downloads, split_pages, write_pages, write_single
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, expected_outputs, register
+from hi_reports.render.typst_child import ERROR, NOT_ACCESSIBLE, TYPST
 from hi_reports.render.typst_child import first_line as _first_line
 
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", re.DOTALL)
@@ -45,7 +44,7 @@ FENCE = ":" * 12
 def pandoc_path() -> str:
     """Path of the pandoc binary shipped by pypandoc-binary."""
     try:
-        import pypandoc
+        import pypandoc  # imported on use: it takes 0.1 s to import
     except ImportError as err:  # pragma: no cover - a hard dependency
         raise MissingDependencyError(
             "pypandoc is not installed", hint='pip install "pypandoc-binary>=1.13"'
@@ -128,7 +127,9 @@ def run_pandoc(
         str(cwd),
         *args,
     ]
-    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), cwd=cwd, capture_output=True)
+    proc = subprocess.run(
+        cmd, input=markdown.encode("utf-8"), cwd=cwd, capture_output=True, check=False
+    )
     if proc.returncode != 0:
         raise RenderError(
             f"pandoc failed making the {what} of {cwd}: "
@@ -162,7 +163,7 @@ def _front_args(config: BookConfig) -> dict[str, str | None]:
     }
 
 
-def _typst_format(config: BookConfig) -> dict:
+def _typst_format(config: BookConfig) -> dict[str, Any]:
     typst_fmt = (config.raw.get("format") or {}).get("typst") or {}
     return typst_fmt if isinstance(typst_fmt, dict) else {}
 
@@ -216,9 +217,10 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
     full = [fmt for fmt in ("pdf", "html", "docx") if fmt in formats]
     if not full:
         return (
-            f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
-            "which has the chapters on deprivation and rurality, the methods and the sources; build it "
-            "with --format pdf,html. Every number is in annex.csv, with its definition and source."
+            f"This brief is the executive summary of the full edition ({config.title}: "
+            f"{config.subtitle}), which has the chapters on deprivation and rurality, the methods "
+            "and the sources; build it with --format pdf,html. Every number is in annex.csv, with "
+            "its definition and source."
         )
     out = Path(".")
     files = [
@@ -226,9 +228,9 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
     ]
     named = ", ".join([*files, "annex.csv (every number, with its definition and source)"])
     return (
-        f"This brief is the executive summary of the full edition ({config.title}: {config.subtitle}), "
-        f"which has the chapters on deprivation and rurality, the methods and the sources, beside "
-        f"this file: {named}."
+        f"This brief is the executive summary of the full edition ({config.title}: "
+        f"{config.subtitle}), which has the chapters on deprivation and rurality, the methods and "
+        f"the sources, beside this file: {named}."
     )
 
 
@@ -239,7 +241,7 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
     be (an image without alternative text), a :class:`HIReportsWarning` says why and the PDF is
     written without the claim.
 
-    Typst runs in a forked child process where the platform has fork (see :class:`_TypstChild`).
+    Typst runs in a child process (:mod:`hi_reports.render.typst_child`).
 
     Raises
     ------
@@ -247,104 +249,20 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         When the board template is missing or Typst reports an error; the message names the
         chapter or template file and has Typst's first error line.
     """
-    try:
-        import typst
-    except ImportError as err:  # pragma: no cover - a hard dependency
+    if importlib.util.find_spec("typst") is None:  # pragma: no cover - a hard dependency
         raise MissingDependencyError(
             "the typst package is not installed", hint='pip install "typst>=0.11"'
-        ) from err
+        )
     if not (project / BOARD_TEMPLATE).is_file():
         raise RenderError(
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    outcome, message = _TYPST.run(source, project, pdf)
-    if outcome == "error":
+    outcome, message = TYPST.pdf(source, project, pdf)
+    if outcome == ERROR:
         raise RenderError(message, hint=f"check the chapter's markup and {BOARD_TEMPLATE}")
-    if outcome == "not accessible":
+    if outcome == NOT_ACCESSIBLE:
         warnings.warn(message, HIReportsWarning, stacklevel=3)
-
-
-#: Compiles a Typst child process serves before it is replaced (see :class:`_TypstChild`).
-COMPILES_PER_CHILD = 5
-
-
-class _TypstChild:
-    """A child Python process (``python -m hi_reports.render.typst_child``) that runs Typst for
-    this process, replaced after :data:`COMPILES_PER_CHILD` compiles.
-
-    Typst memoises every compile in a process-wide cache it never empties (about 30 MB an edition),
-    which in-process would stay in each batch worker for the rest of the batch. A child keeps its
-    fonts and caches warm for a few editions and takes them away when it exits. It is a new
-    interpreter, not a fork, so that no lock another thread held at the fork can stall it.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pid = 0
-        self._process: subprocess.Popen[str] | None = None
-        self._used = 0
-
-    def run(self, source: str, project: Path, pdf: Path) -> tuple[str, str]:
-        request = json.dumps({"source": source, "project": str(project), "pdf": str(pdf)}) + "\n"
-        with self._lock:
-            if self._pid != os.getpid():  # a forked batch worker: the parent's child is not ours
-                self._process, self._pid = None, os.getpid()
-            if (
-                self._process is None
-                or self._used >= COMPILES_PER_CHILD
-                or self._process.poll() is not None
-            ):
-                self._retire()
-                self._process = subprocess.Popen(
-                    [sys.executable, "-m", "hi_reports.render.typst_child"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    encoding="utf-8",
-                )
-                self._used = 0
-            self._used += 1
-            process = self._process
-            assert process.stdin is not None and process.stdout is not None
-            try:
-                process.stdin.write(request)
-                process.stdin.flush()
-                answer = process.stdout.readline()
-            except OSError:
-                answer = ""
-            if not answer:
-                code = process.poll()
-                self._retire()
-                return "error", f"the Typst compiler stopped without a result (exit code {code})"
-            outcome, message = json.loads(answer)
-            return outcome, message
-
-    def close(self) -> None:
-        """End this process's child, if it has one (at exit)."""
-        if self._pid == os.getpid():
-            self._retire()
-
-    def _retire(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.stdin is not None:
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-_TYPST = _TypstChild()
-atexit.register(_TYPST.close)
 
 
 @register
@@ -356,13 +274,8 @@ class BuiltinEngine(Engine):
 
     @classmethod
     def available(cls) -> bool:
-        """Whether pypandoc-binary and typst import."""
-        try:
-            import pypandoc
-            import typst
-        except ImportError:
-            return False
-        return True
+        """Whether pypandoc-binary and typst are installed."""
+        return all(importlib.util.find_spec(name) is not None for name in ("pypandoc", "typst"))
 
     def _render(
         self,
@@ -423,7 +336,8 @@ class BuiltinEngine(Engine):
         filter_path: Path,
         typst_body: Path | None = None,
     ) -> str:
-        """Pandoc's HTML of the whole book; with ``typst_body``, it writes the Typst body there too."""
+        """Pandoc's HTML of the whole book; with ``typst_body``, it writes the Typst body there
+        too."""
         args = ["--number-sections", "--wrap=none", "--metadata", f"lang={config.lang}"]
         what = "HTML"
         if typst_body is not None:
@@ -445,7 +359,8 @@ class BuiltinEngine(Engine):
         filter_path: Path,
         typst_body: Path | None = None,
     ) -> None:
-        """Compile the PDF from ``typst_body`` (written by the HTML's pandoc run) or a pandoc run."""
+        """Compile the PDF from ``typst_body`` (written by the HTML's pandoc run) or a pandoc
+        run."""
         if typst_body is not None:
             body = typst_body.read_text(encoding="utf-8")
         else:

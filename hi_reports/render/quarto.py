@@ -73,7 +73,7 @@ class QuartoEngine(Engine):
             cmd = [quarto, "render", str(project), "--to", QUARTO_FORMATS[fmt]]
             if fmt == "pdf" and (fonts := font_folder()):  # the PDF's DejaVu Sans, as builtin's
                 cmd += ["--metadata", f"font-paths:{fonts}"]
-            proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
+            proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RenderError(
                     f"quarto render --to {QUARTO_FORMATS[fmt]} failed on {project} "
