@@ -79,7 +79,11 @@ class TemplateError(HIReportsError):
     """A chapter failed to run or render; names the chapter file and line."""
 
     def __init__(
-        self, message: str, hint: str | None = None, path: str | None = None, line: int | None = None
+        self,
+        message: str,
+        hint: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.path = path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -14,21 +15,22 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def percent(value: float, digits: int = 1) -> str:
+def percent(value: float | None, digits: int = 1) -> str:
     """Format a fraction as a percentage: 0.3123 -> '31.2%'; NaN -> 'n/a'."""
     if value is None or math.isnan(value):
         return MISSING
     return f"{value * 100:.{digits}f}%"
 
 
-def count(value: float) -> str:
-    """Format a count with thousands separators, rounded to a whole number: 412345.4 -> '412,345'."""
+def count(value: float | None) -> str:
+    """Format a count with thousands separators, rounded to a whole number:
+    412345.4 -> '412,345'."""
     if value is None or math.isnan(value):
         return MISSING
     return f"{round(value):,}"
 
 
-def decimal(value: float, digits: int = 1) -> str:
+def decimal(value: float | None, digits: int = 1) -> str:
     """Format a number with thousands separators and fixed decimals: 1234.567 -> '1,234.6';
     a number that rounds to zero has no sign (-0.04 -> '0.0', never '-0.0')."""
     if value is None or math.isnan(value):
@@ -37,7 +39,7 @@ def decimal(value: float, digits: int = 1) -> str:
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
-def times(ratio: float, than: str) -> str:
+def times(ratio: float | None, than: str) -> str:
     """A ratio in words, as printed to one decimal: 1.8 -> '1.8 times THAN', 1.0 -> 'about the
     same as THAN', 0.9 -> '10% lower than THAN' (never '0.9 times')."""
     if ratio is None or math.isnan(ratio):
@@ -50,8 +52,9 @@ def times(ratio: float, than: str) -> str:
     return f"{round((1 - ratio) * 100)}% lower than {than}"
 
 
-def rank(value: float, of: int | None, tied: int | None = None) -> str:
-    """Format a rank: (4, 42) -> '4th of 42'; shared by several, (257, 309, 53) -> 'joint 257th of 309'."""
+def rank(value: float | None, of: int | None, tied: int | None = None) -> str:
+    """Format a rank: (4, 42) -> '4th of 42'; shared by several, (257, 309, 53) ->
+    'joint 257th of 309'."""
     if value is None or math.isnan(value):
         return MISSING
     return (
@@ -67,9 +70,9 @@ def join_words(items: list[str]) -> str:
 
 
 def in_sentence(name: str) -> str:
-    """A name as it reads inside a sentence: 'Emergency admissions' -> 'emergency admissions', but an
-    acronym or a name with capitals inside its first word stays as it is ('A&E attendances', 'NHS 111
-    calls', 'GP appointments')."""
+    """A name as it reads inside a sentence: 'Emergency admissions' -> 'emergency admissions', but
+    an acronym or a name with capitals inside its first word stays as it is ('A&E attendances',
+    'NHS 111 calls', 'GP appointments')."""
     first = name.split(" ", 1)[0]
     if (
         len(first) < 2
@@ -87,7 +90,7 @@ def sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def long_date(day) -> str:
+def long_date(day: dt.date) -> str:
     """Write a date the British way: 2026-11-25 -> '25 November 2026'."""
     return f"{day.day} {day:%B %Y}"
 

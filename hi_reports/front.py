@@ -9,7 +9,8 @@ from typing import Any
 
 from hi_reports.errors import TemplateError
 
-#: The keys of the ``front:`` mapping (a board paper's front matter), in the order the cover prints them.
+#: The keys of the ``front:`` mapping (a board paper's front matter), in the order the cover
+#: prints them.
 FRONT_KEYS = ("classification", "version", "author", "contact", "purpose", "logo")
 
 #: The image files a logo may be.

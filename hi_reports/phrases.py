@@ -82,7 +82,8 @@ def cmp_cells(ed: Edition, row: Figures) -> Text:
 
 
 def parents_rest(ed: Edition) -> Text:
-    """The rest of a list of parent ICBs, so that the shares add up: `` and 2.0% in 3 other ICBs``."""
+    """The rest of a list of parent ICBs, so that the shares add up:
+    `` and 2.0% in 3 other ICBs``."""
     rest = ed.overview.parents_rest
     if not rest:
         return Text("")
@@ -207,7 +208,10 @@ def spine_head(ed: Edition) -> Text:
         return Text("| Indicator | England |\n|:--|--:|")
     parent = f" {md(ed.parent.short_name)} ICB |" if ed.parent else ""
     similar = f" Similar {ed.org.kind_plural} |" if ed.overview.similar else ""
-    cells = f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |{parent}{similar}"
+    cells = (
+        f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |"
+        f"{parent}{similar}"
+    )
     align = (
         "|:--|--:|--:|--:|:--|"
         + ("--:|" if ed.parent else "")
@@ -241,18 +245,20 @@ def spine_note(ed: Edition) -> Text:
     if ed.is_england:
         return Text("")
     catchment = (
-        " For a trust the residents are a modelled catchment, whose uncertainty the limits leave out."
+        " For a trust the residents are a modelled catchment, whose uncertainty the limits "
+        "leave out."
         if ed.org.kind == "trust"
         else ""
     )
     similar = (
-        f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose residents are "
-        "spread most alike over the ten IMD deciles (lowest and highest share)."
+        f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose "
+        "residents are spread most alike over the ten IMD deciles (lowest and highest share)."
         if ed.overview.similar
         else ""
     )
     return Text(
-        "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% limits (Wilson "
-        "score, as Fingertips computes them). Higher is not worse: it shows where need is. Shares of whole "
-        f"populations have narrow limits, so read the size of the gap too.{catchment}{similar}"
+        "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% "
+        "limits (Wilson score, as Fingertips computes them). Higher is not worse: it shows where "
+        "need is. Shares of whole populations have narrow limits, so read the size of the gap "
+        f"too.{catchment}{similar}"
     )

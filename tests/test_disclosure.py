@@ -264,7 +264,8 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
 def test_unsafe_counts_on_the_command_line_and_in_the_config(
     data_dir: Path, tmp_path: Path, capsys, reference
 ) -> None:
-    from hi_reports.cli.main import main, read_config
+    from hi_reports.cli.config import read_config
+    from hi_reports.cli.main import main
     from hi_reports.data.demo import demo_activity
 
     config = tmp_path / "edition.yml"

@@ -27,9 +27,9 @@ CODES = pd.Index(["E01009000", "E01008947"])
 
 def test_one_slug_for_files_and_annex_keys() -> None:
     import hi_reports.indicators.activity
-    import hi_reports.pipeline.build
+    import hi_reports.pipeline.activity
 
-    assert hi_reports.pipeline.build._slug is slug and hi_reports.indicators.activity._slug is slug
+    assert hi_reports.pipeline.activity._slug is slug and hi_reports.indicators.activity._slug is slug
     assert slug("A&E attendances") == slug("A+E attendances") == "a_e_attendances"
     assert slug("Überweisungen") == "uberweisungen"
     long_a, long_b = slug("x" * 300 + "a"), slug("x" * 300 + "b")
@@ -80,7 +80,8 @@ def test_counts_with_thousands_separators_are_read(tmp_path: Path) -> None:
         (
             "lsoa_code,age,count\nE01009000,4,abc\nE01009000,5,-2\nW01000001,6,3\n",
             (
-                r"of 3 rows, 2 excluded: count negative, not a whole number or not a number \(e\.g\. '-2', 'abc'\); "
+                r"of 3 rows, 2 excluded: count negative, not a whole number or not a number "
+                r"\(e\.g\. '-2', 'abc'\); "
                 r"1 excluded: LSOA code in Wales or Scotland \(e\.g\. 'W01000001'\)"
             ),
         ),
@@ -130,15 +131,14 @@ def test_two_copies_of_a_data_file_are_refused_naming_both(tmp_path: Path) -> No
 
 def test_chart_labels_are_text_not_mathtext(tmp_path: Path) -> None:
     """A label matplotlib would read as (broken) mathtext is drawn as written."""
-    from hi_reports.draw.charts import _plot, _Series
+    from hi_reports.draw.charts import ChartText, _Bars, _Layout, _plot, _Series
 
     _plot(
         tmp_path,
         "dollars",
-        ["a", "$b^"],
-        [_Series("$x_", [1.0, 2.0], "#003087")],
-        shares=False,
-        caption=r"Costs $\frac{ to $10",
+        _Bars(["a", "$b^"], [_Series("$x_", [1.0, 2.0], "#003087")]),
+        text=ChartText(note=r"Costs $\frac{ to $10"),
+        layout=_Layout(shares=False),
     )
     assert (tmp_path / "dollars.svg").stat().st_size > 0
 
