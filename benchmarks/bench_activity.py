@@ -32,7 +32,8 @@ def generate(target: Path, rows: int, lookup: Path) -> None:
     con = duckdb.connect(config={"memory_limit": "2GB", "preserve_insertion_order": False})
     con.execute(
         "CREATE TABLE codes AS SELECT row_number() OVER (ORDER BY code) - 1 AS i, code FROM "
-        f"(SELECT DISTINCT lsoa11_code AS code FROM read_csv('{lookup}') WHERE lsoa11_code LIKE 'E01%')"
+        f"(SELECT DISTINCT lsoa11_code AS code FROM read_csv('{lookup}') "
+        "WHERE lsoa11_code LIKE 'E01%')"
     )
     (n_codes,) = con.execute("SELECT count(*) FROM codes").fetchone()
     con.execute(
@@ -65,7 +66,8 @@ def main() -> None:
         start = time.perf_counter()
         generate(target, args.rows, lookup)
         print(
-            f"generated {target} ({target.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - start:.1f} s"
+            f"generated {target} ({target.stat().st_size / 2**20:.0f} MiB) "
+            f"in {time.perf_counter() - start:.1f} s"
         )
         # Measure in a fresh process, so that the peak RSS is the read's alone.
         sys.exit(subprocess.call([sys.executable, *sys.argv]))

@@ -84,7 +84,8 @@ def main() -> None:
         results[name] = (first, statistics.median(times))
     for name, (first, median) in results.items():
         print(
-            f"{name:10}  first {first:5.3f} s CPU   then {median:5.3f} s CPU a chart (median of {args.rounds})"
+            f"{name:10}  first {first:5.3f} s CPU   "
+            f"then {median:5.3f} s CPU a chart (median of {args.rounds})"
         )
     ratio = results["plotnine"][1] / results["matplotlib"][1]
     print(f"plotnine / matplotlib: {ratio:.1f}x")

@@ -18,16 +18,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE, get_dataset
 from hi_reports.data.fetch import fetch
 from hi_reports.data.loaders import find_file
 from hi_reports.data.vintage import V2019
-from tests.publishers import ons_service, serve
-from tests.test_publishers import ARCGIS, _publisher_workbooks, service_name
+
+# The stand-in publishers live in the test suite, which is not installed: import it from the clone.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.publishers import ons_service, serve  # noqa: E402
+from tests.test_publishers import ARCGIS, _publisher_workbooks, service_name  # noqa: E402
 
 
 def run(data: Path) -> None:

@@ -28,9 +28,10 @@ from plotnine import aes, geom_col, ggplot, labs
 
 ed = hi_reports.edition(org)
 q = ed.lsoas.groupby("imd_quintile", as_index=False)["residents"].sum()
+share = q["residents"].iloc[0] / q["residents"].sum()
 ```
 
-`{python} ed.pct(q["residents"].iloc[0] / q["residents"].sum(), key="local.q1", definition="Share in quintile 1")`
+`{python} ed.pct(share, key="local.q1", definition="Share in quintile 1")`
 of residents live in the most deprived national quintile.
 
 ```{python}
@@ -80,7 +81,8 @@ def main() -> None:
     print(f"plotnine import, once per process:        {first_import:5.2f} s CPU")
     print(f"first weave (plotnine's first draw):      {times[0]:5.2f} s CPU")
     print(
-        f"each further weave, median of {args.rounds}:         {statistics.median(times[1:]):5.2f} s CPU"
+        f"each further weave, median of {args.rounds}:         "
+        f"{statistics.median(times[1:]):5.2f} s CPU"
         f"  ({dt.date.today()}, load {os.getloadavg()[0]:.1f})"
     )
 

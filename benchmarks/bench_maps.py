@@ -64,8 +64,10 @@ def main() -> None:
             ("LSOA shapes from the cache (GeoParquet, path arrays)", time.perf_counter() - start)
         )
         code = (
-            f"import time; from hi_reports.data import load_reference; r = load_reference({str(args.data_dir)!r}); "
-            "from hi_reports.geography.boundaries import lsoa_shapes; t = time.perf_counter(); lsoa_shapes(r); "
+            "import time; from hi_reports.data import load_reference; "
+            f"r = load_reference({str(args.data_dir)!r}); "
+            "from hi_reports.geography.boundaries import lsoa_shapes; "
+            "t = time.perf_counter(); lsoa_shapes(r); "
             "print(time.perf_counter() - t)"
         )
         fresh = subprocess.run(

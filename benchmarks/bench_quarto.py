@@ -14,8 +14,8 @@ Both sides build the shipped book (the same literate chapters) for the same ICBs
   in its own Jupyter kernel with nbclient, as Quarto's Jupyter engine does, the edition computed
   from the data folder in each kernel; then the pages (markdown cells with inline results, and
   the ``output: asis`` outputs) rendered to HTML and PDF by the same renderer hi-reports uses
-  (pandoc and Typst), standing in for Quarto's own pandoc and Typst run. Organisations run ``--jobs``
-  at a time, which is more than Quarto offers. Needs ``pip install nbclient ipykernel``.
+  (pandoc and Typst), standing in for Quarto's own pandoc and Typst run. Organisations run
+  ``--jobs`` at a time, which is more than Quarto offers. Needs ``pip install nbclient ipykernel``.
 
 The Quarto side is timed once (it takes minutes); hi-reports twice, the figures printed.
 """
@@ -116,7 +116,8 @@ def main() -> None:
     print(f"{len(orgs)} ICB editions, HTML + PDF, {args.jobs} at a time")
     print(f"  hi-reports build (new process, nothing frozen): {ours[0]:.1f} s, {ours[1]:.1f} s")
     print(
-        f"  the Quarto way (a kernel per chapter, then rendered): {theirs:.1f} s ({', '.join(pdfs)})"
+        f"  the Quarto way (a kernel per chapter, then rendered): {theirs:.1f} s "
+        f"({', '.join(pdfs)})"
     )
     print(f"  ratio: {theirs / min(ours):.1f}x")
 

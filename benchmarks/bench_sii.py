@@ -59,8 +59,9 @@ def main() -> None:
     tracemalloc.stop()
     assert len(out) == args.groups
     print(
-        f"sii: {args.groups} groups x {args.quantiles} quantiles x {args.repetitions:,} repetitions "
-        f"(rate, with RII): best of {args.runs} {min(times):.3f} s, "
+        f"sii: {args.groups} groups x {args.quantiles} quantiles "
+        f"x {args.repetitions:,} repetitions (rate, with RII): "
+        f"best of {args.runs} {min(times):.3f} s, "
         f"peak traced memory {peak / 2**20:.0f} MiB, "
         f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )

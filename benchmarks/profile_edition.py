@@ -1,4 +1,4 @@
-"""CPU time of one edition by stage, in a warm process (less noisy than wall time on a shared machine).
+"""CPU time of one edition by stage, in a warm process (less noisy than wall time when shared).
 
 Run by hand and quote the figures in ``benchmarks/README.md``::
 
@@ -6,9 +6,10 @@ Run by hand and quote the figures in ``benchmarks/README.md``::
 
 Builds ICB editions (HTML + PDF, builtin engine) after one warm-up edition, in ``--rounds`` rounds
 of five different ICBs (never the same edition twice: Typst would reuse its memoised work), and
-prints the CPU seconds (user + system) per edition of each stage, the best round of each: the chapter figures and charts, pandoc (its processes), Typst, the rest of rendering (HTML
-pages), and the rest of the edition (chapter templates, annex, files). ``--cprofile`` also prints
-the 30 functions with the most cumulative time.
+prints the CPU seconds (user + system) per edition of each stage, the best round of each: the
+chapter figures and charts, pandoc (its processes), Typst, the rest of rendering (HTML pages), and
+the rest of the edition (chapter templates, annex, files). ``--cprofile`` also prints the 30
+functions with the most cumulative time.
 """
 
 from __future__ import annotations

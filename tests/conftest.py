@@ -77,6 +77,24 @@ def need_real_data() -> Path:
     return DATA_DIR
 
 
+#: The committed synthetic data: a made-up country of 320 LSOAs in the publishers' layouts (made by
+#: ``tests/synthetic/make.py``), for the end-to-end tests that need no ../shared.
+SYNTHETIC_DATA = PROJECT / "tests" / "synthetic" / "data"
+
+#: The catalogue's datasets of vintage 2019 that the synthetic set supplies.
+SYNTHETIC_DATASETS = (
+    "imd2019", "iod2019_domains", "iod2019_denominators", "population2020", "ruc2011",
+    "lsoa_icb_lookup", "lsoa_msoa_lookup", "trust_catchment", "trust_names", "lsoa11_boundaries",
+)  # fmt: skip
+
+
+def synthetic_file(name: str) -> Path:
+    """The synthetic set's file of a catalogue dataset, under its publisher's file name."""
+    from hi_reports.data import get_dataset
+
+    return SYNTHETIC_DATA / get_dataset(name).filename
+
+
 def need_tool(name: str) -> str:
     """Return the path of a command-line tool; skip without it locally, fail without it in CI."""
     path = shutil.which(name)
@@ -105,6 +123,20 @@ def _no_internet() -> Iterator[None]:
 def _cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Parse the reference data into a cache of this test session, not the user's."""
     os.environ["HI_REPORTS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder made from the synthetic files with `hi-reports data add`, one per dataset."""
+    from hi_reports.cli.main import main
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    folder = tmp_path_factory.mktemp("synthetic-data")
+    for name in SYNTHETIC_DATASETS:
+        copy = downloads / synthetic_file(name).name
+        shutil.copyfile(synthetic_file(name), copy)
+        assert main(["data", "add", name, str(copy), "--data-dir", str(folder)]) == 0
+    return folder
 
 
 @pytest.fixture(scope="session")

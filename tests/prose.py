@@ -71,9 +71,8 @@ def problems(edition: Path, vintage: str) -> list[str]:
         text = page_text(page)
         for rule, pattern in RULES:
             for match in pattern.finditer(text):
-                found.append(
-                    f"{page.name}: {rule}: ...{text[max(0, match.start() - 60) : match.end() + 40]}..."
-                )
+                around = text[max(0, match.start() - 60) : match.end() + 40]
+                found.append(f"{page.name}: {rule}: ...{around}...")
         prose = page_text(page, tables=False)
         for label in OTHER_VINTAGE[vintage]:
             if label in prose:

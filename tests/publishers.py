@@ -129,7 +129,8 @@ class Publishers:
     queries: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def local(self, url: str) -> str:
-        """``url`` with its host replaced by this server (the host becomes the path's first part)."""
+        """``url`` with its host replaced by this server (the host becomes the path's first
+        part)."""
         parts = urlsplit(url)
         return f"{self.url}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
@@ -244,12 +245,17 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
         book.writestr(
             "[Content_Types].xml",
             (
-                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                 '<Default Extension="xml" ContentType="application/xml"/>'
-                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
                 + "".join(
-                    f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+                    'ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                     for i in range(len(names))
                 )
                 + "</Types>"
@@ -258,15 +264,18 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
         book.writestr(
             "_rels/.rels",
             (
-                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
                 "</Relationships>"
             ),
         )
         book.writestr(
             "xl/workbook.xml",
             (
-                '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
                 + "".join(
                     f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
@@ -278,9 +287,11 @@ def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
         book.writestr(
             "xl/_rels/workbook.xml.rels",
             (
-                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                 + "".join(
-                    f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                    f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/'
+                    'officeDocument/2006/relationships/worksheet" '
                     f'Target="worksheets/sheet{i + 1}.xml"/>'
                     for i in range(len(names))
                 )

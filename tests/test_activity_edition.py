@@ -153,7 +153,8 @@ def test_cli_activity_with_own_column_names(
         "activity.emergency_admissions.quality.excluded.count_invalid.events"
     ]
     assert excluded.iloc[0] == 0  # the negative count's row adds 0 events: 0 is published as 0
-    # local counts by quintile: an independent sum of the valid rows (plus the split 2021 row), rounded to 5
+    # local counts by quintile: an independent sum of the valid rows (plus the split 2021 row),
+    # rounded to 5
     valid = pd.concat(
         [
             rows[["lsoa_code", "count"]],

@@ -14,10 +14,9 @@ import pytest
 from scipy import stats
 
 from hi_reports.data.demo import demo_activity
-from hi_reports.geography import membership, resolve
+from hi_reports.geography import ENGLAND_CODE, membership, resolve
 from hi_reports.indicators.activity import SMALL_COUNT_MAX, activity_figures, activity_indicators
 from hi_reports.indicators.disclosure import SAFE, UNSAFE
-from hi_reports.indicators.profiles import ENGLAND
 
 ESP = np.array([5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
                 7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000], dtype=float)  # fmt: skip
@@ -66,7 +65,8 @@ def _limits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _published(total: float) -> float:
-    """NHS England's HES rule, written out again: 1 to 7 suppressed (NaN), others to the nearest 5."""
+    """NHS England's HES rule, written out again: 1 to 7 suppressed (NaN), others to the nearest
+    5."""
     if 1 <= total <= 7:
         return np.nan
     return float(np.floor(total / 5 + 0.5) * 5)
@@ -162,7 +162,7 @@ def test_qhl_rates_match_independent_computation(
 def test_demo_deprivation_gradient_recovered(reference, weights) -> None:
     counts = demo_activity(reference, rate_ratio_deprivation=1.8, rate_ratio_rural=1.0)
     results = activity_indicators(counts, reference, weights, repetitions=10_000)
-    for org in (ENGLAND, resolve(reference, "QHL").ons_code):
+    for org in (ENGLAND_CODE, resolve(reference, "QHL").ons_code):
         row = results.inequality.loc[org]
         assert row["ratio_lower"] < 1.8 < row["ratio_upper"], org
         assert row["significant"] and row["sii_lower"] > 0
@@ -175,7 +175,7 @@ def test_demo_deprivation_gradient_recovered(reference, weights) -> None:
 def test_demo_rural_ratio_recovered(reference, weights) -> None:
     counts = demo_activity(reference, rate_ratio_deprivation=1.0, rate_ratio_rural=1.2)
     results = activity_indicators(counts, reference, weights, repetitions=1000)
-    england = results.inequality.loc[ENGLAND]
+    england = results.inequality.loc[ENGLAND_CODE]
     assert england["rural_ratio_lower"] < 1.2 < england["rural_ratio_upper"]
     # No deprivation effect, yet quintile 5 looks worse: it is more rural (confounding).
     assert england["ratio_upper"] < 1.0
@@ -185,16 +185,16 @@ def test_every_org_at_once_and_england(reference, weights) -> None:
     counts = demo_activity(reference, seed=3)
     results = activity_indicators(counts, reference, weights, repetitions=1000)
     orgs = results.inequality.index
-    assert len(orgs) == 43 and ENGLAND in orgs
+    assert len(orgs) == 43 and ENGLAND_CODE in orgs
     totals = results.groups[results.groups["dimension"] == "all"].set_index("org")
     # ICBs partition England: their events and residents add up to England's.
     assert (
-        totals.drop(ENGLAND)["events"].sum()
-        == totals.loc[ENGLAND, "events"]
+        totals.drop(ENGLAND_CODE)["events"].sum()
+        == totals.loc[ENGLAND_CODE, "events"]
         == counts["count"].sum()
     )
-    assert totals.drop(ENGLAND)["population"].sum() == pytest.approx(
-        totals.loc[ENGLAND, "population"]
+    assert totals.drop(ENGLAND_CODE)["population"].sum() == pytest.approx(
+        totals.loc[ENGLAND_CODE, "population"]
     )
     for dim in ("imd_quintile", "urban_rural", "ruc_code"):
         by = results.groups[results.groups["dimension"] == dim].groupby("org")["events"].sum()

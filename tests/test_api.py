@@ -10,8 +10,19 @@ import pandas as pd
 import pytest
 
 import hi_reports
-from hi_reports.api import LSOA_COLUMNS, APIError, current, md
+from hi_reports.api import LSOA_COLUMNS, APIError, Figures, current, md
 from hi_reports.data import DOMAINS
+
+
+def test_figures_read_as_a_dict_and_as_attributes_at_every_depth() -> None:
+    """No data needed: the wrapper a chapter reads every figure through."""
+    figures = Figures({"core20": {"share": 0.5, "rows": [{"n": 1}]}})
+    assert figures.core20.share == figures["core20"]["share"] == 0.5
+    assert figures.core20.rows[0].n == 1
+    assert figures.get("core20").share == 0.5 and figures.get("nothing") is None
+    assert figures.get("nothing", 3) == 3
+    with pytest.raises(AttributeError, match="no figure 'nothing': there are core20"):
+        _ = figures.nothing
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +130,7 @@ def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
     assert [row.decile for row in ed.imd.deciles] == list(range(1, 11))
     assert isinstance(ed.imd, dict) and ed.imd.get("nothing") is None
     with pytest.raises(AttributeError, match=r"no figure 'core_20': there are .*core20"):
-        ed.imd.core_20
+        _ = ed.imd.core_20
     assert ed.parent is None and not ed.is_england and ed.data_vintage.imd == "IMD 2019"
 
 

@@ -31,7 +31,8 @@ FIVE = ["QHL", "QJM", "QOX", "QE1", "QKS"]
 
 
 def assert_complete(out: Path, formats: tuple[str, ...] = ("html",)) -> list[str]:
-    """Every folder under ``out`` is a whole edition; no staging folder is left. Returns the codes."""
+    """Every folder under ``out`` is a whole edition; no staging folder is left. Returns the
+    codes."""
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.is_dir()]
     assert not leftovers, f"staging folders left behind: {leftovers}"
     codes = []

@@ -77,7 +77,8 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
     assert sorted(o.code for o in changed.unchanged) == ["QJM", "QOP"]
     # One admission moved between two LSOAs of QHL in the same IMD decile and RUC class: no group's
     # figure changes. The map of rates by neighbourhood shows each LSOA's count rounded to 5, so QHL
-    # is rebuilt only when a move changes a rounded count: not for the first move, yes for the second.
+    # is rebuilt only when a move changes a rounded count: not for the first move, yes for the
+    # second.
     lsoas = reference.lsoas
 
     def move(changes_rounding: bool) -> None:

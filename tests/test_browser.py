@@ -59,7 +59,8 @@ def _node() -> str:
     ]
     if absent:
         missing(
-            f"npm packages {', '.join(absent)} are not installed in tests/browser (npm ci --prefix tests/browser)"
+            f"npm packages {', '.join(absent)} are not installed in tests/browser "
+            "(npm ci --prefix tests/browser)"
         )
     return node
 
@@ -127,7 +128,11 @@ def checked(tools, editions: dict[str, Path], bad_page: Path) -> dict[str, dict]
     pages.append(editions["QHL"] / "QHL.html")
     pages.append(bad_page)
     proc = subprocess.run(
-        [node, str(CHECK), chromium, *map(str, pages)], capture_output=True, text=True, timeout=600
+        [node, str(CHECK), chromium, *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 0, f"check.cjs failed:\n{proc.stderr[-3000:]}"
     results = json.loads(proc.stdout)["pages"]

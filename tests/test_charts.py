@@ -23,7 +23,8 @@ def _pixels(path: Path) -> np.ndarray:
 
 
 def _same(first: Path, second: Path) -> bool:
-    """Whether two figure files draw the same: SVG charts byte for byte, PNG maps pixel for pixel."""
+    """Whether two figure files draw the same: SVG charts byte for byte, PNG maps pixel for
+    pixel."""
     if first.suffix == ".svg":
         return first.read_bytes() == second.read_bytes()
     return np.array_equal(_pixels(first), _pixels(second))
@@ -34,7 +35,8 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(
 ) -> None:
     """Each thread keeps one figure per chart layout. Charts of QHL and QOX drawn after other
     editions' charts (different numbers, series, categories and label lengths) must be byte for
-    byte the charts a new thread, with new figures, draws for them (and the maps pixel for pixel)."""
+    byte the charts a new thread, with new figures, draws for them (and the maps pixel for
+    pixel)."""
     orgs = {code: resolve(reference, code, "icb") for code in ("QWE", "QHL", "QOX")}
     for (
         code,
@@ -91,7 +93,7 @@ def test_chart_labels_sources_and_alt_text_follow_the_vintage(
         org.short_name, imd_figures(subject), rural_figures(subject), tmp_path, vintage=vintage
     )
     labels = [
-        str(k.get(key, "")) for k in drawn for key in ("category_label", "axis_label", "caption")
+        words for k in drawn for words in (k["text"].categories, k["text"].axis, k["text"].note)
     ]
     text = " ".join(
         labels + [chart.alt for chart in made.values()] + [chart.title for chart in made.values()]
@@ -178,13 +180,13 @@ def test_charts_print_every_text_at_8pt_or_more_as_svg_without_a_title(
     charts._plot(
         tmp_path,
         "rates",
-        ["Q1", "Q5"],
-        [series],
-        shares=False,
-        axis_label="Rate per 1,000 a year",
-        reference=(174.2, "#768692", "England"),
-        caption="Rates age-standardised to the 2013 European "
-        "Standard Population. Error bars: 95% confidence limits (Dobson). Synthetic demonstration data.",
+        charts._Bars(["Q1", "Q5"], [series], line=charts._Line(174.2, "#768692", "England")),
+        text=charts.ChartText(
+            axis="Rate per 1,000 a year",
+            note="Rates age-standardised to the 2013 European Standard Population. Error bars: "
+            "95% confidence limits (Dobson). Synthetic demonstration data.",
+        ),
+        layout=charts._Layout(shares=False),
     )
     assert len(drawn) == 6 + 6 + 2 + 1 and all(drawn.values())
     sizes = [size for texts in drawn.values() for _, size in texts]

@@ -87,8 +87,8 @@ def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys)
         and "lsoa11_boundaries (" in err
     )
     assert (
-        f"fetching them failed (cannot download {closed}/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
-        in err
+        f"fetching them failed (cannot download {closed}/"
+        "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
     )
     assert "give their folder with --data-dir DIR" in err and "`hi-reports data add ID FILE`" in err
     assert not out.exists() and list(empty.iterdir()) == []
@@ -152,8 +152,8 @@ def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(
     err = capsys.readouterr().err
     assert (
         err.count("\n") == 1
-        and "'QHL' is not a trust code: it is NHS Birmingham and Solihull Integrated "
-        "Care Board (--kind icb) (use --kind icb, or leave --kind out)"
+        and "argument --kind: 'QHL' is not a trust code: it is NHS Birmingham and Solihull "
+        "Integrated Care Board (kind icb) (choose kind icb, or leave the kind out)"
         in err
     )
     assert not any(tmp_path.iterdir())

@@ -11,7 +11,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hi_reports.data import CATALOGUE, get_dataset, load, load_reference, read_dataset, status
+from hi_reports.data import (
+    CATALOGUE,
+    get_dataset,
+    load,
+    load_reference,
+    read_dataset,
+    status,
+    trust_catchments,
+)
+from hi_reports.data.reference import edition_datasets, edition_sources
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
 
@@ -25,7 +34,7 @@ def _file(data_dir: Path, name: str) -> Path:
 def _mirror(data_dir: Path, target: Path, skip: str | None = None) -> Path:
     """A data folder of symlinks to the real files, minus the dataset ``skip``."""
     target.mkdir()
-    for name, dataset in CATALOGUE.items():
+    for name in CATALOGUE:
         if name != skip and name in V2019.datasets.values():
             source = _file(data_dir, name)
             (target / source.name).symlink_to(source)
@@ -221,3 +230,29 @@ def test_reference_table(reference) -> None:
     assert (lsoas["imd_quintile"] == (lsoas["imd_decile"] + 1) // 2).all()
     assert lsoas[["age_0-15", "age_16-64", "age_65+"]].sum(axis=1).equals(lsoas["population"])
     assert os.path.basename(reference.sources["imd2019"].path) == get_dataset("imd2019").filename
+
+
+def test_extra_datasets_leave_the_reference_unchanged(data_dir: Path, reference) -> None:
+    """Reading a dataset only some editions need records nothing on the reference: the sources
+    an edition lists and a batch hashes are the same whatever ran before (the session's
+    ``reference`` has served every earlier test; ``fresh`` has served none)."""
+    fresh = load_reference(data_dir)
+    vintage = list(dict.fromkeys(V2019.datasets.values()))
+    assert list(fresh.sources) == vintage
+    trust = edition_sources(fresh, "trust")
+    activity = edition_sources(fresh, "icb", activity_files=True)
+
+    before = dict(reference.sources)
+    weights = trust_catchments(reference)  # reads the lookup, the catchments and the bridge...
+    bridge, source = reference.extra("lsoa11_lsoa21_lookup")  # ...and what activity reads
+    reference.load_extra("trust_names")
+    assert len(weights) > 0 and len(bridge) > 0 and source.rows == len(bridge)
+    assert dict(reference.sources) == before and list(before) == vintage
+
+    assert edition_sources(reference, "trust") == trust
+    assert list(trust) == [*vintage, "lsoa_msoa_lookup", "trust_catchment", "trust_names"]
+    assert edition_sources(reference, "icb") == edition_sources(fresh, "icb") == before
+    assert edition_sources(reference, "icb", activity_files=True) == activity
+    assert list(activity) == [*vintage, "lsoa11_lsoa21_lookup"]
+    assert activity["lsoa11_lsoa21_lookup"] == source
+    assert edition_datasets(fresh, "icb", maps=True) == (*vintage, "lsoa11_boundaries")

@@ -37,7 +37,10 @@ def core20_sentence(data_dir: Path) -> str:
         table["Index of Multiple Deprivation (IMD) Decile"] <= 2, "total_population"
     ].sum()
     share = core / table["total_population"].sum()
-    return f"{share * 100:.1f}% of residents ({core:,} people) live in the 20% most deprived neighbourhoods in England."
+    return (
+        f"{share * 100:.1f}% of residents ({core:,} people) live in the 20% most deprived "
+        "neighbourhoods in England."
+    )
 
 
 def _words(text: str) -> str:
@@ -242,7 +245,8 @@ def _pdf_pages(pdf: Path) -> list[str]:
 
 
 def test_the_brief_is_the_executive_summary_on_two_pages(edition) -> None:
-    """`--format brief`: the executive summary alone, for the board pack, naming the full edition."""
+    """`--format brief`: the executive summary alone, for the board pack, naming the full
+    edition."""
     pages = _pdf_pages(edition.folder / "QHL-brief.pdf")
     assert len(pages) <= 2
     text = _words(" ".join(pages))

@@ -13,8 +13,16 @@ import pytest
 
 from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE, get_dataset, load, read_dataset
-from hi_reports.data.fetch import REGISTRY, add, fetch, read_registry, verify
-from hi_reports.data.loaders import file_sha256, find_file, read_source
+from hi_reports.data.fetch import add, fetch, fetch_all, verify
+from hi_reports.data.loaders import (
+    fetching,
+    file_sha256,
+    find_file,
+    read_source,
+    require_file,
+    require_files,
+)
+from hi_reports.data.registry import REGISTRY, read_registry
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
 from tests.publishers import ods_etr_csv, serve
@@ -107,7 +115,8 @@ def test_fetch_every_dataset_through_the_cli_then_verify(
     out, err = capsys.readouterr()
     assert f"ruc2011                MISMATCH  {ruc}: sha256 {file_sha256(ruc)}" in out
     assert err.startswith(
-        f"hi-reports: error: 1 of {len(CATALOGUE)} files in {folder} differ from their sha256: ruc2011"
+        f"hi-reports: error: 1 of {len(CATALOGUE)} files in {folder} differ from their sha256: "
+        "ruc2011"
     )
     assert [c.dataset for c in verify(folder) if c.status == "mismatch"] == ["ruc2011"]
 
@@ -141,7 +150,7 @@ def test_a_corrupted_byte_is_a_hash_error_naming_the_file(
     assert f"ruc11_lsoa11.csv downloaded from {mirror.url}/ruc11_lsoa11.csv has sha256" in err
     assert f"not the catalogue's {dataset.sha256}" in err
     assert _snapshot(folder) == before  # no file, no registry, no staging folder
-    with pytest.raises(DataError, match="ruc11_lsoa11.csv downloaded from .* has sha256"):
+    with pytest.raises(DataError, match=r"ruc11_lsoa11\.csv downloaded from .* has sha256"):
         fetch("ruc2011", folder, mirror.url, progress=False)
     assert _snapshot(folder) == before
 
@@ -296,3 +305,72 @@ def test_a_dataset_with_no_fixed_file_needs_a_mirror_or_data_add(tmp_path: Path,
     assert f"dataset 'trust_catchment' ({catchment.title}) has no direct download" in err
     assert catchment.url in err and "`hi-reports data add trust_catchment FILE`" in err
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_an_unknown_dataset_id_is_refused_before_anything_is_fetched(
+    tmp_path: Path, capsys
+) -> None:
+    folder = tmp_path / "data"
+    with pytest.raises(
+        DataError,
+        match=r"^unknown dataset 'imd2091'; did you mean imd2019, imd2025\? \(the datasets are "
+        r"imd2019, iod2019_domains, ",
+    ) as caught:
+        fetch_all(["ruc2011", "imd2091"], folder, progress=False)
+    assert caught.value.option == "id"
+    assert not folder.exists()
+    for argv in (["data", "fetch", "nosuch"], ["data", "add", "nosuch", str(tmp_path / "x.csv")]):
+        assert main([*argv, "--data-dir", str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("hi-reports: error: argument ID: unknown dataset 'nosuch' (")
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert not folder.exists()
+
+
+def test_a_zip_without_the_member_or_not_a_zip_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    archive = tmp_path / "etr.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("readme.txt", "ODS")
+        packed.writestr("etr.csv.old", "RXK,Sandwell\n")  # its name starts like the member's
+    with pytest.raises(
+        DataError,
+        match=r"etr\.zip: the ZIP has no member 'etr\.csv'; it has readme\.txt, etr\.csv\.old",
+    ):
+        add("trust_names", archive, folder)
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(DataError, match=r"broken\.zip: not a ZIP file"):
+        add("trust_names", broken, folder)
+    assert not folder.exists()  # nothing installed, no staging folder left
+
+
+def test_the_loaders_hand_a_missing_dataset_to_the_fetcher(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def offline(dataset, root: Path) -> Path | None:
+        asked.append(dataset.name)
+        if dataset.name == "trust_catchment":
+            return None  # nowhere to fetch it from
+        raise DataError("cannot download it: offline")
+
+    ruc, catchment = get_dataset("ruc2011"), get_dataset("trust_catchment")
+    with pytest.raises(DataError, match=r"is missing: expected a file named ruc11_lsoa11\.csv"):
+        require_file(ruc, tmp_path)
+    with fetching(offline):
+        with pytest.raises(
+            DataError,
+            match=r"'ruc2011' .* is missing from .* and could not be fetched: cannot download it: "
+            "offline",
+        ):
+            require_file(ruc, tmp_path)
+        with pytest.raises(
+            DataError,
+            match=r"^2 datasets are missing from .*: ruc2011 \(ruc11_lsoa11\.csv\), "
+            r"trust_catchment .*; fetching them failed \(cannot download it: offline\)",
+        ):
+            require_files([ruc, catchment], tmp_path)
+    assert asked == ["ruc2011", "ruc2011", "trust_catchment"]
+    with pytest.raises(DataError, match=r"is missing: expected"):
+        require_file(ruc, tmp_path)  # the fetcher is gone with its block
+    assert asked == ["ruc2011", "ruc2011", "trust_catchment"]

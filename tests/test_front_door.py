@@ -45,6 +45,7 @@ def run(
         text=True,
         timeout=900,
         preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+        check=False,
     )
 
 
@@ -306,7 +307,7 @@ def test_a_folder_hi_reports_did_not_make_is_never_replaced(data_dir: Path, tmp_
     assert (home / "QJM").read_text() == "a file" and (home / "QOP").is_symlink()
     # An edition hi-reports made is replaced.
     before = (home / "QWU" / "annex.csv").stat().st_mtime_ns
-    result = run(args[:2] + ["QWU"] + args[3:-1], tmp_path)
+    result = run([*args[:2], "QWU", *args[3:-1]], tmp_path)
     assert result.returncode == 0 and "(QWU): edition built" in result.stdout
     assert (home / "QWU" / "annex.csv").stat().st_mtime_ns > before
 
@@ -391,7 +392,7 @@ def test_two_batches_into_one_folder_both_succeed(data_dir: Path, tmp_path: Path
         )
         for _ in range(2)
     )
-    results = [p.communicate(timeout=600) + (p.returncode,) for p in (first, second)]
+    results = [(*p.communicate(timeout=600), p.returncode) for p in (first, second)]
     for stdout, stderr, code in results:
         assert code == 0, stderr
         assert "2 built, 0 unchanged, 0 failed" in stdout

@@ -20,7 +20,7 @@ from hi_reports.cli.main import main
 from hi_reports.front import Front
 
 from .conftest import need_tool
-from .test_synthetic import hi_reports, synthetic_dir  # noqa: F401 (a fixture)
+from .test_synthetic import hi_reports
 
 FRONT = {
     "classification": "OFFICIAL-SENSITIVE",
@@ -126,7 +126,7 @@ def test_page_labels_match_the_printed_page_numbers(board_pdf: Path) -> None:
     pages = _pages(board_pdf / "QZN.pdf")
     labels = _page_labels(board_pdf / "QZN.pdf")
     assert len(labels) == len(pages)
-    for number, (text, label) in enumerate(zip(pages, labels), start=1):
+    for number, (text, label) in enumerate(zip(pages, labels, strict=True), start=1):
         printed = re.search(r"Page (\d+) of (\d+)", text)
         if number == 1:
             assert printed is None and label == ""  # the cover: no number

@@ -13,7 +13,9 @@ def test_42_icbs_with_both_codes(reference, data_dir) -> None:
     icbs = organisations(reference, "icb")
     assert len(icbs) == 42
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
-    expected = set(zip(lookup["icb22_code"], lookup["icb22_code_h"], lookup["icb22_name"]))
+    expected = set(
+        zip(lookup["icb22_code"], lookup["icb22_code_h"], lookup["icb22_name"], strict=True)
+    )
     assert {(o.ons_code, o.ods_code, o.name) for o in icbs} == expected
 
 
@@ -29,13 +31,17 @@ def test_unknown_code_suggests_closest(reference) -> None:
     with pytest.raises(
         GeographyError,
         match=r"unknown organisation code 'QHLL'.*did you mean .*QHL \(NHS Birmingham",
-    ):
+    ) as caught:
         resolve(reference, "QHLL")
+    assert caught.value.option == "org" and "--" not in str(caught.value)
 
 
 def test_unknown_kind_lists_valid_kinds(reference) -> None:
-    with pytest.raises(GeographyError, match="valid kinds: england, icb, sub-icb, la, trust"):
+    with pytest.raises(
+        GeographyError, match="valid kinds: england, icb, sub-icb, la, trust"
+    ) as caught:
         organisations(reference, "hospital")
+    assert caught.value.option == "kind"
 
 
 def test_membership_covers_every_lsoa_once(reference) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hi_reports.geography import membership, organisations, resolve
-from hi_reports.indicators import ENGLAND, imd_figures, overview_figures, rural_figures
+from hi_reports.geography import ENGLAND_CODE, membership, organisations, resolve
+from hi_reports.indicators import imd_figures, overview_figures, rural_figures
 from hi_reports.indicators.chapters import Subject
 
 
@@ -101,10 +101,16 @@ def test_rural_share(reference, icb_profiles, raw: pd.DataFrame, code: str) -> N
 
 
 def test_icbs_add_up_to_england(icb_profiles, raw: pd.DataFrame) -> None:
-    others = icb_profiles.population.drop(ENGLAND)
+    others = icb_profiles.population.drop(ENGLAND_CODE)
     assert len(others) == 42
-    assert others.sum() == icb_profiles.population[ENGLAND] == raw["people"].sum() == 56_550_138
-    assert icb_profiles.imd_decile.drop(ENGLAND).sum().equals(icb_profiles.imd_decile.loc[ENGLAND])
+    assert (
+        others.sum() == icb_profiles.population[ENGLAND_CODE] == raw["people"].sum() == 56_550_138
+    )
+    assert (
+        icb_profiles.imd_decile.drop(ENGLAND_CODE)
+        .sum()
+        .equals(icb_profiles.imd_decile.loc[ENGLAND_CODE])
+    )
 
 
 def test_overview(reference, icb_profiles) -> None:
@@ -201,7 +207,8 @@ def test_the_domain_furthest_above_england(
     reference, icb_profiles, data_dir: Path, raw: pd.DataFrame, code
 ) -> None:
     """Each domain is read against England's share on the same domain (the domains are separate
-    rankings): the domain named is the one whose printed share is the largest multiple of England's."""
+    rankings): the domain named is the one whose printed share is the largest multiple of
+    England's."""
     domains = pd.read_csv(
         next(data_dir.rglob("File_2_-_IoD2019_Domains_of_Deprivation.csv")), encoding="utf-8-sig"
     )

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from hi_reports.errors import GeographyError
 from hi_reports.geography import ENGLAND_CODE, organisations, resolve
-from hi_reports.indicators import ENGLAND, Subject, imd_figures, similar
+from hi_reports.indicators import Subject, imd_figures, similar
 from hi_reports.pipeline import EditionRequest, build_edition, kind_profiles
 
 from .conftest import need_tool
@@ -107,16 +107,16 @@ def test_sub_icbs_nest_in_their_icb(reference, raw) -> None:
     for org in organisations(reference, "sub-icb"):
         assert org.parents == (next(iter(parent_of[org.ons_code])),)
         total[org.parents[0]] += subs.population[org.key]
-    assert total.drop(ENGLAND).equals(icbs.population.drop(ENGLAND))
-    assert subs.population.reindex(subs.peers).sum() == subs.population[ENGLAND]
+    assert total.drop(ENGLAND_CODE).equals(icbs.population.drop(ENGLAND_CODE))
+    assert subs.population.reindex(subs.peers).sum() == subs.population[ENGLAND_CODE]
 
 
 def test_kinds_add_up_to_england(reference) -> None:
     for kind in ("icb", "sub-icb", "la"):
         profiles = kind_profiles(reference, kind)
-        assert profiles.population.reindex(profiles.peers).sum() == profiles.population[ENGLAND], (
-            kind
-        )
+        assert (
+            profiles.population.reindex(profiles.peers).sum() == profiles.population[ENGLAND_CODE]
+        ), kind
 
 
 def test_similar_organisations_by_decile_profile(reference) -> None:

@@ -1,6 +1,7 @@
 """Maps: the LSOAs drawn, dissolved outlines, fill colours read back from the figure, captions,
-attribution and alt text, a missing boundary file, and the classes of the maps of rates and shares:
-each label's statement, read back from the alt text, holds for exactly the areas counted under it."""
+attribution and alt text, a missing boundary file, and the classes of the maps of rates and
+shares: each label's statement, read back from the alt text, holds for exactly the areas counted
+under it."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def test_geometry_cached_as_geoparquet(reference, shapes) -> None:
 
     from hi_reports.data.loaders import cache_dir
 
-    sha = reference.sources["lsoa11_boundaries"].sha256
+    sha = reference.source("lsoa11_boundaries").sha256
     cached = list(cache_dir().glob(f"lsoa11_boundaries-{sha[:20]}-*.parquet"))
     assert len(cached) == 1
     metadata = pq.read_schema(cached[0]).metadata
@@ -147,7 +148,7 @@ def test_fill_colour_matches_decile(reference, shapes, data_dir: Path) -> None:
     figure = maps.figure(maps.decile_layers(reference, shapes, area_shapes(shapes, positions)))
     codes, colours, _ = _areas(figure)
     seen = set()
-    for code, colour in zip(codes, colours):
+    for code, colour in zip(codes, colours, strict=True):
         assert tuple(colour) == pytest.approx(to_rgba(maps.DECILE_COLOURS[deciles[code] - 1]))
         seen.add(deciles[code])
     assert seen == set(range(1, 11))  # Lincolnshire has LSOAs of every decile
@@ -414,7 +415,8 @@ def _capture_maps(monkeypatch) -> dict[str, tuple[object, list[tuple[str, float]
 
 
 def _drawn_sizes(fig) -> list[tuple[str, float]]:
-    """The texts of a figure (the legend or the key, pasted into a map pixel for pixel) and their sizes."""
+    """The texts of a figure (the legend or the key, pasted into a map pixel for pixel) and their
+    sizes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
@@ -511,7 +513,7 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(
     )
     north = [round(y, -3) for _, y in key.points]
     assert north == sorted(north, reverse=True)  # number 1 is the northernmost
-    for code, (x, y) in zip(key.codes, key.points):
+    for code, (x, y) in zip(key.codes, key.points, strict=True):
         assert shapes.icb[code].contains(shapely.Point(x, y)), icbs[code].short_name
     london = {
         c
@@ -541,12 +543,16 @@ def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(
         main, inset = fig.axes[0], next(ax for ax in fig.axes if ax.get_label() == "inset")
         assert set(inset.collections[0].get_urls()) == london
         colours = dict(
-            zip(main.collections[0].get_urls(), map(tuple, main.collections[0].get_facecolors()))
+            zip(
+                main.collections[0].get_urls(),
+                map(tuple, main.collections[0].get_facecolors()),
+                strict=True,
+            )
         )
         assert all(
             tuple(c) == colours[code]
             for code, c in zip(
-                inset.collections[0].get_urls(), inset.collections[0].get_facecolors()
+                inset.collections[0].get_urls(), inset.collections[0].get_facecolors(), strict=True
             )
         )
         numbers = {ax: [t for t in ax.texts if t.get_text().isdigit()] for ax in (main, inset)}
@@ -572,8 +578,6 @@ def test_ends_keep_ties() -> None:
 
 
 def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path) -> None:
-    from hi_reports.indicators.activity import SMALL_COUNT_MAX
-
     org = resolve(reference, "QHL")
     weights = membership(reference, "icb")
     lsoas = reference.lsoas
@@ -582,10 +586,11 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     small = members[:5]
     events[small] = [1, 3, 5, 7, 7]
     events[members[5]] = 8
-    layers = maps.activity_layers(org, reference, shapes, weights, events, 2.0, SMALL_COUNT_MAX)
+    test_events = maps.MappedActivity("Test events", "test", events, 2.0, SAFE)
+    layers = maps.activity_layers(org, reference, shapes, weights, test_events)
     codes, colours, _ = _areas(maps.figure(layers))
     assert sorted(codes) == members
-    colour = dict(zip(codes, map(tuple, colours)))
+    colour = dict(zip(codes, map(tuple, colours), strict=True))
     grey = to_rgba(maps.SUPPRESSED_COLOUR)
     assert all(colour[c] == pytest.approx(grey) for c in small)
     assert colour[members[5]] != pytest.approx(grey)
@@ -601,7 +606,7 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     assert len(set(classes)) == 5
     # Class limits lie on a grid of round numbers chosen from the published rates: a limit equals a
     # neighbourhood's exact rate only by coincidence, and then its count is the published one.
-    breaks = np.array(layers.extra["classes"].breaks)
+    breaks = np.array(layers.classes.breaks)
     assert np.allclose(
         breaks * 10, np.round(breaks * 10), rtol=0, atol=1e-9
     )  # a grid of 0.1 or coarser
@@ -614,24 +619,15 @@ def test_activity_map_suppresses_small_counts(reference, shapes, tmp_path: Path)
     other[:] = np.where(events > 7, events + step, events)
     other[small] = [7, 2, 1, 4, 6]
     assert (other != events).sum() > 700
-    again = maps.activity_layers(org, reference, shapes, weights, other, 2.0, SMALL_COUNT_MAX)
-    assert (
-        again.extra["classes"].breaks == layers.extra["classes"].breaks
-        and again.colours == layers.colours
-    )
-    rate_map = maps.activity_map(
+    again = maps.activity_layers(
         org,
         reference,
         shapes,
         weights,
-        events,
-        2.0,
-        "test",
-        "Test events",
-        False,
-        tmp_path,
-        SMALL_COUNT_MAX,
+        maps.MappedActivity("Test events", "test", other, 2.0, SAFE),
     )
+    assert again.classes.breaks == layers.classes.breaks and again.colours == layers.colours
+    rate_map = maps.activity_map(org, reference, shapes, weights, test_events, tmp_path)
     assert {m.key: m.value for m in rate_map.measures}[
         "maps.activity.test.suppressed"
     ] == 5  # five LSOAs
@@ -677,8 +673,8 @@ def test_edition_maps_have_caption_attribution_and_alt_text(edition, reference) 
     assert row["value"] == first and row["chapter"] == "imd"
     methods = (edition.project / "methods.qmd").read_text(encoding="utf-8")
     assert (
-        "Maps: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
-        "Contains OS data © Crown copyright and database right 2011." in methods
+        "Maps: Source: Office for National Statistics licensed under the Open Government "
+        "Licence v.3.0. Contains OS data © Crown copyright and database right 2011." in methods
     )
 
 
@@ -726,7 +722,7 @@ def _check_classes(
         assert labelled == [label for label, _ in rows], (legend, alt)
         if colours is not None:
             fill = dict(legend)
-            for value, colour in zip(values, colours):
+            for value, colour in zip(values, colours, strict=True):
                 if np.isfinite(value):
                     assert colour == fill[next(label for label, _ in rows if _holds(label, value))]
                 else:
@@ -756,7 +752,8 @@ def test_classes_on_hand_made_values_with_ties_and_a_single_value() -> None:
         *(maps.REDS[4],) * 2,
         "grey",
     )
-    # Ties: the quantile limits are values, tied values share a class, and a top value alone is a class.
+    # Ties: the quantile limits are values, tied values share a class, and a top value alone is a
+    # class.
     assert quantile_breaks([0, 0, 0, 8, 8]) == [0, 8, 8]
     ties = Classes.of([0, 0, 0, 8, 8], quantile_breaks([0, 0, 0, 8, 8]))
     assert (
@@ -765,7 +762,8 @@ def test_classes_on_hand_made_values_with_ties_and_a_single_value() -> None:
         and ties.at_least == "8.0"
     )
     assert quantile_breaks([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 4, 5, 6]
-    # A single value (the Isles of Scilly's one neighbourhood at 216.08): printed as 216.1, and said so.
+    # A single value (the Isles of Scilly's one neighbourhood at 216.08): printed as 216.1, and said
+    # so.
     one = Classes.of(printed([216.08]), quantile_breaks(printed([216.08])))
     assert one.breaks == (216.1, 216.1) and one.labels == ("216.1",) and one.at_least == "216.1"
     assert "more than" not in one.at_least
@@ -783,7 +781,7 @@ def test_classes_on_hand_made_values_with_ties_and_a_single_value() -> None:
     low = Classes.of([5, 5], [0, 2, 6]).without_empty()
     assert low.breaks == (0, 6) and low.labels == ("0.0 to 6.0",)
     for c in (classes, ties, one, shares, merged, low):
-        alt = "; ".join(f"{label}: {n}" for label, n in zip(c.labels, c.counts))
+        alt = "; ".join(f"{label}: {n}" for label, n in zip(c.labels, c.counts, strict=True))
         _check_classes(alt, np.asarray(c.values, dtype=float))
     # No value to class: no class; a value outside the limits is an error.
     assert Classes.of([np.nan], []).size == 0
@@ -826,21 +824,10 @@ def test_activity_map_classes_captions_and_alt_text_agree(
     org = resolve(reference, code, "la")
     weights = membership(reference, "la")
     rates = _published_rates(reference, code, demo_events, rule)
-    layers = maps.activity_layers(org, reference, shapes, weights, demo_events, 1.0, rule)
-    assert np.array_equal(np.asarray(layers.extra["classes"].values), rates, equal_nan=True)
-    drawn = maps.activity_map(
-        org,
-        reference,
-        shapes,
-        weights,
-        demo_events,
-        1.0,
-        "demo",
-        "Emergency admissions",
-        True,
-        tmp_path,
-        rule,
-    )
+    demo = maps.MappedActivity("Emergency admissions", "demo", demo_events, 1.0, rule, True)
+    layers = maps.activity_layers(org, reference, shapes, weights, demo)
+    assert np.array_equal(np.asarray(layers.classes.values), rates, equal_nan=True)
+    drawn = maps.activity_map(org, reference, shapes, weights, demo, tmp_path)
     rows = _check_classes(drawn.alt, rates, layers.legend, layers.colours)
     assert sum(n for _, n in rows) == len(rates) == len(drawn.codes)
     assert "more than" not in drawn.title and "more than" not in drawn.alt
@@ -853,7 +840,8 @@ def test_activity_map_classes_captions_and_alt_text_agree(
     )
     if len(rows) > 1:
         said = re.search(
-            r"the (\d+ )?neighbourhoods? with the highest crude rates? ha(?:s|ve) ([\d,.]+)( or more)?",
+            r"the (\d+ )?neighbourhoods? with the highest crude rates? "
+            r"ha(?:s|ve) ([\d,.]+)( or more)?",
             drawn.title,
         )
         assert said and _number(said.group(2)) == top_lower, drawn.title
@@ -903,13 +891,8 @@ def test_activity_map_when_most_neighbourhoods_are_suppressed(
         reference,
         shapes,
         membership(reference, "la"),
-        events,
-        1.0,
-        "t",
-        "Emergency admissions",
-        False,
+        maps.MappedActivity("Emergency admissions", "t", events, 1.0, SAFE),
         tmp_path,
-        SAFE,
     )
     assert says in drawn.title, drawn.title
     assert "more than" not in drawn.title and not re.search(r"(?<![\d.,])0\.0 or more", drawn.title)

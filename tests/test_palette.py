@@ -24,7 +24,7 @@ from hi_reports.draw.palette import (
 #: 17 to 18 when colour blind).
 CVD_DISTANCE = 25
 DEFICIENCIES = ("protanopia", "deuteranopia")
-SERIES = (palette.ORGANISATION, palette.ENGLAND, palette.RURAL, *palette.AGE_GROUPS)
+SERIES = (palette.ORGANISATION, palette.ENGLAND_COLOUR, palette.RURAL, *palette.AGE_GROUPS)
 
 
 def test_contrast_ratio_matches_wcag_examples() -> None:
@@ -105,7 +105,8 @@ def test_the_two_classes_of_the_core20_map_are_3_to_1_apart() -> None:
 
 def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
     """Draw the charts of QHL and of England (with the ICB variation charts, and a chart of rates
-    with error bars), keeping each figure's bar colours, lines, markers and error bars as written."""
+    with error bars), keeping each figure's bar colours, lines, markers and error bars as
+    written."""
     from hi_reports.geography import organisations, resolve
     from hi_reports.indicators.chapters import (
         Subject,
@@ -164,16 +165,18 @@ def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
         [233.1, 128.0],
     )
     england = charts._Series(
-        "England", [174.2, 176.6], palette.ENGLAND, [173.0, 175.0], [175.4, 178.2]
+        "England", [174.2, 176.6], palette.ENGLAND_COLOUR, [173.0, 175.0], [175.4, 178.2]
     )
     charts._plot(
         tmp_path / "rates",
         "rates",
-        ["Q1", "Q5"],
-        [rates, england],
-        shares=False,
-        reference=(174.2, palette.ENGLAND, "England"),
-        caption="Error bars: 95% confidence limits.",
+        charts._Bars(
+            ["Q1", "Q5"],
+            [rates, england],
+            line=charts._Line(174.2, palette.ENGLAND_COLOUR, "England"),
+        ),
+        text=charts.ChartText(note="Error bars: 95% confidence limits."),
+        layout=charts._Layout(shares=False),
     )
     return seen
 
@@ -187,11 +190,11 @@ def test_the_charts_drawn_use_colours_that_pass(
     drawn = _drawn(monkeypatch, tmp_path, reference, icb_profiles)
     assert len(drawn) == 6 + 6 + 2 + 1
     assert {tuple(d["bars"]) for d in drawn.values()} >= {
-        (palette.ORGANISATION, palette.ENGLAND),
+        (palette.ORGANISATION, palette.ENGLAND_COLOUR),
         tuple(c.lower() for c in palette.AGE_GROUPS),
         (palette.URBAN, palette.RURAL.lower()),
     }
-    assert drawn["QHL/imd_deciles"]["markers"] == [palette.ENGLAND.lower()]
+    assert drawn["QHL/imd_deciles"]["markers"] == [palette.ENGLAND_COLOUR.lower()]
     for name, chart in drawn.items():
         for colour in chart["bars"] + chart["markers"]:
             assert contrast_ratio(colour, WHITE) >= 3.0, (name, colour)
@@ -219,5 +222,5 @@ def test_the_charts_drawn_use_colours_that_pass(
         )  # the old yellow
     assert drawn["rates/rates"]["errors"] and drawn["QHL/imd_domains"]["bars"] == [
         palette.ORGANISATION.lower(),
-        palette.ENGLAND.lower(),
+        palette.ENGLAND_COLOUR.lower(),
     ]

@@ -21,8 +21,9 @@ import pytest
 
 from hi_reports.cli.main import main
 from hi_reports.data import CATALOGUE, get_dataset, load
-from hi_reports.data.fetch import fetch, read_registry
+from hi_reports.data.fetch import fetch
 from hi_reports.data.loaders import find_file, read_source
+from hi_reports.data.registry import read_registry
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import DataError
 from tests.publishers import ONS_FIELDS, Publishers, ods_etr_csv, ons_service, serve, xlsx

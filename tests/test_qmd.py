@@ -1,4 +1,5 @@
-"""Quarto markdown chapters read into parts and written back (hi_reports.literate.cells): no execution."""
+"""Quarto markdown chapters read into parts and written back (hi_reports.literate.cells): no
+execution."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """The whole pipeline, end to end, on the committed synthetic data: no ../shared needed.
 
 ``tests/synthetic/data`` holds a made-up country of 320 LSOAs in the publishers' layouts (made by
-``tests/synthetic/make.py``). A data folder is made from it as a user makes one by hand (``hi-reports
-data add`` for each file, which records its hash in the folder's registry), then the installed
-``hi-reports`` command builds an ICB edition (HTML, PDF, Word), a trust edition, a batch of both
-ICBs and the demonstration edition, each from a temporary working folder with a relative ``--out``.
-Every number checked is computed here from the synthetic CSVs with plain pandas, not with the
-package.
+``tests/synthetic/make.py``). A data folder is made from it as a user makes one by hand
+(``hi-reports data add`` for each file, which records its hash in the folder's registry), then the
+installed ``hi-reports`` command builds an ICB edition (HTML, PDF, Word), a trust edition, a batch
+of both ICBs and the demonstration edition, each from a temporary working folder with a relative
+``--out``. Every number checked is computed here from the synthetic CSVs with plain pandas, not with
+the package.
 """
 
 from __future__ import annotations
@@ -28,21 +28,10 @@ from bs4 import BeautifulSoup
 from hi_reports.cli.main import main
 from hi_reports.data import get_dataset
 
-from .conftest import need_tool
+from .conftest import SYNTHETIC_DATA, SYNTHETIC_DATASETS, need_tool, synthetic_file
 
 SYNTHETIC = Path(__file__).resolve().parent / "synthetic"
-SOURCE = SYNTHETIC / "data"
 SCRIPT = Path(sys.executable).with_name("hi-reports")
-
-#: The catalogue's datasets of vintage 2019 that the synthetic set supplies.
-DATASETS = (
-    "imd2019", "iod2019_domains", "iod2019_denominators", "population2020", "ruc2011",
-    "lsoa_icb_lookup", "lsoa_msoa_lookup", "trust_catchment", "trust_names", "lsoa11_boundaries",
-)  # fmt: skip
-
-
-def _source(name: str) -> Path:
-    return SOURCE / get_dataset(name).filename
 
 
 # --- what the files say, computed with plain pandas --------------------------------------------
@@ -52,10 +41,10 @@ def _source(name: str) -> Path:
 def lsoas() -> pd.DataFrame:
     """One row per English LSOA of the synthetic files: ICB, sub-ICB, LA, IMD decile, urban or
     rural, residents; joined here with pandas from the CSVs as published."""
-    lookup = pd.read_csv(_source("lsoa_icb_lookup"), dtype=str)
-    imd = pd.read_csv(_source("imd2019"), encoding="utf-8-sig", thousands=",")
-    ruc = pd.read_csv(_source("ruc2011"), dtype=str)
-    people = pd.read_csv(_source("population2020"), dtype={"lsoa11_code": str})
+    lookup = pd.read_csv(synthetic_file("lsoa_icb_lookup"), dtype=str)
+    imd = pd.read_csv(synthetic_file("imd2019"), encoding="utf-8-sig", thousands=",")
+    ruc = pd.read_csv(synthetic_file("ruc2011"), dtype=str)
+    people = pd.read_csv(synthetic_file("population2020"), dtype={"lsoa11_code": str})
     people = people[people["lsoa11_code"].str.startswith("E01")]  # the file covers Wales too
     frame = (
         lookup.set_index("lsoa11_code")
@@ -85,8 +74,8 @@ def _shares(frame: pd.DataFrame, weight: pd.Series | None = None) -> dict[str, f
 @pytest.fixture(scope="module")
 def trust_weights() -> pd.Series:
     """R9S's catchment share of each LSOA: its share of the LSOA's MSOA's admitted patients."""
-    catchment = pd.read_csv(_source("trust_catchment"))
-    msoa = pd.read_csv(_source("lsoa_msoa_lookup")).set_index("lsoa11_code")["msoa11_code"]
+    catchment = pd.read_csv(synthetic_file("trust_catchment"))
+    msoa = pd.read_csv(synthetic_file("lsoa_msoa_lookup")).set_index("lsoa11_code")["msoa11_code"]
     share = catchment[catchment["trust_code"] == "R9S"].set_index("msoa_code")["proportion"]
     return msoa.map(share).fillna(0.0)
 
@@ -94,16 +83,7 @@ def trust_weights() -> pd.Series:
 # --- the data folder and the command line ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder made from the synthetic files with `hi-reports data add`, one per dataset."""
-    downloads = tmp_path_factory.mktemp("downloads")
-    folder = tmp_path_factory.mktemp("synthetic-data")
-    for name in DATASETS:
-        copy = downloads / _source(name).name
-        shutil.copyfile(_source(name), copy)
-        assert main(["data", "add", name, str(copy), "--data-dir", str(folder)]) == 0
-    return folder
+# synthetic_dir (a data folder made from the synthetic files) is a fixture of conftest.py.
 
 
 @dataclass(frozen=True)
@@ -187,30 +167,32 @@ def test_make_py_writes_the_committed_files_byte_for_byte(tmp_path: Path) -> Non
         [sys.executable, str(SYNTHETIC / "make.py"), str(tmp_path)], check=True, capture_output=True
     )
     made = sorted(p.name for p in tmp_path.iterdir())
-    assert made == sorted(p.name for p in SOURCE.iterdir())
+    assert made == sorted(p.name for p in SYNTHETIC_DATA.iterdir())
     for name in made:
         digest = [
             hashlib.sha256((folder / name).read_bytes()).hexdigest()
-            for folder in (tmp_path, SOURCE)
+            for folder in (tmp_path, SYNTHETIC_DATA)
         ]
         assert digest[0] == digest[1], (
             f"{name} differs from a fresh run of make.py: run it and commit"
         )
-    assert sum(p.stat().st_size for p in SOURCE.iterdir()) < 1_000_000
+    assert sum(p.stat().st_size for p in SYNTHETIC_DATA.iterdir()) < 1_000_000
 
 
 def test_synthetic_files_are_consistent(lsoas: pd.DataFrame) -> None:
     """Deciles are cut from ranks in tenths, File 2 repeats File 1, ages add up to the totals."""
-    imd = pd.read_csv(_source("imd2019"), encoding="utf-8-sig", thousands=",")
+    imd = pd.read_csv(synthetic_file("imd2019"), encoding="utf-8-sig", thousands=",")
     rank = imd["Index of Multiple Deprivation (IMD) Rank"]
     n = len(imd)
     assert sorted(rank) == list(range(1, n + 1))
     assert ((rank - 1) * 10 // n + 1).equals(imd["Index of Multiple Deprivation (IMD) Decile"])
-    domains = pd.read_csv(_source("iod2019_domains"), encoding="utf-8-sig")
+    domains = pd.read_csv(synthetic_file("iod2019_domains"), encoding="utf-8-sig")
     assert domains.iloc[:, 4].equals(rank) and domains.iloc[:, 5].equals(imd.iloc[:, 5])
-    for rank_column, decile_column in zip(domains.columns[6::2], domains.columns[7::2]):
+    for rank_column, decile_column in zip(
+        domains.columns[6::2], domains.columns[7::2], strict=True
+    ):
         assert ((domains[rank_column] - 1) * 10 // n + 1).equals(domains[decile_column])
-    people = pd.read_csv(_source("population2020"))
+    people = pd.read_csv(synthetic_file("population2020"))
     assert people.iloc[:, 3:].sum(axis=1).equals(people["total_population"])
     assert lsoas["icb22_code_h"].value_counts().to_dict() == {"QZN": 160, "QZS": 160}
     assert set(lsoas["ruc"]) == {"Urban", "Rural"}
@@ -228,25 +210,26 @@ def test_a_registered_folder_verifies_and_an_unregistered_copy_does_not(
     catalogue, and fails."""
     assert main(["data", "verify", "--data-dir", str(synthetic_dir)]) == 0
     out = capsys.readouterr().out
-    assert all(f"{name:22} ok" in out and "(registry)" in out for name in DATASETS)
+    assert all(f"{name:22} ok" in out and "(registry)" in out for name in SYNTHETIC_DATASETS)
     plain = tmp_path / "plain"
-    shutil.copytree(SOURCE, plain)
+    shutil.copytree(SYNTHETIC_DATA, plain)
     assert main(["data", "verify", "--data-dir", str(plain)]) == 2
     out = capsys.readouterr().out
-    assert all(f"{name:22} MISMATCH" in out for name in DATASETS)
+    assert all(f"{name:22} MISMATCH" in out for name in SYNTHETIC_DATASETS)
 
 
 def test_files_must_agree_with_each_other_not_with_a_count(
     tmp_path: Path, lsoas: pd.DataFrame
 ) -> None:
     """The loaders check that the files of a vintage agree on their English LSOA codes (the real
-    ones hold 32,844: tests/test_data.py); 320 that agree load, and one file short of two does not."""
+    ones hold 32,844: tests/test_data.py); 320 that agree load, and one file short of two does
+    not."""
     from hi_reports.data import load_reference
     from hi_reports.errors import DataError
 
-    assert list(load_reference(SOURCE).lsoas.index) == sorted(lsoas.index)
+    assert list(load_reference(SYNTHETIC_DATA).lsoas.index) == sorted(lsoas.index)
     cut = tmp_path / "cut"
-    shutil.copytree(SOURCE, cut)
+    shutil.copytree(SYNTHETIC_DATA, cut)
     ruc = cut / get_dataset("ruc2011").filename
     lines = ruc.read_text(encoding="utf-8").splitlines(keepends=True)
     dropped = [line.split(",")[0] for line in lines[1:3]]
@@ -317,14 +300,14 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
         f"{expected['residents']:,.0f} residents (mid-2020) live in the 160 neighbourhoods" in text
     )
     assert (
-        f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England (Core20), "
-        f"against {england['core20']:.1%} in England" in text
+        f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England "
+        f"(Core20), against {england['core20']:.1%} in England" in text
     )
     assert f"{expected['rural']:.1%} live in rural neighbourhoods" in text
     districts = sorted(set(lsoas.loc[lsoas["icb22_code_h"] == "QZN", "ltla22_name"]))
     assert (
-        f"covers {len(districts)} local authority districts: {', '.join(districts[:-1])} and {districts[-1]}"
-        in text
+        f"covers {len(districts)} local authority districts: "
+        f"{', '.join(districts[:-1])} and {districts[-1]}" in text
     )
     assert "1.3 Where the numbers come from" in text
     assert "##" not in text and "{{" not in text and "{%" not in text

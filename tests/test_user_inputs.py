@@ -29,7 +29,9 @@ def test_one_slug_for_files_and_annex_keys() -> None:
     import hi_reports.indicators.activity
     import hi_reports.pipeline.activity
 
-    assert hi_reports.pipeline.activity._slug is slug and hi_reports.indicators.activity._slug is slug
+    assert (
+        hi_reports.pipeline.activity._slug is slug and hi_reports.indicators.activity._slug is slug
+    )
     assert slug("A&E attendances") == slug("A+E attendances") == "a_e_attendances"
     assert slug("Überweisungen") == "uberweisungen"
     long_a, long_b = slug("x" * 300 + "a"), slug("x" * 300 + "b")

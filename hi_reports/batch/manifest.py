@@ -23,7 +23,7 @@ build would use and every output it lists exists. The inputs are shared by all e
 (data, book sources, package version, options) except ``activity``: a per-edition digest of
 everything the edition prints or stores of the activity data (the files' sha256, columns and
 period, their summaries of rows used and excluded, the organisation's figures and map; see
-:func:`hi_reports.pipeline.build.activity_digest`), so that an edition is rebuilt whenever any of it
+:func:`hi_reports.pipeline.activity_digest`), so that an edition is rebuilt whenever any of it
 changes.
 
 Examples

@@ -56,7 +56,8 @@ The Index of Multiple Deprivation ranks every small area in England from most to
 
 : Residents of NHS Example ICB by national IMD quintile {#tbl-imd-quintiles}
 
-![Residents by national IMD decile](figures/imd_deciles.png){#fig-imd-deciles fig-alt="Bar chart of residents by IMD decile"}
+![Residents by national IMD decile](figures/imd_deciles.png){#fig-imd-deciles \
+fig-alt="Bar chart of residents by IMD decile"}
 
 ## Core20 {#sec-imd-core20}
 

@@ -125,7 +125,7 @@ def test_sections_of_an_unnumbered_chapter_are_unnumbered(html_dir: Path) -> Non
     assert h2.get_text(strip=True) == "How to read this book"
 
 
-# ---- Issue 16: the organisation in every title, links to the other outputs, narrow screens, one file
+# ---- Issue 16: the organisation in every title, links to other outputs, narrow screens, one file
 
 ORG = "NHS Example Integrated Care Board"
 CSS_RULE = re.compile(r"\.hi-book \.table-wrap \{[^}]*overflow-x: auto")
@@ -224,7 +224,7 @@ def test_single_file_has_the_pages_content_and_needs_no_other_file(edition_out) 
     # every chapter's content, in order, as on its own page
     sections = single.find_all("section", class_="book-chapter")
     assert len(sections) == len(PAGES)
-    for name, section in zip(PAGES, sections):
+    for name, section in zip(PAGES, sections, strict=True):
         page = _soup(html / name).find("article", class_="chapter")
         for a in page.find_all(
             "a", class_="figure-full"
@@ -266,7 +266,8 @@ def test_html_single_alone(project: Path, tmp_path: Path) -> None:
 def test_quarto_engine_makes_the_single_file_as_the_builtin_does(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Quarto has no single-file book: the quarto engine's html-single is pandoc's, without Quarto."""
+    """Quarto has no single-file book: the quarto engine's html-single is pandoc's, without
+    Quarto."""
     from hi_reports.render import render
 
     which = shutil.which
@@ -286,12 +287,14 @@ def test_quarto_engine_makes_the_single_file_as_the_builtin_does(
 def test_single_file_refuses_a_template_that_links_its_stylesheet(
     project: Path, tmp_path: Path
 ) -> None:
-    """A project's page template from before html-single links style.css: the file would not stand alone."""
+    """A project's page template from before html-single links style.css: the file would not
+    stand alone."""
     from hi_reports.errors import RenderError
     from hi_reports.render import render
 
     (project / "html" / "page.html.jinja").write_text(
-        '<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css"></head><body>{{ body }}</body></html>',
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css"></head>'
+        "<body>{{ body }}</body></html>",
         encoding="utf-8",
     )
     with pytest.raises(RenderError, match="does not put the stylesheet inside the page"):

@@ -79,7 +79,9 @@ def test_running_header(rendered) -> None:
 
 def test_pdf_is_tagged_and_claims_pdf_ua(rendered) -> None:
     _need("pdfinfo")
-    info = subprocess.run(["pdfinfo", "-meta", str(rendered.pdf)], capture_output=True, text=True)
+    info = subprocess.run(
+        ["pdfinfo", "-meta", str(rendered.pdf)], capture_output=True, text=True, check=True
+    )
     assert "<pdfuaid:part>1</pdfuaid:part>" in info.stdout
     assert "<rdf:li>en-GB</rdf:li>" in info.stdout
     assert "NHS-R Community" in info.stdout

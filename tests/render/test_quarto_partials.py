@@ -73,7 +73,7 @@ def test_partials_apply_the_board_template(project: Path, tmp_path: Path) -> Non
     pdf = tmp_path / "quarto.pdf"
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
     out = subprocess.run(
-        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     text = " ".join(out.split())
     assert TITLE in text and SUBTITLE in text and "NHS-R Community" in text
@@ -126,7 +126,7 @@ def test_the_show_partial_passes_the_front_matter(project: Path, tmp_path: Path)
     pdf = tmp_path / "quarto.pdf"
     typst.compile(source.encode(), output=str(pdf), root=str(project), ignore_system_fonts=True)
     out = subprocess.run(
-        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+        [need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = [" ".join(page.split()) for page in out.split("\f")[:-1]]
     assert len(pages) >= 3 and all("OFFICIAL" in page for page in pages)

@@ -125,7 +125,8 @@ def test_missing_values_propagate() -> None:
         ),
         pytest.param(
             lambda: wilson(11, 10),
-            "numerators must be less than or equal to denominator for a Wilson score to be calculated",
+            "numerators must be less than or equal to denominator for a Wilson score to be "
+            "calculated",
             id="wilson-x-gt-n",
         ),
         pytest.param(

@@ -1,4 +1,5 @@
-"""Proportions and crude rates against testdata_Proportion and testdata_Rate (README sections 2-3)."""
+"""Proportions and crude rates against testdata_Proportion and testdata_Rate (README sections
+2-3)."""
 
 from __future__ import annotations
 

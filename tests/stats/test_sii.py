@@ -246,9 +246,10 @@ def test_simulated_limits_match_normal_theory(confidence: float) -> None:
 def test_output_columns_one_and_two_levels() -> None:
     data = _records((1, 20))
     one = _run(data, "se", by=BY, repetitions=1000)
-    assert list(one.columns) == BY + ["sii", "sii_lower", "sii_upper", "intercept"]
+    assert list(one.columns) == [*BY, "sii", "sii_lower", "sii_upper", "intercept"]
     with_rii = _run(data, "se", by=BY, repetitions=1000, rii=True)
-    assert list(with_rii.columns) == BY + [
+    assert list(with_rii.columns) == [
+        *BY,
         "sii",
         "rii",
         "sii_lower",
@@ -258,7 +259,8 @@ def test_output_columns_one_and_two_levels() -> None:
         "intercept",
     ]
     two = _run(data, "se", by=BY, repetitions=1000, rii=True, confidence=(0.95, 0.998))
-    assert list(two.columns) == BY + [
+    assert list(two.columns) == [
+        *BY,
         "sii",
         "rii",
         "sii_lower_95_0",

@@ -157,7 +157,8 @@ TRUSTS = (
     ("R9S", "Synthetic South And Vale Hospitals NHS Trust", (6, 1)),
 )
 
-#: Welsh LSOAs in the population and RUC files (England and Wales in ONS's files): dropped on reading.
+#: Welsh LSOAs in the population and RUC files (England and Wales in ONS's files): dropped on
+#: reading.
 WELSH = ("W01009901", "W01009902", "W01009903")
 
 FILES = {
@@ -237,7 +238,7 @@ def make_lsoas(rng: random.Random) -> list[Lsoa]:
                     (2 * mx, 2 * my),
                     (2 * mx + 1, 2 * my),
                 ]
-                for letter, (x, y) in zip("ABCD", cells):
+                for letter, (x, y) in zip("ABCD", cells, strict=True):
                     code = f"E01{32500 + len(lsoas) + 1:06d}"
                     lsoas.append(
                         Lsoa(code, f"{msoa_name}{letter}", x, y, district, msoa, msoa_name)
@@ -251,7 +252,9 @@ def make_lsoas(rng: random.Random) -> list[Lsoa]:
             round(max(0.5, base * (0.6 + 0.8 * rng.random()) + 6 * rng.random()), 3)
             for _ in DOMAINS
         )
-        lsoa.imd_score = round(sum(w * s for (_, _, w), s in zip(DOMAINS, lsoa.domain_scores)), 3)
+        lsoa.imd_score = round(
+            sum(w * s for (_, _, w), s in zip(DOMAINS, lsoa.domain_scores, strict=True)), 3
+        )
         lsoa.ruc = d.ruc[int(rng.random() * len(d.ruc))]
     return lsoas
 
@@ -375,7 +378,7 @@ def write_all(folder: Path) -> list[Path]:
     domain_rank = [
         ranks([lsoa.domain_scores[i] for lsoa in lsoas], codes) for i in range(len(DOMAINS))
     ]
-    for lsoa, rank in zip(lsoas, imd_rank):
+    for lsoa, rank in zip(lsoas, imd_rank, strict=True):
         lsoa.ages = make_ages(rng, lsoa, decile(rank, n))
     welsh_ages = [
         make_ages(rng, Lsoa(code, "", 0, 0, DISTRICTS[4], "", "", ruc="D2"), 6) for code in WELSH
@@ -389,7 +392,10 @@ def write_all(folder: Path) -> list[Path]:
             "Index of Multiple Deprivation (IMD) Rank",
             "Index of Multiple Deprivation (IMD) Decile",
         ],
-        ([*_iod_prefix(lsoa), _thousands(r), decile(r, n)] for lsoa, r in zip(lsoas, imd_rank)),
+        (
+            [*_iod_prefix(lsoa), _thousands(r), decile(r, n)]
+            for lsoa, r in zip(lsoas, imd_rank, strict=True)
+        ),
         bom=True,
     )
     titles = [
@@ -434,7 +440,8 @@ def write_all(folder: Path) -> list[Path]:
             "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
             "Population aged 16-59: mid 2015 (excluding prisoners)",
             "Older population aged 60 and over: mid 2015 (excluding prisoners)",
-            "Working age population 18-59/64: for use with Employment Deprivation Domain (excluding prisoners)",
+            "Working age population 18-59/64: for use with Employment Deprivation Domain "
+            "(excluding prisoners)",
         ],
         rows,
         bom=True,
@@ -443,7 +450,7 @@ def write_all(folder: Path) -> list[Path]:
     people = [(lsoa.name, lsoa.code, lsoa.ages) for lsoa in lsoas]
     people += [
         (f"Synthetic Cymru 001{'ABC'[i]}", code, ages)
-        for i, (code, ages) in enumerate(zip(WELSH, welsh_ages))
+        for i, (code, ages) in enumerate(zip(WELSH, welsh_ages, strict=True))
     ]
     _write_csv(
         paths["population"],
@@ -505,7 +512,7 @@ def write_all(folder: Path) -> list[Path]:
     for msoa, (mx, my) in msoas.items():
         attributed = 0.8 + 0.18 * rng.random()  # some admissions go to no acute trust
         pull = [math.exp(-math.hypot(mx - hx, my - hy) / 2.5) for _, _, (hx, hy) in TRUSTS]
-        for (trust, _, _), p in zip(TRUSTS, pull):
+        for (trust, _, _), p in zip(TRUSTS, pull, strict=True):
             share = round(attributed * p / sum(pull), 6)
             if share >= 0.005:
                 rows.append([msoa, trust, repr(share)])
