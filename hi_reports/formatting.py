@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
+import unicodedata
 
 MISSING = "n/a"
 
@@ -137,9 +139,6 @@ def slug(text: str, limit: int = SLUG_MAX) -> str:
     >>> slug("A&E attendances (2023-24)")
     'a_e_attendances__2023_24'
     """
-    import hashlib
-    import unicodedata
-
     plain = "".join(
         c for c in unicodedata.normalize("NFKD", str(text).lower()) if not unicodedata.combining(c)
     )

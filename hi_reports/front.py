@@ -89,7 +89,7 @@ def logo_problem(path: Path) -> str | None:
     if not path.is_file():
         return "not found"
     if path.suffix.lower() == ".svg":
-        import xml.etree.ElementTree as ET
+        import xml.etree.ElementTree as ET  # imported on use: only an SVG logo needs it
 
         try:
             root = ET.parse(path).getroot()
@@ -100,7 +100,7 @@ def logo_problem(path: Path) -> str | None:
             if root.tag.rsplit("}", 1)[-1] == "svg"
             else "is not an SVG image (its root is not <svg>)"
         )
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # imported on use: only a logo needs Pillow
 
     try:
         with Image.open(path) as image:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
@@ -70,8 +71,6 @@ ENTRY_KEYS = ("file", "measure", "columns", "period")
 
 def _unknown_keys(where: str, keys: list[str], valid: tuple[str, ...]) -> str:
     """``where`` has unknown keys: which, the valid ones, and the closest match of each."""
-    import difflib
-
     close = {k: difflib.get_close_matches(k, valid, n=1, cutoff=0.6) for k in keys}
     suggest = "; ".join(f"did you mean {m[0]!r} for {k!r}?" for k, m in close.items() if m)
     return (

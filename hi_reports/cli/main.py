@@ -8,6 +8,9 @@
 
 Errors of the user's making (a missing data file, an unknown code) are printed on one line with a
 hint, and the command exits with status 2 and no traceback.
+
+Each command imports the stages it uses when it runs, inside its function: ``hi-reports --help``
+or ``data status`` need not load the renderers, the charts or the edition pipeline.
 """
 
 from __future__ import annotations

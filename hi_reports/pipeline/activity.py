@@ -16,7 +16,13 @@ import pandas as pd
 
 from hi_reports import formatting
 from hi_reports.data import Reference
-from hi_reports.data.activity import ActivitySummary, read_activity
+from hi_reports.data.activity import (
+    ActivitySummary,
+    activity_source,
+    column_mapping,
+    parse_period,
+    read_activity,
+)
 from hi_reports.data.demo import SYNTHETIC_LABEL, demo_activity
 from hi_reports.draw.charts import draw_activity_charts
 from hi_reports.draw.maps import MappedActivity, activity_map
@@ -154,8 +160,6 @@ def check_activity_specs(specs: Sequence[ActivitySpec]) -> None:
 
 def _check_file(spec: ActivitySpec) -> None:
     """The checks of a measure's file, period and columns that need no reading."""
-    from hi_reports.data.activity import activity_source, column_mapping, parse_period
-
     if spec.path is None or not Path(spec.path).is_file():
         state = (
             "is a folder, not a file"
