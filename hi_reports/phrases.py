@@ -1,5 +1,5 @@
-"""The phrases more than one shipped chapter prints: callouts, comparison columns, the Core20 and
-rural sentences.
+"""The phrases more than one shipped chapter prints (callouts, comparison columns, the Core20 and
+rural sentences), and the edition's own words on its title page (title, subtitle, coverage).
 
 Each takes the edition (:class:`hi_reports.api.Edition`) and returns markdown (:class:`Text`);
 numbers go through the edition's formatters, so the annex records them. A chapter's own sentences
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from hi_reports.api import Edition, Figures, Text, md
+from hi_reports.data import Reference
+from hi_reports.geography import Organisation
 from hi_reports.indicators.measure import Measure
 
 
@@ -262,3 +264,41 @@ def spine_note(ed: Edition) -> Text:
         "need is. Shares of whole populations have narrow limits, so read the size of the gap "
         f"too.{catchment}{similar}"
     )
+
+
+# The edition's own words, on its title page and in its metadata.
+
+BOOK_TITLE = "Health Inequalities Book"
+
+
+def book_title(mark: str = "") -> str:
+    """The book's title, behind the marking of an edition of true counts (``mark``) if any."""
+    return f"{mark}: {BOOK_TITLE}" if mark else BOOK_TITLE
+
+
+def subtitle(org: Organisation, audience: str = "board", synthetic: bool = False) -> str:
+    """The edition's subtitle: "NHS X ICB: local edition" (public for England), for analysts,
+    with synthetic activity data."""
+    return (
+        f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
+        + (" for analysts" if audience == "analyst" else "")
+        + (" with synthetic activity data" if synthetic else "")
+    )
+
+
+def coverage(org: Organisation, reference: Reference) -> str:
+    """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
+    July 2022; IMD 2019; residents mid-2020"."""
+    v = reference.vintage
+    kinds = {
+        "england": f"ICBs as of {v.organisations_when}",
+        "icb": f"ICBs as of {v.organisations_when}",
+        "sub-icb": f"Sub ICB Locations as of {v.organisations_when}",
+        "la": "local authority districts of 2022",
+    }
+    if org.kind == "trust":
+        when = reference.source("trust_names").vintage
+        basis = f"{org.kind_plural} open in the ODS trust file ({when}); OHID catchments of 2019"
+    else:
+        basis = kinds[org.kind]
+    return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"

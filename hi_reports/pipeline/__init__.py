@@ -19,6 +19,7 @@ from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
 from hi_reports.data.loaders import file_sha256
 from hi_reports.geography import Organisation, check_kind
 from hi_reports.indicators.profiles import Profiles
+from hi_reports.phrases import coverage
 from hi_reports.pipeline.activity import (
     MEASURE_MAX,
     ActivitySpec,
@@ -32,7 +33,7 @@ from hi_reports.pipeline.activity import (
 from hi_reports.pipeline.build import BuiltEdition, build_edition
 from hi_reports.pipeline.chapters import literate
 from hi_reports.pipeline.compute import edition
-from hi_reports.pipeline.context import chapter_context, coverage, kind_profiles
+from hi_reports.pipeline.context import chapter_context, kind_profiles
 from hi_reports.pipeline.kind import (
     book_sources,
     data_inputs,

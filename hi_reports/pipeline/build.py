@@ -29,6 +29,7 @@ from hi_reports.folders import (
 from hi_reports.geography import Organisation, resolve
 from hi_reports.indicators.disclosure import UNSAFE_MARK
 from hi_reports.indicators.profiles import Profiles
+from hi_reports.phrases import book_title, subtitle
 from hi_reports.pipeline.activity import (
     PreparedActivity,
     prepare_activity,
@@ -115,15 +116,9 @@ def build_edition(
                 )
                 annex = write_project(
                     project,
-                    title=f"{UNSAFE_MARK}: Health Inequalities Book"
-                    if unsafe
-                    else "Health Inequalities Book",
-                    subtitle=f"{org.name}: {'public' if org.kind == 'england' else 'local'} edition"
-                    + (" for analysts" if request.audience == "analyst" else "")
-                    + (
-                        " with synthetic activity data"
-                        if any(p.synthetic for p in activity)
-                        else ""
+                    title=book_title(UNSAFE_MARK if unsafe else ""),
+                    subtitle=subtitle(
+                        org, request.audience, synthetic=any(p.synthetic for p in activity)
                     ),
                     date=date.isoformat(),
                     sources=sources,

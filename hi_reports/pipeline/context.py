@@ -29,6 +29,7 @@ from hi_reports.indicators.chapters import (
     vintage_figures,
 )
 from hi_reports.indicators.profiles import Profiles, compute_profiles, core20_share
+from hi_reports.phrases import coverage
 from hi_reports.pipeline.activity import PreparedActivity, activity_context
 
 
@@ -133,24 +134,6 @@ def chapter_context(
         audience=audience,
         unsafe_mark=next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
     )
-
-
-def coverage(org: Organisation, reference: Reference) -> str:
-    """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
-    July 2022; IMD 2019; residents mid-2020"."""
-    v = reference.vintage
-    kinds = {
-        "england": f"ICBs as of {v.organisations_when}",
-        "icb": f"ICBs as of {v.organisations_when}",
-        "sub-icb": f"Sub ICB Locations as of {v.organisations_when}",
-        "la": "local authority districts of 2022",
-    }
-    if org.kind == "trust":
-        when = reference.source("trust_names").vintage
-        basis = f"{org.kind_plural} open in the ODS trust file ({when}); OHID catchments of 2019"
-    else:
-        basis = kinds[org.kind]
-    return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"
 
 
 def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
