@@ -90,7 +90,11 @@ def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys)
         f"fetching them failed (cannot download {closed}/"
         "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv" in err
     )
-    assert "give their folder with --data-dir DIR" in err and "`hi-reports data add ID FILE`" in err
+    assert (
+        "argument --data-dir: " in err
+        and "give their folder as the data folder" in err
+        and "`hi-reports data add ID FILE`" in err
+    )
     assert not out.exists() and list(empty.iterdir()) == []
 
 

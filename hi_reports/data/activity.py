@@ -8,8 +8,8 @@ aggregates on one machine; only the aggregate (at most 32,844 x 19 rows plus one
 exclusion group) comes back to pandas. The same statement runs on a warehouse or Spark after
 replacing the DuckDB-specific ``read_csv``/``read_parquet`` source and date parsing.
 
-Input columns (map your own names with ``columns={"lsoa_code": "LSOA11", ...}``, the CLI's
-``--columns lsoa_code=LSOA11,age=AgeOnAdmission``, parsed by :func:`parse_columns`):
+Input columns (map your own names with ``columns={"lsoa_code": "LSOA11", ...}``, or the text
+``lsoa_code=LSOA11,age=AgeOnAdmission`` the command line takes, parsed by :func:`parse_columns`):
 
 ``lsoa_code``
     The patient's LSOA of residence: 2011 codes, or 2021 codes mapped back to 2011 (below).
@@ -37,9 +37,7 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +45,7 @@ import pandas as pd
 from hi_reports.data.activity_sql import AGGREGATE_SQL, activity_sql, sql_literal
 from hi_reports.data.esp2013 import ESP2013_AGEBANDS
 from hi_reports.data.loaders import file_sha256
+from hi_reports.data.period import Period, parse_period
 from hi_reports.data.reference import Reference
 from hi_reports.errors import DataError
 
@@ -109,20 +108,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class Period:
-    """A period of activity: ``label`` (``"2023-24"``), first and last day (inclusive)."""
-
-    label: str
-    start: date
-    end: date
-
-    @property
-    def years(self) -> float:
-        """Length in years (365.25 days), for rates per year."""
-        return ((self.end - self.start).days + 1) / 365.25
-
-
-@dataclass(frozen=True)
 class Exclusion:
     """Rows excluded for one reason: key, words, rows, events and up to two example values."""
 
@@ -178,7 +163,8 @@ class ActivitySummary:
             f"{name}: {self.rows_read:,} rows ({what}), {self.events_read:,} events read{period}",
             f"  used {self.rows_used:,} rows, {self.events_used:,} events"
             + (
-                f" ({self.rows_mapped_2021:,} row{'s' if self.rows_mapped_2021 != 1 else ''} mapped from LSOA 2021 codes)"
+                f" ({self.rows_mapped_2021:,} row{'s' if self.rows_mapped_2021 != 1 else ''} "
+                "mapped from LSOA 2021 codes)"
                 if self.rows_mapped_2021
                 else ""
             ),
@@ -215,8 +201,8 @@ class Activity:
     Attributes
     ----------
     counts
-        Columns ``lsoa_code`` (LSOA 2011), ``age_band`` (ordered categorical of :data:`AGE_BANDS`) and
-        ``count`` (int64); one row per combination with at least one event.
+        Columns ``lsoa_code`` (LSOA 2011), ``age_band`` (ordered categorical of
+        :data:`AGE_BANDS`) and ``count`` (int64); one row per combination with at least one event.
     summary
         Rows and events read, used and excluded per reason.
     path, sha256
@@ -235,7 +221,8 @@ class Activity:
 
 
 def band_populations(reference: Reference) -> pd.DataFrame:
-    """Residents by LSOA (rows, as ``reference.ages``) and ESP2013 band (columns ``0-4`` .. ``90+``)."""
+    """Residents by LSOA (rows, as ``reference.ages``) and ESP2013 band (columns ``0-4`` ..
+    ``90+``)."""
     ages = reference.ages
     bands = {}
     for i, label in enumerate(AGE_BANDS):
@@ -245,12 +232,14 @@ def band_populations(reference: Reference) -> pd.DataFrame:
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
-    """Parse ``--columns lsoa_code=LSOA11,age=AgeOnAdmission`` into ``{"lsoa_code": "LSOA11", ...}``.
+    """Parse a column mapping, ``lsoa_code=LSOA11,age=AgeOnAdmission``, into
+    ``{"lsoa_code": "LSOA11", ...}``.
 
     Raises
     ------
     DataError
-        For an item without ``=``, an empty name, an unknown column or a column given twice.
+        For an item without ``=``, an empty name, an unknown column or a column given twice (the
+        setting at fault is ``columns``).
 
     Examples
     --------
@@ -260,28 +249,38 @@ def parse_columns(text: str | None) -> dict[str, str]:
     mapping: dict[str, str] = {}
     if not text or not text.strip():
         return mapping
-    hint = "write --columns NAME=YOUR_COLUMN,...; names: " + ", ".join(COLUMNS)
+    hint = "write NAME=YOUR_COLUMN,...; names: " + ", ".join(COLUMNS)
     for item in text.split(","):
         if not item.strip():
             continue
         ours, sep, theirs = (part.strip() for part in item.partition("="))
         if not sep or not ours or not theirs:
-            raise DataError(f"--columns: {item.strip()!r} is not NAME=YOUR_COLUMN", hint=hint)
+            raise DataError(
+                f"column mapping {item.strip()!r} is not NAME=YOUR_COLUMN",
+                hint=hint,
+                option="columns",
+            )
         if ours not in COLUMNS:
-            raise DataError(f"--columns: unknown column name {ours!r}", hint=hint)
+            raise DataError(
+                f"unknown column name {ours!r} in the column mapping", hint=hint, option="columns"
+            )
         if ours in mapping:
-            raise DataError(f"--columns: {ours!r} is given twice", hint=hint)
+            raise DataError(
+                f"column {ours!r} is given twice in the column mapping", hint=hint, option="columns"
+            )
         mapping[ours] = theirs
     return mapping
 
 
 def column_mapping(columns: object) -> dict[str, str]:
-    """``columns`` (the ``--columns`` text, a mapping of names, or None) as a dict of names.
+    """``columns`` (the text :func:`parse_columns` reads, a mapping of names, or None) as a dict
+    of names.
 
     Raises
     ------
     DataError
-        For an unknown column name, or a value that is neither text nor a mapping of text.
+        For an unknown column name, or a value that is neither text nor a mapping of text (the
+        setting at fault is ``columns``).
     """
     if columns is None:
         return {}
@@ -292,47 +291,21 @@ def column_mapping(columns: object) -> dict[str, str]:
     ):
         unknown = [name for name in columns if name not in COLUMNS]
         if unknown:
-            raise DataError(
-                f"columns: unknown column name {unknown[0]!r}", hint="names: " + ", ".join(COLUMNS)
-            )
+            raise _unknown_column(unknown[0])
         return dict(columns)
     raise DataError(
-        f"columns: {columns!r} is not a mapping of our column names to yours",
-        hint="e.g. {lsoa_code: LSOA11, age: AgeOnAdmission}, or the text lsoa_code=LSOA11,age=AgeOnAdmission",
+        f"the column mapping {columns!r} is not a mapping of our column names to yours",
+        hint="e.g. {lsoa_code: LSOA11, age: AgeOnAdmission}, or the text "
+        "lsoa_code=LSOA11,age=AgeOnAdmission",
+        option="columns",
     )
 
 
-def parse_period(text: str | Period | None) -> Period | None:
-    """Parse a period: ``"2023-24"`` (NHS financial year, 1 April 2023 to 31 March 2024),
-    ``"2023/24"`` likewise, or ``"2023"`` (calendar year).
-
-    Raises
-    ------
-    DataError
-        For any other form, naming the accepted ones.
-
-    Examples
-    --------
-    >>> parse_period("2023-24").end
-    datetime.date(2024, 3, 31)
-    """
-    if text is None or isinstance(text, Period):
-        return text
-    value = str(text).strip()
-    match = re.fullmatch(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})", value)
-    if match:
-        first, second = int(match.group(1)), match.group(2)
-        following = first + 1
-        if int(second) in (following, following % 100):
-            return Period(
-                f"{first}-{following % 100:02d}", date(first, 4, 1), date(following, 3, 31)
-            )
-    elif re.fullmatch(r"\d{4}", value):
-        year = int(value)
-        return Period(value, date(year, 1, 1), date(year, 12, 31))
-    raise DataError(
-        f"period {text!r} is not a financial year like 2023-24 or a calendar year like 2023",
-        hint="2023-24 means 1 April 2023 to 31 March 2024; 2023 means January to December 2023",
+def _unknown_column(name: str) -> DataError:
+    return DataError(
+        f"unknown column name {name!r} in the column mapping",
+        hint="names: " + ", ".join(COLUMNS),
+        option="columns",
     )
 
 
@@ -386,7 +359,8 @@ def lsoa21_map(
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise DataError(
-            f"{name}: columns {', '.join(missing)} missing (found: {', '.join(map(str, table.columns))})",
+            f"{name}: columns {', '.join(missing)} missing (found: "
+            f"{', '.join(map(str, table.columns))})",
             hint="use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup",
             path=None if isinstance(lookup, pd.DataFrame) else name,
         )
@@ -432,9 +406,7 @@ def _resolve_columns(
     """Our column names to the file's, or a DataError naming the file, column and fix."""
     for ours in columns:
         if ours not in COLUMNS:
-            raise DataError(
-                f"columns: unknown column name {ours!r}", hint="names: " + ", ".join(COLUMNS)
-            )
+            raise _unknown_column(ours)
     lower = {name.lower(): name for name in found}
     resolved: dict[str, str] = {}
     for ours in COLUMNS:
@@ -445,8 +417,9 @@ def _resolve_columns(
                 raise DataError(
                     f"{path.name}: column {theirs!r} (given for {ours}) not found; columns found: "
                     f"{', '.join(found)}",
-                    hint=f"fix the mapping --columns {ours}=YOUR_COLUMN",
+                    hint=f"fix the column mapping {ours}=YOUR_COLUMN",
                     path=path,
+                    option="columns",
                 )
             resolved[ours] = match
         else:
@@ -459,8 +432,9 @@ def _resolve_columns(
         return DataError(
             f"{path.name}: required column {what} ({description}) is missing; columns found: "
             f"{', '.join(found)}",
-            hint=f"map your own column with --columns {what.split(' or ')[0]}=YOUR_COLUMN",
+            hint=f"map your own column: {what.split(' or ')[0]}=YOUR_COLUMN",
             path=path,
+            option="columns",
         )
 
     if "lsoa_code" not in resolved:
@@ -495,7 +469,7 @@ def read_activity(
     path
         The file: ``.csv`` (optionally ``.gz``) or ``.parquet``.
     columns
-        Our column names to yours, as a dict or the ``--columns`` text (see :func:`parse_columns`).
+        Our column names to yours, as a dict or as text (see :func:`parse_columns`).
         Unmapped names are matched exactly, then case-insensitively.
     period
         Keep only events dated in this period: ``"2023-24"`` (financial year) or ``"2023"``;
@@ -520,7 +494,7 @@ def read_activity(
     ------
     DataError
         When the file is missing or unreadable, a required column is missing (naming the columns
-        found and the ``--columns`` option), the LSOA column is not text, the period is malformed,
+        found and the column mapping), the LSOA column is not text, the period is malformed,
         or no row gives an event to use (naming the commonest reasons rows were excluded).
 
     Examples
@@ -529,13 +503,13 @@ def read_activity(
     ...                          period="2023-24", lsoa21_lookup=lookup)  # doctest: +SKIP
     >>> print(activity.summary)  # doctest: +SKIP
     """
-    import duckdb
+    import duckdb  # slow to import: only when activity is read
 
     file = Path(path)
     if not file.is_file():
         raise DataError(
             f"activity file {file} not found",
-            hint="check the path (or the --activity option)",
+            hint="check the path",
             path=file,
         )
     if file.stat().st_size == 0:
@@ -546,23 +520,24 @@ def read_activity(
         )
     mapping = column_mapping(columns)
     span = parse_period(period)
-    if lsoa11_codes is None and lsoa21_lookup is None:
-        raise DataError(
-            "read_activity needs the English LSOA 2011 codes: give lsoa11_codes "
-            "(reference.lsoas.index) or lsoa21_lookup"
-        )
-    if lsoa21_lookup is not None and lsoa11_codes is None:
-        lookup = (
+    lookup = lsoa21_lookup
+    if lsoa11_codes is not None:
+        codes = pd.Index(lsoa11_codes)
+    elif lsoa21_lookup is not None:
+        table = (
             lsoa21_lookup
             if isinstance(lsoa21_lookup, pd.DataFrame)
             else _read_lookup(str(lsoa21_lookup))
         )
+        lookup = table
         codes = pd.Index(
-            sorted(c for c in lookup["lsoa11_code"].dropna().unique() if c.startswith("E01"))
+            sorted(c for c in table["lsoa11_code"].dropna().unique() if c.startswith("E01"))
         )
     else:
-        lookup = lsoa21_lookup
-        codes = pd.Index(lsoa11_codes)
+        raise DataError(
+            "read_activity needs the English LSOA 2011 codes: give lsoa11_codes "
+            "(reference.lsoas.index) or lsoa21_lookup"
+        )
     mapping21 = (
         lsoa21_map(lookup, codes)
         if lookup is not None
@@ -576,7 +551,10 @@ def read_activity(
     )
 
     source, fmt = activity_source(file)
-    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit,
+        "preserve_insertion_order": False,
+    }
     if threads:
         config["threads"] = int(threads)
     if temp_directory is not None:
@@ -596,10 +574,11 @@ def read_activity(
         lsoa_type = types[resolved["lsoa_code"]]
         if not _is_text_type(lsoa_type):
             raise DataError(
-                f"activity file {file}: column {resolved['lsoa_code']!r} (lsoa_code) holds {lsoa_type} "
-                "values, not LSOA codes like E01009000",
-                hint="store the LSOA codes as text, or map the right column with --columns lsoa_code=YOUR_COLUMN",
+                f"activity file {file}: column {resolved['lsoa_code']!r} (lsoa_code) holds "
+                f"{lsoa_type} values, not LSOA codes like E01009000",
+                hint="store the LSOA codes as text, or map the right column: lsoa_code=YOUR_COLUMN",
                 path=file,
+                option="columns",
             )
         small = {
             "lsoa11": pd.DataFrame({"code": codes.astype(str)}),
@@ -636,7 +615,7 @@ def read_activity(
     )
 
 
-_NO_ROWS_HINT = "fix the rows, or map the right columns with --columns"
+_NO_ROWS_HINT = "fix the rows, or map the right columns (the column mapping)"
 
 
 def _is_text_type(dtype: str) -> bool:

@@ -1,4 +1,5 @@
-"""The SQL that aggregates an activity file in one streaming pass (see :mod:`hi_reports.data.activity`).
+"""The SQL that aggregates an activity file in one streaming pass (see
+:mod:`hi_reports.data.activity`).
 
 :func:`activity_sql` fills :data:`AGGREGATE_SQL` in for one input: its columns, their SQL types and
 the period. The statement is plain SQL apart from DuckDB's ``read_csv``/``read_parquet`` source,
@@ -8,10 +9,7 @@ replaced.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from hi_reports.data.activity import Period
+from hi_reports.data.period import Period
 
 #: Ages above this many years are errors of the input, not patients.
 MAX_AGE = 120
@@ -19,7 +17,8 @@ MAX_AGE = 120
 #: The aggregation, in one statement. ``{source}`` is the input relation; the ``{...}``
 #: expressions are filled in by :func:`activity_sql` from the columns and the period. It needs two
 #: small tables: ``lsoa11(code)`` (English LSOA 2011 codes) and ``lsoa21_map(lsoa21_code,
-#: lsoa11_code, ambiguous)`` (see :func:`hi_reports.data.activity.lsoa21_map`), and ``age_bands(band_index, label)``.
+#: lsoa11_code, ambiguous)`` (see :func:`hi_reports.data.activity.lsoa21_map`), and
+#: ``age_bands(band_index, label)``.
 #: Stages 1-2 are the only pass over the data and need no join, so they stream; stage 3 checks
 #: LSOA codes and age bands on the grouped rows (at most codes x bands); stage 4 gives one row per
 #: (reason, lsoa11_code, age_band): reason NULL for the rows used.

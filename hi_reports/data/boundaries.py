@@ -1,10 +1,10 @@
 """Read ONS boundary files (GeoJSON, GeoPackage, shapefile) for the maps.
 
-Boundaries are datasets of the catalogue like the tables (``geometry=True``): :func:`read_boundaries`
-reads one with geopandas (the pyogrio engine), keeps the catalogued code and name columns under
-their tidy names, keeps only English features, checks the codes, and projects the geometry to the
-British National Grid (EPSG:27700), in metres, where areas and scale bars are true. The loaders cache
-the result as GeoParquet, so an edition never re-reads the GeoJSON.
+Boundaries are datasets of the catalogue like the tables (``geometry=True``):
+:func:`read_boundaries` reads one with geopandas (the pyogrio engine), keeps the catalogued code and
+name columns under their tidy names, keeps only English features, checks the codes, and projects
+the geometry to the British National Grid (EPSG:27700), in metres, where areas and scale bars are
+true. The loaders cache the result as GeoParquet, so an edition never re-reads the GeoJSON.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hi_reports.data.catalogue import Dataset
+from hi_reports.data.columns import match_columns
 from hi_reports.errors import DataError
 
 if TYPE_CHECKING:
@@ -31,10 +32,8 @@ def read_boundaries(dataset: Dataset, path: Path) -> geopandas.GeoDataFrame:
         When the file cannot be read as a vector data set, lacks a catalogued column, has features
         without geometry, or repeats a code.
     """
-    import geopandas
+    import geopandas  # slow to import (GDAL): only where boundaries are read
     import pyogrio
-
-    from hi_reports.data.loaders import _match_columns
 
     try:
         frame = geopandas.read_file(path, engine="pyogrio")
@@ -45,7 +44,7 @@ def read_boundaries(dataset: Dataset, path: Path) -> geopandas.GeoDataFrame:
             path=path,
         ) from None
     header = [c for c in frame.columns if c != frame.geometry.name]
-    mapping = _match_columns(dataset, path, header)
+    mapping = match_columns(dataset, path, header)
     frame = frame.rename(columns=mapping)[[*mapping.values(), frame.geometry.name]]
     key = dataset.key
     frame[key] = frame[key].astype(str).str.strip()
@@ -54,14 +53,16 @@ def read_boundaries(dataset: Dataset, path: Path) -> geopandas.GeoDataFrame:
     empty = frame.geometry.isna() | frame.geometry.is_empty
     if empty.any():
         raise DataError(
-            f"{path.name}: {int(empty.sum())} features have no geometry (first: {frame.loc[empty, key].iloc[0]})",
+            f"{path.name}: {int(empty.sum())} features have no geometry (first: "
+            f"{frame.loc[empty, key].iloc[0]})",
             hint=f"download {dataset.title} again from {dataset.url}",
             path=path,
         )
     duplicated = frame[key].duplicated()
     if duplicated.any():
         raise DataError(
-            f"{path.name}: {int(duplicated.sum())} features repeat a code (first: {frame.loc[duplicated, key].iloc[0]})",
+            f"{path.name}: {int(duplicated.sum())} features repeat a code (first: "
+            f"{frame.loc[duplicated, key].iloc[0]})",
             hint="each area must be one feature (a MultiPolygon)",
             path=path,
         )

@@ -9,7 +9,8 @@ Titles are matched case-insensitively, ignoring spaces, punctuation and a byte-o
 Each entry also says how to get the file (in the spirit of pooch's registry): the publisher's direct
 download URL, its format (CSV, an XLSX sheet and header row, a ZIP member, GeoJSON, or an ArcGIS
 feature layer paged into CSV or GeoJSON, for the ONS Open Geography Portal, whose downloads are
-built on request) and, where the publisher's file is fixed, its sha256. Two hashes are kept apart on purpose:
+built on request) and, where the publisher's file is fixed, its sha256. Two hashes are kept apart
+on purpose:
 
 - ``download_sha256`` is the hash of the publisher's own download. It is set only where that file
   is known byte for byte; none is yet, so a download from a publisher is accepted when it parses and
@@ -24,8 +25,11 @@ column specifications (aliases, types) that a one-line-per-file registry cannot 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Literal
+
+from hi_reports.errors import DataError
 
 ColumnKind = Literal["code", "text", "int", "float", "closed"]
 FileFormat = Literal["csv", "xlsx", "zip", "geojson", "arcgis"]
@@ -491,7 +495,10 @@ LSOA11_LSOA21_LOOKUP = Dataset(
 
 IMD2025 = Dataset(
     name="imd2025",
-    title="English Indices of Deprivation 2025, File 7: scores, ranks and deciles of the IMD and its domains",
+    title=(
+        "English Indices of Deprivation 2025, File 7: scores, ranks and deciles of the IMD and its "
+        "domains"
+    ),
     filenames=(
         "imd2025_england_lsoa21.csv",
         "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv",
@@ -601,6 +608,7 @@ ONS_GEOPORTAL = "Office for National Statistics (ONS), Open Geography Portal"
 
 
 def _boundaries(
+    *,
     name: str,
     title: str,
     filenames: tuple[str, ...],
@@ -614,6 +622,10 @@ def _boundaries(
     name_aliases: tuple[str, ...],
     service: str,
 ) -> Dataset:
+    """A boundary dataset of the ONS Open Geography Portal: its code and name columns (``key``
+    and ``<stem>_name``, with the portal's titles ``code_aliases`` and ``name_aliases``), features
+    kept when their code starts with ``prefix``, ONS's attribution of ``year``, and the feature
+    service ``service`` it is fetched from."""
     stem = key.removesuffix("_code")
     return Dataset(
         name=name,
@@ -633,7 +645,9 @@ def _boundaries(
         copyright_year=year,
         file_format="arcgis",
         download_url=_ons_layer(service),
-        attribution=f"{ONS_ATTRIBUTION} Contains OS data © Crown copyright and database right {year}.",
+        attribution=(
+            f"{ONS_ATTRIBUTION} Contains OS data © Crown copyright and database right {year}."
+        ),
     )
 
 
@@ -643,84 +657,101 @@ def _boundaries(
 # borders from them through the lookups, so that every line matches the LSOAs exactly; the ICB and
 # LAD files are catalogued for users who want ONS's own outlines.
 LSOA11_BOUNDARIES = _boundaries(
-    "lsoa11_boundaries",
-    "Lower Layer Super Output Areas (December 2011) Boundaries Super Generalised Clipped (BSC) EW V3",
-    (
+    name="lsoa11_boundaries",
+    title=(
+        "Lower Layer Super Output Areas (December 2011) Boundaries Super Generalised Clipped (BSC) "
+        "EW V3"
+    ),
+    filenames=(
         "lsoa11_bsc_england.geojson",
         "Lower_Layer_Super_Output_Areas_December_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3.geojson",
         "Lower_Layer_Super_Output_Areas_(December_2011)_Boundaries_Super_Generalised_Clipped_(BSC)_EW_V3.geojson",
     ),
-    "December 2011, LSOA 2011, BSC (200 m)",
-    "https://geoportal.statistics.gov.uk/datasets/"
-    "lower-layer-super-output-areas-december-2011-boundaries-super-generalised-clipped-bsc-ew-v3",
-    "fcdec6899859abe36d5eddcbb441b6ddb2f9451b7a97756ead73d100777161b1",
-    "lsoa11_code",
-    "E01",
-    2011,
-    ("LSOA11CD",),
-    ("LSOA11NM",),
-    "Lower_Layer_Super_Output_Areas_DEC_2011_EW_BSC_V3",
+    vintage="December 2011, LSOA 2011, BSC (200 m)",
+    url=(
+        "https://geoportal.statistics.gov.uk/datasets/"
+        "lower-layer-super-output-areas-december-2011-boundaries-super-generalised-clipped-bsc-ew-v3"
+    ),
+    sha256="fcdec6899859abe36d5eddcbb441b6ddb2f9451b7a97756ead73d100777161b1",
+    key="lsoa11_code",
+    prefix="E01",
+    year=2011,
+    code_aliases=("LSOA11CD",),
+    name_aliases=("LSOA11NM",),
+    service="Lower_Layer_Super_Output_Areas_DEC_2011_EW_BSC_V3",
 )
 LSOA21_BOUNDARIES = _boundaries(
-    "lsoa21_boundaries",
-    "Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4)",
-    (
+    name="lsoa21_boundaries",
+    title="Lower layer Super Output Areas (December 2021) Boundaries EW BSC (V4)",
+    filenames=(
         "lsoa21_bsc_england.geojson",
         "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4.geojson",
         "Lower_layer_Super_Output_Areas_(December_2021)_Boundaries_EW_BSC_(V4).geojson",
     ),
-    "December 2021, LSOA 2021, BSC (200 m)",
-    "https://geoportal.statistics.gov.uk/datasets/"
-    "ons::lower-layer-super-output-areas-december-2021-boundaries-super-generalised-clipped-ew-bsc",
-    "7d2ec365541f7cc7d3ca59f7d976f51988774e63930608db2cf01962fc3f13ca",
-    "lsoa21_code",
-    "E01",
-    2021,
-    ("LSOA21CD",),
-    ("LSOA21NM",),
-    "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4",
+    vintage="December 2021, LSOA 2021, BSC (200 m)",
+    url=(
+        "https://geoportal.statistics.gov.uk/datasets/"
+        "ons::lower-layer-super-output-areas-december-2021-boundaries-super-generalised-clipped-ew-bsc"
+    ),
+    sha256="7d2ec365541f7cc7d3ca59f7d976f51988774e63930608db2cf01962fc3f13ca",
+    key="lsoa21_code",
+    prefix="E01",
+    year=2021,
+    code_aliases=("LSOA21CD",),
+    name_aliases=("LSOA21NM",),
+    service="Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4",
 )
 ICB23_BOUNDARIES = _boundaries(
-    "icb23_boundaries",
-    "Integrated Care Boards (April 2023) EN BSC",
-    ("icb23_bsc_england.geojson", "ICB_APR_2023_EN_BSC.geojson", "ICB_APR_2023_EN_BSC.shp"),
-    "April 2023, ICB 2023, BSC (200 m)",
-    "https://geoportal.statistics.gov.uk/search?q=BDY_ICB%20APR_2023",
-    "44230a07152e431978a04380bbe3a44470716320d3eb92a9178a8687eafa8d11",
-    "icb23_code",
-    "E54",
-    2023,
-    ("ICB23CD",),
-    ("ICB23NM",),
-    "Integrated_Care_Boards_April_2023_EN_BSC",
+    name="icb23_boundaries",
+    title="Integrated Care Boards (April 2023) EN BSC",
+    filenames=(
+        "icb23_bsc_england.geojson",
+        "ICB_APR_2023_EN_BSC.geojson",
+        "ICB_APR_2023_EN_BSC.shp",
+    ),
+    vintage="April 2023, ICB 2023, BSC (200 m)",
+    url="https://geoportal.statistics.gov.uk/search?q=BDY_ICB%20APR_2023",
+    sha256="44230a07152e431978a04380bbe3a44470716320d3eb92a9178a8687eafa8d11",
+    key="icb23_code",
+    prefix="E54",
+    year=2023,
+    code_aliases=("ICB23CD",),
+    name_aliases=("ICB23NM",),
+    service="Integrated_Care_Boards_April_2023_EN_BSC",
 )
 LAD21_BOUNDARIES = _boundaries(
-    "lad21_boundaries",
-    "Local Authority Districts (December 2021) UK BUC",
-    ("lad21_buc_england.geojson", "Local_Authority_Districts_(December_2021)_UK_BUC.geojson"),
-    "December 2021, LAD 2021, BUC (500 m)",
-    "https://geoportal.statistics.gov.uk/datasets/local-authority-districts-december-2021-uk-buc",
-    "9d2c0b3ae1ea21c5c8dc229974afd986afff38266d102c46eb46105507949798",
-    "lad21_code",
-    "E0",
-    2021,
-    ("LAD21CD", "ltla21_code"),
-    ("LAD21NM", "ltla21_name"),
-    "Local_Authority_Districts_December_2021_UK_BUC_2022",
+    name="lad21_boundaries",
+    title="Local Authority Districts (December 2021) UK BUC",
+    filenames=(
+        "lad21_buc_england.geojson",
+        "Local_Authority_Districts_(December_2021)_UK_BUC.geojson",
+    ),
+    vintage="December 2021, LAD 2021, BUC (500 m)",
+    url="https://geoportal.statistics.gov.uk/datasets/local-authority-districts-december-2021-uk-buc",
+    sha256="9d2c0b3ae1ea21c5c8dc229974afd986afff38266d102c46eb46105507949798",
+    key="lad21_code",
+    prefix="E0",
+    year=2021,
+    code_aliases=("LAD21CD", "ltla21_code"),
+    name_aliases=("LAD21NM", "ltla21_name"),
+    service="Local_Authority_Districts_December_2021_UK_BUC_2022",
 )
 LAD24_BOUNDARIES = _boundaries(
-    "lad24_boundaries",
-    "Local Authority Districts (May 2024) Boundaries UK BUC",
-    ("lad24_buc_england.geojson", "Local_Authority_Districts_May_2024_Boundaries_UK_BUC.geojson"),
-    "May 2024, LAD 2024, BUC (500 m)",
-    "https://geoportal.statistics.gov.uk/datasets/ons::local-authority-districts-may-2024-boundaries-uk-buc-2",
-    "565b0407bdb8fe3614c8e1e216f43c633f4424821bdd7026b4bbd4733dbb8b5c",
-    "lad24_code",
-    "E0",
-    2024,
-    ("LAD24CD", "ltla24_code"),
-    ("LAD24NM", "ltla24_name"),
-    "Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
+    name="lad24_boundaries",
+    title="Local Authority Districts (May 2024) Boundaries UK BUC",
+    filenames=(
+        "lad24_buc_england.geojson",
+        "Local_Authority_Districts_May_2024_Boundaries_UK_BUC.geojson",
+    ),
+    vintage="May 2024, LAD 2024, BUC (500 m)",
+    url="https://geoportal.statistics.gov.uk/datasets/ons::local-authority-districts-may-2024-boundaries-uk-buc-2",
+    sha256="565b0407bdb8fe3614c8e1e216f43c633f4424821bdd7026b4bbd4733dbb8b5c",
+    key="lad24_code",
+    prefix="E0",
+    year=2024,
+    code_aliases=("LAD24CD", "ltla24_code"),
+    name_aliases=("LAD24NM", "ltla24_name"),
+    service="Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
 )
 
 #: Every dataset, in the order ``hi-reports data status`` lists them: the core ones every
@@ -757,10 +788,16 @@ def get_dataset(name: str) -> Dataset:
 
     Raises
     ------
-    KeyError
-        With the valid names, when ``name`` is not in the catalogue.
+    DataError
+        When ``name`` is not in the catalogue: the message suggests the closest names, the hint
+        lists every one, and the setting at fault is ``id``.
     """
-    try:
-        return CATALOGUE[name]
-    except KeyError:
-        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(CATALOGUE)}") from None
+    dataset = CATALOGUE.get(name)
+    if dataset is None:
+        close = difflib.get_close_matches(name, list(CATALOGUE), n=3, cutoff=0.6)
+        raise DataError(
+            f"unknown dataset {name!r}" + (f"; did you mean {', '.join(close)}?" if close else ""),
+            hint=f"the datasets are {', '.join(CATALOGUE)}",
+            option="id",
+        )
+    return dataset

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.activity import band_populations
-from hi_reports.data.esp2013 import ESP2013_AGEBANDS
+from hi_reports.data.esp2013 import ESP2013, ESP2013_AGEBANDS
 from hi_reports.data.reference import Reference
 from hi_reports.errors import DataError
 
@@ -125,8 +125,6 @@ def _calibrate(
     rounds: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Factors whose expected age-standardised ratios equal ``deprivation`` and ``place``'s."""
-    from hi_reports.stats import ESP2013
-
     weights = np.asarray(ESP2013, dtype=float) / np.sum(ESP2013)
     cells = np.zeros((5, 2, pop.shape[1]))  # residents by quintile, urban/rural, age band
     np.add.at(cells, (quintile, rural), pop)
@@ -134,9 +132,9 @@ def _calibrate(
     f, g = deprivation.copy(), place.copy()
 
     def dsr(events: np.ndarray, people: np.ndarray) -> np.ndarray:
-        return (
-            np.divide(events, people, out=np.zeros_like(events), where=people > 0) * weights
-        ).sum(axis=-1)
+        rates = np.divide(events, people, out=np.zeros_like(events), where=people > 0)
+        standardised: np.ndarray = (rates * weights).sum(axis=-1)
+        return standardised
 
     for _ in range(rounds):
         events = cells * f[:, None, None] * g[None, :, None] * effect[None, None, :]

@@ -9,6 +9,6 @@ ESP2013: tuple[int, ...] = (
 )  # fmt: skip
 
 #: Labels of the ESP2013 bands, in the order of :data:`ESP2013`.
-ESP2013_AGEBANDS: tuple[str, ...] = tuple(f"{a}-{a + 4}" for a in range(0, 90, 5)) + ("90+",)
+ESP2013_AGEBANDS: tuple[str, ...] = (*(f"{a}-{a + 4}" for a in range(0, 90, 5)), "90+")
 
 __all__ = ["ESP2013", "ESP2013_AGEBANDS"]

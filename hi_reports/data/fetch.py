@@ -8,20 +8,21 @@ catalogue's file name: an interrupted, corrupt or unreadable download leaves the
 
 Which hash a file must have:
 
-- from a mirror (``HI_REPORTS_MIRROR`` or ``--mirror``: ``URL/<catalogue file name>``), the
+- from a mirror (``mirror``, else ``HI_REPORTS_MIRROR``: ``URL/<catalogue file name>``), the
   catalogue's ``sha256``, the hash of the reference copy;
 - from the publisher, the catalogue's ``download_sha256`` where the publisher's file is fixed and
   known. Where it is not, the file is accepted if it parses, and its hash recorded;
 - a file added by hand (``hi-reports data add``) is accepted if it parses; its hash is recorded,
   and said to match the reference copy or not.
 
-Every file fetched or added is recorded in the data folder's registry, ``hi-reports-registry.txt``
-(one line per dataset: name, sha256, file, source, tab-separated), and ``verify`` re-checks each
-present file against its registered hash, else the catalogue's.
+Every file fetched or added is recorded in the data folder's registry (see
+:mod:`hi_reports.data.registry`), and ``verify`` re-checks each present file against its registered
+hash, else the catalogue's.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -41,10 +42,18 @@ from python_calamine import CalamineError
 
 from hi_reports.data.arcgis import ArcGISDownloader
 from hi_reports.data.catalogue import CATALOGUE, Dataset, get_dataset
-from hi_reports.data.loaders import data_dir, file_sha256, find_file, index_files, read_cached
+from hi_reports.data.loaders import (
+    data_dir,
+    fetching,
+    file_sha256,
+    find_file,
+    index_files,
+    load,
+    read_cached,
+)
+from hi_reports.data.registry import read_registry, record
 from hi_reports.errors import DataError
 
-REGISTRY = "hi-reports-registry.txt"
 MIRROR_ENV = "HI_REPORTS_MIRROR"
 #: Seconds to wait for a server to accept the connection (offline fails fast) and between bytes.
 CONNECT_TIMEOUT = 5.0
@@ -95,33 +104,6 @@ def source_url(dataset: Dataset, mirror: str | None = None) -> str | None:
     return dataset.download_url
 
 
-def read_registry(root: str | os.PathLike[str] | None = None) -> dict[str, tuple[str, str, str]]:
-    """The data folder's registry: dataset name -> (sha256, file relative to the folder, source)."""
-    path = data_dir(root) / REGISTRY
-    entries: dict[str, tuple[str, str, str]] = {}
-    if not path.is_file():
-        return entries
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if line.startswith("#") or len(fields) != 4:
-            continue
-        entries[fields[0]] = (fields[1], fields[2], fields[3])
-    return entries
-
-
-def _register(folder: Path, fetched: Fetched) -> None:
-    entries = read_registry(folder)
-    relative = fetched.path.relative_to(folder).as_posix()
-    entries[fetched.dataset.name] = (fetched.sha256, relative, fetched.source)
-    lines = [
-        "# hi-reports registry: dataset, sha256, file, source (hi-reports data verify reads it)"
-    ]
-    lines += ["\t".join((name, *entry)) for name, entry in sorted(entries.items())]
-    temp = folder / f".{REGISTRY}.tmp"
-    temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(temp, folder / REGISTRY)
-
-
 @contextmanager
 def _staging(folder: Path) -> Iterator[Path]:
     """A hidden temporary folder inside the data folder (so the final move is a rename).
@@ -140,7 +122,7 @@ def _staging(folder: Path) -> Iterator[Path]:
     except OSError as error:
         raise DataError(
             f"{folder}: cannot write to the data folder ({error.strerror})",
-            hint="pass a writable folder with --data-dir or HI_REPORTS_DATA",
+            hint="give a writable data folder, or set HI_REPORTS_DATA to one",
             path=folder,
         ) from None
     try:
@@ -215,28 +197,35 @@ def _add_titles(dataset: Dataset, path: Path, origin: str) -> None:
     table.to_csv(path, index=False)
 
 
+def _unzip(dataset: Dataset, path: Path, staging: Path, origin: str) -> Path:
+    """Extract the dataset's ``member`` from the ZIP ``path`` into ``staging`` with pooch's
+    :class:`pooch.Unzip` processor, as :func:`pooch.retrieve` would."""
+    member = dataset.member or ""
+    pooch.get_logger().setLevel("WARNING")  # hi_reports says what it adds
+    # a relative extract_dir is taken relative to the archive's folder, i.e. staging
+    unzip = pooch.Unzip(members=[member], extract_dir="unzipped")
+    try:
+        unzip(str(path), "download", None)
+    except zipfile.BadZipFile:
+        raise DataError(f"{origin}: not a ZIP file", hint=dataset.add_hint, path=origin) from None
+    source = staging / "unzipped" / member
+    if not member or not source.is_file():  # pooch extracts nothing for a name it lacks
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+        raise DataError(
+            f"{origin}: the ZIP has no member {member!r}; it has {', '.join(names[:5])}",
+            hint=dataset.add_hint,
+            path=origin,
+        )
+    return source
+
+
 def _unpack(dataset: Dataset, path: Path, kind: str, staging: Path, origin: str) -> Path:
     """Turn a download (``kind``: csv, geojson, zip or xlsx) into ``staging/<file name>``."""
     target = staging / dataset.filename
     source = path
     if kind == "zip":
-        member = dataset.member or ""
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if member not in archive.namelist():
-                    raise DataError(
-                        f"{origin}: the ZIP has no member {member!r}; it has "
-                        f"{', '.join(archive.namelist()[:5])}",
-                        hint=dataset.add_hint,
-                        path=origin,
-                    )
-                source = staging / Path(member).name
-                with archive.open(member) as packed, open(source, "wb") as out:
-                    shutil.copyfileobj(packed, out)
-        except zipfile.BadZipFile:
-            raise DataError(
-                f"{origin}: not a ZIP file", hint=dataset.add_hint, path=origin
-            ) from None
+        source = _unzip(dataset, path, staging, origin)
         kind = source.suffix.lower().lstrip(".")
         if kind == "csv" and dataset.header_row == 0:
             _add_titles(dataset, source, origin)
@@ -284,9 +273,8 @@ def _install(
     os.umask(umask)
     staged.chmod(0o666 & ~umask)  # pooch's temporary file is private; the data file is not
     os.replace(staged, target)
-    fetched = Fetched(dataset, target, loaded.sha256, len(loaded.table), source, known)
-    _register(folder, fetched)
-    return fetched
+    record(folder, dataset.name, loaded.sha256, target, source)
+    return Fetched(dataset, target, loaded.sha256, len(loaded.table), source, known)
 
 
 def fetch(
@@ -323,7 +311,8 @@ def fetch(
         raise DataError(
             f"dataset {name!r} ({dataset.title}) has no direct download: the publisher's page is "
             f"{dataset.url}",
-            hint=f"set {MIRROR_ENV} (or --mirror) to a copy, or {dataset.add_hint}",
+            hint=f"set {MIRROR_ENV} to a copy of the data (or give a mirror), or "
+            f"{dataset.add_hint}",
             path=dataset.url,
         )
     expected = dataset.sha256 if mirror else dataset.download_sha256
@@ -346,7 +335,8 @@ def fetch(
 def add(
     name: str, file: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
 ) -> Fetched:
-    """Register a file downloaded by hand as dataset ``name``: check it, copy it into the data folder.
+    """Register a file downloaded by hand as dataset ``name``: check it, copy it into the data
+    folder.
 
     The file may be the catalogue's CSV (or GeoJSON) or the publisher's download (an ``.xlsx``
     workbook or ``.zip``, unpacked as :func:`fetch` does). It must parse with the dataset's
@@ -394,9 +384,13 @@ def fetch_all(
     present (those are read into the Parquet cache). With no ``names`` and no mirror, a dataset
     the publisher offers no fixed file for is skipped: :func:`unfetchable` lists those. Stops at
     the first failure.
-    """
-    from hi_reports.data.loaders import load
 
+    Raises
+    ------
+    DataError
+        For a name not in the catalogue (before anything is downloaded; the setting at fault is
+        ``id``), or the first dataset that cannot be fetched.
+    """
     for name in names:
         get_dataset(name)  # an unknown name fails before anything is downloaded
     folder = data_dir(root)
@@ -441,63 +435,45 @@ def verify(root: str | os.PathLike[str] | None = None) -> list[Check]:
             checks.append(Check(name, "missing"))
             continue
         sha = file_sha256(path)
+        expected: str | None = dataset.sha256
+        basis = "catalogue"
         if name in registry:
             expected, basis = registry[name][0], "registry"
-        else:
-            expected, basis = dataset.sha256, "catalogue"
         if expected is None:
             checks.append(Check(name, "unchecked", path, sha))
+        elif sha == expected:
+            checks.append(Check(name, "ok", path, sha, expected, basis))
         else:
-            status = "ok" if sha == expected else "mismatch"
-            checks.append(Check(name, status, path, sha, expected, basis))
+            checks.append(Check(name, "mismatch", path, sha, expected, basis))
     return checks
-
-
-_auto: dict[str, str | None] = {}
 
 
 @contextmanager
 def fetching_missing(mirror: str | None = None) -> Iterator[None]:
     """Within this block, a dataset the loaders do not find is fetched (from ``mirror``, else
-    ``$HI_REPORTS_MIRROR``, else the publisher), saying so on stderr."""
-    previous = dict(_auto)
-    _auto.clear()
-    _auto["mirror"] = mirror_url(mirror)
-    try:
+    ``$HI_REPORTS_MIRROR``, else the publisher), saying so on stderr (see
+    :func:`hi_reports.data.loaders.fetching`)."""
+    with fetching(functools.partial(fetch_missing, mirror=mirror_url(mirror))):
         yield
-    finally:
-        _auto.clear()
-        _auto.update(previous)
 
 
-def fetch_missing(dataset: Dataset, root: Path) -> Path | None:
-    """Fetch a dataset the loaders did not find, when :func:`fetching_missing` is active.
+def fetch_missing(dataset: Dataset, root: Path, mirror: str | None = None) -> Path | None:
+    """Fetch a dataset the loaders did not find, from ``mirror`` or the publisher, saying so on
+    stderr.
 
-    Returns the new file's path, or None when fetching is not enabled.
+    Returns the new file's path, or None when there is nowhere to fetch it from (no mirror, and
+    no fixed file at the publisher).
 
     Raises
     ------
     DataError
-        One line naming the dataset, where it was fetched from and the ``data add`` command,
-        when the download fails (offline, HTTP error, wrong hash, unreadable).
+        Saying why the download failed (offline, HTTP error, wrong hash, unreadable); the loaders
+        name the dataset and the ``data add`` command.
     """
-    if "mirror" not in _auto:
-        return None
-    mirror = _auto["mirror"]
     url = source_url(dataset, mirror)
     if url is None:
         return None  # no file to fetch: the loaders' error names the page and `data add`
-    try:
-        fetched = fetch(dataset.name, root, mirror, progress=sys.stderr.isatty())
-    except DataError as error:
-        missing = DataError(
-            f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} (no file named "
-            f"{dataset.filename}) and could not be fetched: {error.message}",
-            hint=f"{dataset.add_hint}; run `hi-reports data status` to see what is missing",
-            path=root / dataset.filename,
-        )
-        missing.reason = error.message  # why the download failed, for a list of several
-        raise missing from None
+    fetched = fetch(dataset.name, root, mirror, progress=sys.stderr.isatty())
     print(
         f"hi-reports: dataset {dataset.name!r} was missing: fetched {url} into {fetched.path} "
         f"({fetched.rows:,} rows)",

@@ -1,9 +1,10 @@
 """Find, read and cache the reference datasets of the catalogue.
 
-The data folder is ``--data-dir``, else the environment variable ``HI_REPORTS_DATA``, else a per-user
-data folder (platformdirs). Files are found in it by name, in any subfolder. The data folder may be
-read-only: parsed tables are cached as Parquet in a separate cache folder (``HI_REPORTS_CACHE``,
-else the per-user cache folder), keyed by the source file's sha256, so a revised file is re-read.
+The data folder is the one named (``data_dir``), else the environment variable
+``HI_REPORTS_DATA``, else a per-user data folder (platformdirs). Files are found in it by name, in
+any subfolder. The data folder may be read-only: parsed tables are cached as Parquet in a separate
+cache folder (``HI_REPORTS_CACHE``, else the per-user cache folder), keyed by the source file's
+sha256, so a revised file is re-read.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import platformdirs
 
+from hi_reports.data.boundaries import read_boundaries
 from hi_reports.data.catalogue import Column, Dataset, get_dataset
+from hi_reports.data.columns import match_columns
 from hi_reports.errors import DataError, HIReportsWarning
 
 APP = "hi-reports"
@@ -113,21 +118,65 @@ def find_file(
     return paths[0] if paths else None
 
 
-def require_file(dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None) -> Path:
-    """Like :func:`find_file`, but a missing file is fetched where fetching is enabled (see
-    :func:`hi_reports.data.fetch.fetching_missing`), else a :class:`DataError` saying what to do."""
-    path = find_file(dataset, root, index)
-    if path is None:
-        from hi_reports.data.fetch import fetch_missing  # fetch reads files through this module
+#: Fetches a dataset missing from the data folder: given the dataset and the folder, it returns the
+#: file it placed there, or None where there is nowhere to fetch the dataset from; a download that
+#: fails raises a :class:`DataError` saying why.
+Fetcher = Callable[[Dataset, Path], Path | None]
 
-        path = fetch_missing(dataset, root)
-    if path is None:
-        raise DataError(
+_fetchers: list[Fetcher] = []
+
+
+@contextmanager
+def fetching(fetcher: Fetcher) -> Iterator[None]:
+    """Within this block, :func:`require_file` and :func:`require_files` hand each dataset they
+    do not find to ``fetcher`` (the innermost block's).
+
+    :func:`hi_reports.data.fetch.fetching_missing` gives one that downloads the file.
+    """
+    _fetchers.append(fetcher)
+    try:
+        yield
+    finally:
+        _fetchers.remove(fetcher)
+
+
+def _find_or_fetch(
+    dataset: Dataset, root: Path, index: dict[str, list[Path]] | None
+) -> tuple[Path | None, str | None]:
+    """The dataset's file, fetched when it is missing and a fetcher is on; else None, and why
+    the download failed (None when none was tried or there was nowhere to fetch from)."""
+    path = find_file(dataset, root, index)
+    if path is not None or not _fetchers:
+        return path, None
+    try:
+        return _fetchers[-1](dataset, root), None
+    except DataError as error:
+        return None, error.message
+
+
+def _missing(dataset: Dataset, root: Path, reason: str | None) -> DataError:
+    """The error for a dataset missing from ``root``; ``reason``: why fetching it failed."""
+    if reason is None:
+        return DataError(
             f"dataset {dataset.name!r} ({dataset.title}) is missing: expected a file named "
             f"{dataset.filename} anywhere under {root}",
             hint=f"{dataset.add_hint}; {STATUS_HINT}",
             path=root / dataset.filename,
         )
+    return DataError(
+        f"dataset {dataset.name!r} ({dataset.title}) is missing from {root} (no file named "
+        f"{dataset.filename}) and could not be fetched: {reason}",
+        hint=f"{dataset.add_hint}; run `hi-reports data status` to see what is missing",
+        path=root / dataset.filename,
+    )
+
+
+def require_file(dataset: Dataset, root: Path, index: dict[str, list[Path]] | None = None) -> Path:
+    """Like :func:`find_file`, but a missing file is fetched where fetching is on (see
+    :func:`fetching`), else a :class:`DataError` saying what to do."""
+    path, reason = _find_or_fetch(dataset, root, index)
+    if path is None:
+        raise _missing(dataset, root, reason)
     return path
 
 
@@ -135,7 +184,7 @@ def require_files(
     datasets: list[Dataset], root: Path, index: dict[str, list[Path]] | None = None
 ) -> dict[str, Path]:
     """:func:`require_file` for several datasets: each missing one is fetched (where fetching is
-    enabled) before any error is raised, and one error then names every dataset still missing.
+    on) before any error is raised, and one error then names every dataset still missing.
 
     Returns
     -------
@@ -149,24 +198,31 @@ def require_files(
     """
     index = index_files(root) if index is None else index
     found: dict[str, Path] = {}
-    failed: list[tuple[Dataset, DataError]] = []
+    failed: list[tuple[Dataset, DataError, str | None]] = []
     for dataset in datasets:
         try:
-            found[dataset.name] = require_file(dataset, root, index)
-        except DataError as error:
-            failed.append((dataset, error))
+            path, reason = _find_or_fetch(dataset, root, index)
+        except DataError as error:  # two files could be the dataset's: named with the others
+            failed.append((dataset, error, None))
+            continue
+        if path is None:
+            failed.append((dataset, _missing(dataset, root, reason), reason))
+        else:
+            found[dataset.name] = path
     if len(failed) == 1:
         raise failed[0][1]
     if failed:
-        names = ", ".join(f"{d.name} ({d.filename})" for d, _ in failed)
-        reason = getattr(failed[0][1], "reason", None)
+        names = ", ".join(f"{d.name} ({d.filename})" for d, _, _ in failed)
+        reason = failed[0][2]
         raise DataError(
             f"{len(failed)} datasets are missing from {root}: {names}"
             + (f"; fetching them failed ({reason})" if reason else ""),
-            hint="if you have the files, give their folder with --data-dir DIR or HI_REPORTS_DATA; "
-            "else connect to the internet, set HI_REPORTS_MIRROR to an internal copy, or download "
-            "each and run `hi-reports data add ID FILE` (`hi-reports data status` lists their pages)",
+            hint="if you have the files, give their folder as the data folder or in "
+            "HI_REPORTS_DATA; else connect to the internet, set HI_REPORTS_MIRROR to an internal "
+            "copy, or download each and run `hi-reports data add ID FILE` (`hi-reports data "
+            "status` lists their pages)",
             path=root,
+            option="data_dir",
         )
     return found
 
@@ -178,10 +234,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _normalise(title: str) -> str:
-    return re.sub(r"[^a-z0-9+]", "", title.lower())
 
 
 def _read_header(path: Path) -> list[str]:
@@ -196,54 +248,9 @@ def _read_header(path: Path) -> list[str]:
         ) from None
 
 
-def _find_title(aliases: tuple[str, ...], by_title: dict[str, str]) -> str | None:
-    """The file's title matching the first alias that any title matches (``##``: two digits)."""
-    for alias in aliases:
-        if "##" in alias:
-            before, after = (_normalise(part) for part in alias.split("##", 1))
-            pattern = re.compile(re.escape(before) + r"\d\d" + re.escape(after))
-            found = [title for norm, title in by_title.items() if pattern.fullmatch(norm)]
-            if found:
-                return found[0]
-        elif _normalise(alias) in by_title:
-            return by_title[_normalise(alias)]
-    return None
-
-
 def title_year(table: pd.DataFrame) -> int | None:
     """The year of a lookup's column titles (``ICB25CD``: 2025), where they carry one."""
     return table.attrs.get("title_year")
-
-
-def _match_columns(dataset: Dataset, path: Path, header: list[str]) -> dict[str, str]:
-    """Map the file's column titles to tidy names through the alias table."""
-    by_title = {_normalise(title): title for title in header}
-    mapping: dict[str, str] = {}
-    for column in dataset.columns:
-        title = _find_title(column.aliases, by_title)
-        if title is None:
-            raise DataError(
-                f"{path.name}: no column for {column.name!r}; accepted titles: "
-                + "; ".join(repr(a) for a in column.aliases),
-                hint=f"is this the {dataset.title} file? Its columns are: {', '.join(header[:8])}"
-                + (" ..." if len(header) > 8 else ""),
-                path=path,
-            )
-        mapping[title] = column.name
-    if dataset.extra:  # single years of age: "0".."89" and "90+" (ONS titles) or age_0..age_90
-        for title in header:
-            match = re.fullmatch(r"(?:age_?)?(\d{1,2})(\+|plus)?", title.strip().lower())
-            if match and f"age_{int(match.group(1))}" in dataset.extra:
-                mapping[title] = f"age_{int(match.group(1))}"
-        missing = [name for name in dataset.extra if name not in mapping.values()]
-        if missing:
-            raise DataError(
-                f"{path.name}: missing single-year-of-age columns {', '.join(missing[:5])}"
-                + (" ..." if len(missing) > 5 else ""),
-                hint="the file needs one column per year of age, 0 to 89, and 90+",
-                path=path,
-            )
-    return mapping
 
 
 def _parse_numbers(frame: pd.DataFrame, columns: list[Column], path: Path) -> None:
@@ -273,8 +280,9 @@ def _parse_closed(frame: pd.DataFrame, columns: list[Column], path: Path) -> Non
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             raise DataError(
-                f"{path.name}, row {row + 2}, column {column.name!r}: {frame[column.name].iloc[row]!r} "
-                "is neither a close date (YYYYMMDD) nor open/closed",
+                f"{path.name}, row {row + 2}, column {column.name!r}: "
+                f"{frame[column.name].iloc[row]!r} is neither a close date (YYYYMMDD) nor "
+                "open/closed",
                 hint="the ODS file gives a close date, or nothing while the organisation is open",
                 path=path,
             )
@@ -289,7 +297,7 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
     duplicate keys with a :class:`DataError` naming the file, row and column.
     """
     header = _read_header(path)
-    mapping = _match_columns(dataset, path, header)
+    mapping = match_columns(dataset, path, header)
     try:
         frame = pd.read_csv(
             path,
@@ -421,18 +429,18 @@ def read_source(dataset: Dataset, path: Path) -> pd.DataFrame:
     """Read ``path`` as ``dataset`` from the publisher's format, without the cache: CSV, or
     GeoJSON for boundaries (a GeoDataFrame)."""
     if dataset.geometry:
-        from hi_reports.data.boundaries import read_boundaries
-
-        return read_boundaries(dataset, path)
+        boundaries: pd.DataFrame = read_boundaries(dataset, path)  # a GeoDataFrame
+        return boundaries
     return read_dataset(dataset, path)
 
 
 def read_parquet(path: Path, geometry: bool = False) -> pd.DataFrame:
     """Read a cached table; ``geometry``: a GeoParquet file, read as a GeoDataFrame."""
     if geometry:
-        import geopandas
+        import geopandas  # slow to import: only where boundaries are read
 
-        return geopandas.read_parquet(path)
+        frame: pd.DataFrame = geopandas.read_parquet(path)  # a GeoDataFrame
+        return frame
     return pd.read_parquet(path)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +26,11 @@ from hi_reports.data.loaders import (
     find_file,
     index_files,
     load,
+    read_cached,
     require_files,
     title_year,
 )
+from hi_reports.data.registry import read_registry
 from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
 from hi_reports.errors import DataError
 
@@ -52,6 +55,15 @@ NEEDED_FOR = {
     "lad21_boundaries": "none yet (maps dissolve borders from LSOAs)",
     "lad24_boundaries": "none yet (maps dissolve borders from LSOAs)",
 }
+
+#: The datasets a trust edition reads besides its vintage's: the LSOA to MSOA lookup, the OHID
+#: catchments and the ODS trust names.
+TRUST_DATASETS = ("lsoa_msoa_lookup", "trust_catchment", "trust_names")
+
+#: The ONS LSOA 2011 to 2021 lookup: it carries trust catchments to LSOA 2021 and maps activity
+#: on LSOA 2021 codes to LSOA 2011.
+BRIDGE = "lsoa11_lsoa21_lookup"
+BRIDGE_TITLE = "ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales"
 
 #: Census 2021 age bands of the 2025 vintage that make up each broad age group.
 _CENSUS_GROUPS = {
@@ -92,23 +104,46 @@ class Reference:
         Residents by age, indexed like ``lsoas``: single years (``age_0`` .. ``age_90``, 90 = 90+)
         where the vintage has them (:attr:`Vintage.single_year_ages`), else the census bands.
     sources
-        The datasets read, by catalogue name.
+        The datasets the reference was loaded from (its vintage's), by catalogue name. The
+        datasets only some editions read (:meth:`extra`) are never added: :func:`edition_sources`
+        lists those of an edition.
+    folder
+        The data folder.
     vintage
         The vintage: its LSOA year, class names and the words the chapters use.
+
+    A reference never changes once loaded: what an edition lists and hashes does not depend on
+    what was read before it.
     """
 
     lsoas: pd.DataFrame
     ages: pd.DataFrame
-    sources: dict[str, Source]
+    sources: Mapping[str, Source]
     folder: Path | None = None
     vintage: Vintage = VINTAGES[DEFAULT_VINTAGE]
 
-    def load_extra(self, name: str) -> pd.DataFrame:
-        """Load a dataset that only some editions need (e.g. trust catchments), recording its
-        source in :attr:`sources`."""
+    def __post_init__(self) -> None:
+        # a copy: the caller's dict may change later, the reference's sources do not
+        object.__setattr__(self, "sources", dict(self.sources))
+
+    def extra(self, name: str) -> tuple[pd.DataFrame, Source]:
+        """Load a dataset that only some editions read (trust catchments, boundaries) from the
+        reference's data folder, through the cache: its table and where it came from.
+
+        The reference is not changed (see :func:`edition_sources` for an edition's sources).
+        """
         item = load(name, self.folder)
-        self.sources[name] = _source(name, item)
-        return item.table
+        return item.table, _source(name, item)
+
+    def load_extra(self, name: str) -> pd.DataFrame:
+        """The table of a dataset that only some editions read (see :meth:`extra`)."""
+        return load(name, self.folder).table
+
+    def source(self, name: str) -> Source:
+        """Where dataset ``name`` comes from: one of :attr:`sources`, else the file of the data
+        folder, read now (see :meth:`extra`)."""
+        known = self.sources.get(name)
+        return known if known is not None else self.extra(name)[1]
 
 
 def lsoa_year(codes: pd.Index) -> str:
@@ -144,8 +179,9 @@ def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
                 f"{item.path.name} is on {found} codes but {base_item.path.name} is on "
                 f"{vintage.lsoa_label}: an edition never mixes geographies",
                 hint=f"use the {vintage.lsoa_label} edition of {item.dataset.title}, or choose the "
-                "vintage that matches the file (--vintage)",
+                "vintage that matches the file",
                 path=item.path,
+                option="vintage",
             )
         extra = sorted(codes - base)[:3]
         missing = sorted(base - codes)[:3]
@@ -161,8 +197,8 @@ def _check_codes(loaded: dict[str, Loaded], vintage: Vintage) -> None:
         raise DataError(
             f"{item.path.name}: English {vintage.lsoa_label} codes do not agree with "
             f"{base_item.path.name}: {'; '.join(parts)}",
-            hint=f"every reference file must cover the same {len(base):,} {vintage.lsoa_label} codes; "
-            "is one of them on other LSOAs or cut to a region?",
+            hint=f"every reference file must cover the same {len(base):,} {vintage.lsoa_label} "
+            "codes; is one of them on other LSOAs or cut to a region?",
             path=item.path,
         )
 
@@ -236,8 +272,9 @@ def load_reference(
         if lookup["lad_code"].isna().any():
             code = lookup.index[lookup["lad_code"].isna()][0]
             raise DataError(
-                f"{loaded[roles['lad_lookup']].path.name}: no local authority for {v.lsoa_label} {code}",
-                hint="use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales",
+                f"{loaded[roles['lad_lookup']].path.name}: no local authority for "
+                f"{v.lsoa_label} {code}",
+                hint=f"use the {BRIDGE_TITLE}",
                 path=loaded[roles["lad_lookup"]].path,
             )
     lsoas = lookup[list(LOOKUP_COLUMNS)].copy()
@@ -313,16 +350,19 @@ def other_vintage_files(reference: Reference) -> dict[str, Path] | None:
     other = reference.vintage.other
     folder = data_dir(reference.folder)
     index = index_files(folder)
-    files = {
-        name: find_file(get_dataset(name), folder, index)
-        for name in dict.fromkeys(other.datasets.values())
-    }
-    return None if any(path is None for path in files.values()) else files  # type: ignore[return-value]
+    files: dict[str, Path] = {}
+    for name in dict.fromkeys(other.datasets.values()):
+        path = find_file(get_dataset(name), folder, index)
+        if path is None:
+            return None
+        files[name] = path
+    return files
 
 
 def other_vintage(reference: Reference) -> Reference | None:
     """The reference data of the other vintage in the same data folder, or None when any of its
-    files is missing or unreadable (loaded once per ``reference``; see :func:`other_vintage_files`)."""
+    files is missing or unreadable (loaded once per ``reference``; see
+    :func:`other_vintage_files`)."""
     if reference not in _OTHER:
         other = reference.vintage.other
         try:
@@ -372,8 +412,8 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
         When the catchment file names MSOAs the LSOA-to-MSOA lookup does not have, or when a
         lookup's LSOAs differ from the IMD's.
     """
-    lookup = reference.load_extra("lsoa_msoa_lookup")
-    catchment = reference.load_extra("trust_catchment")
+    lookup, lookup_source = reference.extra("lsoa_msoa_lookup")
+    catchment, catchment_source = reference.extra("trust_catchment")
     imd = Path(reference.sources[reference.vintage.datasets["imd"]].path).name
     bridge = None if reference.vintage.lsoa_year == 2011 else _bridge(reference, imd)
     if bridge is None:
@@ -381,10 +421,9 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
         against = imd
     else:
         lsoa11 = set(bridge["lsoa11_code"])
-        against = f"the LSOAs 2011 of {Path(reference.sources['lsoa11_lsoa21_lookup'].path).name}"
+        against = f"the LSOAs 2011 of {Path(reference.source(BRIDGE).path).name}"
     _same_codes(
-        reference,
-        "lsoa_msoa_lookup",
+        lookup_source,
         set(lookup["lsoa11_code"]),
         lsoa11,
         "LSOA 2011",
@@ -394,10 +433,10 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     unknown = sorted(set(catchment["msoa11_code"]) - set(lookup["msoa11_code"]))
     if unknown:
         raise DataError(
-            f"{Path(reference.sources['trust_catchment'].path).name}: {len(unknown)} MSOAs are not in "
-            f"the LSOA to MSOA lookup (first: {', '.join(unknown[:3])})",
+            f"{Path(catchment_source.path).name}: {len(unknown)} MSOAs are not in the LSOA to MSOA "
+            f"lookup (first: {', '.join(unknown[:3])})",
             hint="catchments must be on MSOA 2011 codes",
-            path=reference.sources["trust_catchment"].path,
+            path=catchment_source.path,
         )
     shares = catchment.merge(lookup, on="msoa11_code")
     weights = pd.DataFrame(
@@ -411,40 +450,38 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
 
 
 def _same_codes(
-    reference: Reference,
-    name: str,
+    source: Source,
     codes: set[str],
     expected: set[str],
     label: str,
     against: str,
     hint: str,
 ) -> None:
-    """A DataError naming dataset ``name``'s file when its English ``codes`` are not ``expected``."""
+    """A DataError naming ``source``'s file when its English ``codes`` are not ``expected``."""
     differences = sorted(expected - codes) + sorted(codes - expected)
     if differences:
         raise DataError(
-            f"{Path(reference.sources[name].path).name}: English {label} codes do not agree with "
-            f"{against} (first differences: {', '.join(differences[:3])})",
+            f"{Path(source.path).name}: English {label} codes do not agree with {against} (first "
+            f"differences: {', '.join(differences[:3])})",
             hint=hint,
-            path=reference.sources[name].path,
+            path=source.path,
         )
 
 
 def _bridge(reference: Reference, imd: str) -> pd.DataFrame:
     """The ONS LSOA 2011 to 2021 lookup's rows of the reference's LSOAs 2021, checked to cover
     them all: columns ``lsoa11_code`` and ``lsoa21_code``."""
-    bridge = reference.load_extra("lsoa11_lsoa21_lookup")
+    bridge, source = reference.extra(BRIDGE)
     bridge = bridge.loc[
         bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]
     ]
     _same_codes(
-        reference,
-        "lsoa11_lsoa21_lookup",
+        source,
         set(bridge["lsoa21_code"]),
         set(reference.lsoas.index),
         "LSOA 2021",
         imd,
-        "use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales",
+        f"use the {BRIDGE_TITLE}",
     )
     return bridge
 
@@ -465,13 +502,54 @@ def _to_lsoa21(weights: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def edition_datasets(
+    reference: Reference, kind: str, *, activity_files: bool = False, maps: bool = False
+) -> tuple[str, ...]:
+    """The catalogue names of the datasets an edition of ``kind`` reads, whatever was read
+    before.
+
+    They are those of the reference's :attr:`~Reference.sources` (its vintage's); for a trust
+    edition, then the LSOA to MSOA lookup, the catchments (on LSOA 2021, the LSOA 2011 to 2021
+    lookup too, which carries them over) and the trust names; with ``activity_files``, the LSOA
+    2011 to 2021 lookup where the data folder has it (it maps activity on LSOA 2021 codes); with
+    ``maps``, the vintage's LSOA boundaries.
+    """
+    names = list(reference.sources)
+    if kind == "trust":
+        names += TRUST_DATASETS[:2]
+        if reference.vintage.lsoa_year != 2011:
+            names.append(BRIDGE)
+        names += TRUST_DATASETS[2:]
+    if activity_files and find_file(get_dataset(BRIDGE), data_dir(reference.folder)) is not None:
+        names.append(BRIDGE)
+    if maps:
+        names.append(reference.vintage.boundaries)
+    return tuple(dict.fromkeys(names))
+
+
+def edition_sources(
+    reference: Reference, kind: str, *, activity_files: bool = False, maps: bool = False
+) -> dict[str, Source]:
+    """The sources of the datasets an edition of ``kind`` reads (:func:`edition_datasets`), by
+    catalogue name. Those beyond the reference's own are read now, through the cache; the
+    reference is not changed, so the answer does not depend on what was read before.
+
+    Raises
+    ------
+    DataError
+        When a dataset the edition needs is missing or unreadable.
+    """
+    names = edition_datasets(reference, kind, activity_files=activity_files, maps=maps)
+    return {name: reference.source(name) for name in names}
+
+
 def needed_for(name: str) -> str:
     """Which editions read the dataset ``name``, e.g. ``"every edition (vintage 2019)"``."""
     vintages = [v.name for v in VINTAGES.values() if name in v.required]
     uses = [f"every edition (vintage {' and '.join(vintages)})"] if vintages else []
     if name in NEEDED_FOR:
         uses.append(NEEDED_FOR[name])
-    if name == "lsoa11_lsoa21_lookup":
+    if name == BRIDGE:
         uses.append("activity data on LSOA 2021 codes (vintage 2019)")
     return "; ".join(uses) or "some editions"
 
@@ -489,14 +567,12 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     DataError
         When a data folder the user named does not exist.
     """
-    from hi_reports.data.fetch import read_registry
-
     folder = existing_data_dir(root)
     index = index_files(folder)
     registry = read_registry(folder)
     rows = []
     for name, dataset in CATALOGUE.items():
-        row = {
+        row: dict[str, object] = {
             "dataset": name,
             "needed_for": needed_for(name),
             "status": "missing",
@@ -512,11 +588,14 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             ),
         }
         try:
-            item = load(name, folder, index)
-        except DataError as error:
-            if error.path and Path(error.path).exists() and Path(error.path).is_file():
+            path = find_file(dataset, folder, index)
+            item = None if path is None else read_cached(dataset, path)
+        except DataError as error:  # a file that cannot be read, or two that could be it
+            if error.path and Path(error.path).is_file():
                 row.update(status="error", file=error.path, note=error.message)
-        else:
+            rows.append(row)
+            continue
+        if item is not None:
             expected, basis = (
                 (registry[name][0], "registered")
                 if name in registry
@@ -529,9 +608,9 @@ def status(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
                 sha256=item.sha256,
                 file=str(item.path),
                 note=(
-                    f"sha256 differs from the {basis} {expected}: the file was changed or cut short "
-                    f"since; fetch it again (delete it, then `hi-reports data fetch {name}`) or "
-                    f"register your copy with `hi-reports data add {name} FILE`"
+                    f"sha256 differs from the {basis} {expected}: the file was changed or cut "
+                    f"short since; fetch it again (delete it, then `hi-reports data fetch {name}`) "
+                    f"or register your copy with `hi-reports data add {name} FILE`"
                 )
                 if changed
                 else "",

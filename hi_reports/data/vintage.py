@@ -2,15 +2,17 @@
 
 An edition never mixes geographies. The 2019 vintage is the English Indices of Deprivation 2019 on
 2011 LSOAs, with the ONS mid-2020 population by single year of age, the Rural-Urban Classification
-2011 and the ICB boundaries of July 2022. The 2025 vintage is the Indices of Deprivation 2025 on 2021
-LSOAs, with Census 2021 residents in six age bands, the Rural-Urban Classification 2021 and the ICB
-boundaries of April 2024. Chapters read their class names, notes and sources from here, so the same
-chapter sources serve both.
+2011 and the ICB boundaries of July 2022. The 2025 vintage is the Indices of Deprivation 2025 on
+2021 LSOAs, with Census 2021 residents in six age bands, the Rural-Urban Classification 2021 and the
+ICB boundaries of April 2024. Chapters read their class names, notes and sources from here, so the
+same chapter sources serve both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hi_reports.errors import DataError
 
 #: The vintage editions use unless told otherwise (the later one lacks trust catchments and the
 #: single-year population that activity rates need).
@@ -138,17 +140,21 @@ V2019 = Vintage(
     ruc_note=(
         "It puts each neighbourhood (LSOA) in one of eight classes, following the class of most of "
         "its output areas: urban where they lie in settlements of 10,000 people or more, and in a "
-        "sparse setting where few households live within 10, 20 and 30 km. Four are urban: major conurbation (A1), minor conurbation (B1), city and town "
-        "(C1) and city and town in a sparse setting (C2). Four are rural: town and fringe (D1, and D2 "
-        "in a sparse setting) and village and dispersed (E1, and E2 in a sparse setting)."
+        "sparse setting where few households live within 10, 20 and 30 km. Four are urban: major "
+        "conurbation (A1), minor conurbation (B1), city and town (C1) and city and town in a "
+        "sparse setting (C2). Four are rural: town and fringe (D1, and D2 in a sparse setting) and "
+        "village and dispersed (E1, and E2 in a sparse setting)."
     ),
     population_when="mid-2020",
     population_text="the ONS mid-2020 small-area population estimates by single year of age",
     organisations_when="July 2022",
-    lookup_text="the ONS lookup of LSOAs (2011) to Sub ICB Locations, ICBs and local authorities (July 2022)",
+    lookup_text=(
+        "the ONS lookup of LSOAs (2011) to Sub ICB Locations, ICBs and local authorities "
+        "(July 2022)"
+    ),
     imd_note=(
-        "The IMD 2019 ranks neighbourhoods on data mostly from 2015-16; it is the latest index on 2011 "
-        "boundaries, and it describes areas, not the people in them."
+        "The IMD 2019 ranks neighbourhoods on data mostly from 2015-16; it is the latest index on "
+        "2011 boundaries, and it describes areas, not the people in them."
     ),
     datasets={
         "imd": "imd2019",
@@ -193,18 +199,18 @@ V2025 = Vintage(
         RucClass("RSF1", "Smaller rural: Further from a major town or city", "Rural"),
     ),
     ruc_note=(
-        "It puts each neighbourhood (LSOA) in one of six classes by the size of its settlements and "
-        "the drive time from them to a major town or city (75,000 people or more). Two are urban: nearer to (UN1) and further from "
-        "(UF1) a major town or city. Four are rural: larger rural (RLN1 nearer, RLF1 further) and "
-        "smaller rural (RSN1 nearer, RSF1 further). The 2021 classes are not comparable one for one "
-        "with the eight classes of 2011."
+        "It puts each neighbourhood (LSOA) in one of six classes by the size of its settlements "
+        "and the drive time from them to a major town or city (75,000 people or more). Two are "
+        "urban: nearer to (UN1) and further from (UF1) a major town or city. Four are rural: "
+        "larger rural (RLN1 nearer, RLF1 further) and smaller rural (RSN1 nearer, RSF1 further). "
+        "The 2021 classes are not comparable one for one with the eight classes of 2011."
     ),
     population_when="Census 2021",
     population_text="the Census 2021 usual residents of each LSOA in six age bands",
     organisations_when="April 2024",
     lookup_text=(
-        "the ONS lookup of LSOAs (2021) to Sub ICB Locations and ICBs (April 2024), and of LSOAs (2021) "
-        "to local authorities (2022)"
+        "the ONS lookup of LSOAs (2021) to Sub ICB Locations and ICBs (April 2024), and of LSOAs "
+        "(2021) to local authorities (2022)"
     ),
     imd_note=(
         "The IMD 2025 ranks neighbourhoods on data mostly from 2021-23, on 2021 boundaries; it "
@@ -225,8 +231,8 @@ V2025 = Vintage(
         ruc="ONS Rural Urban Classification 2021 (LSOA 2021)",
         lookup="ONS LSOA (2021) to Sub ICB Location to ICB (April 2024) lookup",
         catchment=(
-            "OHID NHS acute trust catchment populations, 2019 (MSOA 2011), carried to LSOA 2021 by the "
-            "ONS LSOA (2011) to LSOA (2021) lookup"
+            "OHID NHS acute trust catchment populations, 2019 (MSOA 2011), carried to LSOA 2021 by "
+            "the ONS LSOA (2011) to LSOA (2021) lookup"
         ),
     ),
     single_year_ages=False,
@@ -242,10 +248,10 @@ VINTAGES: dict[str, Vintage] = {v.name: v for v in (V2019, V2025)}
 
 #: The note every comparison of two vintages carries (MHCLG's advice).
 NOT_COMPARABLE = (
-    "MHCLG advises that the 2025 indices use new data, new methods and new neighbourhood boundaries, "
-    "so they are less directly comparable with earlier releases: a change in an organisation's share "
-    "between the two may come from any of these, and is not a measure of change in absolute "
-    "deprivation."
+    "MHCLG advises that the 2025 indices use new data, new methods and new neighbourhood "
+    "boundaries, so they are less directly comparable with earlier releases: a change in an "
+    "organisation's share between the two may come from any of these, and is not a measure of "
+    "change in absolute deprivation."
 )
 
 
@@ -254,10 +260,13 @@ def get_vintage(name: str) -> Vintage:
 
     Raises
     ------
-    KeyError
-        With the valid names.
+    DataError
+        When there is no such vintage (the hint names the valid ones; the setting at fault is
+        ``vintage``).
     """
-    try:
-        return VINTAGES[str(name)]
-    except KeyError:
-        raise KeyError(f"unknown vintage {name!r}; choose {' or '.join(VINTAGES)}") from None
+    vintage = VINTAGES.get(str(name))
+    if vintage is None:
+        raise DataError(
+            f"unknown vintage {name!r}", hint=f"choose {' or '.join(VINTAGES)}", option="vintage"
+        )
+    return vintage

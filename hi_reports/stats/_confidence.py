@@ -8,7 +8,7 @@ percentage (``95``); values of 90 or more are divided by 100. The two-sided norm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
+from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -16,18 +16,18 @@ from scipy.special import ndtri
 
 from hi_reports.errors import StatsError
 
-ConfidenceLike = Union[float, int, Sequence[float], None]
+ConfidenceLike = float | int | Sequence[float] | None
 
 CONFIDENCE_MESSAGE = "confidence level must be between 90 and 100 or between 0.9 and 1"
 
 
-def normalise_confidence(level: float, message: str = CONFIDENCE_MESSAGE) -> float:
+def normalise_confidence(level: object, message: str = CONFIDENCE_MESSAGE) -> float:
     """Return one confidence level as a fraction in [0.9, 1].
 
     Parameters
     ----------
     level
-        ``0.95`` or ``95`` style level; values >= 90 are divided by 100.
+        ``0.95`` or ``95`` style level (a number, or its text); values >= 90 are divided by 100.
     message
         Error message used when the level is out of range (mirrors the R wording).
 
@@ -36,9 +36,11 @@ def normalise_confidence(level: float, message: str = CONFIDENCE_MESSAGE) -> flo
     float
         The level as a fraction.
     """
+    if not isinstance(level, SupportsFloat | str):
+        raise StatsError(f"confidence: {message} (got {level!r})")
     try:
         c = float(level)
-    except (TypeError, ValueError):
+    except ValueError:  # text that is not a number
         raise StatsError(f"confidence: {message} (got {level!r})") from None
     if not np.isfinite(c):
         raise StatsError(f"confidence: {message} (got {level!r})")
@@ -73,10 +75,12 @@ def parse_confidence(
     -------
     tuple of float
     """
-    if np.ndim(confidence) == 0:
-        levels = (normalise_confidence(confidence, message),)  # type: ignore[arg-type]
+    given = np.asarray(confidence, dtype=object)
+    levels: tuple[float, ...]
+    if given.ndim == 0:
+        levels = (normalise_confidence(given.item(), message),)
     else:
-        raw = list(np.asarray(confidence, dtype=object).ravel())
+        raw = list(given.ravel())
         if len(raw) == 0:
             raise StatsError(f"confidence: {message} (got an empty sequence)")
         if len(raw) > max_levels:
@@ -131,11 +135,12 @@ def broadcast(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Broadcast two arrays, raising :class:`StatsError` when their lengths do not match."""
     try:
-        return np.broadcast_arrays(a, b)  # type: ignore[return-value]
-    except ValueError:
+        first, second = np.broadcast_arrays(a, b)
+    except ValueError:  # numpy's word for shapes that do not broadcast
         raise StatsError(
             f"{name_a} and {name_b} must have the same length (got {a.shape} and {b.shape})"
         ) from None
+    return first, second
 
 
 def scalar_or_array(arr: np.ndarray) -> float | np.ndarray:

@@ -40,20 +40,22 @@ _BLOCK_ELEMENTS = 2_000_000
 
 
 def _forward(y: np.ndarray, value_type: int) -> np.ndarray:
+    out: np.ndarray = y
     with np.errstate(divide="ignore", invalid="ignore"):
         if value_type == 1:
-            return np.log(y)
-        if value_type == 2:
-            return logit(y)
-    return y
+            out = np.log(y)
+        elif value_type == 2:
+            out = logit(y)
+    return out
 
 
 def _inverse(y: np.ndarray, value_type: int) -> np.ndarray:
+    out: np.ndarray = y
     if value_type == 1:
-        return np.exp(y)
-    if value_type == 2:
-        return expit(y)
-    return y
+        out = np.exp(y)
+    elif value_type == 2:
+        out = expit(y)
+    return out
 
 
 def _inverse_inplace(y: np.ndarray, value_type: int) -> None:
@@ -430,7 +432,7 @@ def sii(
         out["rii"] = rii_point
     sii_cols: dict[str, np.ndarray] = {}
     rii_cols: dict[str, np.ndarray] = {}
-    for level, (p_lo, p_hi) in zip(levels, pos_pairs):
+    for level, (p_lo, p_hi) in zip(levels, pos_pairs, strict=True):
         sfx = "" if len(levels) == 1 else "_" + level_suffix(level)
         s_lo, s_hi = s_ord[:, col_of[p_lo]], s_ord[:, col_of[p_hi]]
         if transform:
@@ -446,7 +448,7 @@ def sii(
                 rl, ru = 1 / ru, 1 / rl
         else:
             sl, su = (s_lo * mult, s_hi * mult) if mult > 0 else (s_hi * mult, s_lo * mult)
-            if rii:
+            if r_ord is not None:  # drawn when rii (and not transform)
                 rl, ru = r_ord[:, col_of[p_lo]], r_ord[:, col_of[p_hi]]
         sii_cols["sii_lower" + sfx], sii_cols["sii_upper" + sfx] = sl, su
         if rii:

@@ -28,7 +28,7 @@ from hi_reports.stats._confidence import (
     z_value,
 )
 
-__all__ = ["byars", "count_limits", "exact_poisson", "wilson"]
+__all__ = ["byars", "count_limits", "count_methods", "exact_poisson", "wilson"]
 
 
 def _one_level(confidence: float) -> float:
@@ -49,7 +49,8 @@ def _byars_lower(x: np.ndarray, z: float) -> np.ndarray:
 
 def _byars_upper(x: np.ndarray, z: float) -> np.ndarray:
     x1 = x + 1
-    return x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3
+    upper: np.ndarray = x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3
+    return upper
 
 
 def _exact_lower(x: np.ndarray, c: float) -> np.ndarray:
@@ -59,7 +60,8 @@ def _exact_lower(x: np.ndarray, c: float) -> np.ndarray:
 
 
 def _exact_upper(x: np.ndarray, c: float) -> np.ndarray:
-    return chdtri(2 * x + 2, (1 - c) / 2) / 2
+    upper: np.ndarray = chdtri(2 * x + 2, (1 - c) / 2) / 2
+    return upper
 
 
 def wilson(
@@ -156,8 +158,9 @@ def exact_poisson(
 ) -> tuple[float | np.ndarray, float | np.ndarray]:
     """Exact (chi-square based) Poisson confidence limits of a count.
 
-    ``lower = χ²⁻¹((1 − c)/2; 2x)/2`` (0 when ``x = 0``) and ``upper = χ²⁻¹(c + (1 − c)/2; 2x + 2)/2``
-    (Garwood 1936; the method of Breslow & Day 1987 used by PHEindicatormethods below 10 events).
+    ``lower = χ²⁻¹((1 − c)/2; 2x)/2`` (0 when ``x = 0``) and
+    ``upper = χ²⁻¹(c + (1 − c)/2; 2x + 2)/2`` (Garwood 1936; the method of Breslow & Day 1987 used
+    by PHEindicatormethods below 10 events).
 
     Parameters
     ----------
@@ -209,5 +212,12 @@ def count_limits(
     exact = xa < threshold
     lower = np.where(exact, _exact_lower(xa, c), _byars_lower(xa, z))
     upper = np.where(exact, _exact_upper(xa, c), _byars_upper(xa, z))
-    method = np.where(np.isnan(xa), None, np.where(exact, "Exact", "Byars")).astype(object)
-    return lower, upper, method
+    return lower, upper, count_methods(xa, threshold)
+
+
+def count_methods(x: np.ndarray, threshold: float = 10) -> np.ndarray:
+    """The method of :func:`count_limits` for each count: ``"Exact"`` below ``threshold``,
+    ``"Byars"`` from it on, ``None`` for a missing count (an object array)."""
+    method = np.where(x < threshold, "Exact", "Byars").astype(object)
+    method[np.isnan(x)] = None
+    return method

@@ -27,7 +27,7 @@ def deprivation_quantiles(
     n: int = 10,
     invert: bool | ArrayLike = True,
     *,
-    groups: ArrayLike | Sequence[ArrayLike] | pd.DataFrame | None = None,
+    groups: pd.DataFrame | pd.Series | np.ndarray | Sequence[object] | None = None,
 ) -> pd.Series:
     """Assign values to ``n`` quantiles as the OHID technical guide (``phe_quantile``).
 
@@ -75,17 +75,11 @@ def deprivation_quantiles(
         raise StatsError("values: values must be numeric") from None
     size = len(vals)
 
+    codes: np.ndarray
     if groups is None:
         codes = np.zeros(size, dtype=np.intp)
     else:
-        if isinstance(groups, pd.DataFrame):
-            key = groups.reset_index(drop=True)
-        elif isinstance(groups, (pd.Series, np.ndarray)) or (
-            len(groups) > 0 and np.ndim(groups[0]) == 0  # type: ignore[index,arg-type]
-        ):
-            key = pd.DataFrame({"g": np.asarray(groups, dtype=object)})
-        else:
-            key = pd.DataFrame({f"g{i}": np.asarray(g, dtype=object) for i, g in enumerate(groups)})
+        key = groups.reset_index(drop=True) if isinstance(groups, pd.DataFrame) else _key(groups)
         if len(key) != size:
             raise StatsError(f"groups: must have the same length as values ({len(key)} != {size})")
         codes = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
@@ -122,6 +116,13 @@ def deprivation_quantiles(
             HIReportsWarning,
             stacklevel=2,
         )
-    return pd.Series(
-        pd.array(np.where(np.isnan(q), None, q), dtype="Int64"), index=index, name="quantile"
-    )
+    return pd.Series(pd.array(q, dtype="Int64"), index=index, name="quantile")  # NaN: <NA>
+
+
+def _key(groups: pd.Series | np.ndarray | Sequence[object]) -> pd.DataFrame:
+    """Group labels as key columns: one array of labels, or a sequence of such arrays."""
+    if isinstance(groups, (pd.Series, np.ndarray)) or (
+        len(groups) > 0 and np.asarray(groups[0], dtype=object).ndim == 0
+    ):
+        return pd.DataFrame({"g": np.asarray(groups, dtype=object)})
+    return pd.DataFrame({f"g{i}": np.asarray(g, dtype=object) for i, g in enumerate(groups)})

@@ -20,7 +20,7 @@ from hi_reports.stats._confidence import (
     level_suffix,
     parse_confidence,
 )
-from hi_reports.stats.intervals import count_limits, wilson
+from hi_reports.stats.intervals import count_limits, count_methods, wilson
 
 __all__ = ["proportion", "rate"]
 
@@ -184,7 +184,7 @@ def rate(
         raise StatsError("n: denominators must be greater than zero")
     value = xa / na * m
     limits = []
-    method = np.where(np.isnan(xa), None, np.where(xa < 10, "Exact", "Byars")).astype(object)
+    method = count_methods(xa)
     for level in levels:
         lower, upper, method = count_limits(xa, level)
         limits.append((level, lower / na * m, upper / na * m))

@@ -38,7 +38,7 @@ def check_columns(data: pd.DataFrame, **columns: str | Sequence[str] | None) -> 
     if not isinstance(data, pd.DataFrame):
         raise StatsError(f"data: must be a pandas DataFrame (got {type(data).__name__})")
     for arg, cols in columns.items():
-        for col in as_by_list(cols):  # type: ignore[arg-type]
+        for col in as_by_list(cols):
             if col not in data.columns:
                 raise StatsError(
                     f"{arg}: column {col!r} is not in data",
@@ -149,6 +149,7 @@ def dsr(
     check_columns(data, count=count, population=population, by=by_cols)
     levels = parse_confidence(confidence, restrict_pair=True)
     m = float(multiplier)
+    persons: tuple[str, str] | None = None  # event frequency and age band columns
     if not independent_events:
         if event_frequency is None or ageband is None:
             raise StatsError(
@@ -156,6 +157,7 @@ def dsr(
                 "independent_events is False"
             )
         check_columns(data, event_frequency=event_frequency, ageband=ageband)
+        persons = (event_frequency, ageband)
 
     x = numeric_column(data, count, "count")
     n = numeric_column(data, population, "population")
@@ -190,22 +192,23 @@ def dsr(
         raise StatsError("standard: stdpop must all be greater than or equal to zero")
     x = np.nan_to_num(x, nan=0.0)
 
-    if independent_events:
+    if persons is None:
         k = np.ones_like(x)
         band_rows = np.ones(len(x), dtype=bool)
     else:
-        k = numeric_column(data, event_frequency, "event_frequency")
+        frequency, ageband = persons
+        k = numeric_column(data, frequency, "event_frequency")
         if np.any(~(k > 0)):
             raise StatsError("event_frequency: event frequencies must be positive numbers")
-        frame = data[by_cols + [ageband]].copy()
+        frame = data[[*by_cols, ageband]].copy()
         frame["_n"], frame["_w"] = n, w
-        uniq = frame.groupby(by_cols + [ageband], dropna=False)[["_n", "_w"]].nunique()
+        uniq = frame.groupby([*by_cols, ageband], dropna=False)[["_n", "_w"]].nunique()
         if (uniq > 1).to_numpy().any():
             raise StatsError(
                 "ageband: There are rows with the same grouping variables and ageband but with "
                 "different populations or standard populations"
             )
-        band_rows = ~frame.duplicated(subset=by_cols + [ageband]).to_numpy()
+        band_rows = ~frame.duplicated(subset=[*by_cols, ageband]).to_numpy()
 
     ratio = w / n
     total = np.bincount(codes, weights=k * x, minlength=n_groups)
