@@ -2,7 +2,7 @@
 
 Run by hand and quote the figures in ``benchmarks/README.md``::
 
-    python benchmarks/bench_batch.py [--data-dir DIR] [--jobs N] [--subset 5] [--skip-full]
+    python benchmarks/bench_batch.py [--data-dir DIR] [--jobs N] [--skip-full]
 
 It measures, in one run:
 
@@ -12,8 +12,8 @@ It measures, in one run:
    workers once), and the CPU time (user + system) of the whole process tree;
 3. a rebuild with nothing changed, as a user runs it (``hi-reports build --all --quiet`` in a new
    process: interpreter start, imports, reading the data, checking 42 manifests);
-4. the chapter figures and 6 charts of one edition, averaged over ``--subset`` editions;
-5. a batch of the ``--subset`` editions with the data already loaded.
+4. the chapter figures and 6 charts of one edition, averaged over the ``SUBSET`` editions;
+5. a batch of the ``SUBSET`` editions with the data already loaded.
 
 The Quarto way (each chapter executed in a Jupyter kernel, then rendered) is measured by
 ``bench_quarto.py``; this checkout against an earlier commit by ``bench_compare.py``.
@@ -118,10 +118,14 @@ def bench_charts(reference, codes: list[str]) -> float:
     profiles = kind_profiles(reference, "icb")
     orgs = [resolve(reference, code, "icb") for code in codes]
     with tempfile.TemporaryDirectory() as tmp:
-        chapter_context(orgs[0], reference, profiles, dt.date.today(), Path(tmp) / "warm")
+        chapter_context(
+            orgs[0], reference, profiles, date=dt.date.today(), figures_dir=Path(tmp) / "warm"
+        )
         start = time.perf_counter()
         for org in orgs:
-            chapter_context(org, reference, profiles, dt.date.today(), Path(tmp) / org.code)
+            chapter_context(
+                org, reference, profiles, date=dt.date.today(), figures_dir=Path(tmp) / org.code
+            )
         return (time.perf_counter() - start) / len(orgs)
 
 

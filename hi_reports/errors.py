@@ -84,8 +84,10 @@ class TemplateError(HIReportsError):
         hint: str | None = None,
         path: str | None = None,
         line: int | None = None,
+        *,
+        option: str | None = None,
     ) -> None:
-        super().__init__(message, hint)
+        super().__init__(message, hint, option=option)
         self.path = path
         self.line = line
 

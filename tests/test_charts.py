@@ -42,11 +42,15 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(
         code,
         org,
     ) in orgs.items():  # this thread: QHL and QOX reuse the figures of the charts before
-        chapter_context(org, reference, icb_profiles, DATE, tmp_path / "reused" / code)
+        chapter_context(
+            org, reference, icb_profiles, date=DATE, figures_dir=tmp_path / "reused" / code
+        )
 
     def fresh() -> None:
         for code in ("QOX", "QHL"):  # QOX first: its figures are new
-            chapter_context(orgs[code], reference, icb_profiles, DATE, tmp_path / "new" / code)
+            chapter_context(
+                orgs[code], reference, icb_profiles, date=DATE, figures_dir=tmp_path / "new" / code
+            )
 
     worker = threading.Thread(target=fresh)
     worker.start()

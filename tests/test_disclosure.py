@@ -264,7 +264,7 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
 def test_unsafe_counts_on_the_command_line_and_in_the_config(
     data_dir: Path, tmp_path: Path, capsys, reference
 ) -> None:
-    from hi_reports.cli.config import read_config
+    from hi_reports.cli.config import read_config_file
     from hi_reports.cli.main import main
     from hi_reports.data.demo import demo_activity
 
@@ -272,9 +272,9 @@ def test_unsafe_counts_on_the_command_line_and_in_the_config(
     config.write_text(
         "unsafe_counts: true\nactivity:\n  - {file: a.csv, measure: Emergency admissions}\n"
     )
-    assert [s.unsafe_counts for s in read_config(config).activity] == [True]
+    assert [s.unsafe_counts for s in read_config_file(config).activity] == [True]
     config.write_text("activity:\n  - {file: a.csv, measure: Emergency admissions}\n")
-    assert [s.unsafe_counts for s in read_config(config).activity] == [False]
+    assert [s.unsafe_counts for s in read_config_file(config).activity] == [False]
 
     assert (
         main(

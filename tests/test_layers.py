@@ -69,7 +69,8 @@ def imports(path: Path) -> Iterator[tuple[str, int, bool]]:
     for node in ast.walk(tree):
         names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            # `import hi_reports` reaches the front door, whose `edition` is the pipeline's
+            names = [_FRONT_DOOR if a.name == "hi_reports" else a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -78,10 +79,24 @@ def imports(path: Path) -> Iterator[tuple[str, int, bool]]:
                 name = node.module or ""
             # `from hi_reports.data import loaders` imports the module hi_reports.data.loaders
             submodules = [f"{name}.{alias.name}" for alias in node.names]
-            names = [s for s in submodules if _exists(s)] or [name]
+            # ...and a name defined in the package (`Reference`) imports its __init__
+            names = [s for s in submodules if _exists(s)]
+            if len(names) < len(submodules):
+                names.append(name)
+            if name == "hi_reports":  # the front door: its version and base error, or the top
+                names = [
+                    s if _exists(s) else name if s in _FRONT_DOOR_PLAIN else _FRONT_DOOR
+                    for s in submodules
+                ]
         for name in names:
             if name == "hi_reports" or name.startswith("hi_reports."):
                 yield name, node.lineno, id(node) in checking
+
+
+#: What the package itself (``hi_reports/__init__.py``) gives besides its stages: names that
+#: import no stage, and the rest, which reach the top of the pipeline (``hi_reports.edition``).
+_FRONT_DOOR_PLAIN = {"hi_reports.__version__", "hi_reports.HIReportsError"}
+_FRONT_DOOR = "hi_reports.pipeline"
 
 
 def _exists(module: str) -> bool:
@@ -193,6 +208,7 @@ def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:
         "from . import n\nfrom ..render import base\n"
         "if TYPE_CHECKING:\n    from hi_reports.cli import main\n"
         "def f():\n    from hi_reports.batch.build import x\n"
+        "    import hi_reports\n    from hi_reports import __version__, edition\n"
     )
     global PACKAGE
     saved, PACKAGE = PACKAGE, tmp_path / "hi_reports"
@@ -205,6 +221,9 @@ def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:
         ("hi_reports.render", 4, False),
         ("hi_reports.cli", 6, True),
         ("hi_reports.batch.build", 8, False),
+        ("hi_reports.pipeline", 9, False),  # the front door's hi_reports.edition
+        ("hi_reports", 10, False),
+        ("hi_reports.pipeline", 10, False),
     ]
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert circles({"a": {"b"}, "b": {"c"}, "c": set()}) == []

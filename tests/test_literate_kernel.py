@@ -125,7 +125,7 @@ def test_the_kernel_gives_the_numbers_and_figures_of_the_in_process_run(
     need_kernel()
     document = parse(CHAPTER, str(tmp_path / "chapters" / "local.qmd"))
 
-    # in-process, as build.py's literate() runs a chapter: the edition current, computed once
+    # in-process, as pipeline.literate() runs a chapter: the edition current, computed once
     computed = hi_reports.edition(ORG, data_dir=data_dir)
     edition = api.Edition(computed.org, computed.reference, computed.context, annex=Annex())
     parameters = {"org": edition.org.code, "kind": edition.kind, "vintage": edition.vintage}

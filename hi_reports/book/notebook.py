@@ -25,16 +25,15 @@ from hi_reports.literate._nbformat import new_code_cell, new_markdown_cell, new_
 NOTEBOOK = "reproduce.ipynb"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NotebookSpec:
-    """What the notebook reproduces: the edition's organisation, data and activity."""
+    """What the notebook reproduces: the edition's organisation, data and activity. (No folder:
+    the notebook holds no absolute path; it reads the data folder from ``HI_REPORTS_DATA``.)"""
 
     org_code: str
     org_name: str
     kind: str
     vintage: str
-    #: Not written into the notebook (no absolute paths); kept for callers that pass it.
-    data_dir: Path | None
     date: str
     #: The activity measures as ``ActivitySpec`` keyword arguments (``path`` a file name only).
     activity: tuple[dict[str, object], ...] = ()
@@ -130,8 +129,8 @@ def notebook(spec: NotebookSpec) -> NotebookNode:
             f"specs = {activity_list}\n"
             "activity = prepare_activity(specs, reference, org.kind)\n"
             "context = chapter_context(org, reference, kind_profiles(reference, org.kind),\n"
-            f"                          dt.date.fromisoformat({spec.date!r}), "
-            "Path(tempfile.mkdtemp()), activity)\n"
+            f"                          date=dt.date.fromisoformat({spec.date!r}),\n"
+            "                          figures_dir=Path(tempfile.mkdtemp()), activity=activity)\n"
             "computed = {m.key: m.value for m in measures(context)}\n"
             "# numbers of chapters of one's own (literate chapters) are not the package's: "
             "not run here\n"

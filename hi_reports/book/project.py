@@ -63,8 +63,9 @@ class BookSources:
             if not path.exists():
                 raise TemplateError(
                     f"book sources incomplete: {path} is missing",
-                    hint="point --book at a folder holding _quarto.yml, chapters/ and templates/",
+                    hint="give a book folder holding _quarto.yml, chapters/ and templates/",
                     path=str(path),
+                    option="book",
                 )
 
 

@@ -64,7 +64,7 @@ def _table(result: BatchResult) -> Table:
     return table
 
 
-def run_batch(
+def batch_command(
     args: argparse.Namespace,
     activity: tuple[ActivitySpec, ...] = (),
     codes: Sequence[str] | None = None,

@@ -31,7 +31,7 @@ def activity_specs(args: argparse.Namespace) -> tuple[ActivitySpec, ...]:
     )
     if described and not getattr(args, "activity", None):
         raise UsageError("--measure, --columns and --period describe an --activity FILE; give one")
-    specs = list(read_config(args.config).activity) if getattr(args, "config", None) else []
+    specs = list(read_config_file(args.config).activity) if getattr(args, "config", None) else []
     if (
         not specs
         and not getattr(args, "activity", None)
@@ -61,7 +61,7 @@ def front_matter(args: argparse.Namespace) -> Front | None:
     """The board paper's front matter the ``--config`` file gives (a
     :class:`hi_reports.front.Front`), or None."""
     config: Path | None = getattr(args, "config", None)
-    return read_config(config).front if config is not None else None
+    return read_config_file(config).front if config is not None else None
 
 
 #: The keys of a config file, and of each of its ``activity:`` entries.
@@ -97,7 +97,7 @@ class ConfigFile:
     front: Front | None = None
 
 
-def read_config(path: Path) -> ConfigFile:
+def read_config_file(path: Path) -> ConfigFile:
     """Read a project config file (YAML): its ``activity:`` list and ``front:`` mapping; paths
     (activity files, the logo) are relative to it.
 
@@ -216,7 +216,7 @@ def read_config(path: Path) -> ConfigFile:
 
 
 class _Fail(Protocol):
-    """How :func:`read_config` refuses its file: a message, and a hint."""
+    """How :func:`read_config_file` refuses its file: a message, and a hint."""
 
     def __call__(self, message: str, hint: str | None = ...) -> NoReturn: ...
 

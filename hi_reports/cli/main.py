@@ -320,9 +320,9 @@ def _build(args: argparse.Namespace) -> int:
     if _check_build_options(
         args, codes
     ):  # the batch imports the edition stage only if it builds any
-        from hi_reports.cli.batch import run_batch
+        from hi_reports.cli.batch import batch_command
 
-        return run_batch(args, activity_specs(args), codes if not args.all else None)
+        return batch_command(args, activity_specs(args), codes if not args.all else None)
     from hi_reports.pipeline import EditionRequest, build_edition
 
     if not args.org:

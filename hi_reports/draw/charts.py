@@ -551,6 +551,7 @@ def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
 
 def draw_activity_charts(
     name: str,
+    *,
     slug: str,
     measure: str,
     figures: Figures,

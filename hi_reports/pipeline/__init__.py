@@ -14,6 +14,7 @@
   this one.
 """
 
+from hi_reports.api import ChapterContext
 from hi_reports.book.project import BookSources
 from hi_reports.data import DEFAULT_VINTAGE, Reference, load_reference
 from hi_reports.data.loaders import file_sha256
@@ -51,6 +52,7 @@ __all__ = [
     "ActivitySpec",
     "BookSources",
     "BuiltEdition",
+    "ChapterContext",
     "EditionRequest",
     "Format",
     "Organisation",

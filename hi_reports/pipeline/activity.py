@@ -419,7 +419,13 @@ def activity_context(
     rule = prepared.disclosure
     quality, outside = quality_measures(prepared, org, slug, source)
     charts = draw_activity_charts(
-        org.short_name, slug, name, figures, england, prepared.synthetic, figures_dir
+        org.short_name,
+        slug=slug,
+        measure=name,
+        figures=figures,
+        england=england,
+        synthetic=prepared.synthetic,
+        folder=figures_dir,
     )
     rate_map = None
     if reference is not None and shapes is not None and prepared.lsoa_events is not None:

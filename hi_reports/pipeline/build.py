@@ -1,7 +1,8 @@
-"""Build one organisation's edition: data -> geography -> indicators -> book -> render.
+"""Build one organisation's edition: its chapter context (data, geography, indicators, drawing),
+then its literate chapters, then the book project, then the renderer.
 
 An edition is built in a temporary folder beside its destination and moved into place whole, so a
-failure leaves nothing half-written under ``--out``.
+failure leaves nothing half-written in the editions folder.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hi_reports.book.notebook import NotebookSpec, write_notebook
-from hi_reports.book.project import BookSources, write_project
+from hi_reports.book.project import write_project
 from hi_reports.data import Reference, load_reference
+from hi_reports.errors import DataError
 from hi_reports.folders import (
     check_replaceable,
     created_folders,
@@ -38,6 +40,7 @@ from hi_reports.pipeline.activity import (
 )
 from hi_reports.pipeline.chapters import literate
 from hi_reports.pipeline.context import chapter_context, kind_profiles
+from hi_reports.pipeline.kind import book_sources
 from hi_reports.pipeline.request import EditionRequest
 from hi_reports.render import render
 
@@ -80,9 +83,11 @@ def build_edition(
     """
     reference = reference if reference is not None else load_reference(data_dir, request.vintage)
     if reference.vintage.name != str(request.vintage):
-        raise ValueError(
-            f"the reference data are vintage {reference.vintage.name}, "
-            f"the request {request.vintage}"
+        raise DataError(
+            f"the reference data given are of vintage {reference.vintage.name}, the edition asked "
+            f"for is of vintage {request.vintage}",
+            hint="load the reference data of the edition's vintage",
+            option="vintage",
         )
     org = resolve(reference, request.org, request.kind)
     if profiles is None:
@@ -92,8 +97,7 @@ def build_edition(
             unsafe_specs(request.activity, request.unsafe_counts), reference, org.kind
         )
     unsafe = any(not p.disclosure.safe for p in activity)
-    sources = BookSources(request.book) if request.book else BookSources()
-    sources.check()
+    sources = book_sources(request.book)
     date = request.date or dt.date.today()
 
     created = created_folders(request.out)
@@ -109,9 +113,9 @@ def build_edition(
                     org,
                     reference,
                     profiles,
-                    date,
-                    project / "figures",
-                    activity,
+                    date=date,
+                    figures_dir=project / "figures",
+                    activity=activity,
                     audience=request.audience,
                 )
                 annex = write_project(
@@ -139,13 +143,12 @@ def build_edition(
                 write_notebook(
                     staging,
                     NotebookSpec(
-                        org.code,
-                        org.name,
-                        org.kind,
-                        reference.vintage.name,
-                        None,
-                        date.isoformat(),
-                        tuple(spec_arguments(p.spec) for p in activity),
+                        org_code=org.code,
+                        org_name=org.name,
+                        kind=org.kind,
+                        vintage=reference.vintage.name,
+                        date=date.isoformat(),
+                        activity=tuple(spec_arguments(p.spec) for p in activity),
                         mark=UNSAFE_MARK if unsafe else "",
                     ),
                 )

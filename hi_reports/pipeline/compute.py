@@ -43,7 +43,7 @@ def edition(
         organisation,
         reference,
         kind_profiles(reference, organisation.kind),
-        dt.date.today(),
-        Path(scratch.name),
+        date=dt.date.today(),
+        figures_dir=Path(scratch.name),
     )
     return Edition(organisation, reference, context, drawn=Path(scratch.name), _scratch=scratch)

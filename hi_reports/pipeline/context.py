@@ -43,6 +43,7 @@ def chapter_context(
     org: Organisation,
     reference: Reference,
     profiles: Profiles,
+    *,
     date: dt.date,
     figures_dir: Path,
     activity: Sequence[PreparedActivity] = (),

@@ -219,8 +219,8 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
         return (
             f"This brief is the executive summary of the full edition ({config.title}: "
             f"{config.subtitle}), which has the chapters on deprivation and rurality, the methods "
-            "and the sources; build it with --format pdf,html. Every number is in annex.csv, with "
-            "its definition and source."
+            "and the sources: build its PDF or HTML beside this brief. Every number is in "
+            "annex.csv, with its definition and source."
         )
     out = Path(".")
     files = [

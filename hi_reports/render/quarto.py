@@ -43,8 +43,8 @@ class QuartoEngine(Engine):
     install_hint = (
         "install Quarto from https://quarto.org/docs/get-started/ or "
         'pip install "hi-reports[quarto]" '
-        "(both need internet access), or use the builtin engine (--engine builtin), which needs "
-        "nothing outside PyPI"
+        "(both need internet access), or use the builtin engine, which needs nothing outside "
+        "PyPI"
     )
 
     @classmethod
@@ -79,7 +79,7 @@ class QuartoEngine(Engine):
                     f"quarto render --to {QUARTO_FORMATS[fmt]} failed on {project} "
                     f"(exit status {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}",
                     hint="run the same quarto command in the project folder to see the whole log, "
-                    "or try --engine builtin",
+                    "or try the builtin engine",
                 )
             if not book.is_dir():
                 raise RenderError(
