@@ -444,14 +444,16 @@ def _run_workers(
             for worker in busy:
                 org = worker.org
                 assert org is not None
+                outcome: Outcome | None = None
                 if worker.connection in ready:
                     try:
                         outcome = worker.connection.recv()
                     except (EOFError, OSError):
-                        continue  # it died: its sentinel says so
+                        outcome = None  # its pipe closed with nothing in it: it died
+                if outcome is not None:
                     report(outcome)
                     next_for(worker)
-                elif worker.process.sentinel in ready:
+                elif worker.connection in ready or worker.process.sentinel in ready:
                     killed.append(org)
                     worker.org = None
                     worker.stop()
