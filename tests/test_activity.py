@@ -166,6 +166,7 @@ def _demo_rows(reference, n_lsoas: int = 300) -> pd.DataFrame:
     return rows
 
 
+@pytest.mark.slow
 def test_csv_parquet_events_and_aggregates_agree(tmp_path: Path, reference, lookup: Path) -> None:
     rows = _demo_rows(reference)
     assert rows["count"].sum() > 1000
@@ -206,6 +207,7 @@ def test_csv_parquet_events_and_aggregates_agree(tmp_path: Path, reference, look
     assert results[0].summary.rows_read == len(rows)
 
 
+@pytest.mark.slow
 def test_missing_column_names_file_columns_and_option(tmp_path: Path, lookup: Path) -> None:
     path = _write(tmp_path / "admissions.csv", "LSOA11,AgeOnAdmission", ["E01000001,3"])
     with pytest.raises(

@@ -26,6 +26,7 @@ def _annex(edition) -> pd.DataFrame:
     return pd.read_csv(edition.annex).drop_duplicates("key").set_index("key")
 
 
+@pytest.mark.slow
 def test_england_demo_recovers_the_known_gradient(reference, tmp_path: Path) -> None:
     """The calibrated demo's rate ratios (1.8 most/least deprived, 1.2 rural/urban) fall inside the
     edition's own 95% limits, and every output says the data are synthetic."""
@@ -100,6 +101,7 @@ def activity_file(reference, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return path, rows.assign(split=split["lsoa11_code"])
 
 
+@pytest.mark.slow
 def test_cli_activity_with_own_column_names(
     data_dir: Path, tmp_path: Path, activity_file, reference, capsys
 ) -> None:
@@ -175,6 +177,7 @@ def test_cli_activity_with_own_column_names(
     assert '--activity FILE --measure "Emergency admissions"' in methods
 
 
+@pytest.mark.slow
 def test_config_file_with_two_measures(data_dir: Path, tmp_path: Path, activity_file) -> None:
     path, _ = activity_file
     config = tmp_path / "edition.yml"
@@ -247,6 +250,7 @@ def test_activity_option_errors(data_dir: Path, tmp_path: Path, capsys, args, me
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_missing_column_names_the_option(
     data_dir: Path, tmp_path: Path, activity_file, capsys
 ) -> None:

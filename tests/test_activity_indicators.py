@@ -122,8 +122,14 @@ def weights(reference) -> pd.DataFrame:
     return membership(reference, "icb")
 
 
-@pytest.mark.parametrize("safe", [True, False], ids=["published", "unsafe"])
-@pytest.mark.parametrize("base_rate", [80.0, 0.02], ids=["many-events", "few-events"])
+@pytest.mark.parametrize(
+    "safe", [True, pytest.param(False, marks=pytest.mark.slow)], ids=["published", "unsafe"]
+)
+@pytest.mark.parametrize(
+    "base_rate",
+    [80.0, pytest.param(0.02, marks=pytest.mark.slow)],
+    ids=["many-events", "few-events"],
+)
 def test_qhl_rates_match_independent_computation(
     reference, weights, raw_qhl, base_rate: float, safe: bool
 ) -> None:
@@ -159,6 +165,7 @@ def test_qhl_rates_match_independent_computation(
         assert (got.loc[~small, "count_published"] % 5 == 0).all()
 
 
+@pytest.mark.slow
 def test_demo_deprivation_gradient_recovered(reference, weights) -> None:
     counts = demo_activity(reference, rate_ratio_deprivation=1.8, rate_ratio_rural=1.0)
     results = activity_indicators(counts, reference, weights, repetitions=10_000)
@@ -172,6 +179,7 @@ def test_demo_deprivation_gradient_recovered(reference, weights) -> None:
         assert np.all(np.diff(q) < 0)  # falls from most to least deprived
 
 
+@pytest.mark.slow
 def test_demo_rural_ratio_recovered(reference, weights) -> None:
     counts = demo_activity(reference, rate_ratio_deprivation=1.0, rate_ratio_rural=1.2)
     results = activity_indicators(counts, reference, weights, repetitions=1000)
@@ -181,6 +189,7 @@ def test_demo_rural_ratio_recovered(reference, weights) -> None:
     assert england["ratio_upper"] < 1.0
 
 
+@pytest.mark.slow
 def test_every_org_at_once_and_england(reference, weights) -> None:
     counts = demo_activity(reference, seed=3)
     results = activity_indicators(counts, reference, weights, repetitions=1000)
@@ -201,6 +210,7 @@ def test_every_org_at_once_and_england(reference, weights) -> None:
         assert (by == totals["events"].reindex(by.index)).all()
 
 
+@pytest.mark.slow
 def test_activity_figures_measures(reference, weights) -> None:
     counts = demo_activity(reference, seed=3)
     results = activity_indicators(counts, reference, weights, repetitions=1000, years=2.0)

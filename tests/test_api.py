@@ -46,6 +46,7 @@ def raw(data_dir: Path) -> pd.DataFrame:
     return table.merge(ruc, on="lsoa11_code")
 
 
+@pytest.mark.slow
 def test_the_edition_of_an_icb_is_its_lsoas(ed, raw: pd.DataFrame) -> None:
     assert (ed.org.code, ed.kind, ed.vintage) == ("QHL", "icb", "2019")
     mine = raw[raw["icb22_code_h"] == "QHL"].sort_values("lsoa11_code")
@@ -66,6 +67,7 @@ def test_the_edition_of_an_icb_is_its_lsoas(ed, raw: pd.DataFrame) -> None:
     assert ed.imd["core20"]["share"].value == pytest.approx(core20, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_formatters_print_and_record_every_number(ed) -> None:
     before = len(ed.annex.rows)
     assert ed.pct(ed.imd["core20"]["share"]) == f"{ed.imd['core20']['share'].value:.1%}"
@@ -92,6 +94,7 @@ def test_formatters_print_and_record_every_number(ed) -> None:
         ed.num("many", key="local.x", definition="x")
 
 
+@pytest.mark.slow
 def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> None:
     def no_data(*args, **kwargs):
         raise AssertionError("the edition of a build reads no data")
@@ -108,6 +111,7 @@ def test_within_a_build_the_edition_is_the_one_being_built(ed, monkeypatch) -> N
             hi_reports.edition("QHL", vintage="2025")
 
 
+@pytest.mark.slow
 def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
     assert ed.pct(0.5, key="local.half", definition="A half", source="Our audit, 2024") == "50.0%"
     assert (
@@ -125,6 +129,7 @@ def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
         ed.num(0.5, key="local.half", definition="Something else")
 
 
+@pytest.mark.slow
 def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
     assert ed.imd.core20.share is ed.imd["core20"]["share"]
     assert [row.decile for row in ed.imd.deciles] == list(range(1, 11))
@@ -134,6 +139,7 @@ def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
     assert ed.parent is None and not ed.is_england and ed.data_vintage.imd == "IMD 2019"
 
 
+@pytest.mark.slow
 def test_words_and_ratios_as_the_chapters_print_them(ed) -> None:
     assert ed.words(["A_1", md("B*"), "C"]) == "A\\_1, B\\* and C"
     assert (
@@ -149,6 +155,7 @@ def test_words_and_ratios_as_the_chapters_print_them(ed) -> None:
     assert ed.compare(share.england_share, share.england_share, same="level with") == "level with"
 
 
+@pytest.mark.slow
 def test_a_figure_outside_a_build_is_copied_beside_the_chapter(
     ed, tmp_path: Path, monkeypatch
 ) -> None:

@@ -740,7 +740,16 @@ def test_the_catalogue_is_large_and_distinct() -> None:
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
 
 
-@pytest.mark.parametrize("case", CASES + OUTPUT_CASES, ids=lambda case: case.id)
+#: The case `pytest -m "not slow"` runs: each case starts the command (about 2 s), so the fast
+#: loop keeps one; the others are marked slow.
+FAST = ("config-bad-yaml",)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c if c.id in FAST else pytest.param(c, marks=pytest.mark.slow) for c in CASES + OUTPUT_CASES],
+    ids=lambda case: case.id,
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(case: Bad, tmp_path: Path) -> None:
     data = _real_data() if case.needs_data else tmp_path / "no-data"
     work = tmp_path / "work"

@@ -61,6 +61,7 @@ def five(tmp_path_factory: pytest.TempPathFactory, reference):
     return result, seen
 
 
+@pytest.mark.slow
 def test_batch_builds_five_and_the_index_lists_them_with_their_annex_numbers(five) -> None:
     result, seen = five
     assert result.ok and len(result.built) == 5 and not result.failed
@@ -88,6 +89,7 @@ def test_batch_builds_five_and_the_index_lists_them_with_their_annex_numbers(fiv
     assert (result.out / "style.css").is_file()
 
 
+@pytest.mark.slow
 def test_headline_numbers_prefer_the_chapter_row(five) -> None:
     result, _ = five
     numbers = headline_numbers(result.out / "QHL")
@@ -95,6 +97,7 @@ def test_headline_numbers_prefer_the_chapter_row(five) -> None:
     assert numbers["imd.core20.share"].printed.endswith("%")
 
 
+@pytest.mark.slow
 def test_one_failure_is_reported_and_the_others_complete(
     tmp_path: Path, reference, monkeypatch
 ) -> None:
@@ -130,6 +133,7 @@ def test_one_failure_is_reported_and_the_others_complete(
     assert len(rows) == 2
 
 
+@pytest.mark.slow
 def test_a_worker_killed_while_building_fails_that_edition_only(
     tmp_path: Path, reference, monkeypatch
 ) -> None:
@@ -166,6 +170,7 @@ def test_a_worker_killed_while_building_fails_that_edition_only(
     assert sorted(assert_complete(out)) == ["QHL", "QOX"]
 
 
+@pytest.mark.slow
 def test_incremental_nothing_changed_chapter_touched_and_force(tmp_path: Path, reference) -> None:
     from hi_reports.book.project import BookSources
 
@@ -307,6 +312,7 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
     assert "8 editions: 0 built, 8 unchanged, 0 failed" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, capsys) -> None:
     out = tmp_path / "editions"
     argv = [

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from hi_reports.batch import BatchRequest, build_batch
 from hi_reports.data.demo import demo_activity
 from hi_reports.pipeline import ActivitySpec
+
+#: Each test builds batches of whole editions: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
 
 CODES = ["QHL", "QJM", "QOP"]
 

@@ -34,6 +34,7 @@ def _insert(path: Path, line: int, text: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+@pytest.mark.slow
 def test_undefined_value_names_chapter_file_and_line(
     book: Path, tmp_path: Path, data_dir: Path
 ) -> None:
@@ -54,6 +55,7 @@ def test_undefined_value_names_chapter_file_and_line(
     assert not out.exists(), "a failed build must write nothing under --out"
 
 
+@pytest.mark.slow
 def test_jinja_in_a_chapter_names_file_and_line(book: Path, tmp_path: Path, data_dir: Path) -> None:
     _insert(book / "chapters" / "rural.qmd", 3, "{% if org.kind == 'icb' %}An ICB.{% endif %}")
     with pytest.raises(TemplateError, match=r"rural\.qmd, line 3: Jinja2 syntax \(\{%\)") as caught:
@@ -64,6 +66,7 @@ def test_jinja_in_a_chapter_names_file_and_line(book: Path, tmp_path: Path, data
     assert "Write a chapter" in caught.value.hint
 
 
+@pytest.mark.slow
 def test_a_syntax_error_in_a_cell_names_file_and_line(
     book: Path, tmp_path: Path, data_dir: Path
 ) -> None:
@@ -79,6 +82,7 @@ def test_a_syntax_error_in_a_cell_names_file_and_line(
         )
 
 
+@pytest.mark.slow
 def test_missing_chapter_listed_in_quarto_yml(book: Path, tmp_path: Path, data_dir: Path) -> None:
     (book / "chapters" / "rural.qmd").unlink()
     with pytest.raises(
@@ -152,6 +156,7 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     assert edition.outputs["pdf"].stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_a_book_entry_that_is_neither_file_nor_part(
     book: Path, tmp_path: Path, data_dir: Path
 ) -> None:

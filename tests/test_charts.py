@@ -30,6 +30,7 @@ def _same(first: Path, second: Path) -> bool:
     return np.array_equal(_pixels(first), _pixels(second))
 
 
+@pytest.mark.slow
 def test_reused_figures_draw_the_same_pixels_as_new_figures(
     reference, icb_profiles, tmp_path: Path
 ) -> None:
@@ -74,6 +75,7 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(
 
 
 @pytest.mark.parametrize("name", ["2019", "2025"])
+@pytest.mark.slow
 def test_chart_labels_sources_and_alt_text_follow_the_vintage(
     name, data_dir, tmp_path: Path, monkeypatch
 ) -> None:
@@ -142,6 +144,7 @@ def _record_drawn_text(monkeypatch, module) -> dict[str, list[tuple[str, float]]
     return drawn
 
 
+@pytest.mark.slow
 def test_charts_print_every_text_at_8pt_or_more_as_svg_without_a_title(
     reference, icb_profiles, tmp_path: Path, monkeypatch
 ) -> None:

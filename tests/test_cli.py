@@ -24,6 +24,7 @@ def test_orgs_lists_the_42_icbs(data_dir: Path, capsys) -> None:
     assert len(lines) == 44
 
 
+@pytest.mark.slow
 def test_orgs_of_every_kind_have_a_code(data_dir: Path, capsys) -> None:
     assert main(["orgs", "--kind", "trust", "--data-dir", str(data_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -39,6 +40,7 @@ def test_orgs_of_every_kind_have_a_code(data_dir: Path, capsys) -> None:
     )
 
 
+@pytest.mark.slow
 def test_data_status(data_dir: Path, capsys) -> None:
     assert main(["data", "status", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
@@ -105,6 +107,7 @@ def test_unknown_format_is_a_usage_error(capsys) -> None:
     assert "unknown format 'pptx'; choose from html, pdf, docx" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> None:
     """The installed `hi-reports` command, as a user runs it, with the data folder from the env."""
     script = Path(sys.executable).with_name("hi-reports")
@@ -134,6 +137,7 @@ def test_console_script_builds_an_edition(data_dir: Path, tmp_path: Path) -> Non
     assert (tmp_path / "editions" / "QJM" / "annex.csv").is_file()
 
 
+@pytest.mark.slow
 def test_a_code_of_another_kind_says_which_and_kinds_take_any_case(
     data_dir: Path, tmp_path: Path, capsys
 ) -> None:

@@ -200,6 +200,7 @@ def test_trust_datasets(data_dir: Path) -> None:
     assert set(catchment["trust_code"]) <= set(names["trust_code"])
 
 
+@pytest.mark.slow
 def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     table = status(data_dir)
     assert table["dataset"].tolist() == list(CATALOGUE)
@@ -232,6 +233,7 @@ def test_reference_table(reference) -> None:
     assert os.path.basename(reference.sources["imd2019"].path) == get_dataset("imd2019").filename
 
 
+@pytest.mark.slow
 def test_extra_datasets_leave_the_reference_unchanged(data_dir: Path, reference) -> None:
     """Reading a dataset only some editions need records nothing on the reference: the sources
     an edition lists and a batch hashes are the same whatever ran before (the session's

@@ -135,6 +135,7 @@ def test_the_rule() -> None:
     ]  # steps of 0.5: half the narrowest class
 
 
+@pytest.mark.slow
 def test_rate_times_person_years_gives_no_true_count(safe, small_file) -> None:
     annex = _annex(safe)
     truth = _true_groups(small_file[1])
@@ -154,6 +155,7 @@ def test_rate_times_person_years_gives_no_true_count(safe, small_file) -> None:
     assert truth[f"{KEY}.imd_quintile.1"] == 3 and truth[f"{KEY}.urban_rural.rural"] == 2
 
 
+@pytest.mark.slow
 def test_subtraction_of_group_totals_gives_no_suppressed_count(safe, small_file) -> None:
     annex = _annex(safe)
     total = annex[f"{KEY}.all.all.events"]
@@ -176,6 +178,7 @@ def test_subtraction_of_group_totals_gives_no_suppressed_count(safe, small_file)
     ]
 
 
+@pytest.mark.slow
 def test_map_class_limits_give_no_lsoa_count(safe, small_file, reference) -> None:
     truth = small_file[1]
     imd = (safe.project / "imd.qmd").read_text(encoding="utf-8")
@@ -196,6 +199,7 @@ def test_map_class_limits_give_no_lsoa_count(safe, small_file, reference) -> Non
         assert not np.isclose(back, truth["events"].to_numpy(), atol=0.01).any(), limit
 
 
+@pytest.mark.slow
 def test_no_output_holds_a_path(safe, small_file, data_dir) -> None:
     path = small_file[0]
     secrets = {
@@ -216,12 +220,14 @@ def test_no_output_holds_a_path(safe, small_file, data_dir) -> None:
     assert "admissions_extract.csv" in notebook and "HI_REPORTS_DATA" in notebook
 
 
+@pytest.mark.slow
 def test_the_notebook_reproduces_the_published_figures(safe, small_file) -> None:
     _, out = run_notebook(safe.folder, activity_dir=small_file[0].parent)
     rows = len(pd.read_csv(safe.annex))
     assert f"{rows} of {rows} numbers of the annex reproduced" in out
 
 
+@pytest.mark.slow
 def test_the_methods_state_the_rule(safe) -> None:
     methods = re.sub(r"\s+", " ", (safe.project / "methods.qmd").read_text(encoding="utf-8"))
     assert "NHS England applies to its own Hospital Episode Statistics outputs" in methods
@@ -230,6 +236,7 @@ def test_the_methods_state_the_rule(safe) -> None:
     assert UNSAFE_MARK not in " ".join(_texts(safe).values())
 
 
+@pytest.mark.slow
 def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_file) -> None:
     annex = pd.read_csv(unsafe.annex)
     assert (annex["marking"] == UNSAFE_MARK).all()
@@ -261,6 +268,7 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
         )
 
 
+@pytest.mark.slow
 def test_unsafe_counts_on_the_command_line_and_in_the_config(
     data_dir: Path, tmp_path: Path, capsys, reference
 ) -> None:
@@ -306,6 +314,7 @@ def test_unsafe_counts_on_the_command_line_and_in_the_config(
     assert UNSAFE_MARK in html
 
 
+@pytest.mark.slow
 def test_the_notebook_of_an_unsafe_edition_reproduces_its_true_figures(unsafe, small_file) -> None:
     namespace, out = run_notebook(unsafe.folder, activity_dir=small_file[0].parent)
     rows = len(pd.read_csv(unsafe.annex))

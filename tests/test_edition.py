@@ -16,6 +16,9 @@ from bs4 import BeautifulSoup
 
 from .conftest import need_tool
 
+#: Every test reads the whole edition built once: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 CHAPTERS = ["index", "intro", "imd", "rural", "summary", "methods"]
 NAME = "NHS Birmingham and Solihull Integrated Care Board"
 

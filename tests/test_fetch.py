@@ -81,6 +81,7 @@ def test_catalogue_download_metadata() -> None:
             assert dataset.member, name
 
 
+@pytest.mark.slow
 def test_fetch_every_dataset_through_the_cli_then_verify(
     mirror: Mirror, tmp_path: Path, capsys
 ) -> None:

@@ -178,6 +178,7 @@ def test_a_relative_out_under_a_strict_umask(data_dir: Path, tmp_path: Path) -> 
     assert str(edition / "html" / "index.html") in result.stdout  # the report names where it went
 
 
+@pytest.mark.slow
 def test_nothing_is_created_for_a_mistyped_data_folder(tmp_path: Path) -> None:
     for args in (
         ["build", "--org", "QHL", "--data-dir", "dat"],
@@ -196,6 +197,7 @@ def test_nothing_is_created_for_a_mistyped_data_folder(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_demo_write_makes_no_folder(data_dir: Path, tmp_path: Path) -> None:
     line = one_line_error(
         run(["demo", "--data-dir", str(data_dir), "--write", "out/demo.csv"], tmp_path)
@@ -204,6 +206,7 @@ def test_demo_write_makes_no_folder(data_dir: Path, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_verify_and_status_fail_on_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     line = one_line_error(run(["data", "verify", "--data-dir", "data"], tmp_path))
@@ -214,6 +217,7 @@ def test_verify_and_status_fail_on_an_empty_folder(tmp_path: Path) -> None:
     assert "ruc2011                missing" in result.stdout
 
 
+@pytest.mark.slow
 def test_status_and_verify_fail_on_a_truncated_file(data_dir: Path, tmp_path: Path) -> None:
     """A cut-short file parses (fewer rows), but its sha256 is not the catalogue's: both say so."""
     folder = tmp_path / "data"
@@ -238,6 +242,7 @@ def test_status_and_verify_fail_on_a_truncated_file(data_dir: Path, tmp_path: Pa
     assert "differ from their sha256: ruc2011" in one_line_error(result)
 
 
+@pytest.mark.slow
 def test_offline_the_quick_start_names_every_missing_dataset(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:
@@ -313,6 +318,7 @@ def test_a_folder_hi_reports_did_not_make_is_never_replaced(data_dir: Path, tmp_
 
 
 @pytest.mark.parametrize("out", ["afile", "/dev/null", "afile/sub"])
+@pytest.mark.slow
 def test_an_out_that_is_not_a_folder(out: str, data_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     line = one_line_error(
@@ -324,6 +330,7 @@ def test_an_out_that_is_not_a_folder(out: str, data_dir: Path, tmp_path: Path) -
     assert (tmp_path / "afile").read_text() == "x"
 
 
+@pytest.mark.slow
 def test_an_out_that_cannot_be_written(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     """A read-only editions folder: one line, nothing written. (As root, permissions do not stop a
     write, so the refusal the system would give is made here.)"""

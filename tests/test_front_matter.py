@@ -96,6 +96,7 @@ def board_pdf(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> 
     return cwd / "editions" / "QZN"
 
 
+@pytest.mark.slow
 def test_the_cover_carries_the_front_matter_and_the_data_vintages(board_pdf: Path) -> None:
     cover = _pages(board_pdf / "QZN.pdf")[0]
     assert (
@@ -113,6 +114,7 @@ def test_the_cover_carries_the_front_matter_and_the_data_vintages(board_pdf: Pat
     assert [line.split()[3:5] for line in images] == [["240", "120"]]  # the logo, as given
 
 
+@pytest.mark.slow
 def test_the_classification_is_on_every_page(board_pdf: Path) -> None:
     pages = _pages(board_pdf / "QZN.pdf")
     assert len(pages) > 5
@@ -122,6 +124,7 @@ def test_the_classification_is_on_every_page(board_pdf: Path) -> None:
     assert not missing, f"pages without the classification: {missing}"
 
 
+@pytest.mark.slow
 def test_page_labels_match_the_printed_page_numbers(board_pdf: Path) -> None:
     pages = _pages(board_pdf / "QZN.pdf")
     labels = _page_labels(board_pdf / "QZN.pdf")
@@ -137,6 +140,7 @@ def test_page_labels_match_the_printed_page_numbers(board_pdf: Path) -> None:
             assert int(printed.group(2)) == len(pages) - 1
 
 
+@pytest.mark.slow
 def test_the_metadata_names_the_organisation_and_author(board_pdf: Path) -> None:
     info = subprocess.run(
         [need_tool("pdfinfo"), str(board_pdf / "QZN.pdf")],
@@ -149,6 +153,7 @@ def test_the_metadata_names_the_organisation_and_author(board_pdf: Path) -> None
     assert fields["Author"].strip() == FRONT["author"]
 
 
+@pytest.mark.slow
 def test_the_project_holds_the_logo_and_no_path_of_the_user(board_pdf: Path) -> None:
     config = yaml.safe_load((board_pdf / "project" / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["front"] == {**FRONT, "logo": "logo.png"}
@@ -238,6 +243,7 @@ def test_a_new_project_shows_where_the_front_matter_goes(tmp_path: Path) -> None
     assert "front" not in yaml.safe_load(text)  # commented out: the book builds as it is
 
 
+@pytest.mark.slow
 def test_every_html_page_and_the_brief_carry_the_classification(board_pdf: Path) -> None:
     from bs4 import BeautifulSoup
 

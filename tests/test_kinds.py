@@ -66,6 +66,7 @@ def test_population_and_core20_of_each_kind(reference, raw, kind, code, select) 
     assert figures["core20"]["share"].value == pytest.approx(share, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_trust_catchment_weighted_sum(reference, raw, data_dir) -> None:
     catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
     rxk = catchment[catchment["trust_code"] == "RXK"].set_index("msoa_code")["proportion"]
@@ -84,6 +85,7 @@ def test_trust_catchment_weighted_sum(reference, raw, data_dir) -> None:
     assert org.parents == tuple(by_icb[by_icb >= 0.10].index)
 
 
+@pytest.mark.slow
 def test_counts_of_each_kind(reference) -> None:
     counts = {
         kind: len(organisations(reference, kind))
@@ -148,6 +150,7 @@ def test_kind_restricts_resolution(reference) -> None:
         ("england", "England", "public edition"),
     ],
 )
+@pytest.mark.slow
 def test_edition_of_each_kind(
     reference, tmp_path: Path, code: str, name: str, kind_words: str
 ) -> None:

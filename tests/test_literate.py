@@ -594,3 +594,32 @@ def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_eac
     assert inline_text(np.int64(22006)) == "22006"
     with pytest.raises(APIError, match=re.escape("a bare number 0.5")):
         inline_text(np.float64(0.5))
+
+
+def test_a_frozen_chapter_is_kept_under_the_key_of_what_it_read(tmp_path: Path) -> None:
+    """The freeze: a chapter's result is stored whole and read back under a key of its text, its
+    parameters, the data digest and the files beside it; a change to any of them is another key,
+    and a damaged store is no result (a batch reusing them: the slow test above)."""
+    from hi_reports.literate.freeze import Freezer, Frozen, freeze_key
+
+    chapter = tmp_path / "chapters" / "imd.qmd"
+    chapter.parent.mkdir()
+    chapter.write_text("# IMD\n", encoding="utf-8")
+    key = freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "digest")
+    assert key == freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "digest")
+    others = {
+        freeze_key(chapter, "# IMD!\n", {"org": "QZN"}, "digest"),
+        freeze_key(chapter, "# IMD\n", {"org": "QZS"}, "digest"),
+        freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "another digest"),
+    }
+    (chapter.parent / "lookup.csv").write_text("a\n1\n", encoding="utf-8")
+    others.add(freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "digest"))
+    assert len(others) == 4 and key not in others
+
+    store = Freezer(tmp_path / "freeze")
+    assert store.get(key) is None
+    frozen = Frozen("Some **words**", {"fig.png": b"\x89PNG\r\n"}, [{"key": "imd.x", "value": 1.5}])
+    store.put(key, frozen)
+    assert store.get(key) == frozen
+    (tmp_path / "freeze" / f"{key}.json").write_text("{not json", encoding="utf-8")
+    assert store.get(key) is None

@@ -77,6 +77,7 @@ def test_boundaries_follow_the_reference_geography(reference) -> None:
     assert boundary_dataset(reference) == "lsoa11_boundaries"
 
 
+@pytest.mark.slow
 def test_a_2025_edition_maps_the_2021_lsoas(data_dir: Path, tmp_path: Path) -> None:
     """On vintage 2025 the maps draw LSOA 2021 shapes: an ICB's members by the April 2024 lookup,
     coloured by IMD 2025 decile and grouped by RUC 2021."""
@@ -119,6 +120,7 @@ def test_geometry_cached_as_geoparquet(reference, shapes) -> None:
     assert pq.read_metadata(cached[0]).num_rows == 32_844
 
 
+@pytest.mark.slow
 def test_icb_map_draws_exactly_its_member_lsoas(reference, shapes, lookup, independent) -> None:
     org = resolve(reference, "QHL")
     positions, _ = maps.map_positions(reference, shapes, membership(reference, "icb"), org)
@@ -177,6 +179,7 @@ def test_maps_sharing_a_figure_take_the_new_colours_and_legend(reference, shapes
     assert np.array_equal(dark, core20)
 
 
+@pytest.mark.slow
 def test_dissolved_outline_area_is_the_sum_of_its_lsoas(
     reference, shapes, lookup, independent, data_dir: Path
 ) -> None:
@@ -205,6 +208,7 @@ def test_dissolved_outline_area_is_the_sum_of_its_lsoas(
     assert outline.intersection(ons).area / outline.union(ons).area > 0.98
 
 
+@pytest.mark.slow
 def test_missing_boundary_file_is_a_one_line_data_error(
     data_dir: Path, tmp_path: Path, capsys
 ) -> None:
@@ -247,6 +251,7 @@ def test_missing_boundary_file_is_a_one_line_data_error(
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_trust_maps_draw_the_core_of_the_catchment(reference, shapes, tmp_path: Path) -> None:
     org = resolve(reference, "RXK", "trust")
     weights = membership(reference, "trust")
@@ -283,6 +288,7 @@ def _specialist_trusts(data_dir: Path) -> list[str]:
     return sorted(largest.index[largest < 0.10])
 
 
+@pytest.mark.slow
 def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(
     reference, shapes, data_dir, tmp_path
 ) -> None:
@@ -345,6 +351,7 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
     assert not [img for img in images if "map_imd" in img["src"] or "map_rural" in img["src"]]
 
 
+@pytest.mark.slow
 def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Path) -> None:
     from hi_reports.geography import organisations
     from hi_reports.indicators.chapters import variation_figures
@@ -428,6 +435,7 @@ def _drawn_sizes(fig) -> list[tuple[str, float]]:
     ]
 
 
+@pytest.mark.slow
 def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(
     reference, shapes, lookup, tmp_path, monkeypatch
 ) -> None:
@@ -494,6 +502,7 @@ def test_maps_print_every_text_at_8pt_or_more_at_300_dpi(
     assert all(icbs[c].short_name in listed for c in shapes.icb)
 
 
+@pytest.mark.slow
 def test_england_maps_number_the_icbs_with_a_key_and_a_london_inset(
     reference, shapes, tmp_path, monkeypatch
 ) -> None:

@@ -32,6 +32,9 @@ import pytest
 
 from hi_reports.pipeline import ActivitySpec, EditionRequest, build_edition
 
+#: Every test builds a whole edition and runs its notebook: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 # The independent recomputation -------------------------------------------------------------------
 
 #: IoD2019 File 2 decile columns of the seven domains, by the annex's domain names.

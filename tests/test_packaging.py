@@ -53,6 +53,7 @@ def test_this_checkout_reads_its_own_files() -> None:
     assert book_folder() == PROJECT == BookSources().root
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_every_book_source_and_reads_it_installed(tmp_path: Path) -> None:
     """Build the wheel, install it into a folder of its own and read the book sources from there,
     as a `pip install .` (not editable) would."""

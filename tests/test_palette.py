@@ -181,6 +181,7 @@ def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
     return seen
 
 
+@pytest.mark.slow
 def test_the_charts_drawn_use_colours_that_pass(
     reference, icb_profiles, monkeypatch, tmp_path
 ) -> None:

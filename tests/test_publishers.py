@@ -79,6 +79,7 @@ def test_every_ons_dataset_has_a_feature_service_and_the_fields_public_code_read
 
 
 @pytest.mark.parametrize("name", ARCGIS)
+@pytest.mark.slow
 def test_an_ons_dataset_is_paged_from_its_feature_service(
     name: str, at_publishers: Publishers, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -107,6 +108,7 @@ def test_an_ons_dataset_is_paged_from_its_feature_service(
         assert "FID" not in header and set(header) <= set(ONS_FIELDS[name].values()) | {"OA11CD"}
 
 
+@pytest.mark.slow
 def test_an_arcgis_error_or_a_layer_that_stops_early_leaves_the_folder_as_it_was(
     at_publishers: Publishers, tmp_path: Path, capsys
 ) -> None:
@@ -142,6 +144,7 @@ def test_an_arcgis_error_or_a_layer_that_stops_early_leaves_the_folder_as_it_was
     assert _snapshot(folder) == before
 
 
+@pytest.mark.slow
 def test_a_busy_server_is_asked_again_and_a_failing_one_is_a_clear_error(
     at_publishers: Publishers, tmp_path: Path, monkeypatch
 ) -> None:

@@ -598,6 +598,7 @@ def as_tuples(document: Document) -> list[tuple]:
 
 @settings(max_examples=200, deadline=None)
 @given(chapters(), st.booleans())
+@pytest.mark.slow
 def test_round_trip_of_random_chapters(chapter: tuple, crlf: bool) -> None:
     text, expected, expressions = chapter
     if crlf:

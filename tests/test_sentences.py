@@ -126,6 +126,7 @@ def test_trusts_are_compared_with_open_trusts_of_their_own_group(
     assert "counts residents of all ages" in _text(editions / "RBS", "imd")
 
 
+@pytest.mark.slow
 def test_a_closed_trust_has_no_edition(data_dir: Path, tmp_path: Path, capsys) -> None:
     assert (
         main(["build", "--org", "RW6", "--data-dir", str(data_dir), "--out", str(tmp_path / "out")])

@@ -148,6 +148,7 @@ def test_chart_labels_are_text_not_mathtext(tmp_path: Path) -> None:
 NAME = "A&E <b>$5 to $10</b> *x* #1 _y_ `z`"
 
 
+@pytest.mark.slow
 def test_a_measure_name_with_markup_is_text_in_every_output(reference, tmp_path: Path) -> None:
     from hi_reports.data.demo import demo_activity
 

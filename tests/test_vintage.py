@@ -53,6 +53,7 @@ def _independent_2025(data_dir: Path, icb_ods: str) -> dict[str, float]:
     }
 
 
+@pytest.mark.slow
 def test_reference_2025(reference25) -> None:
     lsoas = reference25.lsoas
     assert reference25.vintage is V2025
@@ -68,6 +69,7 @@ def test_reference_2025(reference25) -> None:
     ]  # PROVENANCE check row
 
 
+@pytest.mark.slow
 def test_icb_share_of_lsoas_in_decile_1_matches_mhclg_file_13(reference25, data_dir: Path) -> None:
     """MHCLG publishes each ICB's proportion of LSOAs in the most deprived 10% (IoD2025 File 13)."""
     published = pd.read_csv(next(data_dir.rglob("imd2025_england_icb24.csv")))
@@ -81,6 +83,7 @@ def test_icb_share_of_lsoas_in_decile_1_matches_mhclg_file_13(reference25, data_
     ).abs().max() < 0.0005  # File 13 rounds to 3 decimals
 
 
+@pytest.mark.slow
 def test_icb_edition_on_vintage_2025(data_dir: Path, tmp_path: Path, reference25) -> None:
     edition = build_edition(
         EditionRequest(
@@ -105,6 +108,7 @@ def test_icb_edition_on_vintage_2025(data_dir: Path, tmp_path: Path, reference25
     assert "less directly comparable with earlier releases" in html
 
 
+@pytest.mark.slow
 def test_comparison_note_gives_both_vintages(
     data_dir: Path, tmp_path: Path, reference25, reference
 ) -> None:
@@ -134,6 +138,7 @@ def test_comparison_note_gives_both_vintages(
     )
 
 
+@pytest.mark.slow
 def test_no_comparison_without_the_other_vintage(data_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
@@ -194,6 +199,7 @@ def _independent_trust_2025(data_dir: Path, trust: str) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_a_trust_edition_on_2025_carries_the_catchment_to_lsoa_2021(
     reference25, data_dir: Path
 ) -> None:
@@ -234,6 +240,7 @@ def test_a_trust_edition_on_2025_carries_the_catchment_to_lsoa_2021(
     assert "carried to LSOA 2021" in figures["core20"]["share"].source
 
 
+@pytest.mark.slow
 def test_cli_builds_a_trust_edition_on_2025(data_dir: Path, tmp_path: Path, capsys) -> None:
     assert main(["orgs", "--kind", "trust", "--vintage", "2025", "--data-dir", str(data_dir)]) == 0
     assert "136 organisations of kind trust" in capsys.readouterr().out
@@ -288,6 +295,7 @@ def test_cli_vintage_errors_are_one_line(data_dir: Path, tmp_path: Path, capsys)
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.slow
 def test_cli_builds_a_2025_sub_icb_and_lists_vintages(
     data_dir: Path, tmp_path: Path, capsys
 ) -> None:
@@ -319,6 +327,7 @@ def test_cli_builds_a_2025_sub_icb_and_lists_vintages(
     assert "Census 2021" in (tmp_path / "15E" / "html" / "intro.html").read_text()
 
 
+@pytest.mark.slow
 def test_publishers_layouts_of_the_2025_files(data_dir: Path, tmp_path: Path) -> None:
     """MHCLG's File 7 titles and ONS's LSOA21CD/RUC21CD/SICBL24CDH/ICB24CDH columns read the
     same."""
@@ -379,6 +388,7 @@ def test_publishers_layouts_of_the_2025_files(data_dir: Path, tmp_path: Path) ->
         )
 
 
+@pytest.mark.slow
 def test_batch_on_vintage_2025_and_a_change_of_vintage_rebuilds(
     tmp_path: Path, reference25, reference
 ) -> None:
@@ -422,6 +432,7 @@ def test_batch_on_vintage_2025_and_a_change_of_vintage_rebuilds(
     )
 
 
+@pytest.mark.slow
 def test_the_england_edition_of_2025_counts_its_own_lsoas(data_dir: Path, tmp_path: Path) -> None:
     assert (
         main(
@@ -447,6 +458,7 @@ def test_the_england_edition_of_2025_counts_its_own_lsoas(data_dir: Path, tmp_pa
     assert "32,844" not in methods
 
 
+@pytest.mark.slow
 def test_a_newer_ons_lookup_added_by_hand_takes_over(
     data_dir: Path, tmp_path: Path, capsys
 ) -> None:
