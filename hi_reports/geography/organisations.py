@@ -188,7 +188,8 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
                 hint="use an ODS trust file (etr.csv) that covers every trust of the catchment "
                 "file",
             )
-        main = weights.loc[weights.groupby("lsoa_code")["weight"].idxmax(), "org"]
+        # the trusts that hold the largest share of some LSOA: the acute ones (a set, made once)
+        main = set(weights.loc[weights.groupby("lsoa_code")["weight"].idxmax(), "org"])
         weights = weights[~weights["org"].map(names["closed"])].reset_index(drop=True)
         parents = _majority_parents(weights, reference)
         orgs = [
@@ -199,7 +200,7 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
                 code,
                 _tidy_trust_name(str(names.at[code, "trust_name"])),
                 parents[code],
-                specialist=code not in set(main),
+                specialist=code not in main,
             )
             for code in sorted(weights["org"].unique())
         ]
