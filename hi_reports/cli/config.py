@@ -37,7 +37,7 @@ def activity_specs(args: argparse.Namespace) -> tuple[ActivitySpec, ...]:
         and not getattr(args, "activity", None)
         and not getattr(args, "demo_activity", False)
     ):
-        return ()  # the edition stage is not imported: a batch with nothing to build stays fast
+        return ()  # no activity: nothing of the pipeline is needed to check
     from hi_reports.data.vintage import get_vintage
     from hi_reports.pipeline import ActivitySpec, check_activity_specs
 
