@@ -83,10 +83,12 @@ def test_missing_data_exits_2_naming_dataset_and_command(tmp_path: Path, capsys)
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "7 datasets are missing from" in err  # every one of the vintage, named at once
+    # every one of the vintage, named at once: 9 with the census ethnic groups and their bridge
+    assert "9 datasets are missing from" in err
     assert (
         "imd2019 (File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv)" in err
         and "lsoa11_boundaries (" in err
+        and "census2021_ethnicity (ethnicity_lsoa21.csv)" in err
     )
     assert (
         f"fetching them failed (cannot download {closed}/"

@@ -209,7 +209,13 @@ def test_status_lists_every_dataset(data_dir: Path, tmp_path: Path) -> None:
     assert (table.loc[keys == "lsoa11_code", "rows"] == ENGLISH_LSOAS).all()
     assert (table.loc[keys == "lsoa21_code", "rows"] == 33_755).all() and (
         keys == "lsoa21_code"
-    ).sum() == 5
+    ).sum() == 6
+    needed = table.set_index("dataset")["needed_for"]
+    assert needed["census2021_ethnicity"] == (
+        "every edition (vintage 2019 and 2025); the ethnic groups (PLUS groups)"
+    )
+    assert needed["lsoa11_lsoa21_lookup"].startswith("every edition (vintage 2019 and 2025); ")
+    assert needed["imd2019"] == "every edition (vintage 2019)"
     assert table.set_index("dataset").loc["imd2019", "sha256"] == get_dataset("imd2019").sha256
     empty = status(tmp_path).set_index("dataset")
     assert (empty["status"] == "missing").all()
@@ -251,10 +257,20 @@ def test_extra_datasets_leave_the_reference_unchanged(data_dir: Path, reference)
     assert len(weights) > 0 and len(bridge) > 0 and source.rows == len(bridge)
     assert dict(reference.sources) == before and list(before) == vintage
 
+    # every edition reads the census ethnic groups, carried to LSOA 2011 by the bridge, last
+    ethnicity = ["lsoa11_lsoa21_lookup", "census2021_ethnicity"]
     assert edition_sources(reference, "trust") == trust
-    assert list(trust) == [*vintage, "lsoa_msoa_lookup", "trust_catchment", "trust_names"]
-    assert edition_sources(reference, "icb") == edition_sources(fresh, "icb") == before
+    assert list(trust) == [
+        *vintage,
+        "lsoa_msoa_lookup",
+        "trust_catchment",
+        "trust_names",
+        *ethnicity,
+    ]
+    icb = edition_sources(reference, "icb")
+    assert icb == edition_sources(fresh, "icb")
+    assert list(icb) == [*vintage, *ethnicity] and {n: icb[n] for n in vintage} == before
     assert edition_sources(reference, "icb", activity_files=True) == activity
-    assert list(activity) == [*vintage, "lsoa11_lsoa21_lookup"]
+    assert list(activity) == [*vintage, *ethnicity]
     assert activity["lsoa11_lsoa21_lookup"] == source
-    assert edition_datasets(fresh, "icb", maps=True) == (*vintage, "lsoa11_boundaries")
+    assert edition_datasets(fresh, "icb", maps=True) == (*vintage, "lsoa11_boundaries", *ethnicity)

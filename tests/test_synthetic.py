@@ -202,6 +202,25 @@ def test_synthetic_files_are_consistent(lsoas: pd.DataFrame) -> None:
     )
 
 
+def test_synthetic_census_and_lookup_are_consistent(lsoas: pd.DataFrame) -> None:
+    """The Nomis TS021 file: the five groups add up to the total, a detailed category is part of
+    its group; the ONS lookup takes every LSOA 2011 to the census's LSOAs 2021 (Welsh ones too)."""
+    census = pd.read_csv(synthetic_file("census2021_ethnicity"))
+    total = census["Ethnic group: Total: All usual residents"]
+    groups = [c for c in census.columns if c.startswith("Ethnic group: ") and c.count(":") == 1]
+    assert len(groups) == 5 and census[groups].sum(axis=1).equals(total)
+    white = census["Ethnic group: White"]
+    assert (
+        census["Ethnic group: White: English, Welsh, Scottish, Northern Irish or British"] <= white
+    ).all()
+    lookup = pd.read_csv(synthetic_file("lsoa11_lsoa21_lookup"))
+    assert set(lookup["LSOA21CD"]) == set(census["geography code"])
+    english = lookup[lookup["LSOA11CD"].str.startswith("E01")]
+    assert set(english["LSOA11CD"]) == set(lsoas.index)
+    assert english["CHGIND"].value_counts().to_dict() == {"U": 311, "S": 4, "M": 4, "X": 4}
+    assert census["geography code"].str.startswith("W01").sum() == 3
+
+
 def test_a_registered_folder_verifies_and_an_unregistered_copy_does_not(
     synthetic_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,6 +1,7 @@
 """Reference data: the catalogue, loaders for the publishers' formats, and the joined LSOA table."""
 
-from hi_reports.data.catalogue import CATALOGUE, DOMAINS, Dataset, get_dataset
+from hi_reports.data.catalogue import CATALOGUE, DOMAINS, ETHNIC_GROUPS, Dataset, get_dataset
+from hi_reports.data.ethnicity import Ethnicity, ethnic_groups
 from hi_reports.data.loaders import cache_dir, data_dir, load, read_dataset
 from hi_reports.data.reference import (
     Reference,
@@ -16,13 +17,16 @@ __all__ = [
     "CATALOGUE",
     "DEFAULT_VINTAGE",
     "DOMAINS",
+    "ETHNIC_GROUPS",
     "VINTAGES",
     "Dataset",
+    "Ethnicity",
     "Reference",
     "Source",
     "Vintage",
     "cache_dir",
     "data_dir",
+    "ethnic_groups",
     "get_dataset",
     "get_vintage",
     "load",

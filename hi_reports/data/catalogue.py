@@ -122,6 +122,8 @@ class Dataset:
     #: For boundaries: the year of ONS's attribution, "Contains OS data (c) Crown copyright and
     #: database right [year]".
     copyright_year: int | None = None
+    #: Counts that must add up on every row: (the total's column, the columns of its parts).
+    totals: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def filename(self) -> str:
@@ -559,6 +561,59 @@ CENSUS2021_AGE6 = Dataset(
     key="lsoa21_code",
 )
 
+#: The five broad ethnic groups of Census 2021 table TS021: tidy name and ONS's title.
+ETHNIC_GROUPS: tuple[tuple[str, str], ...] = (
+    ("white", "White"),
+    ("mixed", "Mixed or Multiple ethnic groups"),
+    ("asian", "Asian, Asian British or Asian Welsh"),
+    ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+    ("other", "Other ethnic group"),
+)
+
+#: The demographr names of the five groups (humaniverse/demographr, ``ethnicity21_lsoa21``).
+_DEMOGRAPHR_GROUPS = {
+    "white": "white",
+    "mixed": "mixed_or_multiple_ethnic_groups",
+    "asian": "asian_asian_british_or_asian_welsh",
+    "black": "black_black_british_black_welsh_caribbean_or_african",
+    "other": "other_ethnic_group",
+}
+
+
+def _nomis(title: str) -> tuple[str, str]:
+    """A Nomis bulk CSV's title of a TS021 count: ``"Ethnic group: <title>"``, and the same with
+    the ``"; measures: Value"`` some Nomis bulk tables append."""
+    return f"Ethnic group: {title}", f"Ethnic group: {title}; measures: Value"
+
+
+CENSUS2021_ETHNICITY = Dataset(
+    name="census2021_ethnicity",
+    title="Census 2021: usual residents by ethnic group (TS021, five broad groups), LSOA 2021",
+    # The reference copy (a tidy copy of demographr's), then the member of the Nomis bulk ZIP.
+    filenames=("ethnicity_lsoa21.csv", "census2021-ts021-lsoa.csv"),
+    publisher="Office for National Statistics (ONS)",
+    vintage="Census 2021 (21 March 2021), LSOA 2021",
+    url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+    sha256="e5eaec088ac02a29e78679c2ccbc394a4ec2a0441e3c0adc846dd0560a2a99c8",
+    attribution=ONS_ATTRIBUTION,
+    # Nomis's bulk file: one CSV per geography; the LSOA one has the total, the five broad groups
+    # and their 19 detailed categories ("Ethnic group: White: Roma", ..., not read), and the
+    # Welsh LSOAs (dropped).
+    download_url="https://www.nomisweb.co.uk/output/census/2021/census2021-ts021.zip",
+    file_format="zip",
+    member="census2021-ts021-lsoa.csv",
+    columns=(
+        _code("lsoa21_code", "geography code", "LSOA21CD", "lsoa21_code"),
+        _int("total", *_nomis("Total: All usual residents"), "total_usual_residents", "total"),
+        *(
+            _int(name, *_nomis(title), _DEMOGRAPHR_GROUPS[name], name)
+            for name, title in ETHNIC_GROUPS
+        ),
+    ),
+    key="lsoa21_code",
+    totals=(("total", tuple(name for name, _ in ETHNIC_GROUPS)),),
+)
+
 RUC2021 = Dataset(
     name="ruc2021",
     title="Rural Urban Classification (2021) of Lower layer Super Output Areas",
@@ -772,6 +827,7 @@ CATALOGUE: dict[str, Dataset] = {
         LSOA11_LSOA21_LOOKUP,
         IMD2025,
         CENSUS2021_AGE6,
+        CENSUS2021_ETHNICITY,
         RUC2021,
         LSOA21_ICB_LOOKUP,
         LSOA11_BOUNDARIES,

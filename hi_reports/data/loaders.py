@@ -253,6 +253,29 @@ def title_year(table: pd.DataFrame) -> int | None:
     return table.attrs.get("title_year")
 
 
+def _line(frame: pd.DataFrame, position: int) -> int:
+    """The file's line number of the row at ``position`` of ``frame``, whose index is the row's
+    number among the file's rows (0 for the first under the titles)."""
+    return int(frame.index[position]) + 2
+
+
+def _check_totals(frame: pd.DataFrame, dataset: Dataset, path: Path) -> None:
+    """Raise a DataError naming the file, row and key of the first row whose parts do not add up
+    to their total (:attr:`~hi_reports.data.catalogue.Dataset.totals`)."""
+    for total, parts in dataset.totals:
+        sums = frame[list(parts)].sum(axis=1)
+        bad = sums.ne(frame[total])
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{path.name}, row {_line(frame, row)} ({frame[dataset.key].iloc[row]}): "
+                f"{', '.join(parts)} add up to {sums.iloc[row]:,}, not the {total} "
+                f"{frame[total].iloc[row]:,}",
+                hint="the parts of a total must add up to it on every row; download the file again",
+                path=path,
+            )
+
+
 def _parse_numbers(frame: pd.DataFrame, columns: list[Column], path: Path) -> None:
     for column in columns:
         raw = frame[column.name]
@@ -262,7 +285,7 @@ def _parse_numbers(frame: pd.DataFrame, columns: list[Column], path: Path) -> No
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             raise DataError(
-                f"{path.name}, row {row + 2}, column {column.name!r}: "
+                f"{path.name}, row {_line(frame, row)}, column {column.name!r}: "
                 f"{raw.iloc[row]!r} is not a number",
                 hint="fix or remove that row; the publisher's file has no empty cells",
                 path=path,
@@ -280,7 +303,7 @@ def _parse_closed(frame: pd.DataFrame, columns: list[Column], path: Path) -> Non
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             raise DataError(
-                f"{path.name}, row {row + 2}, column {column.name!r}: "
+                f"{path.name}, row {_line(frame, row)}, column {column.name!r}: "
                 f"{frame[column.name].iloc[row]!r} is neither a close date (YYYYMMDD) nor "
                 "open/closed",
                 hint="the ODS file gives a close date, or nothing while the organisation is open",
@@ -321,12 +344,13 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
             )
     key = dataset.key
     frame[key] = frame[key].str.strip()
-    if dataset.england_prefix:
-        frame = frame[frame[key].str.startswith(dataset.england_prefix)].reset_index(drop=True)
+    if dataset.england_prefix:  # the index stays the row's number in the file, for messages
+        frame = frame[frame[key].str.startswith(dataset.england_prefix)].copy()
     numeric = [c for c in dataset.columns if c.kind in ("int", "float")]
     numeric += [Column(name, (), "int") for name in dataset.extra]
     _parse_numbers(frame, numeric, path)
     _parse_closed(frame, flags, path)
+    _check_totals(frame, dataset, path)
     if dataset.collapse_repeats:  # one row per Output Area in the publisher's file
         frame = frame.drop_duplicates(ignore_index=True)
     unique = list(dataset.unique or (key,))
@@ -340,7 +364,7 @@ def read_dataset(dataset: Dataset, path: Path) -> pd.DataFrame:
             path=path,
         )
     order = [c.name for c in dataset.columns] + list(dataset.extra)
-    frame = frame[order]
+    frame = frame[order].reset_index(drop=True)
     yearly = {c.name for c in dataset.columns if any("##" in a for a in c.aliases)}
     years = {
         title: int(m.group(1))
@@ -400,6 +424,7 @@ def _reading(dataset: Dataset) -> str:
         dataset.unique,
         dataset.collapse_repeats,
         dataset.geometry,
+        *((dataset.totals,) if dataset.totals else ()),  # the other datasets' caches stay valid
     )
     return hashlib.sha256(repr(spec).encode()).hexdigest()[:8]
 

@@ -31,7 +31,14 @@ from hi_reports.data.loaders import (
     title_year,
 )
 from hi_reports.data.registry import read_registry
-from hi_reports.data.vintage import AGE_GROUPS, DEFAULT_VINTAGE, VINTAGES, Vintage, get_vintage
+from hi_reports.data.vintage import (
+    AGE_GROUPS,
+    BRIDGE,
+    DEFAULT_VINTAGE,
+    VINTAGES,
+    Vintage,
+    get_vintage,
+)
 from hi_reports.errors import DataError
 
 #: The columns of :attr:`Reference.lsoas` taken from the ICB lookup.
@@ -46,8 +53,9 @@ LOOKUP_COLUMNS = (
     "lad_name",
 )
 
-#: What needs each dataset that is not read by every edition of a vintage.
+#: What needs each dataset, besides the editions of the vintages that read it (see needed_for).
 NEEDED_FOR = {
+    "census2021_ethnicity": "the ethnic groups (PLUS groups)",
     "lsoa_msoa_lookup": "trust editions",
     "trust_catchment": "trust editions",
     "trust_names": "trust editions",
@@ -60,9 +68,9 @@ NEEDED_FOR = {
 #: catchments and the ODS trust names.
 TRUST_DATASETS = ("lsoa_msoa_lookup", "trust_catchment", "trust_names")
 
-#: The ONS LSOA 2011 to 2021 lookup: it carries trust catchments to LSOA 2021 and maps activity
-#: on LSOA 2021 codes to LSOA 2011.
-BRIDGE = "lsoa11_lsoa21_lookup"
+#: The title of the ONS LSOA 2011 to 2021 lookup (:data:`~hi_reports.data.vintage.BRIDGE`), which
+#: carries trust catchments to LSOA 2021, and the census ethnic groups and activity on LSOA 2021
+#: codes to LSOA 2011.
 BRIDGE_TITLE = "ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales"
 
 #: Census 2021 age bands of the 2025 vintage that make up each broad age group.
@@ -422,7 +430,7 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     else:
         lsoa11 = set(bridge["lsoa11_code"])
         against = f"the LSOAs 2011 of {Path(reference.source(BRIDGE).path).name}"
-    _same_codes(
+    same_codes(
         lookup_source,
         set(lookup["lsoa11_code"]),
         lsoa11,
@@ -449,7 +457,7 @@ def trust_catchments(reference: Reference) -> pd.DataFrame:
     return weights if bridge is None else _to_lsoa21(weights, bridge)
 
 
-def _same_codes(
+def same_codes(
     source: Source,
     codes: set[str],
     expected: set[str],
@@ -457,7 +465,28 @@ def _same_codes(
     against: str,
     hint: str,
 ) -> None:
-    """A DataError naming ``source``'s file when its English ``codes`` are not ``expected``."""
+    """Check that a dataset covers the codes it should.
+
+    Parameters
+    ----------
+    source
+        The dataset, whose file the message names.
+    codes
+        Its English codes.
+    expected
+        The codes it must have, exactly.
+    label
+        What they are, e.g. ``"LSOA 2021"``.
+    against
+        Where ``expected`` comes from (a file name), for the message.
+    hint
+        What to do about it.
+
+    Raises
+    ------
+    DataError
+        Naming the file and the first differences (missing codes first), when the sets differ.
+    """
     differences = sorted(expected - codes) + sorted(codes - expected)
     if differences:
         raise DataError(
@@ -475,7 +504,7 @@ def _bridge(reference: Reference, imd: str) -> pd.DataFrame:
     bridge = bridge.loc[
         bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]
     ]
-    _same_codes(
+    same_codes(
         source,
         set(bridge["lsoa21_code"]),
         set(reference.lsoas.index),
@@ -512,7 +541,9 @@ def edition_datasets(
     edition, then the LSOA to MSOA lookup, the catchments (on LSOA 2021, the LSOA 2011 to 2021
     lookup too, which carries them over) and the trust names; with ``activity_files``, the LSOA
     2011 to 2021 lookup where the data folder has it (it maps activity on LSOA 2021 codes); with
-    ``maps``, the vintage's LSOA boundaries.
+    ``maps``, the vintage's LSOA boundaries; last, for every edition, the census ethnic groups
+    (on LSOA 2011 with the lookup that carries them over: :attr:`Vintage.ethnicity_datasets`),
+    which the reference does not load (see :func:`hi_reports.data.ethnicity.ethnic_groups`).
     """
     names = list(reference.sources)
     if kind == "trust":
@@ -524,6 +555,7 @@ def edition_datasets(
         names.append(BRIDGE)
     if maps:
         names.append(reference.vintage.boundaries)
+    names += reference.vintage.ethnicity_datasets
     return tuple(dict.fromkeys(names))
 
 
@@ -550,7 +582,10 @@ def needed_for(name: str) -> str:
     if name in NEEDED_FOR:
         uses.append(NEEDED_FOR[name])
     if name == BRIDGE:
-        uses.append("activity data on LSOA 2021 codes (vintage 2019)")
+        uses.append(
+            "the ethnic groups and activity data on LSOA 2021 codes, carried to LSOA 2011 "
+            "(vintage 2019)"
+        )
     return "; ".join(uses) or "some editions"
 
 

@@ -4,8 +4,9 @@ An edition never mixes geographies. The 2019 vintage is the English Indices of D
 2011 LSOAs, with the ONS mid-2020 population by single year of age, the Rural-Urban Classification
 2011 and the ICB boundaries of July 2022. The 2025 vintage is the Indices of Deprivation 2025 on
 2021 LSOAs, with Census 2021 residents in six age bands, the Rural-Urban Classification 2021 and the
-ICB boundaries of April 2024. Chapters read their class names, notes and sources from here, so the
-same chapter sources serve both.
+ICB boundaries of April 2024. Both read the Census 2021 ethnic groups, which are on 2021 LSOAs (the
+2019 vintage carries them to 2011 LSOAs with the ONS lookup, :data:`BRIDGE`). Chapters read their
+class names, notes and sources from here, so the same chapter sources serve both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from hi_reports.errors import DataError
 #: The vintage editions use unless told otherwise (the later one lacks trust catchments and the
 #: single-year population that activity rates need).
 DEFAULT_VINTAGE = "2019"
+
+#: The catalogue name of the ONS LSOA 2011 to 2021 lookup, which carries data between the two
+#: geographies.
+BRIDGE = "lsoa11_lsoa21_lookup"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class Vintage:
         Catalogue name of the LSOA boundaries the maps draw.
     rural_groups
         The RUC classes in groups of rising rurality, as the rural map colours them: label, codes.
+    ethnicity
+        Catalogue name of the Census 2021 ethnic groups on LSOA 2021, which every edition reads
+        (on LSOA 2011 carried over by the :data:`BRIDGE` lookup: :attr:`ethnicity_datasets`).
     """
 
     name: str
@@ -85,12 +93,21 @@ class Vintage:
     single_year_ages: bool
     boundaries: str
     rural_groups: tuple[tuple[str, tuple[str, ...]], ...]
+    ethnicity: str = "census2021_ethnicity"
+
+    @property
+    def ethnicity_datasets(self) -> tuple[str, ...]:
+        """Catalogue names of the datasets the ethnic groups are read from: on LSOA 2011 the
+        LSOA 2011 to 2021 lookup that carries them over, then the census table."""
+        return (self.ethnicity,) if self.lsoa_year == 2021 else (BRIDGE, self.ethnicity)
 
     @property
     def required(self) -> tuple[str, ...]:
         """Catalogue names of every dataset an edition of this vintage reads: the reference
-        datasets and the LSOA boundaries of the maps."""
-        return (*dict.fromkeys(self.datasets.values()), self.boundaries)
+        datasets, the census ethnic groups (:attr:`ethnicity_datasets`) and the LSOA boundaries
+        of the maps."""
+        names = (*self.datasets.values(), *self.ethnicity_datasets, self.boundaries)
+        return tuple(dict.fromkeys(names))
 
     @property
     def lsoa_key(self) -> str:

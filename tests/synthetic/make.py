@@ -18,7 +18,12 @@ Each file has the name, column titles and quirks of the reference copy the catal
 with a byte-order mark, long titles, quoted thousands separators in File 6), ONS's mid-2020 single
 year of age estimates and RUC 2011 (with a few Welsh rows, which the loaders drop), the LSOA to
 Sub ICB Location to ICB to LAD lookup, the LSOA to MSOA lookup, OHID's trust catchments, the ODS
-trust names and the LSOA boundaries as GeoJSON (EPSG:4326, one MultiPolygon per LSOA).
+trust names and the LSOA boundaries as GeoJSON (EPSG:4326, one MultiPolygon per LSOA). For the
+census ethnic groups, which every edition reads on LSOA 2021: ONS's LSOA 2011 to 2021 lookup (its
+feature service's titles, LSOA11CD ... CHGIND, with two LSOAs split, two pairs merged and three
+redrawn as two: :data:`SPLITS`, :data:`MERGES`, :data:`COMPLEX`) and Nomis's bulk Census 2021 TS021
+file on LSOA 2021 (with Welsh rows and two of the detailed categories, which the loaders do not
+read), in which ethnic minorities make up more of the residents the more deprived the LSOA.
 
 Deprivation is consistent as in the real indices: each LSOA has seven domain scores; its IMD score
 is their weighted sum with MHCLG's weights; ranks run from 1 (most deprived) to the number of
@@ -172,7 +177,29 @@ FILES = {
     "catchment": "trust_catchment_msoa11_2019_proportions.csv",
     "trusts": "nhs_trusts_names.csv",
     "boundaries": "lsoa11_bsc_england.geojson",
+    "bridge": "lookup_lsoa11_lsoa21_ltla22.csv",
+    "ethnicity": "census2021-ts021-lsoa.csv",
 }
+
+#: The LSOAs 2011 (by position in the list of :func:`make_lsoas`) redrawn in 2021, each within one
+#: MSOA: split in two (S), merged in pairs (M), and three redrawn as two (X: the first two make
+#: one LSOA 2021, the last two the other).
+SPLITS = (5, 170)
+MERGES = ((40, 41), (200, 201))
+COMPLEX = (100, 101, 102)
+
+#: The titles of Nomis's bulk Census 2021 TS021 file used here: the five broad groups, with two of
+#: the 19 detailed categories (which the loaders do not read) after their group, as Nomis orders
+#: them.
+TS021_TITLES = (
+    "Ethnic group: Asian, Asian British or Asian Welsh",
+    "Ethnic group: Asian, Asian British or Asian Welsh: Pakistani",
+    "Ethnic group: Black, Black British, Black Welsh, Caribbean or African",
+    "Ethnic group: Mixed or Multiple ethnic groups",
+    "Ethnic group: White",
+    "Ethnic group: White: English, Welsh, Scottish, Northern Irish or British",
+    "Ethnic group: Other ethnic group",
+)
 
 
 @dataclass
@@ -329,6 +356,109 @@ def make_ages(rng: random.Random, lsoa: Lsoa, deprivation_decile: int) -> tuple[
         weights.append(w * (0.8 + 0.4 * rng.random()))
     total = sum(weights)
     return tuple(int(size * w / total + rng.random()) for w in weights)
+
+
+@dataclass(frozen=True)
+class Lsoa21:
+    """One synthetic LSOA 2021: its code, name, local authority and the LSOAs 2011 it comes
+    from, with the share of each one's residents it takes, and its change code."""
+
+    code: str
+    name: str
+    district: District
+    parents: tuple[tuple[Lsoa, float], ...]
+    change: str
+
+
+def make_lsoas21(lsoas: Sequence[Lsoa]) -> list[Lsoa21]:
+    """Redraw the LSOAs 2011 as LSOAs 2021: most unchanged, those of :data:`SPLITS`,
+    :data:`MERGES` and :data:`COMPLEX` as those say.
+
+    Parameters
+    ----------
+    lsoas
+        The LSOAs 2011 of :func:`make_lsoas`.
+
+    Returns
+    -------
+    list of Lsoa21
+        In the order of the LSOAs 2011 they come from. An unchanged LSOA keeps its code and name;
+        a new one gets a code above the 2011 ones (E01034501, ...) and its MSOA's name with a
+        letter after A to D.
+    """
+    new_codes = iter(f"E01{34500 + k:06d}" for k in range(1, 100))
+    merged = dict(MERGES)
+    skip = {second for _, second in MERGES} | set(COMPLEX[1:])
+    result: list[Lsoa21] = []
+    for i, lsoa in enumerate(lsoas):
+        if i in skip:
+            continue
+        if i in SPLITS:
+            result += [
+                Lsoa21(
+                    next(new_codes),
+                    f"{lsoa.msoa_name}{letter}",
+                    lsoa.district,
+                    ((lsoa, part),),
+                    "S",
+                )
+                for letter, part in (("E", 0.45), ("F", 0.55))
+            ]
+        elif i in merged:
+            parents = ((lsoa, 1.0), (lsoas[merged[i]], 1.0))
+            result.append(
+                Lsoa21(next(new_codes), f"{lsoa.msoa_name}E", lsoa.district, parents, "M")
+            )
+        elif i == COMPLEX[0]:
+            a, b, c = (lsoas[j] for j in COMPLEX)
+            result += [
+                Lsoa21(next(new_codes), f"{a.msoa_name}E", a.district, ((a, 1.0), (b, 0.3)), "X"),
+                Lsoa21(next(new_codes), f"{a.msoa_name}F", a.district, ((b, 0.7), (c, 1.0)), "X"),
+            ]
+        else:
+            result.append(Lsoa21(lsoa.code, lsoa.name, lsoa.district, ((lsoa, 1.0),), "U"))
+    return result
+
+
+def make_ethnicity(
+    rng: random.Random, lsoas21: Sequence[Lsoa21], low: float, high: float
+) -> list[list[int]]:
+    """Draw the census residents of each LSOA 2021 by broad ethnic group.
+
+    Parameters
+    ----------
+    rng
+        The generator (one of its own, so the other files do not change with this one).
+    lsoas21
+        The LSOAs 2021.
+    low, high
+        The lowest and highest IMD scores of the LSOAs 2011.
+
+    Returns
+    -------
+    list of list of int
+        For each LSOA 2021, the counts of :data:`TS021_TITLES` after the total: the total is its
+        parents' shares of their mid-2020 residents, a little changed; ethnic minorities make up
+        more of it the more deprived its parents (from about 3% in the least deprived to about
+        60% in the most), Asian most of them, then Black, Mixed and Other.
+    """
+    rows = []
+    for lsoa in lsoas21:
+        people = sum(share * sum(parent.ages) for parent, share in lsoa.parents)
+        total = round(people * (0.98 + 0.04 * rng.random()))
+        weight = sum(share for _, share in lsoa.parents)
+        score = sum(share * parent.imd_score for parent, share in lsoa.parents) / weight
+        deprivation = min(1.0, max(0.0, (score - low) / (high - low)))
+        minority = 0.03 + 0.5 * deprivation**1.5 + 0.06 * rng.random()
+        asian = round(total * minority * (0.45 + 0.1 * rng.random()))
+        black = round(total * minority * (0.18 + 0.06 * rng.random()))
+        mixed = round(total * minority * (0.15 + 0.04 * rng.random()))
+        other = round(total * minority * (0.1 + 0.04 * rng.random()))
+        white = total - asian - black - mixed - other
+        pakistani = round(asian * (0.3 + 0.2 * rng.random()))
+        british = round(white * (0.85 + 0.1 * rng.random()))
+        rows.append([total, asian, pakistani, black, mixed, white, british, other])
+    return rows
 
 
 def _thousands(value: int) -> str:
@@ -554,6 +684,76 @@ def write_all(folder: Path) -> list[Path]:
     paths["boundaries"].write_text(
         '{\n"type": "FeatureCollection",\n"features": [\n' + ",\n".join(features) + "\n]\n}\n",
         encoding="utf-8",
+    )
+
+    # Census 2021 on LSOA 2021, and ONS's LSOA 2011 to 2021 lookup that carries it back; these
+    # draw from a generator of their own, so the files above stay as they were.
+    census_rng = random.Random(SEED + 2021)
+    lsoas21 = make_lsoas21(lsoas)
+    rows = []
+    for lsoa in lsoas21:
+        d = lsoa.district
+        for parent, _ in lsoa.parents:
+            rows.append(
+                [parent.code, parent.name, lsoa.code, lsoa.name, lsoa.change, d.code, d.name, ""]
+            )
+    rows += [
+        [
+            code,
+            f"Synthetic Cymru 001{'ABC'[i]}",
+            code,
+            f"Synthetic Cymru 001{'ABC'[i]}",
+            "U",
+            "W06000901",
+            "Synthetic Cymru",
+            "Cymru Synthetig",
+        ]
+        for i, code in enumerate(WELSH)
+    ]
+    _write_csv(
+        paths["bridge"],
+        [
+            "LSOA11CD",
+            "LSOA11NM",
+            "LSOA21CD",
+            "LSOA21NM",
+            "CHGIND",
+            "LAD22CD",
+            "LAD22NM",
+            "LAD22NMW",
+            "ObjectId",
+        ],
+        ([*row, number] for number, row in enumerate(rows, start=1)),
+    )
+    scores = [lsoa.imd_score for lsoa in lsoas]
+    counts = make_ethnicity(census_rng, lsoas21, min(scores), max(scores))
+    census = [(lsoa.code, lsoa.name, row) for lsoa, row in zip(lsoas21, counts, strict=True)]
+    welsh = [
+        Lsoa21(
+            code,
+            f"Synthetic Cymru 001{'ABC'[i]}",
+            DISTRICTS[4],
+            ((Lsoa(code, "", 0, 0, DISTRICTS[4], "", "", ages=ages), 1.0),),
+            "U",
+        )
+        for i, (code, ages) in enumerate(zip(WELSH, welsh_ages, strict=True))
+    ]
+    census += [
+        (lsoa.code, lsoa.name, row)
+        for lsoa, row in zip(
+            welsh, make_ethnicity(census_rng, welsh, min(scores), max(scores)), strict=True
+        )
+    ]
+    _write_csv(
+        paths["ethnicity"],
+        [
+            "date",
+            "geography",
+            "geography code",
+            "Ethnic group: Total: All usual residents",
+            *TS021_TITLES,
+        ],
+        ([2021, name, code, *row] for code, name, row in sorted(census)),
     )
     return list(paths.values())
 
