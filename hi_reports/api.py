@@ -9,7 +9,9 @@ An Edition offers the organisation (``ed.org``), its neighbourhoods (``ed.lsoas`
 (``ed.england``), the figures the package computes for every organisation of a kind (``ed.imd``,
 ``ed.rural``, ``ed.overview``, ``ed.variation``, ``ed.activity``), and the formatters ``ed.pct``,
 ``ed.num``, ``ed.dec`` and ``ed.rank``, which turn a number into text and record it, with its key
-and definition, in the edition's data annex.
+and definition, in the edition's data annex. The figures are typed records
+(:class:`~hi_reports.indicators.record.Record`), read by attribute (``ed.imd.core20.share``) or by
+key (``ed.imd["core20"]["share"]``), as the dicts they once were.
 
 Names may gain, never change: a chapter written against this API keeps working.
 """
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -34,7 +36,21 @@ from hi_reports.data import DOMAINS, Reference, Vintage
 from hi_reports.errors import HIReportsError
 from hi_reports.formatting import escape_markdown
 from hi_reports.geography import Organisation, membership
+from hi_reports.indicators.activity import ActivityFigures, QualityRow
+from hi_reports.indicators.chapters import (
+    ImdFigures,
+    OverviewFigures,
+    RuralFigures,
+    VariationFigures,
+    VintageFigures,
+)
+from hi_reports.indicators.disclosure import Disclosure
 from hi_reports.indicators.measure import Measure, Unit
+from hi_reports.indicators.record import Record
+
+if TYPE_CHECKING:  # the drawing modules import shapely: not needed to read the figures
+    from hi_reports.draw.charts import ActivityCharts, Charts
+    from hi_reports.draw.maps import Map, Maps
 
 #: The edition a build is executing chapters for, if any.
 _CURRENT: contextvars.ContextVar[Edition | None] = contextvars.ContextVar(
@@ -65,44 +81,6 @@ class Text(str):
         return str(self)
 
 
-class Figures(dict[str, Any]):
-    """A chapter's figures: a dict whose keys also read as attributes, at every depth, so that a
-    chapter writes ``ed.imd.core20.share`` for ``ed.imd["core20"]["share"]``."""
-
-    def __getitem__(self, key: str) -> Any:
-        return _figures(super().__getitem__(key))
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(
-                f"no figure {name!r}: there are {', '.join(sorted(self)) or 'none'}"
-            ) from None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
-@overload
-def _figures(value: dict[str, Any]) -> Figures: ...
-@overload
-def _figures(value: None) -> None: ...
-@overload
-def _figures(value: list[dict[str, Any]]) -> list[Figures]: ...
-def _figures(value: Any) -> Any:
-    if isinstance(value, dict) and not isinstance(value, Figures):
-        return Figures(value)
-    if isinstance(value, list):
-        return [_figures(item) for item in value]
-    return value
-
-
 def attr(text: Any) -> str:
     """Text for a link target, a quoted attribute (``fig-alt="..."``) or a code span: no
     backslashes, no double quotes."""
@@ -115,28 +93,103 @@ def md(text: Any) -> Text:
 
 
 @dataclass(frozen=True)
+class SourceRow(Record):
+    """One data file an edition stands on, as the chapters list it (``file`` is its name)."""
+
+    title: str
+    publisher: str
+    vintage: str
+    licence: str
+    url: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class About(Record):
+    """The edition itself: its ``date`` (ISO) and ``date_text`` (in words), the package
+    ``version``, the ``sources`` it stands on and its ``coverage`` (organisations and data, in
+    words)."""
+
+    date: str
+    date_text: str
+    version: str
+    sources: tuple[SourceRow, ...]
+    coverage: str
+
+
+@dataclass(frozen=True)
+class Boundaries(Record):
+    """The boundaries the maps are drawn on: ONS's ``attribution`` and their ``year``."""
+
+    attribution: str
+    year: int
+
+
+@dataclass(frozen=True)
+class ActivityContext(Record):
+    """What the chapters print of one activity measure of the organisation.
+
+    Attributes
+    ----------
+    name, lower, slug
+        The measure's name (``"Emergency admissions"``), in a sentence, and as a file stem.
+    synthetic, label
+        Synthetic demonstration data, and the label every output of it carries (else empty).
+    unsafe, disclosure
+        True counts (internal use only), and the disclosure rule of every figure.
+    period
+        The period kept (``"2023-24"``; empty for the whole file).
+    figures, england
+        The organisation's figures and England's.
+    quality
+        The file's data-quality table (empty for synthetic data).
+    outside
+        The events of residents outside the organisation.
+    charts
+        The measure's charts.
+    map
+        The map of crude rates by neighbourhood; None where not drawn.
+    """
+
+    name: str
+    lower: str
+    slug: str
+    synthetic: bool
+    label: str
+    unsafe: bool
+    disclosure: Disclosure
+    period: str
+    figures: ActivityFigures
+    england: ActivityFigures
+    quality: tuple[QualityRow, ...]
+    outside: Measure
+    charts: ActivityCharts
+    map: Map | None = None
+
+
+@dataclass(frozen=True)
 class ChapterContext:
     """Every figure the package computed for one organisation's edition: what the chapters read
-    through an :class:`Edition` (``ed.imd``, ``ed.charts`` ...). The figures inside are dicts,
-    which an Edition hands out as :class:`Figures`."""
+    through an :class:`Edition` (``ed.imd``, ``ed.charts`` ...), as typed records."""
 
     org: Organisation
     #: The ICB holding most of the organisation's residents; None for ICBs and England.
     parent: Organisation | None
-    imd: dict[str, Any]
-    rural: dict[str, Any]
-    overview: dict[str, Any]
+    imd: ImdFigures
+    rural: RuralFigures
+    overview: OverviewFigures
     #: How the ICBs differ (the England edition only).
-    variation: dict[str, Any] | None
-    activity: tuple[dict[str, Any], ...]
-    charts: dict[str, Any]
-    maps: dict[str, Any]
+    variation: VariationFigures | None
+    activity: tuple[ActivityContext, ...]
+    charts: Charts
+    maps: Maps
     #: The Core20 share in both vintages, where the data folder holds both.
-    vintages: dict[str, Any] | None
+    vintages: VintageFigures | None
     #: The edition itself: date, date_text, version, sources, coverage.
-    about: dict[str, Any]
+    about: About
     #: The boundaries the maps are drawn on: attribution and year.
-    boundaries: dict[str, Any]
+    boundaries: Boundaries
     audience: str = "board"
     #: The marking of an edition printed from true, unrounded counts; empty otherwise.
     unsafe_mark: str = ""
@@ -178,29 +231,29 @@ class Edition:
         return self.reference.vintage.name
 
     @property
-    def imd(self) -> Figures:
+    def imd(self) -> ImdFigures:
         """The deprivation figures (deciles, quintiles, Core20, domains, ages by quintile)."""
-        return _figures(self.context.imd)
+        return self.context.imd
 
     @property
-    def rural(self) -> Figures:
+    def rural(self) -> RuralFigures:
         """The rurality figures (classes, urban and rural, by quintile, by age)."""
-        return _figures(self.context.rural)
+        return self.context.rural
 
     @property
-    def overview(self) -> Figures:
+    def overview(self) -> OverviewFigures:
         """Population, neighbourhoods, local authorities, parent ICBs, similar organisations."""
-        return _figures(self.context.overview)
+        return self.context.overview
 
     @property
-    def variation(self) -> Figures | None:
+    def variation(self) -> VariationFigures | None:
         """How the ICBs differ (the England edition only; None otherwise)."""
-        return _figures(self.context.variation)
+        return self.context.variation
 
     @property
-    def activity(self) -> list[Figures]:
+    def activity(self) -> list[ActivityContext]:
         """The activity measures of the edition, each with its rates and indices."""
-        return _figures(list(self.context.activity))
+        return list(self.context.activity)
 
     @property
     def is_england(self) -> bool:
@@ -220,32 +273,32 @@ class Edition:
         return self.reference.vintage
 
     @property
-    def vintages(self) -> Figures | None:
+    def vintages(self) -> VintageFigures | None:
         """The Core20 share in both vintages, where the data folder holds both; else None."""
-        return _figures(self.context.vintages)
+        return self.context.vintages
 
     @property
-    def charts(self) -> Figures:
-        """The charts the package draws for every edition, by name (``imd_deciles`` ...); print
-        one with :meth:`figure`."""
-        return _figures(self.context.charts)
+    def charts(self) -> Charts:
+        """The charts the package draws for every edition, by name (``imd_deciles`` ...), None
+        where the edition has no such chart; print one with :meth:`figure`."""
+        return self.context.charts
 
     @property
-    def maps(self) -> Figures:
+    def maps(self) -> Maps:
         """The maps of the edition, by name (``deciles``, ``core20``, ``catchment`` ...), None
         where the organisation has no such map; print one with :meth:`figure`."""
-        return _figures(self.context.maps)
+        return self.context.maps
 
     @property
-    def about(self) -> Figures:
+    def about(self) -> About:
         """The edition itself: ``date``, ``date_text``, ``version``, ``sources`` (title,
         publisher, vintage, licence, url, file, sha256 of each data file), ``coverage``."""
-        return _figures(self.context.about)
+        return self.context.about
 
     @property
-    def boundaries(self) -> Figures:
+    def boundaries(self) -> Boundaries:
         """The boundaries the maps are drawn on: ``attribution`` and ``year``."""
-        return _figures(self.context.boundaries)
+        return self.context.boundaries
 
     @property
     def audience(self) -> str:
@@ -563,9 +616,12 @@ def building(org: str, kind: str | None = None, vintage: str | int | None = None
 __all__ = [
     "LSOA_COLUMNS",
     "APIError",
+    "About",
+    "ActivityContext",
+    "Boundaries",
     "ChapterContext",
     "Edition",
-    "Figures",
+    "SourceRow",
     "Text",
     "attr",
     "building",

@@ -8,11 +8,11 @@ stay in the chapter: only what two chapters must say alike lives here.
 
 from __future__ import annotations
 
-from typing import Any
-
-from hi_reports.api import Edition, Figures, Text, md
+from hi_reports.api import ActivityContext, Edition, Text, md
 from hi_reports.data import Reference
 from hi_reports.geography import Organisation
+from hi_reports.indicators.activity import ActivityGroup
+from hi_reports.indicators.chapters import Category
 from hi_reports.indicators.measure import Measure
 
 
@@ -42,14 +42,14 @@ def unsafe(ed: Edition) -> Text:
     )
 
 
-def synthetic(activity: Figures) -> Text:
+def synthetic(activity: ActivityContext) -> Text:
     """The banner on everything made from synthetic demonstration data; nothing otherwise."""
     if not activity.synthetic:
         return Text("")
     return callout("warning", "Synthetic data", str(md(activity.label)))
 
 
-def against(ed: Edition, row: Figures) -> Text:
+def against(ed: Edition, row: Category) -> Text:
     """``, against 20.0% in England and 34.1% in X ICB``; nothing for England."""
     if ed.is_england:
         return Text("")
@@ -77,7 +77,7 @@ def cmp_align(ed: Edition) -> Text:
     return Text(("--:|" if ed.parent else "") + ("" if ed.is_england else "--:|"))
 
 
-def cmp_cells(ed: Edition, row: Figures) -> Text:
+def cmp_cells(ed: Edition, row: Category) -> Text:
     """A row's comparison cells: the parent ICB's share and England's."""
     text = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
     return Text(text + ("" if ed.is_england else f" {ed.pct(row.england_share)} |"))
@@ -146,7 +146,7 @@ def quality(ed: Edition, measure: Measure) -> Text:
     return Text("\\*" if measure.missing else ed.num(measure))
 
 
-def events(ed: Edition, row: Any) -> Text:
+def events(ed: Edition, row: ActivityGroup) -> Text:
     """Events, or ``*`` where 1 to 7 events are suppressed."""
     return Text("\\*" if row.suppressed else ed.num(row.events))
 
@@ -160,7 +160,7 @@ def rate_pair(ed: Edition, rate: Measure, lower: Measure, upper: Measure) -> Tex
     return Text(f"{ed.dec(rate)} | {limits}")
 
 
-def rate_cells(ed: Edition, row: Any) -> Text:
+def rate_cells(ed: Edition, row: ActivityGroup) -> Text:
     """The crude and the age-standardised rate of a row, each with its limits, as table cells."""
     return Text(
         f"{rate_pair(ed, row.crude, row.crude_lower, row.crude_upper)} | "
@@ -222,7 +222,7 @@ def spine_head(ed: Edition) -> Text:
     return Text(f"{cells}\n{align}")
 
 
-def spine_row(ed: Edition, label: str, row: Figures) -> Text:
+def spine_row(ed: Edition, label: str, row: Category) -> Text:
     """One indicator of the spine table: the share, its 95% limits, England's, the marker, the
     parent ICB's and the range of the similar organisations'."""
     if ed.is_england:
@@ -238,7 +238,7 @@ def spine_row(ed: Edition, label: str, row: Figures) -> Text:
     )
     return Text(
         f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
-        f"{MARKERS[row.vs_england]} |{parent}{similar}"
+        f"{MARKERS.get(row.vs_england or '', '')} |{parent}{similar}"
     )
 
 

@@ -218,6 +218,7 @@ def test_activity_figures_measures(reference, weights) -> None:
     figures = activity_figures(results, org, "emergency admissions")
     q1 = figures["quintiles"][0]
     assert q1["quintile"] == 1 and q1["dsr"].unit == "number" and q1["events"].unit == "count"
+    assert figures.total.quintile is None and "quintile" not in figures.total
     assert q1["dsr"].key == "activity.emergency_admissions.imd_quintile.1.dsr"
     assert q1["crude"].value == pytest.approx(
         q1["events"].value / q1["population"].value * 1000, rel=1e-3

@@ -4,25 +4,16 @@ Its tables are checked against the publishers' CSV files read here with plain pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import hi_reports
-from hi_reports.api import LSOA_COLUMNS, APIError, Figures, current, md
+from hi_reports.api import LSOA_COLUMNS, APIError, current, md
 from hi_reports.data import DOMAINS
-
-
-def test_figures_read_as_a_dict_and_as_attributes_at_every_depth() -> None:
-    """No data needed: the wrapper a chapter reads every figure through."""
-    figures = Figures({"core20": {"share": 0.5, "rows": [{"n": 1}]}})
-    assert figures.core20.share == figures["core20"]["share"] == 0.5
-    assert figures.core20.rows[0].n == 1
-    assert figures.get("core20").share == 0.5 and figures.get("nothing") is None
-    assert figures.get("nothing", 3) == 3
-    with pytest.raises(AttributeError, match="no figure 'nothing': there are core20"):
-        _ = figures.nothing
+from hi_reports.indicators.record import as_dict
 
 
 @pytest.fixture(scope="module")
@@ -133,10 +124,25 @@ def test_an_annex_key_names_one_number_and_says_its_source(ed) -> None:
 def test_figures_read_by_attribute_and_name_what_there_is(ed) -> None:
     assert ed.imd.core20.share is ed.imd["core20"]["share"]
     assert [row.decile for row in ed.imd.deciles] == list(range(1, 11))
-    assert isinstance(ed.imd, dict) and ed.imd.get("nothing") is None
+    assert isinstance(ed.imd, Mapping) and ed.imd.get("nothing") is None
     with pytest.raises(AttributeError, match=r"no figure 'core_20': there are .*core20"):
         _ = ed.imd.core_20
     assert ed.parent is None and not ed.is_england and ed.data_vintage.imd == "IMD 2019"
+    # a chapter written against the dicts reads them as it did: keys no Python name included
+    assert ed.imd["age"]["65+"] is ed.imd.age.aged_65_plus
+    assert ed.imd["age_by_quintile"][0]["65+"] is ed.imd.age_by_quintile[0].aged_65_plus
+    assert "parent_share" not in ed.imd.core20 and ed.imd.core20.parent_share is None
+    assert ed.imd.core20.get("parent_share", "absent") == "absent"
+    assert ed.about["sources"][0]["sha256"] == ed.about.sources[0].sha256
+    assert ed.maps.catchment is None and "catchment" not in ed.maps and ed.maps.deciles
+    assert ed.variation is None  # the England edition's
+    if ed.vintages is not None:  # the data folder holds both vintages
+        assert [row["vintage"].name for row in ed.vintages["rows"]] == ["2019", "2025"]
+        assert ed.vintages.note and ed.vintages["note"] == ed.vintages.note
+    # and as plain data: the set figures, under their keys
+    plain = as_dict(ed.imd)
+    assert plain["core20"]["share"] is ed.imd.core20.share and "parent_share" not in plain["core20"]
+    assert list(plain["age"]) == ["0-15", "16-64", "65+"]
 
 
 @pytest.mark.slow

@@ -121,8 +121,8 @@ def test_overview(reference, icb_profiles) -> None:
         membership(reference, "icb"),
         names,
     )
-    assert figures["lsoas"].value == 420
-    assert figures["local_authority_names"] == [
+    assert figures["lsoas"].value == figures.lsoas.value == 420
+    assert figures["local_authority_names"] == (
         "Boston",
         "East Lindsey",
         "Lincoln",
@@ -130,7 +130,8 @@ def test_overview(reference, icb_profiles) -> None:
         "South Holland",
         "South Kesteven",
         "West Lindsey",
-    ]
+    )
+    assert figures.parent_population is None and "parent_population" not in figures  # an ICB
 
 
 def test_empty_groups_are_missing_not_zero(reference, icb_profiles) -> None:
@@ -228,8 +229,11 @@ def test_the_domain_furthest_above_england(
         ratios[title] = round(mine * 1000) / round(england * 1000)
     best = max(ratios.values())
     figures = imd_figures(Subject(resolve(reference, code), icb_profiles))
-    assert figures["furthest_domain"]["titles"] == [t for t, r in ratios.items() if r == best]
-    assert figures["furthest_domain"]["above"] == (best > 1)
+    assert figures["furthest_domain"]["titles"] == tuple(t for t, r in ratios.items() if r == best)
+    assert figures.furthest_domain.above == (best > 1)
+    assert [d.title for d in figures.furthest_domain.domains] == list(
+        figures.furthest_domain.titles
+    )
 
 
 @pytest.mark.parametrize("code", ["QHL", "QJM"])

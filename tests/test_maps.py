@@ -300,7 +300,8 @@ def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(
     for code in specialist:
         org = resolve(reference, code, "trust")
         drawn = maps.organisation_maps(org, reference, shapes, weights, tmp_path / code)
-        assert drawn["deciles"] is drawn["core20"] is drawn["rural"] is None
+        assert drawn.deciles is drawn.core20 is drawn.rural is None
+        assert list(drawn) == ["catchment"]  # the maps it has
         mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
         assert set(drawn["catchment"].codes) == set(mine["lsoa_code"])
         assert drawn["catchment"].title.startswith(
@@ -360,16 +361,17 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
     icbs = {o.key: o for o in organisations(reference, "icb")}
     variation = variation_figures(kind_profiles(reference, "icb"), icbs)
     drawn = maps.england_maps(reference, shapes, variation, icbs, tmp_path)
-    assert drawn["deciles"] is None
+    assert drawn.deciles is None and "deciles" not in drawn
     assert set(drawn["core20"].codes) == set(lookup["icb22_code"])
     total = sum(shapes.icb[c].area for c in drawn["core20"].codes)
     assert total == pytest.approx(sum(g.area for g in shapes.geometry), rel=1e-6)
     # The title names the three ICBs with the highest Core20 share.
-    top = sorted(variation["core20"]["values"], key=lambda pair: -pair[1].value)[:3]
+    top = sorted(variation.core20.by_organisation, key=lambda pair: -pair[1].value)[:3]
     for name, _ in top:
         assert name in drawn["core20"].title
     # The classes hold the ICBs' shares as printed (to one decimal) under one rule.
     for key in ("core20", "rural"):
+        # the key of the dict the figures were: "values"
         share = {m.key.rsplit(".", 1)[-1]: m.value for _, m in variation[key]["values"]}
         printed_share = np.array([float(f"{share[c] * 100:.1f}") for c in drawn[key].codes])
         rows = _check_classes(drawn[key].alt.split(". Highest")[0], printed_share)
@@ -377,7 +379,8 @@ def test_england_maps_are_of_the_42_icbs(reference, shapes, lookup, tmp_path: Pa
     # "Lowest" names the three ICBs with the lowest rural shares as printed, and every ICB tied
     # with the third (two print 0.0%, and two 0.1%)
     rural = {
-        m.key.rsplit(".", 1)[-1]: round(m.value * 100, 1) for _, m in variation["rural"]["values"]
+        m.key.rsplit(".", 1)[-1]: round(m.value * 100, 1)
+        for _, m in variation.rural.by_organisation
     }
     third = sorted(rural.values())[2]
     ends = [

@@ -42,8 +42,17 @@ from hi_reports.draw.palette import (
     TEXT,
     URBAN,
 )
-from hi_reports.indicators.chapters import Figures
+from hi_reports.indicators.activity import ActivityFigures, ActivityGroup
+from hi_reports.indicators.chapters import (
+    Category,
+    ImdFigures,
+    RuralFigures,
+    UrbanRuralAge,
+    UrbanRuralQuintile,
+    VariationFigures,
+)
 from hi_reports.indicators.measure import Measure
+from hi_reports.indicators.record import Record
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -81,6 +90,38 @@ class Chart:
     def path(self) -> str:
         """Path of the SVG relative to the project folder."""
         return f"figures/{self.name}{SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Charts(Record):
+    """The charts of an edition, by name (:func:`draw_charts`); None where the edition has no such
+    chart: the urban-rural comparisons need residents of both, and the ICBs' shares are England's
+    (:func:`draw_variation_charts`)."""
+
+    imd_deciles: Chart
+    imd_domains: Chart
+    imd_age: Chart
+    rural_classes: Chart
+    rural_quintiles: Chart | None = None
+    rural_age: Chart | None = None
+    variation_core20: Chart | None = None
+    variation_rural: Chart | None = None
+
+
+@dataclass(frozen=True)
+class VariationCharts(Record):
+    """The England edition's charts of the Core20 and rural shares of every ICB."""
+
+    variation_core20: Chart
+    variation_rural: Chart
+
+
+@dataclass(frozen=True)
+class ActivityCharts(Record):
+    """The charts of one activity measure: rates by national IMD quintile, and urban and rural."""
+
+    imd: Chart
+    rural: Chart
 
 
 @dataclass(frozen=True)
@@ -399,8 +440,8 @@ def _plot(
 
 
 def draw_charts(
-    name: str, imd: Figures, rural: Figures, folder: Path, *, vintage: Vintage
-) -> dict[str, Chart]:
+    name: str, imd: ImdFigures, rural: RuralFigures, folder: Path, *, vintage: Vintage
+) -> Charts:
     """Draw every chart of an edition into ``folder`` and return them by name.
 
     Parameters
@@ -427,48 +468,48 @@ def draw_charts(
         _plot(folder, key, bars, text=text, layout=layout)
         charts[key] = Chart(key, text.title, text.alt, tuple(measures))
 
-    def against(rows: Sequence[Any]) -> list[_Series]:
-        mine = _Series(name, [r["share"].value for r in rows], ORGANISATION)
-        theirs = _Series(ENGLAND_NAME, [r["england_share"].value for r in rows], ENGLAND_COLOUR)
+    def against(rows: Sequence[Category]) -> list[_Series]:
+        mine = _Series(name, [r.share.value for r in rows], ORGANISATION)
+        theirs = _Series(ENGLAND_NAME, [r.england_share.value for r in rows], ENGLAND_COLOUR)
         return [mine, theirs] if compare else [mine]
 
     # IMD deciles with England's share per decile as the reference.
-    deciles = imd["deciles"]
+    deciles = imd.deciles
     draw(
         "imd_deciles",
         _Bars(
             [str(d) for d in range(1, 11)],
-            [_Series(name, [row["share"].value for row in deciles], ORGANISATION)],
-            markers=[row["england_share"].value for row in deciles] if compare else None,
+            [_Series(name, [row.share.value for row in deciles], ORGANISATION)],
+            markers=[row.england_share.value for row in deciles] if compare else None,
         ),
         labels.imd_deciles(imd, vintage),
-        (imd["core20"]["share"], *[row["share"] for row in deciles]),
+        (imd.core20.share, *[row.share for row in deciles]),
     )
 
     # Domains: share in each domain's most deprived quintile, against England (largest first).
     domains = sorted(
-        imd["domains"], key=lambda d: -1.0 if d["share"].missing else d["share"].value, reverse=True
+        imd.domains, key=lambda d: -1.0 if d.share.missing else d.share.value, reverse=True
     )
     draw(
         "imd_domains",
-        _Bars([d["title"] for d in domains], against(domains)),
+        _Bars([d.title for d in domains], against(domains)),
         labels.imd_domains(imd, name, compare),
-        [m for d in imd["domains"] for m in (d["share"], d["england_share"])],
+        [m for d in imd.domains for m in (d.share, d.england_share)],
         _Layout(horizontal=True),
     )
 
     # Age structure by IMD quintile.
-    rows = imd["age_by_quintile"]
-    ends = imd["age_ends"]
+    rows = imd.age_by_quintile
+    ends = imd.age_ends
     if ends is None:  # every resident in one quintile
-        only = next(r for r in rows if r["residents"].value > 0)
-        old = (only["65+"], only["65+"])
+        only = next(r for r in rows if r.residents.value > 0)
+        old = (only.aged_65_plus, only.aged_65_plus)
     else:
-        old = (ends["deprived"], ends["affluent"])
+        old = (ends.deprived, ends.affluent)
     draw(
         "imd_age",
         _Bars(
-            [labels.quintile(r["quintile"]) for r in rows],
+            [labels.quintile(r.quintile) for r in rows],
             [
                 _Series(group, [r[group].value for r in rows], colour)
                 for group, colour in zip(labels.AGES, AGE_GROUPS, strict=True)
@@ -479,55 +520,63 @@ def draw_charts(
     )
 
     # RUC classes against England.
-    classes = rural["classes"]
+    classes = rural.classes
     draw(
         "rural_classes",
-        _Bars([labels.ruc_class(c["code"], c["name"]) for c in classes], against(classes)),
+        _Bars([labels.ruc_class(c.code, c.name) for c in classes], against(classes)),
         labels.rural_classes(rural, vintage, compare),
         (
-            rural["rural"]["share"],
-            rural["rural"]["england_share"],
-            *[m for c in classes for m in (c["share"], c["england_share"])],
+            rural.rural.share,
+            rural.rural.england_share,
+            *[m for c in classes for m in (c.share, c.england_share)],
         ),
         _Layout(horizontal=True, category_size=8.0),
     )
 
-    if not (rural["has_rural"] and rural["has_urban"]):
-        return charts  # the two comparisons below need both urban and rural residents
+    if rural.has_rural and rural.has_urban:  # the two comparisons need urban and rural residents
 
-    def urban_and_rural(rows: Sequence[Any]) -> list[_Series]:
-        return [
-            _Series(labels.URBAN, [r["urban"]["share"].value for r in rows], URBAN),
-            _Series(labels.RURAL, [r["rural"]["share"].value for r in rows], RURAL),
-        ]
+        def urban_and_rural(rows: Sequence[UrbanRuralQuintile | UrbanRuralAge]) -> list[_Series]:
+            return [
+                _Series(labels.URBAN, [r.urban.share.value for r in rows], URBAN),
+                _Series(labels.RURAL, [r.rural.share.value for r in rows], RURAL),
+            ]
 
-    # Urban and rural residents by IMD quintile.
-    rows = rural["by_quintile"]
-    draw(
-        "rural_quintiles",
-        _Bars([labels.quintile(r["quintile"]) for r in rows], urban_and_rural(rows)),
-        labels.rural_quintiles(rural),
-        (rows[0]["rural"]["share"], rows[0]["urban"]["share"]),
+        # Urban and rural residents by IMD quintile.
+        by_quintile = rural.by_quintile
+        draw(
+            "rural_quintiles",
+            _Bars([labels.quintile(r.quintile) for r in by_quintile], urban_and_rural(by_quintile)),
+            labels.rural_quintiles(rural),
+            (by_quintile[0].rural.share, by_quintile[0].urban.share),
+        )
+
+        # Age structure urban against rural.
+        by_age = rural.age
+        draw(
+            "rural_age",
+            _Bars([r.group for r in by_age], urban_and_rural(by_age)),
+            labels.rural_age(rural),
+            (by_age[2].rural.share, by_age[2].urban.share),
+        )
+    return Charts(
+        imd_deciles=charts["imd_deciles"],
+        imd_domains=charts["imd_domains"],
+        imd_age=charts["imd_age"],
+        rural_classes=charts["rural_classes"],
+        rural_quintiles=charts.get("rural_quintiles"),
+        rural_age=charts.get("rural_age"),
     )
 
-    # Age structure urban against rural.
-    rows = rural["age"]
-    draw(
-        "rural_age",
-        _Bars([r["group"] for r in rows], urban_and_rural(rows)),
-        labels.rural_age(rural),
-        (rows[2]["rural"]["share"], rows[2]["urban"]["share"]),
-    )
-    return charts
 
-
-def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
+def draw_variation_charts(variation: VariationFigures, folder: Path) -> VariationCharts:
     """Charts of the England edition: Core20 and rural shares of every ICB, sorted."""
     charts: dict[str, Chart] = {}
-    for key, colour in (("core20", ORGANISATION), ("rural", RURAL)):
-        figures = variation[key]
+    for key, colour, figures in (
+        ("core20", ORGANISATION, variation.core20),
+        ("rural", RURAL, variation.rural),
+    ):
         what = labels.ICB_SHARES[key]
-        values = figures["values"][::-1]  # the highest at the top
+        values = figures.by_organisation[::-1]  # the highest at the top
         text = labels.icb_shares(figures, what)
         _plot(
             folder,
@@ -535,18 +584,18 @@ def draw_variation_charts(variation: Figures, folder: Path) -> dict[str, Chart]:
             _Bars(
                 [icb for icb, _ in values],
                 [_Series(what.capitalize(), [m.value for _, m in values], colour)],
-                line=_Line(figures["median"].value, TEXT, labels.MEDIAN_ICB),
+                line=_Line(figures.median.value, TEXT, labels.MEDIAN_ICB),
             ),
             text=text,
             layout=_Layout(horizontal=True, pitch=0.165, category_size=8.0),
         )
-        charts[f"variation_{key}"] = Chart(
+        charts[key] = Chart(
             f"variation_{key}",
             text.title,
             text.alt,
-            (figures["lowest"], figures["highest"], *[m for _, m in figures["values"]]),
+            (figures.lowest, figures.highest, *[m for _, m in figures.by_organisation]),
         )
-    return charts
+    return VariationCharts(variation_core20=charts["core20"], variation_rural=charts["rural"])
 
 
 def draw_activity_charts(
@@ -554,11 +603,11 @@ def draw_activity_charts(
     *,
     slug: str,
     measure: str,
-    figures: Figures,
-    england: Figures,
+    figures: ActivityFigures,
+    england: ActivityFigures,
     synthetic: bool,
     folder: Path,
-) -> dict[str, Chart]:
+) -> ActivityCharts:
     """Charts of one activity measure: age-standardised rates with 95% limits by national IMD
     quintile and by urban/rural, with England's rate for reference.
 
@@ -579,24 +628,24 @@ def draw_activity_charts(
         The project's ``figures/`` folder.
     """
 
-    def series(label: str, rows: Sequence[Any], colour: str) -> _Series:
+    def series(label: str, rows: Sequence[ActivityGroup], colour: str) -> _Series:
         return _Series(
             label,
-            [r["dsr"].value for r in rows],
+            [r.dsr.value for r in rows],
             colour,
-            [r["dsr_lower"].value for r in rows],
-            [r["dsr_upper"].value for r in rows],
+            [r.dsr_lower.value for r in rows],
+            [r.dsr_upper.value for r in rows],
         )
 
     no_shares = _Layout(shares=False)
-    rows = figures["quintiles"]
-    england_rate = england["total"]["dsr"]
+    rows = figures.quintiles
+    england_rate = england.total.dsr
     text = labels.activity_quintiles(measure, figures, england, synthetic)
     _plot(
         folder,
         f"activity_{slug}_imd",
         _Bars(
-            [labels.quintile(r["quintile"]) for r in rows],
+            [labels.quintile(int(r.group)) for r in rows],
             [series(name, rows, ORGANISATION)],
             line=_Line(england_rate.value, ENGLAND_COLOUR, ENGLAND_NAME)
             if name != ENGLAND_NAME
@@ -605,31 +654,29 @@ def draw_activity_charts(
         text=text,
         layout=no_shares,
     )
-    charts = {
-        "imd": Chart(
-            f"activity_{slug}_imd",
-            text.title,
-            text.alt,
-            (figures["ratio"], england_rate, *[r["dsr"] for r in rows]),
-        )
-    }
+    imd = Chart(
+        f"activity_{slug}_imd",
+        text.title,
+        text.alt,
+        (figures.ratio, england_rate, *[r.dsr for r in rows]),
+    )
 
-    rows = figures["urban_rural"]
+    rows = figures.urban_rural
     parts = [series(name, rows, ORGANISATION)]
     if name != ENGLAND_NAME:
-        parts.append(series(ENGLAND_NAME, england["urban_rural"], ENGLAND_COLOUR))
+        parts.append(series(ENGLAND_NAME, england.urban_rural, ENGLAND_COLOUR))
     text = labels.activity_urban_rural(measure, figures, synthetic)
     _plot(
         folder,
         f"activity_{slug}_rural",
-        _Bars([r["group"] for r in rows], parts),
+        _Bars([r.group for r in rows], parts),
         text=text,
         layout=no_shares,
     )
-    charts["rural"] = Chart(
+    rural = Chart(
         f"activity_{slug}_rural",
         text.title,
         text.alt,
-        (figures["rural_ratio"], *[r["dsr"] for r in rows]),
+        (figures.rural_ratio, *[r.dsr for r in rows]),
     )
-    return charts
+    return ActivityCharts(imd=imd, rural=rural)

@@ -19,7 +19,8 @@ import numpy as np
 
 from hi_reports.data.vintage import AGE_GROUPS, Vintage
 from hi_reports.formatting import count, decimal, in_sentence, join_words, percent, times
-from hi_reports.indicators.chapters import Figures
+from hi_reports.indicators.activity import ActivityFigures
+from hi_reports.indicators.chapters import ImdFigures, RuralFigures, Spread
 from hi_reports.indicators.classes import Classes
 from hi_reports.indicators.disclosure import Disclosure
 
@@ -95,11 +96,11 @@ class ChartText:
 # Charts of the IMD and rural chapters.
 
 
-def imd_deciles(imd: Figures, vintage: Vintage) -> ChartText:
+def imd_deciles(imd: ImdFigures, vintage: Vintage) -> ChartText:
     """The chart of residents by national IMD decile."""
-    shares = [row["share"].value for row in imd["deciles"]]
+    shares = [row.share.value for row in imd.deciles]
     return ChartText(
-        title=f"{percent(imd['core20']['share'].value)} of residents live in the 20% most "
+        title=f"{percent(imd.core20.share.value)} of residents live in the 20% most "
         "deprived neighbourhoods in England",
         alt="Bar chart of the share of residents in each national IMD decile: "
         + ", ".join(f"decile {d}: {percent(s)}" for d, s in enumerate(shares, start=1))
@@ -110,23 +111,23 @@ def imd_deciles(imd: Figures, vintage: Vintage) -> ChartText:
     )
 
 
-def imd_domains(imd: Figures, name: str, compare: bool) -> ChartText:
+def imd_domains(imd: ImdFigures, name: str, compare: bool) -> ChartText:
     """The chart of the share of residents in each domain's most deprived national quintile."""
-    furthest = imd["furthest_domain"]
+    furthest = imd.furthest_domain
     if not compare:  # England: each domain's most deprived fifth holds about a fifth by design
-        limits = imd["domain_range"]
+        limits = imd.domain_range
         title = (
             "On every domain, England's most deprived fifth of neighbourhoods holds "
-            f"{percent(limits['lowest'].value)} to {percent(limits['highest'].value)} of residents"
+            f"{percent(limits.lowest.value)} to {percent(limits.highest.value)} of residents"
         )
-    elif furthest is None or not furthest["above"]:
+    elif furthest is None or not furthest.above:
         title = f"On no domain is {name}'s share in the most deprived fifth above England's"
     else:
-        top = furthest["domains"][0]
-        which = " and ".join(furthest["titles"])
+        top = furthest.domains[0]
+        which = " and ".join(furthest.titles)
         title = f"{name} is furthest above England on the {which} domain" + (
-            f" ({percent(top['share'].value)} against {percent(top['england_share'].value)})"
-            if len(furthest["titles"]) == 1
+            f" ({percent(top.share.value)} against {percent(top.england_share.value)})"
+            if len(furthest.titles) == 1
             else "s"
         )
     return ChartText(
@@ -134,28 +135,27 @@ def imd_domains(imd: Figures, name: str, compare: bool) -> ChartText:
         alt="Bar chart of the share of residents in the most deprived national quintile of each "
         "of the seven domains: "
         + "; ".join(
-            f"{d['title']} {percent(d['share'].value)} "
-            f"(England {percent(d['england_share'].value)})"
-            for d in imd["domains"]
+            f"{d.title} {percent(d.share.value)} (England {percent(d.england_share.value)})"
+            for d in imd.domains
         )
         + ".",
         axis="Share of residents in the domain's most deprived national quintile",
     )
 
 
-def imd_age(imd: Figures) -> ChartText:
+def imd_age(imd: ImdFigures) -> ChartText:
     """The chart of the age structure of each national IMD quintile."""
-    ends = imd["age_ends"]
+    ends = imd.age_ends
     if ends is None:  # every resident in one quintile
-        only = next(r for r in imd["age_by_quintile"] if r["residents"].value > 0)
+        only = next(r for r in imd.age_by_quintile if r.residents.value > 0)
         title = (
-            f"All residents live in national quintile {only['quintile']}; "
-            f"{percent(only['65+'].value)} of them are 65 or over"
+            f"All residents live in national quintile {only.quintile}; "
+            f"{percent(only.aged_65_plus.value)} of them are 65 or over"
         )
     else:
         title = (
-            f"{percent(ends['deprived'].value)} of residents of {ends['deprived_label']} are "
-            f"65 or over, against {percent(ends['affluent'].value)} in {ends['affluent_label']}"
+            f"{percent(ends.deprived.value)} of residents of {ends.deprived_label} are "
+            f"65 or over, against {percent(ends.affluent.value)} in {ends.affluent_label}"
         )
     return ChartText(
         title=title,
@@ -166,16 +166,16 @@ def imd_age(imd: Figures) -> ChartText:
     )
 
 
-def rural_classes(rural: Figures, vintage: Vintage, compare: bool) -> ChartText:
+def rural_classes(rural: RuralFigures, vintage: Vintage, compare: bool) -> ChartText:
     """The chart of residents by RUC class."""
-    classes = rural["classes"]
+    classes = rural.classes
     return ChartText(
-        title=f"{percent(rural['rural']['share'].value)} of residents live in rural neighbourhoods"
-        + (f" (England {percent(rural['rural']['england_share'].value)})" if compare else ""),
+        title=f"{percent(rural.rural.share.value)} of residents live in rural neighbourhoods"
+        + (f" (England {percent(rural.rural.england_share.value)})" if compare else ""),
         alt=f"Bar chart of the share of residents in each of the {NUMBERS[len(classes)]} "
         f"{vintage.ruc} classes: "
         + "; ".join(
-            f"{c['code']} {percent(c['share'].value)} (England {percent(c['england_share'].value)})"
+            f"{c.code} {percent(c.share.value)} (England {percent(c.england_share.value)})"
             for c in classes
         )
         + ".",
@@ -183,12 +183,12 @@ def rural_classes(rural: Figures, vintage: Vintage, compare: bool) -> ChartText:
     )
 
 
-def rural_quintiles(rural: Figures) -> ChartText:
+def rural_quintiles(rural: RuralFigures) -> ChartText:
     """The chart of urban and rural residents by national IMD quintile."""
-    first = rural["by_quintile"][0]
+    first = rural.by_quintile[0]
     return ChartText(
-        title=f"{percent(first['rural']['share'].value)} of rural residents live in the most "
-        f"deprived national quintile, against {percent(first['urban']['share'].value)} of urban "
+        title=f"{percent(first.rural.share.value)} of rural residents live in the most "
+        f"deprived national quintile, against {percent(first.urban.share.value)} of urban "
         "residents",
         alt="Bar chart comparing how urban and rural residents are spread across the five "
         "national IMD quintiles.",
@@ -197,24 +197,24 @@ def rural_quintiles(rural: Figures) -> ChartText:
     )
 
 
-def rural_age(rural: Figures) -> ChartText:
+def rural_age(rural: RuralFigures) -> ChartText:
     """The chart of the age structure of urban and rural residents."""
-    old = rural["age"][2]
+    old = rural.age[2]
     return ChartText(
-        title=f"{percent(old['rural']['share'].value)} of rural residents are 65 or over, "
-        f"against {percent(old['urban']['share'].value)} of urban residents",
+        title=f"{percent(old.rural.share.value)} of rural residents are 65 or over, "
+        f"against {percent(old.urban.share.value)} of urban residents",
         alt="Bar chart of the age structure of urban and of rural residents.",
         axis="Share of urban or rural residents",
         categories="Age group",
     )
 
 
-def icb_shares(figures: Figures, what: str) -> ChartText:
+def icb_shares(figures: Spread, what: str) -> ChartText:
     """The England edition's chart of a share (``what``, e.g. "Core20 share") of every ICB."""
-    values = figures["values"]
+    values = figures.by_organisation
     return ChartText(
-        title=f"The {what} of ICBs ranges from {percent(figures['lowest'].value)} to "
-        f"{percent(figures['highest'].value)}",
+        title=f"The {what} of ICBs ranges from {percent(figures.lowest.value)} to "
+        f"{percent(figures.highest.value)}",
         alt=f"Bar chart of the {what} of each of the {len(values)} ICBs, from lowest to highest: "
         + "; ".join(f"{icb} {percent(m.value)}" for icb, m in values)
         + ".",
@@ -231,11 +231,11 @@ def _synthetic(synthetic: bool) -> tuple[str, str]:
 
 
 def activity_quintiles(
-    measure: str, figures: Figures, england: Figures, synthetic: bool
+    measure: str, figures: ActivityFigures, england: ActivityFigures, synthetic: bool
 ) -> ChartText:
     """The chart of age-standardised rates of ``measure`` by national IMD quintile."""
     prefix, note = _synthetic(synthetic)
-    ratio = figures["ratio"]
+    ratio = figures.ratio
     return ChartText(
         title=f"{prefix}{measure}: the most deprived quintile's rate is "
         f"{times(ratio.value, 'the least deprived')}"
@@ -243,25 +243,25 @@ def activity_quintiles(
         else f"{prefix}{measure} by national IMD quintile",
         alt=f"Bar chart of age-standardised rates of {in_sentence(measure)} by national IMD "
         "quintile with 95% limits: "
-        + "; ".join(f"Q{r['quintile']} {decimal(r['dsr'].value)}" for r in figures["quintiles"])
-        + f"; England {decimal(england['total']['dsr'].value)}.",
+        + "; ".join(f"Q{r.quintile} {decimal(r.dsr.value)}" for r in figures.quintiles)
+        + f"; England {decimal(england.total.dsr.value)}.",
         axis=RATE_AXIS,
         categories=QUINTILE_AXIS,
         note=DSR_NOTE + note,
     )
 
 
-def activity_urban_rural(measure: str, figures: Figures, synthetic: bool) -> ChartText:
+def activity_urban_rural(measure: str, figures: ActivityFigures, synthetic: bool) -> ChartText:
     """The chart of age-standardised rates of ``measure`` in urban and rural neighbourhoods."""
     prefix, note = _synthetic(synthetic)
-    ratio = figures["rural_ratio"]
+    ratio = figures.rural_ratio
     return ChartText(
         title=f"{prefix}{measure}: the rural rate is {times(ratio.value, 'the urban rate')}"
         if not ratio.missing
         else f"{prefix}{measure} in urban and rural neighbourhoods",
         alt=f"Bar chart of age-standardised rates of {in_sentence(measure)} in urban and rural "
         "neighbourhoods: "
-        + "; ".join(f"{r['group']} {decimal(r['dsr'].value)}" for r in figures["urban_rural"])
+        + "; ".join(f"{r.group} {decimal(r.dsr.value)}" for r in figures.urban_rural)
         + ".",
         axis=RATE_AXIS,
         note=DSR_NOTE + note,

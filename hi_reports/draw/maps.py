@@ -41,10 +41,11 @@ from hi_reports.draw.paths import geometry_rings, lsoa_paths
 from hi_reports.formatting import in_sentence
 from hi_reports.geography import Organisation, organisations
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
-from hi_reports.indicators.chapters import Figures
+from hi_reports.indicators.chapters import Spread, VariationFigures
 from hi_reports.indicators.classes import Classes, printed, quantile_breaks
 from hi_reports.indicators.disclosure import SAFE, Disclosure, coarse_breaks
 from hi_reports.indicators.measure import Measure
+from hi_reports.indicators.record import Record
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -56,6 +57,7 @@ __all__ = [
     "Layers",
     "Map",
     "MappedActivity",
+    "Maps",
     "activity_layers",
     "activity_map",
     "attribution",
@@ -145,6 +147,26 @@ class Map:
     def caption(self) -> str:
         """The caption: the finding, then scale and attribution."""
         return f"{self.title}. {self.note}."
+
+
+@dataclass(frozen=True)
+class Maps(Record):
+    """The maps of an edition, by name; None where the edition has no such map.
+
+    Attributes
+    ----------
+    deciles, core20, rural
+        Neighbourhoods by national IMD decile, in Core20 or not, and by RUC group (ICBs by their
+        Core20 and rural share for England, which has no map of deciles); None for a specialist
+        trust, with no core to its catchment.
+    catchment
+        A trust's catchment; None for other kinds.
+    """
+
+    deciles: Map | None = None
+    core20: Map | None = None
+    rural: Map | None = None
+    catchment: Map | None = None
 
 
 @dataclass(frozen=True)
@@ -355,7 +377,7 @@ def organisation_maps(
     shapes: Shapes,
     weights: pd.DataFrame,
     folder: Path,
-) -> dict[str, Map | None]:
+) -> Maps:
     """Draw the IMD decile, Core20 and rural maps of a local edition (and a trust's catchment).
 
     Parameters
@@ -371,7 +393,7 @@ def organisation_maps(
 
     Returns
     -------
-    dict
+    Maps
         ``deciles``, ``core20``, ``rural`` and ``catchment`` (None but for trusts).
     """
     positions, _ = map_positions(reference, shapes, weights, org)
@@ -379,15 +401,11 @@ def organisation_maps(
     if not len(positions):
         # A specialist trust: no neighbourhood sends it 10% of its admitted patients, so there is no
         # core to map by deprivation or rurality; the catchment map shows where its patients live.
-        return {
-            "deciles": None,
-            "core20": None,
-            "rural": None,
-            "catchment": catchment_map(org, reference, shapes, weights, None, folder)
+        return Maps(
+            catchment=catchment_map(org, reference, shapes, weights, None, folder)
             if trust
-            else None,
-        }
-    maps: dict[str, Map | None] = {"catchment": None}
+            else None
+        )
     area = area_shapes(shapes, positions)
     lsoas = reference.lsoas
     n = len(positions)
@@ -406,7 +424,7 @@ def organisation_maps(
         lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
         for d, c in enumerate(per_decile, start=1)
     ]
-    maps["deciles"], fig = _draw(
+    deciles_map, fig = _draw(
         "map_imd_deciles",
         decile_layers(reference, shapes, area),
         labels.decile_map(
@@ -430,7 +448,7 @@ def organisation_maps(
         "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)",
         src,
     )
-    maps["core20"], fig = _draw(
+    core20_map, fig = _draw(
         "map_imd_core20",
         core20_layers(reference, shapes, area),
         labels.core20_map(
@@ -459,7 +477,7 @@ def organisation_maps(
         )
         for i, (_, codes, _) in enumerate(rural_groups(reference), start=1)
     ]
-    maps["rural"], fig = _draw(
+    rural_map, fig = _draw(
         "map_rural",
         rural_layers(reference, shapes, area),
         labels.rural_map(
@@ -474,9 +492,12 @@ def organisation_maps(
         folder=folder,
         fig=fig,
     )
-    if trust:
-        maps["catchment"] = catchment_map(org, reference, shapes, weights, area, folder)
-    return maps
+    return Maps(
+        deciles=deciles_map,
+        core20=core20_map,
+        rural=rural_map,
+        catchment=catchment_map(org, reference, shapes, weights, area, folder) if trust else None,
+    )
 
 
 def catchment_map(
@@ -559,21 +580,24 @@ def _ends(values: dict[str, float], highest: bool, n: int = 3) -> list[str]:
 def england_maps(
     reference: Reference,
     shapes: Shapes,
-    variation: Figures,
+    variation: VariationFigures,
     names: dict[str, Organisation],
     folder: Path,
-) -> dict[str, Map | None]:
+) -> Maps:
     """The England edition's maps: Core20 share and rural share of each ICB (not 32,844 LSOAs)."""
     codes = sorted(shapes.icb)
     geometries = [shapes.icb[c] for c in codes]
     vertices, kinds = geometry_rings(geometries)
     outline = union_tiles(np.asarray(geometries, dtype=object))
-    maps: dict[str, Map | None] = {"deciles": None, "catchment": None}
+    maps: dict[str, Map] = {}
     numbered = icb_key(reference, shapes, codes, names)
     fig = None
-    for key, palette in (("core20", BLUES), ("rural", GREENS)):
+    for key, palette, spread in (
+        ("core20", BLUES, variation.core20),
+        ("rural", GREENS, variation.rural),
+    ):
         what = labels.ICB_SHARES[key]
-        by_code = dict(_values_by_code(variation[key], codes))
+        by_code = dict(_values_by_code(spread, codes))
         # Classed as printed (percent to one decimal), from the lowest share to the highest.
         values = printed(np.array([by_code[c].value for c in codes]) * 100, 1)
         breaks = quantile_breaks(values)
@@ -609,13 +633,13 @@ def england_maps(
             folder=folder,
             fig=fig,
         )
-    return maps
+    return Maps(core20=maps["core20"], rural=maps["rural"])
 
 
-def _values_by_code(figures: Figures, codes: Sequence[str]) -> Iterator[tuple[str, Measure]]:
+def _values_by_code(figures: Spread, codes: Sequence[str]) -> Iterator[tuple[str, Measure]]:
     """(ICB code, Measure) pairs from the England edition's variation figures (their keys end in
     the code)."""
-    for _, measure in figures["values"]:
+    for _, measure in figures.by_organisation:
         code = measure.key.rsplit(".", 1)[-1]
         if code in codes:
             yield code, measure

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -45,13 +45,17 @@ from hi_reports.formatting import slug as _slug
 from hi_reports.geography import ENGLAND_CODE
 from hi_reports.indicators.disclosure import SAFE, Disclosure
 from hi_reports.indicators.measure import Measure, Unit
+from hi_reports.indicators.record import Record
 
 __all__ = [
     "DIMENSIONS",
     "MIN_EVENTS_DSR",
     "ROUND_TO",
     "SMALL_COUNT_MAX",
+    "ActivityFigures",
+    "ActivityGroup",
     "ActivityResults",
+    "QualityRow",
     "activity_figures",
     "activity_indicators",
 ]
@@ -136,6 +140,103 @@ class ActivityResults:
             }
         )
         return out
+
+
+@dataclass(frozen=True)
+class ActivityGroup(Record):
+    """The published events, person-years and rates of one group (all residents, a national IMD
+    quintile, urban or rural, an RUC class) of one organisation.
+
+    Attributes
+    ----------
+    group
+        The group, as :data:`DIMENSIONS` names it (``"All"``, ``"1"``, ``"Rural"``, ``"A1"``).
+    suppressed
+        True where 1 to 7 events are suppressed: the count and the rates are NaN.
+    events, population
+        The published events and the resident person-years.
+    crude, crude_lower, crude_upper
+        The crude rate and its 95% limits.
+    dsr, dsr_lower, dsr_upper
+        The age-standardised rate and its 95% limits (Dobson).
+    quintile
+        The national IMD quintile, for a quintile's row; None otherwise.
+    """
+
+    group: str
+    suppressed: bool
+    events: Measure
+    population: Measure
+    crude: Measure
+    crude_lower: Measure
+    crude_upper: Measure
+    dsr: Measure
+    dsr_lower: Measure
+    dsr_upper: Measure
+    quintile: int | None = None
+
+
+@dataclass(frozen=True)
+class ActivityFigures(Record):
+    """The activity figures of one organisation (see :func:`activity_figures`).
+
+    Attributes
+    ----------
+    total, quintiles, urban_rural, ruc_classes
+        The groups: all residents, the five national IMD quintiles, urban and rural, the RUC
+        classes.
+    sii, sii_lower, sii_upper, rii, rii_lower, rii_upper
+        The slope and relative indices of inequality and their Monte Carlo 95% limits.
+    significant
+        The SII's limits exclude zero.
+    rii_meaningful
+        The RII is positive: the fitted line stays above zero at both ends.
+    direction
+        ``"rise"`` or ``"fall"``: the way a significant gradient runs with deprivation; None
+        where there is none.
+    gap, ratio, ratio_lower, ratio_upper
+        Quintile 1 minus (over) quintile 5, with the ratio's 95% limits.
+    rural_ratio
+        The rural rate over the urban rate.
+    excess_events_per_year
+        The events a year above those expected at the least deprived quintile's rates (rounded
+        to 5 under disclosure control).
+    excess_abs, excess_word
+        The same without its sign, to three significant figures, and the word that goes with the
+        sign (``"fewer"``, ``"more"``; None for none).
+    """
+
+    total: ActivityGroup
+    quintiles: tuple[ActivityGroup, ...]
+    urban_rural: tuple[ActivityGroup, ...]
+    ruc_classes: tuple[ActivityGroup, ...]
+    sii: Measure
+    sii_lower: Measure
+    sii_upper: Measure
+    rii: Measure
+    rii_lower: Measure
+    rii_upper: Measure
+    significant: bool
+    rii_meaningful: bool
+    direction: str | None
+    gap: Measure
+    ratio: Measure
+    ratio_lower: Measure
+    ratio_upper: Measure
+    rural_ratio: Measure
+    excess_events_per_year: Measure
+    excess_abs: Measure
+    excess_word: str | None
+
+
+@dataclass(frozen=True)
+class QualityRow(Record):
+    """A row of an activity file's data-quality table: rows and events read, used or excluded
+    (each published under the measure's disclosure rule)."""
+
+    item: str
+    rows: Measure
+    events: Measure
 
 
 def _cell(table: pd.DataFrame, row: str, column: str) -> float:
@@ -461,7 +562,7 @@ def activity_figures(
     measure_name: str = "emergency admissions",
     source: str = "Organisation's own activity data",
     key: str | None = None,
-) -> dict[str, Any]:
+) -> ActivityFigures:
     """The activity figures of one organisation as :class:`Measure` objects, for the chapters.
 
     Counts are the published (suppressed and rounded) ones; rates are NaN where suppressed.
@@ -497,52 +598,54 @@ def activity_figures(
     def people(value: float) -> float:
         return float(np.floor(value + 0.5)) if rule.safe else float(value)
 
-    def group_figures(dimension: str, group: str, words: str) -> dict[str, Any]:
+    def group_figures(
+        dimension: str, group: str, words: str, quintile: int | None = None
+    ) -> ActivityGroup:
         table = results.group(org_code, dimension)
 
         def cell(column: str) -> float:
             return _cell(table, group, column)
 
         sub = f"{key}.{dimension}.{_slug(group)}"
-        return {
-            "group": group,
-            "suppressed": bool(table["suppressed"].astype(bool)[group]),
-            "events": Measure(
+        return ActivityGroup(
+            group=group,
+            suppressed=bool(table["suppressed"].astype(bool)[group]),
+            events=Measure(
                 f"{sub}.events",
                 cell("count_published"),
                 "count",
                 f"{sentence_start(measure_name)} {words}{counted}",
                 src,
             ),
-            "population": Measure(
+            population=Measure(
                 f"{sub}.population",
                 people(cell("population")),
                 "count",
                 f"Resident person-years {words}{rounded}",
                 src,
             ),
-            "crude": Measure(
+            crude=Measure(
                 f"{sub}.crude",
                 cell("crude_published"),
                 "number",
                 f"Crude rate of {measure_name} {per} {words}",
                 src,
             ),
-            "crude_lower": Measure(
+            crude_lower=Measure(
                 f"{sub}.crude_lower",
                 cell("crude_lower"),
                 "number",
                 f"Lower 95% limit of the crude rate {words}",
                 src,
             ),
-            "crude_upper": Measure(
+            crude_upper=Measure(
                 f"{sub}.crude_upper",
                 cell("crude_upper"),
                 "number",
                 f"Upper 95% limit of the crude rate {words}",
                 src,
             ),
-            "dsr": Measure(
+            dsr=Measure(
                 f"{sub}.dsr",
                 cell("dsr_published"),
                 "number",
@@ -550,21 +653,22 @@ def activity_figures(
                 f"Population) {words}",
                 src,
             ),
-            "dsr_lower": Measure(
+            dsr_lower=Measure(
                 f"{sub}.dsr_lower",
                 cell("dsr_lower"),
                 "number",
                 f"Lower 95% limit (Dobson) of the age-standardised rate {words}",
                 src,
             ),
-            "dsr_upper": Measure(
+            dsr_upper=Measure(
                 f"{sub}.dsr_upper",
                 cell("dsr_upper"),
                 "number",
                 f"Upper 95% limit (Dobson) of the age-standardised rate {words}",
                 src,
             ),
-        }
+            quintile=quintile,
+        )
 
     def ineq(name: str) -> float:
         return _cell(results.inequality, org_code, name)
@@ -588,69 +692,64 @@ def activity_figures(
     )
     significant = bool(ineq("significant"))
 
-    return {
-        "total": group_figures("all", "All", "of all residents"),
-        "quintiles": [
-            {
-                "quintile": int(q),
-                **group_figures("imd_quintile", q, f"in national IMD quintile {q}"),
-            }
+    return ActivityFigures(
+        total=group_figures("all", "All", "of all residents"),
+        quintiles=tuple(
+            group_figures("imd_quintile", q, f"in national IMD quintile {q}", quintile=int(q))
             for q in DIMENSIONS["imd_quintile"]
-        ],
-        "urban_rural": [
+        ),
+        urban_rural=tuple(
             group_figures("urban_rural", g, f"in {g.lower()} LSOAs")
             for g in DIMENSIONS["urban_rural"]
-        ],
-        "ruc_classes": [
+        ),
+        ruc_classes=tuple(
             group_figures("ruc_code", g, f"in LSOAs of RUC class {g}")
             for g in DIMENSIONS["ruc_code"]
-        ],
-        "sii": number(
+        ),
+        sii=number(
             "sii",
             f"Slope index of inequality of {basis} rates of {measure_name} {per} (positive: higher "
             "in more deprived areas)",
         ),
-        "sii_lower": number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),
-        "sii_upper": number("sii_upper", "Upper 95% limit of the SII (Monte Carlo)"),
-        "rii": number(
+        sii_lower=number("sii_lower", "Lower 95% limit of the SII (Monte Carlo)"),
+        sii_upper=number("sii_upper", "Upper 95% limit of the SII (Monte Carlo)"),
+        rii=number(
             "rii",
             f"Relative index of inequality of {basis} rates of {measure_name} (most over least "
             "deprived end)",
         ),
-        "rii_lower": number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
-        "rii_upper": number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
-        "significant": significant,
+        rii_lower=number("rii_lower", "Lower 95% limit of the RII (Monte Carlo)"),
+        rii_upper=number("rii_upper", "Upper 95% limit of the RII (Monte Carlo)"),
+        significant=significant,
         # Which way a significant gradient runs, so that no sentence says "rise" of a negative SII.
         # A ratio of the fitted ends is meaningless where the fitted line goes below zero at one
         # end.
-        "rii_meaningful": bool(np.isfinite(ineq("rii")) and ineq("rii") > 0),
-        "direction": (
+        rii_meaningful=bool(np.isfinite(ineq("rii")) and ineq("rii") > 0),
+        direction=(
             None
             if not significant or not np.isfinite(ineq("sii"))
             else "rise"
             if ineq("sii") > 0
             else "fall"
         ),
-        "gap": number(
+        gap=number(
             "gap", f"Difference of {basis} rates {per}, national IMD quintile 1 minus quintile 5"
         ),
-        "ratio": number(
-            "ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"
-        ),
-        "ratio_lower": number("ratio_lower", "Lower 95% limit of the quintile 1/5 rate ratio"),
-        "ratio_upper": number("ratio_upper", "Upper 95% limit of the quintile 1/5 rate ratio"),
-        "rural_ratio": number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
-        "excess_events_per_year": excess,
+        ratio=number("ratio", f"Ratio of {basis} rates, national IMD quintile 1 over quintile 5"),
+        ratio_lower=number("ratio_lower", "Lower 95% limit of the quintile 1/5 rate ratio"),
+        ratio_upper=number("ratio_upper", "Upper 95% limit of the quintile 1/5 rate ratio"),
+        rural_ratio=number("rural_ratio", f"Ratio of {basis} rates, rural over urban LSOAs"),
+        excess_events_per_year=excess,
         # The same, unsigned, with the word that goes with its sign: a negative excess is "more"
         # events under the least deprived quintile's rates, never "about -45 fewer".
-        "excess_abs": Measure(
+        excess_abs=Measure(
             f"{key}.excess_events_abs",
             _three_figures(abs(excess.value)),
             "count",
             "The excess events a year, without their sign, to three significant figures",
             src,
         ),
-        "excess_word": (
+        excess_word=(
             None if excess.missing or excess.value == 0 else "fewer" if excess.value > 0 else "more"
         ),
-    }
+    )

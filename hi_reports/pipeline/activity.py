@@ -10,11 +10,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from hi_reports import formatting
+from hi_reports.api import ActivityContext
 from hi_reports.data import Reference
 from hi_reports.data.activity import (
     ActivitySummary,
@@ -31,7 +31,12 @@ from hi_reports.formatting import in_sentence
 from hi_reports.formatting import slug as _slug
 from hi_reports.geography import ENGLAND_CODE, Organisation, membership
 from hi_reports.geography.boundaries import Shapes
-from hi_reports.indicators.activity import ActivityResults, activity_figures, activity_indicators
+from hi_reports.indicators.activity import (
+    ActivityResults,
+    QualityRow,
+    activity_figures,
+    activity_indicators,
+)
 from hi_reports.indicators.disclosure import SAFE, UNSAFE, Disclosure
 from hi_reports.indicators.measure import Measure
 
@@ -274,7 +279,7 @@ def measures(item: object) -> list[Measure]:
     """Every :class:`Measure` in ``item`` (a chapter context, or any part of one), depth first."""
     if isinstance(item, Measure):
         return [item]
-    if isinstance(item, dict):
+    if isinstance(item, dict):  # a record is a dataclass, read below field by field
         return [m for value in item.values() for m in measures(value)]
     if isinstance(item, (list, tuple)):
         return [m for value in item for m in measures(value)]
@@ -304,7 +309,7 @@ def spec_arguments(spec: ActivitySpec) -> dict[str, object]:
 
 def quality_measures(
     prepared: PreparedActivity, org: Organisation, slug: str, source: str
-) -> tuple[list[dict[str, Any]], Measure]:
+) -> tuple[tuple[QualityRow, ...], Measure]:
     """The data-quality table (rows and events read, used, mapped, excluded) and the events of
     residents outside ``org``, each count through the measure's disclosure rule on its own.
 
@@ -321,7 +326,7 @@ def quality_measures(
         if rule.safe
         else f" ({rule.mark}: true count)"
     )
-    quality: list[dict[str, Any]] = []
+    quality: list[QualityRow] = []
     summary = prepared.summary
     if summary is not None:
 
@@ -335,48 +340,46 @@ def quality_measures(
             )
 
         quality = [
-            {
-                "item": "Rows read",
-                "rows": count("rows_read", summary.rows_read, "Rows read from the activity file"),
-                "events": count(
+            QualityRow(
+                item="Rows read",
+                rows=count("rows_read", summary.rows_read, "Rows read from the activity file"),
+                events=count(
                     "events_read", summary.events_read, "Events read from the activity file"
                 ),
-            },
-            {
-                "item": "Rows used",
-                "rows": count("rows_used", summary.rows_used, "Rows used (valid, in England)"),
-                "events": count(
-                    "events_used", summary.events_used, "Events used (valid, in England)"
-                ),
-            },
+            ),
+            QualityRow(
+                item="Rows used",
+                rows=count("rows_used", summary.rows_used, "Rows used (valid, in England)"),
+                events=count("events_used", summary.events_used, "Events used (valid, in England)"),
+            ),
         ]
         if summary.rows_mapped_2021:
             quality.append(
-                {
-                    "item": "of which mapped from LSOA 2021 codes",
-                    "rows": count(
+                QualityRow(
+                    item="of which mapped from LSOA 2021 codes",
+                    rows=count(
                         "rows_mapped_2021",
                         summary.rows_mapped_2021,
                         "Rows whose LSOA 2021 code was mapped one-to-one to 2011",
                     ),
-                    "events": count(
+                    events=count(
                         "events_mapped_2021",
                         summary.events_mapped_2021,
                         "Events mapped from LSOA 2021 codes",
                     ),
-                }
+                )
             )
         for e in summary.exclusions:
             if e.rows:
                 key = _slug(e.reason)
                 quality.append(
-                    {
-                        "item": f"Excluded: {e.label}",
-                        "rows": count(f"excluded.{key}.rows", e.rows, f"Rows excluded: {e.label}"),
-                        "events": count(
+                    QualityRow(
+                        item=f"Excluded: {e.label}",
+                        rows=count(f"excluded.{key}.rows", e.rows, f"Rows excluded: {e.label}"),
+                        events=count(
                             f"excluded.{key}.events", e.events, f"Events excluded: {e.label}"
                         ),
-                    }
+                    )
                 )
     local = float(prepared.results.group(org.key, "all")["events"].loc["All"])
     total = float(prepared.results.group(ENGLAND_CODE, "all")["events"].loc["All"])
@@ -388,7 +391,7 @@ def quality_measures(
         "local rates)" + control,
         source,
     )
-    return quality, outside
+    return tuple(quality), outside
 
 
 def activity_context(
@@ -397,7 +400,7 @@ def activity_context(
     figures_dir: Path,
     reference: Reference | None = None,
     shapes: Shapes | None = None,
-) -> dict[str, Any]:
+) -> ActivityContext:
     """The chapters' values for one activity measure of ``org``: figures, England's, data quality,
     and (given the reference data and LSOA shapes) the map of crude rates by neighbourhood."""
     spec = prepared.spec
@@ -435,19 +438,19 @@ def activity_context(
         rate_map = activity_map(
             org, reference, shapes, membership(reference, org.kind), mapped, figures_dir
         )
-    return {
-        "name": name,
-        "lower": in_sentence(name),
-        "slug": slug,
-        "synthetic": prepared.synthetic,
-        "label": SYNTHETIC_LABEL if prepared.synthetic else "",
-        "unsafe": not rule.safe,
-        "disclosure": rule,
-        "period": spec.period or "",
-        "figures": figures,
-        "england": england,
-        "quality": quality,
-        "outside": outside,
-        "charts": charts,
-        "map": rate_map,
-    }
+    return ActivityContext(
+        name=name,
+        lower=in_sentence(name),
+        slug=slug,
+        synthetic=prepared.synthetic,
+        label=SYNTHETIC_LABEL if prepared.synthetic else "",
+        unsafe=not rule.safe,
+        disclosure=rule,
+        period=spec.period or "",
+        figures=figures,
+        england=england,
+        quality=quality,
+        outside=outside,
+        charts=charts,
+        map=rate_map,
+    )

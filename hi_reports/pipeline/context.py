@@ -7,10 +7,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from hi_reports import __version__
-from hi_reports.api import ChapterContext
+from hi_reports.api import About, Boundaries, ChapterContext, SourceRow
 from hi_reports.data import Reference
 from hi_reports.data.reference import edition_sources, other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
@@ -22,6 +21,7 @@ from hi_reports.geography import Organisation, membership, organisations, resolv
 from hi_reports.geography.boundaries import lsoa_shapes
 from hi_reports.indicators.chapters import (
     Subject,
+    VintageFigures,
     imd_figures,
     overview_figures,
     rural_figures,
@@ -84,7 +84,12 @@ def chapter_context(
     variation = None
     if org.kind == "england":
         variation = variation_figures(kind_profiles(reference, "icb"), icbs)
-        charts.update(draw_variation_charts(variation, figures_dir))
+        drawn = draw_variation_charts(variation, figures_dir)
+        charts = dataclasses.replace(
+            charts,
+            variation_core20=drawn.variation_core20,
+            variation_rural=drawn.variation_rural,
+        )
         maps = england_maps(reference, shapes, variation, icbs, figures_dir)
     else:
         maps = organisation_maps(
@@ -99,18 +104,18 @@ def chapter_context(
             other.vintage.datasets[role] for role in ("imd", "population", "lookup")
         )
         used += [other.sources[name] for name in datasets if name in other.sources]
-    sources = [
-        {
-            "title": s.title,
-            "publisher": s.publisher,
-            "vintage": s.vintage,
-            "licence": s.licence,
-            "url": s.url,
-            "file": Path(s.path).name,
-            "sha256": s.sha256,
-        }
+    sources = tuple(
+        SourceRow(
+            title=s.title,
+            publisher=s.publisher,
+            vintage=s.vintage,
+            licence=s.licence,
+            url=s.url,
+            file=Path(s.path).name,
+            sha256=s.sha256,
+        )
         for s in used
-    ]
+    )
     return ChapterContext(
         org=org,
         parent=parent,
@@ -124,20 +129,20 @@ def chapter_context(
         charts=charts,
         maps=maps,
         vintages=vintages,
-        about={
-            "date": date.isoformat(),
-            "date_text": long_date(date),
-            "version": __version__,
-            "sources": sources,
-            "coverage": coverage(org, reference),
-        },
-        boundaries={"attribution": attribution(shapes), "year": shapes.year},
+        about=About(
+            date=date.isoformat(),
+            date_text=long_date(date),
+            version=__version__,
+            sources=sources,
+            coverage=coverage(org, reference),
+        ),
+        boundaries=Boundaries(attribution=attribution(shapes), year=shapes.year),
         audience=audience,
         unsafe_mark=next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
     )
 
 
-def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
+def _vintages(subject: Subject, reference: Reference) -> VintageFigures | None:
     """The Core20 share in both vintages, where the data folder holds both and the organisation
     exists in both; None otherwise."""
     other = other_vintage(reference)
@@ -149,4 +154,4 @@ def _vintages(subject: Subject, reference: Reference) -> dict[str, Any] | None:
     except GeographyError:
         return None
     share = core20_share(other, membership(other, org.kind), twin.key)
-    return {**vintage_figures(subject, other.vintage, share), "note": NOT_COMPARABLE}
+    return vintage_figures(subject, other.vintage, share, note=NOT_COMPARABLE)
