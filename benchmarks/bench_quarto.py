@@ -87,7 +87,10 @@ def quarto_way(org: str, data_dir: Path, out: Path) -> None:
         )
         (project / source.name).write_text(page(notebook), encoding="utf-8")
     derived = edition_config(
-        config, "Health Inequalities Book", f"{org}: local edition", "2026-12-01"
+        config,
+        title="Health Inequalities Book",
+        subtitle=f"{org}: local edition",
+        date="2026-12-01",
     )
     (project / "_quarto.yml").write_text(yaml.safe_dump(derived, sort_keys=False), encoding="utf-8")
     for sub in ("html", "typst"):

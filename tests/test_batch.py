@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -336,3 +337,85 @@ def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, caps
     assert main([*argv[:2], "QHL,NOPE", *argv[3:]]) == 1
     captured = capsys.readouterr()
     assert "NOPE" in captured.err + captured.out
+
+
+#: Run in a new interpreter that adopts the orphans of its descendants (Linux's child subreaper):
+#: batch workers build with a stand-in for ``_build_one`` that compiles a page with the worker's
+#: Typst child; prints how many processes were left for the adopter to reap.
+REAPER = """
+import ctypes, json, os, subprocess, sys, time
+from pathlib import Path
+
+import hi_reports.batch.build as build
+from hi_reports.pipeline import Organisation
+from hi_reports.render.typst_child import TYPST
+
+assert ctypes.CDLL(None, use_errno=True).prctl(36, 1) == 0  # PR_SET_CHILD_SUBREAPER
+folder, mode = Path(sys.argv[1]), sys.argv[2]
+orgs = [Organisation("icb", code, None, code, code) for code in ("QAA", "QBB", "QCC")]
+leaked = []
+
+
+def compile_page(job, org):
+    TYPST.pdf("= " + org.code, folder, folder / (org.code + ".pdf"))
+    assert (folder / (org.code + ".pdf")).is_file()
+    if mode == "stop":  # busy when the parent stops the worker
+        (folder / "busy").touch()
+        time.sleep(120)
+    if mode == "leak":  # the control: a child nothing waits for
+        command = [sys.executable, "-c", "import sys; sys.stdin.read()"]
+        leaked.append(subprocess.Popen(command, stdin=subprocess.PIPE))
+    return build.Outcome(org.code, org.name, "built")
+
+
+build._build_one = compile_page  # workers are forked: they build with it
+outcomes = []
+if mode == "stop":
+    worker = build._Worker.start(None)
+    worker.give(orgs[0])
+    deadline = time.monotonic() + 120
+    while not (folder / "busy").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop()
+else:
+    assert build._run_workers(orgs, None, 2, outcomes.append) == []
+orphans, deadline = 0, time.monotonic() + 10
+while time.monotonic() < deadline:  # an orphan exits once its parent's end of its input closes
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        break  # no process left to adopt
+    orphans += pid != 0
+    time.sleep(0 if pid else 0.05)
+else:
+    orphans = -1  # one still running after 10 s
+print(json.dumps({"orphans": orphans, "built": sorted(o.code for o in outcomes)}))
+"""
+
+
+@pytest.mark.slow  # about 6 s a case: the pipeline's and matplotlib's imports, Typst's start
+@pytest.mark.skipif(sys.platform != "linux", reason="child subreapers are Linux's")
+@pytest.mark.parametrize(
+    ("mode", "orphans", "built"),
+    [
+        ("finish", 0, ["QAA", "QBB", "QCC"]),  # workers that finish wait for their Typst child
+        ("stop", 0, []),  # so does a worker the parent stops (SIGTERM) while it builds
+        ("leak", 3, ["QAA", "QBB", "QCC"]),  # the control: a child nothing waits for, an edition
+    ],
+)
+def test_workers_leave_no_child_unreaped(
+    tmp_path: Path, mode: str, orphans: int, built: list[str]
+) -> None:
+    """A batch worker ends with os._exit, which runs no atexit function: its Typst child was left
+    to exit after it and be reaped by whoever adopted it, a `[python] <defunct>` process where
+    nothing does (seen in CI). Here the adopter is the test's process, which counts them."""
+    done = subprocess.run(
+        [sys.executable, "-c", REAPER, str(tmp_path), mode],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"orphans": orphans, "built": built}, done.stderr

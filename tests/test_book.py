@@ -113,9 +113,11 @@ def test_plain_markdown_chapters_and_quarto_shortcodes_are_kept(book: Path, tmp_
     (book / "chapters" / "index.qmd").write_text(chapter)
     config = book / "_quarto.yml"
     config.write_text(config.read_text().replace("    - chapters/intro.qmd\n", ""))
-    for name in ("imd", "rural", "summary", "methods"):
+    for name in ("imd", "rural", "plus", "summary", "methods"):
         config.write_text(config.read_text().replace(f"    - chapters/{name}.qmd\n", ""))
-    annex = write_project(tmp_path / "p", "T", "S", "2026-01-01", BookSources(book))
+    annex = write_project(
+        tmp_path / "p", title="T", subtitle="S", date="2026-01-01", sources=BookSources(book)
+    )
     assert (tmp_path / "p" / "index.qmd").read_text() == chapter and annex.empty
 
 
@@ -133,7 +135,7 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     config["book"]["chapters"] = [
         "chapters/index.qmd",
         {"part": "Who lives here", "chapters": ["chapters/intro.qmd", "chapters/imd.qmd"]},
-        {"part": "chapters/places.qmd", "chapters": ["chapters/rural.qmd"]},
+        {"part": "chapters/places.qmd", "chapters": ["chapters/rural.qmd", "chapters/plus.qmd"]},
         "chapters/summary.qmd",
     ]
     (book / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -145,10 +147,10 @@ def test_quarto_parts_in_book_chapters(book: Path, tmp_path: Path, data_dir: Pat
     assert project["book"]["chapters"] == [
         "index.qmd",
         {"part": "Who lives here", "chapters": ["intro.qmd", "imd.qmd"]},
-        {"part": "places.qmd", "chapters": ["rural.qmd"]},
+        {"part": "places.qmd", "chapters": ["rural.qmd", "plus.qmd"]},
         "summary.qmd",
     ]
-    for name in ("index", "intro", "imd", "places", "rural", "summary", "methods"):
+    for name in ("index", "intro", "imd", "places", "rural", "plus", "summary", "methods"):
         assert (edition.project / f"{name}.qmd").is_file(), name
     html = edition.folder / "html"
     places = BeautifulSoup((html / "places.html").read_text(encoding="utf-8"), "html.parser")

@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "hi_reports"
 # The stages in the order data flows; a module may import its own stage and earlier ones.
 STAGES = (
     ("errors",),
-    ("folders", "formatting", "front", "shipped"),  # settings and formatting every stage shares
+    # settings and formatting every stage shares; choices: the settings' values, for the CLI too
+    ("choices", "folders", "formatting", "front", "shipped"),
     ("literate",),  # a small library that knows no organisation
     ("data",),
     ("stats",),
@@ -129,7 +130,7 @@ def test_no_stage_imports_a_later_one() -> None:
 
 
 #: The batch builds editions through the pipeline's API alone: it reaches no stage below it.
-BATCH_MAY_IMPORT = {"batch", "pipeline", "errors", "folders", "formatting", "front"}
+BATCH_MAY_IMPORT = {"batch", "pipeline", "errors", "choices", "folders", "formatting", "front"}
 
 
 def test_the_batch_reaches_the_stages_only_through_the_pipeline() -> None:

@@ -134,7 +134,9 @@ def test_an_id_is_given_once_in_the_book(tmp_path: Path) -> None:
     (book / "chapters" / "a.qmd").write_text("# A {#sec-a}\n\n```python\nprint('{#sec-a}')\n```\n")
     (book / "chapters" / "b.qmd").write_text("# B {#sec-b}\n\n## Again {#sec-a}\n")
     with pytest.raises(TemplateError, match=r"b\.qmd: the id #sec-a is also given in .*a\.qmd"):
-        write_project(tmp_path / "p", "T", "S", "2026-01-01", BookSources(book))
+        write_project(
+            tmp_path / "p", title="T", subtitle="S", date="2026-01-01", sources=BookSources(book)
+        )
 
 
 def test_weave_writes_quarto_markdown_with_outputs_and_options(tmp_path: Path) -> None:
@@ -487,7 +489,7 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(
         }
         pages[audience]["annex"] = (out / "QHL" / "annex.csv").read_text(encoding="utf-8")
     assert pages["analyst"]["annex"] == pages["board"]["annex"]  # same cells, same numbers
-    for chapter in ("intro", "imd", "rural", "summary"):
+    for chapter in ("intro", "imd", "rural", "plus", "summary"):
         assert "Do this with your own data" in pages["analyst"][chapter], chapter
         assert "Do this with your own data" not in pages["board"][chapter], chapter
     assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
@@ -500,7 +502,7 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(
     worked = 'residents_by_decile=lsoas.groupby("imd_decile")["residents"].sum()'
     assert worked in code["analyst"]["imd"] and worked not in code["board"]["imd"]
     assert "ed=hi_reports.edition(org,kind,vintage)" in code["analyst"]["rural"]
-    for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
+    for chapter in ("index", "intro", "imd", "rural", "plus", "summary", "methods"):
         assert (
             "print(" not in code["analyst"][chapter] and "{python}" not in code["analyst"][chapter]
         ), chapter

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from hi_reports import __version__
 from hi_reports.batch.index import write_index
@@ -41,6 +41,7 @@ from hi_reports.batch.manifest import (
     is_current,
     write_manifest,
 )
+from hi_reports.choices import DEFAULT_VINTAGE, Format
 from hi_reports.errors import HIReportsError
 from hi_reports.folders import (
     check_replaceable,
@@ -51,28 +52,24 @@ from hi_reports.folders import (
 )
 from hi_reports.front import Front
 from hi_reports.pipeline import (
-    DEFAULT_VINTAGE,
-    ActivitySpec,
-    BookSources,
-    EditionRequest,
-    Format,
-    Organisation,
-    PreparedActivity,
-    Profiles,
-    Reference,
-    activity_digest,
     book_sources,
-    build_edition,
     check_kind,
     data_inputs,
     engine_name,
     file_sha256,
     load_reference,
-    prepare_activity,
     select,
-    shared_profiles,
-    unsafe_specs,
 )
+
+if TYPE_CHECKING:
+    from hi_reports.pipeline import (
+        ActivitySpec,
+        BookSources,
+        Organisation,
+        PreparedActivity,
+        Profiles,
+        Reference,
+    )
 
 Status = Literal["built", "unchanged", "failed"]
 #: A staging folder of an edition: ``.<CODE>-<anything>`` (build_edition's and the batch's).
@@ -293,6 +290,10 @@ def _reason(error: BaseException) -> str:
 
 def _build_one(job: _Job, org: Organisation) -> Outcome:
     """Build one edition into a staging folder, record its manifest and move it into place."""
+    # the edition stage is imported where it is used: a batch with nothing to build needs none
+    # of it (the pipeline's names load their own stage on first use)
+    from hi_reports.pipeline import EditionRequest, build_edition
+
     plan = job.plan
     request = plan.request
     started = time.perf_counter()
@@ -364,11 +365,18 @@ def _warm_up() -> None:
     import matplotlib.figure
 
 
+def _leave(signum: int, frame: object) -> None:
+    """A worker's SIGTERM (the parent stopping it, or the parent gone): leave as from an error,
+    so that the edition under way removes its staging folder and the worker's own children (the
+    Typst compiler) are waited for by the finalizers multiprocessing runs as a worker exits."""
+    raise SystemExit(128 + signum)
+
+
 def _serve(job: _Job, connection: Connection) -> None:
     """A worker: build each organisation the parent sends, send back its outcome; stop at None."""
     # Ctrl-C reaches the whole process group: the parent decides
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler came through fork
+    signal.signal(signal.SIGTERM, _leave)  # not the parent's handler, which came through fork
     _die_with_parent()
     _warm_up()
     while (org := connection.recv()) is not None:
@@ -507,6 +515,8 @@ def plan_batch(
     outcomes = [Outcome(code, "", "failed", 0.0, str(error)) for code, error in unknown]
     prepared: tuple[PreparedActivity, ...] = ()
     if request.activity:
+        from hi_reports.pipeline import activity_digest, prepare_activity, unsafe_specs
+
         specs = unsafe_specs(request.activity, request.unsafe_counts)
         prepared = prepare_activity(specs, reference, request.kind)
         if activity is None:
@@ -561,6 +571,8 @@ def run_batch(plan: BatchPlan, report: Callable[[Outcome], None]) -> dict[str, f
     """
     if not plan.todo:
         return {}
+    from hi_reports.pipeline import shared_profiles  # as _build_one's: only when there is work
+
     timings = {}
     mark = time.perf_counter()
     job = _Job(

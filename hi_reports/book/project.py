@@ -88,6 +88,7 @@ def read_config(sources: BookSources) -> dict[str, Any]:
 
 def edition_config(
     config: dict[str, Any],
+    *,
     title: str,
     subtitle: str,
     date: str,
@@ -276,6 +277,7 @@ def is_literate(document: Document) -> bool:
 
 def write_project(
     folder: Path,
+    *,
     title: str,
     subtitle: str,
     date: str,
@@ -339,7 +341,9 @@ def write_project(
         check_ids(text, str(source), ids)
         (folder / source.name).write_text(text, encoding="utf-8")
     front = edition_front(config, sources, front, folder)
-    derived = edition_config(config, title, subtitle, date, cover_note, front)
+    derived = edition_config(
+        config, title=title, subtitle=subtitle, date=date, cover_note=cover_note, front=front
+    )
     (folder / "_quarto.yml").write_text(
         "# Written by hi-reports from the root _quarto.yml; edit that one, not this.\n"
         + yaml.safe_dump(derived, sort_keys=False, allow_unicode=True),

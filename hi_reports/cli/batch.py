@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, TextIO
 from hi_reports.batch.build import BatchRequest, BatchResult, Outcome, build_batch
 from hi_reports.cli.config import front_matter
 from hi_reports.errors import HIReportsError
-from hi_reports.pipeline import ActivitySpec
 
 if TYPE_CHECKING:  # rich is imported on use
     from rich.table import Table
+
+    from hi_reports.pipeline import ActivitySpec
 
 
 def summary_line(result: BatchResult) -> str:

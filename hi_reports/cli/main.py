@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeGuard
 
 from hi_reports import __version__
+from hi_reports.choices import DEFAULT_VINTAGE, FORMATS, KINDS, VINTAGE_NAMES, Format
 from hi_reports.cli.config import activity_specs, front_matter
 from hi_reports.errors import HIReportsError, TemplateError, UsageError
-from hi_reports.geography.organisations import KINDS
 
 if TYPE_CHECKING:  # imported on use: `--help` needs neither the pipeline nor the renderers
     from hi_reports.pipeline import BuiltEdition
-    from hi_reports.render.base import Format
 
 MIRROR_HELP = (
     "fetch missing datasets from URL/<file name> instead of the publishers "
@@ -38,15 +37,10 @@ MIRROR_HELP = (
 
 
 def _is_format(text: str) -> TypeGuard[Format]:
-    # imported on use: the renderers load pandoc's and Typst's bindings, which `--help` needs not
-    from hi_reports.render.base import FORMATS
-
     return text in FORMATS
 
 
 def _formats(text: str) -> tuple[Format, ...]:
-    from hi_reports.render.base import FORMATS
-
     parts = [part.strip().lower() for part in text.split(",") if part.strip()]
     chosen = tuple(part for part in parts if _is_format(part))
     unknown = [part for part in parts if not _is_format(part)]
@@ -207,11 +201,9 @@ def _edition_arguments(parser: argparse.ArgumentParser, data_help: str) -> None:
 
 
 def _vintage_argument(parser: argparse.ArgumentParser) -> None:
-    from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
-
     parser.add_argument(
         "--vintage",
-        choices=list(VINTAGES),
+        choices=list(VINTAGE_NAMES),
         default=None,
         help="reference data: 2019 (IMD 2019, LSOA 2011, mid-2020 population, RUC 2011, "
         "ICBs 2022) or 2025 (IMD 2025, LSOA 2021, Census 2021, RUC 2021, ICBs 2024); "
@@ -423,7 +415,7 @@ def _data_status(args: argparse.Namespace) -> int:
             f"{'':22} {row['file']}  (needed for {row['needed_for']})"
             + (f"  [{row['note']}]" if row["note"] else "")
         )
-    from hi_reports.data.vintage import DEFAULT_VINTAGE, VINTAGES
+    from hi_reports.data.vintage import VINTAGES
 
     absent = table[table["status"] != "present"]
     if absent.empty:
@@ -547,8 +539,6 @@ def _data_add(args: argparse.Namespace) -> int:
 def _project(args: argparse.Namespace) -> None:
     """Fill what the command line left out: from the ``hi-reports:`` section of the book project
     (``--book``, or the working folder when its ``_quarto.yml`` has one), then the defaults."""
-    from hi_reports.data.vintage import DEFAULT_VINTAGE
-
     if args.command == "build":
         from hi_reports.book.starter import project_options
 

@@ -31,20 +31,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from hi_reports.choices import KINDS
 from hi_reports.data import Reference, trust_catchments
 from hi_reports.errors import GeographyError
 
 #: England's ONS code: its key in weights, profiles and activity results.
 ENGLAND_CODE = "E92000001"
-
-#: Each kind: its name and the plural of its name.
-KINDS: dict[str, tuple[str, str]] = {
-    "england": ("country", "countries"),
-    "icb": ("Integrated Care Board", "ICBs"),
-    "sub-icb": ("Sub ICB Location", "sub-ICB locations"),
-    "la": ("local authority district", "local authorities"),
-    "trust": ("acute NHS trust", "acute trusts"),
-}
 
 
 @dataclass(frozen=True)

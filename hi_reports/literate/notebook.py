@@ -298,6 +298,7 @@ def _strip_options(source: str) -> str:
 
 def execute(
     notebook: NotebookNode,
+    *,
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     timeout: int = 600,
@@ -323,6 +324,14 @@ def execute(
         The kernel's whole environment (default: this process's).
     timeout
         Seconds a cell may run.
+    fig_format, fig_width, fig_height, fig_dpi
+        Quarto's figure options as its setup cell sets them: the format matplotlib's inline
+        backend shows (``retina``, ``png``, ``svg``), the size in inches and the resolution.
+
+    Returns
+    -------
+    NotebookNode
+        ``notebook``, its cells' outputs and inline results filled in.
 
     Raises
     ------

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hi_reports.book.project import BookSources
 from hi_reports.data import Reference, get_dataset
 from hi_reports.data.loaders import data_dir, file_sha256, require_file
 from hi_reports.data.reference import edition_datasets, other_vintage, other_vintage_files
-from hi_reports.draw.paths import lsoa_paths
 from hi_reports.errors import GeographyError
 from hi_reports.geography import (
     Organisation,
@@ -20,10 +20,10 @@ from hi_reports.geography import (
     organisations,
     resolve,
 )
-from hi_reports.geography.boundaries import lsoa_shapes
-from hi_reports.indicators.profiles import Profiles
-from hi_reports.pipeline.context import kind_profiles
 from hi_reports.render import get_engine
+
+if TYPE_CHECKING:
+    from hi_reports.indicators.profiles import Profiles
 
 
 def select(
@@ -50,6 +50,12 @@ def shared_profiles(reference: Reference, kind: str) -> Profiles:
     """The profiles of every organisation of ``kind`` (:func:`kind_profiles`), with the
     geography's per-reference caches filled: the organisations, their weights and the LSOA shapes
     and paths of the maps (of the other vintage too, which the vintage note reads)."""
+    # imported on use: indicators, drawing and shapes are for a batch with editions to build,
+    # and the batch plans (select, data_inputs, ...) before it knows whether it has any
+    from hi_reports.draw.paths import lsoa_paths
+    from hi_reports.geography.boundaries import lsoa_shapes
+    from hi_reports.pipeline.context import kind_profiles
+
     profiles = kind_profiles(reference, kind)
     organisations(reference, "icb")
     organisations(reference, kind)

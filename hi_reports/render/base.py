@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Literal, get_args
 
+# the formats are the command line's choices too: they live where `--help` reads them cheaply
+from hi_reports.choices import FORMATS as FORMATS
+from hi_reports.choices import Format as Format
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render._project import BookConfig, check_chapters, load_config
 
-Format = Literal["html", "pdf", "docx", "html-single", "brief"]
-FORMATS: tuple[str, ...] = get_args(Format)
 ENTRY_POINT_GROUP = "hi_reports.engines"
 
 

@@ -30,7 +30,6 @@ from typing import Any
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render import _docx
 from hi_reports.render._filter import write_filter
-from hi_reports.render._html import downloads, split_pages, write_pages, write_single
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, expected_outputs, register
 from hi_reports.render.typst_child import ERROR, NOT_ACCESSIBLE, TYPST
@@ -86,7 +85,13 @@ def book_markdown(project: Path, config: BookConfig) -> str:
 
 
 def run_pandoc(
-    markdown: str, to: str, args: Sequence[str], cwd: Path, what: str, filter_path: Path
+    markdown: str,
+    to: str,
+    *,
+    cwd: Path,
+    filter_path: Path,
+    what: str,
+    args: Sequence[str] = (),
 ) -> str:
     """Run pandoc on ``markdown`` and return its standard output.
 
@@ -96,14 +101,14 @@ def run_pandoc(
         Pandoc markdown to convert.
     to
         Pandoc output format.
-    args
-        Further pandoc options.
     cwd
         Working folder (the project, so relative image paths resolve).
-    what
-        What is being made, for error messages.
     filter_path
         The Lua filter.
+    what
+        What is being made, for error messages.
+    args
+        Further pandoc options.
 
     Returns
     -------
@@ -285,6 +290,10 @@ class BuiltinEngine(Engine):
         formats: Sequence[Format],
         basename: str,
     ) -> dict[str, float]:
+        # imported on use, as in _html_single: BeautifulSoup takes 0.2 s to import, and a batch
+        # with nothing to build looks the engine up without rendering anything
+        from hi_reports.render._html import downloads, split_pages, write_pages
+
         seconds: dict[str, float] = {}
         markdown = book_markdown(project, config)
         with tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp:
@@ -343,11 +352,15 @@ class BuiltinEngine(Engine):
         if typst_body is not None:
             args += ["--metadata", f"hi-typst-output={typst_body}"]
             what = "HTML and PDF (Typst)"
-        return run_pandoc(markdown, "html5", args, project, what, filter_path)
+        return run_pandoc(
+            markdown, "html5", cwd=project, filter_path=filter_path, what=what, args=args
+        )
 
     @staticmethod
     def _html_single(project: Path, config: BookConfig, dest: Path, book_html: str) -> None:
         """Write the book as one self-contained HTML file from pandoc's HTML of the book."""
+        from hi_reports.render._html import split_pages, write_single
+
         write_single(split_pages(book_html, config), project, config, dest)
 
     @staticmethod
@@ -365,7 +378,12 @@ class BuiltinEngine(Engine):
             body = typst_body.read_text(encoding="utf-8")
         else:
             body = run_pandoc(
-                markdown, "typst", ["--wrap=preserve"], project, "PDF (Typst)", filter_path
+                markdown,
+                "typst",
+                cwd=project,
+                filter_path=filter_path,
+                what="PDF (Typst)",
+                args=["--wrap=preserve"],
             )
         compile_typst(typst_wrapper(config, body), project, pdf)
 
@@ -377,10 +395,10 @@ class BuiltinEngine(Engine):
         body = run_pandoc(
             book_markdown(project, first),
             "typst",
-            ["--wrap=preserve", "--metadata", "hi-brief=true"],
-            project,
-            "brief (Typst)",
-            filter_path,
+            cwd=project,
+            filter_path=filter_path,
+            what="brief (Typst)",
+            args=["--wrap=preserve", "--metadata", "hi-brief=true"],
         )
         compile_typst(brief_wrapper(config, body, full), project, pdf)
 
@@ -422,5 +440,12 @@ class BuiltinEngine(Engine):
             # project's files.
             markdown = _docx.rasterise_svgs(markdown, project, Path(tmp) / "png")
             args += ["--resource-path", f"{Path(tmp) / 'png'}{os.pathsep}{project}"]
-            run_pandoc(markdown, "docx", args, project, "Word document", filter_path)
+            run_pandoc(
+                markdown,
+                "docx",
+                cwd=project,
+                filter_path=filter_path,
+                what="Word document",
+                args=args,
+            )
         _docx.finish(docx, config)

@@ -19,7 +19,8 @@ render package). It reads one JSON request a line on stdin and answers each with
   document's charts are PNG copies of the SVG charts, which Word 2013 and older cannot show.
 
 The engine asks the child of its process, :data:`TYPST` (:meth:`TypstChild.pdf`,
-:meth:`TypstChild.png`).
+:meth:`TypstChild.png`). Every child is waited for: when it is replaced, when it stops without an
+answer, and when its process exits, a batch worker included (:meth:`TypstChild._own`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ PDF_STANDARDS: tuple[str, ...] = ("ua-1",)
 
 #: Requests a child serves before it is replaced (see :class:`TypstChild`).
 COMPILES_PER_CHILD = 5
+
+#: Seconds a child may take to exit once its process is leaving (it exits as soon as it reads the
+#: end of its input, unless a request is under way), before it is killed.
+EXIT_GRACE = 2.0
 
 #: What a request's answer says: it went well, the PDF was written without its PDF/UA-1 claim
 #: (the message says why), or it failed (the message says why).
@@ -222,8 +227,8 @@ class TypstChild:
         ``(ERROR, message)`` when the child stops without one."""
         line = json.dumps(request) + "\n"
         with self._lock:
-            if self._pid != os.getpid():  # a forked batch worker: the parent's child is not ours
-                self._process, self._pid = None, os.getpid()
+            if self._pid != os.getpid():  # the first request of this process
+                self._own()
             if (
                 self._process is None
                 or self._used >= COMPILES_PER_CHILD
@@ -249,9 +254,26 @@ class TypstChild:
             return str(outcome), str(message)
 
     def close(self) -> None:
-        """End this process's child, if it has one (at exit)."""
+        """End this process's child, if it has one, and wait for it (at exit)."""
         if self._pid == os.getpid():
-            self._retire()
+            self._retire(grace=EXIT_GRACE)
+
+    def _own(self) -> None:
+        """Make this process the owner of the children it starts, and have them waited for when
+        it exits.
+
+        A process forked from one with a child (a batch worker) has none of its own yet: the
+        parent's child is the parent's to use and to wait for. An interpreter that exits normally
+        runs :meth:`close` through :mod:`atexit` (registered at import), but a multiprocessing
+        worker ends with ``os._exit``, which runs no :mod:`atexit` function: its child was left to
+        exit on its own and, its parent gone, to be reaped by whoever adopted it (a ``[python]
+        <defunct>`` process where nothing does). multiprocessing's own finalizers do run in its
+        workers, as they leave: :meth:`close` is registered with them too.
+        """
+        import multiprocessing.util  # on first use only: the child process never needs it
+
+        self._process, self._pid, self._used = None, os.getpid(), 0
+        multiprocessing.util.Finalize(None, self.close, exitpriority=10)  # run as it exits
 
     @staticmethod
     def _start() -> subprocess.Popen[str]:
@@ -266,20 +288,25 @@ class TypstChild:
             encoding="utf-8",
         )
 
-    def _retire(self) -> None:
+    def _retire(self, grace: float = 30.0) -> None:
+        """End the child: close its input, so that it exits once it has answered, and wait for
+        it; kill it if it has not exited after ``grace`` seconds (and wait for that too)."""
         process, self._process = self._process, None
         if process is None:
             return
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):  # the child is gone already: nothing to flush
-                process.stdin.close()
         try:
-            process.wait(timeout=30)
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):  # the child is gone already: nothing to flush
+                    process.stdin.close()
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+            pass
+        finally:  # an interrupt while waiting must not leave it running, nor unreaped
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 #: The Typst child of this process.

@@ -118,13 +118,15 @@ def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(
     html = run_pandoc(
         markdown,
         "html5",
-        [*html_args, "--metadata", f"hi-typst-output={side}"],
-        project,
-        "HTML",
-        lua,
+        cwd=project,
+        filter_path=lua,
+        what="HTML",
+        args=[*html_args, "--metadata", f"hi-typst-output={side}"],
     )
-    alone = run_pandoc(markdown, "html5", html_args, project, "HTML", lua)
-    typst = run_pandoc(markdown, "typst", ["--wrap=preserve"], project, "PDF", lua)
+    alone = run_pandoc(markdown, "html5", cwd=project, filter_path=lua, what="HTML", args=html_args)
+    typst = run_pandoc(
+        markdown, "typst", cwd=project, filter_path=lua, what="PDF", args=["--wrap=preserve"]
+    )
     assert html == alone
     assert "hi-typst-output" not in html
     assert side.read_text(encoding="utf-8") == typst
