@@ -32,7 +32,7 @@ import pandas as pd
 
 from hi_reports import formatting
 from hi_reports.book.annex import Annex
-from hi_reports.data import DOMAINS, Reference, Vintage
+from hi_reports.data import DOMAINS, ETHNIC_GROUPS, Reference, Vintage, ethnic_groups
 from hi_reports.errors import HIReportsError
 from hi_reports.formatting import escape_markdown
 from hi_reports.geography import Organisation, membership
@@ -46,6 +46,7 @@ from hi_reports.indicators.chapters import (
 )
 from hi_reports.indicators.disclosure import Disclosure
 from hi_reports.indicators.measure import Measure, Unit
+from hi_reports.indicators.plus import PlusFigures
 from hi_reports.indicators.record import Record
 
 if TYPE_CHECKING:  # the drawing modules import shapely: not needed to read the figures
@@ -190,6 +191,8 @@ class ChapterContext:
     about: About
     #: The boundaries the maps are drawn on: attribution and year.
     boundaries: Boundaries
+    #: Census 2021 residents of each broad ethnic group by national IMD quintile (PLUS groups).
+    plus: PlusFigures
     audience: str = "board"
     #: The marking of an edition printed from true, unrounded counts; empty otherwise.
     unsafe_mark: str = ""
@@ -239,6 +242,13 @@ class Edition:
     def rural(self) -> RuralFigures:
         """The rurality figures (classes, urban and rural, by quintile, by age)."""
         return self.context.rural
+
+    @property
+    def plus(self) -> PlusFigures:
+        """The PLUS groups' figures: each broad ethnic group of Census 2021, its residents, the
+        share living in each national IMD quintile and in Core20, and the ratio of that share to
+        all residents' (with England's and the parent ICB's)."""
+        return self.context.plus
 
     @property
     def overview(self) -> OverviewFigures:
@@ -315,16 +325,42 @@ class Edition:
         """One row per LSOA with residents counted in the organisation: ``lsoa_code``,
         ``lsoa_name``, ``residents`` (catchment weights applied for a trust), ``imd_decile``,
         ``imd_quintile``, ``rural`` (bool), ``ruc_class`` and one ``<domain>_decile`` per domain."""
+        return _lsoa_table(self.reference, self._weight)
+
+    @cached_property
+    def _weight(self) -> pd.Series:
+        """The organisation's weight of each LSOA with residents counted in it, by LSOA code."""
         weights = membership(self.reference, self.org.kind)
         mine = weights.loc[
             (weights["org"] == self.org.key) & (weights["weight"] > 0), ["lsoa_code", "weight"]
         ]
-        return _lsoa_table(self.reference, mine.set_index("lsoa_code")["weight"])
+        return mine.set_index("lsoa_code")["weight"].sort_index()
 
     @cached_property
     def england(self) -> pd.DataFrame:
         """:attr:`lsoas` for England: every LSOA, weight 1."""
         return _lsoa_table(self.reference, pd.Series(1.0, index=self.reference.lsoas.index))
+
+    @cached_property
+    def ethnicity(self) -> pd.DataFrame:
+        """Census 2021 residents by broad ethnic group, one row per LSOA of :attr:`lsoas` (in
+        its order): ``lsoa_code``, ``imd_quintile``, ``total`` and the five groups ``white``,
+        ``mixed``, ``asian``, ``black`` and ``other``, with a trust's catchment weights applied.
+        On 2011 LSOAs (vintage 2019) the census is carried over by ONS's LSOA 2011 to 2021 lookup
+        (:func:`hi_reports.data.ethnicity.to_lsoa11`)."""
+        weight = self._weight
+        census = ethnic_groups(self.reference).residents.reindex(weight.index)
+        table = pd.DataFrame(
+            {
+                "lsoa_code": weight.index.to_numpy(),
+                "imd_quintile": self.reference.lsoas["imd_quintile"]
+                .reindex(weight.index)
+                .to_numpy(),
+            }
+        )
+        for column in ("total", *(key for key, _ in ETHNIC_GROUPS)):
+            table[column] = census[column].to_numpy(dtype=float) * weight.to_numpy(dtype=float)
+        return table
 
     def measure(
         self,

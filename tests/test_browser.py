@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 BROWSER = Path(__file__).parent / "browser"
 CHECK = BROWSER / "check.cjs"
 PHONE = 390  # the viewport's width in CSS pixels (check.cjs opens each page at this width)
-CHAPTERS = {"index", "intro", "imd", "rural", "summary", "methods"}
+CHAPTERS = {"index", "intro", "imd", "rural", "plus", "summary", "methods"}
 INSTALL = "apt-get install chromium nodejs npm; npm ci --prefix tests/browser"
 
 

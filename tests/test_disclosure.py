@@ -262,7 +262,7 @@ def test_unsafe_counts_print_the_true_figures_marked_everywhere(unsafe, small_fi
     texts = _texts(unsafe)
     assert UNSAFE_MARK in texts[str(unsafe.outputs["docx"])]
     assert UNSAFE_MARK in texts[str(unsafe.folder / "reproduce.ipynb")]
-    for chapter in ("index", "intro", "imd", "rural", "summary", "methods"):
+    for chapter in ("index", "intro", "imd", "rural", "plus", "summary", "methods"):
         assert UNSAFE_MARK in (unsafe.project / f"{chapter}.qmd").read_text(encoding="utf-8"), (
             chapter
         )

@@ -19,7 +19,7 @@ from .conftest import need_tool
 #: Every test reads the whole edition built once: `pytest -m "not slow"` leaves them out.
 pytestmark = pytest.mark.slow
 
-CHAPTERS = ["index", "intro", "imd", "rural", "summary", "methods"]
+CHAPTERS = ["index", "intro", "imd", "rural", "plus", "summary", "methods"]
 NAME = "NHS Birmingham and Solihull Integrated Care Board"
 
 

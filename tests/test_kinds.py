@@ -166,7 +166,7 @@ def test_edition_of_each_kind(
     assert name in flat and kind_words in flat
     assert "Methods, sources and reproduction" in flat
     pages = {p.stem for p in edition.outputs["html"].parent.glob("*.html")}
-    assert pages == {"index", "intro", "imd", "rural", "summary", "methods"}
+    assert pages == {"index", "intro", "imd", "rural", "plus", "summary", "methods"}
     intro = BeautifulSoup(
         (edition.outputs["html"].parent / "intro.html").read_text(encoding="utf-8"), "html.parser"
     )

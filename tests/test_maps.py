@@ -214,7 +214,8 @@ def test_missing_boundary_file_is_a_one_line_data_error(
 ) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in dict.fromkeys(V2019.datasets.values()):
+    # every file of the vintage but the boundaries (the census ethnic groups and their lookup too)
+    for name in dict.fromkeys([*V2019.datasets.values(), *V2019.ethnicity_datasets]):
         source = next(data_dir.rglob(CATALOGUE[name].filename))
         (folder / source.name).symlink_to(source)
     reference = load_reference(folder)
@@ -311,10 +312,30 @@ def test_a_specialist_trust_has_a_catchment_map_and_no_core_maps(
         assert (tmp_path / code / "map_catchment.png").is_file()
 
 
+def test_a_specialist_trust_has_no_activity_map(reference, shapes, tmp_path: Path) -> None:
+    """RET has no neighbourhood sending it 10%: no core to map rates on, so no map (it drew a
+    figure of NaN height); an acute trust's map draws the neighbourhoods of its core."""
+    weights = membership(reference, "trust")
+    events = (reference.lsoas["population"] // 20).astype(float)
+    activity = maps.MappedActivity("Test events", "test", events, 2.0, SAFE)
+    ret = resolve(reference, "RET", "trust")
+    assert not len(maps.map_positions(reference, shapes, weights, ret)[0])
+    assert maps.activity_map(ret, reference, shapes, weights, activity, tmp_path / "RET") is None
+    assert not (tmp_path / "RET" / "map_activity_test.png").exists()
+    rxk = resolve(reference, "RXK", "trust")
+    positions, _ = maps.map_positions(reference, shapes, weights, rxk)
+    drawn = maps.activity_map(rxk, reference, shapes, weights, activity, tmp_path / "RXK")
+    assert drawn is not None and len(positions) > 100
+    assert sorted(drawn.codes) == sorted(shapes.codes[positions])
+    assert (tmp_path / "RXK" / "map_activity_test.png").is_file()
+
+
 @pytest.mark.slow
 def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
     data_dir: Path, tmp_path: Path
 ) -> None:
+    """RET with demonstration activity: no maps of deprivation, rurality or activity, and the
+    chapters say why (the activity map crashed the build, framed on no neighbourhood)."""
     from bs4 import BeautifulSoup
 
     from hi_reports.cli.main import main
@@ -331,6 +352,7 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
                 str(tmp_path),
                 "--format",
                 "html",
+                "--demo-activity",
                 "--quiet",
             ]
         )
@@ -343,13 +365,23 @@ def test_a_specialist_trust_edition_says_why_it_has_no_core_maps(
     text = " ".join(" ".join(pages.values()).split())
     assert "No neighbourhood sends as much as 10% of its admitted patients to this trust" in text
     assert "so there is no core of the catchment to map by rurality" in text
+    assert (
+        "so there is no core of the catchment on which to map crude rates of emergency admissions; "
+        "the table below gives them by national IMD quintile" in " ".join(pages["imd.html"].split())
+    )
+    methods = " ".join(pages["methods.html"].split())
+    assert "so it has no maps of deprivation, rurality or activity" in methods
+    assert "Maps of activity" not in methods and "classed as printed" not in methods
     images = [
         img
         for p in (tmp_path / "RET" / "html").glob("*.html")
         for img in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("img")
     ]
     assert [img for img in images if "map_catchment" in img["src"]]
-    assert not [img for img in images if "map_imd" in img["src"] or "map_rural" in img["src"]]
+    assert not [
+        img for img in images if any(m in img["src"] for m in ("map_imd", "map_rural", "map_act"))
+    ]
+    assert not list((tmp_path / "RET").rglob("map_activity*"))
 
 
 @pytest.mark.slow

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The vintage editions use unless told otherwise, set where the command line reads it.
+from hi_reports.choices import DEFAULT_VINTAGE as DEFAULT_VINTAGE
 from hi_reports.errors import DataError
-
-#: The vintage editions use unless told otherwise (the later one lacks trust catchments and the
-#: single-year population that activity rates need).
-DEFAULT_VINTAGE = "2019"
 
 #: The catalogue name of the ONS LSOA 2011 to 2021 lookup, which carries data between the two
 #: geographies.

@@ -161,12 +161,17 @@ class Maps(Record):
         trust, with no core to its catchment.
     catchment
         A trust's catchment; None for other kinds.
+    plus
+        The Core20 neighbourhoods by their share of ethnic minority residents (the PLUS
+        chapter's, :mod:`hi_reports.draw.plusmap`); None for England and where there is no
+        Core20 neighbourhood to draw.
     """
 
     deciles: Map | None = None
     core20: Map | None = None
     rural: Map | None = None
     catchment: Map | None = None
+    plus: Map | None = None
 
 
 @dataclass(frozen=True)
@@ -737,13 +742,17 @@ def activity_map(
     weights: pd.DataFrame,
     activity: MappedActivity,
     folder: Path,
-) -> Map:
+) -> Map | None:
     """Draw the map of crude rates of an activity measure (see :func:`activity_layers`).
 
     Its legend, title and alt text are written from the map's one classification: the alt text
     counts the areas of each class, the title states the lower limit of the highest class as
     printed ("151.4 or more"; a class of one value, that value), and says how many areas are
     suppressed.
+
+    A specialist trust, to which no neighbourhood sends :data:`CATCHMENT_MIN_SHARE` of its
+    admitted patients, has no map: as for its maps of deprivation (:func:`organisation_maps`),
+    there is no core of the catchment to draw.
 
     Parameters
     ----------
@@ -757,7 +766,14 @@ def activity_map(
         The measure, its events by LSOA and the disclosure rule.
     folder
         The project's ``figures/`` folder.
+
+    Returns
+    -------
+    Map or None
+        The map written to ``folder``; None for a trust with no core to its catchment.
     """
+    if org.kind != "england" and not len(map_positions(reference, shapes, weights, org)[0]):
+        return None
     layers, classes = _rate_layers(org, reference, shapes, weights, activity)
     unit, rule, slug = _unit(org), activity.rule, activity.slug
     source = (

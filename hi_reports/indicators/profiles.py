@@ -19,6 +19,55 @@ from hi_reports.geography import ENGLAND_CODE
 AGE_COLUMNS = [f"age_{label}" for label, _, _ in AGE_GROUPS]
 AGE_LABELS = [label for label, _, _ in AGE_GROUPS]
 
+#: The column of all residents in the census table (the five groups add up to it).
+TOTAL = "total"
+#: The ethnic minority groups of the five: every group but White. (The White group holds White
+#: minorities too, Irish, Gypsy or Irish Traveller, Roma and Other White, which the broad groups
+#: do not separate.)
+MINORITY = ("mixed", "asian", "black", "other")
+QUINTILES = (1, 2, 3, 4, 5)
+
+
+def ethnic_profiles(
+    reference: Reference, residents: pd.DataFrame, weights: pd.DataFrame
+) -> pd.DataFrame:
+    """Census residents of every organisation in ``weights`` by ethnic group and national IMD
+    quintile, weighted.
+
+    Parameters
+    ----------
+    reference
+        The reference data (for each LSOA's IMD quintile).
+    residents
+        Census residents by LSOA, indexed like ``reference.lsoas``: one column per group and
+        :data:`TOTAL` (see :func:`hi_reports.data.ethnicity.ethnic_groups`).
+    weights
+        Columns ``org``, ``lsoa_code``, ``weight``: every organisation to profile (England,
+        the peers and the parent ICBs, as :func:`~hi_reports.indicators.compute_profiles` takes
+        them).
+
+    Returns
+    -------
+    DataFrame
+        One row per organisation; columns (group, quintile) for each column of ``residents``,
+        and ``minority`` (the groups of :data:`MINORITY` together), by quintile 1-5: weighted
+        residents, 0 where none.
+    """
+    groups = [str(c) for c in residents.columns]
+    positions = reference.lsoas.index.get_indexer(pd.Index(weights["lsoa_code"]))
+    keep = positions >= 0
+    values = residents.to_numpy(dtype=float)[positions[keep]]
+    values = values * weights["weight"].to_numpy(dtype=float)[keep, None]
+    quintile = reference.lsoas["imd_quintile"].to_numpy()[positions[keep]]
+    orgs = weights["org"].to_numpy()[keep]
+    summed = pd.DataFrame(values, columns=groups).groupby([orgs, quintile]).sum()
+    table = pd.DataFrame(summed.unstack(level=1, fill_value=0.0))
+    table = table.reindex(columns=pd.MultiIndex.from_product([groups, QUINTILES]), fill_value=0.0)
+    cube = table.to_numpy().reshape(len(table), len(groups), len(QUINTILES))
+    minority = cube[:, [groups.index(g) for g in MINORITY], :].sum(axis=1)
+    columns = pd.MultiIndex.from_product([["minority"], QUINTILES])
+    return table.join(pd.DataFrame(minority, index=table.index, columns=columns))
+
 
 @dataclass(frozen=True)
 class Profiles:
@@ -49,6 +98,9 @@ class Profiles:
         row, and parent ICBs may be rows too, but neither is a peer unless it is of the kind).
     vintage
         The vintage of the reference data they were computed from.
+    ethnicity
+        Census 2021 residents by broad ethnic group and national IMD quintile (columns: group,
+        quintile; see :func:`ethnic_profiles`), when computed.
     """
 
     population: pd.Series
@@ -64,6 +116,7 @@ class Profiles:
     rural_by_quintile: pd.DataFrame
     peers: tuple[str, ...] = ()
     vintage: Vintage = VINTAGES[DEFAULT_VINTAGE]
+    ethnicity: pd.DataFrame | None = None
 
 
 def _weighted(reference: Reference, weights: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +136,11 @@ def _by(frame: pd.DataFrame, column: str | list[str], value: str = "population")
 
 
 def compute_profiles(
-    reference: Reference, weights: pd.DataFrame, extra: pd.DataFrame | None = None
+    reference: Reference,
+    weights: pd.DataFrame,
+    extra: pd.DataFrame | None = None,
+    *,
+    ethnicity: pd.DataFrame | None = None,
 ) -> Profiles:
     """Compute the profiles of every organisation in ``weights``, and England.
 
@@ -96,6 +153,9 @@ def compute_profiles(
         the organisations of one kind, the peers.
     extra
         Weights of other organisations to profile alongside (parent ICBs), in the same format.
+    ethnicity
+        Census residents by LSOA and ethnic group, indexed like ``reference.lsoas`` (see
+        :func:`hi_reports.data.ethnicity.ethnic_groups`): profiled too when given.
     """
     peers = tuple(pd.unique(weights["org"]))
     parts = [weights]
@@ -107,7 +167,8 @@ def compute_profiles(
                 {"org": ENGLAND_CODE, "lsoa_code": reference.lsoas.index.to_numpy(), "weight": 1.0}
             )
         )
-    frame = _weighted(reference, pd.concat(parts, ignore_index=True))
+    everyone = pd.concat(parts, ignore_index=True)
+    frame = _weighted(reference, everyone)
     grouped = frame.groupby("org")
     population = grouped["population"].sum()
     lsoas = frame[frame["weight"] > 0].groupby("org")["lsoa_code"].nunique()
@@ -158,6 +219,9 @@ def compute_profiles(
         rural_by_quintile=rural_by_quintile.reindex(order, fill_value=0.0),
         peers=peers,
         vintage=reference.vintage,
+        ethnicity=None
+        if ethnicity is None
+        else ethnic_profiles(reference, ethnicity, everyone).reindex(order, fill_value=0.0),
     )
 
 

@@ -126,7 +126,7 @@ def build_edition(
                     ),
                     date=date.isoformat(),
                     sources=sources,
-                    cover_note=context.about["coverage"],
+                    cover_note=context.about.coverage,
                     front=request.front,
                     weave=literate(
                         org,

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from hi_reports import __version__
 from hi_reports.api import About, Boundaries, ChapterContext, SourceRow
-from hi_reports.data import Reference
+from hi_reports.data import ETHNIC_GROUPS, Reference, ethnic_groups
 from hi_reports.data.reference import edition_sources, other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.draw.charts import draw_charts, draw_variation_charts
 from hi_reports.draw.maps import attribution, england_maps, organisation_maps
+from hi_reports.draw.plusmap import plus_map
 from hi_reports.errors import GeographyError
 from hi_reports.formatting import long_date
 from hi_reports.geography import Organisation, membership, organisations, resolve
@@ -28,15 +29,18 @@ from hi_reports.indicators.chapters import (
     variation_figures,
     vintage_figures,
 )
+from hi_reports.indicators.plus import PlusFigures, plus_figures
 from hi_reports.indicators.profiles import Profiles, compute_profiles, core20_share
 from hi_reports.phrases import coverage
 from hi_reports.pipeline.activity import PreparedActivity, activity_context
 
 
 def kind_profiles(reference: Reference, kind: str) -> Profiles:
-    """Profiles of every organisation of ``kind``, with England and (for other kinds) the ICBs."""
+    """Profiles of every organisation of ``kind``, with England and (for other kinds) the ICBs,
+    their census residents by ethnic group among them."""
     extra = None if kind == "icb" else membership(reference, "icb")
-    return compute_profiles(reference, membership(reference, kind), extra)
+    ethnicity = ethnic_groups(reference).residents
+    return compute_profiles(reference, membership(reference, kind), extra, ethnicity=ethnicity)
 
 
 def chapter_context(
@@ -95,6 +99,20 @@ def chapter_context(
         maps = organisation_maps(
             org, reference, shapes, membership(reference, org.kind), figures_dir
         )
+    plus = _plus(subject, reference)
+    if org.kind != "england":
+        maps = dataclasses.replace(
+            maps,
+            plus=plus_map(
+                org,
+                reference,
+                shapes,
+                residents=ethnic_groups(reference).residents,
+                weights=membership(reference, org.kind),
+                folder=figures_dir,
+                source=_census_source(reference),
+            ),
+        )
     files = any(not prepared.synthetic for prepared in activity)
     used = list(edition_sources(reference, org.kind, activity_files=files, maps=True).values())
     vintages = _vintages(subject, reference)
@@ -129,6 +147,7 @@ def chapter_context(
         charts=charts,
         maps=maps,
         vintages=vintages,
+        plus=plus,
         about=About(
             date=date.isoformat(),
             date_text=long_date(date),
@@ -139,6 +158,31 @@ def chapter_context(
         boundaries=Boundaries(attribution=attribution(shapes), year=shapes.year),
         audience=audience,
         unsafe_mark=next((p.disclosure.mark for p in activity if not p.disclosure.safe), ""),
+    )
+
+
+def _census_source(reference: Reference) -> str:
+    """How the PLUS chapter's numbers cite their data: the census table (carried by the LSOA
+    lookup on 2011 LSOAs) and the IMD."""
+    census = "; ".join(s.title for s in ethnic_groups(reference).sources)
+    return f"{census}; {reference.vintage.sources.imd}"
+
+
+def _plus(subject: Subject, reference: Reference) -> PlusFigures:
+    """The PLUS chapter's figures: each broad ethnic group's residents by national IMD quintile."""
+    ethnicity = ethnic_groups(reference)
+    table = subject.profiles.ethnicity
+    if table is None:  # profiles made by compute_profiles alone, without the census
+        table = kind_profiles(reference, subject.org.kind).ethnicity
+    assert table is not None  # kind_profiles always profiles the census
+    return plus_figures(
+        subject.org,
+        table,
+        groups=ETHNIC_GROUPS,
+        parent=subject.parent,
+        source=subject.source(_census_source(reference)),
+        shared=ethnicity.shared,
+        shared_source="; ".join(s.title for s in ethnicity.sources),
     )
 
 
