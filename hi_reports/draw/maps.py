@@ -232,14 +232,18 @@ def _lsoa_rings(
     return tuple(v for v, _ in rings), tuple(k for _, k in rings)
 
 
-def _area_layers(
+def area_layers(
     shapes: Shapes,
     area: AreaShapes,
     positions: np.ndarray,
+    *,
     colours: Sequence[str],
     legend: Sequence[tuple[str, str]],
     legend_title: str,
 ) -> Layers:
+    """The layers of a map of the LSOAs at ``positions`` (in ``shapes``), filled with
+    ``colours`` (one per LSOA), in the frame, outline and districts of ``area``, with a legend of
+    ``(label, colour)`` rows under ``legend_title``."""
     vertices, kinds = _lsoa_rings(shapes, positions)
     return Layers(
         codes=tuple(shapes.codes[positions]),
@@ -264,26 +268,26 @@ def decile_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Lay
     """LSOAs coloured by national IMD decile (decile 1 darkest)."""
     deciles = reference.lsoas["imd_decile"].to_numpy()[area.positions]
     title, rows = labels.decile_legend(reference.vintage)
-    return _area_layers(
+    return area_layers(
         shapes,
         area,
         area.positions,
-        [DECILE_COLOURS[int(d) - 1] for d in deciles],
-        list(zip(rows, DECILE_COLOURS, strict=True)),
-        title,
+        colours=[DECILE_COLOURS[int(d) - 1] for d in deciles],
+        legend=list(zip(rows, DECILE_COLOURS, strict=True)),
+        legend_title=title,
     )
 
 
 def core20_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Layers:
     """Core20 LSOAs (national IMD deciles 1-2) dark, the others light."""
     core20 = reference.lsoas["imd_decile"].to_numpy()[area.positions] <= 2
-    return _area_layers(
+    return area_layers(
         shapes,
         area,
         area.positions,
-        [CORE20_COLOUR if core else OTHER_COLOUR for core in core20],
-        list(zip(labels.CORE20_LEGEND, (CORE20_COLOUR, OTHER_COLOUR), strict=True)),
-        labels.CORE20_LEGEND_TITLE,
+        colours=[CORE20_COLOUR if core else OTHER_COLOUR for core in core20],
+        legend=list(zip(labels.CORE20_LEGEND, (CORE20_COLOUR, OTHER_COLOUR), strict=True)),
+        legend_title=labels.CORE20_LEGEND_TITLE,
     )
 
 
@@ -292,17 +296,17 @@ def rural_layers(reference: Reference, shapes: Shapes, area: AreaShapes) -> Laye
     groups = rural_groups(reference)
     group = {code: colour for _, codes, colour in groups for code in codes}
     classes = reference.lsoas["ruc_code"].to_numpy()[area.positions]
-    return _area_layers(
+    return area_layers(
         shapes,
         area,
         area.positions,
-        [group[c] for c in classes],
-        [(label, colour) for label, _, colour in groups],
-        reference.vintage.ruc,
+        colours=[group[c] for c in classes],
+        legend=[(label, colour) for label, _, colour in groups],
+        legend_title=reference.vintage.ruc,
     )
 
 
-def _draw(
+def draw_map(
     name: str,
     layers: Layers,
     text: MapText,
@@ -407,7 +411,9 @@ def organisation_maps(
         # A specialist trust: no neighbourhood sends it 10% of its admitted patients, so there is no
         # core to map by deprivation or rurality; the catchment map shows where its patients live.
         return Maps(
-            catchment=catchment_map(org, reference, shapes, weights, None, folder)
+            catchment=catchment_map(
+                org, reference, shapes, weights=weights, core=None, folder=folder
+            )
             if trust
             else None
         )
@@ -429,7 +435,7 @@ def organisation_maps(
         lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
         for d, c in enumerate(per_decile, start=1)
     ]
-    deciles_map, fig = _draw(
+    deciles_map, fig = draw_map(
         "map_imd_deciles",
         decile_layers(reference, shapes, area),
         labels.decile_map(
@@ -453,7 +459,7 @@ def organisation_maps(
         "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)",
         src,
     )
-    core20_map, fig = _draw(
+    core20_map, fig = draw_map(
         "map_imd_core20",
         core20_layers(reference, shapes, area),
         labels.core20_map(
@@ -482,7 +488,7 @@ def organisation_maps(
         )
         for i, (_, codes, _) in enumerate(rural_groups(reference), start=1)
     ]
-    rural_map, fig = _draw(
+    rural_map, fig = draw_map(
         "map_rural",
         rural_layers(reference, shapes, area),
         labels.rural_map(
@@ -501,7 +507,9 @@ def organisation_maps(
         deciles=deciles_map,
         core20=core20_map,
         rural=rural_map,
-        catchment=catchment_map(org, reference, shapes, weights, area, folder) if trust else None,
+        catchment=catchment_map(org, reference, shapes, weights=weights, core=area, folder=folder)
+        if trust
+        else None,
     )
 
 
@@ -509,6 +517,7 @@ def catchment_map(
     org: Organisation,
     reference: Reference,
     shapes: Shapes,
+    *,
     weights: pd.DataFrame,
     core: AreaShapes | None,
     folder: Path,
@@ -529,13 +538,13 @@ def catchment_map(
         core = area_shapes(shapes, positions)
     classes = Classes.of(share * 100, CATCHMENT_BREAKS, digits=0, suffix="%")
     legend = classes.legend(BLUES)
-    layers = _area_layers(
+    layers = area_layers(
         shapes,
         core,
         positions,
-        classes.colours(BLUES, OTHER_COLOUR),
-        legend,
-        labels.CATCHMENT_LEGEND_TITLE,
+        colours=classes.colours(BLUES, OTHER_COLOUR),
+        legend=legend,
+        legend_title=labels.CATCHMENT_LEGEND_TITLE,
     )
     source = reference.vintage.sources.catchment
 
@@ -569,7 +578,7 @@ def catchment_map(
         (int(tenth.value), int(half.value)) if framed else None,
         CATCHMENT_MIN_SHARE,
     )
-    return _draw("map_catchment", layers, text, (tenth, half), shapes=shapes, folder=folder)[0]
+    return draw_map("map_catchment", layers, text, (tenth, half), shapes=shapes, folder=folder)[0]
 
 
 def _ends(values: dict[str, float], highest: bool, n: int = 3) -> list[str]:
@@ -629,7 +638,7 @@ def england_maps(
             [(names[c].short_name, by_code[c].value) for c in top],
             [(names[c].short_name, by_code[c].value) for c in bottom],
         )
-        maps[key], fig = _draw(
+        maps[key], fig = draw_map(
             f"map_icb_{key}",
             layers,
             text,
@@ -819,4 +828,4 @@ def activity_map(
         rule=rule,
         synthetic=activity.synthetic,
     )
-    return _draw(f"map_activity_{slug}", layers, text, measures, shapes=shapes, folder=folder)[0]
+    return draw_map(f"map_activity_{slug}", layers, text, measures, shapes=shapes, folder=folder)[0]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from hi_reports.data import Reference
 from hi_reports.draw.labels import MapText, Neighbourhoods
-from hi_reports.draw.maps import CATCHMENT_MIN_SHARE, Map, _area_layers, _draw, map_positions
+from hi_reports.draw.maps import CATCHMENT_MIN_SHARE, Map, area_layers, draw_map, map_positions
 from hi_reports.formatting import count, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import Shapes, area_shapes
@@ -83,13 +83,13 @@ def plus_map(
     share = np.divide(minority, total, out=np.zeros_like(total), where=total > 0) * 100
     classes = Classes.of(np.where(core20, share, np.nan), BREAKS, digits=0, suffix="%")
     area = area_shapes(shapes, positions)
-    layers = _area_layers(
+    layers = area_layers(
         shapes,
         area,
         positions,
-        classes.colours(COLOURS, NOT_CORE20),
-        (*classes.legend(COLOURS), ("Not Core20", NOT_CORE20)),
-        LEGEND_TITLE,
+        colours=classes.colours(COLOURS, NOT_CORE20),
+        legend=(*classes.legend(COLOURS), ("Not Core20", NOT_CORE20)),
+        legend_title=LEGEND_TITLE,
     )
     trust = org.kind == "trust"
     drawn = Neighbourhoods(org.short_name, len(positions), trust, CATCHMENT_MIN_SHARE)
@@ -115,7 +115,7 @@ def plus_map(
         ),
     )
     text = _words(drawn, n_core, majority, classes)
-    return _draw("map_plus", layers, text, measures, shapes=shapes, folder=folder)[0]
+    return draw_map("map_plus", layers, text, measures, shapes=shapes, folder=folder)[0]
 
 
 def _words(drawn: Neighbourhoods, core: int, majority: int, classes: Classes) -> MapText:
