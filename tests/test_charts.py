@@ -96,7 +96,7 @@ def test_chart_labels_sources_and_alt_text_follow_the_vintage(
         charts, "_plot", lambda *args, **kwargs: (drawn.append(kwargs), plot(*args, **kwargs))[1]
     )
     made = charts.draw_charts(
-        org.short_name, imd_figures(subject), rural_figures(subject), tmp_path, vintage=vintage
+        org, imd_figures(subject), rural_figures(subject), tmp_path, vintage=vintage
     )
     labels = [
         words for k in drawn for words in (k["text"].categories, k["text"].axis, k["text"].note)
@@ -170,7 +170,7 @@ def test_charts_print_every_text_at_8pt_or_more_as_svg_without_a_title(
         org = resolve(reference, code, "england" if code == "england" else "icb")
         subject = Subject(org, icb_profiles, icbs[org.parents[0]] if org.parents else None)
         drawn_charts = charts.draw_charts(
-            org.short_name,
+            org,
             imd_figures(subject),
             rural_figures(subject),
             tmp_path / code,

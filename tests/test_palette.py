@@ -150,7 +150,7 @@ def _drawn(monkeypatch, tmp_path: Path, reference, profiles) -> dict[str, dict]:
         org = resolve(reference, code, "england" if code == "england" else "icb")
         subject = Subject(org, profiles, icbs[org.parents[0]] if org.parents else None)
         charts.draw_charts(
-            org.short_name,
+            org,
             imd_figures(subject),
             rural_figures(subject),
             tmp_path / code,

@@ -42,6 +42,7 @@ from hi_reports.draw.palette import (
     TEXT,
     URBAN,
 )
+from hi_reports.geography import Organisation
 from hi_reports.indicators.activity import ActivityFigures, ActivityGroup
 from hi_reports.indicators.chapters import (
     Category,
@@ -440,14 +441,15 @@ def _plot(
 
 
 def draw_charts(
-    name: str, imd: ImdFigures, rural: RuralFigures, folder: Path, *, vintage: Vintage
+    org: Organisation, imd: ImdFigures, rural: RuralFigures, folder: Path, *, vintage: Vintage
 ) -> Charts:
     """Draw every chart of an edition into ``folder`` and return them by name.
 
     Parameters
     ----------
-    name
-        The organisation's short name, used in legends.
+    org
+        The organisation: its short name labels its series, set beside England's (none in the
+        England edition, which has nothing to compare itself with).
     imd, rural
         The figures of the IMD and rural chapters.
     folder
@@ -456,7 +458,7 @@ def draw_charts(
         The reference data's vintage: the charts' labels, sources and class counts are its own.
     """
     charts: dict[str, Chart] = {}
-    compare = name != ENGLAND_NAME  # the England edition has nothing to compare itself with
+    name, compare = org.short_name, org.kind != "england"
 
     def draw(
         key: str,
@@ -599,7 +601,7 @@ def draw_variation_charts(variation: VariationFigures, folder: Path) -> Variatio
 
 
 def draw_activity_charts(
-    name: str,
+    org: Organisation,
     *,
     slug: str,
     measure: str,
@@ -613,8 +615,9 @@ def draw_activity_charts(
 
     Parameters
     ----------
-    name
-        The organisation's short name.
+    org
+        The organisation: its short name labels its series, set beside England's rate (none in
+        the England edition).
     slug
         The measure's file-name stem.
     measure
@@ -637,6 +640,7 @@ def draw_activity_charts(
             [r.dsr_upper.value for r in rows],
         )
 
+    name, compare = org.short_name, org.kind != "england"
     no_shares = _Layout(shares=False)
     rows = figures.quintiles
     england_rate = england.total.dsr
@@ -647,9 +651,7 @@ def draw_activity_charts(
         _Bars(
             [labels.quintile(int(r.group)) for r in rows],
             [series(name, rows, ORGANISATION)],
-            line=_Line(england_rate.value, ENGLAND_COLOUR, ENGLAND_NAME)
-            if name != ENGLAND_NAME
-            else None,
+            line=_Line(england_rate.value, ENGLAND_COLOUR, ENGLAND_NAME) if compare else None,
         ),
         text=text,
         layout=no_shares,
@@ -663,7 +665,7 @@ def draw_activity_charts(
 
     rows = figures.urban_rural
     parts = [series(name, rows, ORGANISATION)]
-    if name != ENGLAND_NAME:
+    if compare:
         parts.append(series(ENGLAND_NAME, england.urban_rural, ENGLAND_COLOUR))
     text = labels.activity_urban_rural(measure, figures, synthetic)
     _plot(

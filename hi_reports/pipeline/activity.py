@@ -422,7 +422,7 @@ def activity_context(
     rule = prepared.disclosure
     quality, outside = quality_measures(prepared, org, slug, source)
     charts = draw_activity_charts(
-        org.short_name,
+        org,
         slug=slug,
         measure=name,
         figures=figures,

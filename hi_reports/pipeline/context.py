@@ -83,7 +83,7 @@ def chapter_context(
     imd = imd_figures(subject)
     rural = rural_figures(subject)
     overview = overview_figures(subject, reference.lsoas, membership(reference, org.kind), names)
-    charts = draw_charts(org.short_name, imd, rural, figures_dir, vintage=reference.vintage)
+    charts = draw_charts(org, imd, rural, figures_dir, vintage=reference.vintage)
     shapes = lsoa_shapes(reference)
     variation = None
     if org.kind == "england":
