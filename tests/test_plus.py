@@ -188,8 +188,8 @@ def test_the_map_counts_the_core20_neighbourhoods_with_a_minority_majority(
     mine = lookup.loc[lookup["icb22_code_h"] == "QHL", "lsoa11_code"]
     core = mine[decile.reindex(mine).to_numpy() <= 2]
     minority = census.loc[core, ["mixed", "asian", "black", "other"]].sum(axis=1)
-    majority = int((minority / census.loc[core, "total"] > 0.5).sum())
-    title = f"In {majority:,} of the {len(core):,} Core20 neighbourhoods, most residents are of"
+    majority = int((minority / census.loc[core, "total"] >= 0.5).sum())
+    title = f"In {majority:,} of the {len(core):,} Core20 neighbourhoods, half or more of the"
     annex = pd.read_csv(edition.folder / "annex.csv")
     values = dict(zip(annex["key"], annex["value"], strict=False))
     assert values["maps.plus.core20_lsoas"] == len(core)

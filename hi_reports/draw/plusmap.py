@@ -2,10 +2,10 @@
 minority residents (the Mixed, Asian, Black and Other groups of Census 2021).
 
 It draws the same neighbourhoods as the organisation's other maps (a trust's: those that send it
-10% or more of their admitted patients), with the other neighbourhoods white, so that a reader
-sees which Core20 neighbourhoods have the most residents of ethnic minority groups. A share is of
-the neighbourhood's census residents (no catchment weight: it describes the place). Classes are
-fixed (:data:`BREAKS`), and no neighbourhood's share is printed.
+10% or more of their admitted patients), with the other neighbourhoods unshaded, so that a reader
+sees which Core20 neighbourhoods have the most residents of the groups other than White. A share
+is of the neighbourhood's census residents (no catchment weight: it describes the place). Classes
+are fixed (:data:`BREAKS`), and no neighbourhood's share is printed.
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ from hi_reports.indicators.classes import Classes
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import MINORITY, TOTAL
 
-#: Classes of a neighbourhood's share of ethnic minority residents, in percent.
-BREAKS = (0, 10, 25, 50, 75, 100)
-#: ColorBrewer Blues from its third class on: even the lightest stands apart from the white of the
+#: Classes of a neighbourhood's share of residents of the Mixed, Asian, Black or Other groups, in
+#: percent: three, with a strong break at half, which the title counts.
+BREAKS = (0, 25, 50, 100)
+#: Light, mid and dark blue (ColorBrewer Blues): even the lightest stands apart from the unshaded
 #: neighbourhoods that are not Core20 (the other maps' light grey would be mistaken for it).
-COLOURS = ("#C6DBEF", "#6BAED6", "#3182BD", "#08519C", "#08306B")
+COLOURS = ("#C6DBEF", "#4292C6", "#08306B")
 NOT_CORE20 = "#FFFFFF"
 LEGEND_TITLE = (
-    "Core20 neighbourhoods: residents of ethnic minority groups (Mixed, Asian, Black, Other)"
+    "Core20 neighbourhoods: share of residents of the Mixed, Asian, Black or Other groups"
 )
 
 
@@ -94,7 +95,7 @@ def plus_map(
     trust = org.kind == "trust"
     drawn = Neighbourhoods(org.short_name, len(positions), trust, CATCHMENT_MIN_SHARE)
     n_core = int(core20.sum())
-    majority = int((core20 & (share > 50)).sum())
+    majority = int((core20 & (share >= 50)).sum())
     measures = (
         Measure(
             "maps.plus.core20_lsoas",
@@ -108,7 +109,7 @@ def plus_map(
             float(majority),
             "count",
             drawn.definition(
-                "Core20 LSOAs where more than half the census residents are of the Mixed, Asian, "
+                "Core20 LSOAs where half or more of the census residents are of the Mixed, Asian, "
                 "Black or Other ethnic groups"
             ),
             source,
@@ -121,17 +122,22 @@ def plus_map(
 def _words(drawn: Neighbourhoods, core: int, majority: int, classes: Classes) -> MapText:
     """The title, note and alt text of the map."""
     which = "neighbourhood" if core == 1 else "neighbourhoods"
-    if majority == 0:
+    # a trust's map draws the neighbourhoods sending it 10% or more: the title says so
+    scope = f"Core20 {drawn.scope}" if core != 1 else "Core20 neighbourhood"
+    groups = "the Mixed, Asian, Black or Other ethnic groups"
+    if core == 1:
         title = (
-            f"In none of the {count(core)} Core20 {which} are most residents of ethnic minority "
-            "groups"
-            if core > 1
-            else "In the one Core20 neighbourhood, most residents are not of ethnic minority groups"
+            f"In the one {scope}, {'half or more' if majority else 'fewer than half'} of the "
+            f"residents are of {groups}"
+        )
+    elif majority == 0:
+        title = (
+            f"In none of the {count(core)} {scope} are half or more of the residents of {groups}"
         )
     else:
         title = (
-            f"In {count(majority)} of the {count(core)} Core20 {which}, most residents are of "
-            "ethnic minority groups (Mixed, Asian, Black or Other)"
+            f"In {count(majority)} of the {count(core)} {scope}, half or more of the residents are "
+            f"of {groups}"
         )
     per_class = "; ".join(
         f"{label}: {count(n)}" for label, n in zip(classes.labels, classes.counts, strict=True)
@@ -141,12 +147,12 @@ def _words(drawn: Neighbourhoods, core: int, majority: int, classes: Classes) ->
         about=(
             "Core20 neighbourhoods (national IMD quintile 1) shaded by the share of their Census "
             f"2021 residents of the Mixed, Asian, Black or Other ethnic groups; the other "
-            f"neighbourhoods white.{drawn.where}"
+            f"neighbourhoods unshaded.{drawn.where}"
         ),
         alt=(
             f"Map of {drawn.phrase}, with the {count(core)} Core20 {which} shaded from light to "
             "dark blue by the share of their residents of the Mixed, Asian, Black or Other ethnic "
-            f"groups, and the others white. Core20 neighbourhoods by that share: {per_class}. "
-            f"In {count(majority)}, the share is over {percent(0.5, 0)}."
+            f"groups, and the others unshaded. Core20 neighbourhoods by that share: {per_class}. "
+            f"In {count(majority)}, the share is {percent(0.5, 0)} or more."
         ),
     )

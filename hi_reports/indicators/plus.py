@@ -110,6 +110,9 @@ class PlusFigures(Record):
         Whether any resident lives in a Core20 neighbourhood.
     unstable
         The names of the groups with fewer than :data:`MIN_RESIDENTS` residents.
+    single_quintile
+        The national IMD quintile of every resident, when all live in one (a small area): then
+        every group lives wholly there, however small, and the chapter says so.
     min_residents
         :data:`MIN_RESIDENTS`, as the chapter prints it.
     shared
@@ -123,6 +126,7 @@ class PlusFigures(Record):
     core20_minority: Measure
     has_core20: bool
     unstable: tuple[str, ...]
+    single_quintile: int | None
     shared: Measure
     min_residents: Measure
 
@@ -176,7 +180,9 @@ def plus_figures(
 
     def figures(key: str, name: str) -> GroupFigures:
         prefix = f"plus.{key}"
+        # "all residents" or "residents of the Asian group", in a definition
         of = "all residents" if key == TOTAL else f"residents of the {name} group"
+        parent_of = f"{of} of the parent ICB" if parent is None else f"{of} of {parent.name}"
         mine = by_quintile(key, me)
         residents = float(mine.sum())
         total = float(by_quintile(TOTAL, me).sum())
@@ -199,13 +205,13 @@ def plus_figures(
             parent_core20 = share(
                 "parent_core20",
                 p_share,
-                f"Share of the {of} of the parent ICB ({parent.name}) living in Core20 "
+                f"Share of {parent_of} (the parent ICB) living in Core20 "
                 "neighbourhoods (national IMD quintile 1), Census 2021",
             )
             parent_ratio = ratio(
                 "parent_ratio",
                 _share(p_share, p_all),
-                f"Core20 share of the {of} of the parent ICB ({parent.name}) divided by the Core20 "
+                f"Core20 share of {parent_of} (the parent ICB) divided by the Core20 "
                 "share of all its residents, Census 2021",
             )
         return GroupFigures(
@@ -218,50 +224,49 @@ def plus_figures(
             share_of_residents=share(
                 "share_of_residents",
                 _share(residents, total),
-                f"The {of} as a share of all residents, Census 2021",
+                f"{of[0].upper()}{of[1:]} as a share of all residents, Census 2021",
             ),
             stable=residents >= MIN_RESIDENTS,
             quintiles=tuple(
                 share(
                     f"quintile_{q}",
                     _share(mine[q - 1], residents),
-                    f"Share of the {of} living in national IMD quintile {q}, Census 2021",
+                    f"Share of {of} living in national IMD quintile {q}, Census 2021",
                 )
                 for q in QUINTILES
             ),
             core20=share(
                 "core20",
                 core20,
-                f"Share of the {of} living in Core20 neighbourhoods (national IMD quintile 1), "
+                f"Share of {of} living in Core20 neighbourhoods (national IMD quintile 1), "
                 "Census 2021",
             ),
             lower=share(
                 "lower",
                 lower,
-                f"Lower 95% limit (Wilson score) of the share of the {of} living in Core20 "
+                f"Lower 95% limit (Wilson score) of the share of {of} living in Core20 "
                 "neighbourhoods",
             ),
             upper=share(
                 "upper",
                 upper,
-                f"Upper 95% limit (Wilson score) of the share of the {of} living in Core20 "
+                f"Upper 95% limit (Wilson score) of the share of {of} living in Core20 "
                 "neighbourhoods",
             ),
             ratio=ratio(
                 "ratio",
                 _share(core20, all_core20),
-                f"Core20 share of the {of} divided by the Core20 share of all residents, "
-                "Census 2021",
+                f"Core20 share of {of} divided by the Core20 share of all residents, Census 2021",
             ),
             england_core20=share(
                 "england_core20",
                 england,
-                f"Share of England's {of} living in Core20 neighbourhoods, Census 2021",
+                f"Share of {of} of England living in Core20 neighbourhoods, Census 2021",
             ),
             england_ratio=ratio(
                 "england_ratio",
                 _share(england, england_all),
-                f"Core20 share of England's {of} divided by the Core20 share of all England's "
+                f"Core20 share of {of} of England divided by the Core20 share of all England's "
                 "residents, Census 2021",
             ),
             parent_core20=parent_core20,
@@ -271,7 +276,8 @@ def plus_figures(
     everyone = figures(TOTAL, "All residents")
     each = tuple(figures(key, name) for key, name in groups)
     minority_figures = figures("minority", "Mixed, Asian, Black and Other")
-    core20_all = by_quintile(TOTAL, me)[0]
+    everyone_q = by_quintile(TOTAL, me)
+    core20_all = everyone_q[0]
     return PlusFigures(
         all=everyone,
         groups=each,
@@ -286,6 +292,9 @@ def plus_figures(
         ),
         has_core20=bool(core20_all > 0),
         unstable=tuple(g.name for g in each if not g.stable),
+        single_quintile=int(np.flatnonzero(everyone_q)[0]) + 1
+        if np.count_nonzero(everyone_q) == 1
+        else None,
         shared=Measure(
             "plus.shared_residents",
             float(shared),

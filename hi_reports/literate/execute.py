@@ -40,8 +40,9 @@ from hi_reports.literate.cells import Cell
 #: The names a build gives a chapter's parameters cell.
 PARAMETERS = ("org", "kind", "vintage")
 
-#: Figures are drawn at this resolution (Quarto's default for HTML is 96; print needs more).
-DPI = 150
+#: Figures are drawn at this resolution: 300 dots per inch, as a board paper's print needs
+#: (Quarto's default for HTML is 96).
+DPI = 300
 
 
 class CellError(TemplateError):
