@@ -274,3 +274,21 @@ def test_extra_datasets_leave_the_reference_unchanged(data_dir: Path, reference)
     assert list(activity) == [*vintage, *ethnicity]
     assert activity["lsoa11_lsoa21_lookup"] == source
     assert edition_datasets(fresh, "icb", maps=True) == (*vintage, "lsoa11_boundaries", *ethnicity)
+
+
+def test_a_data_folder_of_linked_folders_is_read(tmp_path: Path) -> None:
+    """A data folder whose subfolders are links (to a shared drive) finds the files inside them,
+    and a link back up does not loop."""
+    from hi_reports.data.loaders import index_files
+
+    shared = tmp_path / "shared" / "imd2019"
+    shared.mkdir(parents=True)
+    (shared / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv").write_text("x\n")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "imd2019").symlink_to(shared, target_is_directory=True)
+    (shared / "up").symlink_to(folder, target_is_directory=True)
+    index = index_files(folder)
+    assert [p.name for p in index["file_1_-_imd2019_index_of_multiple_deprivation.csv"]] == [
+        "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+    ]

@@ -160,7 +160,9 @@ def test_a_busy_server_is_asked_again_and_a_failing_one_is_a_clear_error(
     with pytest.raises(
         DataError,
         match=r"^cannot download http://127\.0\.0\.1:\d+/services1\.arcgis\.com/.*"
-        r"/LSOA21_RUC21_EW_LU/FeatureServer/0: HTTP 503 Service Unavailable$",
+        r"/LSOA21_RUC21_EW_LU/FeatureServer/0: HTTP 503 Service Unavailable \(set "
+        r"HI_REPORTS_MIRROR to an internal copy of the data, or download it from .*, then run "
+        r"`hi-reports data add ruc2021 FILE`\)$",
     ):
         fetch("ruc2021", tmp_path / "down", progress=False)
     assert not (tmp_path / "down" / dataset.filename).exists()

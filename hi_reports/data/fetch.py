@@ -148,6 +148,12 @@ def _download(url: str, staging: Path, progress: bool, dataset: Dataset | None =
         )
     else:
         downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
+    # from a publisher, without the network: a copy of one's own, through a mirror or by hand
+    hint = (
+        None
+        if dataset is None
+        else f"set HI_REPORTS_MIRROR to an internal copy of the data, or {dataset.add_hint}"
+    )
     try:
         return Path(
             pooch.retrieve(
@@ -159,11 +165,13 @@ def _download(url: str, staging: Path, progress: bool, dataset: Dataset | None =
         status = (
             f"HTTP {response.status_code} {response.reason}" if response is not None else str(error)
         )
-        raise DataError(f"cannot download {url}: {status}", path=url) from None
+        raise DataError(f"cannot download {url}: {status}", hint=hint, path=url) from None
     except requests.RequestException as error:
         reason = error.__class__.__name__
         raise DataError(
-            f"cannot download {url}: {reason} (offline, or the server is down?)", path=url
+            f"cannot download {url}: {reason} (offline, or the server is down?)",
+            hint=hint,
+            path=url,
         ) from None
 
 

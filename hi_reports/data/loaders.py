@@ -77,11 +77,17 @@ def cache_dir() -> Path:
 
 def index_files(root: Path) -> dict[str, list[Path]]:
     """Map each file name (lower case) under ``root``, in any subfolder but hidden ones, to its
-    paths."""
+    paths. Linked folders are followed (a data folder of links to a shared drive), each once."""
     found: dict[str, list[Path]] = {}
     if not root.is_dir():
         return found
-    for folder, folders, files in os.walk(root):
+    seen: set[str] = set()
+    for folder, folders, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a link back to a folder walked already
+            folders[:] = []
+            continue
+        seen.add(real)
         folders[:] = [f for f in folders if not f.startswith(".")]  # e.g. a download in progress
         for name in files:
             found.setdefault(name.lower(), []).append(Path(folder) / name)
