@@ -82,6 +82,12 @@ class Raw:
     lsoa21: pd.DataFrame
     #: OHID catchments 2019: msoa_code, trust_code, proportion.
     catchment: pd.DataFrame
+    #: Census 2021 residents by broad ethnic group (TS021), carried to each LSOA 2011: a 2021
+    #: LSOA with one 2011 parent goes to it, one with several is shared by their mid-2020
+    #: residents. Columns total, white, mixed, asian, black, other.
+    ethnicity11: pd.DataFrame
+    #: Census residents of the 2021 LSOAs that had to be shared (several 2011 parents).
+    shared: float
 
 
 def read_raw(data_dir: Path) -> Raw:
@@ -147,7 +153,90 @@ def read_raw(data_dir: Path) -> Raw:
         .set_index("lsoa")
     )
     assert len(lsoa21) == len(imd25) == 33_755
-    return Raw(lsoa11, lsoa21, _csv(data_dir, "trust_catchment_msoa11_2019_proportions.csv"))
+
+    ethnic = _csv(
+        data_dir,
+        "ethnicity_lsoa21.csv",
+        lsoa21_code="lsoa",
+        total_usual_residents="total",
+        mixed_or_multiple_ethnic_groups="mixed",
+        asian_asian_british_or_asian_welsh="asian",
+        black_black_british_black_welsh_caribbean_or_african="black",
+        other_ethnic_group="other",
+    ).set_index("lsoa")[list(ETHNIC)]
+    bridge = _csv(data_dir, "lookup_lsoa11_lsoa21_ltla22.csv")
+    bridge = bridge[bridge["lsoa21_code"].str.startswith("E01")]
+    people = bridge["lsoa11_code"].map(lsoa11["population"]).astype(float)
+    part = people / people.groupby(bridge["lsoa21_code"]).transform("sum")
+    carried = ethnic.loc[bridge["lsoa21_code"]].to_numpy() * part.to_numpy()[:, None]
+    ethnicity11 = (
+        pd.DataFrame(carried, columns=list(ETHNIC)).groupby(bridge["lsoa11_code"].to_numpy()).sum()
+    )
+    parents = bridge.groupby("lsoa21_code")["lsoa11_code"].size()
+    shared = float(ethnic.loc[parents.index[parents > 1], "total"].sum())
+    return Raw(
+        lsoa11,
+        lsoa21,
+        _csv(data_dir, "trust_catchment_msoa11_2019_proportions.csv"),
+        ethnicity11.reindex(lsoa11.index),
+        shared,
+    )
+
+
+#: The census's five broad ethnic groups and the total, as the tidy columns name them.
+ETHNIC = ("total", "white", "mixed", "asian", "black", "other")
+MINORITY = ("mixed", "asian", "black", "other")
+
+
+def plus_figures(raw: Raw, w: pd.Series) -> dict[str, dict[str, float]]:
+    """The PLUS chapter's figures of each group (and ``minority``, the four but White): census
+    residents, share of all, share in each national IMD 2019 quintile and in Core20, and the
+    ratio of the Core20 share to all residents'."""
+    t, census = raw.lsoa11, raw.ethnicity11
+    w = w.reindex(t.index, fill_value=0.0).astype(float)
+    people = census.mul(w, axis=0)
+    people["minority"] = people[list(MINORITY)].sum(axis=1)
+    quintile = (t["decile"] + 1) // 2
+    by_q = people.groupby(quintile).sum().reindex(range(1, 6), fill_value=0.0)
+    out = {}
+    for group in people.columns:
+        residents = by_q[group].sum()
+        shares = by_q[group] / residents if residents else by_q[group] * np.nan
+        out[group] = {
+            "residents": residents,
+            "share_of_residents": residents / by_q["total"].sum(),
+            "core20": shares[1],
+            **{f"quintile_{q}": shares[q] for q in range(1, 6)},
+        }
+    for group in out:
+        out[group]["ratio"] = out[group]["core20"] / out["total"]["core20"]
+    out["total"]["core20_minority"] = by_q.loc[1, "minority"] / by_q.loc[1, "total"]
+    return out
+
+
+def plus_expected(raw: Raw, org: Org, parent: pd.Series | None) -> dict[str, float]:
+    """Every number of the PLUS chapter and its map that the raw files give, keyed as the annex
+    keys them: the organisation's, England's and the parent ICB's (``parent``: its weights)."""
+    mine = plus_figures(raw, org.weights)
+    england = plus_figures(raw, pd.Series(1.0, index=raw.lsoa11.index))
+    out = {f"plus.{g}.{k}": v for g, values in mine.items() for k, v in values.items()}
+    out |= {f"plus.{g}.england_core20": england[g]["core20"] for g in england}
+    out |= {f"plus.{g}.england_ratio": england[g]["ratio"] for g in england}
+    if parent is not None:
+        theirs = plus_figures(raw, parent)
+        out |= {f"plus.{g}.parent_core20": theirs[g]["core20"] for g in theirs}
+        out |= {f"plus.{g}.parent_ratio": theirs[g]["ratio"] for g in theirs}
+    out["plus.core20_minority"] = out.pop("plus.total.core20_minority")
+    out["plus.shared_residents"] = raw.shared
+    out["plus.min_residents"] = 1000.0
+    # the map: the Core20 LSOAs drawn, and those where half or more are of the four groups
+    drawn = org.weights >= 0.10 if org.kind == "trust" else org.weights > 0
+    core = drawn & (raw.lsoa11["decile"] <= 2)
+    census = raw.ethnicity11
+    half = census[list(MINORITY)].sum(axis=1) / census["total"] >= 0.5
+    out["maps.plus.core20_lsoas"] = float(core.sum())
+    out["maps.plus.majority_lsoas"] = float((core & half).sum())
+    return out
 
 
 def figures(t: pd.DataFrame, w: pd.Series, drawn: float = 0.0) -> dict[str, float]:
@@ -276,11 +365,14 @@ def expected(raw: Raw, org: Org) -> dict[str, float]:
     }
     out |= beside(england, "england_share")
     # the parent ICB: the ICB holding most of the organisation's residents
+    parent_weights = None
     if org.kind != "icb":
         by_icb = (t["population"] * org.weights).groupby(t["icb_ods"]).sum()
-        parent = figures(t, (t["icb_ods"] == by_icb.idxmax()).astype(float))
+        parent_weights = (t["icb_ods"] == by_icb.idxmax()).astype(float)
+        parent = figures(t, parent_weights)
         out["intro.parent_population"] = parent["population"]
         out |= beside(parent, "parent_share")
+    out |= plus_expected(raw, org, parent_weights)
     if org.kind == "trust":  # the ICBs holding 10% or more of the catchment's residents are named
         in_icb = by_icb[by_icb > 0] / by_icb.sum()
         named = in_icb[in_icb >= 0.10]
