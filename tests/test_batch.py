@@ -106,10 +106,10 @@ def test_one_failure_is_reported_and_the_others_complete(
 
     real = edition.draw_charts
 
-    def broken(name, *args, **kwargs):
-        if name == "Lincolnshire":
+    def broken(org, *args, **kwargs):
+        if org.short_name == "Lincolnshire":
             raise RuntimeError("chart engine exploded for this one")
-        return real(name, *args, **kwargs)
+        return real(org, *args, **kwargs)
 
     monkeypatch.setattr(edition, "draw_charts", broken)  # workers are forked: they see it too
     out = tmp_path / "editions"
@@ -145,10 +145,10 @@ def test_a_worker_killed_while_building_fails_that_edition_only(
 
     real = context.draw_charts
 
-    def deadly(name, *args, **kwargs):
-        if name == "Lincolnshire":
+    def deadly(org, *args, **kwargs):
+        if org.short_name == "Lincolnshire":
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(name, *args, **kwargs)
+        return real(org, *args, **kwargs)
 
     monkeypatch.setattr(context, "draw_charts", deadly)  # workers are forked: they see it too
     out = tmp_path / "editions"
