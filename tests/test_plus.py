@@ -60,19 +60,18 @@ def _core20_shares(census: pd.DataFrame, weight: pd.Series, quintile1: pd.Series
     return core.sum() / people.sum()
 
 
+def _plus(org, table: pd.DataFrame):
+    """The PLUS figures of ``org`` from its kind's ethnic profiles, without a parent."""
+    groups = [(g, g) for g in GROUPS]
+    return plus_figures(
+        org, table, groups=groups, parent=None, source="test", shared=0.0, shared_source="test"
+    )
+
+
 def _figures(reference, kind: str, code: str):
     profiles = kind_profiles(reference, kind)
-    org = resolve(reference, code, kind)
     assert profiles.ethnicity is not None
-    return plus_figures(
-        org,
-        profiles.ethnicity,
-        groups=[(g, g) for g in GROUPS],
-        parent=None,
-        source="test",
-        shared=0.0,
-        shared_source="test",
-    )
+    return _plus(resolve(reference, code, kind), profiles.ethnicity)
 
 
 @pytest.fixture(scope="module")
@@ -154,16 +153,7 @@ def test_a_group_too_small_for_a_stable_share_is_marked_and_its_ratio_still_defi
     profiles = kind_profiles(reference, "icb")
     assert profiles.ethnicity is not None
     for code in profiles.peers:
-        org = resolve(reference, code, "icb")
-        figures = plus_figures(
-            org,
-            profiles.ethnicity,
-            groups=[(g, g) for g in GROUPS],
-            parent=None,
-            source="test",
-            shared=0.0,
-            shared_source="test",
-        )
+        figures = _plus(resolve(reference, code, "icb"), profiles.ethnicity)
         for group in (figures.all, *figures.groups):
             total = sum(q.value for q in group.quintiles)
             assert total == pytest.approx(1.0) or np.isnan(total)

@@ -29,7 +29,8 @@ from hi_reports.indicators.profiles import Profiles
 from hi_reports.indicators.record import Record
 
 
-def _share(part: float, whole: float) -> float:
+def share_of(part: float, whole: float) -> float:
+    """``part / whole``, NaN for an empty whole (a share of no residents)."""
     return float(part) / float(whole) if whole else float("nan")
 
 
@@ -393,8 +394,8 @@ class Subject:
         ``Decile(decile=3, **subject.shares(...))``."""
         me = self.key
         share, england = (
-            _share(part[me], whole[me]),
-            _share(part[ENGLAND_CODE], whole[ENGLAND_CODE]),
+            share_of(part[me], whole[me]),
+            share_of(part[ENGLAND_CODE], whole[ENGLAND_CODE]),
         )
         lower, upper = wilson95(part[me], whole[me])
         figures: CategoryFields = {
@@ -434,7 +435,7 @@ class Subject:
             else "similar",
         }
         if self.similar:
-            shares = [_share(part[k], whole[k]) for k in self.similar]
+            shares = [share_of(part[k], whole[k]) for k in self.similar]
             kinds = self.org.kind_plural
             figures["similar_low"] = Measure(
                 f"{key}.similar_low",
@@ -455,7 +456,7 @@ class Subject:
         if self.parent is not None:
             figures["parent_share"] = Measure(
                 f"{key}.parent_share",
-                _share(part[self.parent.key], whole[self.parent.key]),
+                share_of(part[self.parent.key], whole[self.parent.key]),
                 "share",
                 f"Share of residents of the parent ICB ({self.parent.name}) {definition}",
                 f"{source}; {self.profiles.vintage.sources.lookup}",
@@ -519,7 +520,7 @@ def overview_figures(
             name=names[code].name if code in names else code,
             share=Measure(
                 f"intro.parent.{code}.share",
-                _share(people, by_icb.sum()),
+                share_of(people, by_icb.sum()),
                 "share",
                 f"Share of residents who live in {names[code].name if code in names else code}",
                 source,
@@ -541,7 +542,7 @@ def overview_figures(
             ),
             share=Measure(
                 "intro.parent.other.share",
-                _share(others.sum(), by_icb.sum()),
+                share_of(others.sum(), by_icb.sum()),
                 "share",
                 "Share of residents who live in ICBs other than those named",
                 source,
@@ -573,7 +574,7 @@ def overview_figures(
         ),
         share_of_england=Measure(
             "intro.share_of_england",
-            _share(profiles.population[me], profiles.population[ENGLAND_CODE]),
+            share_of(profiles.population[me], profiles.population[ENGLAND_CODE]),
             "share",
             f"Residents as a share of England's residents, {v.population_when}",
             source,
@@ -852,7 +853,7 @@ def imd_figures(subject: Subject) -> ImdFigures:
         shares = {
             label: Measure(
                 f"imd.age.q{q}.{label}",
-                _share(people[label][subject.key], row_total[subject.key]),
+                share_of(people[label][subject.key], row_total[subject.key]),
                 "share",
                 f"Share of residents of national IMD quintile {q} aged {label}",
                 source,
@@ -1028,7 +1029,7 @@ def vintage_figures(
         What the reader should know when comparing them.
     """
     profiles, key = subject.profiles, subject.key
-    own = _share(profiles.imd_quintile[1][key], profiles.population[key])
+    own = share_of(profiles.imd_quintile[1][key], profiles.population[key])
     rows = tuple(
         VintageRow(
             vintage=v,

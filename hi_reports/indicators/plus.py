@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.geography import ENGLAND_CODE, Organisation
-from hi_reports.indicators.chapters import wilson95
+from hi_reports.indicators.chapters import share_of
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import QUINTILES, TOTAL
 from hi_reports.indicators.record import Record
@@ -65,9 +65,7 @@ class GroupFigures(Record):
     quintiles
         The share of the group's residents in each national IMD quintile, 1 (most deprived) to 5.
     core20
-        The share in Core20 neighbourhoods (quintile 1), with its Wilson 95% limits ``lower`` and
-        ``upper`` (the census counts are treated as a sample of the residents' circumstances, as
-        Fingertips treats counts).
+        The share in Core20 neighbourhoods (quintile 1).
     ratio
         ``core20`` divided by the Core20 share of all residents (1 for all residents).
     england_core20, england_ratio, parent_core20, parent_ratio
@@ -82,8 +80,6 @@ class GroupFigures(Record):
     stable: bool
     quintiles: tuple[Measure, ...]
     core20: Measure
-    lower: Measure
-    upper: Measure
     ratio: Measure
     england_core20: Measure
     england_ratio: Measure
@@ -131,10 +127,6 @@ class PlusFigures(Record):
     min_residents: Measure
 
 
-def _share(part: float, whole: float) -> float:
-    return float(part) / float(whole) if whole else float("nan")
-
-
 def plus_figures(
     org: Organisation,
     table: pd.DataFrame,
@@ -176,18 +168,16 @@ def plus_figures(
 
     def core20_share(key: str, row: str) -> float:
         values = by_quintile(key, row)
-        return _share(values[0], values.sum())
+        return share_of(values[0], values.sum())
 
     def figures(key: str, name: str) -> GroupFigures:
         prefix = f"plus.{key}"
         # "all residents" or "residents of the Asian group", in a definition
         of = "all residents" if key == TOTAL else f"residents of the {name} group"
-        parent_of = f"{of} of the parent ICB" if parent is None else f"{of} of {parent.name}"
         mine = by_quintile(key, me)
         residents = float(mine.sum())
         total = float(by_quintile(TOTAL, me).sum())
-        core20 = _share(mine[0], residents)
-        lower, upper = wilson95(mine[0], residents)
+        core20 = share_of(mine[0], residents)
         all_core20 = core20_share(TOTAL, me)
         england = core20_share(key, ENGLAND_CODE)
         england_all = core20_share(TOTAL, ENGLAND_CODE)
@@ -200,6 +190,7 @@ def plus_figures(
 
         parent_core20 = parent_ratio = None
         if parent is not None:
+            parent_of = f"{of} of {parent.name}"
             p_share = core20_share(key, parent.key)
             p_all = core20_share(TOTAL, parent.key)
             parent_core20 = share(
@@ -210,7 +201,7 @@ def plus_figures(
             )
             parent_ratio = ratio(
                 "parent_ratio",
-                _share(p_share, p_all),
+                share_of(p_share, p_all),
                 f"Core20 share of {parent_of} (the parent ICB) divided by the Core20 "
                 "share of all its residents, Census 2021",
             )
@@ -223,14 +214,14 @@ def plus_figures(
             ),
             share_of_residents=share(
                 "share_of_residents",
-                _share(residents, total),
+                share_of(residents, total),
                 f"{of[0].upper()}{of[1:]} as a share of all residents, Census 2021",
             ),
             stable=residents >= MIN_RESIDENTS,
             quintiles=tuple(
                 share(
                     f"quintile_{q}",
-                    _share(mine[q - 1], residents),
+                    share_of(mine[q - 1], residents),
                     f"Share of {of} living in national IMD quintile {q}, Census 2021",
                 )
                 for q in QUINTILES
@@ -241,21 +232,9 @@ def plus_figures(
                 f"Share of {of} living in Core20 neighbourhoods (national IMD quintile 1), "
                 "Census 2021",
             ),
-            lower=share(
-                "lower",
-                lower,
-                f"Lower 95% limit (Wilson score) of the share of {of} living in Core20 "
-                "neighbourhoods",
-            ),
-            upper=share(
-                "upper",
-                upper,
-                f"Upper 95% limit (Wilson score) of the share of {of} living in Core20 "
-                "neighbourhoods",
-            ),
             ratio=ratio(
                 "ratio",
-                _share(core20, all_core20),
+                share_of(core20, all_core20),
                 f"Core20 share of {of} divided by the Core20 share of all residents, Census 2021",
             ),
             england_core20=share(
@@ -265,7 +244,7 @@ def plus_figures(
             ),
             england_ratio=ratio(
                 "england_ratio",
-                _share(england, england_all),
+                share_of(england, england_all),
                 f"Core20 share of {of} of England divided by the Core20 share of all England's "
                 "residents, Census 2021",
             ),
@@ -284,7 +263,7 @@ def plus_figures(
         minority=minority_figures,
         core20_minority=Measure(
             "plus.core20_minority",
-            _share(by_quintile("minority", me)[0], core20_all),
+            share_of(by_quintile("minority", me)[0], core20_all),
             "share",
             "Share of the residents of Core20 neighbourhoods who are of the Mixed, Asian, Black "
             "or Other ethnic groups, Census 2021",
