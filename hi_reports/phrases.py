@@ -104,6 +104,22 @@ def core20_sentence(ed: Edition) -> Text:
     return Text("No residents live in the 20% most deprived neighbourhoods in England (Core20).")
 
 
+def plus_sentence(ed: Edition, *, strong: bool = False) -> Text:
+    """Who lives in the Core20 neighbourhoods by ethnic group (the PLUS groups chapter), without
+    a full stop; empty where the organisation has no Core20 neighbourhoods or too few residents of
+    the Mixed, Asian, Black or Other groups for a stable share. ``strong``: the share in bold, as
+    the key messages set their first number."""
+    plus = ed.plus
+    if not plus.has_core20 or not plus.minority.stable:
+        return Text("")
+    share = ed.pct(plus.core20_minority)
+    return Text(
+        f"{f'**{share}**' if strong else share} of the residents of Core20 neighbourhoods are of "
+        "the Mixed, Asian, Black or Other ethnic groups (Census 2021), against "
+        f"{ed.pct(plus.minority.share_of_residents)} of all residents"
+    )
+
+
 def rural_sentence(ed: Edition) -> Text:
     """How many residents live in rural neighbourhoods."""
     rural = ed.rural

@@ -27,7 +27,9 @@ from hi_reports.data.loaders import (
     index_files,
     load,
     read_cached,
+    require_file,
     require_files,
+    stat_key,
     title_year,
 )
 from hi_reports.data.registry import read_registry
@@ -149,9 +151,21 @@ class Reference:
 
     def source(self, name: str) -> Source:
         """Where dataset ``name`` comes from: one of :attr:`sources`, else the file of the data
-        folder, read now (see :meth:`extra`)."""
+        folder, read now (see :meth:`extra`) unless this process read it unchanged before."""
         known = self.sources.get(name)
-        return known if known is not None else self.extra(name)[1]
+        if known is not None:
+            return known
+        path = require_file(get_dataset(name), data_dir(self.folder))
+        key = (name, str(path), stat_key(path))
+        found = _EXTRA_SOURCES.get(key)
+        if found is None:
+            found = _EXTRA_SOURCES[key] = self.extra(name)[1]
+        return found
+
+
+#: The sources of the datasets only some editions read, by name, path and :func:`stat_key`:
+#: every edition of a batch lists the boundaries and census table without reading them again.
+_EXTRA_SOURCES: dict[tuple[str, str, tuple[str, int, int, int]], Source] = {}
 
 
 def lsoa_year(codes: pd.Index) -> str:

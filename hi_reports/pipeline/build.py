@@ -40,7 +40,7 @@ from hi_reports.pipeline.activity import (
 )
 from hi_reports.pipeline.chapters import literate
 from hi_reports.pipeline.context import chapter_context, kind_profiles
-from hi_reports.pipeline.kind import book_sources
+from hi_reports.pipeline.kind import book_sources, engine_name
 from hi_reports.pipeline.request import EditionRequest
 from hi_reports.render import render
 
@@ -81,6 +81,7 @@ def build_edition(
         The request's activity measures already prepared for its kind (a batch prepares them once);
         prepared here when None.
     """
+    engine_name(request.engine)  # an unknown or missing engine is said before any work
     reference = reference if reference is not None else load_reference(data_dir, request.vintage)
     if reference.vintage.name != str(request.vintage):
         raise DataError(

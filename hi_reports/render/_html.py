@@ -17,6 +17,7 @@ beside each chart gives its numbers as text.
 from __future__ import annotations
 
 import base64
+import functools
 import mimetypes
 import re
 import shutil
@@ -338,21 +339,26 @@ def page_toc(page: Page) -> str:
 def load_template(project: Path) -> jinja2.Template:
     """The page template ``html/page.html.jinja`` of the project (copied from templates/html)."""
     folder = project / "html"
-    if not (folder / TEMPLATE_NAME).is_file():
+    try:
+        text = (folder / TEMPLATE_NAME).read_text(encoding="utf-8")
+    except FileNotFoundError:
         raise RenderError(
             f"{folder / TEMPLATE_NAME} is missing: the builtin engine needs the HTML templates",
             hint="the book stage copies templates/html/ into the project's html/ folder",
-        )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+        ) from None
     try:
-        return env.get_template(TEMPLATE_NAME)
+        return _compiled(text)
     except jinja2.TemplateSyntaxError as err:
         raise RenderError(f"{folder / TEMPLATE_NAME}, line {err.lineno}: {err.message}") from err
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(text: str) -> jinja2.Template:
+    """The page template compiled once a process for each text (every edition has the same)."""
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+    return env.from_string(text)
 
 
 def _link(page: Page | None) -> dict[str, str] | None:
