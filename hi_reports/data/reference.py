@@ -230,6 +230,9 @@ def load_reference(
 ) -> Reference:
     """Load, check and join the reference datasets of ``vintage`` in the data folder ``root``.
 
+    A second call for the same folder and vintage returns the same Reference while none of its
+    files has changed (a Reference never changes).
+
     Raises
     ------
     DataError
@@ -251,7 +254,30 @@ def load_reference(
     if any(dataset.name in roles.values() for dataset in missing):
         require_files(missing, folder, index)
         index = index_files(folder)
-    loaded = {name: load(name, folder, index) for name in dict.fromkeys(roles.values())}
+    names = list(dict.fromkeys(roles.values()))
+    files = [require_file(get_dataset(name), folder, index) for name in names]
+    key = (str(folder), repr(v), tuple(stat_key(path) for path in files))
+    known = _LOADED.get(key)
+    if known is not None:
+        return known
+    reference = _join({name: load(name, folder, index) for name in names}, v, folder)
+    while len(_LOADED) >= _LOADED_MAX:
+        del _LOADED[next(iter(_LOADED))]
+    _LOADED[key] = reference
+    return reference
+
+
+#: The references this process loaded, by data folder, vintage and the :func:`stat_key` of each
+#: file: a Reference never changes, so a second call (``hi_reports.edition`` in a notebook, a
+#: second command in one process) takes no time while its files are unchanged.
+_LOADED: dict[tuple[str, str, tuple[tuple[str, int, int, int], ...]], Reference] = {}
+_LOADED_MAX = 4
+
+
+def _join(loaded: dict[str, Loaded], v: Vintage, folder: Path) -> Reference:
+    """Check the datasets ``loaded`` of vintage ``v`` against each other and join them into the
+    reference (see :func:`load_reference`)."""
+    roles = v.datasets
     checked = {n: item for n, item in loaded.items() if n != roles.get("lad_lookup")}
     _check_codes(checked, v)
 
