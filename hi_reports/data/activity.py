@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from hi_reports.data.activity_sql import AGGREGATE_SQL, activity_sql, sql_literal
+from hi_reports.data.codes import among
 from hi_reports.data.esp2013 import ESP2013_AGEBANDS
 from hi_reports.data.loaders import file_sha256
 from hi_reports.data.period import Period, parse_period
@@ -364,7 +365,7 @@ def lsoa21_map(
             hint="use the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup",
             path=None if isinstance(lookup, pd.DataFrame) else name,
         )
-    table = table.loc[table["lsoa11_code"].isin(lsoa11_codes), needed]
+    table = table.loc[among(table["lsoa11_code"], lsoa11_codes), needed]
     table = table.assign(simple=table["change_code"].isin(["U", "S"]))
     grouped = table.groupby("lsoa21_code").agg(
         lsoa11_code=("lsoa11_code", "first"),

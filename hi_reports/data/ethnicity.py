@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.catalogue import ETHNIC_GROUPS
+from hi_reports.data.codes import among
 from hi_reports.data.reference import BRIDGE_TITLE, Reference, Source, same_codes
 from hi_reports.data.vintage import BRIDGE
 from hi_reports.errors import DataError
@@ -135,7 +136,7 @@ def to_lsoa11(
     counted = census_file.name if census_file else "the census counts"
     hint = f"use the {BRIDGE_TITLE}"
     pairs = bridge[["lsoa11_code", "lsoa21_code"]].drop_duplicates()
-    ours = pairs[pairs["lsoa11_code"].isin(residents.index)]
+    ours = pairs[among(pairs["lsoa11_code"], residents.index)]
     absent = pd.Index(ours["lsoa21_code"].unique()).difference(counts.index)
     if len(absent):
         raise DataError(
@@ -143,7 +144,7 @@ def to_lsoa11(
             hint="the census table must cover every English LSOA 2021",
             path=census_file,
         )
-    pairs = pairs[pairs["lsoa21_code"].isin(counts.index)]
+    pairs = pairs[among(pairs["lsoa21_code"], counts.index)]
     unknown = counts.index.difference(pd.Index(pairs["lsoa21_code"].unique()))
     if len(unknown):
         raise DataError(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.catalogue import AGES, CATALOGUE, DOMAINS, get_dataset
+from hi_reports.data.codes import among
 from hi_reports.data.loaders import (
     Loaded,
     data_dir,
@@ -542,7 +543,7 @@ def _bridge(reference: Reference, imd: str) -> pd.DataFrame:
     them all: columns ``lsoa11_code`` and ``lsoa21_code``."""
     bridge, source = reference.extra(BRIDGE)
     bridge = bridge.loc[
-        bridge["lsoa21_code"].isin(reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]
+        among(bridge["lsoa21_code"], reference.lsoas.index), ["lsoa11_code", "lsoa21_code"]
     ]
     same_codes(
         source,

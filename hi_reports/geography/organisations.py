@@ -245,6 +245,12 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
     kinds = [kind] if kind else list(KINDS)
     if kind is None and not _TRUST_CODE.fullmatch(wanted):
         kinds = [k for k in kinds if k != "trust"]  # trust data are read only for trust codes
+    # the kinds whose LSOA columns hold the code first: the others' organisations (a sub-ICB's or
+    # an authority's majority parents take 0.3 s to work out) only for the messages below
+    likely = [k for k in kinds if _may_hold(reference, k, wanted)]
+    matches = [org for k in likely for org in organisations(reference, k) if _has_code(org, wanted)]
+    if len(matches) == 1:
+        return matches[0]
     candidates = [org for k in kinds for org in organisations(reference, k)]
     matches = [org for org in candidates if _has_code(org, wanted)]
     if len(matches) == 1:
@@ -297,6 +303,23 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
         if kind
         else f"`hi-reports orgs` lists the codes of each kind ({', '.join(KINDS)})",
         option="org",
+    )
+
+
+def _may_hold(reference: Reference, kind: str, wanted: str) -> bool:
+    """Whether an organisation of ``kind`` may have the code ``wanted`` (upper case), seen from the
+    LSOA table's code columns without building the organisations (trusts: always)."""
+    if kind == "england":
+        return wanted in ("ENGLAND", ENGLAND_CODE)
+    column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}.get(kind)
+    if column is None:
+        return True
+    lsoas = reference.lsoas
+    names = [f"{column}_code", f"{column}_ods"]
+    return any(
+        bool(lsoas[name].astype(str).str.upper().eq(wanted).any())
+        for name in names
+        if name in lsoas.columns
     )
 
 

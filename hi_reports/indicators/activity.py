@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data.activity import AGE_BANDS, band_populations
+from hi_reports.data.codes import among
 from hi_reports.data.reference import Reference
 from hi_reports.data.vintage import V2019
 from hi_reports.errors import IndicatorError
@@ -347,7 +348,7 @@ def activity_indicators(
 
     lsoas = reference.lsoas
     position = pd.Series(np.arange(len(lsoas)), index=lsoas.index)
-    missing = counts["lsoa_code"][~counts["lsoa_code"].isin(position.index)]
+    missing = counts["lsoa_code"][~among(counts["lsoa_code"], position.index)]
     if len(missing):
         raise IndicatorError(
             f"activity counts hold {missing.nunique()} codes that are not English LSOA 2011 "

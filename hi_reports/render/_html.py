@@ -123,7 +123,7 @@ def _letter_appendices(pages: list[Page]) -> None:
         letter, number = chr(ord("A") + index), page.number
         for span in page.soup.find_all("span", class_="header-section-number"):
             span.string = _lettered(span.get_text(strip=True), number, letter)
-        for header in page.soup.select("[data-number]"):
+        for header in page.soup.find_all(True, attrs={"data-number": True}):
             header["data-number"] = _lettered(str(header["data-number"]), number, letter)
         page.number = letter
 
@@ -239,7 +239,9 @@ def focusable_code(page: Page) -> None:
 def link_figures(page: Page) -> None:
     """Make each figure's image a link to the image file itself, to open it full size (a phone
     shows the page's chart at the screen's width, too small to read its labels)."""
-    for img in page.soup.select("figure img[src]"):
+    for img in page.soup.find_all("img", src=True):  # find_all: CSS selectors cost 0.5 s to set up
+        if img.find_parent("figure") is None:
+            continue
         if img.find_parent("a") is not None or str(img["src"]).startswith("data:"):
             continue
         img.wrap(page.soup.new_tag("a", attrs={"class": "figure-full", "href": str(img["src"])}))
