@@ -21,17 +21,24 @@ pytestmark = pytest.mark.slow
 CODES = ["QHL", "QJM", "QOP"]
 
 
+def _with_events(counts: pd.DataFrame) -> pd.DataFrame:
+    """England's demonstration rows with events. The whole country: England's printed rates must
+    not move when a few admissions move within QHL. The tests write them as Parquet, which each of
+    their seven batches reads in a fraction of the CSV's time (tests/test_activity.py reads CSV),
+    and build one edition at a time in the test's process (the pool is tests/test_batch.py's)."""
+    return counts[counts["count"] > 0].reset_index(drop=True)
+
+
 def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> None:
-    counts = demo_activity(reference, seed=3)
-    counts = counts[counts["count"] > 0].reset_index(drop=True)
-    path = tmp_path / "admissions.csv"
-    counts.to_csv(path, index=False)
+    counts = _with_events(demo_activity(reference, seed=3))
+    path = tmp_path / "admissions.parquet"
+    counts.to_parquet(path, index=False)
     request = BatchRequest(
         out=tmp_path / "editions",
         codes=CODES,
         formats=("html",),
         engine="builtin",
-        jobs=2,
+        jobs=1,
         date=dt.date(2026, 11, 25),
         activity=(ActivitySpec("Emergency admissions", path),),
     )
@@ -75,7 +82,7 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
     q5 = counts.index[counts["lsoa_code"].isin(qhl[lsoas.loc[qhl, "imd_quintile"] == 5]) & band][0]
     counts.loc[q1, "count"] -= 5
     counts.loc[q5, "count"] += 5
-    counts.to_csv(path, index=False)
+    counts.to_parquet(path, index=False)
     changed = build_batch(request, reference=reference)
     assert [o.code for o in changed.built] == ["QHL"]
     assert sorted(o.code for o in changed.unchanged) == ["QJM", "QOP"]
@@ -110,7 +117,7 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
                     if len(give):
                         counts.loc[take, "count"] -= 1
                         counts.loc[give[0], "count"] += 1
-                        counts.to_csv(path, index=False)
+                        counts.to_parquet(path, index=False)
                         return
         raise AssertionError("no such move in the test data")
 
@@ -124,7 +131,7 @@ def test_changed_activity_rebuilds_the_editions(reference, tmp_path: Path) -> No
 
     # five more admissions: the rounded events read and used change, and every edition prints them
     counts.loc[q5, "count"] += 5
-    counts.to_csv(path, index=False)
+    counts.to_parquet(path, index=False)
     assert sorted(o.code for o in build_batch(request, reference=reference).built) == sorted(CODES)
 
 
@@ -137,16 +144,15 @@ def _quality(folder: Path) -> pd.Series:
 def test_a_change_to_excluded_rows_only_rebuilds_every_edition(reference, tmp_path: Path) -> None:
     """Rows that are excluded change no rate, but the methods appendix counts them and the
     notebook reads the file again: every edition must be rebuilt with the new counts."""
-    counts = demo_activity(reference, seed=5)
-    counts = counts[counts["count"] > 0].reset_index(drop=True)
-    path = tmp_path / "admissions.csv"
-    counts.to_csv(path, index=False)
+    counts = _with_events(demo_activity(reference, seed=5))
+    path = tmp_path / "admissions.parquet"
+    counts.to_parquet(path, index=False)
     request = BatchRequest(
         out=tmp_path / "editions",
         codes=CODES,
         formats=("html",),
         engine="builtin",
-        jobs=2,
+        jobs=1,
         date=dt.date(2026, 11, 25),
         activity=(ActivitySpec("Emergency admissions", path),),
     )
@@ -162,7 +168,7 @@ def test_a_change_to_excluded_rows_only_rebuilds_every_edition(reference, tmp_pa
     welsh = pd.DataFrame(
         {"lsoa_code": [f"W0100{n:04d}" for n in range(1, 21)], "age_band": "40-44", "count": 5}
     )
-    pd.concat([counts, welsh]).to_csv(path, index=False)
+    pd.concat([counts, welsh]).to_parquet(path, index=False)
     rebuilt = build_batch(request, reference=reference)
     assert sorted(o.code for o in rebuilt.built) == sorted(CODES) and not rebuilt.unchanged
     for code in CODES:

@@ -24,7 +24,7 @@ from hi_reports.draw.palette import (
 #: 17 to 18 when colour blind).
 CVD_DISTANCE = 25
 DEFICIENCIES = ("protanopia", "deuteranopia")
-SERIES = (palette.ORGANISATION, palette.ENGLAND_COLOUR, palette.RURAL, *palette.AGE_GROUPS)
+SERIES = (palette.ORGANISATION, palette.ENGLAND_COLOUR, palette.RURAL, *palette.AGE_COLOURS)
 
 
 def test_contrast_ratio_matches_wcag_examples() -> None:
@@ -192,7 +192,7 @@ def test_the_charts_drawn_use_colours_that_pass(
     assert len(drawn) == 6 + 6 + 2 + 1
     assert {tuple(d["bars"]) for d in drawn.values()} >= {
         (palette.ORGANISATION, palette.ENGLAND_COLOUR),
-        tuple(c.lower() for c in palette.AGE_GROUPS),
+        tuple(c.lower() for c in palette.AGE_COLOURS),
         (palette.URBAN, palette.RURAL.lower()),
     }
     assert drawn["QHL/imd_deciles"]["markers"] == [palette.ENGLAND_COLOUR.lower()]

@@ -32,7 +32,7 @@ from hi_reports.draw import labels
 from hi_reports.draw.figfile import PRINTED_WIDTH, SUFFIX, text_width, wrap, write_svg
 from hi_reports.draw.labels import ENGLAND_NAME, ChartText
 from hi_reports.draw.palette import (
-    AGE_GROUPS,
+    AGE_COLOURS,
     CASING,
     ENGLAND_COLOUR,
     GRID,
@@ -514,7 +514,7 @@ def draw_charts(
             [labels.quintile(r.quintile) for r in rows],
             [
                 _Series(group, [r[group].value for r in rows], colour)
-                for group, colour in zip(labels.AGES, AGE_GROUPS, strict=True)
+                for group, colour in zip(labels.AGE_LABELS, AGE_COLOURS, strict=True)
             ],
         ),
         labels.imd_age(imd),

@@ -31,7 +31,7 @@ ENGLAND_NAME = "England"
 #: The legend labels of urban and rural residents.
 URBAN, RURAL = "Urban", "Rural"
 #: The legend labels of the broad age groups (their keys in the figures too).
-AGES = tuple(label for label, _, _ in AGE_GROUPS)
+AGE_LABELS = tuple(label for label, _, _ in AGE_GROUPS)
 #: The title of a quintile axis.
 QUINTILE_AXIS = "National IMD quintile (Q1 = most deprived)"
 #: The shares the England edition compares across ICBs, by the key of their figures.

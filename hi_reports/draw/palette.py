@@ -34,7 +34,7 @@ URBAN = ORGANISATION
 #: A mid green (relative luminance 0.25): rural residents.
 RURAL = "#00A03A"
 #: The age groups 0-15, 16-64 and 65+: mid orange, dark blue, mid teal.
-AGE_GROUPS = ("#DC6C00", ORGANISATION, "#009C91")
+AGE_COLOURS = ("#DC6C00", ORGANISATION, "#009C91")
 #: Text, and lines drawn over bars (with a :data:`CASING`).
 TEXT = "#231F20"
 CASING = "#FFFFFF"
@@ -48,12 +48,12 @@ WHITE = "#FFFFFF"
 SIDE_BY_SIDE = (
     (ORGANISATION, ENGLAND_COLOUR),
     (URBAN, RURAL),
-    (AGE_GROUPS[0], AGE_GROUPS[1]),
-    (AGE_GROUPS[1], AGE_GROUPS[2]),
+    (AGE_COLOURS[0], AGE_COLOURS[1]),
+    (AGE_COLOURS[1], AGE_COLOURS[2]),
 )
 #: Pairs in the same chart, not side by side, which need only look different (also when colour
 #: blind).
-SAME_CHART = ((AGE_GROUPS[0], AGE_GROUPS[2]),)
+SAME_CHART = ((AGE_COLOURS[0], AGE_COLOURS[2]),)
 
 #: Viénot, Brettel and Mollon (1999) simulation matrices on linear sRGB, as DaltonLens gives them.
 _DICHROMACY = {
