@@ -59,9 +59,9 @@ def test_reused_figures_draw_the_same_pixels_as_new_figures(
     compared = 0
     for code in ("QOX",):
         files = sorted((tmp_path / "new" / code).iterdir())
-        assert [f.suffix for f in files].count(".svg") == 6, (
+        assert [f.suffix for f in files].count(".svg") == 7, (
             files
-        )  # QOX has urban and rural residents: every chart
+        )  # QOX has urban and rural residents, and residents in every quintile: every chart
         assert [f.suffix for f in files].count(".png") == 4, files  # and 4 maps (PLUS too)
         for new in files:
             reused = tmp_path / "reused" / code / new.name

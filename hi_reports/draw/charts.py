@@ -96,8 +96,9 @@ class Chart:
 @dataclass(frozen=True)
 class Charts(Record):
     """The charts of an edition, by name (:func:`draw_charts`); None where the edition has no such
-    chart: the urban-rural comparisons need residents of both, and the ICBs' shares are England's
-    (:func:`draw_variation_charts`)."""
+    chart: the urban-rural comparisons need residents of both, the ICBs' shares are England's
+    (:func:`draw_variation_charts`), and the PLUS chart needs residents in more than one quintile
+    (:func:`hi_reports.draw.pluschart.draw_plus_chart`)."""
 
     imd_deciles: Chart
     imd_domains: Chart
@@ -107,6 +108,7 @@ class Charts(Record):
     rural_age: Chart | None = None
     variation_core20: Chart | None = None
     variation_rural: Chart | None = None
+    plus_quintiles: Chart | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from hi_reports.indicators.activity import ActivityFigures
 from hi_reports.indicators.chapters import ImdFigures, RuralFigures, Spread
 from hi_reports.indicators.classes import Classes
 from hi_reports.indicators.disclosure import Disclosure
+from hi_reports.indicators.plus import GroupFigures, PlusFigures
 
 # Words several charts and maps share.
 
@@ -108,6 +109,30 @@ def imd_deciles(imd: ImdFigures, vintage: Vintage) -> ChartText:
         axis="Share of residents",
         categories=f"National {vintage.imd} decile (1 = most deprived 10% of LSOAs in England)",
         note=sources(vintage.sources.population, vintage.sources.imd),
+    )
+
+
+#: The PLUS chart's legend entries, national IMD quintiles 1 to 5.
+QUINTILES = ("1 Core20 (most deprived)", "2", "3", "4", "5 (least deprived)")
+
+
+def plus_quintiles(
+    plus: PlusFigures, rows: Sequence[GroupFigures], vintage: Vintage, source: str
+) -> ChartText:
+    """The PLUS chapter's chart of each group's residents by national IMD quintile: ``rows``, the
+    groups it draws (all residents first), and ``source``, the census table it cites."""
+    return ChartText(
+        title="Each broad ethnic group's residents by the national IMD quintile of their "
+        f"neighbourhood, Census 2021 (groups with fewer than {count(plus.min_residents.value)} "
+        "residents not shown)",
+        alt="Stacked bars, one for all residents and one for each broad ethnic group shown, split "
+        "into the shares of the group's residents living in each national IMD quintile, from 1 "
+        "(Core20, the most deprived) to 5. In quintile 1: "
+        + "; ".join(f"{g.short} {percent(g.quintiles[0].value)}" for g in rows)
+        + ". The table that follows gives every share.",
+        axis="Share of the group's residents",
+        categories=f"National {vintage.imd} quintile",
+        note=sources(source),
     )
 
 

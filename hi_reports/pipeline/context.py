@@ -15,6 +15,7 @@ from hi_reports.data.reference import edition_sources, other_vintage
 from hi_reports.data.vintage import NOT_COMPARABLE
 from hi_reports.draw.charts import draw_charts, draw_variation_charts
 from hi_reports.draw.maps import attribution, england_maps, organisation_maps
+from hi_reports.draw.pluschart import draw_plus_chart
 from hi_reports.draw.plusmap import plus_map
 from hi_reports.errors import GeographyError
 from hi_reports.formatting import long_date
@@ -100,6 +101,12 @@ def chapter_context(
             org, reference, shapes, membership(reference, org.kind), figures_dir
         )
     plus = _plus(subject, reference)
+    charts = dataclasses.replace(
+        charts,
+        plus_quintiles=draw_plus_chart(
+            plus, figures_dir, vintage=reference.vintage, source=_census_source(reference)
+        ),
+    )
     if org.kind != "england":
         maps = dataclasses.replace(
             maps,
