@@ -280,7 +280,7 @@ def resolve(reference: Reference, code: str, kind: str | None = None) -> Organis
         ]
         if elsewhere:
             raise GeographyError(
-                f"{code!r} is not a {kind} code: it is "
+                f"{code!r} is not {'an' if kind in ('icb', 'la') else 'a'} {kind} code: it is "
                 + "; ".join(f"{o.name} (kind {o.kind})" for o in elsewhere),
                 hint=f"choose kind {elsewhere[0].kind}, or leave the kind out",
                 option="kind",
