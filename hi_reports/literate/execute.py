@@ -25,6 +25,7 @@ import ast
 import builtins
 import contextlib
 import difflib
+import functools
 import io
 import sys
 import traceback
@@ -166,25 +167,43 @@ def _compile(cell: Cell, path: str) -> tuple[types.CodeType, types.CodeType | No
     CellError
         When the code does not compile.
     """
-    filename = code_filename(path, cell.line)
-    first = cell.code_line
     try:
-        tree = ast.parse(cell.code, filename=filename)
+        return _compiled(cell.code, code_filename(path, cell.line), cell.code_line)
+    except _BadCode as bad:
+        raise _syntax_error(bad.error, cell, path, bad.line) from None
+
+
+class _BadCode(Exception):
+    """A cell's SyntaxError and the line of the chapter file it is on."""
+
+    def __init__(self, error: SyntaxError, line: int) -> None:
+        super().__init__(error.msg)
+        self.error, self.line = error, line
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(
+    code: str, filename: str, first: int
+) -> tuple[types.CodeType, types.CodeType | None, int]:
+    """:func:`_compile` of a cell's ``code`` starting on line ``first``, once a process: every
+    edition of a batch runs the same cells (a code object is never changed by running it)."""
+    try:
+        tree = ast.parse(code, filename=filename)
     except SyntaxError as error:  # its line is the cell's
-        raise _syntax_error(error, cell, path, first + (error.lineno or 1) - 1) from None
+        raise _BadCode(error, first + (error.lineno or 1) - 1) from None
     ast.increment_lineno(tree, first - 1)
     last = tree.body[-1] if tree.body else None
-    if not isinstance(last, ast.Expr) or cell.code.rstrip().endswith(";"):  # Jupyter: ";" hides
+    if not isinstance(last, ast.Expr) or code.rstrip().endswith(";"):  # Jupyter: ";" hides
         last = None
     else:
         tree.body.pop()
     try:  # what parses may still not compile ('return' outside a function)
-        code = compile(tree, filename, "exec")
+        compiled = compile(tree, filename, "exec")
         if last is None:
-            return code, None, first
-        return code, compile(ast.Expression(last.value), filename, "eval"), last.lineno
+            return compiled, None, first
+        return compiled, compile(ast.Expression(last.value), filename, "eval"), last.lineno
     except SyntaxError as error:  # its line is the file's
-        raise _syntax_error(error, cell, path, error.lineno or first) from None
+        raise _BadCode(error, error.lineno or first) from None
 
 
 def _syntax_error(error: SyntaxError, cell: Cell, path: str, line: int) -> CellError:
