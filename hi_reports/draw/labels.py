@@ -600,6 +600,108 @@ def catchment_map(
     )
 
 
+# What the maps count, as the data annex defines it.
+
+#: Every neighbourhood a map draws.
+MAP_LSOAS = "LSOAs drawn on the maps"
+#: Those in Core20, and their share of the neighbourhoods drawn.
+CORE20_LSOAS = "LSOAs in national IMD deciles 1-2 (Core20)"
+CORE20_LSOA_SHARE = "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)"
+
+
+def decile_lsoas(decile: int) -> str:
+    """The neighbourhoods of the decile map in national IMD decile ``decile``."""
+    return f"LSOAs in national IMD decile {decile}"
+
+
+def rural_lsoas(vintage: Vintage) -> str:
+    """The neighbourhoods of the rural map classed as rural."""
+    return f"LSOAs classed as rural ({vintage.ruc_short} {vintage.codes('Rural')})"
+
+
+def ruc_group_lsoas(vintage: Vintage, codes: Sequence[str]) -> str:
+    """The neighbourhoods of the rural map in one group of RUC classes."""
+    return f"LSOAs of {vintage.ruc_short} classes {', '.join(codes)}"
+
+
+def activity_source(measure: str, synthetic: bool) -> str:
+    """Where a map's activity counts come from."""
+    return "Synthetic demonstration data" if synthetic else f"{measure}: activity data"
+
+
+def suppressed_areas(unit: str, small_max: int) -> str:
+    """The areas a rate map leaves unshaded for their small counts."""
+    return f"{unit.capitalize()}s with 1 to {small_max} events, not shown"
+
+
+def top_class(measure: str, unit: str) -> str:
+    """The lower limit of a rate map's highest class."""
+    return (
+        f"Lower limit of the highest class of crude rates of {in_sentence(measure)} per 1,000 "
+        f"residents a year on the map, as printed: every {unit} of the class has this rate or more"
+    )
+
+
+def top_class_areas(unit: str) -> str:
+    """The areas in a rate map's highest class."""
+    return f"{unit.capitalize()}s in the highest class of crude rates on the map"
+
+
+# The PLUS chapter's map.
+
+#: The PLUS map's legend: its title, and the label of the neighbourhoods it leaves unshaded.
+PLUS_LEGEND_TITLE = (
+    "Core20 neighbourhoods: share of residents of the Mixed, Asian, Black or Other groups"
+)
+NOT_CORE20 = "Not Core20"
+#: What the PLUS map counts, for the annex.
+PLUS_CORE20_LSOAS = "Core20 LSOAs drawn on the PLUS map"
+PLUS_MAJORITY_LSOAS = (
+    "Core20 LSOAs where half or more of the census residents are of the Mixed, Asian, Black or "
+    "Other ethnic groups"
+)
+
+
+def plus_map(drawn: Neighbourhoods, core: int, majority: int, classes: Classes) -> MapText:
+    """The title, note and alt text of the PLUS map: ``core`` Core20 neighbourhoods drawn, in
+    ``majority`` of them half or more of the residents of the groups other than White."""
+    which = "neighbourhood" if core == 1 else "neighbourhoods"
+    # a trust's map draws the neighbourhoods sending it 10% or more: the title says so
+    scope = f"Core20 {drawn.scope}" if core != 1 else "Core20 neighbourhood"
+    groups = "the Mixed, Asian, Black or Other ethnic groups"
+    if core == 1:
+        title = (
+            f"In the one {scope}, {'half or more' if majority else 'fewer than half'} of the "
+            f"residents are of {groups}"
+        )
+    elif majority == 0:
+        title = (
+            f"In none of the {count(core)} {scope} are half or more of the residents of {groups}"
+        )
+    else:
+        title = (
+            f"In {count(majority)} of the {count(core)} {scope}, half or more of the residents are "
+            f"of {groups}"
+        )
+    per_class = "; ".join(
+        f"{label}: {count(n)}" for label, n in zip(classes.labels, classes.counts, strict=True)
+    )
+    return MapText(
+        title=title,
+        about=(
+            "Core20 neighbourhoods (national IMD quintile 1) shaded by the share of their Census "
+            f"2021 residents of the Mixed, Asian, Black or Other ethnic groups; the other "
+            f"neighbourhoods unshaded.{drawn.where}"
+        ),
+        alt=(
+            f"Map of {drawn.phrase}, with the {count(core)} Core20 {which} shaded from light to "
+            "dark blue by the share of their residents of the Mixed, Asian, Black or Other ethnic "
+            f"groups, and the others unshaded. Core20 neighbourhoods by that share: {per_class}. "
+            f"In {count(majority)}, the share is {percent(0.5, 0)} or more."
+        ),
+    )
+
+
 # The England edition's maps of ICBs.
 
 

@@ -38,7 +38,6 @@ from hi_reports.draw import labels
 from hi_reports.draw.labels import MapText, Neighbourhoods
 from hi_reports.draw.mapdraw import Key, Layers, figure, recolour, save, scale_bar_km
 from hi_reports.draw.paths import geometry_rings, lsoa_paths
-from hi_reports.formatting import in_sentence
 from hi_reports.geography import Organisation, organisations
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
 from hi_reports.indicators.chapters import Spread, VariationFigures
@@ -428,11 +427,11 @@ def organisation_maps(
     def lsoa_count(key: str, value: float, definition: str, source: str = src) -> Measure:
         return Measure(f"maps.{key}", float(value), "count", drawn.definition(definition), source)
 
-    total = lsoa_count("lsoas", n, "LSOAs drawn on the maps")
+    total = lsoa_count("lsoas", n, labels.MAP_LSOAS)
     deciles = lsoas["imd_decile"].to_numpy()[positions].astype(int)
     per_decile = np.bincount(deciles, minlength=11)[1:]
     by_decile = [
-        lsoa_count(f"decile_{d}_lsoas", c, f"LSOAs in national IMD decile {d}")
+        lsoa_count(f"decile_{d}_lsoas", c, labels.decile_lsoas(d))
         for d, c in enumerate(per_decile, start=1)
     ]
     deciles_map, fig = draw_map(
@@ -451,12 +450,12 @@ def organisation_maps(
     )
 
     core20 = deciles <= 2
-    core = lsoa_count("core20_lsoas", core20.sum(), "LSOAs in national IMD deciles 1-2 (Core20)")
+    core = lsoa_count("core20_lsoas", core20.sum(), labels.CORE20_LSOAS)
     core_share = Measure(
         "maps.core20_lsoa_share",
         float(core20.mean()),
         "share",
-        "Share of the LSOAs drawn that are in national IMD deciles 1-2 (Core20)",
+        labels.CORE20_LSOA_SHARE,
         src,
     )
     core20_map, fig = draw_map(
@@ -476,14 +475,14 @@ def organisation_maps(
     rural_n = lsoa_count(
         "rural_lsoas",
         rural.sum(),
-        f"LSOAs classed as rural ({v.ruc_short} {v.codes('Rural')})",
+        labels.rural_lsoas(v),
         ruc_src,
     )
     group_counts = [
         lsoa_count(
             f"ruc_group_{i}_lsoas",
             np.isin(classes, codes).sum(),
-            f"LSOAs of {v.ruc_short} classes {', '.join(codes)}",
+            labels.ruc_group_lsoas(v, codes),
             ruc_src,
         )
         for i, (_, codes, _) in enumerate(rural_groups(reference), start=1)
@@ -785,17 +784,13 @@ def activity_map(
         return None
     layers, classes = _rate_layers(org, reference, shapes, weights, activity)
     unit, rule, slug = _unit(org), activity.rule, activity.slug
-    source = (
-        "Synthetic demonstration data"
-        if activity.synthetic
-        else f"{activity.measure}: activity data"
-    )
+    source = labels.activity_source(activity.measure, activity.synthetic)
     sources = f"{source}; {reference.vintage.sources.population}"
     hidden = Measure(
         f"maps.activity.{slug}.suppressed",
         float(len(layers.codes) - classes.classed),
         "count",
-        f"{unit.capitalize()}s with 1 to {rule.small_max} events, not shown",
+        labels.suppressed_areas(unit, rule.small_max),
         source,
     )
     measures = [hidden]
@@ -805,9 +800,7 @@ def activity_map(
                 f"maps.activity.{slug}.top_class",
                 classes.breaks[-2],
                 "number",
-                f"Lower limit of the highest class of crude rates of "
-                f"{in_sentence(activity.measure)} per 1,000 residents a year on the map, as "
-                f"printed: every {unit} of the class has this rate or more",
+                labels.top_class(activity.measure, unit),
                 sources,
             ),
             hidden,
@@ -815,7 +808,7 @@ def activity_map(
                 f"maps.activity.{slug}.top_class_areas",
                 float(classes.counts[-1]),
                 "count",
-                f"{unit.capitalize()}s in the highest class of crude rates on the map",
+                labels.top_class_areas(unit),
                 sources,
             ),
         ]

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import Reference
-from hi_reports.draw.labels import MapText, Neighbourhoods
+from hi_reports.draw import labels
+from hi_reports.draw.labels import Neighbourhoods
 from hi_reports.draw.maps import CATCHMENT_MIN_SHARE, Map, area_layers, draw_map, map_positions
-from hi_reports.formatting import count, percent
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import Shapes, area_shapes
 from hi_reports.indicators.classes import Classes
@@ -32,9 +32,6 @@ BREAKS = (0, 25, 50, 100)
 #: neighbourhoods that are not Core20 (the other maps' light grey would be mistaken for it).
 COLOURS = ("#C6DBEF", "#4292C6", "#08306B")
 NOT_CORE20 = "#FFFFFF"
-LEGEND_TITLE = (
-    "Core20 neighbourhoods: share of residents of the Mixed, Asian, Black or Other groups"
-)
 
 
 def plus_map(
@@ -89,8 +86,8 @@ def plus_map(
         area,
         positions,
         colours=classes.colours(COLOURS, NOT_CORE20),
-        legend=(*classes.legend(COLOURS), ("Not Core20", NOT_CORE20)),
-        legend_title=LEGEND_TITLE,
+        legend=(*classes.legend(COLOURS), (labels.NOT_CORE20, NOT_CORE20)),
+        legend_title=labels.PLUS_LEGEND_TITLE,
     )
     trust = org.kind == "trust"
     drawn = Neighbourhoods(org.short_name, len(positions), trust, CATCHMENT_MIN_SHARE)
@@ -101,58 +98,16 @@ def plus_map(
             "maps.plus.core20_lsoas",
             float(n_core),
             "count",
-            drawn.definition("Core20 LSOAs drawn on the PLUS map"),
+            drawn.definition(labels.PLUS_CORE20_LSOAS),
             source,
         ),
         Measure(
             "maps.plus.majority_lsoas",
             float(majority),
             "count",
-            drawn.definition(
-                "Core20 LSOAs where half or more of the census residents are of the Mixed, Asian, "
-                "Black or Other ethnic groups"
-            ),
+            drawn.definition(labels.PLUS_MAJORITY_LSOAS),
             source,
         ),
     )
-    text = _words(drawn, n_core, majority, classes)
+    text = labels.plus_map(drawn, n_core, majority, classes)
     return draw_map("map_plus", layers, text, measures, shapes=shapes, folder=folder)[0]
-
-
-def _words(drawn: Neighbourhoods, core: int, majority: int, classes: Classes) -> MapText:
-    """The title, note and alt text of the map."""
-    which = "neighbourhood" if core == 1 else "neighbourhoods"
-    # a trust's map draws the neighbourhoods sending it 10% or more: the title says so
-    scope = f"Core20 {drawn.scope}" if core != 1 else "Core20 neighbourhood"
-    groups = "the Mixed, Asian, Black or Other ethnic groups"
-    if core == 1:
-        title = (
-            f"In the one {scope}, {'half or more' if majority else 'fewer than half'} of the "
-            f"residents are of {groups}"
-        )
-    elif majority == 0:
-        title = (
-            f"In none of the {count(core)} {scope} are half or more of the residents of {groups}"
-        )
-    else:
-        title = (
-            f"In {count(majority)} of the {count(core)} {scope}, half or more of the residents are "
-            f"of {groups}"
-        )
-    per_class = "; ".join(
-        f"{label}: {count(n)}" for label, n in zip(classes.labels, classes.counts, strict=True)
-    )
-    return MapText(
-        title=title,
-        about=(
-            "Core20 neighbourhoods (national IMD quintile 1) shaded by the share of their Census "
-            f"2021 residents of the Mixed, Asian, Black or Other ethnic groups; the other "
-            f"neighbourhoods unshaded.{drawn.where}"
-        ),
-        alt=(
-            f"Map of {drawn.phrase}, with the {count(core)} Core20 {which} shaded from light to "
-            "dark blue by the share of their residents of the Mixed, Asian, Black or Other ethnic "
-            f"groups, and the others unshaded. Core20 neighbourhoods by that share: {per_class}. "
-            f"In {count(majority)}, the share is {percent(0.5, 0)} or more."
-        ),
-    )
