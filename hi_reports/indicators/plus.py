@@ -172,8 +172,10 @@ def plus_figures(
 
     def figures(key: str, name: str) -> GroupFigures:
         prefix = f"plus.{key}"
-        # "all residents" or "residents of the Asian group", in a definition
-        of = "all residents" if key == TOTAL else f"residents of the {name} group"
+        # "all residents", "residents of the White group" or "of the Other ethnic group", in a
+        # definition (ONS's titles of two groups end in the word already)
+        group = "" if name.endswith(("group", "groups")) else " group"
+        of = "all residents" if key == TOTAL else f"residents of the {name}{group}"
         mine = by_quintile(key, me)
         residents = float(mine.sum())
         total = float(by_quintile(TOTAL, me).sum())

@@ -141,6 +141,15 @@ def _paragraphs_with(pattern: str) -> re.Pattern[str]:
 CLASSIFICATION_PARAGRAPH = r'(?:\{\{classification\}\}|<w:pStyle w:val="Classification"\s*/>)'
 
 
+#: A whole ``DOCPROPERTY Classification`` field: its runs from the field's start to its end.
+_CLASSIFICATION_FIELD = re.compile(
+    r'<w:r>(?:(?!<w:r>).)*?<w:fldChar w:fldCharType="begin"\s*/></w:r>'
+    r"(?:(?!<w:r>).)*?<w:r>(?:(?!<w:r>).)*?<w:instrText[^>]*>\s*DOCPROPERTY\s+Classification\b"
+    r'.*?<w:fldChar w:fldCharType="end"\s*/></w:r>',
+    re.DOTALL,
+)
+
+
 def _show_in_field(part: str, code: str, text: str) -> str:
     """``part`` with the field ``code`` showing ``text`` (XML-escaped) (:func:`_field_result`)."""
     shown = escape(text)
@@ -152,12 +161,14 @@ def fill_header(part: str, title: str, classification: str | None) -> str:
 
     The results of its ``TITLE`` and ``DOCPROPERTY Classification`` fields, and the placeholders
     ``{{title}}`` and ``{{classification}}``, become ``title`` and ``classification``; without a
-    classification, the paragraphs of the Classification style or with the placeholder are removed
-    (elsewhere, as beside the footer's page numbers, the field shows nothing); a part left with no
-    paragraph (the cover's header) gets an empty one, as Word needs.
+    classification, the paragraphs of the Classification style or with the placeholder are removed,
+    and so is the field elsewhere (beside the footer's page numbers): a document without the
+    property would show Word's "Error! Unknown document property name." once its fields are
+    updated; a part left with no paragraph (the cover's header) gets an empty one, as Word needs.
     """
     if not classification:
         part = _paragraphs_with(CLASSIFICATION_PARAGRAPH).sub("", part)
+        part = _CLASSIFICATION_FIELD.sub("", part)
     for code, value in (("TITLE", title), (r"DOCPROPERTY\s+Classification", classification or "")):
         part = _show_in_field(part, code, value)
     part = part.replace("{{title}}", escape(title))

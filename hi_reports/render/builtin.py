@@ -223,8 +223,8 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
     if not full:
         return (
             f"This brief is the executive summary of the full edition ({config.title}: "
-            f"{config.subtitle}), which has the chapters on deprivation and rurality, the methods "
-            "and the sources: build its PDF or HTML beside this brief. Every number is in "
+            f"{config.subtitle}), which has every chapter in full, the methods and the "
+            "sources: build its PDF or HTML beside this brief. Every number is in "
             "annex.csv, with its definition and source."
         )
     out = Path(".")
@@ -234,8 +234,8 @@ def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> s
     named = ", ".join([*files, "annex.csv (every number, with its definition and source)"])
     return (
         f"This brief is the executive summary of the full edition ({config.title}: "
-        f"{config.subtitle}), which has the chapters on deprivation and rurality, the methods and "
-        f"the sources, beside this file: {named}."
+        f"{config.subtitle}), which has every chapter in full, the methods and the sources, "
+        f"beside this file: {named}."
     )
 
 

@@ -397,6 +397,11 @@ def test_without_a_classification_the_header_holds_the_title_alone(rendered) -> 
         assert [p.text for p in section.footer.paragraphs] == ["\tPage 1 of 1"]
         # the cover's header is empty (a paragraph, as a header must have)
         assert [p.text for p in section.first_page_header.paragraphs] == [""]
+    # no field of a property the document lacks: Word would print "Error! Unknown document
+    # property name." in every footer once it updates the fields
+    with zipfile.ZipFile(rendered.docx) as docx:
+        parts = [n for n in docx.namelist() if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
+        assert parts and not [n for n in parts if "DOCPROPERTY" in docx.read(n).decode("utf-8")]
 
 
 def _keeps_next(paragraph) -> bool:
