@@ -551,7 +551,7 @@ def draw_charts(
             "rural_quintiles",
             _Bars([labels.quintile(r.quintile) for r in by_quintile], urban_and_rural(by_quintile)),
             labels.rural_quintiles(rural),
-            (by_quintile[0].rural.share, by_quintile[0].urban.share),
+            tuple(m for r in by_quintile for m in (r.rural.share, r.urban.share)),
         )
 
         # Age structure urban against rural.
@@ -560,7 +560,7 @@ def draw_charts(
             "rural_age",
             _Bars([r.group for r in by_age], urban_and_rural(by_age)),
             labels.rural_age(rural),
-            (by_age[2].rural.share, by_age[2].urban.share),
+            tuple(m for r in by_age for m in (r.rural.share, r.urban.share)),
         )
     return Charts(
         imd_deciles=charts["imd_deciles"],

@@ -212,14 +212,25 @@ def rural_quintiles(rural: RuralFigures) -> ChartText:
     """The chart of urban and rural residents by national IMD quintile."""
     first = rural.by_quintile[0]
     return ChartText(
-        title=f"{percent(first.rural.share.value)} of rural residents live in the most "
+        title=f"{_how_many(first.rural.share.value)} rural residents live in the most "
         f"deprived national quintile, against {percent(first.urban.share.value)} of urban "
         "residents",
         alt="Bar chart comparing how urban and rural residents are spread across the five "
-        "national IMD quintiles.",
+        "national IMD quintiles: "
+        + "; ".join(
+            f"quintile {r.quintile}: rural {percent(r.rural.share.value)}, urban "
+            f"{percent(r.urban.share.value)}"
+            for r in rural.by_quintile
+        )
+        + ".",
         axis="Share of urban or rural residents",
         categories=QUINTILE_AXIS,
     )
+
+
+def _how_many(share: float) -> str:
+    """``"12.3% of"`` the residents, or ``"None of the"`` when the share is none at all."""
+    return "None of the" if share == 0 else f"{percent(share)} of"
 
 
 def rural_age(rural: RuralFigures) -> ChartText:
@@ -228,7 +239,12 @@ def rural_age(rural: RuralFigures) -> ChartText:
     return ChartText(
         title=f"{percent(old.rural.share.value)} of rural residents are 65 or over, "
         f"against {percent(old.urban.share.value)} of urban residents",
-        alt="Bar chart of the age structure of urban and of rural residents.",
+        alt="Bar chart of the age structure of urban and of rural residents: "
+        + "; ".join(
+            f"{r.group}: rural {percent(r.rural.share.value)}, urban {percent(r.urban.share.value)}"
+            for r in rural.age
+        )
+        + ".",
         axis="Share of urban or rural residents",
         categories="Age group",
     )
