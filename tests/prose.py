@@ -78,3 +78,11 @@ def problems(edition: Path, vintage: str) -> list[str]:
             if label in prose:
                 found.append(f"{page.name}: a label of the other vintage: {label!r}")
     return found
+
+
+def assert_true_prose(editions: Path, codes: list[str], vintage: str) -> None:
+    """Fail naming the first 20 problems (:func:`problems`) of the editions ``editions/<code>``."""
+    found = [
+        f"{code} {problem}" for code in codes for problem in problems(editions / code, vintage)
+    ]
+    assert found == [], f"{len(found)} problems, the first: " + "\n".join(found[:20])

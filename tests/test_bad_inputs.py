@@ -1,4 +1,6 @@
-"""A catalogue of bad inputs, each run through the real command line as a user runs it.
+"""A catalogue of bad inputs, each run through the command line's ``main`` as a user runs it: a
+few through the installed ``hi-reports`` script in a new process (:data:`THROUGH_SCRIPT`), the
+others in the test's process with the same arguments, folder and environment.
 
 Every case must end with exit status 2, exactly one line on stderr that names the file, row,
 column or option at fault, no traceback, and nothing written: the ``--out`` folder absent (or as

@@ -29,7 +29,15 @@ import numpy as np
 
 from hi_reports.data.vintage import Vintage
 from hi_reports.draw import labels
-from hi_reports.draw.figfile import PRINTED_WIDTH, SUFFIX, text_width, wrap, write_svg
+from hi_reports.draw.figfile import (
+    PRINTED_WIDTH,
+    SUFFIX,
+    line_height,
+    plain_text,
+    text_width,
+    wrap,
+    write_svg,
+)
 from hi_reports.draw.labels import ENGLAND_NAME, ChartText
 from hi_reports.draw.palette import (
     AGE_COLOURS,
@@ -248,21 +256,6 @@ def _surface(horizontal: bool, shares: bool, height: float) -> _Surface:
     return surface
 
 
-def _plain_text(figure: Figure) -> None:
-    """Draw every text of ``figure`` as it is written: a label such as "$5 to $10" (a measure
-    named by the user) is text, never matplotlib's mathtext."""
-    from matplotlib.text import Text  # on use: matplotlib takes a second to import
-
-    for text in figure.findobj(Text):
-        text.set_parse_math(False)
-
-
-def _line_height(size: float, lines: int = 1) -> float:
-    """Height in inches of ``lines`` lines of text at ``size`` points (matplotlib's spacing,
-    1.2)."""
-    return lines * size * 1.2 / 72
-
-
 def _cased_line(draw: Any, value: float, colour: str) -> None:
     """A dashed reference line with a white casing, which gives it contrast over any bar."""
     draw(value, color=CASING, linewidth=3.4, zorder=3)
@@ -331,13 +324,13 @@ def _plot(
     note = wrap(text.note, WIDTH - 0.15, NOTE_PT) if text.note else []
     if horizontal:
         left = max(text_width(c, layout.category_size) for c in categories) + 0.12
-        left += _line_height(AXIS_PT) + 0.08 if text.categories else 0.0
+        left += line_height(AXIS_PT) + 0.08 if text.categories else 0.0
         right, top = 0.22, 0.08
     else:
         left = (
             text_width("100%" if layout.shares else "0000", TICK_PT)
             + 0.12
-            + (_line_height(AXIS_PT) + 0.06 if text.axis else 0.0)
+            + (line_height(AXIS_PT) + 0.06 if text.axis else 0.0)
         )
         right, top = 0.1, 0.12
     # The title of the axis under the bars, on as many lines as the axes' width needs.
@@ -345,15 +338,15 @@ def _plot(
         text.categories if not horizontal else text.axis, WIDTH - left - right, AXIS_PT
     )
     # From the bottom up: note, legend, axis title, tick labels.
-    note_h = _line_height(NOTE_PT, len(note)) + 0.06 if note else 0.0
+    note_h = line_height(NOTE_PT, len(note)) + 0.06 if note else 0.0
     legend_h = legend_rows * LEGEND_PT * 1.55 / 72 + 0.06 if legend_rows else 0.0
     bottom = (
         0.05
         + note_h
         + legend_h
-        + (_line_height(AXIS_PT, len(under_axis)) + 0.08 if under_axis else 0.0)
+        + (line_height(AXIS_PT, len(under_axis)) + 0.08 if under_axis else 0.0)
     )
-    bottom += _line_height(layout.category_size if not horizontal else TICK_PT) + 0.1
+    bottom += line_height(layout.category_size if not horizontal else TICK_PT) + 0.1
     if horizontal:
         pitch = layout.pitch if layout.pitch is not None else 0.12 + 0.13 * len(series)
         height = (
@@ -438,7 +431,7 @@ def _plot(
             fontsize=NOTE_PT,
             color=NOTE,
         )
-    _plain_text(figure)
+    plain_text(figure)
     write_svg(figure, folder, name)
 
 

@@ -10,7 +10,8 @@ to write than the PNG at 150 dpi it replaces. Glyphs are written as outlines (``
 path``): the viewer needs no font, so Typst, which has only its own fonts, and every browser show
 the letters matplotlib measured. Files are byte for byte reproducible: a fixed hash salt for the
 SVG's ids and no date. Maps are PNG at :data:`RASTER_DPI` (see :mod:`hi_reports.draw.mapdraw`).
-:func:`text_width` and :func:`wrap` measure text as the files draw it, for layouts in inches.
+:func:`text_width`, :func:`wrap` and :func:`line_height` measure text as the files draw it, for
+layouts in inches; :func:`plain_text` keeps a chart's text from being read as mathtext.
 """
 
 from __future__ import annotations
@@ -82,3 +83,18 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
         else:
             line = trial
     return [*lines, line] if line else lines
+
+
+def line_height(size: float, lines: int = 1) -> float:
+    """Height in inches of ``lines`` lines of text at ``size`` points (matplotlib's spacing,
+    1.2)."""
+    return lines * size * 1.2 / 72
+
+
+def plain_text(figure: Figure) -> None:
+    """Draw every text of ``figure`` as it is written: a label such as "$5 to $10" (a measure
+    named by the user) is text, never matplotlib's mathtext."""
+    from matplotlib.text import Text  # on use: matplotlib takes a second to import
+
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)

@@ -119,6 +119,11 @@ def _tidy_trust_name(name: str) -> str:
     return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
 
 
+#: The kinds whose organisations are columns of the LSOA table: the stem of their columns
+#: (``icb_code``, ``icb_name``, ``icb_ods``).
+_COLUMNS = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}
+
+
 def _majority_parents(weights: pd.DataFrame, reference: Reference) -> dict[str, tuple[str, ...]]:
     """For each org, the ICBs holding its residents, largest share first, down to 10%."""
     lsoas = reference.lsoas
@@ -153,7 +158,7 @@ def _build(reference: Reference, kind: str) -> tuple[list[Organisation], pd.Data
         orgs = [Organisation("england", "england", ENGLAND_CODE, None, "England")]
         weights = pd.DataFrame({"org": ENGLAND_CODE, "lsoa_code": codes, "weight": 1.0})
     elif kind in ("icb", "sub-icb", "la"):
-        column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}[kind]
+        column = _COLUMNS[kind]
         weights = pd.DataFrame(
             {"org": lsoas[f"{column}_code"].to_numpy(), "lsoa_code": codes, "weight": 1.0}
         )
@@ -311,7 +316,7 @@ def _may_hold(reference: Reference, kind: str, wanted: str) -> bool:
     LSOA table's code columns without building the organisations (trusts: always)."""
     if kind == "england":
         return wanted in ("ENGLAND", ENGLAND_CODE)
-    column = {"icb": "icb", "sub-icb": "sicbl", "la": "lad"}.get(kind)
+    column = _COLUMNS.get(kind)
     if column is None:
         return True
     lsoas = reference.lsoas
