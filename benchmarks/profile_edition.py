@@ -37,7 +37,10 @@ class Stages:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    def wrap(self, module: Any, name: str, stage: str) -> None:
+    def wrap(self, module: Any, name: str, stage: str, *, children_only: bool = False) -> None:
+        """Count the CPU of calls to ``module.name`` as ``stage``: the process's and its
+        children's, or only its children's (a function that runs in a thread while the main
+        thread works, waiting for a child)."""
         real = getattr(module, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -46,7 +49,7 @@ class Stages:
                 return real(*args, **kwargs)
             finally:
                 after_own, after_children = _cpu()
-                spent = after_own - own + after_children - children
+                spent = (0.0 if children_only else after_own - own) + after_children - children
                 self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
 
         setattr(module, name, timed)
@@ -69,7 +72,10 @@ def main() -> None:
     stages = Stages()
     stages.wrap(edition, "chapter_context", "chapter figures and 6 charts")
     stages.wrap(builtin, "run_pandoc", "pandoc (HTML and Typst)")
-    stages.wrap(builtin, "compile_typst", "Typst (PDF)")
+    # the PDF compiles in a thread, waiting for the Typst child, while the HTML pages are written;
+    # a child's CPU is counted when it is reaped, after its COMPILES_PER_CHILD compiles (one a
+    # round of five editions, so a round's figure is the CPU of five compiles)
+    stages.wrap(builtin, "typst_pdf", "Typst (PDF)", children_only=True)
     stages.wrap(edition, "render", "rendering")
     stages.wrap(edition, "build_edition", "whole edition")
 

@@ -355,16 +355,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _warm_up() -> None:
-    """Import matplotlib (which the charts import on use) once per worker, before the first
-    edition; the pipeline and its renderers are imported with this module."""
-    import matplotlib  # imported for its cost, once per worker
-
-    matplotlib.use("Agg")
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure
-
-
 def _leave(signum: int, frame: object) -> None:
     """A worker's SIGTERM (the parent stopping it, or the parent gone): leave as from an error,
     so that the edition under way removes its staging folder and the worker's own children (the
@@ -378,7 +368,9 @@ def _serve(job: _Job, connection: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _leave)  # not the parent's handler, which came through fork
     _die_with_parent()
-    _warm_up()
+    from hi_reports.pipeline import warm_up  # as _build_one's: the edition stage, on use
+
+    warm_up()
     while (org := connection.recv()) is not None:
         outcome = _build_one(job, org)
         try:

@@ -2,6 +2,7 @@
 
 - :class:`EditionRequest` says what to build and :func:`build_edition` builds it (context, then the
   literate chapters, then the book project, then the renderer) and moves it into place whole;
+  :func:`warm_up` readies a process (a batch worker) to build editions;
 - :func:`edition` is the edition a chapter, a notebook or a script reads
   (``hi_reports.edition(org)``);
 - :class:`ActivitySpec`, :func:`check_activity_specs`, :func:`prepare_activity` and
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
         prepare_activity,
         unsafe_specs,
     )
-    from hi_reports.pipeline.build import BuiltEdition, build_edition
+    from hi_reports.pipeline.build import BuiltEdition, build_edition, warm_up
     from hi_reports.pipeline.chapters import literate
     from hi_reports.pipeline.compute import edition
     from hi_reports.pipeline.context import chapter_context, kind_profiles
@@ -77,6 +78,7 @@ _HOMES: dict[str, str] = {
     "unsafe_specs": "hi_reports.pipeline.activity",
     "BuiltEdition": "hi_reports.pipeline.build",
     "build_edition": "hi_reports.pipeline.build",
+    "warm_up": "hi_reports.pipeline.build",
     "literate": "hi_reports.pipeline.chapters",
     "edition": "hi_reports.pipeline.compute",
     "chapter_context": "hi_reports.pipeline.context",
@@ -140,4 +142,5 @@ __all__ = [
     "select",
     "shared_profiles",
     "unsafe_specs",
+    "warm_up",
 ]

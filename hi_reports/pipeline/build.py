@@ -43,6 +43,7 @@ from hi_reports.pipeline.context import chapter_context, kind_profiles
 from hi_reports.pipeline.kind import book_sources, engine_name
 from hi_reports.pipeline.request import EditionRequest
 from hi_reports.render import render
+from hi_reports.render.typst_child import TYPST
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,18 @@ class BuiltEdition:
     activity: tuple[PreparedActivity, ...] = ()
     #: An earlier edition of the organisation was in :attr:`folder` and was replaced.
     replaced: bool = False
+
+
+def warm_up() -> None:
+    """Ready this process to build editions (a batch worker, before its first): start its Typst
+    child now, so that the child starts while this process computes, and import matplotlib,
+    which the charts and maps import on use."""
+    TYPST.start()
+    import matplotlib  # imported for its cost, once per process
+
+    matplotlib.use("Agg")
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure
 
 
 def build_edition(

@@ -24,6 +24,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,12 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
         When the board template is missing or Typst reports an error; the message names the
         chapter or template file and has Typst's first error line.
     """
+    report_typst(*typst_pdf(source, project, pdf))
+
+
+def typst_pdf(source: str, project: Path, pdf: Path) -> tuple[str, str]:
+    """:func:`compile_typst`'s work without its report: the outcome and message of the Typst
+    child (safe to call from another thread: it waits on the child's answer, holding no GIL)."""
     if importlib.util.find_spec("typst") is None:  # pragma: no cover - a hard dependency
         raise MissingDependencyError(
             "the typst package is not installed", hint='pip install "typst>=0.11"'
@@ -263,11 +270,16 @@ def compile_typst(source: str, project: Path, pdf: Path) -> None:
             f"{project / BOARD_TEMPLATE} is missing: the PDF needs the board-paper template",
             hint="the book stage copies templates/typst/ into the project's typst/ folder",
         )
-    outcome, message = TYPST.pdf(source, project, pdf)
+    return TYPST.pdf(source, project, pdf)
+
+
+def report_typst(outcome: str, message: str) -> None:
+    """Raise a :class:`RenderError` for a Typst error, warn for a PDF written without its
+    PDF/UA-1 claim (see :func:`compile_typst`)."""
     if outcome == ERROR:
         raise RenderError(message, hint=f"check the chapter's markup and {BOARD_TEMPLATE}")
     if outcome == NOT_ACCESSIBLE:
-        warnings.warn(message, HIReportsWarning, stacklevel=3)
+        warnings.warn(message, HIReportsWarning, stacklevel=4)
 
 
 @register
@@ -296,20 +308,30 @@ class BuiltinEngine(Engine):
 
         seconds: dict[str, float] = {}
         markdown = book_markdown(project, config)
-        with tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp:
+        with (
+            tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp,
+            ThreadPoolExecutor(1, thread_name_prefix="hi-reports-pdf") as background,
+        ):
             filter_path = write_filter(Path(tmp))
             # With HTML (either kind) and PDF, the HTML's pandoc run writes the Typst body too (one
-            # parse of the markdown instead of two), so the PDF is made last; html and html-single
-            # share that one run.
+            # parse of the markdown instead of two); html and html-single share that one run.
             html_too = any(f in ("html", "html-single") for f in formats)
             typst_body = Path(tmp) / "body.typ" if html_too and "pdf" in formats else None
             book_html = ""
-            for fmt in sorted(formats, key=lambda f: f == "pdf"):
+            if html_too:
                 start = time.perf_counter()
-                if fmt in ("html", "html-single"):
-                    book_html = book_html or self._book_html(
-                        project, config, markdown, filter_path, typst_body
-                    )
+                book_html = self._book_html(project, config, markdown, filter_path, typst_body)
+                seconds["pandoc"] = time.perf_counter() - start
+            # The PDF compiles in the Typst child while this thread writes the other formats: a
+            # thread that only waits for the child's answer.
+            pdf: Future[tuple[str, str]] | None = None
+            if "pdf" in formats:
+                start = time.perf_counter()
+                source = self._pdf_source(config, project, markdown, filter_path, typst_body)
+                pdf = background.submit(typst_pdf, source, project, out / f"{basename}.pdf")
+                pdf_started = start
+            for fmt in formats:
+                start = time.perf_counter()
                 if fmt == "html":
                     write_pages(
                         split_pages(book_html, config),
@@ -320,10 +342,6 @@ class BuiltinEngine(Engine):
                     )
                 elif fmt == "html-single":
                     self._html_single(project, config, out / f"{basename}.html", book_html)
-                elif fmt == "pdf":
-                    self._pdf(
-                        project, config, out / f"{basename}.pdf", markdown, filter_path, typst_body
-                    )
                 elif fmt == "brief":
                     self._brief(
                         project,
@@ -332,9 +350,14 @@ class BuiltinEngine(Engine):
                         filter_path,
                         full_edition(config, formats, basename),
                     )
-                else:
+                elif fmt == "docx":
                     self._docx(project, config, out / f"{basename}.docx", markdown, filter_path)
+                else:
+                    continue
                 seconds[fmt] = time.perf_counter() - start
+            if pdf is not None:
+                report_typst(*pdf.result())
+                seconds["pdf"] = time.perf_counter() - pdf_started
         return seconds
 
     @staticmethod
@@ -364,16 +387,15 @@ class BuiltinEngine(Engine):
         write_single(split_pages(book_html, config), project, config, dest)
 
     @staticmethod
-    def _pdf(
-        project: Path,
+    def _pdf_source(
         config: BookConfig,
-        pdf: Path,
+        project: Path,
         markdown: str,
         filter_path: Path,
         typst_body: Path | None = None,
-    ) -> None:
-        """Compile the PDF from ``typst_body`` (written by the HTML's pandoc run) or a pandoc
-        run."""
+    ) -> str:
+        """The PDF's Typst source: the board template around ``typst_body`` (written by the HTML's
+        pandoc run) or around a pandoc run of its own."""
         if typst_body is not None:
             body = typst_body.read_text(encoding="utf-8")
         else:
@@ -385,7 +407,7 @@ class BuiltinEngine(Engine):
                 what="PDF (Typst)",
                 args=["--wrap=preserve"],
             )
-        compile_typst(typst_wrapper(config, body), project, pdf)
+        return typst_wrapper(config, body)
 
     @staticmethod
     def _brief(project: Path, config: BookConfig, pdf: Path, filter_path: Path, full: str) -> None:

@@ -46,3 +46,28 @@ def test_a_child_that_does_not_leave_is_killed_and_waited_for(
     child.close()
     assert time.monotonic() - started < 10
     assert stubborn.returncode == -9  # killed (SIGKILL) and waited for
+
+
+def test_a_child_started_ahead_answers_and_its_successor_starts_after_the_last_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``start`` readies a child before any request (a batch worker, before its first edition),
+    and the child that has served its last request is replaced at once, by a child that then
+    serves the next request; every child is reaped."""
+    monkeypatch.setattr(typst_child, "COMPILES_PER_CHILD", 2)
+    child = TypstChild()
+    child.start()
+    first = child._process
+    assert first is not None and first.poll() is None
+    source = '#set document(title: "T")\n= T\n'
+    assert child.pdf(source, tmp_path, tmp_path / "1.pdf")[0] == OK
+    assert child._process is first  # the child started ahead served the request
+    assert child.pdf(source, tmp_path, tmp_path / "2.pdf")[0] == OK
+    second = child._process
+    assert second is not None and second is not first and second.poll() is None
+    assert first.returncode == 0  # retired after its last request, and reaped
+    assert child.pdf(source, tmp_path, tmp_path / "3.pdf")[0] == OK
+    assert child._process is second
+    child.close()
+    assert second.returncode == 0
+    assert all((tmp_path / f"{n}.pdf").read_bytes().startswith(b"%PDF") for n in (1, 2, 3))
