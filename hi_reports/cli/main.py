@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="build an edition with synthetic activity data of a known gradient "
-        "(labelled synthetic)",
+        "(labelled synthetic; vintage 2019 only, the one with residents by single year of age)",
     )
     demo.add_argument("--org", default="QHL", help="ODS or ONS code (default: QHL)")
     _edition_arguments(demo, data_help)
