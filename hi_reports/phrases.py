@@ -131,6 +131,28 @@ def rural_sentence(ed: Edition) -> Text:
     return Text(f"No residents live in neighbourhoods classed as rural{against(ed, rural.rural)}.")
 
 
+#: What each domain of the English Indices of Deprivation measures, in MHCLG's words (the
+#: statistical releases of 2019 and 2025), shortened for a reader who has not met the domains.
+DOMAIN_MEANINGS = {
+    "Income": "low income, in and out of work",
+    "Employment": "working-age people kept out of work by unemployment, sickness, disability or "
+    "caring",
+    "Education, Skills and Training": "low attainment and skills, of children and of adults",
+    "Health Deprivation and Disability": "premature death and poor physical or mental health",
+    "Crime": "the risk of being a victim of crime",
+    "Barriers to Housing and Services": "distance to local services, and the cost and "
+    "overcrowding of housing",
+    "Living Environment": "poor housing, air quality and road traffic accidents",
+}
+
+
+def domain_named(title: str) -> Text:
+    """``the Living Environment domain (poor housing, air quality and road traffic
+    accidents)``: a domain named with what it measures (:data:`DOMAIN_MEANINGS`)."""
+    meaning = DOMAIN_MEANINGS.get(title)
+    return Text(f"the {md(title)} domain" + (f" ({meaning})" if meaning else ""))
+
+
 def domain_sentence(ed: Edition) -> Text:
     """The domain on which the organisation is furthest above England (each domain against
     England's share on the same domain: the domains rank neighbourhoods separately, so they are not
@@ -147,7 +169,7 @@ def domain_sentence(ed: Edition) -> Text:
     if len(f.domains) == 1:
         d = f.domains[0]
         return Text(
-            f"Against England, {name} stands furthest above on the {md(f.titles[0])} domain: "
+            f"Against England, {name} stands furthest above on {domain_named(f.titles[0])}: "
             f"{ed.pct(d.share)} of residents live in its most deprived national fifth, against "
             f"{ed.pct(d.england_share)} in England."
         )
@@ -185,12 +207,14 @@ def rate_cells(ed: Edition, row: ActivityGroup) -> Text:
 
 
 __all__ = [
+    "DOMAIN_MEANINGS",
     "against",
     "callout",
     "cmp_align",
     "cmp_cells",
     "cmp_head",
     "core20_sentence",
+    "domain_named",
     "domain_sentence",
     "events",
     "own_data",

@@ -54,6 +54,31 @@ def lsoas(data_dir: Path) -> pd.DataFrame:
     return lookup.merge(people[["lsoa11_code", "total_population"]], on="lsoa11_code")
 
 
+def test_every_domain_of_both_vintages_says_what_it_measures() -> None:
+    from hi_reports.data.catalogue import DOMAINS
+    from hi_reports.phrases import DOMAIN_MEANINGS
+
+    assert set(DOMAIN_MEANINGS) == {title for _, title, _ in DOMAINS}
+    assert all(meaning and not meaning.endswith(".") for meaning in DOMAIN_MEANINGS.values())
+
+
+@pytest.mark.slow
+def test_the_domain_a_key_message_names_says_what_it_measures(editions: Path) -> None:
+    """A board reader meets "the Living Environment domain" first in the key messages: it is
+    glossed there, in the deprivation chapter and in the methods' definition of every domain."""
+    from hi_reports.phrases import DOMAIN_MEANINGS
+
+    summary = _text(editions / "QHL", "index")
+    named = re.search(r"neighbourhoods on the (.+?) domain \((.+?)\), against", summary)
+    assert named, summary[:3000]
+    assert named[2] == DOMAIN_MEANINGS[named[1]]
+    imd = _text(editions / "QHL", "imd")
+    assert f"on the {named[1]} domain ({named[2]}):" in imd
+    methods = _text(editions / "QHL", "methods")
+    for title, meaning in DOMAIN_MEANINGS.items():
+        assert f"{title} ({meaning})" in methods
+
+
 @pytest.mark.slow
 def test_an_authority_split_between_icbs_accounts_for_every_resident(editions: Path, lsoas) -> None:
     """Chichester: "Its residents live in NHS Sussex ICB (94.5%)" left out the 5.5% in another."""
