@@ -65,9 +65,18 @@ def rank(value: float | None, of: int | None, tied: int | None = None) -> str:
 
 
 def join_words(items: list[str]) -> str:
-    """``["A", "B", "C"]`` -> ``"A, B and C"``."""
+    """``["A", "B", "C"]`` -> ``"A, B and C"``; with semicolons where an item has a comma of its
+    own, so that "Kingston upon Hull, City of" stays one name.
+
+    Examples
+    --------
+    >>> join_words(["Kingston upon Hull, City of", "Liverpool", "Burnley"])
+    'Kingston upon Hull, City of; Liverpool; and Burnley'
+    """
     if len(items) <= 1:
         return "".join(items)
+    if any("," in item for item in items):
+        return "; ".join(items[:-1]) + "; and " + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 

@@ -153,6 +153,23 @@ def domain_named(title: str) -> Text:
     return Text(f"the {md(title)} domain" + (f" ({meaning})" if meaning else ""))
 
 
+def no_rural_alike(ed: Edition) -> Text | None:
+    """How many organisations of the kind share an organisation's want of rural residents: "93"
+    of "309" (None when it has rural residents, or is the only one without): a rank among them,
+    "joint 217th", would read as mid-table."""
+    rank = ed.rural.rural.rank
+    if ed.rural.has_rural or not rank.tied or rank.tied < 2:
+        return None
+    return Text(
+        ed.num(
+            rank.tied,
+            key="rural.none_alike",
+            definition=f"{ed.org.kind_plural.capitalize()} with no rural residents",
+            source=rank.source,
+        )
+    )
+
+
 def domain_sentence(ed: Edition) -> Text:
     """The domain on which the organisation is furthest above England (each domain against
     England's share on the same domain: the domains rank neighbourhoods separately, so they are not
@@ -217,6 +234,7 @@ __all__ = [
     "domain_named",
     "domain_sentence",
     "events",
+    "no_rural_alike",
     "own_data",
     "parents_rest",
     "quality",
@@ -267,9 +285,10 @@ def spine_row(ed: Edition, label: str, row: Category) -> Text:
     parent ICB's and the range of the similar organisations'."""
     if ed.is_england:
         return Text(f"| {label} | {ed.pct(row.share)} |")
-    limits = span(
-        ed.pct(row.lower, digits=2), ed.pct(row.upper, digits=2)
-    )  # 1 decimal would meet the share
+    # The share is printed to the decimals of its limits, two (one would often make the limits
+    # meet the share): rounded alike, a share always lies within its printed limits, where 2.8%
+    # beside 2.73%-2.79% would not seem to.
+    limits = span(ed.pct(row.lower, digits=2), ed.pct(row.upper, digits=2))
     parent = f" {ed.pct(row.parent_share)} |" if ed.parent else ""
     similar = (
         f" {span(ed.pct(row.similar_low), ed.pct(row.similar_high))} |"
@@ -277,7 +296,7 @@ def spine_row(ed: Edition, label: str, row: Category) -> Text:
         else ""
     )
     return Text(
-        f"| {label} | {ed.pct(row.share)} | {limits} | {ed.pct(row.england_share)} | "
+        f"| {label} | {ed.pct(row.share, digits=2)} | {limits} | {ed.pct(row.england_share)} | "
         f"{MARKERS.get(row.vs_england or '', '')} |{parent}{similar}"
     )
 
@@ -294,15 +313,17 @@ def spine_note(ed: Edition) -> Text:
     )
     similar = (
         f" Similar {ed.org.kind_plural}: {ed.words(ed.overview.similar)}, the three whose "
-        "residents are spread most alike over the ten IMD deciles (lowest and highest share)."
+        "residents are spread most alike over the ten IMD deciles; their column gives the lowest "
+        "and highest of their three shares."
         if ed.overview.similar
         else ""
     )
     return Text(
-        "▲ higher, ● similar, ▼ lower: England's share lies below, within or above the 95% "
-        "limits (Wilson score, as Fingertips computes them). Higher is not worse: it shows where "
-        "need is. Shares of whole populations have narrow limits, so read the size of the gap "
-        f"too.{catchment}{similar}"
+        "▲ higher: the 95% limits lie above England's share; ● similar: they include it; ▼ lower: "
+        "they lie below it (Wilson score limits, as Fingertips computes them). The markers "
+        "compare with England; they do not rate performance: a higher share shows where need "
+        "is. Shares of whole populations have narrow limits, so read the size of the gap too."
+        f"{catchment}{similar}"
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from hi_reports.api import Edition, inline_text, md
 from hi_reports.book import BookSources, write_project
 from hi_reports.errors import TemplateError
-from hi_reports.formatting import escape_markdown
+from hi_reports.formatting import escape_markdown, join_words
 from hi_reports.pipeline import EditionRequest, build_edition
 
 SHIPPED = BookSources()
@@ -106,6 +106,15 @@ def test_data_strings_cannot_inject_markup() -> None:
         )
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert escape_markdown("a_b") == "a\\_b"
+
+
+def test_names_with_commas_of_their_own_are_listed_with_semicolons() -> None:
+    assert join_words(["Liverpool", "Burnley"]) == "Liverpool and Burnley"
+    assert join_words(["Leeds", "Liverpool", "Burnley"]) == "Leeds, Liverpool and Burnley"
+    assert (
+        join_words(["Kingston upon Hull, City of", "Liverpool", "Burnley"])
+        == "Kingston upon Hull, City of; Liverpool; and Burnley"
+    )
 
 
 def test_plain_markdown_chapters_and_quarto_shortcodes_are_kept(book: Path, tmp_path: Path) -> None:

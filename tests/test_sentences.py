@@ -24,7 +24,13 @@ def _text(edition: Path, page: str) -> str:
 @pytest.fixture(scope="module")
 def editions(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sentences")
-    for code, kind in (("E07000225", "la"), ("R1H", "trust"), ("QHL", "icb"), ("RBS", "trust")):
+    for code, kind in (
+        ("E07000225", "la"),
+        ("R1H", "trust"),
+        ("QHL", "icb"),
+        ("RBS", "trust"),
+        ("E08000025", "la"),
+    ):
         assert (
             main(
                 [
@@ -77,6 +83,30 @@ def test_the_domain_a_key_message_names_says_what_it_measures(editions: Path) ->
     methods = _text(editions / "QHL", "methods")
     for title, meaning in DOMAIN_MEANINGS.items():
         assert f"{title} ({meaning})" in methods
+
+
+@pytest.mark.slow
+def test_an_authority_with_no_rural_residents_is_counted_with_its_like_not_ranked(
+    editions: Path, data_dir: Path
+) -> None:
+    """Birmingham has no rural neighbourhood: "the joint 217th of 309 (1st is the most rural)"
+    read as mid-table; the chapter and the summary count the authorities with none instead."""
+    lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+    rural = (
+        lookup.merge(ruc, on="lsoa11_code")
+        .groupby("ltla22_code")["ruc"]
+        .agg(lambda classes: int((classes == "Rural").sum()))
+    )
+    none, total = int((rural == 0).sum()), len(rural)
+    assert rural["E08000025"] == 0 and none > 1
+    chapter = _text(editions / "E08000025", "rural")
+    assert f"Of the {total} local authorities, {none} have none." in chapter
+    assert "most rural" not in chapter
+    summary = _text(editions / "E08000025", "summary")
+    assert f"It is one of the {none} with no rural residents." in summary
+    assert "by rural share" not in summary
+    assert "by rural share" in _text(editions / "E07000225", "summary")  # it has rural residents
 
 
 @pytest.mark.slow

@@ -154,8 +154,9 @@ V2019 = Vintage(
     ),
     ruc_note=(
         "It puts each neighbourhood (LSOA) in one of eight classes, following the class of most of "
-        "its output areas: urban where they lie in settlements of 10,000 people or more, and in a "
-        "sparse setting where few households live within 10, 20 and 30 km. Four are urban: major "
+        "its output areas: urban where they lie in settlements of 10,000 people or more, and 'in a "
+        "sparse setting' where few households live around them (counted within 10, 20 and 30 km). "
+        "Four are urban: major "
         "conurbation (A1), minor conurbation (B1), city and town (C1) and city and town in a "
         "sparse setting (C2). Four are rural: town and fringe (D1, and D2 in a sparse setting) and "
         "village and dispersed (E1, and E2 in a sparse setting)."
