@@ -223,6 +223,11 @@ class Edition:
     #: Keeps the folder of ``drawn`` while the Edition lives.
     _scratch: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        """``<Edition QHL: NHS Birmingham and Solihull ICB (icb), vintage 2019>``: a notebook
+        that shows ``ed`` (or one of its methods) prints a line, not the reference data."""
+        return f"<Edition {self.org.code}: {self.org.name} ({self.kind}), vintage {self.vintage}>"
+
     @property
     def kind(self) -> str:
         """The organisation's kind: ``icb``, ``sub-icb``, ``la``, ``trust`` or ``england``."""

@@ -180,3 +180,10 @@ def test_a_figure_outside_a_build_is_copied_beside_the_chapter(
         assert "](figures/imd_deciles.svg)" in hi_reports.edition("QHL").figure(
             ed.charts.imd_deciles
         )
+
+
+def test_an_edition_shows_itself_in_one_line(ed) -> None:
+    """In Jupyter, ``ed`` (or ``ed.rank``, whose repr holds it) printed 267,560 characters of
+    reference data."""
+    assert repr(ed) == f"<Edition {ed.org.code}: {ed.org.name} ({ed.kind}), vintage {ed.vintage}>"
+    assert len(repr(ed.rank)) < 300

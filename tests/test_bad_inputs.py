@@ -475,7 +475,6 @@ CASES: list[Bad] = [
         "--jobs",
         "'two'",
     ),
-    option("force-for-one-org", ("build", "--org", "QHL", "--force", "--out", "{out}"), "--force"),
     option(
         "period-malformed",
         (*EARLY, "valid.csv", "--period", "2023-99"),
@@ -746,7 +745,7 @@ def test_the_catalogue_is_large_and_distinct() -> None:
 #: The cases run through the installed ``hi-reports`` script in a new process, as a user runs it
 #: (one of each kind of input: an option, a config file, an activity file, the data folder, the
 #: out folder). The others call the same ``main`` in the test's process, with the same folder,
-#: environment and checks: a process start and the imports cost 2-4 s a case, 84 cases.
+#: environment and checks: a process start and the imports cost 2-4 s a case, over 80 cases.
 THROUGH_SCRIPT = (
     "config-bad-yaml",
     "unknown-org",

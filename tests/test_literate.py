@@ -203,6 +203,21 @@ raise SystemExit("never run")
     assert "parameters cell" in raised.value.hint
 
 
+def test_the_injected_parameters_follow_a_shown_parameters_cell(tmp_path: Path) -> None:
+    """An analyst reading a chapter's code sees the edition's parameters after the defaults, as
+    Quarto shows them: the defaults alone would point a copy of the code at another organisation."""
+    from hi_reports.literate.cells import parse
+    from hi_reports.literate.weave import Weaver
+
+    document = parse("```{python}\n#| tags: [parameters]\norg = 'QHL'\n```\n\nText.\n", "x.qmd")
+    shown = Weaver(tmp_path, inline=str, echo=True).weave(document, {"org": "QJM", "kind": "icb"})
+    assert "```python\norg = 'QHL'\n```" in shown
+    assert "```python\n# Injected Parameters\norg = 'QJM'\nkind = 'icb'\n```" in shown
+    assert shown.index("org = 'QHL'") < shown.index("# Injected Parameters")
+    hidden = Weaver(tmp_path, inline=str, echo=False).weave(document, {"org": "QJM"})
+    assert "Injected" not in hidden and "org = " not in hidden
+
+
 def test_a_label_is_used_once_in_the_book(tmp_path: Path) -> None:
     weaver = Weaver(tmp_path)
     cell = "```{python}\n#| label: tbl-x\n1;\n```\n"
@@ -493,6 +508,7 @@ def test_the_analyst_edition_shows_code_and_boxes_with_the_same_numbers(
         assert "Do this with your own data" in pages["analyst"][chapter], chapter
         assert "Do this with your own data" not in pages["board"][chapter], chapter
     assert "ed = hi_reports.edition(org)" in pages["analyst"]["local"]
+    assert "# Injected Parameters org = 'QHL'" in pages["analyst"]["local"]
     assert "hi_reports.edition" not in pages["board"]["local"]
     # the shipped chapters show the cells that compute, not those that write sentences
     code = {
@@ -576,6 +592,14 @@ def test_a_batch_after_one_chapter_changed_runs_only_that_chapter(
     )  # a file beside them
     assert main(command) == 0
     assert runs() == {"first": ["QHL", "QHL", "QJM", "QJM"], "second": ["QHL"] * 3 + ["QJM"] * 3}
+    (book / "data").mkdir()
+    (book / "data" / "extra.csv").write_text("x\n7\n", encoding="utf-8")  # elsewhere in the project
+    assert main(command) == 0
+    assert runs() == {"first": ["QHL"] * 3 + ["QJM"] * 3, "second": ["QHL"] * 4 + ["QJM"] * 4}
+    assert main(command) == 0  # nothing changed: nothing built
+    assert runs() == {"first": ["QHL"] * 3 + ["QJM"] * 3, "second": ["QHL"] * 4 + ["QJM"] * 4}
+    assert main([*command, "--force"]) == 0  # every edition and every chapter again
+    assert runs() == {"first": ["QHL"] * 4 + ["QJM"] * 4, "second": ["QHL"] * 5 + ["QJM"] * 5}
 
 
 def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_each(
@@ -599,10 +623,12 @@ def test_inline_errors_name_their_own_line_and_the_annex_keys_are_one_number_eac
 
 
 def test_a_frozen_chapter_is_kept_under_the_key_of_what_it_read(tmp_path: Path) -> None:
-    """The freeze: a chapter's result is stored whole and read back under a key of its text, its
-    parameters, the data digest and the files beside it; a change to any of them is another key,
-    and a damaged store is no result (a batch reusing them: the slow test above)."""
+    """The freeze: a chapter's result is stored whole and read back under a key of its file, its
+    text, its parameters and the digest of the rest (the data, the package, the project's files:
+    :func:`book_inputs`); a change to any of them is another key, and a damaged store is no
+    result (a batch reusing them: the slow test above)."""
     from hi_reports.literate.freeze import Freezer, Frozen, freeze_key
+    from hi_reports.pipeline import book_inputs
 
     chapter = tmp_path / "chapters" / "imd.qmd"
     chapter.parent.mkdir()
@@ -613,10 +639,36 @@ def test_a_frozen_chapter_is_kept_under_the_key_of_what_it_read(tmp_path: Path) 
         freeze_key(chapter, "# IMD!\n", {"org": "QZN"}, "digest"),
         freeze_key(chapter, "# IMD\n", {"org": "QZS"}, "digest"),
         freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "another digest"),
+        freeze_key(chapter.with_name("rural.qmd"), "# IMD\n", {"org": "QZN"}, "digest"),
     }
-    (chapter.parent / "lookup.csv").write_text("a\n1\n", encoding="utf-8")
-    others.add(freeze_key(chapter, "# IMD\n", {"org": "QZN"}, "digest"))
     assert len(others) == 4 and key not in others
+
+    # what a chapter may read: any file of the project, but its chapters' text, its templates,
+    # hidden and _-prefixed entries, virtual environments and the editions built into it
+    for name in (
+        "chapters/lookup.csv",
+        "chapters/sub/x.csv",
+        "data/extra.csv",
+        "_quarto.yml",
+        "templates/typst/board.typ",
+        ".git/HEAD",
+        "_freeze/x.json",
+        "venv/pyvenv.cfg",
+        "venv/lib/site.py",
+        "editions/QZN/annex.csv",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    inputs = book_inputs(tmp_path, outputs=tmp_path / "editions")
+    assert [path for path, _ in inputs] == [
+        "chapters/lookup.csv",
+        "chapters/sub/x.csv",
+        "data/extra.csv",
+    ]
+    before = dict(inputs)
+    (tmp_path / "data" / "extra.csv").write_text("changed", encoding="utf-8")
+    after = dict(book_inputs(tmp_path, outputs=tmp_path / "editions"))
+    assert {p for p in after if after[p] != before[p]} == {"data/extra.csv"}
 
     store = Freezer(tmp_path / "freeze")
     assert store.get(key) is None

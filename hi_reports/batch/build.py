@@ -52,6 +52,7 @@ from hi_reports.folders import (
 )
 from hi_reports.front import Front
 from hi_reports.pipeline import (
+    book_inputs,
     book_sources,
     check_kind,
     data_inputs,
@@ -313,6 +314,7 @@ def _build_one(job: _Job, org: Organisation) -> Outcome:
                 vintage=plan.reference.vintage.name,
                 audience=request.audience,
                 front=request.front,
+                force=request.force,
             ),
             reference=plan.reference,
             profiles=job.profiles,
@@ -486,6 +488,16 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _book(request: BatchRequest, sources: BookSources, out: Path) -> dict[str, str]:
+    """The book's part of the manifest: its chapters, templates and ``_quarto.yml``, and in a
+    project of one's own every other file a chapter may read (the freeze's, see
+    :func:`hi_reports.pipeline.book_inputs`), so that new data rebuild the editions."""
+    digest = book_digest(sources.root)
+    if request.book:
+        digest.update(book_inputs(sources.root, out))
+    return dict(sorted(digest.items()))
+
+
 def plan_batch(
     request: BatchRequest,
     out: Path,
@@ -527,7 +539,7 @@ def plan_batch(
         data=data_inputs(
             reference, request.kind, activity_files=any(not p.synthetic for p in prepared)
         ),
-        book=book_digest(sources.root),
+        book=_book(request, sources, out),
     )
     digests = {org.code: activity(org) if activity else None for org in orgs}
     todo = []

@@ -67,11 +67,6 @@ else:  # no data of our own yet: a synthetic example, labelled as such in the te
 matched = events.merge(ed.lsoas, on="lsoa_code")
 # rows of other organisations, or not LSOA codes: counted, not lost
 outside = len(events) - len(matched)
-if len(events) and not len(matched):
-    raise ValueError(
-        f"none of the {len(events)} rows of {path} has an LSOA code of {ed.org.name}: is the "
-        "column lsoa_code, and are the codes LSOA codes of the edition's vintage?"
-    )
 counts = matched.groupby("imd_quintile").size()
 table = pd.DataFrame({"quintile": range(1, 6)})
 table["events"] = table["quintile"].map(counts).fillna(0)
@@ -85,6 +80,11 @@ if not path.exists():
     left_out = ""  # the synthetic events are all of the organisation's own neighbourhoods
 elif outside == 0:
     left_out = "; none of the file's rows lie outside the organisation"
+elif not len(matched):  # no events here, or codes of another vintage or in another column
+    left_out = (
+        "; none of the file's rows is of one of the organisation's neighbourhoods (if it should "
+        "have some, check that its column lsoa_code holds LSOA codes of the edition's vintage)"
+    )
 elif outside <= 7:
     left_out = "; fewer than 8 of the file's rows lie outside the organisation and are left out"
 else:
@@ -185,13 +185,17 @@ def init_project(folder: Path, org: str = "QHL", kind: str = "icb") -> Path:
         staging.mkdir(parents=True)
         shutil.copytree(sources.chapters, staging / "chapters", ignore=NOT_SOURCES)
         shutil.copytree(sources.templates, staging / "templates", ignore=NOT_SOURCES)
-        (staging / "chapters" / "local.qmd").write_text(LOCAL_CHAPTER, encoding="utf-8")
+        (staging / "chapters" / "local.qmd").write_text(
+            LOCAL_CHAPTER.replace('org = "QHL"', f"org = {org.upper()!r}", 1), encoding="utf-8"
+        )
         quarto = yaml.safe_load(sources.config.read_text(encoding="utf-8"))
         chapters = quarto["book"]["chapters"]
         summary = next(
             (i for i, c in enumerate(chapters) if str(c).endswith("summary.qmd")), len(chapters)
         )
         chapters.insert(summary, "chapters/local.qmd")
+        if "subtitle" in quarto["book"]:  # the shipped book's is the public edition's
+            quarto["book"]["subtitle"] = "Local edition"
         quarto["hi-reports"] = {
             "org": org,
             "kind": kind,

@@ -87,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--force",
         action="store_true",
-        help="with --all: rebuild editions whose inputs did not change",
+        help="run every chapter again, not from the freeze (and, in a batch, rebuild editions "
+        "whose inputs did not change)",
     )
     _edition_arguments(build, data_help)
     build.add_argument(
@@ -295,13 +296,11 @@ def _check_build_options(args: argparse.Namespace, codes: list[str]) -> bool:
             "give one of them"
         )
     batch = bool(args.all or len(codes) > 1)
-    if not batch:
-        for given, option in ((args.jobs is not None, "--jobs"), (args.force, "--force")):
-            if given:
-                raise UsageError(
-                    f"{option} applies to a batch (--all, or --org A,B,...); one edition is "
-                    "always built in one process"
-                )
+    if not batch and args.jobs is not None:
+        raise UsageError(
+            "--jobs applies to a batch (--all, or --org A,B,...); one edition is always "
+            "built in one process"
+        )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give a number of worker processes of 1 or more")
     return batch
@@ -339,6 +338,7 @@ def _build(args: argparse.Namespace) -> int:
             unsafe_counts=args.unsafe_counts,
             audience=args.audience,
             front=front_matter(args),
+            force=args.force,
         ),
         data_dir=args.data_dir,
     )

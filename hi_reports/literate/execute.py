@@ -285,7 +285,7 @@ def _cell_error(
     is the innermost of the cell's code it passed through, else ``at``."""
     line = _error_line(error, code_filename(path, cell.line)) or at
     hint = (
-        "fix the cell; to debug it, run the chapter's cells in Python with "
+        "fix the cell; to debug it, run the chapter's cells in Python, from its folder, with "
         "ed = hi_reports.edition(org)"
     )
     if isinstance(error, NameError) and error.name in PARAMETERS:

@@ -1,9 +1,9 @@
 """Executed chapters kept and reused, as Quarto's ``freeze: auto`` keeps them.
 
 A chapter's result (its markdown, its figures and the numbers it recorded) is stored under a key of
-everything it was computed from: its source text, its parameters, the digest of the data and
-package, and the files beside it in its folder (a CSV the chapter reads). When none of these
-changed, the next build takes the result instead of running the cells again, so that a batch
+everything it was computed from: its source text, its parameters, and a digest of the rest (the
+data, the package, the files of the book project a chapter may read: the caller's). When none of
+these changed, the next build takes the result instead of running the cells again, so that a batch
 after one chapter changed runs only that chapter for each organisation.
 
 The store is a folder of JSON files (figures base64-encoded); each is written whole or not at all,
@@ -36,18 +36,13 @@ class Frozen:
 
 
 def freeze_key(source: Path, text: str, parameters: Mapping[str, Any], context: str) -> str:
-    """The key of a chapter's result: its text, its parameters, ``context`` (the data and package
-    digest) and every other file in its folder (name and content)."""
+    """The key of a chapter's result: its file name, its text, its parameters and ``context``
+    (the digest of everything else it may read: the data, the package, the project's files)."""
     digest = hashlib.sha256()
-    for part in (text, json.dumps(dict(parameters), sort_keys=True, default=str), context):
+    for part in (source.name, text, json.dumps(dict(parameters), sort_keys=True, default=str)):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
-    folder = source.parent
-    if folder.is_dir():
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".qmd"):
-            digest.update(
-                path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest()
-            )
+    digest.update(context.encode("utf-8"))
     return digest.hexdigest()
 
 

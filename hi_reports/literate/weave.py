@@ -14,7 +14,9 @@ replaced by what it shows, and each inline expression by its value. Cell options
 =============  ===========================================================================
 
 Parameters work as in Quarto and papermill: the values given replace the defaults of the cell
-tagged ``parameters`` right after it runs (papermill's injected cell). A chapter without one gets
+tagged ``parameters`` right after it runs (papermill's injected cell), and where the cell's code
+is shown the values follow it, as Quarto shows them ("# Injected Parameters"). A chapter without
+one gets
 none, as in Quarto (``quarto render -P org:QHL`` would fail on it too); a cell that then names
 ``org`` fails with a hint to add the parameters cell.
 """
@@ -148,11 +150,14 @@ class Weaver:
                 pieces.append(self._code(part) if part.options.get("echo", self.echo) else "")
                 continue
             outputs = run_cell(part, namespace, path)
-            if part is params and parameters:
-                namespace.update(parameters)  # papermill's injected cell
             pieces.append(
                 self._cell(part, outputs, f"{stem}-{part.label or f'cell-{number}'}", path)
             )
+            if part is params and parameters:
+                namespace.update(parameters)  # papermill's injected cell
+                if self._shown(part):  # and shown after the defaults, as Quarto shows it
+                    values = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+                    pieces.append(f"```python\n# Injected Parameters\n{values}\n```\n\n")
 
     def _inline(self, part: Markdown, namespace: dict[str, Any], path: str) -> str:
         lines = iter([inline.line for inline in inline_expressions(part.text, part.line)])
@@ -176,6 +181,11 @@ class Weaver:
                 raise CellError(message, hint, path, line) from None
 
         return replace_inline(part.text, value)
+
+    def _shown(self, cell: Cell) -> bool:
+        """Whether the cell's code is printed (``echo``, and not left out by ``include``)."""
+        options = cell.options
+        return options.get("include", True) is not False and bool(options.get("echo", self.echo))
 
     def _code(self, cell: Cell) -> str:
         return f"```python\n{cell.code}\n```\n\n"

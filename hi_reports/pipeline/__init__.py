@@ -7,8 +7,9 @@
   (``hi_reports.edition(org)``);
 - :class:`ActivitySpec`, :func:`check_activity_specs`, :func:`prepare_activity` and
   :func:`activity_digest` read the organisation's own activity data once per kind;
-- :func:`select`, :func:`shared_profiles`, :func:`data_inputs`, :func:`book_sources` and
-  :func:`engine_name` are what a batch works out once for the editions of a kind;
+- :func:`select`, :func:`shared_profiles`, :func:`data_inputs`, :func:`book_sources`,
+  :func:`book_inputs` and :func:`engine_name` are what a batch works out once for the editions of
+  a kind;
 - the types these take and give (:class:`Reference`, :class:`Organisation`, :class:`Profiles`,
   :class:`BookSources`, the output :data:`Format` and :data:`FORMATS`), :func:`load_reference`
   and :func:`file_sha256` are re-exported, so that the batch and the CLI need no stage below
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
         unsafe_specs,
     )
     from hi_reports.pipeline.build import BuiltEdition, build_edition, warm_up
-    from hi_reports.pipeline.chapters import literate
+    from hi_reports.pipeline.chapters import book_inputs, literate
     from hi_reports.pipeline.compute import edition
     from hi_reports.pipeline.context import chapter_context, kind_profiles
     from hi_reports.pipeline.kind import (
@@ -79,6 +80,7 @@ _HOMES: dict[str, str] = {
     "BuiltEdition": "hi_reports.pipeline.build",
     "build_edition": "hi_reports.pipeline.build",
     "warm_up": "hi_reports.pipeline.build",
+    "book_inputs": "hi_reports.pipeline.chapters",
     "literate": "hi_reports.pipeline.chapters",
     "edition": "hi_reports.pipeline.compute",
     "chapter_context": "hi_reports.pipeline.context",
@@ -124,6 +126,7 @@ __all__ = [
     "Profiles",
     "Reference",
     "activity_digest",
+    "book_inputs",
     "book_sources",
     "build_edition",
     "chapter_context",

@@ -148,6 +148,11 @@ def build_edition(
                         context,
                         project / "figures",
                         echo=request.audience == "analyst",
+                        # a project of one's own may keep data anywhere in it; the shipped
+                        # book's top is, in a checkout, the repository's
+                        book=sources.root if request.book else sources.chapters,
+                        outputs=out,
+                        force=request.force,
                     ),
                 )
                 annex.insert(0, "organisation", org.code)

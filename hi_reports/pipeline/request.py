@@ -48,6 +48,9 @@ class EditionRequest:
         The board paper's front matter (:class:`hi_reports.front.Front`: classification,
         version, author, contact, purpose, logo as an absolute path), over the book's own ``front:``
         key by key; None for the book's own.
+    force
+        Run every chapter again, not taking a kept result from the freeze (see
+        :func:`hi_reports.pipeline.literate`).
     """
 
     org: str
@@ -62,3 +65,4 @@ class EditionRequest:
     unsafe_counts: bool = False
     audience: str = "board"
     front: Front | None = None
+    force: bool = False
