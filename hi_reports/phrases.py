@@ -12,7 +12,7 @@ from hi_reports.api import ActivityContext, Edition, Text, md
 from hi_reports.data import Reference
 from hi_reports.geography import Organisation
 from hi_reports.indicators.activity import ActivityGroup
-from hi_reports.indicators.chapters import Category
+from hi_reports.indicators.chapters import CATCHMENT_CORE, Category
 from hi_reports.indicators.measure import Measure
 
 
@@ -153,6 +153,34 @@ def domain_named(title: str) -> Text:
     return Text(f"the {md(title)} domain" + (f" ({meaning})" if meaning else ""))
 
 
+def catchment_spread(ed: Edition, noun: str = "neighbourhood") -> Text:
+    """Where a trust's modelled catchment lives: most of it in the LSOAs that send the trust 10%
+    or more of their admitted patients (its maps' outline), the rest as small parts of many
+    others; "spread over 2,442 neighbourhoods" alone read as if each were whole."""
+    overview = ed.overview
+    core, share = overview.core_lsoas, overview.core_share
+    if core is None or share is None:
+        return Text(f"spread over {ed.quantity(overview.lsoas, noun)}")
+    others = ed.quantity(
+        overview.lsoas.value - core.value,
+        noun,
+        key="intro.other_lsoas",
+        definition=f"LSOAs sending the trust less than {CATCHMENT_CORE:.0%} of their admitted "
+        "patients, counted in part",
+        source=core.source,
+    )
+    if not core.value:
+        return Text(
+            f"counted in part in {others}, none of which sends the trust "
+            f"{CATCHMENT_CORE:.0%} of its admitted patients"
+        )
+    return Text(
+        f"{ed.pct(share)} of them in the {ed.quantity(core, noun)} that send the trust "
+        f"{CATCHMENT_CORE:.0%} or more of their admitted patients, the rest counted in part in "
+        f"{others}"
+    )
+
+
 def no_rural_alike(ed: Edition) -> Text | None:
     """How many organisations of the kind share an organisation's want of rural residents: "93"
     of "309" (None when it has rural residents, or is the only one without): a rank among them,
@@ -227,6 +255,7 @@ __all__ = [
     "DOMAIN_MEANINGS",
     "against",
     "callout",
+    "catchment_spread",
     "cmp_align",
     "cmp_cells",
     "cmp_head",

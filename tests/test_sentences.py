@@ -134,6 +134,35 @@ def test_a_trust_catchment_spread_over_icbs_adds_up(editions: Path) -> None:
     assert sum(shares) == pytest.approx(100.0, abs=0.05 * len(shares))
 
 
+@pytest.mark.slow
+def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, data_dir: Path) -> None:
+    """ "Spread over 2,442 neighbourhoods" read as if each were whole: the key message and the
+    introduction say how much of the catchment lives in the LSOAs sending the trust 10% or more
+    of their admitted patients (each LSOA takes its MSOA's share), computed here from OHID's and
+    ONS's files."""
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
+    mine = catchment[(catchment["trust_code"] == "R1H") & (catchment["proportion"] > 0)]
+    lsoas = msoas.merge(mine, left_on="msoa11_code", right_on="msoa_code").merge(
+        people, on="lsoa11_code"
+    )
+    lsoas = lsoas[lsoas["total_population"] > 0]
+    residents = lsoas["total_population"] * lsoas["proportion"]
+    core = lsoas["proportion"] >= 0.10
+    share = residents[core].sum() / residents.sum()
+    expected = (
+        f"{100 * share:.1f}% of them in the {int(core.sum()):,} neighbourhoods that send the "
+        f"trust 10% or more of their admitted patients, the rest counted in part in "
+        f"{int((~core).sum()):,} neighbourhoods"
+    )
+    assert expected in _text(editions / "R1H", "index")
+    assert expected.replace("neighbourhoods", "LSOAs") in _text(editions / "R1H", "intro")
+
+
 def _trusts(data_dir: Path) -> tuple[pd.DataFrame, set[str], set[str]]:
     """From the publishers' files: trust names, the trusts ODS lists as closed, and the specialist
     trusts (the largest share of admitted patients of no MSOA)."""

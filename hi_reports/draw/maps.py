@@ -40,7 +40,7 @@ from hi_reports.draw.mapdraw import Key, Layers, figure, recolour, save, scale_b
 from hi_reports.draw.paths import geometry_rings, lsoa_paths
 from hi_reports.geography import Organisation, organisations
 from hi_reports.geography.boundaries import AreaShapes, Shapes, area_shapes, union_tiles
-from hi_reports.indicators.chapters import Spread, VariationFigures
+from hi_reports.indicators.chapters import CATCHMENT_CORE, Spread, VariationFigures
 from hi_reports.indicators.classes import Classes, printed, quantile_breaks
 from hi_reports.indicators.disclosure import SAFE, Disclosure, coarse_breaks
 from hi_reports.indicators.measure import Measure
@@ -72,8 +72,9 @@ __all__ = [
     "rural_layers",
 ]
 
-#: Trust maps draw the LSOAs that send at least this share of their admitted patients to the trust.
-CATCHMENT_MIN_SHARE = 0.10
+#: Trust maps draw the LSOAs that send at least this share of their admitted patients to the trust
+#: (the core catchment of the introduction and the key messages).
+CATCHMENT_MIN_SHARE = CATCHMENT_CORE
 
 #: Ten national IMD deciles, decile 1 (most deprived) first: viridis, darkest first.
 DECILE_COLOURS = (

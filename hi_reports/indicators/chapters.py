@@ -313,6 +313,10 @@ class OverviewFigures(Record):
     similar: tuple[str, ...]
     #: Residents of the main parent ICB (None for ICBs and England).
     parent_population: Measure | None = None
+    #: A trust's catchment: the LSOAs sending it :data:`CATCHMENT_CORE` or more of their admitted
+    #: patients, and the share of the catchment's residents living in them (None but for trusts).
+    core_lsoas: Measure | None = None
+    core_share: Measure | None = None
 
 
 @dataclass(frozen=True)
@@ -486,6 +490,11 @@ class Subject:
         return "; ".join(parts + extra)
 
 
+#: A trust's core catchment: the LSOAs that send it this share or more of their admitted
+#: patients (the outline of its maps; the others are counted in small parts).
+CATCHMENT_CORE = 0.10
+
+
 def overview_figures(
     subject: Subject, lsoas: pd.DataFrame, weights: pd.DataFrame, names: dict[str, Organisation]
 ) -> OverviewFigures:
@@ -547,6 +556,18 @@ def overview_figures(
                 "Share of residents who live in ICBs other than those named",
                 source,
             ),
+        )
+    core_lsoas = core_share = None
+    if org.kind == "trust":
+        core = mine["weight"] >= CATCHMENT_CORE
+        what = f"LSOAs sending the trust {CATCHMENT_CORE:.0%} or more of their admitted patients"
+        core_lsoas = Measure("intro.core_lsoas", float(core.sum()), "count", what, source)
+        core_share = Measure(
+            "intro.core_share",
+            share_of(mine.loc[core, "people"].sum(), mine["people"].sum()),
+            "share",
+            f"Share of the catchment's residents living in the {what}",
+            source,
         )
     parent_population = None
     if subject.parent is not None:
@@ -614,6 +635,8 @@ def overview_figures(
         parents_rest=rest,
         similar=tuple(names[code].name for code in subject.similar),
         parent_population=parent_population,
+        core_lsoas=core_lsoas,
+        core_share=core_share,
     )
 
 
