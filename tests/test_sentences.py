@@ -163,6 +163,36 @@ def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, data_dir:
     assert expected.replace("neighbourhoods", "LSOAs") in _text(editions / "R1H", "intro")
 
 
+@pytest.mark.slow
+def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) -> None:
+    """Shares of a few thousand rural residents by quintile rest on a few neighbourhoods (RBS:
+    about 4,800 in its catchment); the chapter says so where they are under 5,000, computed here
+    from OHID's, ONS's and the RUC's files, and not where they are more (R1H: about 10,500)."""
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+    caveat = re.compile(r"Only ([\d,]+) residents live in rural neighbourhoods, so the rural")
+    for code in ("RBS", "R1H"):
+        lsoas = (
+            msoas.merge(
+                catchment[catchment["trust_code"] == code],
+                left_on="msoa11_code",
+                right_on="msoa_code",
+            )
+            .merge(people, on="lsoa11_code")
+            .merge(ruc, on="lsoa11_code")
+        )
+        rural = (lsoas["total_population"] * lsoas["proportion"])[lsoas["ruc"] == "Rural"].sum()
+        found = caveat.search(_text(editions / code, "rural"))
+        assert (found is not None) == (rural < 5000), (code, rural)
+        if found:
+            assert abs(int(found[1].replace(",", "")) - rural) <= 0.5, (code, rural)
+
+
 def _trusts(data_dir: Path) -> tuple[pd.DataFrame, set[str], set[str]]:
     """From the publishers' files: trust names, the trusts ODS lists as closed, and the specialist
     trusts (the largest share of admitted patients of no MSOA)."""
