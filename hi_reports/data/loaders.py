@@ -227,8 +227,7 @@ def require_files(
             "HI_REPORTS_DATA; else connect to the internet, set HI_REPORTS_MIRROR to an internal "
             "copy, or download each and run `hi-reports data add ID FILE` (`hi-reports data "
             "status` lists their pages)",
-            path=root,
-            option="data_dir",
+            path=root,  # no option: the data are missing, the folder (given or not) is not wrong
         )
     return found
 
