@@ -320,7 +320,7 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
     )
     assert (
         f"{expected['core20']:.1%} live in the 20% most deprived neighbourhoods in England "
-        f"(Core20), against {england['core20']:.1%} in England" in text
+        f"(Core20, IMD 2019), against {england['core20']:.1%} in England" in text
     )
     assert f"{expected['rural']:.1%} live in rural neighbourhoods" in text
     districts = sorted(set(lsoas.loc[lsoas["icb22_code_h"] == "QZN", "ltla22_name"]))
