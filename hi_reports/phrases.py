@@ -158,44 +158,27 @@ def catchment_spread(ed: Edition, noun: str = "neighbourhood") -> Text:
     or more of their admitted patients (its maps' outline), the rest as small parts of many
     others; "spread over 2,442 neighbourhoods" alone read as if each were whole."""
     overview = ed.overview
-    core, share = overview.core_lsoas, overview.core_share
-    if core is None or share is None:
+    core, share, other = overview.core_lsoas, overview.core_share, overview.other_lsoas
+    if core is None or share is None or other is None:
         return Text(f"spread over {ed.quantity(overview.lsoas, noun)}")
-    others = ed.quantity(
-        overview.lsoas.value - core.value,
-        noun,
-        key="intro.other_lsoas",
-        definition=f"LSOAs sending the trust less than {CATCHMENT_CORE:.0%} of their admitted "
-        "patients, counted in part",
-        source=core.source,
-    )
     if not core.value:
         return Text(
-            f"counted in part in {others}, none of which sends the trust "
+            f"counted in part in {ed.quantity(other, noun)}, none of which sends the trust "
             f"{CATCHMENT_CORE:.0%} of its admitted patients"
         )
     return Text(
         f"{ed.pct(share)} of them in the {ed.quantity(core, noun)} that send the trust "
         f"{CATCHMENT_CORE:.0%} or more of their admitted patients, the rest counted in part in "
-        f"{others}"
+        f"{ed.quantity(other, noun)}"
     )
 
 
 def no_rural_alike(ed: Edition) -> Text | None:
-    """How many organisations of the kind share an organisation's want of rural residents: "93"
-    of "309" (None when it has rural residents, or is the only one without): a rank among them,
-    "joint 217th", would read as mid-table."""
-    rank = ed.rural.rural.rank
-    if ed.rural.has_rural or not rank.tied or rank.tied < 2:
-        return None
-    return Text(
-        ed.num(
-            rank.tied,
-            key="rural.none_alike",
-            definition=f"{ed.org.kind_plural.capitalize()} with no rural residents",
-            source=rank.source,
-        )
-    )
+    """How many organisations of the kind share an organisation's want of rural residents (None
+    when it has rural residents, or is the only one without): see
+    :attr:`~hi_reports.indicators.chapters.RuralFigures.none_alike`."""
+    alike = ed.rural.none_alike
+    return None if alike is None else Text(ed.num(alike))
 
 
 def domain_sentence(ed: Edition) -> Text:

@@ -276,6 +276,9 @@ class RuralFigures(Record):
     has_urban: bool
     by_quintile: tuple[UrbanRuralQuintile, ...]
     age: tuple[UrbanRuralAge, ...]
+    #: How many organisations of the kind have no rural residents, where this one has none and
+    #: shares that with others (a rank among them, "joint 217th", reads as mid-table); else None.
+    none_alike: Measure | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,7 @@ class OverviewFigures(Record):
     #: patients, and the share of the catchment's residents living in them (None but for trusts).
     core_lsoas: Measure | None = None
     core_share: Measure | None = None
+    other_lsoas: Measure | None = None
 
 
 @dataclass(frozen=True)
@@ -557,11 +561,19 @@ def overview_figures(
                 source,
             ),
         )
-    core_lsoas = core_share = None
+    core_lsoas = core_share = other_lsoas = None
     if org.kind == "trust":
         core = mine["weight"] >= CATCHMENT_CORE
         what = f"LSOAs sending the trust {CATCHMENT_CORE:.0%} or more of their admitted patients"
         core_lsoas = Measure("intro.core_lsoas", float(core.sum()), "count", what, source)
+        other_lsoas = Measure(
+            "intro.other_lsoas",
+            float((~core).sum()),
+            "count",
+            f"LSOAs sending the trust less than {CATCHMENT_CORE:.0%} of their admitted patients, "
+            "counted in part",
+            source,
+        )
         core_share = Measure(
             "intro.core_share",
             share_of(mine.loc[core, "people"].sum(), mine["people"].sum()),
@@ -637,6 +649,7 @@ def overview_figures(
         parent_population=parent_population,
         core_lsoas=core_lsoas,
         core_share=core_share,
+        other_lsoas=other_lsoas,
     )
 
 
@@ -999,14 +1012,25 @@ def rural_figures(subject: Subject) -> RuralFigures:
             for area in ("Urban", "Rural")
         }
         age.append(UrbanRuralAge(group=label, urban=by_area["Urban"], rural=by_area["Rural"]))
+    has_rural = bool(profiles.urban_rural["Rural"][me] > 0)
+    none_alike = None
+    if not has_rural and rural.rank.tied and rural.rank.tied > 1:
+        none_alike = Measure(
+            "rural.none_alike",
+            float(rural.rank.tied),
+            "count",
+            f"{subject.org.kind_plural.capitalize()} with no rural residents",
+            rural.rank.source,
+        )
     return RuralFigures(
         classes=classes,
         urban=urban,
         rural=rural,
-        has_rural=bool(profiles.urban_rural["Rural"][me] > 0),
+        has_rural=has_rural,
         has_urban=bool(profiles.urban_rural["Urban"][me] > 0),
         by_quintile=tuple(by_quintile),
         age=tuple(age),
+        none_alike=none_alike,
     )
 
 
