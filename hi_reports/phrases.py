@@ -248,6 +248,7 @@ __all__ = [
     "events",
     "no_rural_alike",
     "own_data",
+    "own_heading",
     "parents_rest",
     "quality",
     "rate_cells",
@@ -274,6 +275,21 @@ def span(low: str, high: str) -> Text:
     return Text(f"[{low}–{high}]{{.hi-nowrap}}")
 
 
+#: A column headed by the organisation's name when the name is longer than this: the headline
+#: table's seven columns on A4 cut a longer one mid-word ("Birming-ham Hospi-tals NHS Trust").
+LONG_HEADING = 24
+_OWN = {"trust": "This trust", "icb": "This ICB", "sub-icb": "This sub-ICB", "la": "This council"}
+
+
+def own_heading(ed: Edition) -> Text:
+    """The heading of the organisation's own column: its short name, or "This trust" (and the
+    like) where the name is long (:data:`LONG_HEADING`); the page names it already."""
+    name = ed.org.short_name
+    if len(name) <= LONG_HEADING or ed.org.kind not in _OWN:
+        return Text(md(name))
+    return Text(_OWN[ed.org.kind])
+
+
 def spine_head(ed: Edition) -> Text:
     """The header and alignment rows of the headline (spine) table."""
     if ed.is_england:  # England is the comparator: no limits or markers
@@ -281,7 +297,7 @@ def spine_head(ed: Edition) -> Text:
     parent = f" {md(ed.parent.short_name)} ICB |" if ed.parent else ""
     similar = f" Similar {ed.org.kind_plural} |" if ed.overview.similar else ""
     cells = (
-        f"| Indicator | {md(ed.org.short_name)} | 95% limits | England | Against England |"
+        f"| Indicator | {own_heading(ed)} | 95% limits | England | Against England |"
         f"{parent}{similar}"
     )
     align = (

@@ -193,6 +193,26 @@ def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) 
             assert abs(int(found[1].replace(",", "")) - rural) <= 0.5, (code, rural)
 
 
+@pytest.mark.slow
+def test_a_long_name_heads_its_column_as_this_trust(editions: Path) -> None:
+    """The headline table's seven columns on A4 cut a long name mid-word ("Birming-ham Hospi-tals
+    NHS Trust"): a name over 24 characters heads its column as "This trust"."""
+    from hi_reports.phrases import LONG_HEADING
+
+    def heading(code: str) -> str:
+        html = (editions / code / "html" / "index.html").read_text(encoding="utf-8")
+        table = BeautifulSoup(html, "html.parser").find("table", id="tbl-spine")
+        if table is None:  # pandoc puts the id on the table's figure
+            table = BeautifulSoup(html, "html.parser").select_one("#tbl-spine table")
+        assert table is not None
+        return table.find_all("th")[1].get_text(" ", strip=True)
+
+    long_name = "Alder Hey Children's NHS Foundation Trust"  # RBS, 41 characters
+    assert len(long_name) > LONG_HEADING and heading("RBS") == "This trust"
+    assert len("Birmingham and Solihull") <= LONG_HEADING
+    assert heading("QHL") == "Birmingham and Solihull"
+
+
 def _trusts(data_dir: Path) -> tuple[pd.DataFrame, set[str], set[str]]:
     """From the publishers' files: trust names, the trusts ODS lists as closed, and the specialist
     trusts (the largest share of admitted patients of no MSOA)."""
