@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "CATCHMENT_MIN_SHARE",
     "DECILE_COLOURS",
     "Key",
     "Layers",
@@ -71,10 +70,6 @@ __all__ = [
     "recolour",
     "rural_layers",
 ]
-
-#: Trust maps draw the LSOAs that send at least this share of their admitted patients to the trust
-#: (the core catchment of the introduction and the key messages).
-CATCHMENT_MIN_SHARE = CATCHMENT_CORE
 
 #: Ten national IMD deciles, decile 1 (most deprived) first: viridis, darkest first.
 DECILE_COLOURS = (
@@ -213,12 +208,12 @@ def map_positions(
     """Positions (in ``shapes``) of the LSOAs an organisation's maps draw, and their weights.
 
     All the member LSOAs of an ICB, sub-ICB or local authority; for a trust, the LSOAs that send
-    at least :data:`CATCHMENT_MIN_SHARE` of their admitted patients to it.
+    at least :data:`CATCHMENT_CORE` of their admitted patients to it.
     """
     key = str(reference.lsoas.index.name)
     mine = weights[(weights["org"] == org.key) & (weights["weight"] > 0)]
     if org.kind == "trust":
-        mine = mine[mine["weight"] >= CATCHMENT_MIN_SHARE]
+        mine = mine[mine["weight"] >= CATCHMENT_CORE]
     codes = np.sort(mine[key].to_numpy())
     return shapes.positions(codes), mine.set_index(key)["weight"].reindex(codes)
 
@@ -420,7 +415,7 @@ def organisation_maps(
     area = area_shapes(shapes, positions)
     lsoas = reference.lsoas
     n = len(positions)
-    drawn = Neighbourhoods(org.short_name, n, trust, CATCHMENT_MIN_SHARE)
+    drawn = Neighbourhoods(org.short_name, n, trust, CATCHMENT_CORE)
     v = reference.vintage
     src = f"{v.sources.imd}; {v.sources.lookup}"
     ruc_src = f"{v.sources.ruc}; {v.sources.lookup}"
@@ -566,7 +561,7 @@ def catchment_map(
     )
     tenth = Measure(
         "maps.catchment.core_lsoas",
-        from_share(CATCHMENT_MIN_SHARE * 100),
+        from_share(CATCHMENT_CORE * 100),
         "count",
         "LSOAs sending 10% or more of their admitted patients to the trust",
         source,
@@ -576,7 +571,7 @@ def catchment_map(
         classes.labels,
         classes.counts,
         (int(tenth.value), int(half.value)) if framed else None,
-        CATCHMENT_MIN_SHARE,
+        CATCHMENT_CORE,
     )
     return draw_map("map_catchment", layers, text, (tenth, half), shapes=shapes, folder=folder)[0]
 
@@ -759,7 +754,7 @@ def activity_map(
     printed ("151.4 or more"; a class of one value, that value), and says how many areas are
     suppressed.
 
-    A specialist trust, to which no neighbourhood sends :data:`CATCHMENT_MIN_SHARE` of its
+    A specialist trust, to which no neighbourhood sends :data:`CATCHMENT_CORE` of its
     admitted patients, has no map: as for its maps of deprivation (:func:`organisation_maps`),
     there is no core of the catchment to draw.
 

@@ -18,9 +18,10 @@ import pandas as pd
 from hi_reports.data import Reference
 from hi_reports.draw import labels
 from hi_reports.draw.labels import Neighbourhoods
-from hi_reports.draw.maps import CATCHMENT_MIN_SHARE, Map, area_layers, draw_map, map_positions
+from hi_reports.draw.maps import Map, area_layers, draw_map, map_positions
 from hi_reports.geography import Organisation
 from hi_reports.geography.boundaries import Shapes, area_shapes
+from hi_reports.indicators.chapters import CATCHMENT_CORE
 from hi_reports.indicators.classes import Classes
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import MINORITY, TOTAL
@@ -90,7 +91,7 @@ def plus_map(
         legend_title=labels.PLUS_LEGEND_TITLE,
     )
     trust = org.kind == "trust"
-    drawn = Neighbourhoods(org.short_name, len(positions), trust, CATCHMENT_MIN_SHARE)
+    drawn = Neighbourhoods(org.short_name, len(positions), trust, CATCHMENT_CORE)
     n_core = int(core20.sum())
     majority = int((core20 & (share >= 50)).sum())
     measures = (

@@ -495,7 +495,7 @@ class Subject:
 
 
 #: A trust's core catchment: the LSOAs that send it this share or more of their admitted
-#: patients (the outline of its maps; the others are counted in small parts).
+#: patients (the LSOAs its maps draw; the others are counted in small parts).
 CATCHMENT_CORE = 0.10
 
 

@@ -195,7 +195,7 @@ class Weaver:
         if options.get("include", True) is False:
             return ""
         shown = [] if options.get("output", True) is False else outputs
-        pieces = [self._code(cell)] if options.get("echo", self.echo) else []
+        pieces = [self._code(cell)] if self._shown(cell) else []
         figures = [o for o in shown if isinstance(o, Figure)]
         for output in shown:
             if isinstance(output, Figure):

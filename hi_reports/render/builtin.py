@@ -355,11 +355,10 @@ class BuiltinEngine(Engine):
             # The PDF compiles in the Typst child while this thread writes the other formats: a
             # thread that only waits for the child's answer.
             pdf: Future[tuple[str, str]] | None = None
+            pdf_started = time.perf_counter()
             if "pdf" in formats:
-                start = time.perf_counter()
                 source = self._pdf_source(config, project, markdown, filter_path, typst_body)
                 pdf = background.submit(typst_pdf, source, project, out / f"{basename}.pdf")
-                pdf_started = start
             for fmt in formats:
                 start = time.perf_counter()
                 if fmt == "html":
