@@ -135,6 +135,51 @@ def test_one_failure_is_reported_and_the_others_complete(
 
 
 @pytest.mark.slow
+def test_one_at_a_time_a_failure_computing_or_rendering_fails_that_edition_only(
+    tmp_path: Path, reference, monkeypatch
+) -> None:
+    """With one job an edition renders in a thread while the next is computed: a chapter that
+    fails (QJM, while QHL renders) and a render that fails (QOX, while QE1 is computed) fail
+    their own editions, reported in the order asked, and leave nothing of them."""
+    import hi_reports.pipeline.build as build
+    import hi_reports.pipeline.context as context
+
+    real_charts, real_render = context.draw_charts, build.render
+
+    def broken_charts(org, *args, **kwargs):
+        if org.code == "QJM":
+            raise RuntimeError("chart engine exploded for this one")
+        return real_charts(org, *args, **kwargs)
+
+    def broken_render(project, out, **kwargs):
+        if kwargs["basename"] == "QOX":
+            raise RuntimeError("the renderer gave up on this one")
+        return real_render(project, out, **kwargs)
+
+    monkeypatch.setattr(context, "draw_charts", broken_charts)
+    monkeypatch.setattr(build, "render", broken_render)
+    out = tmp_path / "editions"
+    seen = []
+    result = build_batch(
+        BatchRequest(
+            out=out, codes=["QHL", "QJM", "QOX", "QE1"], formats=("html",), engine="builtin", jobs=1
+        ),
+        reference=reference,
+        progress=seen.append,
+    )
+    assert [(o.code, o.status) for o in seen] == [
+        ("QHL", "built"),
+        ("QJM", "failed"),
+        ("QOX", "failed"),
+        ("QE1", "built"),
+    ]
+    failed = {o.code: o.reason for o in result.failed}
+    assert "RuntimeError: chart engine exploded for this one" in failed["QJM"]
+    assert "RuntimeError: the renderer gave up on this one" in failed["QOX"]
+    assert sorted(assert_complete(out)) == ["QE1", "QHL"]
+
+
+@pytest.mark.slow
 def test_a_worker_killed_while_building_fails_that_edition_only(
     tmp_path: Path, reference, monkeypatch
 ) -> None:
@@ -255,12 +300,14 @@ def test_build_needs_org_or_all(capsys) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
-    tmp_path: Path, data_dir: Path, reference, capsys
+    tmp_path: Path, data_dir: Path, reference, capsys, jobs: str
 ) -> None:
     """SIGTERM after the first edition: every folder is whole; a second run completes the rest.
     Eight ICBs, not all 42: the README test builds every ICB already (`--all`), and what an
-    interruption leaves does not depend on how many are to come."""
+    interruption leaves does not depend on how many are to come. With one job, an edition is
+    rendering in a thread while the next is computed when the signal comes."""
     from hi_reports.geography import organisations
 
     codes = ",".join(org.code for org in organisations(reference, "icb")[:8])
@@ -275,7 +322,7 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
         "--out",
         str(out),
         "--jobs",
-        "2",
+        jobs,
         "--format",
         "html",
         "--engine",
@@ -314,14 +361,19 @@ def test_cli_interrupted_batch_leaves_whole_editions_then_completes(
 
 
 @pytest.mark.slow
-def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, capsys) -> None:
+def test_cli_several_codes_build_as_a_batch(
+    tmp_path: Path, data_dir: Path, capsys, monkeypatch
+) -> None:
+    """Two codes build as a batch, one at a time, into an editions folder given relative to the
+    working directory: the chapters run in their own folder, while the edition before renders."""
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "editions"
     argv = [
         "build",
         "--org",
         "qhl, QJM",
         "--out",
-        str(out),
+        "editions",
         "--format",
         "html",
         "--jobs",
@@ -331,7 +383,8 @@ def test_cli_several_codes_build_as_a_batch(tmp_path: Path, data_dir: Path, caps
         "--quiet",
     ]
     assert main(argv) == 0
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["QHL", "QJM"]
+    assert sorted(assert_complete(out)) == ["QHL", "QJM"]
+    assert Path.cwd() == tmp_path
     assert (out / "index.html").is_file()
     assert "2 built" in capsys.readouterr().out
     assert main([*argv[:2], "QHL,NOPE", *argv[3:]]) == 1

@@ -26,6 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
         PreparedActivity,
         Profiles,
         Reference,
+        StagedEdition,
     )
 
 Status = Literal["built", "unchanged", "failed"]
@@ -291,9 +293,34 @@ def _reason(error: BaseException) -> str:
 
 def _build_one(job: _Job, org: Organisation) -> Outcome:
     """Build one edition into a staging folder, record its manifest and move it into place."""
+    begun = _begin_one(job, org)
+    return begun if isinstance(begun, Outcome) else _finish_one(job, begun)
+
+
+@dataclass
+class _Begun:
+    """An edition computed and staged (see :func:`_begin_one`), not yet rendered."""
+
+    org: Organisation
+    started: float
+    #: The batch's staging folder of the edition, which holds the edition's own.
+    stage: Path
+    edition: StagedEdition
+
+
+def _failed(org: Organisation, started: float, error: Exception) -> Outcome:
+    detail = None if isinstance(error, HIReportsError) else traceback.format_exc()
+    return Outcome(
+        org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail
+    )
+
+
+def _begin_one(job: _Job, org: Organisation) -> _Begun | Outcome:
+    """Compute one edition and write its book project in a staging folder (the failed outcome if
+    that fails)."""
     # the edition stage is imported where it is used: a batch with nothing to build needs none
     # of it (the pipeline's names load their own stage on first use)
-    from hi_reports.pipeline import EditionRequest, build_edition
+    from hi_reports.pipeline import EditionRequest, stage_edition
 
     plan = job.plan
     request = plan.request
@@ -302,7 +329,7 @@ def _build_one(job: _Job, org: Organisation) -> Outcome:
     try:
         check_replaceable(plan.out / org.code)  # before the work, not only at the swap
         stage = make_staging(plan.out, org.code, "batch-")
-        edition = build_edition(
+        edition = stage_edition(
             EditionRequest(
                 org=org.code,
                 out=stage,
@@ -320,12 +347,26 @@ def _build_one(job: _Job, org: Organisation) -> Outcome:
             profiles=job.profiles,
             activity=plan.prepared,
         )
+        return _Begun(org, started, stage, edition)
+    except BaseException as error:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        if isinstance(error, Exception):  # one organisation's failure must not stop the others
+            return _failed(org, started, error)
+        raise
+
+
+def _finish_one(job: _Job, begun: _Begun) -> Outcome:
+    """Render a staged edition, record its manifest and move it into place."""
+    plan, org = job.plan, begun.org
+    try:
+        edition = begun.edition.finish()
         built = edition.folder
         outputs = {
             fmt: Path(path).relative_to(built).as_posix() for fmt, path in edition.outputs.items()
         }
         outputs["annex"] = Path(edition.annex).relative_to(built).as_posix()
-        seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - begun.started
         manifest = Manifest(
             code=org.code,
             name=org.name,
@@ -338,13 +379,34 @@ def _build_one(job: _Job, org: Organisation) -> Outcome:
         replace_edition(built, plan.out / org.code)
         return Outcome(org.code, org.name, "built", seconds)
     except Exception as error:  # noqa: BLE001 (one organisation's failure must not stop the others)
-        detail = None if isinstance(error, HIReportsError) else traceback.format_exc()
-        return Outcome(
-            org.code, org.name, "failed", time.perf_counter() - started, _reason(error), detail
-        )
+        return _failed(org, begun.started, error)
     finally:
-        if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(begun.stage, ignore_errors=True)
+
+
+def _build_in_turn(
+    job: _Job, orgs: Sequence[Organisation], report: Callable[[Outcome], None]
+) -> None:
+    """Build ``orgs`` one after the other in this process, each rendered in a thread while the
+    next is computed: rendering is mostly waiting for pandoc and Typst, which run in processes of
+    their own, so the core that computing leaves idle renders.
+
+    An interruption waits for the edition being rendered (a second or so), which is then in place;
+    the one being computed is dropped.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="hi-reports-render") as renders:
+        rendering: Future[Outcome] | None = None
+        for org in orgs:
+            begun = _begin_one(job, org)
+            if rendering is not None:
+                report(rendering.result())
+                rendering = None
+            if isinstance(begun, Outcome):
+                report(begun)
+            else:
+                rendering = renders.submit(_finish_one, job, begun)
+        if rendering is not None:
+            report(rendering.result())
 
 
 def _die_with_parent() -> None:
@@ -590,8 +652,7 @@ def run_batch(plan: BatchPlan, report: Callable[[Outcome], None]) -> dict[str, f
     try:
         with _sigterm_interrupts():
             if jobs == 1:
-                for org in plan.todo:
-                    report(_build_one(job, org))
+                _build_in_turn(job, plan.todo, report)
             else:
                 for org in _run_workers(plan.todo, job, jobs, report):
                     clean_staging(plan.out, [org.code])

@@ -1,7 +1,8 @@
 """The pipeline of one edition: the API the CLI, the batch and the literate chapters call.
 
 - :class:`EditionRequest` says what to build and :func:`build_edition` builds it (context, then the
-  literate chapters, then the book project, then the renderer) and moves it into place whole;
+  literate chapters, then the book project, then the renderer) and moves it into place whole, in
+  two steps where they are wanted apart (:func:`stage_edition`, :meth:`StagedEdition.finish`);
   :func:`warm_up` readies a process (a batch worker) to build editions;
 - :func:`edition` is the edition a chapter, a notebook or a script reads
   (``hi_reports.edition(org)``);
@@ -43,7 +44,13 @@ if TYPE_CHECKING:
         prepare_activity,
         unsafe_specs,
     )
-    from hi_reports.pipeline.build import BuiltEdition, build_edition, warm_up
+    from hi_reports.pipeline.build import (
+        BuiltEdition,
+        StagedEdition,
+        build_edition,
+        stage_edition,
+        warm_up,
+    )
     from hi_reports.pipeline.chapters import book_inputs, literate
     from hi_reports.pipeline.compute import edition
     from hi_reports.pipeline.context import chapter_context, kind_profiles
@@ -79,6 +86,8 @@ _HOMES: dict[str, str] = {
     "unsafe_specs": "hi_reports.pipeline.activity",
     "BuiltEdition": "hi_reports.pipeline.build",
     "build_edition": "hi_reports.pipeline.build",
+    "StagedEdition": "hi_reports.pipeline.build",
+    "stage_edition": "hi_reports.pipeline.build",
     "warm_up": "hi_reports.pipeline.build",
     "book_inputs": "hi_reports.pipeline.chapters",
     "literate": "hi_reports.pipeline.chapters",
@@ -125,6 +134,7 @@ __all__ = [
     "PreparedActivity",
     "Profiles",
     "Reference",
+    "StagedEdition",
     "activity_digest",
     "book_inputs",
     "book_sources",
@@ -144,6 +154,7 @@ __all__ = [
     "prepare_activity",
     "select",
     "shared_profiles",
+    "stage_edition",
     "unsafe_specs",
     "warm_up",
 ]

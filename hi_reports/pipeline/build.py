@@ -7,6 +7,7 @@ failure leaves nothing half-written in the editions folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -79,7 +80,79 @@ def build_edition(
     data_dir: str | os.PathLike[str] | None = None,
     activity: Sequence[PreparedActivity] | None = None,
 ) -> BuiltEdition:
-    """Build one edition and move it into ``request.out / <code>``.
+    """Build one edition and move it into ``request.out / <code>``: :func:`stage_edition`, then
+    :meth:`StagedEdition.finish`. The parameters are :func:`stage_edition`'s."""
+    return stage_edition(request, reference, profiles, data_dir, activity).finish()
+
+
+@dataclass
+class StagedEdition:
+    """An edition computed and written as a book project in its staging folder, holding the
+    editions folder's lock: what is left is to render it and move it into place (:meth:`finish`).
+
+    :meth:`finish` may run in another thread than the one that staged the edition (a batch renders
+    one edition while it computes the next): every path here is absolute, and rendering changes
+    no state of the process (its working directory, its standard streams) that the next edition's
+    chapters use.
+    """
+
+    request: EditionRequest
+    org: Organisation
+    activity: tuple[PreparedActivity, ...]
+    staging: Path
+    final: Path
+    #: The folders the build created for the editions folder, removed again if it fails.
+    created: list[Path]
+    #: Releases the editions folder's lock.
+    lock: contextlib.ExitStack
+
+    def finish(self) -> BuiltEdition:
+        """Render the edition, then move it into place (replacing an older one) and release the
+        lock. On any error the staging folder is removed and nothing else is changed."""
+        try:
+            try:
+                result = render(
+                    self.staging / "project",
+                    self.staging,
+                    formats=self.request.formats,
+                    engine=self.request.engine,
+                    basename=self.org.code,
+                )
+                mark_edition(self.staging, self.org.code)
+                replaced = self.final.exists()
+                replace_edition(self.staging, self.final)  # checks again: something may be there
+            except BaseException:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise
+            finally:
+                self.lock.close()
+        except BaseException:
+            remove_if_empty(self.created)
+            raise
+        outputs = {  # the renderer resolves its paths: compare resolved (the --out may be a link)
+            fmt: self.final / Path(path).resolve().relative_to(self.staging.resolve())
+            for fmt, path in result.outputs.items()
+        }
+        return BuiltEdition(
+            org=self.org,
+            folder=self.final,
+            project=self.final / "project",
+            annex=self.final / "annex.csv",
+            outputs=outputs,
+            activity=self.activity,
+            replaced=replaced,
+        )
+
+
+def stage_edition(
+    request: EditionRequest,
+    reference: Reference | None = None,
+    profiles: Profiles | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    activity: Sequence[PreparedActivity] | None = None,
+) -> StagedEdition:
+    """Compute one edition and write its book project into a staging folder beside
+    ``request.out / <code>``, ready to render.
 
     Parameters
     ----------
@@ -115,88 +188,68 @@ def build_edition(
     date = request.date or dt.date.today()
 
     created = created_folders(request.out)
-    out = editions_folder(request.out)
+    out = editions_folder(request.out)  # absolute
     final = out / org.code
     check_replaceable(final)
+    lock = contextlib.ExitStack()
     try:
-        with locked(out):
-            staging = make_staging(out, org.code)
-            try:
-                project = staging / "project"
-                context = chapter_context(
+        lock.enter_context(locked(out))
+        staging = make_staging(out, org.code)
+        try:
+            project = staging / "project"
+            context = chapter_context(
+                org,
+                reference,
+                profiles,
+                date=date,
+                figures_dir=project / "figures",
+                activity=activity,
+                audience=request.audience,
+            )
+            annex = write_project(
+                project,
+                title=book_title(UNSAFE_MARK if unsafe else ""),
+                subtitle=subtitle(
+                    org, request.audience, synthetic=any(p.synthetic for p in activity)
+                ),
+                date=date.isoformat(),
+                sources=sources,
+                cover_note=context.about.coverage,
+                front=request.front,
+                weave=literate(
                     org,
                     reference,
-                    profiles,
-                    date=date,
-                    figures_dir=project / "figures",
-                    activity=activity,
-                    audience=request.audience,
-                )
-                annex = write_project(
-                    project,
-                    title=book_title(UNSAFE_MARK if unsafe else ""),
-                    subtitle=subtitle(
-                        org, request.audience, synthetic=any(p.synthetic for p in activity)
-                    ),
+                    context,
+                    project / "figures",
+                    echo=request.audience == "analyst",
+                    # a project of one's own may keep data anywhere in it; the shipped
+                    # book's top is, in a checkout, the repository's
+                    book=sources.root if request.book else sources.chapters,
+                    outputs=out,
+                    force=request.force,
+                ),
+            )
+            annex.insert(0, "organisation", org.code)
+            if unsafe:
+                annex["marking"] = UNSAFE_MARK
+            annex.to_csv(staging / "annex.csv", index=False)
+            write_notebook(
+                staging,
+                NotebookSpec(
+                    org_code=org.code,
+                    org_name=org.name,
+                    kind=org.kind,
+                    vintage=reference.vintage.name,
                     date=date.isoformat(),
-                    sources=sources,
-                    cover_note=context.about.coverage,
-                    front=request.front,
-                    weave=literate(
-                        org,
-                        reference,
-                        context,
-                        project / "figures",
-                        echo=request.audience == "analyst",
-                        # a project of one's own may keep data anywhere in it; the shipped
-                        # book's top is, in a checkout, the repository's
-                        book=sources.root if request.book else sources.chapters,
-                        outputs=out,
-                        force=request.force,
-                    ),
-                )
-                annex.insert(0, "organisation", org.code)
-                if unsafe:
-                    annex["marking"] = UNSAFE_MARK
-                annex.to_csv(staging / "annex.csv", index=False)
-                write_notebook(
-                    staging,
-                    NotebookSpec(
-                        org_code=org.code,
-                        org_name=org.name,
-                        kind=org.kind,
-                        vintage=reference.vintage.name,
-                        date=date.isoformat(),
-                        activity=tuple(spec_arguments(p.spec) for p in activity),
-                        mark=UNSAFE_MARK if unsafe else "",
-                    ),
-                )
-                result = render(
-                    project,
-                    staging,
-                    formats=request.formats,
-                    engine=request.engine,
-                    basename=org.code,
-                )
-                mark_edition(staging, org.code)
-                replaced = final.exists()
-                replace_edition(staging, final)  # checks again: something may have appeared
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
+                    activity=tuple(spec_arguments(p.spec) for p in activity),
+                    mark=UNSAFE_MARK if unsafe else "",
+                ),
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     except BaseException:
+        lock.close()
         remove_if_empty(created)
         raise
-    outputs = {  # the renderer resolves its paths: compare resolved (the --out may pass a link)
-        fmt: final / Path(path).resolve().relative_to(staging.resolve())
-        for fmt, path in result.outputs.items()
-    }
-    return BuiltEdition(
-        org=org,
-        folder=final,
-        project=final / "project",
-        annex=final / "annex.csv",
-        outputs=outputs,
-        activity=tuple(activity),
-        replaced=replaced,
-    )
+    return StagedEdition(request, org, tuple(activity), staging, final, created, lock)
