@@ -265,6 +265,8 @@ by_quintile["quintile"] = by_quintile["imd_quintile"].astype(str)
 ggplot(by_quintile, aes("quintile", "residents")) + geom_col() \
 + labs(x="National IMD quintile", y="Residents")
 ```
+
+@fig-local-quintiles shows them, quintile by quintile.
 """
 
 
@@ -345,10 +347,13 @@ def test_a_users_chapter_prints_each_icbs_own_numbers(
             f"In {name}, {share:.1%} of residents live in the most deprived national quintile."
             in text
         )
-        assert re.search(r"Figure \d+\.\d+: Residents by national IMD quintile", text)
+        caption = re.search(r"Figure (\d+\.\d+): Residents by national IMD quintile", text)
+        assert caption, text
+        assert f"Figure {caption[1]} shows them, quintile by quintile." in text  # the reference
         page = BeautifulSoup(
             (out / code / "html" / "local.html").read_text(encoding="utf-8"), "html.parser"
         )
+        assert page.find("a", href="#fig-local-quintiles").get_text() == f"Figure {caption[1]}"
         image = page.find("img", alt=re.compile("^Bars of the residents"))
         assert image is not None and (out / code / "html" / image["src"]).is_file()
         plain = (out / code / "html" / "plain.html").read_text(
@@ -458,6 +463,10 @@ def test_build_inside_a_project_uses_its_options_and_its_own_data(
     assert annex.loc["local.rate_q1", "value"] == pytest.approx(expected, rel=1e-12)
     page = (book / "editions" / "QJM" / "html" / "local.html").read_text(encoding="utf-8")
     assert "events in local.csv" in page and f"{expected:.1f} per 1,000" in page
+    # the starter's cross-reference to its chart, numbered as the chart's caption
+    number = re.search(r'class="caption-label">Figure (\d+\.\d+):</span> Events per 1,000', page)
+    assert number, page
+    assert re.search(rf'href="#fig-local-rates"[^>]*>Figure {re.escape(number[1])}</a> shows', page)
     # the edition's notebook reproduces the package's numbers and says which are the chapter's own
     from .test_notebook import run_notebook
 

@@ -103,7 +103,7 @@ rate_q1 = ed.dec(
 )
 ```
 
-The chart shows `{python} what`, per 1,000 residents, by national IMD
+@fig-local-rates shows `{python} what`, per 1,000 residents, by national IMD
 quintile`{python} left_out`. In the most deprived quintile the rate is `{python} rate_q1` per
 1,000 residents.
 

@@ -13,6 +13,10 @@ with this filter. The filter:
 * in Word only (one delimited block of the filter): writes section numbers (appendices lettered A,
   A.1) and ``Figure 2.1:`` / ``Table A.1:`` caption labels as text, and sizes each table's columns
   to their text so that no number breaks inside a cell;
+* turns Quarto cross-references (``@fig-own``, ``@tbl-own``, ``@sec-own``; pandoc reads them as
+  citations) into links worded "Figure 2.1", "Table A.1", "Section 3.2": Typst numbers them
+  itself, the engine fills in the HTML's numbers from its captions, the Word block gives Word's;
+  a label that nothing in the book carries stops pandoc with an error naming the chapter;
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
 * for the brief (metadata ``hi-brief``: the first chapter alone), makes links to other chapters
   plain text and leaves out the sections headed ``{.hi-book-only}``;
@@ -76,6 +80,83 @@ local function fig_alt(img)
   return nil
 end
 
+-- ======== Cross-references: @fig-x, @tbl-x, @sec-x, as Quarto writes them ========
+-- Pandoc reads `@fig-own` as a citation. A citation whose every key is a figure's, a table's or a
+-- section's label becomes a link to it, worded as Quarto words it ("Figure 2.1", "Table A.1",
+-- "Section 3.2", "Chapter 2", "Appendix A"; `-@fig-own` gives the number alone), each format with
+-- the numbers its own captions and headings carry: Typst numbers the reference itself
+-- (`#ref(<fig-own>)`), the HTML's numbers are filled in by the engine once it has numbered the
+-- captions of its pages (a link of class hi-xref), and Word's come from the Word block below. A
+-- label that nothing in the book carries stops pandoc with an error naming the chapter.
+
+local XREF_KINDS = {fig = "figure", tbl = "table", sec = "section"}
+local labels = {}        -- identifier -> true, for every labelled figure, table and heading
+local unnumbered = {}    -- identifier -> the heading's text, for headings without a number
+local xref_numbers = {}  -- Word: identifier -> {"Figure", "2.1"} (filled as the chapters are)
+
+local function xref_kind(key)
+  return XREF_KINDS[key:match("^(%a+)%-") or ""]
+end
+
+local function is_xref(cite)
+  for _, c in ipairs(cite.citations) do
+    if not xref_kind(c.id) then return false end
+  end
+  return true
+end
+
+local function check_xref(cite)
+  if not is_xref(cite) then return nil end
+  for _, c in ipairs(cite.citations) do
+    if not labels[c.id] and not brief then
+      error("chapter " .. current .. " refers to @" .. c.id .. ", but no " .. xref_kind(c.id) ..
+            " of the book has the label " .. c.id, 0)
+    end
+  end
+  return nil
+end
+
+local function xref_one(c)
+  local id, bare = c.id, c.mode == "SuppressAuthor"
+  if not labels[id] then  -- the brief: the chapter is not in it
+    return pandoc.Inlines({pandoc.Str("a"), pandoc.Space(), pandoc.Str(xref_kind(id)),
+      pandoc.Space(), pandoc.Str("of"), pandoc.Space(), pandoc.Str("the"), pandoc.Space(),
+      pandoc.Str("full"), pandoc.Space(), pandoc.Str("edition")})
+  end
+  if unnumbered[id] then  -- named by its heading, as it has no number
+    return pandoc.Inlines({pandoc.Link(unnumbered[id]:clone(), "#" .. id)})
+  end
+  if target == "typst" then
+    return pandoc.Inlines({pandoc.RawInline("typst",
+      "#ref(<" .. id .. ">" .. (bare and ", supplement: none" or "") .. ")")})
+  end
+  if is_html() then
+    local attrs = {["data-ref"] = id}
+    if bare then attrs["data-bare"] = "true" end
+    return pandoc.Inlines({pandoc.Link({pandoc.Str("?")}, "#" .. id, "",
+      pandoc.Attr("", {"hi-xref"}, attrs))})
+  end
+  local number = xref_numbers[id] or {"", "?"}
+  local words = bare and number[2] or (number[1] .. " " .. number[2])
+  return pandoc.Inlines({pandoc.Link({pandoc.Str(words)}, "#" .. id)})
+end
+
+local function xref(cite)
+  if not is_xref(cite) then return nil end
+  local out = pandoc.Inlines({})
+  for i, c in ipairs(cite.citations) do
+    if i > 1 then out:extend({pandoc.Str(";"), pandoc.Space()}) end
+    if #c.prefix > 0 then
+      out:extend(c.prefix)
+      out:insert(pandoc.Space())
+    end
+    out:extend(xref_one(c))
+    if #c.suffix > 0 then out:extend(c.suffix) end
+  end
+  return out
+end
+-- ======== end of the cross-references ========
+
 -- ======== Word (docx) only: section and caption numbers, callout boxes, table widths ========
 -- Everything the filter does for Word alone is in this block; the HTML and Typst code is elsewhere.
 -- Word gets its numbers as text, not as SEQ fields (which show nothing until Word updates them):
@@ -125,15 +206,24 @@ local function docx_header(h)
   local parts = {docx.label}
   for level = 2, h.level do parts[#parts + 1] = tostring(levels[level] or 0) end
   h.attributes["number"] = table.concat(parts, ".")
+  if h.identifier ~= "" then
+    local kind = "Section"
+    if h.level == 1 then kind = docx.in_appendix and "Appendix" or "Chapter" end
+    xref_numbers[h.identifier] = {kind, h.attributes["number"]}
+  end
   return h
 end
 
+-- The number of the chapter's n-th figure or table: "2.1", or "1" where sections are unnumbered.
+local function docx_number(n)
+  if docx_numbered() and docx.label ~= "" then return docx.label .. "." .. tostring(n) end
+  return tostring(n)
+end
+
 -- `caption` with "<kind> 2.1:" in front (unchanged when it is empty).
-local function docx_label(caption, kind, n)
+local function docx_label(caption, kind, number)
   local long = caption.long
   if #long == 0 then return caption end  -- counted, but no caption to number
-  local number = tostring(n)
-  if docx_numbered() and docx.label ~= "" then number = docx.label .. "." .. number end
   local label = pandoc.Strong({pandoc.Str(kind), pandoc.Space(), pandoc.Str(number .. ":")})
   local first = long[1]
   if first.t == "Plain" or first.t == "Para" then
@@ -150,7 +240,9 @@ end
 
 local function docx_figure(fig)
   docx.figures = docx.figures + 1
-  fig.caption = docx_label(fig.caption, "Figure", docx.figures)
+  local number = docx_number(docx.figures)
+  if fig.identifier ~= "" then xref_numbers[fig.identifier] = {"Figure", number} end
+  fig.caption = docx_label(fig.caption, "Figure", number)
   return fig
 end
 
@@ -225,7 +317,9 @@ end
 
 local function docx_table(tbl)
   docx.tables = docx.tables + 1
-  tbl.caption = docx_label(tbl.caption, "Table", docx.tables)
+  local number = docx_number(docx.tables)
+  if tbl.identifier ~= "" then xref_numbers[tbl.identifier] = {"Table", number} end
+  tbl.caption = docx_label(tbl.caption, "Table", number)
   if #tbl.colspecs > 0 then docx_widths(tbl) end
   return tbl
 end
@@ -426,19 +520,37 @@ local function unnumbered_chapter(blocks)
   return false
 end
 
+-- The labels of the book's figures, tables and headings (see the cross-references above).
+local function collect_labels(blocks)
+  labels, unnumbered, xref_numbers = {}, {}, {}
+  local function add(el) if el.identifier ~= "" then labels[el.identifier] = true end end
+  for _, b in ipairs(blocks) do
+    if b.t == "Div" and b.classes:includes("hi-chapter") then
+      local plain = unnumbered_chapter(b.content)
+      b.content:walk({Figure = add, Table = add, Header = function(h)
+        add(h)
+        if h.identifier ~= "" and (plain or h.classes:includes("unnumbered")) then
+          unnumbered[h.identifier] = h.content
+        end
+      end})
+    end
+  end
+end
+
 local function transform(doc)
   for _, b in ipairs(doc.blocks) do
     if b.t == "Div" and b.classes:includes("hi-chapter") then
       chapter_ids[b.attributes["file"]] = first_header_id(b.content)
     end
   end
-  local out = pandoc.List()
+  collect_labels(doc.blocks)
+  local out = pandoc.Blocks({})
   for _, b in ipairs(doc.blocks) do
     if b.t == "Div" and b.classes:includes("hi-chapter") then
       current = b.attributes["file"]
       local content = pandoc.Blocks(b.content)
       if brief then content = drop_book_only(content) end
-      content = content:walk({Link = fix_link, Image = fig_alt})
+      content = content:walk({Link = fix_link, Image = fig_alt, Cite = check_xref})
       if unnumbered_chapter(content) then
         -- as in Quarto books, the sections of an unnumbered chapter are unnumbered too
         content = content:walk({Header = function(h)
@@ -467,7 +579,8 @@ local function transform(doc)
       out:insert(b)
     end
   end
-  doc.blocks = out
+  -- after every chapter: a reference may point forward, and Word's numbers are known by now
+  doc.blocks = out:walk({Cite = xref})
   return doc
 end
 

@@ -188,20 +188,52 @@ def fix_links(pages: list[Page], project: Path, single: bool = False) -> set[str
     return resources
 
 
-def number_captions(page: Page) -> None:
-    """Label figures and tables ``Figure 2.1:``, ``Table 2.1:`` (per chapter), as Quarto does."""
+def number_captions(pages: list[Page]) -> None:
+    """Label figures and tables ``Figure 2.1:``, ``Table 2.1:`` (per chapter), as Quarto does,
+    then word the cross-references to them and to sections (see :func:`_name_references`)."""
     kinds = (("figure", "Figure", "figcaption"), ("table", "Table", "caption"))
-    for kind, label, caption_tag in kinds:
-        for n, element in enumerate(page.soup.find_all(kind), start=1):
-            caption = element.find(caption_tag)
-            if not isinstance(caption, Tag):
-                continue
-            span = page.soup.new_tag("span", attrs={"class": "caption-label"})
-            span.string = f"{label} {page.number}.{n}:" if page.number else f"{label} {n}:"
-            caption.insert(0, " ")
-            caption.insert(0, span)
-            if caption.get("aria-hidden"):
-                del caption["aria-hidden"]
+    named: dict[str, str] = {}  # identifier -> "Figure 2.1", "Section 3.2", ...
+    for page in pages:
+        for kind, label, caption_tag in kinds:
+            for n, element in enumerate(page.soup.find_all(kind), start=1):
+                words = f"{label} {page.number}.{n}" if page.number else f"{label} {n}"
+                if element.get("id"):
+                    named[str(element["id"])] = words
+                caption = element.find(caption_tag)
+                if not isinstance(caption, Tag):
+                    continue
+                span = page.soup.new_tag("span", attrs={"class": "caption-label"})
+                span.string = f"{words}:"
+                caption.insert(0, " ")
+                caption.insert(0, span)
+                if caption.get("aria-hidden"):
+                    del caption["aria-hidden"]
+        for header in page.soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"], id=True):
+            number = header.find("span", class_="header-section-number")
+            if isinstance(number, Tag):
+                kind = "Section"
+                if header.name == "h1":
+                    kind = "Appendix" if page.appendix else "Chapter"
+                named[str(header["id"])] = f"{kind} {number.get_text(strip=True)}"
+    _name_references(pages, named)
+
+
+def _name_references(pages: list[Page], named: dict[str, str]) -> None:
+    """Word each cross-reference the filter left (``<a class="hi-xref" data-ref="fig-own">``) as
+    its target's caption or heading is numbered (``Figure 2.1``; with ``data-bare``, ``2.1``)."""
+    for page in pages:
+        for link in page.soup.find_all("a", class_="hi-xref"):
+            ref = str(link.get("data-ref", ""))
+            words = named.get(ref)
+            if words is None:
+                raise RenderError(
+                    f"chapter {page.source} refers to @{ref}, which has no number",
+                    hint="label a figure (fig-), a table (tbl-) or a numbered section (sec-)",
+                )
+            link.string = words.rsplit(" ", 1)[1] if link.get("data-bare") else words
+            for attribute in ("data-ref", "data-bare"):
+                if attribute in link.attrs:
+                    del link[attribute]
 
 
 def wrap_tables(page: Page) -> None:
@@ -405,8 +437,8 @@ def write_pages(
         The edition's other outputs to link from every page (see :func:`downloads`).
     """
     resources = fix_links(pages, project)
+    number_captions(pages)
     for page in pages:
-        number_captions(page)
         wrap_tables(page)
         focusable_code(page)
         link_figures(page)
@@ -472,8 +504,8 @@ def write_single(pages: list[Page], project: Path, config: BookConfig, dest: Pat
     fix_links(pages, project, single=True)
     ids = {str(tag["id"]) for page in pages for tag in page.soup.find_all(id=True)}
     chapters, bodies = [], []
+    number_captions(pages)
     for page in pages:
-        number_captions(page)
         wrap_tables(page)
         focusable_code(page)
         embed_images(page, project)

@@ -57,35 +57,6 @@ def pandoc_path() -> str:
         ) from err
 
 
-#: A Quarto cross-reference (``@fig-own``, ``@tbl-own``, ``@sec-own``), not in an e-mail address.
-CROSS_REFERENCE = re.compile(r"(?<![\w@.])@((?:fig|tbl|sec|eq)-[\w-]*\w)")
-#: Fenced code and inline code, where ``@`` is only a character.
-_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
-
-
-def check_cross_references(project: Path, config: BookConfig) -> None:
-    """Refuse Quarto cross-references, which this engine does not number yet: pandoc takes
-    ``@fig-own`` for a citation, printed as it is in HTML and Word and failing the PDF ("the
-    document does not contain a bibliography").
-
-    Raises
-    ------
-    RenderError
-        Naming the chapter file and the reference (the project's chapter is the woven one: its
-        lines are not the source's).
-    """
-    for name in config.files:
-        text = (project / name).read_text(encoding="utf-8")
-        found = CROSS_REFERENCE.search(_CODE.sub("", text))
-        if found:
-            raise RenderError(
-                f"{name}: the cross-reference @{found[1]} is not supported by the builtin engine "
-                "yet",
-                hint="name the figure, table or section in words, or render with Quarto "
-                "(--engine quarto), which numbers cross-references",
-            )
-
-
 def book_markdown(project: Path, config: BookConfig) -> str:
     """All chapters in one markdown document, each wrapped in a ``hi-chapter`` div.
 
@@ -336,7 +307,6 @@ class BuiltinEngine(Engine):
         from hi_reports.render._html import downloads, split_pages, write_pages
 
         seconds: dict[str, float] = {}
-        check_cross_references(project, config)
         markdown = book_markdown(project, config)
         with (
             tempfile.TemporaryDirectory(prefix="hi_reports_") as tmp,

@@ -54,28 +54,6 @@ def test_typst_error_names_the_chapter(tmp_path: Path) -> None:
         render(proj, tmp_path / "out", formats=("pdf",), engine="builtin")
 
 
-@pytest.mark.parametrize("formats", [("html",), ("pdf",), ("docx",)])
-def test_a_quarto_cross_reference_is_refused_naming_the_chapter(
-    tmp_path: Path, formats: tuple[str, ...]
-) -> None:
-    """``@fig-own`` is a citation to pandoc: printed as it is in HTML and Word, and the PDF failed
-    with "the document does not contain a bibliography"; it is refused before anything is made,
-    naming the chapter and the reference. An address or code holding ``@`` is not one."""
-    chapters = dict(CHAPTERS)
-    chapters["intro.qmd"] += (
-        "\nWrite to england.data@nhs.net; in code, `ed.figure(@fig-x)`.\n\n"
-        "```python\nprint('@tbl-y')\n```\n"
-    )
-    render(write_project(tmp_path / "fine", chapters), tmp_path / "fine-out", formats=("html",))
-    chapters["imd.qmd"] += "\nAs @fig-own shows, and @tbl-own.\n"
-    proj = write_project(tmp_path / "project", chapters)
-    refused = r"^imd\.qmd: the cross-reference @fig-own is not"
-    with pytest.raises(RenderError, match=refused) as info:
-        render(proj, tmp_path / "out", formats=formats, engine="builtin")
-    assert "--engine quarto" in (info.value.hint or "")
-    assert not any((tmp_path / "out").glob("*.*"))
-
-
 def test_link_to_a_file_outside_the_book(tmp_path: Path) -> None:
     chapters = dict(CHAPTERS)
     chapters["intro.qmd"] += "\nSee [rurality](rural.qmd).\n"
