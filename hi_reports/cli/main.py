@@ -82,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         metavar="N",
-        help="with --all: worker processes (default: the number of cores)",
+        help="with --all: worker processes (default: the number of cores); 1 builds in this "
+        "process, rendering each edition while it computes the next",
     )
     build.add_argument(
         "--force",
