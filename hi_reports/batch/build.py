@@ -4,10 +4,10 @@ index), cleaning up whatever happens.
 The parent process loads the reference data and the LSOA shapes of the maps and computes the
 profiles of every organisation of the kind once. Workers are started with the fork start method
 where the platform has it (they inherit the data without copying or pickling it) and otherwise
-receive it once each when they start, never once per edition. Each worker builds an edition into
-a staging folder
-``out/.<CODE>-batch-*``, writes its manifest, and renames it into place; the parent removes every
-staging folder of the kind at the start and at the end of a batch, and after an interruption
+receive it once each when they start, never once per edition (with one job the parent builds
+them itself, rendering each while it computes the next). Each edition is built into a staging
+folder ``out/.<CODE>-batch-*``, its manifest written, and renamed into place; the parent removes
+every staging folder of the kind at the start and at the end of a batch, and after an interruption
 (Ctrl-C, SIGTERM) or a worker killed by the system, so nothing partial is left under ``out``.
 """
 
@@ -631,7 +631,8 @@ def run_batch(plan: BatchPlan, report: Callable[[Outcome], None]) -> dict[str, f
     """Build the editions ``plan`` has to build, calling ``report`` with each outcome as soon as
     it is known; return the seconds spent on the shared profiles and on the editions.
 
-    With one job the editions are built in this process; otherwise in worker processes. An
+    With one job the editions are built in this process, each rendered while the next is computed
+    (:func:`_build_in_turn`); otherwise in worker processes. An
     edition whose worker dies is tried again alone, and reported failed if it kills that one too.
     Whatever happens (an error, Ctrl-C, SIGTERM), no staging folder is left in ``plan.out``.
     """
