@@ -9,6 +9,7 @@ checked here is computed from the synthetic CSVs with plain pandas, not with the
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 from urllib.parse import unquote
@@ -54,10 +55,14 @@ def _words(page: Path) -> str:
 
 
 def test_a_batch_of_both_icbs_then_a_second_run_with_nothing_to_do(
-    synthetic_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    synthetic_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``build --kind icb --all`` in one process (``--jobs 1``): each edition's annex, pages and
-    notebook and the batch index; a second run (the two named) finds nothing to do."""
+    notebook and the batch index; a second run (the two named) finds nothing to do; a third, that
+    fails to rebuild one, leaves its older edition in place and the index says so."""
     out = tmp_path / "editions"
     args = [
         "build",
@@ -120,6 +125,29 @@ def test_a_batch_of_both_icbs_then_a_second_run_with_nothing_to_do(
     assert main(again) == 0
     printed = capsys.readouterr()
     assert "0 built, 2 unchanged, 0 failed" in printed.out + printed.err
+
+    import hi_reports.pipeline.context as context
+
+    real = context.draw_charts
+
+    def broken(org, *args, **kwargs):
+        if org.code == "QZS":
+            raise RuntimeError("no charts today")
+        return real(org, *args, **kwargs)
+
+    monkeypatch.setattr(context, "draw_charts", broken)
+    before = (out / "QZS" / "manifest.json").read_bytes()
+    assert main([*again, "--force"]) == 1
+    assert (out / "QZS" / "manifest.json").read_bytes() == before  # the older edition is kept
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    built = {
+        tr.find("td").get_text(strip=True): tr.find_all("td")[-1].get_text(" ", strip=True)
+        for tr in index.find_all("tr")
+        if tr.find("td")
+    }
+    today = dt.date.today().isoformat()
+    assert built["QZN"] == today
+    assert built["QZS"] == f"{today} not rebuilt: the build of {today} failed"
 
 
 def test_a_trust_edition_with_its_own_activity_file_and_front_matter_from_a_config_file(

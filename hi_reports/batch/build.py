@@ -672,7 +672,7 @@ def finish_batch(
     """Write the index of every edition in ``plan.out`` and put the outcomes in the order of the
     kind (unknown codes first)."""
     mark = time.perf_counter()
-    index = write_index(plan.out, plan.sources)
+    index = write_index(plan.out, plan.sources, [o.code for o in outcomes if o.status == "failed"])
     timings["index"] = time.perf_counter() - mark
     order = {
         code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *plan.codes])

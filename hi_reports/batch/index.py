@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
@@ -82,6 +83,8 @@ class IndexRow(TypedDict):
     numbers: list[Headline | None]
     #: The day the edition was built (``YYYY-MM-DD``).
     built: str
+    #: The batch that wrote the index failed to rebuild the edition: this is an older one.
+    failed: bool
 
 
 def _template(sources: BookSources) -> Path:
@@ -90,7 +93,7 @@ def _template(sources: BookSources) -> Path:
     return own if own.is_file() else BookSources().templates / INDEX_TEMPLATE
 
 
-def _rows(out: Path) -> list[IndexRow]:
+def _rows(out: Path, failed: Collection[str]) -> list[IndexRow]:
     rows: list[IndexRow] = []
     for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / MANIFEST_NAME).is_file():
@@ -110,13 +113,16 @@ def _rows(out: Path) -> list[IndexRow]:
                 "docx": f"{folder.name}/{outputs['docx']}" if "docx" in outputs else None,
                 "numbers": [numbers.get(key) for key, _, _ in HEADLINES],
                 "built": manifest.built_at[:10],
+                "failed": manifest.code in failed,
             }
         )
     rows.sort(key=lambda row: row["name"].lower())
     return rows
 
 
-def write_index(out: Path, sources: BookSources | None = None) -> Path:
+def write_index(
+    out: Path, sources: BookSources | None = None, failed: Collection[str] = ()
+) -> Path:
     """Write ``out/index.html`` listing every edition under ``out`` that has a manifest.
 
     Parameters
@@ -127,6 +133,9 @@ def write_index(out: Path, sources: BookSources | None = None) -> Path:
         The book sources whose ``templates/editions-index.html.jinja`` and
         ``templates/html/style.css`` are used; the shipped ones when None or when the template is
         missing there.
+    failed
+        The codes whose edition the batch failed to build: an older edition of one of them, still
+        in ``out``, is listed as such.
 
     Returns
     -------
@@ -142,7 +151,7 @@ def write_index(out: Path, sources: BookSources | None = None) -> Path:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    rows = _rows(out)
+    rows = _rows(out, set(failed))
     html = env.get_template(template_path.name).render(
         rows=rows,
         headlines=[title for _, _, title in HEADLINES],
