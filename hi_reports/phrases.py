@@ -377,7 +377,8 @@ def subtitle(org: Organisation, audience: str = "board", synthetic: bool = False
 
 def coverage(org: Organisation, reference: Reference) -> str:
     """Which organisations and data the edition stands on, for the title page: e.g. "ICBs as of
-    July 2022; IMD 2019; residents mid-2020"."""
+    July 2022; Index of Multiple Deprivation (IMD) 2019; residents mid-2020" (the brief's reader
+    meets "IMD" here first)."""
     v = reference.vintage
     kinds = {
         "england": f"ICBs as of {v.organisations_when}",
@@ -390,4 +391,5 @@ def coverage(org: Organisation, reference: Reference) -> str:
         basis = f"{org.kind_plural} open in the ODS trust file ({when}); OHID catchments of 2019"
     else:
         basis = kinds[org.kind]
-    return f"{basis[0].upper()}{basis[1:]}; {v.imd}; residents {v.population_when}"
+    imd = v.imd.replace("IMD", "Index of Multiple Deprivation (IMD)", 1)
+    return f"{basis[0].upper()}{basis[1:]}; {imd}; residents {v.population_when}"

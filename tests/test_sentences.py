@@ -107,6 +107,32 @@ def test_an_authority_with_no_rural_residents_is_counted_with_its_like_not_ranke
     assert f"It is one of the {none} with no rural residents." in summary
     assert "by rural share" not in summary
     assert "by rural share" in _text(editions / "E07000225", "summary")  # it has rural residents
+    key_messages = _text(editions / "E08000025", "index")
+    assert "None live in rural neighbourhoods, against 17.1% in England" in key_messages
+    assert "0.0% live in rural" not in key_messages
+
+
+@pytest.mark.slow
+def test_the_first_page_spells_out_the_imd_and_the_spread_of_deprivation_is_computed(
+    editions: Path, lsoas, data_dir: Path
+) -> None:
+    """The brief is the first chapter alone: it names the Index of Multiple Deprivation where it
+    first says "IMD" (the title block's data line). The IMD chapter's "both ends" sentence gives
+    QHL's shares of national quintiles 1 and 5 (computed here from ONS's and MHCLG's files), not
+    a claim about "most organisations"."""
+    first = _text(editions / "QHL", "index")
+    spelled = "Index of Multiple Deprivation ("
+    assert first.index(spelled) + len(spelled) == first.index("IMD")
+    imd = pd.read_csv(next(data_dir.rglob("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")))
+    imd = imd.set_axis(["lsoa11_code", "name", "lad", "lad_name", "rank", "decile"], axis=1)
+    mine = lsoas[lsoas["icb22_code_h"] == "QHL"].merge(imd[["lsoa11_code", "decile"]])
+    quintile = (mine["decile"] + 1) // 2
+    shares = mine.groupby(quintile)["total_population"].sum() / mine["total_population"].sum()
+    assert (
+        "residents live both in some of England's most deprived neighbourhoods "
+        f"({shares[1]:.1%} in national quintile 1) and in some of its least deprived "
+        f"({shares[5]:.1%} in quintile 5)."
+    ) in _text(editions / "QHL", "imd").replace("\u2019", "'")
 
 
 @pytest.mark.slow
@@ -165,9 +191,10 @@ def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, data_dir:
 
 @pytest.mark.slow
 def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) -> None:
-    """Shares of a few thousand rural residents by quintile rest on a few neighbourhoods (RBS:
-    about 4,800 in its catchment); the chapter says so where they are under 5,000, computed here
-    from OHID's, ONS's and the RUC's files, and not where they are more (R1H: about 10,500)."""
+    """Shares of a few thousand rural residents by quintile describe few people (RBS: about 4,800
+    in its catchment, small shares of some 340 rural neighbourhoods); the chapter says so where
+    they are under 5,000, with how many neighbourhoods they are counted in, computed here from
+    OHID's, ONS's and the RUC's files, and not where they are more (R1H: about 10,500)."""
     catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
     msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
     people = pd.read_csv(
@@ -175,7 +202,10 @@ def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) 
         usecols=["lsoa11_code", "total_population"],
     )
     ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
-    caveat = re.compile(r"Only ([\d,]+) residents live in rural neighbourhoods, so the rural")
+    caveat = re.compile(
+        r"Only ([\d,]+) residents live in rural neighbourhoods \(counted in part in ([\d,]+) "
+        r"neighbourhoods\), so the rural shares below describe few people\."
+    )
     for code in ("RBS", "R1H"):
         lsoas = (
             msoas.merge(
@@ -186,11 +216,14 @@ def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) 
             .merge(people, on="lsoa11_code")
             .merge(ruc, on="lsoa11_code")
         )
-        rural = (lsoas["total_population"] * lsoas["proportion"])[lsoas["ruc"] == "Rural"].sum()
+        residents = lsoas["total_population"] * lsoas["proportion"]
+        in_rural = (lsoas["ruc"] == "Rural") & (residents > 0)
+        rural = residents[in_rural].sum()
         found = caveat.search(_text(editions / code, "rural"))
         assert (found is not None) == (rural < 5000), (code, rural)
         if found:
             assert abs(int(found[1].replace(",", "")) - rural) <= 0.5, (code, rural)
+            assert int(found[2].replace(",", "")) == lsoas.loc[in_rural, "lsoa11_code"].nunique()
 
 
 @pytest.mark.slow

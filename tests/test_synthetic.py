@@ -33,6 +33,9 @@ from .conftest import SYNTHETIC_DATA, SYNTHETIC_DATASETS, need_tool, synthetic_f
 SYNTHETIC = Path(__file__).resolve().parent / "synthetic"
 SCRIPT = Path(sys.executable).with_name("hi-reports")
 
+#: The title page's data line (which organisations and data an edition stands on).
+DATA_LINE = "ICBs as of July 2022; Index of Multiple Deprivation (IMD) 2019; residents mid-2020"
+
 
 # --- what the files say, computed with plain pandas --------------------------------------------
 
@@ -314,7 +317,7 @@ def test_icb_pdf_prints_them(icb_build: Path, lsoas: pd.DataFrame) -> None:
         "Health Inequalities Book NHS Synthetic North Integrated Care Board: local edition"
     )
     cover = text[: text.index("Contents")]  # the title page says which organisations and data
-    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in cover
+    assert DATA_LINE in cover
     assert (
         f"{expected['residents']:,.0f} residents (mid-2020) live in the 160 neighbourhoods" in text
     )
@@ -344,7 +347,7 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
     assert "NHS Synthetic North Integrated Care Board: local edition" in words
     assert (
         index.find(class_="book-note").get_text()
-        == "ICBs as of July 2022; IMD 2019; residents mid-2020"
+        == "ICBs as of July 2022; Index of Multiple Deprivation (IMD) 2019; residents mid-2020"
     )
     assert (
         f"{expected['residents']:,.0f} residents" in words
@@ -359,7 +362,8 @@ def test_icb_html_and_word(icb_build: Path, lsoas: pd.DataFrame) -> None:
     assert "NHS Synthetic North Integrated Care Board" in xml
     text = re.sub(r"<[^>]+>", "", xml)
     assert "NHS Synthetic North Integrated Care Board: local edition" in text  # the subtitle
-    assert "ICBs as of July 2022; IMD 2019; residents mid-2020" in text  # the cover's Data line
+    # the cover's Data line
+    assert DATA_LINE in text
     assert f"{expected['residents']:,.0f}" in xml and f"{expected['core20']:.1%}" in xml
     assert media
 

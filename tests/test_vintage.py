@@ -502,6 +502,8 @@ def test_a_newer_ons_lookup_added_by_hand_takes_over(
     assert "(2025)" in reference.vintage.lookup_text and "2024" not in reference.vintage.lookup_text
     assert reference.sources["lsoa21_icb_lookup"].vintage.startswith("2025 (ICB 2025), LSOA 2021")
     org = resolve(reference, "QHL")
-    assert coverage(org, reference) == "ICBs as of 2025; IMD 2025; residents Census 2021"
+    assert coverage(org, reference) == (
+        "ICBs as of 2025; Index of Multiple Deprivation (IMD) 2025; residents Census 2021"
+    )
     # the catalogue's own release keeps its words
     assert load_reference(data_dir, "2025").vintage.organisations_when == "April 2024"

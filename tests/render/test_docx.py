@@ -29,7 +29,7 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 SUBTITLE = "NHS Example Integrated Care Board edition"
 #: The data vintages (the ``cover-note``), printed as the cover's Data line.
-VINTAGES = "ICBs as of July 2022; IMD 2019; residents mid-2020"
+VINTAGES = "ICBs as of July 2022; Index of Multiple Deprivation (IMD) 2019; residents mid-2020"
 FRONT = {
     "classification": CLASSIFICATION,
     "version": "1.2",
@@ -721,7 +721,7 @@ def test_a_real_edition(edition) -> None:
         ("Cover Particulars", "Date\t25 November 2026"),
         ("Cover Particulars", f"Data\t{config['cover-note']}"),
     ]
-    assert "IMD 2019" in config["cover-note"]
+    assert "Index of Multiple Deprivation (IMD) 2019" in config["cover-note"]
     # the board paper's pages, as the PDF's: the cover unnumbered, the total the pages after it;
     # every data table's rows whole; "What the board might ask" with all its questions
     assert document.sections[0].different_first_page_header_footer
