@@ -449,6 +449,13 @@ CASES: list[Bad] = [
         needs_data=True,
     ),
     option(
+        "unknown-org-in-a-list",
+        ("build", "--org", "QHL,QHLL", "--data-dir", "{data}", "--out", "{out}"),
+        "'QHLL'",
+        "nothing was built",
+        needs_data=True,
+    ),
+    option(
         "kind-mismatch",
         ("build", "--org", "QHL", "--kind", "trust", "--data-dir", "{data}", "--out", "{out}"),
         "QHL",

@@ -116,7 +116,7 @@ def test_one_failure_is_reported_and_the_others_complete(
     result = build_batch(
         BatchRequest(
             out=out,
-            codes=["QHL", "QJM", "QOX", "NOPE"],
+            codes=["QHL", "QJM", "QOX"],
             formats=("html",),
             engine="builtin",
             jobs=2,
@@ -125,9 +125,8 @@ def test_one_failure_is_reported_and_the_others_complete(
     )
     assert not result.ok
     failed = {o.code: o.reason for o in result.failed}
-    assert set(failed) == {"QJM", "NOPE"}
+    assert set(failed) == {"QJM"}
     assert "RuntimeError: chart engine exploded for this one" in failed["QJM"]
-    assert "unknown icb organisation code 'NOPE'" in failed["NOPE"]
     assert sorted(o.code for o in result.built) == ["QHL", "QOX"]
     assert sorted(assert_complete(out)) == ["QHL", "QOX"]  # nothing of QJM is left
     rows = BeautifulSoup(result.index.read_text(encoding="utf-8"), "html.parser").select("tbody tr")
@@ -387,9 +386,14 @@ def test_cli_several_codes_build_as_a_batch(
     assert Path.cwd() == tmp_path
     assert (out / "index.html").is_file()
     assert "2 built" in capsys.readouterr().out
-    assert main([*argv[:2], "QHL,NOPE", *argv[3:]]) == 1
+    # a mistyped code of the list: one line, exit 2, before anything is built
+    shutil.rmtree(out)
+    assert main([*argv[:2], "QHL,NOPE,QXX", *argv[3:]]) == 2
     captured = capsys.readouterr()
-    assert "NOPE" in captured.err + captured.out
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert "argument --org: unknown icb organisation code 'NOPE' (and 1 more: QXX)" in captured.err
+    assert "; nothing was built" in captured.err
+    assert not out.exists()
 
 
 #: Run in a new interpreter that adopts the orphans of its descendants (Linux's child subreaper):

@@ -43,7 +43,7 @@ from hi_reports.batch.manifest import (
     write_manifest,
 )
 from hi_reports.choices import DEFAULT_VINTAGE, Format
-from hi_reports.errors import HIReportsError
+from hi_reports.errors import GeographyError, HIReportsError
 from hi_reports.folders import (
     check_replaceable,
     editions_folder,
@@ -572,13 +572,21 @@ def plan_batch(
     Raises
     ------
     HIReportsError
-        For what concerns the whole batch: an unknown kind, unusable activity data, missing
-        data files, missing book sources or engine.
+        For what concerns the whole batch: an unknown kind, a code of ``request.codes`` that
+        names no organisation of the kind, unusable activity data, missing data files, missing
+        book sources or engine.
     """
     sources = book_sources(Path(request.book) if request.book else None)
     engine = engine_name(request.engine)
     orgs, unknown = select(reference, request.kind, request.codes)
-    outcomes = [Outcome(code, "", "failed", 0.0, str(error)) for code, error in unknown]
+    if unknown:  # a mistyped code is the user's to fix before anything is built
+        error = unknown[0][1]
+        more = [other for other, _ in unknown[1:]]
+        also = f" (and {len(more)} more: {', '.join(more)})" if more else ""
+        raise GeographyError(
+            f"{error.message}{also}; nothing was built", error.hint, option=error.option or "org"
+        )
+    outcomes: list[Outcome] = []
     prepared: tuple[PreparedActivity, ...] = ()
     if request.activity:
         from hi_reports.pipeline import activity_digest, prepare_activity, unsafe_specs
@@ -670,13 +678,11 @@ def finish_batch(
     plan: BatchPlan, outcomes: list[Outcome], started: float, timings: dict[str, float]
 ) -> BatchResult:
     """Write the index of every edition in ``plan.out`` and put the outcomes in the order of the
-    kind (unknown codes first)."""
+    kind."""
     mark = time.perf_counter()
     index = write_index(plan.out, plan.sources, [o.code for o in outcomes if o.status == "failed"])
     timings["index"] = time.perf_counter() - mark
-    order = {
-        code: i for i, code in enumerate([*(o.code for o in outcomes if not o.name), *plan.codes])
-    }
+    order = {code: i for i, code in enumerate(plan.codes)}
     outcomes = sorted(outcomes, key=lambda o: order.get(o.code, len(order)))
     return BatchResult(outcomes, plan.out, index, time.perf_counter() - started, timings)
 
