@@ -37,6 +37,8 @@ import tempfile
 from pathlib import Path
 
 LUA_FILTER = r"""
+-- An error in a chapter's markup begins so: the engine gives it as the chapter's, not pandoc's.
+local CHAPTER_ERROR = "hi-reports chapter error: chapter "
 local chapter_ids = {}   -- chapter file -> identifier of its first level-1 heading
 local current = "?"      -- chapter being walked, for error messages
 local target = FORMAT    -- the format being made: pandoc's, or "typst" for the Typst side output
@@ -59,7 +61,7 @@ local function fix_link(link)
   local id = chapter_ids[file]
   if id == nil and brief then return link.content end  -- the brief has no other chapter
   if id == nil then
-    error("chapter " .. current .. " links to " .. t .. ", but " .. file ..
+    error(CHAPTER_ERROR .. current .. " links to " .. t .. ", but " .. file ..
           " is not a chapter of the book", 0)
   end
   if anchor ~= "" and anchor ~= "#" then
@@ -105,12 +107,37 @@ local function is_xref(cite)
   return true
 end
 
+-- Levenshtein distance, for suggesting the label meant.
+local function distance(a, b)
+  local row = {}
+  for j = 0, #b do row[j] = j end
+  for i = 1, #a do
+    local diagonal, previous = row[0], row[0]
+    row[0] = i
+    for j = 1, #b do
+      previous = row[j]
+      local cost = (a:sub(i, i) == b:sub(j, j)) and 0 or 1
+      row[j] = math.min(row[j] + 1, row[j - 1] + 1, diagonal + cost)
+      diagonal = previous
+    end
+  end
+  return row[#b]
+end
+
 local function check_xref(cite)
   if not is_xref(cite) then return nil end
   for _, c in ipairs(cite.citations) do
     if not labels[c.id] and not brief then
-      error("chapter " .. current .. " refers to @" .. c.id .. ", but no " .. xref_kind(c.id) ..
-            " of the book has the label " .. c.id, 0)
+      local best, nearest = 3, nil  -- a label two edits away or nearer, of the same kind
+      for label in pairs(labels) do
+        local d, same = distance(c.id, label), xref_kind(label) == xref_kind(c.id)
+        if same and (d < best or (nearest and d == best and label < nearest)) then
+          best, nearest = d, label
+        end
+      end
+      local hint = nearest and (": did you mean @" .. nearest .. "?") or ""
+      error(CHAPTER_ERROR .. current .. " refers to @" .. c.id .. ", but no " .. xref_kind(c.id) ..
+            " of the book has the label " .. c.id .. hint, 0)
     end
   end
   return nil
@@ -604,6 +631,11 @@ function Pandoc(doc)
   return transform(doc)
 end
 """
+
+
+#: How the filter's errors in a chapter's markup begin (the Lua ``CHAPTER_ERROR`` without
+#: "chapter "): the engine reports them as the chapter's, not as pandoc's.
+CHAPTER_ERROR = "hi-reports chapter error: "
 
 
 def write_filter(directory: Path | None = None) -> Path:

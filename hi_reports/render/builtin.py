@@ -30,7 +30,7 @@ from typing import Any
 
 from hi_reports.errors import HIReportsWarning, MissingDependencyError, RenderError
 from hi_reports.render import _docx
-from hi_reports.render._filter import write_filter
+from hi_reports.render._filter import CHAPTER_ERROR, write_filter
 from hi_reports.render._project import BookConfig
 from hi_reports.render.base import Engine, Format, expected_outputs, register
 from hi_reports.render.typst_child import ERROR, NOT_ACCESSIBLE, TYPST
@@ -137,10 +137,14 @@ def run_pandoc(
         cmd, input=markdown.encode("utf-8"), cwd=cwd, capture_output=True, check=False
     )
     if proc.returncode != 0:
-        raise RenderError(
-            f"pandoc failed making the {what} of {cwd}: "
-            f"{_first_line(proc.stderr.decode('utf-8', 'replace'))}"
-        )
+        line = _first_line(proc.stderr.decode("utf-8", "replace"))
+        if line.startswith(CHAPTER_ERROR):  # the filter's: the chapter's markup is at fault
+            raise RenderError(
+                line.removeprefix(CHAPTER_ERROR),
+                hint="a reference names a figure's or table's label (#| label: fig-own) or a "
+                "heading's id ({#sec-own}); a link names a chapter of the book",
+            )
+        raise RenderError(f"pandoc failed making the {what} of {cwd}: {line}")
     return proc.stdout.decode("utf-8")
 
 

@@ -110,16 +110,29 @@ def test_word_numbers_each_reference_as_its_caption(referred) -> None:
 def test_a_reference_to_a_label_nothing_carries_names_the_chapter(
     tmp_path: Path, formats: tuple[str, ...]
 ) -> None:
+    """The chapter's error, not pandoc's: the chapter, the label, the nearest label of its kind
+    (a section's is nearer, but is not a figure's), and nothing written."""
     project = write_project(
-        tmp_path / "project", _chapters(**{"imd.qmd": "\nAs @fig-nowhere shows.\n"})
+        tmp_path / "project",
+        _chapters(**{"imd.qmd": "\nAs @fig-imd-decile shows, and @tbl-nowhere.\n"}),
     )
-    with pytest.raises(
-        RenderError,
-        match=r"chapter imd\.qmd refers to @fig-nowhere, but no "
-        r"figure of the book has the label fig-nowhere",
-    ):
+    with pytest.raises(RenderError) as info:
         render(project, tmp_path / "out", formats=formats, engine="builtin")
+    assert info.value.message == (
+        "chapter imd.qmd refers to @fig-imd-decile, but no figure of the book has the label "
+        "fig-imd-decile: did you mean @fig-imd-deciles?"
+    )
+    assert "#| label: fig-own" in (info.value.hint or "")
     assert not any((tmp_path / "out").glob("*.*"))
+
+    project = write_project(
+        tmp_path / "other", _chapters(**{"imd.qmd": "\nAs @tbl-nowhere shows.\n"})
+    )
+    with pytest.raises(RenderError) as info:
+        render(project, tmp_path / "out2", formats=formats, engine="builtin")
+    assert info.value.message == (
+        "chapter imd.qmd refers to @tbl-nowhere, but no table of the book has the label tbl-nowhere"
+    )
 
 
 def test_the_brief_words_a_reference_to_what_it_leaves_out(tmp_path: Path) -> None:
