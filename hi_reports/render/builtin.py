@@ -224,7 +224,7 @@ def brief_wrapper(config: BookConfig, body: str, full: str) -> str:
 
 def full_edition(config: BookConfig, formats: Sequence[str], basename: str) -> str:
     """The brief's closing line: the full edition's files beside it (those being rendered)."""
-    full = [fmt for fmt in ("pdf", "html", "docx") if fmt in formats]
+    full = [fmt for fmt in ("pdf", "html", "html-single", "docx") if fmt in formats]
     if not full:
         return (
             f"This brief is the executive summary of the full edition ({config.title}: "

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from hi_reports.render import render
+
 from .sample import CHAPTERS, TITLE, write_project
 
 PAGES = ["index.html", "intro.html", "imd.html"]
@@ -301,3 +303,22 @@ def test_single_file_refuses_a_template_that_links_its_stylesheet(
         render(
             project, tmp_path / "out", formats=("html-single",), engine="builtin", basename="EX1"
         )
+
+
+def test_the_contents_letter_an_appendix_as_its_page_does(tmp_path: Path) -> None:
+    """The sidebar gave chapters their numbers and the appendix none, where its page and the PDF
+    say "A Methods"."""
+    chapters = {**CHAPTERS, "methods.qmd": "# Methods {#sec-methods}\n\n## Sources\n\nText.\n"}
+    project = write_project(tmp_path / "project", chapters)
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    config["book"]["chapters"].remove("methods.qmd")
+    config["book"]["appendices"] = ["methods.qmd"]
+    (project / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = render(project, tmp_path / "out", formats=("html",), engine="builtin")
+    html = result.html_index.parent
+    contents = [
+        a.get_text(" ", strip=True)
+        for a in _soup(html / "intro.html").select("nav .chapter-list li a")
+    ]
+    assert contents == ["Preface", "1 Introduction", "2 Deprivation", "A Methods"]
+    assert _soup(html / "methods.html").title.get_text().startswith("A Methods")

@@ -132,3 +132,21 @@ def test_one_pandoc_run_makes_the_html_and_the_typst_of_two_runs(
     assert side.read_text(encoding="utf-8") == typst
     assert "#board-callout(" in typst and 'alt: "Bar chart of residents by IMD decile"' in typst
     assert "// hi-chapter: index.qmd" in typst and "<!-- hi-chapter: index.qmd -->" in html
+
+
+def test_the_brief_names_every_file_of_the_full_edition_built_beside_it(project: Path) -> None:
+    """The brief's closing line listed the PDF, the HTML book and Word, not the single HTML file
+    built beside them."""
+    from hi_reports.render import render
+    from hi_reports.render._project import load_config
+    from hi_reports.render.builtin import full_edition
+
+    formats = ("pdf", "html", "html-single", "docx", "brief")
+    line = full_edition(load_config(project), formats, "EX1")
+    assert line.endswith(
+        "beside this file: EX1.pdf, html/index.html, EX1.html, EX1.docx, annex.csv (every "
+        "number, with its definition and source)."
+    )
+    result = render(project, project.parent / "out", formats=formats, engine="builtin")
+    text = " ".join(_text(Path(result.outputs["brief"])).split())
+    assert f"{Path(result.outputs['html-single']).name}," in text
