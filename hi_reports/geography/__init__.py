@@ -12,6 +12,7 @@ from hi_reports.geography.organisations import (
     membership,
     organisations,
     resolve,
+    short_name,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "membership",
     "organisations",
     "resolve",
+    "short_name",
 ]

@@ -39,6 +39,15 @@ from hi_reports.errors import GeographyError
 ENGLAND_CODE = "E92000001"
 
 
+def short_name(name: str) -> str:
+    """A name without "NHS " and " Integrated Care Board", for charts, tables and lists; ONS's
+    "Kingston upon Hull, City of" is "Kingston upon Hull" (its comma split a list of names)."""
+    name = name.removeprefix("NHS ")
+    for suffix in (" Integrated Care Board", ", City of", ", County of"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 @dataclass(frozen=True)
 class Organisation:
     """An organisation an edition is made for.
@@ -77,11 +86,9 @@ class Organisation:
 
     @property
     def short_name(self) -> str:
-        """The name without "NHS" and the kind, for charts and tables."""
-        name = self.name.removeprefix("NHS ")
-        for suffix in (" Integrated Care Board",):
-            name = name.removesuffix(suffix)
-        return name
+        """The name without "NHS" and the kind, for charts, tables and lists (see
+        :func:`short_name`)."""
+        return short_name(self.name)
 
     @property
     def kind_label(self) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hi_reports.data import AGE_GROUPS, DOMAINS, Vintage
-from hi_reports.geography import ENGLAND_CODE, Organisation
+from hi_reports.geography import ENGLAND_CODE, Organisation, short_name
 from hi_reports.indicators.measure import Measure
 from hi_reports.indicators.profiles import Profiles
 from hi_reports.indicators.record import Record
@@ -635,7 +635,7 @@ def overview_figures(
             else "Local authority districts (2022) with LSOAs in the organisation",
             source,
         ),
-        local_authority_names=tuple(councils["lad_name"].tolist()),
+        local_authority_names=tuple(short_name(name) for name in councils["lad_name"]),
         organisations_of_kind=Measure(
             "intro.organisations_of_kind",
             float(len(profiles.peers)),
@@ -645,7 +645,7 @@ def overview_figures(
         ),
         parents=parents,
         parents_rest=rest,
-        similar=tuple(names[code].name for code in subject.similar),
+        similar=tuple(names[code].short_name for code in subject.similar),
         parent_population=parent_population,
         core_lsoas=core_lsoas,
         core_share=core_share,
