@@ -110,6 +110,26 @@ def test_an_authority_with_no_rural_residents_is_counted_with_its_like_not_ranke
     key_messages = _text(editions / "E08000025", "index")
     assert "None live in rural neighbourhoods, against 17.1% in England" in key_messages
     assert "0.0% live in rural" not in key_messages
+    # every neighbourhood in one class: said, not drawn in one colour
+    (only,) = (
+        lookup.merge(ruc, on="lsoa11_code")
+        .query("ltla22_code == 'E08000025'")["ruc11_name"]
+        .unique()
+    )
+    assert (
+        f"Every neighbourhood of the local authority district is in one class, {only.lower()}, so "
+        "it has no map by class."
+    ) in chapter
+    page = BeautifulSoup(
+        (editions / "E08000025" / "html" / "rural.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    assert [img["src"] for img in page.find_all("img")] == ["figures/rural_classes.svg"]
+    # ONS's "Kingston upon Hull, City of" is "Kingston upon Hull" in a list of names
+    similar = re.search(
+        r"closest to it by deprivation profile.*?, are (.*?)\.",
+        _text(editions / "E08000025", "intro"),
+    )
+    assert similar and ", City of" not in similar[1] and ";" not in similar[1], similar
 
 
 @pytest.mark.slow
