@@ -104,7 +104,7 @@ def test_the_cover_carries_the_front_matter_and_the_data_vintages(board_pdf: Pat
     )
     for key in ("version", "author", "contact", "purpose"):
         assert FRONT[key] in cover, key
-    assert "IMD 2019" in cover and "residents mid-2020" in cover  # how old the data are
+    assert "Index of Multiple Deprivation (IMD) 2019" in cover and "residents mid-2020" in cover
     images = subprocess.run(
         [need_tool("pdfimages"), "-list", "-f", "1", "-l", "1", str(board_pdf / "QZN.pdf")],
         capture_output=True,

@@ -20,8 +20,9 @@ with this filter. The filter:
 * uses Quarto's ``fig-alt`` attribute as the image's alternative text;
 * for the brief (metadata ``hi-brief``: the first chapter alone), makes links to other chapters
   plain text and leaves out the sections headed ``{.hi-book-only}``;
-* in HTML and Typst, sizes table columns to their content; in Typst, colours the headline table's
-  markers (``.hi-cmp-higher``, ...), keeps a paragraph leading into a figure or table with it and
+* in HTML, sizes table columns to their content; in Typst, sizes them to their text as in Word
+  (each column at least its longest word wide: no header hyphenates, no range breaks at its dash),
+  colours the headline table's markers (``.hi-cmp-higher``, ...), keeps a paragraph leading into a figure or table with it and
   keeps a table of 15 rows or fewer on one page;
 * leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
@@ -184,6 +185,77 @@ local function xref(cite)
 end
 -- ======== end of the cross-references ========
 
+local function longest_word(text)
+  local longest = 0
+  for word in text:gmatch("%S+") do
+    -- a line may break after the hyphen of "Age-standardised", never inside "1,336,006"
+    for piece in word:gsub("(%a%-)(%a)", "%1 %2"):gmatch("%S+") do
+      longest = math.max(longest, utf8.len(piece) or #piece)
+    end
+  end
+  return longest
+end
+
+-- Columns sized to their text, in characters of the table's type on a line of `line` of them,
+-- less `margin` a column for the cells' insets (see DOCX_LINE and TYPST_WIDE_LINE).
+local function fit_widths(tbl, line, margin)
+  local n = #tbl.colspecs
+  local need, body, head = {}, {}, {}  -- longest word; longest text in the body, in the header
+  for j = 1, n do need[j], body[j], head[j] = 1, 1, 1 end
+  local function measure(rows, is_head)
+    local factor = is_head and 1.1 or 1  -- bold header text is wider
+    for _, row in ipairs(rows) do
+      local j = 1
+      for _, cell in ipairs(row.cells) do
+        if cell.col_span == 1 and j <= n then
+          local text = pandoc.utils.stringify(cell.contents)
+          local longest = is_head and head or body
+          need[j] = math.max(need[j], longest_word(text) * factor)
+          longest[j] = math.max(longest[j], (utf8.len(text) or #text) * factor)
+        end
+        j = j + cell.col_span
+      end
+    end
+  end
+  measure(tbl.head.rows, true)
+  for _, b in ipairs(tbl.bodies) do
+    measure(b.head, true)
+    measure(b.body, false)
+  end
+  measure(tbl.foot.rows, false)
+  line = line - margin * n
+  -- Each column gets its longest word, plus a character, and at most 40 characters: every text on
+  -- one line when the table fits the page so; otherwise the headers may take two lines, and the
+  -- rest of the line goes to the columns whose text wraps, in proportion to what more they take.
+  local widths, total = {}, 0
+  for j = 1, n do
+    widths[j] = math.max(need[j], math.min(math.max(body[j], head[j]), 40)) + 1
+    total = total + widths[j]
+  end
+  if total > line then
+    local extra, spare = {}, 0
+    total = 0
+    for j = 1, n do
+      widths[j] = need[j] + 1
+      total = total + widths[j]
+      extra[j] = math.max(math.min(math.max(body[j], head[j] / 2), 40) - need[j], 0)
+      spare = spare + extra[j]
+    end
+    if total < line and spare > 0 then
+      local share = math.min(1, (line - total) / spare)
+      total = 0
+      for j = 1, n do
+        widths[j] = widths[j] + extra[j] * share
+        total = total + widths[j]
+      end
+    end
+  end
+  local scale = math.max(total, line)  -- a narrow table keeps its width; a wide one fills the line
+  local specs = tbl.colspecs
+  for j = 1, n do specs[j] = {specs[j][1], widths[j] / scale} end
+  tbl.colspecs = specs
+end
+
 -- ======== Word (docx) only: section and caption numbers, callout boxes, table widths ========
 -- Everything the filter does for Word alone is in this block; the HTML and Typst code is elsewhere.
 -- Word gets its numbers as text, not as SEQ fields (which show nothing until Word updates them):
@@ -273,81 +345,12 @@ local function docx_figure(fig)
   return fig
 end
 
-local function docx_longest_word(text)
-  local longest = 0
-  for word in text:gmatch("%S+") do
-    -- a line may break after the hyphen of "Age-standardised", never inside "1,336,006"
-    for piece in word:gsub("(%a%-)(%a)", "%1 %2"):gmatch("%S+") do
-      longest = math.max(longest, utf8.len(piece) or #piece)
-    end
-  end
-  return longest
-end
-
-local function docx_widths(tbl)
-  local n = #tbl.colspecs
-  local need, body, head = {}, {}, {}  -- longest word; longest text in the body, in the header
-  for j = 1, n do need[j], body[j], head[j] = 1, 1, 1 end
-  local function measure(rows, is_head)
-    local factor = is_head and 1.1 or 1  -- bold header text is wider
-    for _, row in ipairs(rows) do
-      local j = 1
-      for _, cell in ipairs(row.cells) do
-        if cell.col_span == 1 and j <= n then
-          local text = pandoc.utils.stringify(cell.contents)
-          local longest = is_head and head or body
-          need[j] = math.max(need[j], docx_longest_word(text) * factor)
-          longest[j] = math.max(longest[j], (utf8.len(text) or #text) * factor)
-        end
-        j = j + cell.col_span
-      end
-    end
-  end
-  measure(tbl.head.rows, true)
-  for _, b in ipairs(tbl.bodies) do
-    measure(b.head, true)
-    measure(b.body, false)
-  end
-  measure(tbl.foot.rows, false)
-  local line = DOCX_LINE - 1.5 * n
-  -- Each column gets its longest word, plus a character, and at most 40 characters: every text on
-  -- one line when the table fits the page so; otherwise the headers may take two lines, and the
-  -- rest of the line goes to the columns whose text wraps, in proportion to what more they take.
-  local widths, total = {}, 0
-  for j = 1, n do
-    widths[j] = math.max(need[j], math.min(math.max(body[j], head[j]), 40)) + 1
-    total = total + widths[j]
-  end
-  if total > line then
-    local extra, spare = {}, 0
-    total = 0
-    for j = 1, n do
-      widths[j] = need[j] + 1
-      total = total + widths[j]
-      extra[j] = math.max(math.min(math.max(body[j], head[j] / 2), 40) - need[j], 0)
-      spare = spare + extra[j]
-    end
-    if total < line and spare > 0 then
-      local share = math.min(1, (line - total) / spare)
-      total = 0
-      for j = 1, n do
-        widths[j] = widths[j] + extra[j] * share
-        total = total + widths[j]
-      end
-    end
-  end
-  local scale = math.max(total, line)  -- a narrow table keeps its width; a wide one fills the line
-  local specs = tbl.colspecs
-  for j = 1, n do specs[j] = {specs[j][1], widths[j] / scale} end
-  tbl.colspecs = specs
-end
-
 local function docx_table(tbl)
   docx.tables = docx.tables + 1
   local number = docx_number(docx.tables)
   if tbl.identifier ~= "" then xref_numbers[tbl.identifier] = {"Table", number} end
   tbl.caption = docx_label(tbl.caption, "Table", number)
-  if #tbl.colspecs > 0 then docx_widths(tbl) end
+  if #tbl.colspecs > 0 then fit_widths(tbl, DOCX_LINE, 1.5) end
   return tbl
 end
 
@@ -517,13 +520,25 @@ end
 -- A table of six columns or more is set smaller (about 8.3 pt), so that its columns fit the page
 -- without running into each other.
 local SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 15, 1000
+-- A line of a table, in characters of its type: the A4 text of templates/typst/board.typ (16 cm,
+-- 453.5 pt) in DejaVu Sans at 9.2 pt (digits 0.636 em, so 5.85 pt), or about 8.3 pt in a table of
+-- six columns or more (5.3 pt); each cell's insets (7 pt a side) take about 2.4 or 2.7 of them.
+local TYPST_LINE, TYPST_WIDE_LINE = 77, 86
 
 local function typst_table(tbl)
-  local out = pandoc.Blocks({tbl})
+  -- columns sized to their text: Typst's auto columns broke "Eng-land" in a header and "59.97%-"
+  -- from "60.27%" in a cell; a column is at least its longest word wide
   if #tbl.colspecs >= 6 then
-    out:insert(1, pandoc.RawBlock("typst", "#[#set text(size: 0.9em)"))
-    out:insert(pandoc.RawBlock("typst", "]"))
+    fit_widths(tbl, TYPST_WIDE_LINE, 2.7)
+  elseif #tbl.colspecs > 0 then
+    fit_widths(tbl, TYPST_LINE, 2.4)
   end
+  local out = pandoc.Blocks({tbl})
+  -- so its header need not hyphenate, which board.typ allows for tables it has not sized (Quarto's)
+  local set = "#show table.cell.where(y: 0): set text(hyphenate: false)"
+  if #tbl.colspecs >= 6 then set = set .. "\n#set text(size: 0.9em)" end
+  out:insert(1, pandoc.RawBlock("typst", "#[" .. set))
+  out:insert(pandoc.RawBlock("typst", "]"))
   local rows = 0
   for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
   if rows <= SHORT_TABLE_ROWS and #pandoc.utils.stringify(tbl) <= SHORT_TABLE_CHARS then

@@ -150,3 +150,27 @@ def test_the_brief_names_every_file_of_the_full_edition_built_beside_it(project:
     result = render(project, project.parent / "out", formats=formats, engine="builtin")
     text = " ".join(_text(Path(result.outputs["brief"])).split())
     assert f"{Path(result.outputs['html-single']).name}," in text
+
+
+def test_a_wide_tables_columns_hold_their_longest_word(tmp_path: Path) -> None:
+    """Seven columns on A4: Typst's auto columns hyphenated "Eng-land" and "Birming-ham" in the
+    header and broke "59.97%–" from "60.27%"; the filter sizes each column to its text."""
+    from hi_reports.render import render
+
+    from .sample import CHAPTERS, write_project
+
+    table = (
+        "\n| Indicator | Birmingham and Solihull | 95% limits | England | Against England "
+        "| Black Country ICB | Similar acute trusts |\n|:--|--:|--:|--:|:--|--:|--:|\n"
+        + "".join(
+            f"| Core20 (most deprived 20%) {i} | 60.12% | [59.97%–60.27%]{{.hi-nowrap}} | 20.0% "
+            "| ▲ higher | 49.0% | [43.6%–54.2%]{.hi-nowrap} |\n"
+            for i in range(5)
+        )
+        + "\n: Headline indicators {#tbl-wide}\n"
+    )
+    chapters = {**CHAPTERS, "imd.qmd": CHAPTERS["imd.qmd"] + table}
+    result = render(write_project(tmp_path / "p", chapters), tmp_path / "out", formats=("pdf",))
+    text = _text(Path(result.pdf), "-layout")
+    assert text.count("59.97%–60.27%") == 5 and text.count("43.6%–54.2%") == 5
+    assert "Eng-" not in text and "Birming-" not in text and "Coun-" not in text
