@@ -22,8 +22,8 @@ with this filter. The filter:
   plain text and leaves out the sections headed ``{.hi-book-only}``;
 * in HTML, sizes table columns to their content; in Typst, sizes them to their text as in Word
   (each column at least its longest word wide: no header hyphenates, no range breaks at its dash),
-  colours the headline table's markers (``.hi-cmp-higher``, ...), keeps a paragraph leading into a figure or table with it and
-  keeps a table of 15 rows or fewer on one page;
+  colours the headline table's markers (``.hi-cmp-higher``, ...), keeps a paragraph leading
+  into a figure or table with it and keeps a table of 15 rows or fewer on one page;
 * leaves the sections of an unnumbered chapter (``# Preface {.unnumbered}``) unnumbered;
 * in HTML, replaces each chapter div by a ``<!-- hi-chapter: file -->`` marker, which the engine
   uses to split the document into one page per chapter; elsewhere it unwraps the div;
