@@ -276,6 +276,8 @@ class RuralFigures(Record):
     has_urban: bool
     by_quintile: tuple[UrbanRuralQuintile, ...]
     age: tuple[UrbanRuralAge, ...]
+    #: How many rural LSOAs the residents of :attr:`rural` live in (for a trust, in part).
+    rural_lsoas: Measure
     #: How many organisations of the kind have no rural residents, where this one has none and
     #: shares that with others (a rank among them, "joint 217th", reads as mid-table); else None.
     none_alike: Measure | None = None
@@ -1030,6 +1032,14 @@ def rural_figures(subject: Subject) -> RuralFigures:
         has_urban=bool(profiles.urban_rural["Urban"][me] > 0),
         by_quintile=tuple(by_quintile),
         age=tuple(age),
+        rural_lsoas=Measure(
+            "rural.rural.lsoas",
+            float(profiles.rural_lsoas[me]),
+            "count",
+            f"Rural LSOAs ({v.ruc_short} {v.codes('Rural')}) with residents of the organisation"
+            + (" (in part, by its catchment)" if subject.org.kind == "trust" else ""),
+            f"{source}; {sources.lookup}",
+        ),
         none_alike=none_alike,
     )
 

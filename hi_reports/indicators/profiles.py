@@ -78,8 +78,8 @@ class Profiles:
     ----------
     population
         Residents per organisation (Series).
-    lsoas
-        Number of LSOAs with a positive weight per organisation (Series).
+    lsoas, rural_lsoas
+        Number of LSOAs with a positive weight per organisation, and of those rural (Series).
     imd_decile, imd_quintile, ruc_class, urban_rural
         Residents by national IMD decile (1-10), quintile (1-5), RUC class of the vintage and
         Urban/Rural; one row per organisation.
@@ -105,6 +105,7 @@ class Profiles:
 
     population: pd.Series
     lsoas: pd.Series
+    rural_lsoas: pd.Series
     imd_decile: pd.DataFrame
     imd_quintile: pd.DataFrame
     ruc_class: pd.DataFrame
@@ -171,7 +172,9 @@ def compute_profiles(
     frame = _weighted(reference, everyone)
     grouped = frame.groupby("org")
     population = grouped["population"].sum()
-    lsoas = frame[frame["weight"] > 0].groupby("org")["lsoa_code"].nunique()
+    held = frame[frame["weight"] > 0]
+    lsoas = held.groupby("org")["lsoa_code"].nunique()
+    rural_lsoas = held[held["urban_rural"] == "Rural"].groupby("org")["lsoa_code"].nunique()
 
     imd_decile = _by(frame, "imd_decile").reindex(columns=range(1, 11), fill_value=0.0)
     imd_quintile = _by(frame, "imd_quintile").reindex(columns=range(1, 6), fill_value=0.0)
@@ -208,6 +211,7 @@ def compute_profiles(
     return Profiles(
         population=population,
         lsoas=lsoas.reindex(order, fill_value=0),
+        rural_lsoas=rural_lsoas.reindex(order, fill_value=0),
         imd_decile=imd_decile.reindex(order, fill_value=0.0),
         imd_quintile=imd_quintile.reindex(order, fill_value=0.0),
         ruc_class=ruc_class.reindex(order, fill_value=0.0),
