@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,11 @@ def test_word_numbers_each_reference_as_its_caption(referred) -> None:
     assert any(p.startswith("Figure 2.1: ") for p in paragraphs)
     captions = [_flat(c.text) for t in document.tables for c in [t.cell(0, 0)]]
     assert any(p.startswith("Table 2.1: ") for p in paragraphs + captions)
+    # each reference is a link to a bookmark that Word has
+    xml = zipfile.ZipFile(referred.outputs["docx"]).read("word/document.xml").decode("utf-8")
+    anchors = set(re.findall(r'w:anchor="([^"]+)"', xml))
+    assert {"fig-imd-deciles", "tbl-imd-quintiles", "sec-imd-core20", "sec-read"} <= anchors
+    assert anchors <= set(re.findall(r'w:bookmarkStart[^>]*w:name="([^"]+)"', xml))
 
 
 @pytest.mark.parametrize("formats", [("html",), ("pdf",), ("docx",)])
