@@ -456,6 +456,13 @@ CASES: list[Bad] = [
         needs_data=True,
     ),
     option(
+        "kind-mismatch-in-a-list",
+        ("build", "--org", "QHL,RXK", "--data-dir", "{data}", "--out", "{out}"),
+        "'RXK' is not an icb code",
+        "a batch builds one kind of organisation, icb here",
+        needs_data=True,
+    ),
+    option(
         "kind-mismatch",
         ("build", "--org", "QHL", "--kind", "trust", "--data-dir", "{data}", "--out", "{out}"),
         "QHL",

@@ -580,11 +580,17 @@ def plan_batch(
     engine = engine_name(request.engine)
     orgs, unknown = select(reference, request.kind, request.codes)
     if unknown:  # a mistyped code is the user's to fix before anything is built
-        error = unknown[0][1]
+        code, error = unknown[0]
         more = [other for other, _ in unknown[1:]]
         also = f" (and {len(more)} more: {', '.join(more)})" if more else ""
+        hint = error.hint
+        if error.option == "kind":  # a code of another kind: "leave the kind out" is no help
+            hint = (
+                f"a batch builds one kind of organisation, {request.kind} here (--kind, icb by "
+                f"default): build {code} apart, with its own kind"
+            )
         raise GeographyError(
-            f"{error.message}{also}; nothing was built", error.hint, option=error.option or "org"
+            f"{error.message}{also}; nothing was built", hint, option=error.option or "org"
         )
     outcomes: list[Outcome] = []
     prepared: tuple[PreparedActivity, ...] = ()
