@@ -29,6 +29,7 @@ def editions(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("R1H", "trust"),
         ("QHL", "icb"),
         ("RBS", "trust"),
+        ("RXK", "trust"),
         ("E08000025", "la"),
     ):
         assert (
@@ -421,3 +422,35 @@ def test_an_inverse_gradient_is_worded_by_its_sign(data_dir: Path, tmp_path: Pat
     assert not re.search(r"\b0\.\d times\b", text)
     rii = re.search(r"The relative index of inequality \(RII\) is (\d+\.\d\d)", text)
     assert rii is not None and 0 < float(rii.group(1)) < 1  # lower at the more deprived end
+
+
+@pytest.mark.slow
+def test_a_trusts_class_of_a_few_modelled_residents_is_called_an_estimate(
+    editions: Path, data_dir: Path
+) -> None:
+    """RXK's table of RUC classes printed "3" residents in class E2: small shares of a few
+    neighbourhoods that read as a count of people. Where a class holds fewer than ten (computed here
+    from OHID's, ONS's and the RUC's files), the chapter says what they are; R1H has none such."""
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+    note = "so a class with fewer than ten holds small shares of a few neighbourhoods"
+    for code, expected in (("RXK", True), ("R1H", False)):
+        lsoas = (
+            msoas.merge(
+                catchment[catchment["trust_code"] == code],
+                left_on="msoa11_code",
+                right_on="msoa_code",
+            )
+            .merge(people, on="lsoa11_code")
+            .merge(ruc, on="lsoa11_code")
+        )
+        by_class = (
+            (lsoas["total_population"] * lsoas["proportion"]).groupby(lsoas["ruc11_code"]).sum()
+        )
+        assert ((by_class > 0) & (by_class < 10)).any() == expected, (code, by_class)
+        assert (note in _text(editions / code, "rural")) == expected, code
