@@ -7,6 +7,7 @@ Expected values are computed here from the publishers' CSV files with plain pand
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,30 @@ def lsoas(data_dir: Path) -> pd.DataFrame:
     lookup = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_sicbl22_icb22_ltla22.csv")))
     people = pd.read_csv(next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")))
     return lookup.merge(people[["lsoa11_code", "total_population"]], on="lsoa11_code")
+
+
+@pytest.fixture(scope="module")
+def trust_lsoas(data_dir: Path) -> Callable[[str], pd.DataFrame]:
+    """A trust's catchment by LSOA from OHID's, ONS's and the RUC's files: each LSOA of its MSOAs
+    with the MSOA's ``proportion`` of admitted patients, ``total_population`` (mid-2020) and its
+    RUC 2011 class (``ruc``, ``ruc11_code``)."""
+    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
+    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
+    people = pd.read_csv(
+        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
+        usecols=["lsoa11_code", "total_population"],
+    )
+    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
+
+    def lsoas(code: str) -> pd.DataFrame:
+        mine = catchment[catchment["trust_code"] == code]
+        return (
+            msoas.merge(mine, left_on="msoa11_code", right_on="msoa_code")
+            .merge(people, on="lsoa11_code")
+            .merge(ruc, on="lsoa11_code")
+        )
+
+    return lsoas
 
 
 def test_every_domain_of_both_vintages_says_what_it_measures() -> None:
@@ -182,22 +207,13 @@ def test_a_trust_catchment_spread_over_icbs_adds_up(editions: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, data_dir: Path) -> None:
+def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, trust_lsoas) -> None:
     """ "Spread over 2,442 neighbourhoods" read as if each were whole: the key message and the
     introduction say how much of the catchment lives in the LSOAs sending the trust 10% or more
     of their admitted patients (each LSOA takes its MSOA's share), computed here from OHID's and
     ONS's files."""
-    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
-    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
-    people = pd.read_csv(
-        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-        usecols=["lsoa11_code", "total_population"],
-    )
-    mine = catchment[(catchment["trust_code"] == "R1H") & (catchment["proportion"] > 0)]
-    lsoas = msoas.merge(mine, left_on="msoa11_code", right_on="msoa_code").merge(
-        people, on="lsoa11_code"
-    )
-    lsoas = lsoas[lsoas["total_population"] > 0]
+    lsoas = trust_lsoas("R1H")
+    lsoas = lsoas[(lsoas["proportion"] > 0) & (lsoas["total_population"] > 0)]
     residents = lsoas["total_population"] * lsoas["proportion"]
     core = lsoas["proportion"] >= 0.10
     share = residents[core].sum() / residents.sum()
@@ -211,32 +227,17 @@ def test_a_trust_catchment_says_where_most_of_it_lives(editions: Path, data_dir:
 
 
 @pytest.mark.slow
-def test_few_rural_residents_are_said_to_be_few(editions: Path, data_dir: Path) -> None:
+def test_few_rural_residents_are_said_to_be_few(editions: Path, trust_lsoas) -> None:
     """Shares of a few thousand rural residents by quintile describe few people (RBS: about 4,800
     in its catchment, small shares of some 340 rural neighbourhoods); the chapter says so where
     they are under 5,000, with how many neighbourhoods they are counted in, computed here from
     OHID's, ONS's and the RUC's files, and not where they are more (R1H: about 10,500)."""
-    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
-    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
-    people = pd.read_csv(
-        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-        usecols=["lsoa11_code", "total_population"],
-    )
-    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
     caveat = re.compile(
         r"Only ([\d,]+) residents live in rural neighbourhoods \(counted in part in ([\d,]+) "
         r"neighbourhoods\), so the rural shares below describe few people\."
     )
     for code in ("RBS", "R1H"):
-        lsoas = (
-            msoas.merge(
-                catchment[catchment["trust_code"] == code],
-                left_on="msoa11_code",
-                right_on="msoa_code",
-            )
-            .merge(people, on="lsoa11_code")
-            .merge(ruc, on="lsoa11_code")
-        )
+        lsoas = trust_lsoas(code)
         residents = lsoas["total_population"] * lsoas["proportion"]
         in_rural = (lsoas["ruc"] == "Rural") & (residents > 0)
         rural = residents[in_rural].sum()
@@ -426,29 +427,14 @@ def test_an_inverse_gradient_is_worded_by_its_sign(data_dir: Path, tmp_path: Pat
 
 @pytest.mark.slow
 def test_a_trusts_class_of_a_few_modelled_residents_is_called_an_estimate(
-    editions: Path, data_dir: Path
+    editions: Path, trust_lsoas
 ) -> None:
     """RXK's table of RUC classes printed "3" residents in class E2: small shares of a few
     neighbourhoods that read as a count of people. Where a class holds fewer than ten (computed here
     from OHID's, ONS's and the RUC's files), the chapter says what they are; R1H has none such."""
-    catchment = pd.read_csv(next(data_dir.rglob("trust_catchment_msoa11_2019_proportions.csv")))
-    msoas = pd.read_csv(next(data_dir.rglob("lookup_lsoa11_msoa11.csv")))
-    people = pd.read_csv(
-        next(data_dir.rglob("population20_lsoa11_single_year_of_age.csv")),
-        usecols=["lsoa11_code", "total_population"],
-    )
-    ruc = pd.read_csv(next(data_dir.rglob("ruc11_lsoa11.csv")))
     note = "so a class with fewer than ten holds small shares of a few neighbourhoods"
     for code, expected in (("RXK", True), ("R1H", False)):
-        lsoas = (
-            msoas.merge(
-                catchment[catchment["trust_code"] == code],
-                left_on="msoa11_code",
-                right_on="msoa_code",
-            )
-            .merge(people, on="lsoa11_code")
-            .merge(ruc, on="lsoa11_code")
-        )
+        lsoas = trust_lsoas(code)
         by_class = (
             (lsoas["total_population"] * lsoas["proportion"]).groupby(lsoas["ruc11_code"]).sum()
         )
